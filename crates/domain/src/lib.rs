@@ -1,0 +1,105 @@
+//! The records of Hezuo and their rules: validated newtypes (`parse() -> Result`), the project
+//! state machine, the shipped code tables (GB/T 2260 divisions, GB/T 4754 industries) and the
+//! bilingual messages that validation produces. No I/O; imports nothing of ours.
+
+pub mod agreement;
+pub mod attachment;
+pub mod codes;
+pub mod error;
+pub mod input;
+pub mod list;
+pub mod money;
+pub mod organization;
+pub mod person;
+pub mod project;
+
+pub use error::{FieldErrors, Msg};
+pub use list::{ListParams, Page};
+pub use money::Money;
+
+/// Every record kind, as named in URLs (`/api/v1/{plural}`) and in attachments.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Organization,
+    Person,
+    Agreement,
+    Project,
+    Milestone,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 5] = [
+        Self::Organization,
+        Self::Person,
+        Self::Agreement,
+        Self::Project,
+        Self::Milestone,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Organization => "organization",
+            Self::Person => "person",
+            Self::Agreement => "agreement",
+            Self::Project => "project",
+            Self::Milestone => "milestone",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+    pub fn label(self) -> Msg {
+        match self {
+            Self::Organization => Msg::new("单位", "Organization"),
+            Self::Person => Msg::new("人员", "Person"),
+            Self::Agreement => Msg::new("合作协议", "Agreement"),
+            Self::Project => Msg::new("合作项目", "Project"),
+            Self::Milestone => Msg::new("进度节点", "Milestone"),
+        }
+    }
+}
+
+/// Declares a closed set of codes stored as text, each with a Chinese and an English label.
+/// One declaration gives `as_str`, `parse`, `ALL`, `label` and serde/OpenAPI as the snake_case code.
+#[macro_export]
+macro_rules! code_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal, $zh:literal, $en:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant,)+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $code,)+ } }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s.trim() { $($code => Some($name::$variant),)+ _ => None }
+            }
+            pub fn label(self) -> $crate::Msg {
+                match self { $($name::$variant => $crate::Msg::new($zh, $en),)+ }
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+/// Where "today" comes from: the system clock in China Standard Time (UTC+8, no daylight saving),
+/// or a fixed date set by a test or by `HEZUO_TODAY`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Clock {
+    #[default]
+    System,
+    Fixed(chrono::NaiveDate),
+}
+
+impl Clock {
+    pub fn today(&self) -> chrono::NaiveDate {
+        match self {
+            Clock::System => (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive(),
+            Clock::Fixed(d) => *d,
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Paging and sorting shared by every list, in the API and on the pages.
+
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_PER_PAGE: u32 = 20;
+pub const MAX_PER_PAGE: u32 = 200;
+
+/// `page` (from 1), `per_page` (≤ 200) and `sort` (a column name, `-` in front for descending).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    #[serde(default, deserialize_with = "crate::input::de_opt_string")]
+    pub page: Option<String>,
+    #[serde(default, deserialize_with = "crate::input::de_opt_string")]
+    pub per_page: Option<String>,
+    /// A sortable column; prefix with `-` for descending, e.g. `-updated_at`.
+    #[serde(default)]
+    pub sort: Option<String>,
+}
+
+impl ListParams {
+    pub fn page(&self) -> u32 {
+        self.page
+            .as_deref()
+            .and_then(|p| p.trim().parse().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
+            .min(1_000_000)
+    }
+    pub fn per_page(&self) -> u32 {
+        self.per_page
+            .as_deref()
+            .and_then(|p| p.trim().parse().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(DEFAULT_PER_PAGE)
+            .min(MAX_PER_PAGE)
+    }
+    /// The requested sort if it names one of `allowed`, else `default`; (column, descending).
+    pub fn sort<'a>(&self, allowed: &[&'a str], default: (&'a str, bool)) -> (&'a str, bool) {
+        let Some(s) = self.sort.as_deref().map(str::trim) else { return default };
+        let (name, desc) = match s.strip_prefix('-') {
+            Some(n) => (n, true),
+            None => (s, false),
+        };
+        allowed.iter().find(|a| **a == name).map(|a| (*a, desc)).unwrap_or(default)
+    }
+    pub fn offset(&self) -> i64 {
+        (self.page() as i64 - 1) * self.per_page() as i64
+    }
+}
+
+/// One page of a list and the total count of everything that matched.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> u32 {
+        (self.total.max(0) as u64).div_ceil(self.per_page as u64).max(1) as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_is_clamped_to_sane_values() {
+        let p = ListParams { page: Some("0".into()), per_page: Some("5000".into()), sort: None };
+        assert_eq!((p.page(), p.per_page(), p.offset()), (1, 200, 0));
+        let p = ListParams { page: Some("3".into()), per_page: Some("10".into()), sort: None };
+        assert_eq!(p.offset(), 20);
+    }
+
+    #[test]
+    fn only_allowed_sort_columns_are_used() {
+        let p = ListParams { sort: Some("-title".into()), ..Default::default() };
+        assert_eq!(p.sort(&["title", "id"], ("id", true)), ("title", true));
+        let p = ListParams { sort: Some("password; drop table".into()), ..Default::default() };
+        assert_eq!(p.sort(&["title", "id"], ("id", true)), ("id", true));
+    }
+}

@@ -1,0 +1,164 @@
+//! Agreements, their parties and their nesting (no cycles).
+
+use crate::organizations::{archived_clause, check_parent, id_filter, lock_exists, missing};
+use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
+use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
+use chrono::{DateTime, NaiveDate, Utc};
+use hezuo_domain::agreement::{Agreement, AgreementData, AgreementFilter, AgreementKind, AgreementStatus};
+use hezuo_domain::{ListParams, Msg, Page, input};
+use std::collections::HashMap;
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    parent_id: Option<i64>,
+    title: String,
+    kind: String,
+    signed_on: NaiveDate,
+    term_end: Option<NaiveDate>,
+    status: String,
+    summary: Option<String>,
+    archived: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+const COLS: &str = "id, parent_id, title, kind, signed_on, term_end, status, summary, archived, created_at, updated_at";
+
+impl Row {
+    fn into_record(self, parties: Vec<i64>) -> Agreement {
+        Agreement {
+            id: self.id,
+            parent_id: self.parent_id,
+            title: self.title,
+            kind: AgreementKind::parse(&self.kind).unwrap_or(AgreementKind::Technology),
+            signed_on: self.signed_on,
+            term_end: self.term_end,
+            status: AgreementStatus::parse(&self.status).unwrap_or(AgreementStatus::InForce),
+            summary: self.summary,
+            party_ids: parties,
+            archived: self.archived,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+impl Store {
+    async fn agreement_parties(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
+        let mut q = Q::new("select agreement_id, organization_id from agreement_party where agreement_id in ");
+        q.bind_list(ids).push(" order by agreement_id, organization_id");
+        let rows: Vec<(i64, i64)> =
+            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        let mut m: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (a, o) in rows {
+            m.entry(a).or_default().push(o);
+        }
+        Ok(m)
+    }
+
+    async fn with_parties(&self, rows: Vec<Row>) -> Result<Vec<Agreement>> {
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut parties = self.agreement_parties(&ids).await?;
+        Ok(rows.into_iter().map(|r| {
+            let p = parties.remove(&r.id).unwrap_or_default();
+            r.into_record(p)
+        }).collect())
+    }
+
+    pub async fn list_agreements(&self, f: &AgreementFilter, p: &ListParams) -> Result<Page<Agreement>> {
+        let mut q = Q::new("from agreement where 1 = 1");
+        archived_clause(&mut q, "agreement", &f.archived);
+        if let Some(s) = input::opt_text(&f.q) {
+            q.push(" and lower(title) like ").bind(Arg::Text(contains_pattern(s))).push(" escape '\\'");
+        }
+        if let Some(k) = input::opt_text(&f.kind) {
+            q.push(" and kind = ").bind(Arg::Text(k.to_string()));
+        }
+        if let Some(s) = input::opt_text(&f.status) {
+            q.push(" and status = ").bind(Arg::Text(s.to_string()));
+        }
+        if let Some(id) = id_filter(&f.parent_id) {
+            q.push(" and parent_id = ").bind(Arg::I64(id));
+        }
+        if let Some(id) = id_filter(&f.organization_id) {
+            q.push(" and id in (select agreement_id from agreement_party where organization_id = ").bind(Arg::I64(id)).push(")");
+        }
+        let (col, desc) = p.sort(&["id", "title", "signed_on", "kind", "updated_at"], ("signed_on", false));
+        let order = format!("{col} {d}, id {d}", d = if desc { "desc" } else { "asc" });
+        let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
+        Ok(Page { items: self.with_parties(rows).await?, total, page: p.page(), per_page: p.per_page() })
+    }
+
+    pub async fn get_agreement(&self, id: i64) -> Result<Agreement> {
+        let sql = format!("select {COLS} from agreement where id = $1");
+        let row: Option<Row> =
+            on_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?;
+        let row = row.ok_or(StoreError::NotFound)?;
+        Ok(self.with_parties(vec![row]).await?.remove(0))
+    }
+
+    /// Choices for a form's agreement menus: (id, title).
+    pub async fn agreement_options(&self) -> Result<Vec<(i64, String)>> {
+        Ok(on_db!(&self.db, p => sqlx::query_as(
+            "select id, title from agreement where archived = false order by signed_on, id limit 3000"
+        ).fetch_all(p).await)?)
+    }
+
+    pub async fn create_agreement(&self, d: &AgreementData) -> Result<Agreement> {
+        let mut tx = self.begin().await?;
+        check_agreement(&mut tx, None, d).await?;
+        let t = now();
+        let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
+            "insert into agreement (parent_id, title, kind, signed_on, term_end, status, summary, archived, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, false, $8, $8) returning id")
+            .bind(d.parent_id).bind(&d.title).bind(d.kind.as_str()).bind(d.signed_on).bind(d.term_end)
+            .bind(d.status.as_str()).bind(&d.summary).bind(t)
+            .fetch_one(c).await)?;
+        write_parties(&mut tx, id, &d.party_ids).await?;
+        tx.commit().await?;
+        self.get_agreement(id).await
+    }
+
+    pub async fn update_agreement(&self, id: i64, d: &AgreementData) -> Result<Agreement> {
+        let mut tx = self.begin().await?;
+        lock_exists(&mut tx, "agreement", id).await?;
+        check_agreement(&mut tx, Some(id), d).await?;
+        on_tx!(&mut tx, c => sqlx::query(
+            "update agreement set parent_id = $1, title = $2, kind = $3, signed_on = $4, term_end = $5, status = $6, \
+             summary = $7, updated_at = $8 where id = $9")
+            .bind(d.parent_id).bind(&d.title).bind(d.kind.as_str()).bind(d.signed_on).bind(d.term_end)
+            .bind(d.status.as_str()).bind(&d.summary).bind(now()).bind(id)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        write_parties(&mut tx, id, &d.party_ids).await?;
+        tx.commit().await?;
+        self.get_agreement(id).await
+    }
+
+    pub async fn set_agreement_archived(&self, id: i64, archived: bool) -> Result<Agreement> {
+        crate::organizations::set_archived(self, "agreement", id, archived).await?;
+        self.get_agreement(id).await
+    }
+}
+
+async fn write_parties(tx: &mut Tx, id: i64, parties: &[i64]) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("delete from agreement_party where agreement_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    for o in parties {
+        on_tx!(tx, c => sqlx::query("insert into agreement_party (agreement_id, organization_id) values ($1, $2)")
+            .bind(id).bind(*o).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+async fn check_agreement(tx: &mut Tx, id: Option<i64>, d: &AgreementData) -> Result<()> {
+    check_parent(tx, "agreement", id, d.parent_id, ("协议", "agreement")).await?;
+    let gone = missing(tx, "organization", &d.party_ids).await?;
+    if !gone.is_empty() {
+        let list = gone.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+        return Err(StoreError::invalid(
+            "party_ids",
+            Msg::new(format!("签约方单位不存在（编号 {list}）"), format!("No organisation with id {list}")),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,72 @@
+//! What differs between SQLite and PostgreSQL: connecting, pragmas and each one's migrations.
+
+use crate::{Db, Result};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::borrow::Cow;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// Each backend's migrations, in order; a new one is appended to both lists.
+const SQLITE: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql"))];
+const POSTGRES: &[(i64, &str, &str)] =
+    &[(1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql"))];
+
+fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {
+    Migrator::with_migrations(
+        list.iter()
+            .map(|(v, d, sql)| Migration::new(*v, Cow::Borrowed(*d), MigrationType::Simple, sqlx::SqlSafeStr::into_sql_str(*sql), false))
+            .collect(),
+    )
+}
+
+pub async fn connect(url: Option<&str>, data_dir: &Path) -> Result<(Db, Backend)> {
+    match url {
+        Some(u) if u.starts_with("postgres:") || u.starts_with("postgresql:") => {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(u)
+                .await?;
+            Ok((Db::Postgres(pool), Backend::Postgres))
+        }
+        other => {
+            let opts = match other {
+                Some(u) => SqliteConnectOptions::from_str(u)?,
+                None => SqliteConnectOptions::new().filename(data_dir.join("hezuo.db")),
+            }
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+            Ok((Db::Sqlite(pool), Backend::Sqlite))
+        }
+    }
+}
+
+pub async fn migrate(db: &Db) -> Result<()> {
+    match db {
+        Db::Sqlite(p) => migrator(SQLITE).run(p).await?,
+        Db::Postgres(p) => migrator(POSTGRES).run(p).await?,
+    }
+    Ok(())
+}

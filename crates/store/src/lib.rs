@@ -1,0 +1,154 @@
+//! The one place SQL lives. A [`Store`] over SQLite (default, in the data folder) or PostgreSQL
+//! (from a `postgres://` URL); each query is written once and compiled for both backends by
+//! [`on_db!`]/[`on_tx!`]; what differs (migrations, connection setup) sits in [`backend`].
+//! Every write is one transaction. Imports `hezuo-domain` only.
+
+pub mod agreements;
+pub mod attachments;
+mod backend;
+pub mod demo;
+pub mod organizations;
+pub mod people;
+pub mod projects;
+mod sql;
+
+use hezuo_domain::{FieldErrors, Msg};
+use std::path::{Path, PathBuf};
+
+pub use backend::Backend;
+
+/// The database behind the store.
+#[derive(Clone)]
+pub enum Db {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// An open transaction on either backend.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs `$body` with `$p` bound to the concrete pool, so one query text serves both backends.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite($p) => $body,
+            $crate::Db::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Like [`on_db!`] for an open [`Tx`]; `$c` is the transaction's connection.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// Input that fails a rule only the database can check (unknown parent, a cycle…).
+    #[error("invalid: {0}")]
+    Invalid(FieldErrors),
+    /// Input that clashes with an existing record (a duplicate credit code…).
+    #[error("conflict: {0}")]
+    Conflict(FieldErrors),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    pub fn invalid(field: &str, msg: Msg) -> Self {
+        StoreError::Invalid(FieldErrors::one(field, msg))
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    db: Db,
+    backend: Backend,
+    files_dir: PathBuf,
+}
+
+impl Store {
+    /// Opens the store: PostgreSQL when `url` starts with `postgres`, SQLite otherwise (the given
+    /// `sqlite:` URL, or `hezuo.db` in `data_dir`). Creates the data folder; does not migrate.
+    pub async fn open(url: Option<&str>, data_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(data_dir)?;
+        let (db, backend) = backend::connect(url, data_dir).await?;
+        Ok(Store { db, backend, files_dir: data_dir.join("files") })
+    }
+
+    /// Opens and brings the schema up to date.
+    pub async fn open_and_migrate(url: Option<&str>, data_dir: &Path) -> Result<Store> {
+        let s = Self::open(url, data_dir).await?;
+        s.migrate().await?;
+        Ok(s)
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        backend::migrate(&self.db).await
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Answers when the database answers a trivial query.
+    pub async fn health(&self) -> Result<()> {
+        on_db!(&self.db, p => sqlx::query("select 1").execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.db {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        on_db!(&self.db, p => p.close().await)
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// The current time in UTC, rounded to microseconds so that both backends store it the same.
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    let n = chrono::Utc::now();
+    chrono::DateTime::from_timestamp_micros(n.timestamp_micros()).unwrap_or(n)
+}

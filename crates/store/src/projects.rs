@@ -1,0 +1,339 @@
+//! Projects with their co-units and status state machine, and their milestones (推进进度表).
+
+use crate::organizations::{archived_clause, exists, id_filter, lock_exists, missing};
+use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
+use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
+use chrono::{DateTime, NaiveDate, Utc};
+use hezuo_domain::project::{
+    Milestone, MilestoneData, Project, ProjectData, ProjectFilter, ProjectKind, ProjectOrigin, ProjectStatus,
+};
+use hezuo_domain::{FieldErrors, ListParams, Money, Msg, Page, input};
+use std::collections::HashMap;
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    title: String,
+    kind: String,
+    batch_year: i32,
+    lead_unit_id: i64,
+    responsible_person_id: Option<i64>,
+    origin: String,
+    agreement_id: Option<i64>,
+    origin_note: Option<String>,
+    contract_amount_fen: i64,
+    funding_won_fen: i64,
+    status: String,
+    start_on: Option<NaiveDate>,
+    end_on: Option<NaiveDate>,
+    summary: Option<String>,
+    archived: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+const COLS: &str = "id, title, kind, batch_year, lead_unit_id, responsible_person_id, origin, agreement_id, origin_note, \
+                    contract_amount_fen, funding_won_fen, status, start_on, end_on, summary, archived, created_at, updated_at";
+
+impl Row {
+    fn into_record(self, co_units: Vec<i64>) -> Project {
+        Project {
+            id: self.id,
+            title: self.title,
+            kind: ProjectKind::parse(&self.kind).unwrap_or(ProjectKind::Research),
+            batch_year: self.batch_year,
+            lead_unit_id: self.lead_unit_id,
+            co_unit_ids: co_units,
+            responsible_person_id: self.responsible_person_id,
+            origin: ProjectOrigin::parse(&self.origin).unwrap_or(ProjectOrigin::Proposal),
+            agreement_id: self.agreement_id,
+            origin_note: self.origin_note,
+            contract_amount_wan: Money(self.contract_amount_fen),
+            funding_won_wan: Money(self.funding_won_fen),
+            status: ProjectStatus::parse(&self.status).unwrap_or(ProjectStatus::Planned),
+            start_on: self.start_on,
+            end_on: self.end_on,
+            summary: self.summary,
+            archived: self.archived,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MilestoneRow {
+    id: i64,
+    project_id: i64,
+    title: String,
+    due_on: NaiveDate,
+    deliverable: Option<String>,
+    done_on: Option<NaiveDate>,
+    evidence: Option<String>,
+    archived: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+const MILESTONE_COLS: &str = "id, project_id, title, due_on, deliverable, done_on, evidence, archived, created_at, updated_at";
+
+impl From<MilestoneRow> for Milestone {
+    fn from(r: MilestoneRow) -> Self {
+        Milestone {
+            id: r.id,
+            project_id: r.project_id,
+            title: r.title,
+            due_on: r.due_on,
+            deliverable: r.deliverable,
+            done_on: r.done_on,
+            evidence: r.evidence,
+            archived: r.archived,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl Store {
+    async fn co_units(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
+        let mut q = Q::new("select project_id, organization_id from project_co_unit where project_id in ");
+        q.bind_list(ids).push(" order by project_id, organization_id");
+        let rows: Vec<(i64, i64)> =
+            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        let mut m: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (a, o) in rows {
+            m.entry(a).or_default().push(o);
+        }
+        Ok(m)
+    }
+
+    async fn with_co_units(&self, rows: Vec<Row>) -> Result<Vec<Project>> {
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut co = self.co_units(&ids).await?;
+        Ok(rows.into_iter().map(|r| {
+            let c = co.remove(&r.id).unwrap_or_default();
+            r.into_record(c)
+        }).collect())
+    }
+
+    pub async fn list_projects(&self, f: &ProjectFilter, p: &ListParams) -> Result<Page<Project>> {
+        let mut q = Q::new("from project where 1 = 1");
+        archived_clause(&mut q, "project", &f.archived);
+        if let Some(s) = input::opt_text(&f.q) {
+            q.push(" and lower(title) like ").bind(Arg::Text(contains_pattern(s))).push(" escape '\\'");
+        }
+        if let Some(k) = input::opt_text(&f.kind) {
+            q.push(" and kind = ").bind(Arg::Text(k.to_string()));
+        }
+        if let Some(s) = input::opt_text(&f.status) {
+            q.push(" and status = ").bind(Arg::Text(s.to_string()));
+        }
+        if let Some(y) = input::opt_text(&f.batch_year) {
+            q.push(" and batch_year = ").bind(Arg::I32(y.parse().unwrap_or(-1)));
+        }
+        if let Some(id) = id_filter(&f.lead_unit_id) {
+            q.push(" and lead_unit_id = ").bind(Arg::I64(id));
+        }
+        if let Some(id) = id_filter(&f.organization_id) {
+            q.push(" and (lead_unit_id = ").bind(Arg::I64(id));
+            q.push(" or id in (select project_id from project_co_unit where organization_id = ").bind(Arg::I64(id)).push("))");
+        }
+        if let Some(id) = id_filter(&f.agreement_id) {
+            q.push(" and agreement_id = ").bind(Arg::I64(id));
+        }
+        if let Some(id) = id_filter(&f.responsible_person_id) {
+            q.push(" and responsible_person_id = ").bind(Arg::I64(id));
+        }
+        let (col, desc) = p.sort(
+            &["id", "title", "batch_year", "kind", "status", "contract_amount_fen", "updated_at"],
+            ("id", true),
+        );
+        let order = format!("{col} {d}, id {d}", d = if desc { "desc" } else { "asc" });
+        let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
+        Ok(Page { items: self.with_co_units(rows).await?, total, page: p.page(), per_page: p.per_page() })
+    }
+
+    pub async fn get_project(&self, id: i64) -> Result<Project> {
+        let sql = format!("select {COLS} from project where id = $1");
+        let row: Option<Row> =
+            on_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?;
+        let row = row.ok_or(StoreError::NotFound)?;
+        Ok(self.with_co_units(vec![row]).await?.remove(0))
+    }
+
+    /// The batch years that have projects, newest first (for filter menus).
+    pub async fn project_years(&self) -> Result<Vec<i32>> {
+        Ok(on_db!(&self.db, p => sqlx::query_scalar(
+            "select distinct batch_year from project order by batch_year desc limit 50").fetch_all(p).await)?)
+    }
+
+    pub async fn create_project(&self, d: &ProjectData) -> Result<Project> {
+        if let Some(s) = d.status
+            && s != ProjectStatus::Planned
+        {
+            return Err(StoreError::invalid(
+                "status",
+                Msg::new("新建项目的状态只能是“计划”，立项等后续状态请在创建后变更", "A new project starts as planned; change its status afterwards"),
+            ));
+        }
+        let mut tx = self.begin().await?;
+        check_project(&mut tx, d).await?;
+        let t = now();
+        let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
+            "insert into project (title, kind, batch_year, lead_unit_id, responsible_person_id, origin, agreement_id, \
+             origin_note, contract_amount_fen, funding_won_fen, status, start_on, end_on, summary, archived, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, false, $15, $15) returning id")
+            .bind(&d.title).bind(d.kind.as_str()).bind(d.batch_year).bind(d.lead_unit_id).bind(d.responsible_person_id)
+            .bind(d.origin.as_str()).bind(d.agreement_id).bind(&d.origin_note).bind(d.contract_amount.fen())
+            .bind(d.funding_won.fen()).bind(ProjectStatus::Planned.as_str()).bind(d.start_on).bind(d.end_on)
+            .bind(&d.summary).bind(t)
+            .fetch_one(c).await)?;
+        write_co_units(&mut tx, id, &d.co_unit_ids).await?;
+        tx.commit().await?;
+        self.get_project(id).await
+    }
+
+    /// Updates a project; a status change must be one the state machine allows from the current one.
+    pub async fn update_project(&self, id: i64, d: &ProjectData) -> Result<Project> {
+        let mut tx = self.begin().await?;
+        lock_exists(&mut tx, "project", id).await?;
+        let (current, start, end): (String, Option<NaiveDate>, Option<NaiveDate>) = on_tx!(&mut tx, c => sqlx::query_as(
+            "select status, start_on, end_on from project where id = $1").bind(id).fetch_one(c).await)?;
+        let current = ProjectStatus::parse(&current).unwrap_or(ProjectStatus::Planned);
+        let status = match d.status {
+            Some(to) => current.transition(to).map_err(|m| StoreError::invalid("status", m))?,
+            None => current,
+        };
+        check_project(&mut tx, d).await?;
+        if (d.start_on, d.end_on) != (start, end) {
+            check_milestones_fit(&mut tx, id, d.start_on, d.end_on).await?;
+        }
+        on_tx!(&mut tx, c => sqlx::query(
+            "update project set title = $1, kind = $2, batch_year = $3, lead_unit_id = $4, responsible_person_id = $5, \
+             origin = $6, agreement_id = $7, origin_note = $8, contract_amount_fen = $9, funding_won_fen = $10, \
+             status = $11, start_on = $12, end_on = $13, summary = $14, updated_at = $15 where id = $16")
+            .bind(&d.title).bind(d.kind.as_str()).bind(d.batch_year).bind(d.lead_unit_id).bind(d.responsible_person_id)
+            .bind(d.origin.as_str()).bind(d.agreement_id).bind(&d.origin_note).bind(d.contract_amount.fen())
+            .bind(d.funding_won.fen()).bind(status.as_str()).bind(d.start_on).bind(d.end_on)
+            .bind(&d.summary).bind(now()).bind(id)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        write_co_units(&mut tx, id, &d.co_unit_ids).await?;
+        tx.commit().await?;
+        self.get_project(id).await
+    }
+
+    pub async fn set_project_archived(&self, id: i64, archived: bool) -> Result<Project> {
+        crate::organizations::set_archived(self, "project", id, archived).await?;
+        self.get_project(id).await
+    }
+
+    pub async fn list_milestones(&self, project_id: i64, include_archived: bool) -> Result<Vec<Milestone>> {
+        let sql = format!(
+            "select {MILESTONE_COLS} from milestone where project_id = $1 and (archived = false or $2) order by due_on, id"
+        );
+        let rows: Vec<MilestoneRow> = on_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(project_id).bind(include_archived).fetch_all(p).await)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub async fn get_milestone(&self, id: i64) -> Result<Milestone> {
+        let sql = format!("select {MILESTONE_COLS} from milestone where id = $1");
+        let row: Option<MilestoneRow> =
+            on_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?;
+        row.map(Into::into).ok_or(StoreError::NotFound)
+    }
+
+    pub async fn create_milestone(&self, project_id: i64, d: &MilestoneData) -> Result<Milestone> {
+        let project = self.get_project(project_id).await?;
+        d.check_against(&project).map_err(StoreError::Invalid)?;
+        let mut tx = self.begin().await?;
+        lock_exists(&mut tx, "project", project_id).await?;
+        let t = now();
+        let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
+            "insert into milestone (project_id, title, due_on, deliverable, done_on, evidence, archived, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, false, $7, $7) returning id")
+            .bind(project_id).bind(&d.title).bind(d.due_on).bind(&d.deliverable).bind(d.done_on).bind(&d.evidence).bind(t)
+            .fetch_one(c).await)?;
+        tx.commit().await?;
+        self.get_milestone(id).await
+    }
+
+    pub async fn update_milestone(&self, id: i64, d: &MilestoneData) -> Result<Milestone> {
+        let m = self.get_milestone(id).await?;
+        let project = self.get_project(m.project_id).await?;
+        d.check_against(&project).map_err(StoreError::Invalid)?;
+        let mut tx = self.begin().await?;
+        lock_exists(&mut tx, "milestone", id).await?;
+        on_tx!(&mut tx, c => sqlx::query(
+            "update milestone set title = $1, due_on = $2, deliverable = $3, done_on = $4, evidence = $5, updated_at = $6 \
+             where id = $7")
+            .bind(&d.title).bind(d.due_on).bind(&d.deliverable).bind(d.done_on).bind(&d.evidence).bind(now()).bind(id)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+        self.get_milestone(id).await
+    }
+
+    pub async fn set_milestone_archived(&self, id: i64, archived: bool) -> Result<Milestone> {
+        crate::organizations::set_archived(self, "milestone", id, archived).await?;
+        self.get_milestone(id).await
+    }
+}
+
+async fn write_co_units(tx: &mut Tx, id: i64, units: &[i64]) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("delete from project_co_unit where project_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    for o in units {
+        on_tx!(tx, c => sqlx::query("insert into project_co_unit (project_id, organization_id) values ($1, $2)")
+            .bind(id).bind(*o).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+async fn check_project(tx: &mut Tx, d: &ProjectData) -> Result<()> {
+    let mut e = FieldErrors::new();
+    if !exists(tx, "organization", d.lead_unit_id).await? {
+        e.add(
+            "lead_unit_id",
+            Msg::new(format!("牵头单位（编号 {}）不存在", d.lead_unit_id), format!("No organisation with id {}", d.lead_unit_id)),
+        );
+    }
+    let gone = missing(tx, "organization", &d.co_unit_ids).await?;
+    if !gone.is_empty() {
+        let list = gone.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+        e.add("co_unit_ids", Msg::new(format!("配合单位不存在（编号 {list}）"), format!("No organisation with id {list}")));
+    }
+    if let Some(p) = d.responsible_person_id
+        && !exists(tx, "person", p).await?
+    {
+        e.add("responsible_person_id", Msg::new(format!("责任人（编号 {p}）不存在"), format!("No person with id {p}")));
+    }
+    if let Some(a) = d.agreement_id
+        && !exists(tx, "agreement", a).await?
+    {
+        e.add("agreement_id", Msg::new(format!("合作协议（编号 {a}）不存在"), format!("No agreement with id {a}")));
+    }
+    if e.is_empty() { Ok(()) } else { Err(StoreError::Invalid(e)) }
+}
+
+/// Refuses new project dates that would leave an existing milestone outside them.
+async fn check_milestones_fit(tx: &mut Tx, id: i64, start: Option<NaiveDate>, end: Option<NaiveDate>) -> Result<()> {
+    let (first, last): (Option<NaiveDate>, Option<NaiveDate>) = on_tx!(tx, c => sqlx::query_as(
+        "select min(due_on), max(due_on) from milestone where project_id = $1 and archived = false")
+        .bind(id).fetch_one(c).await)?;
+    if let (Some(end), Some(last)) = (end, last)
+        && last > end
+    {
+        return Err(StoreError::invalid(
+            "end_on",
+            Msg::new(format!("已有节点在 {last} 到期，结束日期不能早于它"), format!("A milestone is due on {last}; the project cannot end before it")),
+        ));
+    }
+    if let (Some(start), Some(first)) = (start, first)
+        && first < start
+    {
+        return Err(StoreError::invalid(
+            "start_on",
+            Msg::new(format!("已有节点在 {first} 到期，开始日期不能晚于它"), format!("A milestone is due on {first}; the project cannot start after it")),
+        ));
+    }
+    Ok(())
+}
