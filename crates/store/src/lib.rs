@@ -152,3 +152,13 @@ pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
     let n = chrono::Utc::now();
     chrono::DateTime::from_timestamp_micros(n.timestamp_micros()).unwrap_or(n)
 }
+
+impl Store {
+    /// Runs one administrative statement (e.g. `create database`) outside any transaction.
+    /// Only for tooling and tests; never with user input.
+    pub async fn execute_admin(&self, sql: &str) -> Result<()> {
+        let sql = sql.to_string();
+        on_db!(&self.db, p => sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+}

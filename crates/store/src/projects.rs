@@ -337,3 +337,25 @@ async fn check_milestones_fit(tx: &mut Tx, id: i64, start: Option<NaiveDate>, en
     }
     Ok(())
 }
+
+#[derive(sqlx::FromRow)]
+struct DueRow {
+    #[sqlx(flatten)]
+    m: MilestoneRow,
+    project_title: String,
+}
+
+impl Store {
+    /// Open milestones of active projects due on or before `until`, earliest first, with project titles.
+    pub async fn open_milestones_due(&self, until: NaiveDate, limit: i64) -> Result<Vec<(Milestone, String)>> {
+        let rows: Vec<DueRow> = on_db!(&self.db, p => sqlx::query_as(
+            "select m.id, m.project_id, m.title, m.due_on, m.deliverable, m.done_on, m.evidence, m.archived, \
+             m.created_at, m.updated_at, p.title as project_title \
+             from milestone m join project p on p.id = m.project_id \
+             where m.done_on is null and m.archived = false and p.archived = false and m.due_on <= $1 \
+             and p.status in ('approved', 'in_progress') \
+             order by m.due_on, m.id limit $2")
+            .bind(until).bind(limit).fetch_all(p).await)?;
+        Ok(rows.into_iter().map(|r| (r.m.into(), r.project_title)).collect())
+    }
+}

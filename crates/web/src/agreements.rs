@@ -1,0 +1,179 @@
+//! Agreements (合作协议): API and pages; the detail page shows parties, nested agreements and the
+//! projects that came from it.
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::i18n::Lang;
+use crate::organizations::archived_filter;
+use crate::resource::{Pages, Resource, archive_action, routes};
+use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table, code_options};
+use axum::Router;
+use axum::http::Uri;
+use hezuo_domain::agreement::{Agreement, AgreementData, AgreementFilter, AgreementInput, AgreementKind, AgreementStatus};
+use hezuo_domain::project::ProjectFilter;
+use hezuo_domain::{FieldErrors, ListParams, Page, RecordKind};
+use hezuo_store::{Result as StoreResult, Store};
+
+pub struct Agreements;
+
+impl Resource for Agreements {
+    const PLURAL: &'static str = "agreements";
+    type Record = Agreement;
+    type Input = AgreementInput;
+    type Data = AgreementData;
+    type Filter = AgreementFilter;
+
+    fn validate(i: &AgreementInput) -> Result<AgreementData, FieldErrors> {
+        i.validate()
+    }
+    fn to_input(r: &Agreement) -> AgreementInput {
+        AgreementInput::from_record(r)
+    }
+    async fn list(s: &Store, f: &AgreementFilter, p: &ListParams) -> StoreResult<Page<Agreement>> {
+        s.list_agreements(f, p).await
+    }
+    async fn get(s: &Store, id: i64) -> StoreResult<Agreement> {
+        s.get_agreement(id).await
+    }
+    async fn create(s: &Store, d: &AgreementData) -> StoreResult<Agreement> {
+        s.create_agreement(d).await
+    }
+    async fn update(s: &Store, id: i64, d: &AgreementData) -> StoreResult<Agreement> {
+        s.update_agreement(id, d).await
+    }
+    async fn set_archived(s: &Store, id: i64, archived: bool) -> StoreResult<Agreement> {
+        s.set_agreement_archived(id, archived).await
+    }
+    fn id(r: &Agreement) -> i64 {
+        r.id
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    routes::<Agreements>()
+}
+
+/// A table of agreements, for lists and related panels.
+pub fn agreement_table(lang: Lang, items: &[Agreement]) -> Table {
+    let mut t = Table::new(lang, &[("协议名称", "Title"), ("类型", "Kind"), ("签订日期", "Signed"), ("到期日期", "Term ends"), ("状态", "Status")]);
+    for a in items {
+        t.rows.push(vec![
+            Cell::link(&a.title, format!("/agreements/{}", a.id)),
+            Cell::text(lang.pick(&a.kind.label())),
+            Cell::text(a.signed_on.to_string()),
+            Cell::opt(a.term_end.map(|d| d.to_string()), lang),
+            Cell::badge(lang.pick(&a.status.label()), format!("g-{}", a.status.as_str())),
+        ]);
+    }
+    t
+}
+
+impl Pages for Agreements {
+    const NAV: &'static str = "agreements";
+
+    fn heading(lang: Lang) -> String {
+        lang.tr("合作协议", "Agreements").into()
+    }
+    fn title(r: &Agreement) -> String {
+        r.title.clone()
+    }
+
+    async fn list_page(_s: &AppState, lang: Lang, uri: &Uri, f: &AgreementFilter, page: Page<Agreement>) -> Result<ListPage, ApiError> {
+        let table = agreement_table(lang, &page.items);
+        let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
+        let filters = vec![
+            Field::new(lang, "q", ("协议名称", "Title"), "text").value(f.q.as_deref()),
+            Field::new(lang, "kind", ("类型", "Kind"), "select")
+                .options(lang, code_options(lang, AgreementKind::ALL, AgreementKind::label, AgreementKind::as_str), &one(&f.kind)),
+            Field::new(lang, "status", ("状态", "Status"), "select")
+                .options(lang, code_options(lang, AgreementStatus::ALL, AgreementStatus::label, AgreementStatus::as_str), &one(&f.status)),
+            archived_filter(lang, &f.archived),
+        ];
+        let heading = Self::heading(lang);
+        Ok(ListPage::new(Layout::new(lang, uri, Self::NAV, heading.clone()), uri, heading, filters, table, &page))
+    }
+
+    async fn detail_page(s: &AppState, lang: Lang, uri: &Uri, a: Agreement) -> Result<DetailPage, ApiError> {
+        let st = &s.store;
+        let parent = match a.parent_id {
+            Some(p) => Some(st.get_agreement(p).await?),
+            None => None,
+        };
+        let names = st.organization_names(&a.party_ids).await?;
+        let all = ListParams { per_page: Some("200".into()), ..Default::default() };
+        let children = st.list_agreements(&AgreementFilter { parent_id: Some(a.id.to_string()), ..Default::default() }, &all).await?;
+        let projects = st.list_projects(&ProjectFilter { agreement_id: Some(a.id.to_string()), ..Default::default() }, &all).await?;
+        let attachments = st.list_attachments(RecordKind::Agreement, a.id).await?;
+        let props = vec![
+            (lang.tr("类型", "Kind").to_string(), Cell::text(lang.pick(&a.kind.label()))),
+            (lang.tr("签订日期", "Signed").into(), Cell::text(a.signed_on.to_string())),
+            (lang.tr("到期日期", "Term ends").into(), Cell::opt(a.term_end.map(|d| d.to_string()), lang)),
+            (
+                lang.tr("上级协议", "Under agreement").into(),
+                match &parent {
+                    Some(p) => Cell::link(&p.title, format!("/agreements/{}", p.id)),
+                    None => Cell::opt(None::<String>, lang),
+                },
+            ),
+        ];
+        let mut parties = Table::new(lang, &[("签约方", "Party")]);
+        for id in &a.party_ids {
+            parties.rows.push(vec![Cell::link(names.get(id).cloned().unwrap_or_default(), format!("/organizations/{id}"))]);
+        }
+        let sections = vec![
+            Section { id: "parties", title: lang.tr("签约方", "Parties").into(), table: parties, add: None },
+            Section {
+                id: "children",
+                title: lang.tr("下属协议", "Agreements under this one").into(),
+                table: agreement_table(lang, &children.items),
+                add: Some((lang.tr("新增下属协议", "Add one").into(), format!("/agreements/new?parent_id={}", a.id))),
+            },
+            Section {
+                id: "projects",
+                title: lang.tr("依托本协议的项目", "Projects under this agreement").into(),
+                table: crate::projects::project_table(s, lang, &projects.items).await?,
+                add: Some((
+                    lang.tr("新增项目", "Add a project").into(),
+                    format!("/projects/new?agreement_id={}&origin=agreement", a.id),
+                )),
+            },
+        ];
+        Ok(DetailPage {
+            layout: Layout::new(lang, uri, Self::NAV, a.title.clone()),
+            heading: a.title.clone(),
+            kind_label: Self::heading(lang),
+            badges: vec![Cell::badge(lang.pick(&a.status.label()), format!("g-{}", a.status.as_str()))],
+            edit_href: Some(format!("/agreements/{}/edit", a.id)),
+            actions: vec![archive_action::<Self>(lang, a.id, a.archived)],
+            archived: a.archived,
+            props,
+            long_text: a.summary.iter().map(|t| (lang.tr("主要内容", "Summary").to_string(), t.clone())).collect(),
+            sections,
+            attachments: Some(("agreement".into(), a.id, crate::attachments::attachment_table(lang, &attachments))),
+            notice: None,
+        })
+    }
+
+    async fn form_fields(s: &AppState, lang: Lang, i: &AgreementInput) -> Result<Vec<Field>, ApiError> {
+        let orgs: Vec<(String, String)> =
+            s.store.organization_options().await?.into_iter().map(|(id, n, _)| (id.to_string(), n)).collect();
+        let agreements: Vec<(String, String)> =
+            s.store.agreement_options().await?.into_iter().map(|(id, t)| (id.to_string(), t)).collect();
+        let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
+        let parties: Vec<String> = i.party_ids.iter().flat_map(|s| s.split(',')).map(|s| s.trim().to_string()).collect();
+        Ok(vec![
+            Field::new(lang, "title", ("协议名称", "Title"), "text").value(i.title.as_deref()).required(),
+            Field::new(lang, "kind", ("类型", "Kind"), "select")
+                .required()
+                .options(lang, code_options(lang, AgreementKind::ALL, AgreementKind::label, AgreementKind::as_str), &one(&i.kind)),
+            Field::new(lang, "party_ids", ("签约方（至少两个，可多选）", "Parties (two or more)"), "multi").required().options(lang, orgs, &parties),
+            Field::new(lang, "signed_on", ("签订日期", "Signed on"), "date").value(i.signed_on.as_deref()).required(),
+            Field::new(lang, "term_end", ("到期日期", "Term ends"), "date").value(i.term_end.as_deref()),
+            Field::new(lang, "status", ("状态", "Status"), "select")
+                .required()
+                .options(lang, code_options(lang, AgreementStatus::ALL, AgreementStatus::label, AgreementStatus::as_str), &one(&i.status)),
+            Field::new(lang, "parent_id", ("上级协议", "Under agreement"), "select").options(lang, agreements, &one(&i.parent_id)),
+            Field::new(lang, "summary", ("主要内容", "Summary"), "textarea").value(i.summary.as_deref()),
+        ])
+    }
+}

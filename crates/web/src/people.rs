@@ -1,0 +1,158 @@
+//! People and expert profiles (人员 / 专家): API and pages.
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::i18n::Lang;
+use crate::organizations::archived_filter;
+use crate::resource::{Pages, Resource, archive_action, routes};
+use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table, code_options};
+use axum::Router;
+use axum::http::Uri;
+use hezuo_domain::person::{Availability, Person, PersonData, PersonFilter, PersonInput};
+use hezuo_domain::project::ProjectFilter;
+use hezuo_domain::{FieldErrors, ListParams, Page, RecordKind};
+use hezuo_store::{Result as StoreResult, Store};
+
+pub struct People;
+
+impl Resource for People {
+    const PLURAL: &'static str = "people";
+    type Record = Person;
+    type Input = PersonInput;
+    type Data = PersonData;
+    type Filter = PersonFilter;
+
+    fn validate(i: &PersonInput) -> Result<PersonData, FieldErrors> {
+        i.validate()
+    }
+    fn to_input(r: &Person) -> PersonInput {
+        PersonInput::from_record(r)
+    }
+    async fn list(s: &Store, f: &PersonFilter, p: &ListParams) -> StoreResult<Page<Person>> {
+        s.list_people(f, p).await
+    }
+    async fn get(s: &Store, id: i64) -> StoreResult<Person> {
+        s.get_person(id).await
+    }
+    async fn create(s: &Store, d: &PersonData) -> StoreResult<Person> {
+        s.create_person(d).await
+    }
+    async fn update(s: &Store, id: i64, d: &PersonData) -> StoreResult<Person> {
+        s.update_person(id, d).await
+    }
+    async fn set_archived(s: &Store, id: i64, archived: bool) -> StoreResult<Person> {
+        s.set_person_archived(id, archived).await
+    }
+    fn id(r: &Person) -> i64 {
+        r.id
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    routes::<People>()
+}
+
+impl Pages for People {
+    const NAV: &'static str = "people";
+
+    fn heading(lang: Lang) -> String {
+        lang.tr("人员与专家", "People & experts").into()
+    }
+    fn title(r: &Person) -> String {
+        r.name.clone()
+    }
+
+    async fn list_page(s: &AppState, lang: Lang, uri: &Uri, f: &PersonFilter, page: Page<Person>) -> Result<ListPage, ApiError> {
+        let orgs: Vec<i64> = page.items.iter().map(|p| p.organization_id).collect();
+        let names = s.store.organization_names(&orgs).await?;
+        let mut table = Table::new(lang, &[("姓名", "Name"), ("单位", "Organisation"), ("职称/职务", "Title"), ("学科", "Discipline"), ("关键词", "Keywords")]);
+        for p in &page.items {
+            let x = p.expert.as_ref();
+            table.rows.push(vec![
+                Cell::link(&p.name, format!("/people/{}", p.id)),
+                Cell::link(names.get(&p.organization_id).cloned().unwrap_or_default(), format!("/organizations/{}", p.organization_id)),
+                Cell::opt(p.title.clone(), lang),
+                Cell::opt(x.and_then(|x| x.discipline.clone()), lang),
+                Cell::text(x.map(|x| x.keywords.join("、")).unwrap_or_default()),
+            ]);
+        }
+        let expert_opts = vec![("true".to_string(), lang.tr("仅专家", "Experts only").to_string())];
+        let filters = vec![
+            Field::new(lang, "q", ("姓名、学科或关键词", "Name, discipline or keyword"), "text").value(f.q.as_deref()),
+            Field::new(lang, "is_expert", ("专家", "Experts"), "select").options(lang, expert_opts, &f.is_expert.iter().cloned().collect::<Vec<_>>()),
+            archived_filter(lang, &f.archived),
+        ];
+        let heading = Self::heading(lang);
+        Ok(ListPage::new(Layout::new(lang, uri, Self::NAV, heading.clone()), uri, heading, filters, table, &page))
+    }
+
+    async fn detail_page(s: &AppState, lang: Lang, uri: &Uri, p: Person) -> Result<DetailPage, ApiError> {
+        let org = s.store.get_organization(p.organization_id).await?;
+        let all = ListParams { per_page: Some("200".into()), ..Default::default() };
+        let projects = s
+            .store
+            .list_projects(&ProjectFilter { responsible_person_id: Some(p.id.to_string()), ..Default::default() }, &all)
+            .await?;
+        let attachments = s.store.list_attachments(RecordKind::Person, p.id).await?;
+        let mut props = vec![
+            (lang.tr("单位", "Organisation").to_string(), Cell::link(&org.name, format!("/organizations/{}", org.id))),
+            (lang.tr("职称/职务", "Title").into(), Cell::opt(p.title.clone(), lang)),
+            (lang.tr("电话", "Phone").into(), Cell::opt(p.phone.clone(), lang)),
+            (lang.tr("邮箱", "Email").into(), Cell::opt(p.email.clone(), lang)),
+        ];
+        let mut long_text = Vec::new();
+        let mut badges = Vec::new();
+        if let Some(x) = &p.expert {
+            badges.push(Cell::badge(lang.tr("专家", "Expert"), "expert"));
+            badges.push(Cell::badge(lang.pick(&x.availability.label()), format!("a-{}", x.availability.as_str())));
+            props.push((lang.tr("学科", "Discipline").into(), Cell::opt(x.discipline.clone(), lang)));
+            props.push((lang.tr("关键词", "Keywords").into(), Cell::text(x.keywords.join("、"))));
+            if let Some(r) = &x.research_fields {
+                long_text.push((lang.tr("研究方向", "Research fields").to_string(), r.clone()));
+            }
+            if let Some(b) = &x.bio {
+                long_text.push((lang.tr("个人简介", "Biography").to_string(), b.clone()));
+            }
+        }
+        let table = crate::projects::project_table(s, lang, &projects.items).await?;
+        Ok(DetailPage {
+            layout: Layout::new(lang, uri, Self::NAV, p.name.clone()),
+            heading: p.name.clone(),
+            kind_label: Self::heading(lang),
+            badges,
+            edit_href: Some(format!("/people/{}/edit", p.id)),
+            actions: vec![archive_action::<Self>(lang, p.id, p.archived)],
+            archived: p.archived,
+            props,
+            long_text,
+            sections: vec![Section { id: "projects", title: lang.tr("负责的项目", "Projects responsible for").into(), table, add: None }],
+            attachments: Some(("person".into(), p.id, crate::attachments::attachment_table(lang, &attachments))),
+            notice: None,
+        })
+    }
+
+    async fn form_fields(s: &AppState, lang: Lang, i: &PersonInput) -> Result<Vec<Field>, ApiError> {
+        let orgs = s.store.organization_options().await?;
+        let org_opts: Vec<(String, String)> = orgs.into_iter().map(|(id, name, _)| (id.to_string(), name)).collect();
+        let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
+        Ok(vec![
+            Field::new(lang, "name", ("姓名", "Name"), "text").value(i.name.as_deref()).required(),
+            Field::new(lang, "organization_id", ("所属单位", "Organisation"), "select").required().options(lang, org_opts, &one(&i.organization_id)),
+            Field::new(lang, "title", ("职称/职务", "Title"), "text").value(i.title.as_deref()),
+            Field::new(lang, "phone", ("电话", "Phone"), "text").value(i.phone.as_deref()),
+            Field::new(lang, "email", ("邮箱", "Email"), "text").value(i.email.as_deref()),
+            Field::new(lang, "is_expert", ("专家（填写下列专家信息）", "Expert (fill in the profile below)"), "checkbox").value(i.is_expert.as_deref()),
+            Field::new(lang, "discipline", ("学科", "Discipline"), "text").value(i.discipline.as_deref()),
+            Field::new(lang, "research_fields", ("研究方向", "Research fields"), "textarea").value(i.research_fields.as_deref()),
+            Field::new(lang, "keywords", ("关键词", "Keywords"), "text")
+                .value(Some(&i.keywords_text()))
+                .help(lang, ("用顿号或逗号分隔。", "Separate with commas.")),
+            Field::new(lang, "bio", ("个人简介", "Biography"), "textarea").value(i.bio.as_deref()),
+            Field::new(lang, "availability", ("可承接程度", "Availability"), "select").options(
+                lang,
+                code_options(lang, Availability::ALL, Availability::label, Availability::as_str),
+                &one(&i.availability),
+            ),
+        ])
+    }
+}

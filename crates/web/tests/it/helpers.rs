@@ -1,0 +1,188 @@
+//! `spawn_app()`: a fresh store for each test — SQLite in its own temporary folder, or, when
+//! `TEST_DATABASE_URL` names a PostgreSQL server, its own database there, dropped afterwards —
+//! and typed request helpers that drive the router without a socket.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use hezuo_domain::Clock;
+use hezuo_store::Store;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tower::ServiceExt;
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+pub struct TestApp {
+    pub app: Router,
+    pub store: Store,
+    dir: PathBuf,
+    pg: Option<(String, String)>,
+}
+
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl Res {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+    pub fn location(&self) -> String {
+        self.headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let tag = format!("{}_{}_{n}", std::process::id(), chrono::Utc::now().timestamp_micros() % 1_000_000);
+    let dir = std::env::temp_dir().join(format!("hezuo-test-{tag}"));
+    let (url, pg) = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+        Some(admin) => {
+            let name = format!("hezuo_test_{tag}");
+            let admin_store = Store::open(Some(&admin), &dir).await.expect("connect to TEST_DATABASE_URL");
+            admin_store.execute_admin(&format!("create database {name}")).await.expect("create test database");
+            admin_store.close().await;
+            let (base, _) = admin.rsplit_once('/').expect("database url with a database name");
+            (Some(format!("{base}/{name}")), Some((admin, name)))
+        }
+        None => (None, None),
+    };
+    let store = Store::open_and_migrate(url.as_deref(), &dir).await.expect("open store");
+    let mut state = hezuo_web::AppState::new(store.clone());
+    state.clock = Clock::Fixed("2026-06-15".parse().unwrap());
+    state.max_upload_bytes = 64 * 1024;
+    TestApp { app: hezuo_web::app(state), store, dir, pg }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((admin, name)) = self.pg.take() {
+            let dir = self.dir.clone();
+            // Drop cannot await, and the test's own runtime is blocked here, so a short-lived runtime on
+            // its own thread drops the database; `with (force)` ends the test pool's connections.
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async move {
+                    if let Ok(a) = Store::open(Some(&admin), &dir).await {
+                        let _ = a.execute_admin(&format!("drop database if exists {name} with (force)")).await;
+                        a.close().await;
+                    }
+                    let _ = std::fs::remove_dir_all(&dir);
+                });
+            })
+            .join()
+            .ok();
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn send(&self, req: Request<Body>) -> Res {
+        let res = self.app.clone().oneshot(req).await.expect("router answers");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Res { status, headers, bytes }
+    }
+    pub async fn get(&self, uri: &str) -> Res {
+        self.send(Request::get(uri).body(Body::empty()).unwrap()).await
+    }
+    pub async fn get_lang(&self, uri: &str, accept: &str) -> Res {
+        self.send(Request::get(uri).header(header::ACCEPT_LANGUAGE, accept).body(Body::empty()).unwrap()).await
+    }
+    pub async fn json(&self, method: &str, uri: &str, body: Value) -> Res {
+        self.send(
+            Request::builder()
+                .method(method)
+                .uri(uri)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+    pub async fn post(&self, uri: &str, body: Value) -> Res {
+        self.json("POST", uri, body).await
+    }
+    pub async fn form(&self, uri: &str, pairs: &[(&str, &str)]) -> Res {
+        let body = serde_urlencoded::to_string(pairs).unwrap();
+        self.send(
+            Request::post(uri)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+    pub async fn upload(&self, uri: &str, kind: &str, id: i64, filename: &str, bytes: &[u8]) -> Res {
+        let b = "hezuoBoundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (k, v) in [("record_kind", kind.to_string()), ("record_id", id.to_string())] {
+            body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        }
+        body.extend(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(bytes);
+        body.extend(format!("\r\n--{b}--\r\n").as_bytes());
+        self.send(
+            Request::post(uri)
+                .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={b}"))
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Creates a record through the API and returns its id, failing the test on any error.
+    pub async fn create(&self, plural: &str, body: Value) -> i64 {
+        let r = self.post(&format!("/api/v1/{plural}"), body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "creating {plural}: {}", r.text());
+        r.json()["id"].as_i64().unwrap()
+    }
+
+    /// A small world: the city, a county, a university with a college, an enterprise, a person.
+    pub async fn seed(&self) -> World {
+        let city = self.create("organizations", serde_json::json!({"kind": "government", "name": "衢州市", "region_code": "330800"})).await;
+        let county = self
+            .create("organizations", serde_json::json!({"kind": "government", "name": "江山市", "region_code": "330881", "parent_id": city}))
+            .await;
+        let uni = self.create("organizations", serde_json::json!({"kind": "university", "name": "浙江工业大学", "region_code": "330100"})).await;
+        let college =
+            self.create("organizations", serde_json::json!({"kind": "college", "name": "化学工程学院", "parent_id": uni})).await;
+        let enterprise = self
+            .create(
+                "organizations",
+                serde_json::json!({"kind": "enterprise", "name": "衢州氟硅新材料有限公司", "region_code": "330802",
+                    "credit_code": VALID_CREDIT_CODE, "industry_code": "C26"}),
+            )
+            .await;
+        let person = self
+            .create("people", serde_json::json!({"organization_id": college, "name": "王建国", "is_expert": true,
+                "discipline": "化学工程与技术", "keywords": "有机硅、氟化工"}))
+            .await;
+        World { city, county, uni, college, enterprise, person }
+    }
+}
+
+/// 浙江大学's published unified social credit code: a real, valid one.
+pub const VALID_CREDIT_CODE: &str = "12100000470095016Q";
+
+pub struct World {
+    pub city: i64,
+    pub county: i64,
+    pub uni: i64,
+    pub college: i64,
+    pub enterprise: i64,
+    pub person: i64,
+}
