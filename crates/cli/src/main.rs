@@ -3,11 +3,16 @@
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use hezuo_domain::Clock;
+use hezuo_domain::organization::OrganizationFilter;
 use hezuo_store::Store;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "hezuo", version, about = "Hezuo (合作) — the city–university cooperation platform")]
+#[command(
+    name = "hezuo",
+    version,
+    about = "Hezuo (合作) — the city–university cooperation platform"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -52,7 +57,12 @@ enum Command {
         #[arg(long)]
         demo: bool,
         /// Password of the demo users (used once accounts exist).
-        #[arg(long, env = "HEZUO_DEMO_PASSWORD", default_value = "hezuo-demo", hide_env_values = true)]
+        #[arg(
+            long,
+            env = "HEZUO_DEMO_PASSWORD",
+            default_value = "hezuo-demo",
+            hide_env_values = true
+        )]
         demo_password: String,
         /// Largest attachment accepted, in MiB.
         #[arg(long, env = "HEZUO_MAX_UPLOAD_MB", default_value_t = 20)]
@@ -74,14 +84,30 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HEZUO_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("HEZUO_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
         )
         .init();
     match Cli::parse().command {
-        Command::Serve { store: args, listen, demo, demo_password: _, max_upload_mb } => {
+        Command::Serve {
+            store: args,
+            listen,
+            demo,
+            demo_password: _,
+            max_upload_mb,
+        } => {
             let store = args.open().await?;
             if demo {
-                let existing = store.list_organizations(&Default::default(), &Default::default()).await?.total;
+                let existing = store
+                    .list_organizations(
+                        &OrganizationFilter {
+                            archived: Some("all".into()),
+                            ..Default::default()
+                        },
+                        &Default::default(),
+                    )
+                    .await?
+                    .total;
                 if existing == 0 {
                     let s = hezuo_store::demo::load(&store, args.clock().today()).await?;
                     print_demo(&s);
@@ -92,9 +118,18 @@ async fn main() -> anyhow::Result<()> {
             let mut state = hezuo_web::AppState::new(store.clone());
             state.clock = args.clock();
             state.max_upload_bytes = max_upload_mb * 1024 * 1024;
-            let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("listening on {listen}"))?;
-            println!("Hezuo {} 已启动：http://{} （{}）", env!("CARGO_PKG_VERSION"), listener.local_addr()?, store.backend().name());
-            axum::serve(listener, hezuo_web::app(state)).with_graceful_shutdown(shutdown()).await?;
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("listening on {listen}"))?;
+            println!(
+                "Hezuo {} 已启动：http://{} （{}）",
+                env!("CARGO_PKG_VERSION"),
+                listener.local_addr()?,
+                store.backend().name()
+            );
+            axum::serve(listener, hezuo_web::app(state))
+                .with_graceful_shutdown(shutdown())
+                .await?;
             store.close().await;
         }
         Command::Demo { store: args } => {

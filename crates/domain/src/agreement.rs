@@ -97,7 +97,13 @@ impl AgreementInput {
         let title = e.take("title", input::text(&self.title, 200));
         let kind = e.take(
             "kind",
-            input::code(&self.kind, AgreementKind::parse, AgreementKind::ALL, AgreementKind::label, AgreementKind::as_str),
+            input::code(
+                &self.kind,
+                AgreementKind::parse,
+                AgreementKind::ALL,
+                AgreementKind::label,
+                AgreementKind::as_str,
+            ),
         );
         let signed_on = e.take("signed_on", input::date(&self.signed_on));
         let term_end = e.take("term_end", input::optional_date(&self.term_end));
@@ -105,7 +111,13 @@ impl AgreementInput {
             None => Some(AgreementStatus::InForce),
             Some(_) => e.take(
                 "status",
-                input::code(&self.status, AgreementStatus::parse, AgreementStatus::ALL, AgreementStatus::label, AgreementStatus::as_str),
+                input::code(
+                    &self.status,
+                    AgreementStatus::parse,
+                    AgreementStatus::ALL,
+                    AgreementStatus::label,
+                    AgreementStatus::as_str,
+                ),
             ),
         };
         let summary = e.take("summary", input::optional_text(&self.summary, 5000));
@@ -113,12 +125,21 @@ impl AgreementInput {
         if let Some(p) = &party_ids
             && p.len() < 2
         {
-            e.add("party_ids", Msg::new("协议至少需要两个签约方", "An agreement needs at least two parties"));
+            e.add(
+                "party_ids",
+                Msg::new("协议至少需要两个签约方", "An agreement needs at least two parties"),
+            );
         }
         if let (Some(s), Some(Some(t))) = (signed_on, term_end)
             && t < s
         {
-            e.add("term_end", Msg::new("协议到期日不能早于签订日", "The term cannot end before the signing date"));
+            e.add(
+                "term_end",
+                Msg::new(
+                    "协议到期日不能早于签订日",
+                    "The term cannot end before the signing date",
+                ),
+            );
         }
         if !e.is_empty() {
             return Err(e);

@@ -26,9 +26,18 @@ const ACCEPTED: &[(&str, &[&str])] = &[
     ("image/jpeg", &["jpg", "jpeg"]),
     ("image/gif", &["gif"]),
     ("image/webp", &["webp"]),
-    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", &["docx"]),
-    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &["xlsx"]),
-    ("application/vnd.openxmlformats-officedocument.presentationml.presentation", &["pptx"]),
+    (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &["docx"],
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &["xlsx"],
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        &["pptx"],
+    ),
     ("application/msword", &["doc"]),
     ("application/vnd.ms-excel", &["xls"]),
     ("application/x-ole-storage", &["doc", "xls", "ppt"]),
@@ -41,7 +50,11 @@ const ACCEPTED: &[(&str, &[&str])] = &[
 /// The content type of `bytes`: from its magic number, or UTF-8 text without NULs.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     if let Some(t) = infer::get(bytes) {
-        return ACCEPTED.iter().map(|(m, _)| *m).find(|m| *m == t.mime_type()).or(Some(t.mime_type()));
+        return ACCEPTED
+            .iter()
+            .map(|(m, _)| *m)
+            .find(|m| *m == t.mime_type())
+            .or(Some(t.mime_type()));
     }
     if !bytes.is_empty() && !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok() {
         return Some("text/plain; charset=utf-8");
@@ -63,14 +76,24 @@ pub fn check_upload(filename: &str, bytes: &[u8], max_bytes: usize) -> Result<&'
     if bytes.len() > max_bytes {
         return Err(Msg::new(
             format!("文件大小 {:.1} MB 超过上限 {:.1} MB", mb(bytes.len()), mb(max_bytes)),
-            format!("The file is {:.1} MB, over the {:.1} MB limit", mb(bytes.len()), mb(max_bytes)),
+            format!(
+                "The file is {:.1} MB, over the {:.1} MB limit",
+                mb(bytes.len()),
+                mb(max_bytes)
+            ),
         ));
     }
     let sniffed = sniff(bytes);
     let Some((mime, exts)) = sniffed.and_then(|s| ACCEPTED.iter().find(|(m, _)| *m == s)) else {
         return Err(Msg::new(
-            format!("不支持的文件类型（{}），可上传 PDF、图片、Word、Excel、PowerPoint、压缩包或文本文件", sniffed.unwrap_or("未知")),
-            format!("Unsupported file type ({}); upload PDF, images, Word, Excel, PowerPoint, zip or text", sniffed.unwrap_or("unknown")),
+            format!(
+                "不支持的文件类型（{}），可上传 PDF、图片、Word、Excel、PowerPoint、压缩包或文本文件",
+                sniffed.unwrap_or("未知")
+            ),
+            format!(
+                "Unsupported file type ({}); upload PDF, images, Word, Excel, PowerPoint, zip or text",
+                sniffed.unwrap_or("unknown")
+            ),
         ));
     };
     if let Some(ext) = extension(filename)
@@ -78,7 +101,10 @@ pub fn check_upload(filename: &str, bytes: &[u8], max_bytes: usize) -> Result<&'
     {
         return Err(Msg::new(
             format!("文件名后缀为 .{ext}，但内容实际是 {}，请检查文件", exts.join("/")),
-            format!("The name says .{ext} but the content is {}; check the file", exts.join("/")),
+            format!(
+                "The name says .{ext} but the content is {}; check the file",
+                exts.join("/")
+            ),
         ));
     }
     Ok(mime)
@@ -91,9 +117,17 @@ fn mb(n: usize) -> f64 {
 /// A file name safe to show and to put in a Content-Disposition header: no path, no control characters.
 pub fn clean_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base.chars().filter(|c| !c.is_control() && *c != '"').take(200).collect();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"')
+        .take(200)
+        .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_string();
-    if cleaned.is_empty() { "附件".to_string() } else { cleaned }
+    if cleaned.is_empty() {
+        "附件".to_string()
+    } else {
+        cleaned
+    }
 }
 
 #[cfg(test)]
@@ -116,12 +150,22 @@ mod tests {
     #[test]
     fn an_executable_is_refused_whatever_its_name() {
         let elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0>\0\x01\0\0\0";
-        assert!(check_upload("minutes.txt", elf, 1000).unwrap_err().en.contains("Unsupported"));
+        assert!(
+            check_upload("minutes.txt", elf, 1000)
+                .unwrap_err()
+                .en
+                .contains("Unsupported")
+        );
     }
 
     #[test]
     fn an_oversized_file_is_refused() {
-        assert!(check_upload("a.txt", &[b'a'; 2000], 1000).unwrap_err().zh.contains("超过上限"));
+        assert!(
+            check_upload("a.txt", &[b'a'; 2000], 1000)
+                .unwrap_err()
+                .zh
+                .contains("超过上限")
+        );
     }
 
     #[test]

@@ -9,13 +9,40 @@ const INDUSTRIES: &str = include_str!("../data/industries_gbt4754_2017.tsv");
 
 /// Province-level prefixes of GB/T 2260 (the first two digits of every division code).
 const PROVINCES: &[(&str, &str)] = &[
-    ("11", "北京市"), ("12", "天津市"), ("13", "河北省"), ("14", "山西省"), ("15", "内蒙古自治区"),
-    ("21", "辽宁省"), ("22", "吉林省"), ("23", "黑龙江省"), ("31", "上海市"), ("32", "江苏省"),
-    ("33", "浙江省"), ("34", "安徽省"), ("35", "福建省"), ("36", "江西省"), ("37", "山东省"),
-    ("41", "河南省"), ("42", "湖北省"), ("43", "湖南省"), ("44", "广东省"), ("45", "广西壮族自治区"),
-    ("46", "海南省"), ("50", "重庆市"), ("51", "四川省"), ("52", "贵州省"), ("53", "云南省"),
-    ("54", "西藏自治区"), ("61", "陕西省"), ("62", "甘肃省"), ("63", "青海省"), ("64", "宁夏回族自治区"),
-    ("65", "新疆维吾尔自治区"), ("71", "台湾省"), ("81", "香港特别行政区"), ("82", "澳门特别行政区"),
+    ("11", "北京市"),
+    ("12", "天津市"),
+    ("13", "河北省"),
+    ("14", "山西省"),
+    ("15", "内蒙古自治区"),
+    ("21", "辽宁省"),
+    ("22", "吉林省"),
+    ("23", "黑龙江省"),
+    ("31", "上海市"),
+    ("32", "江苏省"),
+    ("33", "浙江省"),
+    ("34", "安徽省"),
+    ("35", "福建省"),
+    ("36", "江西省"),
+    ("37", "山东省"),
+    ("41", "河南省"),
+    ("42", "湖北省"),
+    ("43", "湖南省"),
+    ("44", "广东省"),
+    ("45", "广西壮族自治区"),
+    ("46", "海南省"),
+    ("50", "重庆市"),
+    ("51", "四川省"),
+    ("52", "贵州省"),
+    ("53", "云南省"),
+    ("54", "西藏自治区"),
+    ("61", "陕西省"),
+    ("62", "甘肃省"),
+    ("63", "青海省"),
+    ("64", "宁夏回族自治区"),
+    ("65", "新疆维吾尔自治区"),
+    ("71", "台湾省"),
+    ("81", "香港特别行政区"),
+    ("82", "澳门特别行政区"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +107,11 @@ pub fn division_name(code: &str) -> Option<String> {
         .find(|(p, _)| code.starts_with(p))
         .filter(|_| !code.starts_with("33"))
         .map(|(_, n)| {
-            if code.ends_with("0000") { n.to_string() } else { format!("{n}（{code}）") }
+            if code.ends_with("0000") {
+                n.to_string()
+            } else {
+                format!("{n}（{code}）")
+            }
         })
 }
 
@@ -158,13 +189,22 @@ pub fn parse_credit_code(s: &str) -> Result<String, Msg> {
     if code.chars().count() != 18 {
         return Err(Msg::new(
             format!("统一社会信用代码应为 18 位，“{s}”为 {} 位", code.chars().count()),
-            format!("A unified social credit code has 18 characters; “{s}” has {}", code.chars().count()),
+            format!(
+                "A unified social credit code has 18 characters; “{s}” has {}",
+                code.chars().count()
+            ),
         ));
     }
     if let Some(bad) = code.bytes().find(|b| !CREDIT_CHARS.contains(b)) {
         return Err(Msg::new(
-            format!("统一社会信用代码含有不允许的字符“{}”（不使用 I、O、Z、S、V）", bad as char),
-            format!("The credit code contains “{}”, which is not allowed (I, O, Z, S, V are never used)", bad as char),
+            format!(
+                "统一社会信用代码含有不允许的字符“{}”（不使用 I、O、Z、S、V）",
+                bad as char
+            ),
+            format!(
+                "The credit code contains “{}”, which is not allowed (I, O, Z, S, V are never used)",
+                bad as char
+            ),
         ));
     }
     if !code[2..8].bytes().all(|b| b.is_ascii_digit()) {
@@ -213,7 +253,12 @@ mod tests {
 
     #[test]
     fn zhejiang_divisions_include_quzhou_and_its_counties() {
-        for (code, name) in [("330800", "衢州市"), ("330881", "江山市"), ("330825", "龙游县"), ("330802", "柯城区")] {
+        for (code, name) in [
+            ("330800", "衢州市"),
+            ("330881", "江山市"),
+            ("330825", "龙游县"),
+            ("330802", "柯城区"),
+        ] {
             assert_eq!(division_name(code).as_deref(), Some(name));
             assert!(parse_division(code).is_ok());
         }

@@ -174,7 +174,9 @@ pub fn email(v: &Option<String>) -> Result<Option<String>, Msg> {
 
 pub fn phone(v: &Option<String>) -> Result<Option<String>, Msg> {
     let Some(s) = opt_text(v) else { return Ok(None) };
-    let ok = s.len() <= 40 && s.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c)) && s.chars().filter(char::is_ascii_digit).count() >= 5;
+    let ok = s.len() <= 40
+        && s.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c))
+        && s.chars().filter(char::is_ascii_digit).count() >= 5;
     if ok {
         Ok(Some(s.to_string()))
     } else {

@@ -18,9 +18,7 @@ pub use list::{ListParams, Page};
 pub use money::Money;
 
 /// Every record kind, as named in URLs (`/api/v1/{plural}`) and in attachments.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     Organization,

@@ -37,12 +37,18 @@ impl ListParams {
     }
     /// The requested sort if it names one of `allowed`, else `default`; (column, descending).
     pub fn sort<'a>(&self, allowed: &[&'a str], default: (&'a str, bool)) -> (&'a str, bool) {
-        let Some(s) = self.sort.as_deref().map(str::trim) else { return default };
+        let Some(s) = self.sort.as_deref().map(str::trim) else {
+            return default;
+        };
         let (name, desc) = match s.strip_prefix('-') {
             Some(n) => (n, true),
             None => (s, false),
         };
-        allowed.iter().find(|a| **a == name).map(|a| (*a, desc)).unwrap_or(default)
+        allowed
+            .iter()
+            .find(|a| **a == name)
+            .map(|a| (*a, desc))
+            .unwrap_or(default)
     }
     pub fn offset(&self) -> i64 {
         (self.page() as i64 - 1) * self.per_page() as i64
@@ -70,17 +76,31 @@ mod tests {
 
     #[test]
     fn paging_is_clamped_to_sane_values() {
-        let p = ListParams { page: Some("0".into()), per_page: Some("5000".into()), sort: None };
+        let p = ListParams {
+            page: Some("0".into()),
+            per_page: Some("5000".into()),
+            sort: None,
+        };
         assert_eq!((p.page(), p.per_page(), p.offset()), (1, 200, 0));
-        let p = ListParams { page: Some("3".into()), per_page: Some("10".into()), sort: None };
+        let p = ListParams {
+            page: Some("3".into()),
+            per_page: Some("10".into()),
+            sort: None,
+        };
         assert_eq!(p.offset(), 20);
     }
 
     #[test]
     fn only_allowed_sort_columns_are_used() {
-        let p = ListParams { sort: Some("-title".into()), ..Default::default() };
+        let p = ListParams {
+            sort: Some("-title".into()),
+            ..Default::default()
+        };
         assert_eq!(p.sort(&["title", "id"], ("id", true)), ("title", true));
-        let p = ListParams { sort: Some("password; drop table".into()), ..Default::default() };
+        let p = ListParams {
+            sort: Some("password; drop table".into()),
+            ..Default::default()
+        };
         assert_eq!(p.sort(&["title", "id"], ("id", true)), ("id", true));
     }
 }

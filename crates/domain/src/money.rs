@@ -32,7 +32,11 @@ impl Money {
         {
             return Err(bad());
         }
-        let i: i64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| bad())? };
+        let i: i64 = if int.is_empty() {
+            0
+        } else {
+            int.parse().map_err(|_| bad())?
+        };
         let f: i64 = format!("{frac:0<6}").parse().map_err(|_| bad())?;
         Ok(Money(i * FEN_PER_WAN + f))
     }

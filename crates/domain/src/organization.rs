@@ -112,7 +112,13 @@ impl OrganizationInput {
         let mut e = FieldErrors::new();
         let kind = e.take(
             "kind",
-            input::code(&self.kind, OrgKind::parse, OrgKind::ALL, OrgKind::label, OrgKind::as_str),
+            input::code(
+                &self.kind,
+                OrgKind::parse,
+                OrgKind::ALL,
+                OrgKind::label,
+                OrgKind::as_str,
+            ),
         );
         let name = e.take("name", input::text(&self.name, 200));
         let short_name = e.take("short_name", input::optional_text(&self.short_name, 50));
@@ -134,14 +140,29 @@ impl OrganizationInput {
         let description = e.take("description", input::optional_text(&self.description, 5000));
         if kind == Some(OrgKind::Enterprise) {
             if credit_code == Some(None) {
-                e.add("credit_code", Msg::new("企业必须填写统一社会信用代码", "An enterprise needs its unified social credit code"));
+                e.add(
+                    "credit_code",
+                    Msg::new(
+                        "企业必须填写统一社会信用代码",
+                        "An enterprise needs its unified social credit code",
+                    ),
+                );
             }
             if industry_code == Some(None) {
-                e.add("industry_code", Msg::new("企业必须填写国民经济行业分类代码", "An enterprise needs its GB/T 4754 industry code"));
+                e.add(
+                    "industry_code",
+                    Msg::new(
+                        "企业必须填写国民经济行业分类代码",
+                        "An enterprise needs its GB/T 4754 industry code",
+                    ),
+                );
             }
         }
         if kind == Some(OrgKind::College) && parent_id == Some(None) {
-            e.add("parent_id", Msg::new("学院必须隶属于一所高校", "A college must sit under a university"));
+            e.add(
+                "parent_id",
+                Msg::new("学院必须隶属于一所高校", "A college must sit under a university"),
+            );
         }
         if !e.is_empty() {
             return Err(e);
@@ -232,7 +253,11 @@ mod tests {
 
     #[test]
     fn a_college_needs_a_parent() {
-        let i = OrganizationInput { kind: Some("college".into()), name: Some("计算机学院".into()), ..Default::default() };
+        let i = OrganizationInput {
+            kind: Some("college".into()),
+            name: Some("计算机学院".into()),
+            ..Default::default()
+        };
         assert!(i.validate().unwrap_err().get("parent_id").is_some());
     }
 }

@@ -128,13 +128,25 @@ impl PersonInput {
             let bio = e.take("bio", input::optional_text(&self.bio, 5000));
             let keywords = split_keywords(&self.keywords);
             if keywords.len() > 50 || keywords.iter().any(|k| k.chars().count() > 50) {
-                e.add("keywords", Msg::new("关键词最多 50 个，每个不超过 50 字", "At most 50 keywords of at most 50 characters each"));
+                e.add(
+                    "keywords",
+                    Msg::new(
+                        "关键词最多 50 个，每个不超过 50 字",
+                        "At most 50 keywords of at most 50 characters each",
+                    ),
+                );
             }
             let availability = match opt_text(&self.availability) {
                 None => Some(Availability::Available),
                 Some(_) => e.take(
                     "availability",
-                    input::code(&self.availability, Availability::parse, Availability::ALL, Availability::label, Availability::as_str),
+                    input::code(
+                        &self.availability,
+                        Availability::parse,
+                        Availability::ALL,
+                        Availability::label,
+                        Availability::as_str,
+                    ),
                 ),
             };
             Some((discipline, research_fields, bio, keywords, availability))

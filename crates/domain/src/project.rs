@@ -72,11 +72,18 @@ impl ProjectStatus {
         let (zh_tail, en_tail) = if allowed_zh.is_empty() {
             ("该状态为终态，不能再变更".to_string(), "it is final".to_string())
         } else {
-            (format!("只能变为：{}", allowed_zh.join("、")), format!("allowed: {}", allowed_en.join(", ")))
+            (
+                format!("只能变为：{}", allowed_zh.join("、")),
+                format!("allowed: {}", allowed_en.join(", ")),
+            )
         };
         Err(Msg::new(
             format!("项目状态不能从“{}”变为“{}”，{zh_tail}", self.label().zh, to.label().zh),
-            format!("A project cannot go from {} to {}; {en_tail}", self.as_str(), to.as_str()),
+            format!(
+                "A project cannot go from {} to {}; {en_tail}",
+                self.as_str(),
+                to.as_str()
+            ),
         ))
     }
 }
@@ -173,7 +180,10 @@ pub struct ProjectData {
 }
 
 fn money(v: &Option<String>) -> Result<Money, Msg> {
-    opt_text(v).map(Money::parse_wan).transpose().map(Option::unwrap_or_default)
+    opt_text(v)
+        .map(Money::parse_wan)
+        .transpose()
+        .map(Option::unwrap_or_default)
 }
 
 impl ProjectInput {
@@ -202,7 +212,13 @@ impl ProjectInput {
         let title = e.take("title", input::text(&self.title, 200));
         let kind = e.take(
             "kind",
-            input::code(&self.kind, ProjectKind::parse, ProjectKind::ALL, ProjectKind::label, ProjectKind::as_str),
+            input::code(
+                &self.kind,
+                ProjectKind::parse,
+                ProjectKind::ALL,
+                ProjectKind::label,
+                ProjectKind::as_str,
+            ),
         );
         let batch_year = e.take("batch_year", input::year(&self.batch_year));
         let lead_unit_id = e.take("lead_unit_id", input::id(&self.lead_unit_id));
@@ -212,7 +228,13 @@ impl ProjectInput {
             None => Some(ProjectOrigin::Proposal),
             Some(_) => e.take(
                 "origin",
-                input::code(&self.origin, ProjectOrigin::parse, ProjectOrigin::ALL, ProjectOrigin::label, ProjectOrigin::as_str),
+                input::code(
+                    &self.origin,
+                    ProjectOrigin::parse,
+                    ProjectOrigin::ALL,
+                    ProjectOrigin::label,
+                    ProjectOrigin::as_str,
+                ),
             ),
         };
         let agreement_id = e.take("agreement_id", input::optional_id(&self.agreement_id));
@@ -224,7 +246,13 @@ impl ProjectInput {
             Some(_) => e
                 .take(
                     "status",
-                    input::code(&self.status, ProjectStatus::parse, ProjectStatus::ALL, ProjectStatus::label, ProjectStatus::as_str),
+                    input::code(
+                        &self.status,
+                        ProjectStatus::parse,
+                        ProjectStatus::ALL,
+                        ProjectStatus::label,
+                        ProjectStatus::as_str,
+                    ),
                 )
                 .map(Some),
         };
@@ -234,15 +262,30 @@ impl ProjectInput {
         if let (Some(Some(s)), Some(Some(t))) = (start_on, end_on)
             && t < s
         {
-            e.add("end_on", Msg::new("结束日期不能早于开始日期", "The end date cannot be before the start date"));
+            e.add(
+                "end_on",
+                Msg::new(
+                    "结束日期不能早于开始日期",
+                    "The end date cannot be before the start date",
+                ),
+            );
         }
         if let (Some(l), Some(c)) = (lead_unit_id, &co_unit_ids)
             && c.contains(&l)
         {
-            e.add("co_unit_ids", Msg::new("牵头单位不能同时是配合单位", "The lead unit cannot also be a co-unit"));
+            e.add(
+                "co_unit_ids",
+                Msg::new("牵头单位不能同时是配合单位", "The lead unit cannot also be a co-unit"),
+            );
         }
         if origin == Some(ProjectOrigin::Agreement) && agreement_id == Some(None) {
-            e.add("agreement_id", Msg::new("来源为合作协议时须选择协议", "Choose the agreement this project comes from"));
+            e.add(
+                "agreement_id",
+                Msg::new(
+                    "来源为合作协议时须选择协议",
+                    "Choose the agreement this project comes from",
+                ),
+            );
         }
         if !e.is_empty() {
             return Err(e);
@@ -387,10 +430,10 @@ impl MilestoneInput {
 }
 
 impl MilestoneData {
-    /// A milestone must fall inside its project's dates (when the project has them).
-    pub fn check_against(&self, project: &Project) -> Result<(), FieldErrors> {
+    /// A milestone must fall inside its project's dates (`start`, `end`, when the project has them).
+    pub fn check_dates(&self, start: Option<NaiveDate>, end: Option<NaiveDate>) -> Result<(), FieldErrors> {
         let mut e = FieldErrors::new();
-        if let Some(end) = project.end_on
+        if let Some(end) = end
             && self.due_on > end
         {
             e.add(
@@ -401,7 +444,7 @@ impl MilestoneData {
                 ),
             );
         }
-        if let Some(start) = project.start_on
+        if let Some(start) = start
             && self.due_on < start
         {
             e.add(

@@ -48,8 +48,7 @@ impl Store {
     async fn agreement_parties(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
         let mut q = Q::new("select agreement_id, organization_id from agreement_party where agreement_id in ");
         q.bind_list(ids).push(" order by agreement_id, organization_id");
-        let rows: Vec<(i64, i64)> =
-            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        let rows: Vec<(i64, i64)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
         let mut m: HashMap<i64, Vec<i64>> = HashMap::new();
         for (a, o) in rows {
             m.entry(a).or_default().push(o);
@@ -60,17 +59,22 @@ impl Store {
     async fn with_parties(&self, rows: Vec<Row>) -> Result<Vec<Agreement>> {
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let mut parties = self.agreement_parties(&ids).await?;
-        Ok(rows.into_iter().map(|r| {
-            let p = parties.remove(&r.id).unwrap_or_default();
-            r.into_record(p)
-        }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let p = parties.remove(&r.id).unwrap_or_default();
+                r.into_record(p)
+            })
+            .collect())
     }
 
     pub async fn list_agreements(&self, f: &AgreementFilter, p: &ListParams) -> Result<Page<Agreement>> {
         let mut q = Q::new("from agreement where 1 = 1");
         archived_clause(&mut q, "agreement", &f.archived);
         if let Some(s) = input::opt_text(&f.q) {
-            q.push(" and lower(title) like ").bind(Arg::Text(contains_pattern(s))).push(" escape '\\'");
+            q.push(" and lower(title) like ")
+                .bind(Arg::Text(contains_pattern(s)))
+                .push(" escape '\\'");
         }
         if let Some(k) = input::opt_text(&f.kind) {
             q.push(" and kind = ").bind(Arg::Text(k.to_string()));
@@ -82,12 +86,22 @@ impl Store {
             q.push(" and parent_id = ").bind(Arg::I64(id));
         }
         if let Some(id) = id_filter(&f.organization_id) {
-            q.push(" and id in (select agreement_id from agreement_party where organization_id = ").bind(Arg::I64(id)).push(")");
+            q.push(" and id in (select agreement_id from agreement_party where organization_id = ")
+                .bind(Arg::I64(id))
+                .push(")");
         }
-        let (col, desc) = p.sort(&["id", "title", "signed_on", "kind", "updated_at"], ("signed_on", false));
+        let (col, desc) = p.sort(
+            &["id", "title", "signed_on", "kind", "updated_at"],
+            ("signed_on", false),
+        );
         let order = format!("{col} {d}, id {d}", d = if desc { "desc" } else { "asc" });
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
-        Ok(Page { items: self.with_parties(rows).await?, total, page: p.page(), per_page: p.per_page() })
+        Ok(Page {
+            items: self.with_parties(rows).await?,
+            total,
+            page: p.page(),
+            per_page: p.per_page(),
+        })
     }
 
     pub async fn get_agreement(&self, id: i64) -> Result<Agreement> {
@@ -157,7 +171,10 @@ async fn check_agreement(tx: &mut Tx, id: Option<i64>, d: &AgreementData) -> Res
         let list = gone.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
         return Err(StoreError::invalid(
             "party_ids",
-            Msg::new(format!("签约方单位不存在（编号 {list}）"), format!("No organisation with id {list}")),
+            Msg::new(
+                format!("签约方单位不存在（编号 {list}）"),
+                format!("No organisation with id {list}"),
+            ),
         ));
     }
     Ok(())

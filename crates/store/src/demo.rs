@@ -16,7 +16,7 @@ use data::{CITY, COLLEGES, COUNTIES, DEPARTMENTS, ENTERPRISES, Lead, PAIRS, PROJ
 use hezuo_domain::Msg;
 use hezuo_domain::agreement::AgreementInput;
 use hezuo_domain::codes::{credit_check_char, industry_name};
-use hezuo_domain::organization::OrganizationInput;
+use hezuo_domain::organization::{OrganizationFilter, OrganizationInput};
 use hezuo_domain::person::PersonInput;
 use hezuo_domain::project::{MilestoneInput, ProjectInput, ProjectStatus};
 use std::collections::{HashMap, HashSet};
@@ -34,13 +34,32 @@ pub struct DemoSummary {
 /// Loads the demo data into an empty store. `today` decides the batch years (today's year and the two before)
 /// and which milestones are done, overdue, due soon or pending. Refuses (Err) if the store already has organisations.
 pub async fn load(store: &Store, today: NaiveDate) -> Result<DemoSummary> {
-    if store.list_organizations(&Default::default(), &Default::default()).await?.total > 0 {
+    if store
+        .list_organizations(
+            &OrganizationFilter {
+                archived: Some("all".into()),
+                ..Default::default()
+            },
+            &Default::default(),
+        )
+        .await?
+        .total
+        > 0
+    {
         return Err(StoreError::invalid(
             "demo",
-            Msg::new("数据库中已有数据，演示数据只能载入空库", "The store already has data; demo data loads only into an empty store"),
+            Msg::new(
+                "数据库中已有数据，演示数据只能载入空库",
+                "The store already has data; demo data loads only into an empty store",
+            ),
         ));
     }
-    let mut l = Loader { store, sum: DemoSummary::default(), names: HashMap::new(), people: People::default() };
+    let mut l = Loader {
+        store,
+        sum: DemoSummary::default(),
+        names: HashMap::new(),
+        people: People::default(),
+    };
     let ids = l.units().await?;
     let agr = l.agreements(&ids, today).await?;
     l.projects(&ids, &agr, today).await?;
@@ -95,7 +114,11 @@ fn tenths(t: u64) -> String {
 /// organisation code carries its GB 11714 check character, the whole its GB 32100 one.
 fn credit_code(region: &str, r: &mut Rng) -> String {
     let org = format!("{}{}", 5 + r.below(3), r.digits(7));
-    let sum: u32 = org.bytes().zip([3u32, 7, 9, 10, 5, 8, 4, 2]).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let sum: u32 = org
+        .bytes()
+        .zip([3u32, 7, 9, 10, 5, 8, 4, 2])
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
     let c9 = match 11 - sum % 11 {
         10 => 'X',
         11 => '0',
@@ -155,7 +178,11 @@ struct Ids {
 
 impl Ids {
     fn gov(&self, county: usize) -> (i64, i64) {
-        if county == CITY { self.city } else { self.counties[county] }
+        if county == CITY {
+            self.city
+        } else {
+            self.counties[county]
+        }
     }
 }
 
@@ -177,7 +204,10 @@ struct Loader<'a> {
 
 impl Loader<'_> {
     async fn org(&mut self, i: OrganizationInput) -> Result<i64> {
-        let o = self.store.create_organization(&i.validate().map_err(StoreError::Invalid)?).await?;
+        let o = self
+            .store
+            .create_organization(&i.validate().map_err(StoreError::Invalid)?)
+            .await?;
         self.sum.organizations += 1;
         self.names.insert(o.id, o.short_name.unwrap_or(o.name));
         Ok(o.id)
@@ -197,13 +227,19 @@ impl Loader<'_> {
     }
 
     async fn person(&mut self, i: PersonInput) -> Result<i64> {
-        let p = self.store.create_person(&i.validate().map_err(StoreError::Invalid)?).await?;
+        let p = self
+            .store
+            .create_person(&i.validate().map_err(StoreError::Invalid)?)
+            .await?;
         self.sum.people += 1;
         Ok(p.id)
     }
 
     async fn agreement(&mut self, i: AgreementInput) -> Result<i64> {
-        let a = self.store.create_agreement(&i.validate().map_err(StoreError::Invalid)?).await?;
+        let a = self
+            .store
+            .create_agreement(&i.validate().map_err(StoreError::Invalid)?)
+            .await?;
         self.sum.agreements += 1;
         Ok(a.id)
     }
@@ -227,7 +263,11 @@ impl Loader<'_> {
         let mut depts = Vec::new();
         for (name, short, title) in DEPARTMENTS {
             let phone = s(format!("0570-30{}", r.digits(5)));
-            let u = OrganizationInput { short_name: s(short), phone, ..unit("department", name, Some(city_id), "330800") };
+            let u = OrganizationInput {
+                short_name: s(short),
+                phone,
+                ..unit("department", name, Some(city_id), "330800")
+            };
             let id = self.org(u).await?;
             depts.push((id, self.contact(id, title).await?));
         }
@@ -247,7 +287,8 @@ impl Loader<'_> {
                 ..unit("university", "浙江工业大学", None, "330100")
             })
             .await?;
-        for (name, title) in [("浙江工业大学党委组织部", "副部长"), ("浙江工业大学地方合作处", "处长")] {
+        for (name, title) in [("浙江工业大学党委组织部", "副部长"), ("浙江工业大学地方合作处", "处长")]
+        {
             let id = self.org(unit("department", name, Some(univ), "330100")).await?;
             self.contact(id, title).await?;
         }
@@ -255,11 +296,19 @@ impl Loader<'_> {
         let mut experts = Vec::new();
         for (c, (name, discipline, fields)) in COLLEGES.iter().enumerate() {
             let full = format!("浙江工业大学{name}");
-            let id = self.org(OrganizationInput { short_name: s(*name), ..unit("college", &full, Some(univ), "330100") }).await?;
+            let id = self
+                .org(OrganizationInput {
+                    short_name: s(*name),
+                    ..unit("college", &full, Some(univ), "330100")
+                })
+                .await?;
             colleges.push(id);
             let mut list = Vec::new();
             for k in 0..if c < 3 { 4 } else { 3 } {
-                list.push(self.expert(id, name, discipline, fields[k % fields.len()], &mut r).await?);
+                list.push(
+                    self.expert(id, name, discipline, fields[k % fields.len()], &mut r)
+                        .await?,
+                );
             }
             experts.push(list);
         }
@@ -272,7 +321,13 @@ impl Loader<'_> {
                 ..unit("platform", "浙江工业大学衢州技术转移中心", Some(univ), "330802")
             })
             .await?;
-        let centre = (centre_id, [self.contact(centre_id, "中心主任").await?, self.contact(centre_id, "驻站博士").await?]);
+        let centre = (
+            centre_id,
+            [
+                self.contact(centre_id, "中心主任").await?,
+                self.contact(centre_id, "驻站博士").await?,
+            ],
+        );
 
         let mut ents = Vec::new();
         let mut codes = HashSet::new();
@@ -282,11 +337,20 @@ impl Loader<'_> {
             while !codes.insert(code.clone()) {
                 code = credit_code(region, &mut r);
             }
-            let place = if county_name.ends_with('市') { format!("浙江省{county_name}") } else { format!("浙江省衢州市{county_name}") };
+            let place = if county_name.ends_with('市') {
+                format!("浙江省{county_name}")
+            } else {
+                format!("浙江省衢州市{county_name}")
+            };
             let short = ["衢州", "浙江", "江山", "龙游", "常山", "开化"]
                 .iter()
-                .fold(name.to_string(), |n, p| n.strip_prefix(p).map(str::to_string).unwrap_or(n));
-            let short = short.trim_end_matches("股份有限公司").trim_end_matches("有限公司").to_string();
+                .fold(name.to_string(), |n, p| {
+                    n.strip_prefix(p).map(str::to_string).unwrap_or(n)
+                });
+            let short = short
+                .trim_end_matches("股份有限公司")
+                .trim_end_matches("有限公司")
+                .to_string();
             let id = self
                 .org(OrganizationInput {
                     short_name: s(short),
@@ -294,11 +358,16 @@ impl Loader<'_> {
                     industry_code: s(*industry),
                     address: s(format!("{place}{}{}号", streets[k % 3], 1 + r.below(288))),
                     phone: s(format!("0570-{}{}", [8, 3, 6][k % 3], r.digits(6))),
-                    description: s(format!("主营{business}，{county_name}{}骨干企业。", industry_name(industry).unwrap_or(""))),
+                    description: s(format!(
+                        "主营{business}，{county_name}{}骨干企业。",
+                        industry_name(industry).unwrap_or("")
+                    )),
                     ..unit("enterprise", name, None, region)
                 })
                 .await?;
-            let contact = self.contact(id, ["总经理", "技术总监", "副总经理（分管技术）"][k % 3]).await?;
+            let contact = self
+                .contact(id, ["总经理", "技术总监", "副总经理（分管技术）"][k % 3])
+                .await?;
             ents.push((id, *county, *industry, contact));
         }
         let host = ents[0].0;
@@ -310,13 +379,35 @@ impl Loader<'_> {
             })
             .await?;
         let station = (station_id, self.contact(station_id, "工作站负责人").await?);
-        Ok(Ids { city, counties, depts, univ, colleges, experts, centre, station, voc, ents })
+        Ok(Ids {
+            city,
+            counties,
+            depts,
+            univ,
+            colleges,
+            experts,
+            centre,
+            station,
+            voc,
+            ents,
+        })
     }
 
-    async fn expert(&mut self, org: i64, college: &str, discipline: &str, (fields, keywords): (&str, &str), r: &mut Rng) -> Result<i64> {
+    async fn expert(
+        &mut self,
+        org: i64,
+        college: &str,
+        discipline: &str,
+        (fields, keywords): (&str, &str),
+        r: &mut Rng,
+    ) -> Result<i64> {
         let (name, py) = self.people.name();
         let title = ["教授", "教授", "副教授", "副教授", "研究员", "高级工程师"][r.below(6) as usize];
-        let tutor = if title == "教授" || title == "研究员" { "博士生导师" } else { "硕士生导师" };
+        let tutor = if title == "教授" || title == "研究员" {
+            "博士生导师"
+        } else {
+            "硕士生导师"
+        };
         let first = keywords.split(',').next().unwrap_or(fields);
         let bio = format!(
             "{name}，{title}，{tutor}，浙江工业大学{college}{discipline}学科。主要从事{fields}研究，近年来主持国家及省部级科研项目{}项，授权发明专利{}项；长期服务衢州企业，在{first}等方面开展技术攻关与成果转化。",
@@ -334,13 +425,27 @@ impl Loader<'_> {
             research_fields: s(fields),
             keywords: vec![keywords.to_string()],
             bio: s(bio),
-            availability: s(["available", "available", "available", "limited", "limited", "unavailable"][r.below(6) as usize]),
+            availability: s([
+                "available",
+                "available",
+                "available",
+                "limited",
+                "limited",
+                "unavailable",
+            ][r.below(6) as usize]),
         };
         self.person(i).await
     }
 
     async fn agreements(&mut self, ids: &Ids, today: NaiveDate) -> Result<Agreements> {
-        let a = |title: String, kind: &str, signed: &str, end: Option<&str>, status: &str, summary: &str, parties: &[i64], parent: Option<i64>| {
+        let a = |title: String,
+                 kind: &str,
+                 signed: &str,
+                 end: Option<&str>,
+                 status: &str,
+                 summary: &str,
+                 parties: &[i64],
+                 parent: Option<i64>| {
             AgreementInput {
                 parent_id: parent.map(|p| p.to_string()),
                 title: s(title),
@@ -353,10 +458,29 @@ impl Loader<'_> {
             }
         };
         let (city, univ) = (ids.city.0, ids.univ);
-        self.agreement(a("衢州市人民政府与浙江工业大学科技合作协议".into(), "technology", "2001-04-16", Some("2005-12-31"), "expired",
-            "在衢州设立技术转移中心，围绕氟硅、造纸、机械等产业开展产学研合作。", &[city, univ], None)).await?;
-        let talent = self.agreement(a("衢州市与浙江工业大学人才合作工程协议".into(), "talent", "2005-09-08", None, "in_force",
-            "选派博士到技术转移中心和县（市、区）挂职，培训基层干部和企业经营管理人才，联合培养工程硕士。", &[ids.depts[data::DEPT_ORG].0, univ], None)).await?;
+        self.agreement(a(
+            "衢州市人民政府与浙江工业大学科技合作协议".into(),
+            "technology",
+            "2001-04-16",
+            Some("2005-12-31"),
+            "expired",
+            "在衢州设立技术转移中心，围绕氟硅、造纸、机械等产业开展产学研合作。",
+            &[city, univ],
+            None,
+        ))
+        .await?;
+        let talent = self
+            .agreement(a(
+                "衢州市与浙江工业大学人才合作工程协议".into(),
+                "talent",
+                "2005-09-08",
+                None,
+                "in_force",
+                "选派博士到技术转移中心和县（市、区）挂职，培训基层干部和企业经营管理人才，联合培养工程硕士。",
+                &[ids.depts[data::DEPT_ORG].0, univ],
+                None,
+            ))
+            .await?;
         let comp = self.agreement(a("衢州市人民政府与浙江工业大学全面合作协议".into(), "comprehensive", "2006-05-18", None, "in_force",
             "建立市校全面合作关系和协调委员会，每年召开一次工作会议，商定年度合作项目清单，项目征集横向到边、项目落实纵向到底。",
             &[city, univ], None)).await?;
@@ -364,35 +488,102 @@ impl Loader<'_> {
         for (county, college, signed) in PAIRS {
             let (cn, cl) = (COUNTIES[county].1, COLLEGES[college].0);
             let summary = format!("{cn}与{cl}建立全面合作关系，围绕{cn}主导产业开展项目合作、人才培养和智力服务。");
-            county_college.push(self.agreement(a(format!("{cn}与浙江工业大学{cl}县院合作协议"), "county_college", signed, None, "in_force",
-                &summary, &[ids.counties[county].0, ids.colleges[college]], Some(comp))).await?);
+            county_college.push(
+                self.agreement(a(
+                    format!("{cn}与浙江工业大学{cl}县院合作协议"),
+                    "county_college",
+                    signed,
+                    None,
+                    "in_force",
+                    &summary,
+                    &[ids.counties[county].0, ids.colleges[college]],
+                    Some(comp),
+                ))
+                .await?,
+            );
         }
         let mut school_enterprise = Vec::new();
         for (k, (county, industry, college)) in SCHOOL_ENTERPRISE.into_iter().enumerate() {
-            let Some(&(ent, ..)) = ids.ents.iter().find(|e| e.1 == county && e.2 == industry) else { continue };
+            let Some(&(ent, ..)) = ids.ents.iter().find(|e| e.1 == county && e.2 == industry) else {
+                continue;
+            };
             // Signed before the oldest batch year, for five years.
             let signed = ymd(today.year() - 3 - (k as i32 % 2), 3 + 2 * k as u32, 10 + k as u32);
             let end = ymd(signed.year() + 5, signed.month(), signed.day()) - days(1);
-            let parent = PAIRS.iter().position(|p| p.0 == county && p.1 == college).map_or(comp, |p| county_college[p]);
-            let name = ENTERPRISES.iter().find(|e| e.0 == county && e.2 == industry).map_or("", |e| e.1);
+            let parent = PAIRS
+                .iter()
+                .position(|p| p.0 == county && p.1 == college)
+                .map_or(comp, |p| county_college[p]);
+            let name = ENTERPRISES
+                .iter()
+                .find(|e| e.0 == county && e.2 == industry)
+                .map_or("", |e| e.1);
             let title = format!("浙江工业大学{}与{name}校企合作协议", COLLEGES[college].0);
             let summary = "共建校企联合研发中心，企业出题、学院答题，联合培养研究生。";
-            let id = self.agreement(a(title, "school_enterprise", &signed.to_string(), Some(&end.to_string()), "in_force",
-                summary, &[ids.colleges[college], ent], Some(parent))).await?;
+            let id = self
+                .agreement(a(
+                    title,
+                    "school_enterprise",
+                    &signed.to_string(),
+                    Some(&end.to_string()),
+                    "in_force",
+                    summary,
+                    &[ids.colleges[college], ent],
+                    Some(parent),
+                ))
+                .await?;
             school_enterprise.push((ent, college, id));
         }
-        self.agreement(a("浙江工业大学与衢州职业技术学院校校合作协议".into(), "school_school", "2010-10-16", None, "in_force",
-            "支持四省边际职教中心建设，指导综合实训基地建设和师资培养。", &[univ, ids.voc.0], Some(comp))).await?;
-        Ok(Agreements { talent, county_college, school_enterprise })
+        self.agreement(a(
+            "浙江工业大学与衢州职业技术学院校校合作协议".into(),
+            "school_school",
+            "2010-10-16",
+            None,
+            "in_force",
+            "支持四省边际职教中心建设，指导综合实训基地建设和师资培养。",
+            &[univ, ids.voc.0],
+            Some(comp),
+        ))
+        .await?;
+        Ok(Agreements {
+            talent,
+            county_college,
+            school_enterprise,
+        })
     }
 
     async fn projects(&mut self, ids: &Ids, agr: &Agreements, today: NaiveDate) -> Result<()> {
         use ProjectStatus::*;
         // Target statuses by age of the batch: this year mostly under way, older years mostly done.
         const CYCLES: [[ProjectStatus; 10]; 3] = [
-            [InProgress, InProgress, Approved, InProgress, Planned, InProgress, Suspended, InProgress, Approved, InProgress],
-            [InProgress, Completed, InProgress, Accepted, Completed, InProgress, Transferred, Suspended, InProgress, Accepted],
-            [Accepted, Transferred, Completed, Transferred, Accepted, Cancelled, Transferred, InProgress, Accepted, Completed],
+            [
+                InProgress, InProgress, Approved, InProgress, Planned, InProgress, Suspended, InProgress, Approved,
+                InProgress,
+            ],
+            [
+                InProgress,
+                Completed,
+                InProgress,
+                Accepted,
+                Completed,
+                InProgress,
+                Transferred,
+                Suspended,
+                InProgress,
+                Accepted,
+            ],
+            [
+                Accepted,
+                Transferred,
+                Completed,
+                Transferred,
+                Accepted,
+                Cancelled,
+                Transferred,
+                InProgress,
+                Accepted,
+                Completed,
+            ],
         ];
         let mut rotation: HashMap<(usize, &str), usize> = HashMap::new();
         let mut pick_ent = |county: usize, industry: &'static str| {
@@ -407,10 +598,20 @@ impl Loader<'_> {
             let age = i % 3;
             let year = today.year() - age as i32;
             let mut r = Rng::new(0x5052_4f4a + i as u64);
-            let ent = if industry.is_empty() { None } else { pick_ent(county, industry) };
+            let ent = if industry.is_empty() {
+                None
+            } else {
+                pick_ent(county, industry)
+            };
             let (lead_id, person) = match lead {
                 Lead::Ent => ent.ok_or_else(|| {
-                    StoreError::invalid("lead_unit_id", Msg::new(format!("演示数据缺少牵头企业：{title}"), format!("No lead enterprise for {title}")))
+                    StoreError::invalid(
+                        "lead_unit_id",
+                        Msg::new(
+                            format!("演示数据缺少牵头企业：{title}"),
+                            format!("No lead enterprise for {title}"),
+                        ),
+                    )
                 })?,
                 Lead::College => {
                     let c = college.unwrap_or(0);
@@ -447,19 +648,34 @@ impl Loader<'_> {
 
             // Where it came from: a school–enterprise or county–college agreement, a demand, a proposal.
             let pair = PAIRS.iter().position(|p| p.0 == county && Some(p.1) == college);
-            let se = agr.school_enterprise.iter().find(|x| lead == Lead::Ent && x.0 == lead_id && Some(x.1) == college);
+            let se = agr
+                .school_enterprise
+                .iter()
+                .find(|x| lead == Lead::Ent && x.0 == lead_id && Some(x.1) == college);
             let lead_name = self.names.get(&lead_id).cloned().unwrap_or_default();
             let (origin, agreement, note) = if let Some(x) = se {
                 ("agreement", Some(x.2), "依据校企合作协议，列入联合研发计划".to_string())
             } else if kind == "talent" && lead == Lead::Dept(data::DEPT_ORG) {
                 ("agreement", Some(agr.talent), "人才合作工程年度计划".to_string())
             } else if let Some(p) = pair.filter(|_| kind != "talent" && (lead != Lead::Ent || i % 2 == 0)) {
-                ("agreement", Some(agr.county_college[p]), format!("{}县院合作年度项目", COUNTIES[county].1))
+                (
+                    "agreement",
+                    Some(agr.county_college[p]),
+                    format!("{}县院合作年度项目", COUNTIES[county].1),
+                )
             } else if lead == Lead::Ent || (ent.is_some() && matches!(kind, "research" | "engineering")) {
                 let from = ent.and_then(|e| self.names.get(&e.0)).cloned().unwrap_or_default();
-                ("demand", None, format!("{year}年企业技术难题征集，由{from}提出，技术转移中心对接"))
+                (
+                    "demand",
+                    None,
+                    format!("{year}年企业技术难题征集，由{from}提出，技术转移中心对接"),
+                )
             } else {
-                ("proposal", None, format!("{lead_name}申报，列入{year}年度市校合作项目清单"))
+                (
+                    "proposal",
+                    None,
+                    format!("{lead_name}申报，列入{year}年度市校合作项目清单"),
+                )
             };
 
             // Dates and status: started in spring after the work conference, bent to fit `today`.
@@ -498,16 +714,23 @@ impl Loader<'_> {
                 Accepted | Transferred => 60 + r.below(41),
             };
             let co_names: Vec<String> = co.iter().filter_map(|o| self.names.get(o).cloned()).collect();
-            let with = if co_names.is_empty() { String::new() } else { format!("，{}配合", co_names.join("、")) };
-            let mut summary = format!("{lead_name}牵头{with}。{}", match kind {
-                "research" => "双方联合开展应用基础研究，形成研究报告、论文和专利。",
-                "engineering" => "针对企业生产中的关键技术难题联合攻关，完成中试并推动产业化。",
-                "talent" => "依托高校师资开展人才培养，提升基层干部和企业人才能力。",
-                "culture" => "挖掘地方文化资源，推进文化传承与创新。",
-                "livelihood" => "服务民生与乡村振兴，提供规划、技术指导和信息化支撑。",
-                "platform" => "共建创新平台，集聚高校人才与科研资源服务地方产业。",
-                _ => "组织专家深入企业和基层提供智力服务。",
-            });
+            let with = if co_names.is_empty() {
+                String::new()
+            } else {
+                format!("，{}配合", co_names.join("、"))
+            };
+            let mut summary = format!(
+                "{lead_name}牵头{with}。{}",
+                match kind {
+                    "research" => "双方联合开展应用基础研究，形成研究报告、论文和专利。",
+                    "engineering" => "针对企业生产中的关键技术难题联合攻关，完成中试并推动产业化。",
+                    "talent" => "依托高校师资开展人才培养，提升基层干部和企业人才能力。",
+                    "culture" => "挖掘地方文化资源，推进文化传承与创新。",
+                    "livelihood" => "服务民生与乡村振兴，提供规划、技术指导和信息化支撑。",
+                    "platform" => "共建创新平台，集聚高校人才与科研资源服务地方产业。",
+                    _ => "组织专家深入企业和基层提供智力服务。",
+                }
+            );
             summary.push_str(match status {
                 Transferred => "成果已在衢州本地转化应用。",
                 Suspended => "因企业经营调整暂停实施，待协调委员会办公室协调。",
@@ -531,7 +754,10 @@ impl Loader<'_> {
                 end_on: s(end.to_string()),
                 summary: s(summary),
             };
-            let project = self.store.create_project(&input.validate().map_err(StoreError::Invalid)?).await?;
+            let project = self
+                .store
+                .create_project(&input.validate().map_err(StoreError::Invalid)?)
+                .await?;
             self.sum.projects += 1;
 
             // The progress schedule: 2–5 steps (more for longer projects) spread evenly up to the end.
@@ -580,7 +806,9 @@ impl Loader<'_> {
                     done_on: done_on.map(|d| d.to_string()),
                     evidence: done_on.map(|_| format!("已提交{deliverable}，{}", data::EVIDENCE[r.below(5) as usize])),
                 };
-                self.store.create_milestone(project.id, &m.validate().map_err(StoreError::Invalid)?).await?;
+                self.store
+                    .create_milestone(project.id, &m.validate().map_err(StoreError::Invalid)?)
+                    .await?;
                 self.sum.milestones += 1;
             }
 
@@ -598,7 +826,9 @@ impl Loader<'_> {
             };
             for st in path {
                 input.status = s(st.as_str());
-                self.store.update_project(project.id, &input.validate().map_err(StoreError::Invalid)?).await?;
+                self.store
+                    .update_project(project.id, &input.validate().map_err(StoreError::Invalid)?)
+                    .await?;
             }
         }
         Ok(())

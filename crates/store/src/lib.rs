@@ -97,7 +97,11 @@ impl Store {
     pub async fn open(url: Option<&str>, data_dir: &Path) -> Result<Store> {
         std::fs::create_dir_all(data_dir)?;
         let (db, backend) = backend::connect(url, data_dir).await?;
-        Ok(Store { db, backend, files_dir: data_dir.join("files") })
+        Ok(Store {
+            db,
+            backend,
+            files_dir: data_dir.join("files"),
+        })
     }
 
     /// Opens and brings the schema up to date.

@@ -77,7 +77,9 @@ impl Store {
         if let Some(s) = input::opt_text(&f.q) {
             let pat = contains_pattern(s);
             q.push(" and (lower(name) like ").bind(Arg::Text(pat.clone()));
-            q.push(" escape '\\' or lower(short_name) like ").bind(Arg::Text(pat)).push(" escape '\\')");
+            q.push(" escape '\\' or lower(short_name) like ")
+                .bind(Arg::Text(pat))
+                .push(" escape '\\')");
         }
         if let Some(k) = input::opt_text(&f.kind) {
             q.push(" and kind = ").bind(Arg::Text(k.to_string()));
@@ -105,7 +107,12 @@ impl Store {
         let (col, desc) = p.sort(&["id", "name", "kind", "region_code", "updated_at"], ("id", false));
         let order = format!("{col} {d}, id {d}", d = if desc { "desc" } else { "asc" });
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
-        Ok(Page { items: rows.into_iter().map(Into::into).collect(), total, page: p.page(), per_page: p.per_page() })
+        Ok(Page {
+            items: rows.into_iter().map(Into::into).collect(),
+            total,
+            page: p.page(),
+            per_page: p.per_page(),
+        })
     }
 
     pub async fn get_organization(&self, id: i64) -> Result<Organization> {
@@ -130,8 +137,7 @@ impl Store {
         }
         let mut q = Q::new("select id, name from organization where id in ");
         q.bind_list(ids);
-        let rows: Vec<(i64, String)> =
-            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        let rows: Vec<(i64, String)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
         Ok(rows.into_iter().collect())
     }
 
@@ -204,7 +210,11 @@ pub(crate) async fn lock_exists(tx: &mut Tx, table: &'static str, id: i64) -> Re
     let found = match tx {
         Tx::Postgres(t) => {
             let sql = format!("select id from {table} where id = $1 for update");
-            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut **t).await?.is_some()
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_optional(&mut **t)
+                .await?
+                .is_some()
         }
         Tx::Sqlite(_) => exists(tx, table, id).await?,
     };
@@ -247,7 +257,10 @@ pub(crate) async fn check_parent(
     if !exists(tx, table, parent).await? {
         return Err(StoreError::invalid(
             "parent_id",
-            Msg::new(format!("上级{}（编号 {parent}）不存在", what.0), format!("There is no {} with id {parent}", what.1)),
+            Msg::new(
+                format!("上级{}（编号 {parent}）不存在", what.0),
+                format!("There is no {} with id {parent}", what.1),
+            ),
         ));
     }
     if let Some(id) = id
@@ -257,7 +270,10 @@ pub(crate) async fn check_parent(
             "parent_id",
             Msg::new(
                 format!("不能把{}挂在它自己或它的下级之下（会形成循环）", what.0),
-                format!("A {} cannot sit under itself or one of its descendants (that would make a cycle)", what.1),
+                format!(
+                    "A {} cannot sit under itself or one of its descendants (that would make a cycle)",
+                    what.1
+                ),
             ),
         ));
     }
@@ -269,8 +285,7 @@ async fn check_org(tx: &mut Tx, id: Option<i64>, d: &OrganizationData) -> Result
     if d.kind == OrgKind::College
         && let Some(parent) = d.parent_id
     {
-        let kind: String =
-            on_tx!(tx, c => sqlx::query_scalar("select kind from organization where id = $1").bind(parent).fetch_one(c).await)?;
+        let kind: String = on_tx!(tx, c => sqlx::query_scalar("select kind from organization where id = $1").bind(parent).fetch_one(c).await)?;
         if kind != OrgKind::University.as_str() {
             return Err(StoreError::invalid(
                 "parent_id",

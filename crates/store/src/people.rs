@@ -45,7 +45,11 @@ impl From<Row> for Person {
                 .map(str::to_string)
                 .collect(),
             bio: r.bio,
-            availability: r.availability.as_deref().and_then(Availability::parse).unwrap_or(Availability::Available),
+            availability: r
+                .availability
+                .as_deref()
+                .and_then(Availability::parse)
+                .unwrap_or(Availability::Available),
         });
         Person {
             id: r.id,
@@ -69,10 +73,18 @@ impl Store {
         archived_clause(&mut q, "person", &f.archived);
         if let Some(s) = input::opt_text(&f.q) {
             let pat = contains_pattern(s);
-            q.push(" and (lower(name) like ").bind(Arg::Text(pat.clone())).push(" escape '\\'");
-            q.push(" or lower(title) like ").bind(Arg::Text(pat.clone())).push(" escape '\\'");
-            q.push(" or lower(discipline) like ").bind(Arg::Text(pat.clone())).push(" escape '\\'");
-            q.push(" or lower(keywords) like ").bind(Arg::Text(pat)).push(" escape '\\')");
+            q.push(" and (lower(name) like ")
+                .bind(Arg::Text(pat.clone()))
+                .push(" escape '\\'");
+            q.push(" or lower(title) like ")
+                .bind(Arg::Text(pat.clone()))
+                .push(" escape '\\'");
+            q.push(" or lower(discipline) like ")
+                .bind(Arg::Text(pat.clone()))
+                .push(" escape '\\'");
+            q.push(" or lower(keywords) like ")
+                .bind(Arg::Text(pat))
+                .push(" escape '\\')");
         }
         if let Some(id) = id_filter(&f.organization_id) {
             q.push(" and organization_id = ").bind(Arg::I64(id));
@@ -86,7 +98,12 @@ impl Store {
         let (col, desc) = p.sort(&["id", "name", "organization_id", "updated_at"], ("id", false));
         let order = format!("{col} {d}, id {d}", d = if desc { "desc" } else { "asc" });
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
-        Ok(Page { items: rows.into_iter().map(Into::into).collect(), total, page: p.page(), per_page: p.per_page() })
+        Ok(Page {
+            items: rows.into_iter().map(Into::into).collect(),
+            total,
+            page: p.page(),
+            per_page: p.per_page(),
+        })
     }
 
     pub async fn get_person(&self, id: i64) -> Result<Person> {

@@ -75,7 +75,8 @@ struct MilestoneRow {
     updated_at: DateTime<Utc>,
 }
 
-const MILESTONE_COLS: &str = "id, project_id, title, due_on, deliverable, done_on, evidence, archived, created_at, updated_at";
+const MILESTONE_COLS: &str =
+    "id, project_id, title, due_on, deliverable, done_on, evidence, archived, created_at, updated_at";
 
 impl From<MilestoneRow> for Milestone {
     fn from(r: MilestoneRow) -> Self {
@@ -98,8 +99,7 @@ impl Store {
     async fn co_units(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
         let mut q = Q::new("select project_id, organization_id from project_co_unit where project_id in ");
         q.bind_list(ids).push(" order by project_id, organization_id");
-        let rows: Vec<(i64, i64)> =
-            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        let rows: Vec<(i64, i64)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
         let mut m: HashMap<i64, Vec<i64>> = HashMap::new();
         for (a, o) in rows {
             m.entry(a).or_default().push(o);
@@ -110,17 +110,22 @@ impl Store {
     async fn with_co_units(&self, rows: Vec<Row>) -> Result<Vec<Project>> {
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let mut co = self.co_units(&ids).await?;
-        Ok(rows.into_iter().map(|r| {
-            let c = co.remove(&r.id).unwrap_or_default();
-            r.into_record(c)
-        }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let c = co.remove(&r.id).unwrap_or_default();
+                r.into_record(c)
+            })
+            .collect())
     }
 
     pub async fn list_projects(&self, f: &ProjectFilter, p: &ListParams) -> Result<Page<Project>> {
         let mut q = Q::new("from project where 1 = 1");
         archived_clause(&mut q, "project", &f.archived);
         if let Some(s) = input::opt_text(&f.q) {
-            q.push(" and lower(title) like ").bind(Arg::Text(contains_pattern(s))).push(" escape '\\'");
+            q.push(" and lower(title) like ")
+                .bind(Arg::Text(contains_pattern(s)))
+                .push(" escape '\\'");
         }
         if let Some(k) = input::opt_text(&f.kind) {
             q.push(" and kind = ").bind(Arg::Text(k.to_string()));
@@ -136,7 +141,9 @@ impl Store {
         }
         if let Some(id) = id_filter(&f.organization_id) {
             q.push(" and (lead_unit_id = ").bind(Arg::I64(id));
-            q.push(" or id in (select project_id from project_co_unit where organization_id = ").bind(Arg::I64(id)).push("))");
+            q.push(" or id in (select project_id from project_co_unit where organization_id = ")
+                .bind(Arg::I64(id))
+                .push("))");
         }
         if let Some(id) = id_filter(&f.agreement_id) {
             q.push(" and agreement_id = ").bind(Arg::I64(id));
@@ -145,12 +152,25 @@ impl Store {
             q.push(" and responsible_person_id = ").bind(Arg::I64(id));
         }
         let (col, desc) = p.sort(
-            &["id", "title", "batch_year", "kind", "status", "contract_amount_fen", "updated_at"],
+            &[
+                "id",
+                "title",
+                "batch_year",
+                "kind",
+                "status",
+                "contract_amount_fen",
+                "updated_at",
+            ],
             ("id", true),
         );
         let order = format!("{col} {d}, id {d}", d = if desc { "desc" } else { "asc" });
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
-        Ok(Page { items: self.with_co_units(rows).await?, total, page: p.page(), per_page: p.per_page() })
+        Ok(Page {
+            items: self.with_co_units(rows).await?,
+            total,
+            page: p.page(),
+            per_page: p.per_page(),
+        })
     }
 
     pub async fn get_project(&self, id: i64) -> Result<Project> {
@@ -173,7 +193,10 @@ impl Store {
         {
             return Err(StoreError::invalid(
                 "status",
-                Msg::new("新建项目的状态只能是“计划”，立项等后续状态请在创建后变更", "A new project starts as planned; change its status afterwards"),
+                Msg::new(
+                    "新建项目的状态只能是“计划”，立项等后续状态请在创建后变更",
+                    "A new project starts as planned; change its status afterwards",
+                ),
             ));
         }
         let mut tx = self.begin().await?;
@@ -244,10 +267,9 @@ impl Store {
     }
 
     pub async fn create_milestone(&self, project_id: i64, d: &MilestoneData) -> Result<Milestone> {
-        let project = self.get_project(project_id).await?;
-        d.check_against(&project).map_err(StoreError::Invalid)?;
         let mut tx = self.begin().await?;
-        lock_exists(&mut tx, "project", project_id).await?;
+        let (start, end) = project_dates(&mut tx, project_id).await?;
+        d.check_dates(start, end).map_err(StoreError::Invalid)?;
         let t = now();
         let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
             "insert into milestone (project_id, title, due_on, deliverable, done_on, evidence, archived, created_at, updated_at) \
@@ -260,10 +282,9 @@ impl Store {
 
     pub async fn update_milestone(&self, id: i64, d: &MilestoneData) -> Result<Milestone> {
         let m = self.get_milestone(id).await?;
-        let project = self.get_project(m.project_id).await?;
-        d.check_against(&project).map_err(StoreError::Invalid)?;
         let mut tx = self.begin().await?;
-        lock_exists(&mut tx, "milestone", id).await?;
+        let (start, end) = project_dates(&mut tx, m.project_id).await?;
+        d.check_dates(start, end).map_err(StoreError::Invalid)?;
         on_tx!(&mut tx, c => sqlx::query(
             "update milestone set title = $1, due_on = $2, deliverable = $3, done_on = $4, evidence = $5, updated_at = $6 \
              where id = $7")
@@ -277,6 +298,15 @@ impl Store {
         crate::organizations::set_archived(self, "milestone", id, archived).await?;
         self.get_milestone(id).await
     }
+}
+
+/// A project's dates, read (and on PostgreSQL locked) inside the transaction that writes a milestone,
+/// so that a concurrent change of the dates cannot leave the milestone outside them.
+async fn project_dates(tx: &mut Tx, id: i64) -> Result<(Option<NaiveDate>, Option<NaiveDate>)> {
+    lock_exists(tx, "project", id).await?;
+    Ok(
+        on_tx!(tx, c => sqlx::query_as("select start_on, end_on from project where id = $1").bind(id).fetch_one(c).await)?,
+    )
 }
 
 async fn write_co_units(tx: &mut Tx, id: i64, units: &[i64]) -> Result<()> {
@@ -293,25 +323,47 @@ async fn check_project(tx: &mut Tx, d: &ProjectData) -> Result<()> {
     if !exists(tx, "organization", d.lead_unit_id).await? {
         e.add(
             "lead_unit_id",
-            Msg::new(format!("牵头单位（编号 {}）不存在", d.lead_unit_id), format!("No organisation with id {}", d.lead_unit_id)),
+            Msg::new(
+                format!("牵头单位（编号 {}）不存在", d.lead_unit_id),
+                format!("No organisation with id {}", d.lead_unit_id),
+            ),
         );
     }
     let gone = missing(tx, "organization", &d.co_unit_ids).await?;
     if !gone.is_empty() {
         let list = gone.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
-        e.add("co_unit_ids", Msg::new(format!("配合单位不存在（编号 {list}）"), format!("No organisation with id {list}")));
+        e.add(
+            "co_unit_ids",
+            Msg::new(
+                format!("配合单位不存在（编号 {list}）"),
+                format!("No organisation with id {list}"),
+            ),
+        );
     }
     if let Some(p) = d.responsible_person_id
         && !exists(tx, "person", p).await?
     {
-        e.add("responsible_person_id", Msg::new(format!("责任人（编号 {p}）不存在"), format!("No person with id {p}")));
+        e.add(
+            "responsible_person_id",
+            Msg::new(format!("责任人（编号 {p}）不存在"), format!("No person with id {p}")),
+        );
     }
     if let Some(a) = d.agreement_id
         && !exists(tx, "agreement", a).await?
     {
-        e.add("agreement_id", Msg::new(format!("合作协议（编号 {a}）不存在"), format!("No agreement with id {a}")));
+        e.add(
+            "agreement_id",
+            Msg::new(
+                format!("合作协议（编号 {a}）不存在"),
+                format!("No agreement with id {a}"),
+            ),
+        );
     }
-    if e.is_empty() { Ok(()) } else { Err(StoreError::Invalid(e)) }
+    if e.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(e))
+    }
 }
 
 /// Refuses new project dates that would leave an existing milestone outside them.
@@ -324,7 +376,10 @@ async fn check_milestones_fit(tx: &mut Tx, id: i64, start: Option<NaiveDate>, en
     {
         return Err(StoreError::invalid(
             "end_on",
-            Msg::new(format!("已有节点在 {last} 到期，结束日期不能早于它"), format!("A milestone is due on {last}; the project cannot end before it")),
+            Msg::new(
+                format!("已有节点在 {last} 到期，结束日期不能早于它"),
+                format!("A milestone is due on {last}; the project cannot end before it"),
+            ),
         ));
     }
     if let (Some(start), Some(first)) = (start, first)
@@ -332,7 +387,10 @@ async fn check_milestones_fit(tx: &mut Tx, id: i64, start: Option<NaiveDate>, en
     {
         return Err(StoreError::invalid(
             "start_on",
-            Msg::new(format!("已有节点在 {first} 到期，开始日期不能晚于它"), format!("A milestone is due on {first}; the project cannot start after it")),
+            Msg::new(
+                format!("已有节点在 {first} 到期，开始日期不能晚于它"),
+                format!("A milestone is due on {first}; the project cannot start after it"),
+            ),
         ));
     }
     Ok(())

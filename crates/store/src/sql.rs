@@ -17,7 +17,10 @@ pub struct Q {
 
 impl Q {
     pub fn new(sql: &str) -> Self {
-        Q { sql: sql.to_string(), args: Vec::new() }
+        Q {
+            sql: sql.to_string(),
+            args: Vec::new(),
+        }
     }
     pub fn push(&mut self, s: &str) -> &mut Self {
         self.sql.push_str(s);

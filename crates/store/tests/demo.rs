@@ -25,7 +25,10 @@ impl Drop for TempDir {
 }
 
 fn all() -> ListParams {
-    ListParams { per_page: Some("200".into()), ..Default::default() }
+    ListParams {
+        per_page: Some("200".into()),
+        ..Default::default()
+    }
 }
 
 async fn projects(store: &Store) -> Vec<Project> {
@@ -55,9 +58,16 @@ async fn the_demo_shows_a_living_cooperation_and_loads_only_once() {
     let today = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
     let sum = demo::load(&store, today).await.unwrap();
 
-    let enterprises = OrganizationFilter { kind: Some("enterprise".into()), ..Default::default() };
+    let enterprises = OrganizationFilter {
+        kind: Some("enterprise".into()),
+        ..Default::default()
+    };
     assert!(store.list_organizations(&enterprises, &all()).await.unwrap().total >= 40);
-    let orgs = store.list_organizations(&OrganizationFilter::default(), &all()).await.unwrap().total;
+    let orgs = store
+        .list_organizations(&OrganizationFilter::default(), &all())
+        .await
+        .unwrap()
+        .total;
     assert_eq!(orgs as usize, sum.organizations);
 
     let ps = projects(&store).await;
@@ -73,20 +83,37 @@ async fn the_demo_shows_a_living_cooperation_and_loads_only_once() {
     assert!(ps.iter().all(|p| p.funding_won_wan <= p.contract_amount_wan));
     assert!(ps.iter().any(|p| p.agreement_id.is_some()));
     let current = ps.iter().filter(|p| p.batch_year == 2026);
-    let under_way = current.clone().filter(|p| p.status == ProjectStatus::InProgress).count();
-    assert!(under_way * 2 > current.count(), "this year's batch should be mostly in progress");
+    let under_way = current
+        .clone()
+        .filter(|p| p.status == ProjectStatus::InProgress)
+        .count();
+    assert!(
+        under_way * 2 > current.count(),
+        "this year's batch should be mostly in progress"
+    );
 
     let ms = milestones(&store, today).await;
     assert_eq!(ms.len(), sum.milestones);
     // Supervision looks at active (approved or in-progress) projects only.
     let count = |s: MilestoneState| ms.iter().filter(|m| m.0 == s && m.3).count();
-    assert!(count(MilestoneState::Overdue) >= 5, "{} overdue", count(MilestoneState::Overdue));
-    assert!(count(MilestoneState::DueSoon) >= 3, "{} due soon", count(MilestoneState::DueSoon));
+    assert!(
+        count(MilestoneState::Overdue) >= 5,
+        "{} overdue",
+        count(MilestoneState::Overdue)
+    );
+    assert!(
+        count(MilestoneState::DueSoon) >= 3,
+        "{} due soon",
+        count(MilestoneState::DueSoon)
+    );
     assert!(ms.iter().filter(|m| m.0 == MilestoneState::Done).count() >= 20);
     assert!(count(MilestoneState::Pending) >= 20);
 
     let again = demo::load(&store, today).await;
-    assert!(matches!(again, Err(StoreError::Invalid(_))), "a second load must be refused");
+    assert!(
+        matches!(again, Err(StoreError::Invalid(_))),
+        "a second load must be refused"
+    );
     store.close().await;
 }
 
@@ -94,12 +121,23 @@ async fn the_demo_shows_a_living_cooperation_and_loads_only_once() {
 async fn the_same_day_gives_the_same_data_and_any_day_loads() {
     let today = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
     let mut seen = Vec::new();
-    for (tag, day) in [("a", today), ("b", today), ("c", NaiveDate::from_ymd_opt(2027, 1, 2).unwrap()), ("d", NaiveDate::from_ymd_opt(2028, 12, 31).unwrap())] {
+    for (tag, day) in [
+        ("a", today),
+        ("b", today),
+        ("c", NaiveDate::from_ymd_opt(2027, 1, 2).unwrap()),
+        ("d", NaiveDate::from_ymd_opt(2028, 12, 31).unwrap()),
+    ] {
         let dir = TempDir::new(tag);
         let store = Store::open_and_migrate(None, &dir.0).await.unwrap();
-        let sum = demo::load(&store, day).await.unwrap_or_else(|e| panic!("demo on {day}: {e:?}"));
+        let sum = demo::load(&store, day)
+            .await
+            .unwrap_or_else(|e| panic!("demo on {day}: {e:?}"));
         assert!(sum.projects >= 50 && sum.people >= 80, "{sum:?}");
-        let ps: Vec<_> = projects(&store).await.into_iter().map(|p| (p.title, p.status, p.start_on, p.contract_amount_wan)).collect();
+        let ps: Vec<_> = projects(&store)
+            .await
+            .into_iter()
+            .map(|p| (p.title, p.status, p.start_on, p.contract_amount_wan))
+            .collect();
         seen.push((ps, milestones(&store, day).await));
         store.close().await;
     }

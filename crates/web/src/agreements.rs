@@ -9,7 +9,9 @@ use crate::resource::{Pages, Resource, archive_action, routes};
 use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table, code_options};
 use axum::Router;
 use axum::http::Uri;
-use hezuo_domain::agreement::{Agreement, AgreementData, AgreementFilter, AgreementInput, AgreementKind, AgreementStatus};
+use hezuo_domain::agreement::{
+    Agreement, AgreementData, AgreementFilter, AgreementInput, AgreementKind, AgreementStatus,
+};
 use hezuo_domain::project::ProjectFilter;
 use hezuo_domain::{FieldErrors, ListParams, Page, RecordKind};
 use hezuo_store::{Result as StoreResult, Store};
@@ -55,7 +57,16 @@ pub fn router() -> Router<AppState> {
 
 /// A table of agreements, for lists and related panels.
 pub fn agreement_table(lang: Lang, items: &[Agreement]) -> Table {
-    let mut t = Table::new(lang, &[("协议名称", "Title"), ("类型", "Kind"), ("签订日期", "Signed"), ("到期日期", "Term ends"), ("状态", "Status")]);
+    let mut t = Table::new(
+        lang,
+        &[
+            ("协议名称", "Title"),
+            ("类型", "Kind"),
+            ("签订日期", "Signed"),
+            ("到期日期", "Term ends"),
+            ("状态", "Status"),
+        ],
+    );
     for a in items {
         t.rows.push(vec![
             Cell::link(&a.title, format!("/agreements/{}", a.id)),
@@ -78,19 +89,43 @@ impl Pages for Agreements {
         r.title.clone()
     }
 
-    async fn list_page(_s: &AppState, lang: Lang, uri: &Uri, f: &AgreementFilter, page: Page<Agreement>) -> Result<ListPage, ApiError> {
+    async fn list_page(
+        _s: &AppState,
+        lang: Lang,
+        uri: &Uri,
+        f: &AgreementFilter,
+        page: Page<Agreement>,
+    ) -> Result<ListPage, ApiError> {
         let table = agreement_table(lang, &page.items);
         let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         let filters = vec![
             Field::new(lang, "q", ("协议名称", "Title"), "text").value(f.q.as_deref()),
-            Field::new(lang, "kind", ("类型", "Kind"), "select")
-                .options(lang, code_options(lang, AgreementKind::ALL, AgreementKind::label, AgreementKind::as_str), &one(&f.kind)),
-            Field::new(lang, "status", ("状态", "Status"), "select")
-                .options(lang, code_options(lang, AgreementStatus::ALL, AgreementStatus::label, AgreementStatus::as_str), &one(&f.status)),
+            Field::new(lang, "kind", ("类型", "Kind"), "select").options(
+                lang,
+                code_options(lang, AgreementKind::ALL, AgreementKind::label, AgreementKind::as_str),
+                &one(&f.kind),
+            ),
+            Field::new(lang, "status", ("状态", "Status"), "select").options(
+                lang,
+                code_options(
+                    lang,
+                    AgreementStatus::ALL,
+                    AgreementStatus::label,
+                    AgreementStatus::as_str,
+                ),
+                &one(&f.status),
+            ),
             archived_filter(lang, &f.archived),
         ];
         let heading = Self::heading(lang);
-        Ok(ListPage::new(Layout::new(lang, uri, Self::NAV, heading.clone()), uri, heading, filters, table, &page))
+        Ok(ListPage::new(
+            Layout::new(lang, uri, Self::NAV, heading.clone()),
+            uri,
+            heading,
+            filters,
+            table,
+            &page,
+        ))
     }
 
     async fn detail_page(s: &AppState, lang: Lang, uri: &Uri, a: Agreement) -> Result<DetailPage, ApiError> {
@@ -100,14 +135,42 @@ impl Pages for Agreements {
             None => None,
         };
         let names = st.organization_names(&a.party_ids).await?;
-        let all = ListParams { per_page: Some("200".into()), ..Default::default() };
-        let children = st.list_agreements(&AgreementFilter { parent_id: Some(a.id.to_string()), ..Default::default() }, &all).await?;
-        let projects = st.list_projects(&ProjectFilter { agreement_id: Some(a.id.to_string()), ..Default::default() }, &all).await?;
+        let all = ListParams {
+            per_page: Some("200".into()),
+            ..Default::default()
+        };
+        let children = st
+            .list_agreements(
+                &AgreementFilter {
+                    parent_id: Some(a.id.to_string()),
+                    ..Default::default()
+                },
+                &all,
+            )
+            .await?;
+        let projects = st
+            .list_projects(
+                &ProjectFilter {
+                    agreement_id: Some(a.id.to_string()),
+                    ..Default::default()
+                },
+                &all,
+            )
+            .await?;
         let attachments = st.list_attachments(RecordKind::Agreement, a.id).await?;
         let props = vec![
-            (lang.tr("类型", "Kind").to_string(), Cell::text(lang.pick(&a.kind.label()))),
-            (lang.tr("签订日期", "Signed").into(), Cell::text(a.signed_on.to_string())),
-            (lang.tr("到期日期", "Term ends").into(), Cell::opt(a.term_end.map(|d| d.to_string()), lang)),
+            (
+                lang.tr("类型", "Kind").to_string(),
+                Cell::text(lang.pick(&a.kind.label())),
+            ),
+            (
+                lang.tr("签订日期", "Signed").into(),
+                Cell::text(a.signed_on.to_string()),
+            ),
+            (
+                lang.tr("到期日期", "Term ends").into(),
+                Cell::opt(a.term_end.map(|d| d.to_string()), lang),
+            ),
             (
                 lang.tr("上级协议", "Under agreement").into(),
                 match &parent {
@@ -118,15 +181,26 @@ impl Pages for Agreements {
         ];
         let mut parties = Table::new(lang, &[("签约方", "Party")]);
         for id in &a.party_ids {
-            parties.rows.push(vec![Cell::link(names.get(id).cloned().unwrap_or_default(), format!("/organizations/{id}"))]);
+            parties.rows.push(vec![Cell::link(
+                names.get(id).cloned().unwrap_or_default(),
+                format!("/organizations/{id}"),
+            )]);
         }
         let sections = vec![
-            Section { id: "parties", title: lang.tr("签约方", "Parties").into(), table: parties, add: None },
+            Section {
+                id: "parties",
+                title: lang.tr("签约方", "Parties").into(),
+                table: parties,
+                add: None,
+            },
             Section {
                 id: "children",
                 title: lang.tr("下属协议", "Agreements under this one").into(),
                 table: agreement_table(lang, &children.items),
-                add: Some((lang.tr("新增下属协议", "Add one").into(), format!("/agreements/new?parent_id={}", a.id))),
+                add: Some((
+                    lang.tr("新增下属协议", "Add one").into(),
+                    format!("/agreements/new?parent_id={}", a.id),
+                )),
             },
             Section {
                 id: "projects",
@@ -142,37 +216,89 @@ impl Pages for Agreements {
             layout: Layout::new(lang, uri, Self::NAV, a.title.clone()),
             heading: a.title.clone(),
             kind_label: Self::heading(lang),
-            badges: vec![Cell::badge(lang.pick(&a.status.label()), format!("g-{}", a.status.as_str()))],
+            badges: vec![Cell::badge(
+                lang.pick(&a.status.label()),
+                format!("g-{}", a.status.as_str()),
+            )],
             edit_href: Some(format!("/agreements/{}/edit", a.id)),
             actions: vec![archive_action::<Self>(lang, a.id, a.archived)],
             archived: a.archived,
             props,
-            long_text: a.summary.iter().map(|t| (lang.tr("主要内容", "Summary").to_string(), t.clone())).collect(),
+            long_text: a
+                .summary
+                .iter()
+                .map(|t| (lang.tr("主要内容", "Summary").to_string(), t.clone()))
+                .collect(),
             sections,
-            attachments: Some(("agreement".into(), a.id, crate::attachments::attachment_table(lang, &attachments))),
+            attachments: Some((
+                "agreement".into(),
+                a.id,
+                crate::attachments::attachment_table(lang, &attachments),
+            )),
             notice: None,
         })
     }
 
     async fn form_fields(s: &AppState, lang: Lang, i: &AgreementInput) -> Result<Vec<Field>, ApiError> {
-        let orgs: Vec<(String, String)> =
-            s.store.organization_options().await?.into_iter().map(|(id, n, _)| (id.to_string(), n)).collect();
-        let agreements: Vec<(String, String)> =
-            s.store.agreement_options().await?.into_iter().map(|(id, t)| (id.to_string(), t)).collect();
+        let orgs: Vec<(String, String)> = s
+            .store
+            .organization_options()
+            .await?
+            .into_iter()
+            .map(|(id, n, _)| (id.to_string(), n))
+            .collect();
+        let agreements: Vec<(String, String)> = s
+            .store
+            .agreement_options()
+            .await?
+            .into_iter()
+            .map(|(id, t)| (id.to_string(), t))
+            .collect();
         let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
-        let parties: Vec<String> = i.party_ids.iter().flat_map(|s| s.split(',')).map(|s| s.trim().to_string()).collect();
+        let parties: Vec<String> = i
+            .party_ids
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(|s| s.trim().to_string())
+            .collect();
         Ok(vec![
-            Field::new(lang, "title", ("协议名称", "Title"), "text").value(i.title.as_deref()).required(),
-            Field::new(lang, "kind", ("类型", "Kind"), "select")
-                .required()
-                .options(lang, code_options(lang, AgreementKind::ALL, AgreementKind::label, AgreementKind::as_str), &one(&i.kind)),
-            Field::new(lang, "party_ids", ("签约方（至少两个，可多选）", "Parties (two or more)"), "multi").required().options(lang, orgs, &parties),
-            Field::new(lang, "signed_on", ("签订日期", "Signed on"), "date").value(i.signed_on.as_deref()).required(),
+            Field::new(lang, "title", ("协议名称", "Title"), "text")
+                .value(i.title.as_deref())
+                .required(),
+            Field::new(lang, "kind", ("类型", "Kind"), "select").required().options(
+                lang,
+                code_options(lang, AgreementKind::ALL, AgreementKind::label, AgreementKind::as_str),
+                &one(&i.kind),
+            ),
+            Field::new(
+                lang,
+                "party_ids",
+                ("签约方（至少两个，可多选）", "Parties (two or more)"),
+                "multi",
+            )
+            .required()
+            .options(lang, orgs, &parties),
+            Field::new(lang, "signed_on", ("签订日期", "Signed on"), "date")
+                .value(i.signed_on.as_deref())
+                .required(),
             Field::new(lang, "term_end", ("到期日期", "Term ends"), "date").value(i.term_end.as_deref()),
             Field::new(lang, "status", ("状态", "Status"), "select")
                 .required()
-                .options(lang, code_options(lang, AgreementStatus::ALL, AgreementStatus::label, AgreementStatus::as_str), &one(&i.status)),
-            Field::new(lang, "parent_id", ("上级协议", "Under agreement"), "select").options(lang, agreements, &one(&i.parent_id)),
+                .options(
+                    lang,
+                    code_options(
+                        lang,
+                        AgreementStatus::ALL,
+                        AgreementStatus::label,
+                        AgreementStatus::as_str,
+                    ),
+                    &one(&i.status),
+                ),
+            Field::new(lang, "parent_id", ("上级协议", "Under agreement"), "select").options(
+                lang,
+                agreements,
+                &one(&i.parent_id),
+            ),
             Field::new(lang, "summary", ("主要内容", "Summary"), "textarea").value(i.summary.as_deref()),
         ])
     }

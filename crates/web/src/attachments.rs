@@ -26,7 +26,15 @@ pub fn router() -> Router<AppState> {
 
 /// The attachments panel of a detail page.
 pub fn attachment_table(lang: Lang, items: &[Attachment]) -> Table {
-    let mut t = Table::new(lang, &[("文件名", "File"), ("类型", "Type"), ("大小", "Size"), ("上传时间", "Uploaded")]);
+    let mut t = Table::new(
+        lang,
+        &[
+            ("文件名", "File"),
+            ("类型", "Type"),
+            ("大小", "Size"),
+            ("上传时间", "Uploaded"),
+        ],
+    );
     for a in items {
         t.rows.push(vec![
             Cell::link(&a.filename, format!("/api/v1/attachments/{}/content", a.id)),
@@ -72,7 +80,12 @@ async fn api_list(State(s): State<AppState>, lang: Lang, RawQuery(q): RawQuery) 
         let (kind, id) = record_ref(f.record_kind.as_deref(), f.record_id.as_deref())?;
         let items = s.store.list_attachments(kind, id).await?;
         let n = items.len();
-        Ok::<_, ApiError>(Page { items, total: n as i64, page: 1, per_page: n.max(1) as u32 })
+        Ok::<_, ApiError>(Page {
+            items,
+            total: n as i64,
+            page: 1,
+            per_page: n.max(1) as u32,
+        })
     };
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
@@ -94,13 +107,19 @@ async fn download(State(s): State<AppState>, lang: Lang, Path(id): Path<String>)
         let name = urlencoding::encode(&a.filename).into_owned();
         // Only images and PDFs open in the browser; everything else downloads.
         let inline = a.content_type.starts_with("image/") || a.content_type == "application/pdf";
-        let disposition = format!("{}; filename*=UTF-8''{name}", if inline { "inline" } else { "attachment" });
+        let disposition = format!(
+            "{}; filename*=UTF-8''{name}",
+            if inline { "inline" } else { "attachment" }
+        );
         Ok::<_, ApiError>(
             (
                 [
                     (header::CONTENT_TYPE, a.content_type.clone()),
                     (header::CONTENT_DISPOSITION, disposition),
-                    (header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".to_string()),
+                    (
+                        header::CONTENT_SECURITY_POLICY,
+                        "default-src 'none'; sandbox".to_string(),
+                    ),
                 ],
                 bytes,
             )
@@ -127,7 +146,12 @@ async fn read_upload(s: &AppState, mut mp: Multipart) -> Result<Attachment, ApiE
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_big(s.max_upload_bytes)),
-            Err(e) => return Err(ApiError::bad_request(Msg::new(format!("上传数据无效：{e}"), format!("Invalid upload: {e}")))),
+            Err(e) => {
+                return Err(ApiError::bad_request(Msg::new(
+                    format!("上传数据无效：{e}"),
+                    format!("Invalid upload: {e}"),
+                )));
+            }
         };
         match field.name().unwrap_or("") {
             "record_kind" => kind = field.text().await.ok(),
@@ -137,7 +161,12 @@ async fn read_upload(s: &AppState, mut mp: Multipart) -> Result<Attachment, ApiE
                 match field.bytes().await {
                     Ok(b) => file = Some((name, b)),
                     Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_big(s.max_upload_bytes)),
-                    Err(e) => return Err(ApiError::bad_request(Msg::new(format!("上传数据无效：{e}"), format!("Invalid upload: {e}")))),
+                    Err(e) => {
+                        return Err(ApiError::bad_request(Msg::new(
+                            format!("上传数据无效：{e}"),
+                            format!("Invalid upload: {e}"),
+                        )));
+                    }
                 }
             }
             _ => {}
@@ -145,9 +174,13 @@ async fn read_upload(s: &AppState, mut mp: Multipart) -> Result<Attachment, ApiE
     }
     let (kind, id) = record_ref(kind.as_deref(), id.as_deref())?;
     let Some((name, bytes)) = file else {
-        return Err(ApiError::Invalid(FieldErrors::one("file", Msg::new("请选择要上传的文件", "Choose a file to upload"))));
+        return Err(ApiError::Invalid(FieldErrors::one(
+            "file",
+            Msg::new("请选择要上传的文件", "Choose a file to upload"),
+        )));
     };
-    let mime = check_upload(&name, &bytes, s.max_upload_bytes).map_err(|m| ApiError::Invalid(FieldErrors::one("file", m)))?;
+    let mime =
+        check_upload(&name, &bytes, s.max_upload_bytes).map_err(|m| ApiError::Invalid(FieldErrors::one("file", m)))?;
     Ok(s.store.add_attachment(kind, id, &name, mime, &bytes).await?)
 }
 
@@ -166,7 +199,11 @@ async fn page_upload(State(s): State<AppState>, lang: Lang, mp: Multipart) -> Re
         RecordKind::Project | RecordKind::Milestone => "projects",
     };
     let id = if a.record_kind == RecordKind::Milestone {
-        s.store.get_milestone(a.record_id).await.map_err(|e| PageErr(e.into(), lang))?.project_id
+        s.store
+            .get_milestone(a.record_id)
+            .await
+            .map_err(|e| PageErr(e.into(), lang))?
+            .project_id
     } else {
         a.record_id
     };

@@ -66,13 +66,28 @@ impl ApiError {
         let en = lang.en();
         let fields = |f: &FieldErrors| f.0.iter().map(|(k, v)| (k.clone(), v.get(en).to_string())).collect();
         match self {
-            ApiError::NotFound => ErrorBody { error: lang.t().not_found.into(), fields: BTreeMap::new() },
-            ApiError::Invalid(f) => ErrorBody { error: lang.t().invalid_input.into(), fields: fields(f) },
-            ApiError::Conflict(f) => ErrorBody { error: lang.t().conflict.into(), fields: fields(f) },
-            ApiError::Status(_, m) => ErrorBody { error: m.get(en).into(), fields: BTreeMap::new() },
+            ApiError::NotFound => ErrorBody {
+                error: lang.t().not_found.into(),
+                fields: BTreeMap::new(),
+            },
+            ApiError::Invalid(f) => ErrorBody {
+                error: lang.t().invalid_input.into(),
+                fields: fields(f),
+            },
+            ApiError::Conflict(f) => ErrorBody {
+                error: lang.t().conflict.into(),
+                fields: fields(f),
+            },
+            ApiError::Status(_, m) => ErrorBody {
+                error: m.get(en).into(),
+                fields: BTreeMap::new(),
+            },
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
-                ErrorBody { error: lang.t().internal_error.into(), fields: BTreeMap::new() }
+                ErrorBody {
+                    error: lang.t().internal_error.into(),
+                    fields: BTreeMap::new(),
+                }
             }
         }
     }

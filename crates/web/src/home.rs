@@ -11,10 +11,10 @@ use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
+use hezuo_domain::ListParams;
 use hezuo_domain::agreement::AgreementFilter;
 use hezuo_domain::organization::OrganizationFilter;
 use hezuo_domain::project::{DUE_SOON_DAYS, ProjectFilter};
-use hezuo_domain::ListParams;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home))
@@ -40,22 +40,41 @@ struct HomePage {
 async fn home(State(s): State<AppState>, lang: Lang, uri: Uri) -> Result<Response, PageErr> {
     let run = async {
         let st = &s.store;
-        let one = ListParams { per_page: Some("1".into()), ..Default::default() };
+        let one = ListParams {
+            per_page: Some("1".into()),
+            ..Default::default()
+        };
         let count_projects = |status: Option<&str>| {
-            let f = ProjectFilter { status: status.map(str::to_string), ..Default::default() };
+            let f = ProjectFilter {
+                status: status.map(str::to_string),
+                ..Default::default()
+            };
             let one = one.clone();
             async move { st.list_projects(&f, &one).await.map(|p| p.total) }
         };
         let today = s.clock.today();
-        let due = st.open_milestones_due(today + chrono::Duration::days(DUE_SOON_DAYS), 20).await?;
+        let due = st
+            .open_milestones_due(today + chrono::Duration::days(DUE_SOON_DAYS), 20)
+            .await?;
         let overdue = due.iter().filter(|(m, _)| m.due_on < today).count();
         let enterprises = st
-            .list_organizations(&OrganizationFilter { kind: Some("enterprise".into()), ..Default::default() }, &one)
+            .list_organizations(
+                &OrganizationFilter {
+                    kind: Some("enterprise".into()),
+                    ..Default::default()
+                },
+                &one,
+            )
             .await?
             .total;
         let agreements = st.list_agreements(&AgreementFilter::default(), &one).await?.total;
         let cards = vec![
-            Card { label: lang.tr("合作项目", "Projects").into(), value: count_projects(None).await?.to_string(), href: "/projects".into(), warn: false },
+            Card {
+                label: lang.tr("合作项目", "Projects").into(),
+                value: count_projects(None).await?.to_string(),
+                href: "/projects".into(),
+                warn: false,
+            },
             Card {
                 label: lang.tr("实施中", "In progress").into(),
                 value: count_projects(Some("in_progress")).await?.to_string(),
@@ -64,11 +83,20 @@ async fn home(State(s): State<AppState>, lang: Lang, uri: Uri) -> Result<Respons
             },
             Card {
                 label: lang.tr("逾期节点", "Overdue milestones").into(),
-                value: if overdue == 20 { "20+".into() } else { overdue.to_string() },
+                value: if overdue == 20 {
+                    "20+".into()
+                } else {
+                    overdue.to_string()
+                },
                 href: "#due".into(),
                 warn: overdue > 0,
             },
-            Card { label: lang.tr("合作协议", "Agreements").into(), value: agreements.to_string(), href: "/agreements".into(), warn: false },
+            Card {
+                label: lang.tr("合作协议", "Agreements").into(),
+                value: agreements.to_string(),
+                href: "/agreements".into(),
+                warn: false,
+            },
             Card {
                 label: lang.tr("合作企业", "Enterprises").into(),
                 value: enterprises.to_string(),
@@ -76,8 +104,18 @@ async fn home(State(s): State<AppState>, lang: Lang, uri: Uri) -> Result<Respons
                 warn: false,
             },
         ];
-        let mut due_t = Table::new(lang, &[("节点", "Milestone"), ("所属项目", "Project"), ("计划完成", "Due"), ("状态", "State")]);
-        due_t.empty = lang.tr("没有逾期或即将到期的节点。", "No milestone is overdue or due soon.").into();
+        let mut due_t = Table::new(
+            lang,
+            &[
+                ("节点", "Milestone"),
+                ("所属项目", "Project"),
+                ("计划完成", "Due"),
+                ("状态", "State"),
+            ],
+        );
+        due_t.empty = lang
+            .tr("没有逾期或即将到期的节点。", "No milestone is overdue or due soon.")
+            .into();
         for (m, title) in &due {
             let state = m.state(today);
             due_t.rows.push(vec![
@@ -88,7 +126,14 @@ async fn home(State(s): State<AppState>, lang: Lang, uri: Uri) -> Result<Respons
             ]);
         }
         let recent_list = st
-            .list_projects(&ProjectFilter::default(), &ListParams { per_page: Some("8".into()), sort: Some("-updated_at".into()), ..Default::default() })
+            .list_projects(
+                &ProjectFilter::default(),
+                &ListParams {
+                    per_page: Some("8".into()),
+                    sort: Some("-updated_at".into()),
+                    ..Default::default()
+                },
+            )
             .await?;
         let recent = crate::projects::project_table(&s, lang, &recent_list.items).await?;
         let page = HomePage {

@@ -23,7 +23,7 @@ impl Lang {
     pub fn code(self) -> &'static str {
         if self.en() { "en" } else { "zh-CN" }
     }
-    pub fn pick<'a>(self, m: &'a Msg) -> &'a str {
+    pub fn pick(self, m: &Msg) -> &str {
         m.get(self.en())
     }
     /// Picks from a literal pair.
@@ -43,25 +43,36 @@ impl Lang {
         if let Some(l) = parts.uri.query().and_then(Lang::from_query) {
             return l;
         }
-        let cookie = parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
-            c.split(';').map(str::trim).find_map(|kv| match kv {
-                "lang=en" => Some(Lang::En),
-                "lang=zh" => Some(Lang::Zh),
-                _ => None,
-            })
-        });
+        let cookie = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| {
+                c.split(';').map(str::trim).find_map(|kv| match kv {
+                    "lang=en" => Some(Lang::En),
+                    "lang=zh" => Some(Lang::Zh),
+                    _ => None,
+                })
+            });
         if let Some(l) = cookie {
             return l;
         }
         // Accept-Language: the first language we speak wins, in the browser's order of preference.
-        let accept = parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let accept = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         let mut prefs: Vec<(f32, usize, Lang)> = accept
             .split(',')
             .enumerate()
             .filter_map(|(i, part)| {
                 let mut it = part.trim().split(';');
                 let tag = it.next()?.trim().to_ascii_lowercase();
-                let q = it.find_map(|p| p.trim().strip_prefix("q=")?.parse::<f32>().ok()).unwrap_or(1.0);
+                let q = it
+                    .find_map(|p| p.trim().strip_prefix("q=")?.parse::<f32>().ok())
+                    .unwrap_or(1.0);
                 let lang = if tag.starts_with("en") {
                     Lang::En
                 } else if tag.starts_with("zh") {
@@ -89,7 +100,10 @@ pub async fn remember_lang(req: Request, next: Next) -> Response {
     let chosen = req.uri().query().and_then(Lang::from_query);
     let mut res = next.run(req).await;
     if let Some(l) = chosen {
-        let v = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", if l.en() { "en" } else { "zh" });
+        let v = format!(
+            "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            if l.en() { "en" } else { "zh" }
+        );
         if let Ok(v) = HeaderValue::from_str(&v) {
             res.headers_mut().append(header::SET_COOKIE, v);
         }
@@ -281,7 +295,11 @@ mod tests {
     use axum::http::Request;
 
     fn lang(accept: &str, uri: &str) -> Lang {
-        let req = Request::builder().uri(uri).header(header::ACCEPT_LANGUAGE, accept).body(()).unwrap();
+        let req = Request::builder()
+            .uri(uri)
+            .header(header::ACCEPT_LANGUAGE, accept)
+            .body(())
+            .unwrap();
         Lang::from_parts(&req.into_parts().0)
     }
 

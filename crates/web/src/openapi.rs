@@ -7,22 +7,35 @@ use crate::error::ErrorBody;
 use axum::Json;
 use axum::Router;
 use axum::routing::get;
+use hezuo_domain::ListParams;
 use hezuo_domain::agreement::{Agreement, AgreementFilter, AgreementInput};
 use hezuo_domain::attachment::Attachment;
 use hezuo_domain::organization::{Organization, OrganizationFilter, OrganizationInput};
 use hezuo_domain::person::{Person, PersonFilter, PersonInput};
 use hezuo_domain::project::{Milestone, MilestoneInput, Project, ProjectFilter, ProjectInput};
-use hezuo_domain::ListParams;
 use serde_json::{Value, json};
 use utoipa::openapi::path::ParameterIn;
 use utoipa::{IntoParams, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Hezuo API", description = "市校合作平台 JSON API. Errors: `{\"error\": …, \"fields\": {…}}`; lists: `{\"items\", \"total\", \"page\", \"per_page\"}`."),
+    info(
+        title = "Hezuo API",
+        description = "市校合作平台 JSON API. Errors: `{\"error\": …, \"fields\": {…}}`; lists: `{\"items\", \"total\", \"page\", \"per_page\"}`."
+    ),
     components(schemas(
-        Organization, OrganizationInput, Person, PersonInput, Agreement, AgreementInput,
-        Project, ProjectInput, Milestone, MilestoneInput, Attachment, ErrorBody
+        Organization,
+        OrganizationInput,
+        Person,
+        PersonInput,
+        Agreement,
+        AgreementInput,
+        Project,
+        ProjectInput,
+        Milestone,
+        MilestoneInput,
+        Attachment,
+        ErrorBody
     ))
 )]
 struct Schemas;
@@ -32,7 +45,10 @@ pub fn router() -> Router<AppState> {
 }
 
 fn params<P: IntoParams>() -> Vec<Value> {
-    P::into_params(|| Some(ParameterIn::Query)).into_iter().map(|p| serde_json::to_value(p).unwrap_or(Value::Null)).collect()
+    P::into_params(|| Some(ParameterIn::Query))
+        .into_iter()
+        .map(|p| serde_json::to_value(p).unwrap_or(Value::Null))
+        .collect()
 }
 
 fn r(name: &str) -> Value {
@@ -52,12 +68,23 @@ fn errors(codes: &[&str]) -> serde_json::Map<String, Value> {
         "422" => "Invalid input: `fields` names each field and what is wrong",
         _ => "Error",
     };
-    codes.iter().map(|c| (c.to_string(), json!({ "description": text(c), "content": { "application/json": { "schema": r("ErrorBody") } } }))).collect()
+    codes
+        .iter()
+        .map(|c| {
+            (
+                c.to_string(),
+                json!({ "description": text(c), "content": { "application/json": { "schema": r("ErrorBody") } } }),
+            )
+        })
+        .collect()
 }
 
 fn responses(ok: &str, desc: &str, schema: Value, errs: &[&str]) -> Value {
     let mut m = errors(errs);
-    m.insert(ok.into(), json!({ "description": desc, "content": { "application/json": { "schema": schema } } }));
+    m.insert(
+        ok.into(),
+        json!({ "description": desc, "content": { "application/json": { "schema": schema } } }),
+    );
     Value::Object(m)
 }
 
@@ -73,7 +100,14 @@ fn id_param(name: &str) -> Value {
 }
 
 /// The five operations every record kind has: list, create, get, update (PUT or PATCH), archive/restore.
-fn crud(paths: &mut serde_json::Map<String, Value>, plural: &str, tag: &str, record: &str, input: &str, filter: Vec<Value>) {
+fn crud(
+    paths: &mut serde_json::Map<String, Value>,
+    plural: &str,
+    tag: &str,
+    record: &str,
+    input: &str,
+    filter: Vec<Value>,
+) {
     let mut list_params = filter;
     list_params.extend(params::<ListParams>());
     paths.insert(
@@ -113,10 +147,38 @@ fn crud(paths: &mut serde_json::Map<String, Value>, plural: &str, tag: &str, rec
 pub fn document() -> Value {
     let mut doc = serde_json::to_value(Schemas::openapi()).unwrap_or_else(|_| json!({}));
     let mut paths = serde_json::Map::new();
-    crud(&mut paths, "organizations", "organizations", "Organization", "OrganizationInput", params::<OrganizationFilter>());
-    crud(&mut paths, "people", "people", "Person", "PersonInput", params::<PersonFilter>());
-    crud(&mut paths, "agreements", "agreements", "Agreement", "AgreementInput", params::<AgreementFilter>());
-    crud(&mut paths, "projects", "projects", "Project", "ProjectInput", params::<ProjectFilter>());
+    crud(
+        &mut paths,
+        "organizations",
+        "organizations",
+        "Organization",
+        "OrganizationInput",
+        params::<OrganizationFilter>(),
+    );
+    crud(
+        &mut paths,
+        "people",
+        "people",
+        "Person",
+        "PersonInput",
+        params::<PersonFilter>(),
+    );
+    crud(
+        &mut paths,
+        "agreements",
+        "agreements",
+        "Agreement",
+        "AgreementInput",
+        params::<AgreementFilter>(),
+    );
+    crud(
+        &mut paths,
+        "projects",
+        "projects",
+        "Project",
+        "ProjectInput",
+        params::<ProjectFilter>(),
+    );
     let ms = [id_param("id"), id_param("mid")];
     paths.insert(
         "/api/v1/projects/{id}/milestones".into(),
@@ -128,8 +190,10 @@ pub fn document() -> Value {
                       "responses": responses("201", "Created", r("Milestone"), &["400", "404", "422"]) }
         }),
     );
-    let mupdate = |op: &str| json!({ "tags": ["projects"], "summary": "Update a milestone", "operationId": op, "parameters": ms,
-        "requestBody": body("MilestoneInput"), "responses": responses("200", "Updated", r("Milestone"), &["400", "404", "422"]) });
+    let mupdate = |op: &str| {
+        json!({ "tags": ["projects"], "summary": "Update a milestone", "operationId": op, "parameters": ms,
+        "requestBody": body("MilestoneInput"), "responses": responses("200", "Updated", r("Milestone"), &["400", "404", "422"]) })
+    };
     paths.insert(
         "/api/v1/projects/{id}/milestones/{mid}".into(),
         json!({

@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::resource::{Pages, Resource, archive_action, routes};
-use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table, code_options};
+use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Opt, Section, Table, code_options};
 use axum::Router;
 use axum::http::Uri;
 use hezuo_domain::agreement::AgreementFilter;
@@ -57,8 +57,10 @@ pub fn router() -> Router<AppState> {
 
 /// "330881 江山市"-style labels for the division menu.
 fn division_options(current: Option<&str>) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> =
-        zhejiang_divisions().iter().map(|d| (d.code.clone(), format!("{} {}", d.code, d.name))).collect();
+    let mut v: Vec<(String, String)> = zhejiang_divisions()
+        .iter()
+        .map(|d| (d.code.clone(), format!("{} {}", d.code, d.name)))
+        .collect();
     if let Some(c) = current.filter(|c| !c.is_empty() && !v.iter().any(|(k, _)| k == c)) {
         v.insert(0, (c.to_string(), c.to_string()));
     }
@@ -69,7 +71,11 @@ fn industry_options() -> Vec<(String, String)> {
     industries()
         .iter()
         .map(|i| {
-            let label = if i.section.is_some() { format!("　{} {}", i.code, i.name) } else { format!("{} {}", i.code, i.name) };
+            let label = if i.section.is_some() {
+                format!("　{} {}", i.code, i.name)
+            } else {
+                format!("{} {}", i.code, i.name)
+            };
             (i.code.clone(), label)
         })
         .collect()
@@ -89,16 +95,23 @@ fn industry_label(o: &Organization) -> Option<String> {
     })
 }
 
+/// The archive filter every list has: active records (the default), archived ones, or both.
 pub fn archived_filter(lang: Lang, v: &Option<String>) -> Field {
-    let opts = vec![
-        ("true".to_string(), lang.tr("已归档", "Archived").to_string()),
-        ("all".to_string(), lang.t().any.to_string()),
-    ];
-    Field::new(lang, "archived", ("归档", "Archive"), "select").options(
-        lang,
-        opts,
-        &v.iter().cloned().collect::<Vec<_>>(),
-    )
+    let current = v.as_deref().unwrap_or("");
+    let mut f = Field::new(lang, "archived", ("归档", "Archive"), "select");
+    f.options = [
+        ("", ("在用", "Active")),
+        ("true", ("已归档", "Archived")),
+        ("all", ("全部", "All")),
+    ]
+    .into_iter()
+    .map(|(value, label)| Opt {
+        value: value.into(),
+        label: lang.tr_owned(label),
+        selected: value == current,
+    })
+    .collect();
+    f
 }
 
 impl Pages for Organizations {
@@ -111,16 +124,34 @@ impl Pages for Organizations {
         r.name.clone()
     }
 
-    async fn list_page(s: &AppState, lang: Lang, uri: &Uri, f: &OrganizationFilter, page: Page<Organization>) -> Result<ListPage, ApiError> {
+    async fn list_page(
+        s: &AppState,
+        lang: Lang,
+        uri: &Uri,
+        f: &OrganizationFilter,
+        page: Page<Organization>,
+    ) -> Result<ListPage, ApiError> {
         let parents: Vec<i64> = page.items.iter().filter_map(|o| o.parent_id).collect();
         let names = s.store.organization_names(&parents).await?;
-        let mut table = Table::new(lang, &[("名称", "Name"), ("类型", "Kind"), ("上级单位", "Parent"), ("行政区划", "Division"), ("行业", "Industry")]);
+        let mut table = Table::new(
+            lang,
+            &[
+                ("名称", "Name"),
+                ("类型", "Kind"),
+                ("上级单位", "Parent"),
+                ("行政区划", "Division"),
+                ("行业", "Industry"),
+            ],
+        );
         for o in &page.items {
             table.rows.push(vec![
                 Cell::link(&o.name, format!("/organizations/{}", o.id)),
                 Cell::text(lang.pick(&o.kind.label())),
                 match o.parent_id {
-                    Some(p) => Cell::link(names.get(&p).cloned().unwrap_or_else(|| p.to_string()), format!("/organizations/{p}")),
+                    Some(p) => Cell::link(
+                        names.get(&p).cloned().unwrap_or_else(|| p.to_string()),
+                        format!("/organizations/{p}"),
+                    ),
                     None => Cell::opt(None::<String>, lang),
                 },
                 Cell::opt(region_label(o), lang),
@@ -139,7 +170,14 @@ impl Pages for Organizations {
             archived_filter(lang, &f.archived),
         ];
         let heading = Self::heading(lang);
-        Ok(ListPage::new(Layout::new(lang, uri, Self::NAV, heading.clone()), uri, heading, filters, table, &page))
+        Ok(ListPage::new(
+            Layout::new(lang, uri, Self::NAV, heading.clone()),
+            uri,
+            heading,
+            filters,
+            table,
+            &page,
+        ))
     }
 
     async fn detail_page(s: &AppState, lang: Lang, uri: &Uri, o: Organization) -> Result<DetailPage, ApiError> {
@@ -149,14 +187,44 @@ impl Pages for Organizations {
             None => None,
         };
         let children = st.organization_children(o.id).await?;
-        let all = ListParams { per_page: Some("200".into()), ..Default::default() };
-        let people = st.list_people(&PersonFilter { organization_id: Some(o.id.to_string()), ..Default::default() }, &all).await?;
-        let agreements = st.list_agreements(&AgreementFilter { organization_id: Some(o.id.to_string()), ..Default::default() }, &all).await?;
-        let projects = st.list_projects(&ProjectFilter { organization_id: Some(o.id.to_string()), ..Default::default() }, &all).await?;
+        let all = ListParams {
+            per_page: Some("200".into()),
+            ..Default::default()
+        };
+        let people = st
+            .list_people(
+                &PersonFilter {
+                    organization_id: Some(o.id.to_string()),
+                    ..Default::default()
+                },
+                &all,
+            )
+            .await?;
+        let agreements = st
+            .list_agreements(
+                &AgreementFilter {
+                    organization_id: Some(o.id.to_string()),
+                    ..Default::default()
+                },
+                &all,
+            )
+            .await?;
+        let projects = st
+            .list_projects(
+                &ProjectFilter {
+                    organization_id: Some(o.id.to_string()),
+                    ..Default::default()
+                },
+                &all,
+            )
+            .await?;
         let attachments = st.list_attachments(RecordKind::Organization, o.id).await?;
 
         let mut props = vec![
-            (lang.tr("类型", "Kind").to_string(), Cell::text(lang.pick(&o.kind.label()))),
+            (
+                lang.tr("类型", "Kind").to_string(),
+                Cell::text(lang.pick(&o.kind.label())),
+            ),
             (
                 lang.tr("上级单位", "Parent").to_string(),
                 match &parent {
@@ -164,16 +232,28 @@ impl Pages for Organizations {
                     None => Cell::opt(None::<String>, lang),
                 },
             ),
-            (lang.tr("简称", "Short name").to_string(), Cell::opt(o.short_name.clone(), lang)),
-            (lang.tr("行政区划", "Division").to_string(), Cell::opt(region_label(&o), lang)),
+            (
+                lang.tr("简称", "Short name").to_string(),
+                Cell::opt(o.short_name.clone(), lang),
+            ),
+            (
+                lang.tr("行政区划", "Division").to_string(),
+                Cell::opt(region_label(&o), lang),
+            ),
         ];
         if o.kind == OrgKind::Enterprise || o.credit_code.is_some() {
-            props.push((lang.tr("统一社会信用代码", "Unified social credit code").into(), Cell::opt(o.credit_code.clone(), lang)));
+            props.push((
+                lang.tr("统一社会信用代码", "Unified social credit code").into(),
+                Cell::opt(o.credit_code.clone(), lang),
+            ));
             props.push((lang.tr("行业", "Industry").into(), Cell::opt(industry_label(&o), lang)));
         }
         props.push((lang.tr("地址", "Address").into(), Cell::opt(o.address.clone(), lang)));
         props.push((lang.tr("电话", "Phone").into(), Cell::opt(o.phone.clone(), lang)));
-        props.push((lang.t().updated_at.into(), Cell::text(crate::projects::local_time(o.updated_at))));
+        props.push((
+            lang.t().updated_at.into(),
+            Cell::text(crate::projects::local_time(o.updated_at)),
+        ));
 
         let mut kids = Table::new(lang, &[("名称", "Name"), ("类型", "Kind"), ("行政区划", "Division")]);
         for c in &children {
@@ -198,34 +278,59 @@ impl Pages for Organizations {
                 id: "children",
                 title: lang.tr("下级单位", "Child organisations").into(),
                 table: kids,
-                add: Some((lang.tr("新增下级单位", "Add a child").into(), format!("/organizations/new?parent_id={}", o.id))),
+                add: Some((
+                    lang.tr("新增下级单位", "Add a child").into(),
+                    format!("/organizations/new?parent_id={}", o.id),
+                )),
             },
             Section {
                 id: "people",
                 title: lang.tr("人员", "People").into(),
                 table: ppl,
-                add: Some((lang.tr("新增人员", "Add a person").into(), format!("/people/new?organization_id={}", o.id))),
+                add: Some((
+                    lang.tr("新增人员", "Add a person").into(),
+                    format!("/people/new?organization_id={}", o.id),
+                )),
             },
-            Section { id: "agreements", title: lang.tr("参与的合作协议", "Agreements").into(), table: agr, add: None },
+            Section {
+                id: "agreements",
+                title: lang.tr("参与的合作协议", "Agreements").into(),
+                table: agr,
+                add: None,
+            },
             Section {
                 id: "projects",
                 title: lang.tr("牵头或配合的项目", "Projects led or co-led").into(),
                 table: proj,
-                add: Some((lang.tr("新增项目", "Add a project").into(), format!("/projects/new?lead_unit_id={}", o.id))),
+                add: Some((
+                    lang.tr("新增项目", "Add a project").into(),
+                    format!("/projects/new?lead_unit_id={}", o.id),
+                )),
             },
         ];
         Ok(DetailPage {
             layout: Layout::new(lang, uri, Self::NAV, o.name.clone()),
             heading: o.name.clone(),
             kind_label: Self::heading(lang),
-            badges: vec![Cell::badge(lang.pick(&o.kind.label()), format!("k-{}", o.kind.as_str()))],
+            badges: vec![Cell::badge(
+                lang.pick(&o.kind.label()),
+                format!("k-{}", o.kind.as_str()),
+            )],
             edit_href: Some(format!("/organizations/{}/edit", o.id)),
             actions: vec![archive_action::<Self>(lang, o.id, o.archived)],
             archived: o.archived,
             props,
-            long_text: o.description.iter().map(|d| (lang.tr("简介", "Description").to_string(), d.clone())).collect(),
+            long_text: o
+                .description
+                .iter()
+                .map(|d| (lang.tr("简介", "Description").to_string(), d.clone()))
+                .collect(),
             sections,
-            attachments: Some(("organization".into(), o.id, crate::attachments::attachment_table(lang, &attachments))),
+            attachments: Some((
+                "organization".into(),
+                o.id,
+                crate::attachments::attachment_table(lang, &attachments),
+            )),
             notice: None,
         })
     }
@@ -235,22 +340,57 @@ impl Pages for Organizations {
         let org_opts: Vec<(String, String)> = orgs.into_iter().map(|(id, name, _)| (id.to_string(), name)).collect();
         let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         Ok(vec![
-            Field::new(lang, "name", ("单位名称", "Name"), "text").value(i.name.as_deref()).required(),
+            Field::new(lang, "name", ("单位名称", "Name"), "text")
+                .value(i.name.as_deref())
+                .required(),
             Field::new(lang, "short_name", ("简称", "Short name"), "text").value(i.short_name.as_deref()),
-            Field::new(lang, "kind", ("类型", "Kind"), "select")
-                .required()
-                .options(lang, code_options(lang, OrgKind::ALL, OrgKind::label, OrgKind::as_str), &one(&i.kind)),
+            Field::new(lang, "kind", ("类型", "Kind"), "select").required().options(
+                lang,
+                code_options(lang, OrgKind::ALL, OrgKind::label, OrgKind::as_str),
+                &one(&i.kind),
+            ),
             Field::new(lang, "parent_id", ("上级单位", "Parent organisation"), "select")
                 .options(lang, org_opts, &one(&i.parent_id))
-                .help(lang, ("学院应隶属于高校；区县、部门隶属于市。", "A college sits under its university; counties and departments under the city.")),
-            Field::new(lang, "region_code", ("行政区划", "Division (GB/T 2260)"), "select")
-                .options(lang, division_options(i.region_code.as_deref()), &one(&i.region_code)),
-            Field::new(lang, "credit_code", ("统一社会信用代码", "Unified social credit code"), "text")
-                .value(i.credit_code.as_deref())
-                .help(lang, ("18 位，企业必填，系统校验最后一位校验码。", "18 characters, required for enterprises; the check character is verified.")),
-            Field::new(lang, "industry_code", ("国民经济行业分类", "Industry (GB/T 4754)"), "select")
-                .options(lang, industry_options(), &one(&i.industry_code))
-                .help(lang, ("企业必填，选择门类或大类。", "Required for enterprises: a section or division.")),
+                .help(
+                    lang,
+                    (
+                        "学院应隶属于高校；区县、部门隶属于市。",
+                        "A college sits under its university; counties and departments under the city.",
+                    ),
+                ),
+            Field::new(lang, "region_code", ("行政区划", "Division (GB/T 2260)"), "select").options(
+                lang,
+                division_options(i.region_code.as_deref()),
+                &one(&i.region_code),
+            ),
+            Field::new(
+                lang,
+                "credit_code",
+                ("统一社会信用代码", "Unified social credit code"),
+                "text",
+            )
+            .value(i.credit_code.as_deref())
+            .help(
+                lang,
+                (
+                    "18 位，企业必填，系统校验最后一位校验码。",
+                    "18 characters, required for enterprises; the check character is verified.",
+                ),
+            ),
+            Field::new(
+                lang,
+                "industry_code",
+                ("国民经济行业分类", "Industry (GB/T 4754)"),
+                "select",
+            )
+            .options(lang, industry_options(), &one(&i.industry_code))
+            .help(
+                lang,
+                (
+                    "企业必填，选择门类或大类。",
+                    "Required for enterprises: a section or division.",
+                ),
+            ),
             Field::new(lang, "address", ("地址", "Address"), "text").value(i.address.as_deref()),
             Field::new(lang, "phone", ("电话", "Phone"), "text").value(i.phone.as_deref()),
             Field::new(lang, "description", ("简介", "Description"), "textarea").value(i.description.as_deref()),

@@ -62,15 +62,33 @@ impl Pages for People {
         r.name.clone()
     }
 
-    async fn list_page(s: &AppState, lang: Lang, uri: &Uri, f: &PersonFilter, page: Page<Person>) -> Result<ListPage, ApiError> {
+    async fn list_page(
+        s: &AppState,
+        lang: Lang,
+        uri: &Uri,
+        f: &PersonFilter,
+        page: Page<Person>,
+    ) -> Result<ListPage, ApiError> {
         let orgs: Vec<i64> = page.items.iter().map(|p| p.organization_id).collect();
         let names = s.store.organization_names(&orgs).await?;
-        let mut table = Table::new(lang, &[("姓名", "Name"), ("单位", "Organisation"), ("职称/职务", "Title"), ("学科", "Discipline"), ("关键词", "Keywords")]);
+        let mut table = Table::new(
+            lang,
+            &[
+                ("姓名", "Name"),
+                ("单位", "Organisation"),
+                ("职称/职务", "Title"),
+                ("学科", "Discipline"),
+                ("关键词", "Keywords"),
+            ],
+        );
         for p in &page.items {
             let x = p.expert.as_ref();
             table.rows.push(vec![
                 Cell::link(&p.name, format!("/people/{}", p.id)),
-                Cell::link(names.get(&p.organization_id).cloned().unwrap_or_default(), format!("/organizations/{}", p.organization_id)),
+                Cell::link(
+                    names.get(&p.organization_id).cloned().unwrap_or_default(),
+                    format!("/organizations/{}", p.organization_id),
+                ),
                 Cell::opt(p.title.clone(), lang),
                 Cell::opt(x.and_then(|x| x.discipline.clone()), lang),
                 Cell::text(x.map(|x| x.keywords.join("、")).unwrap_or_default()),
@@ -79,23 +97,46 @@ impl Pages for People {
         let expert_opts = vec![("true".to_string(), lang.tr("仅专家", "Experts only").to_string())];
         let filters = vec![
             Field::new(lang, "q", ("姓名、学科或关键词", "Name, discipline or keyword"), "text").value(f.q.as_deref()),
-            Field::new(lang, "is_expert", ("专家", "Experts"), "select").options(lang, expert_opts, &f.is_expert.iter().cloned().collect::<Vec<_>>()),
+            Field::new(lang, "is_expert", ("专家", "Experts"), "select").options(
+                lang,
+                expert_opts,
+                &f.is_expert.iter().cloned().collect::<Vec<_>>(),
+            ),
             archived_filter(lang, &f.archived),
         ];
         let heading = Self::heading(lang);
-        Ok(ListPage::new(Layout::new(lang, uri, Self::NAV, heading.clone()), uri, heading, filters, table, &page))
+        Ok(ListPage::new(
+            Layout::new(lang, uri, Self::NAV, heading.clone()),
+            uri,
+            heading,
+            filters,
+            table,
+            &page,
+        ))
     }
 
     async fn detail_page(s: &AppState, lang: Lang, uri: &Uri, p: Person) -> Result<DetailPage, ApiError> {
         let org = s.store.get_organization(p.organization_id).await?;
-        let all = ListParams { per_page: Some("200".into()), ..Default::default() };
+        let all = ListParams {
+            per_page: Some("200".into()),
+            ..Default::default()
+        };
         let projects = s
             .store
-            .list_projects(&ProjectFilter { responsible_person_id: Some(p.id.to_string()), ..Default::default() }, &all)
+            .list_projects(
+                &ProjectFilter {
+                    responsible_person_id: Some(p.id.to_string()),
+                    ..Default::default()
+                },
+                &all,
+            )
             .await?;
         let attachments = s.store.list_attachments(RecordKind::Person, p.id).await?;
         let mut props = vec![
-            (lang.tr("单位", "Organisation").to_string(), Cell::link(&org.name, format!("/organizations/{}", org.id))),
+            (
+                lang.tr("单位", "Organisation").to_string(),
+                Cell::link(&org.name, format!("/organizations/{}", org.id)),
+            ),
             (lang.tr("职称/职务", "Title").into(), Cell::opt(p.title.clone(), lang)),
             (lang.tr("电话", "Phone").into(), Cell::opt(p.phone.clone(), lang)),
             (lang.tr("邮箱", "Email").into(), Cell::opt(p.email.clone(), lang)),
@@ -104,8 +145,14 @@ impl Pages for People {
         let mut badges = Vec::new();
         if let Some(x) = &p.expert {
             badges.push(Cell::badge(lang.tr("专家", "Expert"), "expert"));
-            badges.push(Cell::badge(lang.pick(&x.availability.label()), format!("a-{}", x.availability.as_str())));
-            props.push((lang.tr("学科", "Discipline").into(), Cell::opt(x.discipline.clone(), lang)));
+            badges.push(Cell::badge(
+                lang.pick(&x.availability.label()),
+                format!("a-{}", x.availability.as_str()),
+            ));
+            props.push((
+                lang.tr("学科", "Discipline").into(),
+                Cell::opt(x.discipline.clone(), lang),
+            ));
             props.push((lang.tr("关键词", "Keywords").into(), Cell::text(x.keywords.join("、"))));
             if let Some(r) = &x.research_fields {
                 long_text.push((lang.tr("研究方向", "Research fields").to_string(), r.clone()));
@@ -125,8 +172,17 @@ impl Pages for People {
             archived: p.archived,
             props,
             long_text,
-            sections: vec![Section { id: "projects", title: lang.tr("负责的项目", "Projects responsible for").into(), table, add: None }],
-            attachments: Some(("person".into(), p.id, crate::attachments::attachment_table(lang, &attachments))),
+            sections: vec![Section {
+                id: "projects",
+                title: lang.tr("负责的项目", "Projects responsible for").into(),
+                table,
+                add: None,
+            }],
+            attachments: Some((
+                "person".into(),
+                p.id,
+                crate::attachments::attachment_table(lang, &attachments),
+            )),
             notice: None,
         })
     }
@@ -136,14 +192,25 @@ impl Pages for People {
         let org_opts: Vec<(String, String)> = orgs.into_iter().map(|(id, name, _)| (id.to_string(), name)).collect();
         let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         Ok(vec![
-            Field::new(lang, "name", ("姓名", "Name"), "text").value(i.name.as_deref()).required(),
-            Field::new(lang, "organization_id", ("所属单位", "Organisation"), "select").required().options(lang, org_opts, &one(&i.organization_id)),
+            Field::new(lang, "name", ("姓名", "Name"), "text")
+                .value(i.name.as_deref())
+                .required(),
+            Field::new(lang, "organization_id", ("所属单位", "Organisation"), "select")
+                .required()
+                .options(lang, org_opts, &one(&i.organization_id)),
             Field::new(lang, "title", ("职称/职务", "Title"), "text").value(i.title.as_deref()),
             Field::new(lang, "phone", ("电话", "Phone"), "text").value(i.phone.as_deref()),
             Field::new(lang, "email", ("邮箱", "Email"), "text").value(i.email.as_deref()),
-            Field::new(lang, "is_expert", ("专家（填写下列专家信息）", "Expert (fill in the profile below)"), "checkbox").value(i.is_expert.as_deref()),
+            Field::new(
+                lang,
+                "is_expert",
+                ("专家（填写下列专家信息）", "Expert (fill in the profile below)"),
+                "checkbox",
+            )
+            .value(i.is_expert.as_deref()),
             Field::new(lang, "discipline", ("学科", "Discipline"), "text").value(i.discipline.as_deref()),
-            Field::new(lang, "research_fields", ("研究方向", "Research fields"), "textarea").value(i.research_fields.as_deref()),
+            Field::new(lang, "research_fields", ("研究方向", "Research fields"), "textarea")
+                .value(i.research_fields.as_deref()),
             Field::new(lang, "keywords", ("关键词", "Keywords"), "text")
                 .value(Some(&i.keywords_text()))
                 .help(lang, ("用顿号或逗号分隔。", "Separate with commas.")),

@@ -6,7 +6,9 @@ use crate::error::{Api, ApiError, Page as PageErr};
 use crate::i18n::Lang;
 use crate::organizations::archived_filter;
 use crate::resource::{Pages, Resource, archive_action, merge_input, parse_form, parse_json, path_id, routes};
-use crate::views::{self, Cell, DetailPage, Field, FormPage, Layout, ListPage, PostAction, Section, Table, code_options};
+use crate::views::{
+    self, Cell, DetailPage, Field, FormPage, Layout, ListPage, PostAction, Section, Table, code_options,
+};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri, header};
@@ -15,7 +17,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use hezuo_domain::project::{
-    Milestone, MilestoneInput, Project, ProjectData, ProjectFilter, ProjectInput, ProjectKind, ProjectOrigin, ProjectStatus,
+    Milestone, MilestoneInput, Project, ProjectData, ProjectFilter, ProjectInput, ProjectKind, ProjectOrigin,
+    ProjectStatus,
 };
 use hezuo_domain::{FieldErrors, ListParams, Page, RecordKind};
 use hezuo_store::{Result as StoreResult, Store};
@@ -58,14 +61,28 @@ impl Resource for Projects {
 pub fn router() -> Router<AppState> {
     routes::<Projects>()
         .route("/projects/{id}/status", post(page_status))
-        .route("/api/v1/projects/{id}/milestones", get(api_milestones).post(api_milestone_create))
+        .route(
+            "/api/v1/projects/{id}/milestones",
+            get(api_milestones).post(api_milestone_create),
+        )
         .route(
             "/api/v1/projects/{id}/milestones/{mid}",
-            get(api_milestone_get).put(api_milestone_update).patch(api_milestone_update),
+            get(api_milestone_get)
+                .put(api_milestone_update)
+                .patch(api_milestone_update),
         )
-        .route("/api/v1/projects/{id}/milestones/{mid}/archive", post(api_milestone_archive))
-        .route("/projects/{id}/milestones/new", get(page_milestone_new).post(page_milestone_create))
-        .route("/projects/{id}/milestones/{mid}/edit", get(page_milestone_edit).post(page_milestone_update))
+        .route(
+            "/api/v1/projects/{id}/milestones/{mid}/archive",
+            post(api_milestone_archive),
+        )
+        .route(
+            "/projects/{id}/milestones/new",
+            get(page_milestone_new).post(page_milestone_create),
+        )
+        .route(
+            "/projects/{id}/milestones/{mid}/edit",
+            get(page_milestone_edit).post(page_milestone_update),
+        )
         .route("/projects/{id}/milestones/{mid}/archive", post(page_milestone_archive))
 }
 
@@ -80,14 +97,24 @@ pub async fn project_table(s: &AppState, lang: Lang, items: &[Project]) -> Resul
     let names = s.store.organization_names(&ids).await?;
     let mut t = Table::new(
         lang,
-        &[("项目名称", "Title"), ("类型", "Kind"), ("批次", "Batch"), ("牵头单位", "Lead unit"), ("状态", "Status"), ("合同金额（万元）", "Contract (10k yuan)")],
+        &[
+            ("项目名称", "Title"),
+            ("类型", "Kind"),
+            ("批次", "Batch"),
+            ("牵头单位", "Lead unit"),
+            ("状态", "Status"),
+            ("合同金额（万元）", "Contract (10k yuan)"),
+        ],
     );
     for p in items {
         t.rows.push(vec![
             Cell::link(&p.title, format!("/projects/{}", p.id)),
             Cell::text(lang.pick(&p.kind.label())),
             Cell::text(p.batch_year.to_string()),
-            Cell::link(names.get(&p.lead_unit_id).cloned().unwrap_or_default(), format!("/organizations/{}", p.lead_unit_id)),
+            Cell::link(
+                names.get(&p.lead_unit_id).cloned().unwrap_or_default(),
+                format!("/organizations/{}", p.lead_unit_id),
+            ),
             Cell::badge(lang.pick(&p.status.label()), format!("s-{}", p.status.as_str())),
             Cell::text(p.contract_amount_wan.wan()),
         ]);
@@ -105,21 +132,50 @@ impl Pages for Projects {
         r.title.clone()
     }
 
-    async fn list_page(s: &AppState, lang: Lang, uri: &Uri, f: &ProjectFilter, page: Page<Project>) -> Result<ListPage, ApiError> {
+    async fn list_page(
+        s: &AppState,
+        lang: Lang,
+        uri: &Uri,
+        f: &ProjectFilter,
+        page: Page<Project>,
+    ) -> Result<ListPage, ApiError> {
         let table = project_table(s, lang, &page.items).await?;
-        let years: Vec<(String, String)> = s.store.project_years().await?.into_iter().map(|y| (y.to_string(), y.to_string())).collect();
+        let years: Vec<(String, String)> = s
+            .store
+            .project_years()
+            .await?
+            .into_iter()
+            .map(|y| (y.to_string(), y.to_string()))
+            .collect();
         let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         let filters = vec![
             Field::new(lang, "q", ("项目名称", "Title"), "text").value(f.q.as_deref()),
-            Field::new(lang, "kind", ("类型", "Kind"), "select")
-                .options(lang, code_options(lang, ProjectKind::ALL, ProjectKind::label, ProjectKind::as_str), &one(&f.kind)),
-            Field::new(lang, "status", ("状态", "Status"), "select")
-                .options(lang, code_options(lang, ProjectStatus::ALL, ProjectStatus::label, ProjectStatus::as_str), &one(&f.status)),
-            Field::new(lang, "batch_year", ("批次年度", "Batch year"), "select").options(lang, years, &one(&f.batch_year)),
+            Field::new(lang, "kind", ("类型", "Kind"), "select").options(
+                lang,
+                code_options(lang, ProjectKind::ALL, ProjectKind::label, ProjectKind::as_str),
+                &one(&f.kind),
+            ),
+            Field::new(lang, "status", ("状态", "Status"), "select").options(
+                lang,
+                code_options(lang, ProjectStatus::ALL, ProjectStatus::label, ProjectStatus::as_str),
+                &one(&f.status),
+            ),
+            Field::new(lang, "batch_year", ("批次年度", "Batch year"), "select").options(
+                lang,
+                years,
+                &one(&f.batch_year),
+            ),
             archived_filter(lang, &f.archived),
         ];
         let heading = Self::heading(lang);
-        Ok(ListPage::new(Layout::new(lang, uri, Self::NAV, heading.clone()), uri, heading, filters, table, &page))
+        Ok(ListPage::new(
+            Layout::new(lang, uri, Self::NAV, heading.clone()),
+            uri,
+            heading,
+            filters,
+            table,
+            &page,
+        ))
     }
 
     async fn detail_page(s: &AppState, lang: Lang, uri: &Uri, p: Project) -> Result<DetailPage, ApiError> {
@@ -138,7 +194,12 @@ impl Pages for Projects {
         let milestones = st.list_milestones(p.id, false).await?;
         let attachments = st.list_attachments(RecordKind::Project, p.id).await?;
         let today = s.clock.today();
-        let org_link = |id: i64| Cell::link(names.get(&id).cloned().unwrap_or_default(), format!("/organizations/{id}"));
+        let org_link = |id: i64| {
+            Cell::link(
+                names.get(&id).cloned().unwrap_or_default(),
+                format!("/organizations/{id}"),
+            )
+        };
         let co_units = if p.co_unit_ids.is_empty() {
             Cell::opt(None::<String>, lang)
         } else {
@@ -147,8 +208,14 @@ impl Pages for Projects {
         };
         let wan = lang.t().wan;
         let props = vec![
-            (lang.tr("类型", "Kind").to_string(), Cell::text(lang.pick(&p.kind.label()))),
-            (lang.tr("批次年度", "Batch year").into(), Cell::text(p.batch_year.to_string())),
+            (
+                lang.tr("类型", "Kind").to_string(),
+                Cell::text(lang.pick(&p.kind.label())),
+            ),
+            (
+                lang.tr("批次年度", "Batch year").into(),
+                Cell::text(p.batch_year.to_string()),
+            ),
             (lang.tr("牵头单位", "Lead unit").into(), org_link(p.lead_unit_id)),
             (lang.tr("配合单位", "Co-units").into(), co_units),
             (
@@ -158,7 +225,10 @@ impl Pages for Projects {
                     None => Cell::opt(None::<String>, lang),
                 },
             ),
-            (lang.tr("来源", "Origin").into(), Cell::text(lang.pick(&p.origin.label()))),
+            (
+                lang.tr("来源", "Origin").into(),
+                Cell::text(lang.pick(&p.origin.label())),
+            ),
             (
                 lang.tr("合作协议", "Agreement").into(),
                 match &agreement {
@@ -166,15 +236,34 @@ impl Pages for Projects {
                     None => Cell::opt(None::<String>, lang),
                 },
             ),
-            (lang.tr("合同金额", "Contract amount").into(), Cell::text(format!("{} {wan}", p.contract_amount_wan.wan()))),
-            (lang.tr("争取经费", "Funding won").into(), Cell::text(format!("{} {wan}", p.funding_won_wan.wan()))),
-            (lang.tr("开始日期", "Starts").into(), Cell::opt(p.start_on.map(|d| d.to_string()), lang)),
-            (lang.tr("结束日期", "Ends").into(), Cell::opt(p.end_on.map(|d| d.to_string()), lang)),
+            (
+                lang.tr("合同金额", "Contract amount").into(),
+                Cell::text(format!("{} {wan}", p.contract_amount_wan.wan())),
+            ),
+            (
+                lang.tr("争取经费", "Funding won").into(),
+                Cell::text(format!("{} {wan}", p.funding_won_wan.wan())),
+            ),
+            (
+                lang.tr("开始日期", "Starts").into(),
+                Cell::opt(p.start_on.map(|d| d.to_string()), lang),
+            ),
+            (
+                lang.tr("结束日期", "Ends").into(),
+                Cell::opt(p.end_on.map(|d| d.to_string()), lang),
+            ),
             (lang.t().updated_at.into(), Cell::text(local_time(p.updated_at))),
         ];
         let mut ms = Table::new(
             lang,
-            &[("节点", "Milestone"), ("计划完成", "Due"), ("预期成果", "Deliverable"), ("状态", "State"), ("完成日期", "Done on"), ("", "")],
+            &[
+                ("节点", "Milestone"),
+                ("计划完成", "Due"),
+                ("预期成果", "Deliverable"),
+                ("状态", "State"),
+                ("完成日期", "Done on"),
+                ("", ""),
+            ],
         );
         for m in &milestones {
             let state = m.state(today);
@@ -223,40 +312,106 @@ impl Pages for Projects {
                 id: "milestones",
                 title: lang.tr("推进进度表", "Progress schedule").into(),
                 table: ms,
-                add: Some((lang.tr("新增节点", "Add a milestone").into(), format!("/projects/{}/milestones/new", p.id))),
+                add: Some((
+                    lang.tr("新增节点", "Add a milestone").into(),
+                    format!("/projects/{}/milestones/new", p.id),
+                )),
             }],
-            attachments: Some(("project".into(), p.id, crate::attachments::attachment_table(lang, &attachments))),
+            attachments: Some((
+                "project".into(),
+                p.id,
+                crate::attachments::attachment_table(lang, &attachments),
+            )),
             notice: None,
         })
     }
 
     async fn form_fields(s: &AppState, lang: Lang, i: &ProjectInput) -> Result<Vec<Field>, ApiError> {
-        let orgs: Vec<(String, String)> =
-            s.store.organization_options().await?.into_iter().map(|(id, n, _)| (id.to_string(), n)).collect();
-        let people: Vec<(String, String)> =
-            s.store.person_options().await?.into_iter().map(|(id, n, _)| (id.to_string(), n)).collect();
-        let agreements: Vec<(String, String)> =
-            s.store.agreement_options().await?.into_iter().map(|(id, t)| (id.to_string(), t)).collect();
+        let orgs: Vec<(String, String)> = s
+            .store
+            .organization_options()
+            .await?
+            .into_iter()
+            .map(|(id, n, _)| (id.to_string(), n))
+            .collect();
+        let people: Vec<(String, String)> = s
+            .store
+            .person_options()
+            .await?
+            .into_iter()
+            .map(|(id, n, _)| (id.to_string(), n))
+            .collect();
+        let agreements: Vec<(String, String)> = s
+            .store
+            .agreement_options()
+            .await?
+            .into_iter()
+            .map(|(id, t)| (id.to_string(), t))
+            .collect();
         let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
-        let co: Vec<String> = i.co_unit_ids.iter().flat_map(|s| s.split(',')).map(|s| s.trim().to_string()).collect();
+        let co: Vec<String> = i
+            .co_unit_ids
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(|s| s.trim().to_string())
+            .collect();
         let mut fields = vec![
-            Field::new(lang, "title", ("项目名称", "Title"), "text").value(i.title.as_deref()).required(),
+            Field::new(lang, "title", ("项目名称", "Title"), "text")
+                .value(i.title.as_deref())
+                .required(),
             Field::new(lang, "kind", ("项目类型", "Kind"), "select")
                 .required()
-                .options(lang, code_options(lang, ProjectKind::ALL, ProjectKind::label, ProjectKind::as_str), &one(&i.kind)),
-            Field::new(lang, "batch_year", ("批次年度", "Batch year"), "number").value(i.batch_year.as_deref()).required(),
-            Field::new(lang, "lead_unit_id", ("牵头单位", "Lead unit"), "select").required().options(lang, orgs.clone(), &one(&i.lead_unit_id)),
+                .options(
+                    lang,
+                    code_options(lang, ProjectKind::ALL, ProjectKind::label, ProjectKind::as_str),
+                    &one(&i.kind),
+                ),
+            Field::new(lang, "batch_year", ("批次年度", "Batch year"), "number")
+                .value(i.batch_year.as_deref())
+                .required(),
+            Field::new(lang, "lead_unit_id", ("牵头单位", "Lead unit"), "select")
+                .required()
+                .options(lang, orgs.clone(), &one(&i.lead_unit_id)),
             Field::new(lang, "co_unit_ids", ("配合单位（可多选）", "Co-units"), "multi").options(lang, orgs, &co),
-            Field::new(lang, "responsible_person_id", ("责任人", "Responsible person"), "select")
-                .options(lang, people, &one(&i.responsible_person_id)),
-            Field::new(lang, "origin", ("来源", "Origin"), "select")
-                .options(lang, code_options(lang, ProjectOrigin::ALL, ProjectOrigin::label, ProjectOrigin::as_str), &one(&i.origin)),
-            Field::new(lang, "agreement_id", ("合作协议", "Agreement"), "select").options(lang, agreements, &one(&i.agreement_id)),
+            Field::new(
+                lang,
+                "responsible_person_id",
+                ("责任人", "Responsible person"),
+                "select",
+            )
+            .options(lang, people, &one(&i.responsible_person_id)),
+            Field::new(lang, "origin", ("来源", "Origin"), "select").options(
+                lang,
+                code_options(lang, ProjectOrigin::ALL, ProjectOrigin::label, ProjectOrigin::as_str),
+                &one(&i.origin),
+            ),
+            Field::new(lang, "agreement_id", ("合作协议", "Agreement"), "select").options(
+                lang,
+                agreements,
+                &one(&i.agreement_id),
+            ),
             Field::new(lang, "origin_note", ("来源说明", "About its origin"), "text").value(i.origin_note.as_deref()),
-            Field::new(lang, "contract_amount_wan", ("合同金额（万元）", "Contract amount (10k yuan)"), "number")
-                .value(i.contract_amount_wan.as_deref())
-                .help(lang, ("以万元为单位，最多 6 位小数，如 200.5。", "In 万元 (10k yuan), up to 6 decimals, e.g. 200.5.")),
-            Field::new(lang, "funding_won_wan", ("争取经费（万元）", "Funding won (10k yuan)"), "number").value(i.funding_won_wan.as_deref()),
+            Field::new(
+                lang,
+                "contract_amount_wan",
+                ("合同金额（万元）", "Contract amount (10k yuan)"),
+                "number",
+            )
+            .value(i.contract_amount_wan.as_deref())
+            .help(
+                lang,
+                (
+                    "以万元为单位，最多 6 位小数，如 200.5。",
+                    "In 万元 (10k yuan), up to 6 decimals, e.g. 200.5.",
+                ),
+            ),
+            Field::new(
+                lang,
+                "funding_won_wan",
+                ("争取经费（万元）", "Funding won (10k yuan)"),
+                "number",
+            )
+            .value(i.funding_won_wan.as_deref()),
             Field::new(lang, "start_on", ("开始日期", "Starts"), "date").value(i.start_on.as_deref()),
             Field::new(lang, "end_on", ("结束日期", "Ends"), "date").value(i.end_on.as_deref()),
             Field::new(lang, "summary", ("项目内容", "Summary"), "textarea").value(i.summary.as_deref()),
@@ -271,7 +426,13 @@ impl Pages for Projects {
     }
 }
 
-async fn page_status(State(s): State<AppState>, lang: Lang, uri: Uri, Path(id): Path<String>, body: Bytes) -> Result<Response, PageErr> {
+async fn page_status(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageErr> {
     #[derive(serde::Deserialize)]
     struct Form {
         status: Option<String>,
@@ -291,7 +452,12 @@ async fn page_status(State(s): State<AppState>, lang: Lang, uri: Uri, Path(id): 
             Err(ApiError::Invalid(e)) => {
                 // Show the refusal on the project's own page.
                 let mut view = Projects::detail_page(&s, lang, &uri, p).await?;
-                view.notice = Some(e.0.values().map(|m| lang.pick(m).to_string()).collect::<Vec<_>>().join("；"));
+                view.notice = Some(
+                    e.0.values()
+                        .map(|m| lang.pick(m).to_string())
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                );
                 let mut res = views::render(&view);
                 *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
                 Ok(res)
@@ -312,17 +478,31 @@ async fn milestone_of(s: &AppState, id: &str, mid: &str) -> Result<Milestone, Ap
     Ok(m)
 }
 
-async fn api_milestones(State(s): State<AppState>, lang: Lang, Path(id): Path<String>) -> Result<Json<Page<Milestone>>, Api> {
+async fn api_milestones(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+) -> Result<Json<Page<Milestone>>, Api> {
     let run = async {
         let p = s.store.get_project(path_id(&id)?).await?;
         let items = s.store.list_milestones(p.id, false).await?;
         let n = items.len();
-        Ok::<_, ApiError>(Page { items, total: n as i64, page: 1, per_page: n.max(1) as u32 })
+        Ok::<_, ApiError>(Page {
+            items,
+            total: n as i64,
+            page: 1,
+            per_page: n.max(1) as u32,
+        })
     };
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
 
-async fn api_milestone_create(State(s): State<AppState>, lang: Lang, Path(id): Path<String>, body: Bytes) -> Result<Response, Api> {
+async fn api_milestone_create(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, Api> {
     let run = async {
         let id = path_id(&id)?;
         let input: MilestoneInput = parse_json(&body)?;
@@ -334,7 +514,11 @@ async fn api_milestone_create(State(s): State<AppState>, lang: Lang, Path(id): P
     Ok((StatusCode::CREATED, [(header::LOCATION, loc)], Json(m)).into_response())
 }
 
-async fn api_milestone_get(State(s): State<AppState>, lang: Lang, Path((id, mid)): Path<(String, String)>) -> Result<Json<Milestone>, Api> {
+async fn api_milestone_get(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path((id, mid)): Path<(String, String)>,
+) -> Result<Json<Milestone>, Api> {
     milestone_of(&s, &id, &mid).await.map(Json).map_err(|e| Api(e, lang))
 }
 
@@ -353,7 +537,11 @@ async fn api_milestone_update(
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
 
-async fn api_milestone_archive(State(s): State<AppState>, lang: Lang, Path((id, mid)): Path<(String, String)>) -> Result<Json<Milestone>, Api> {
+async fn api_milestone_archive(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path((id, mid)): Path<(String, String)>,
+) -> Result<Json<Milestone>, Api> {
     let run = async {
         let m = milestone_of(&s, &id, &mid).await?;
         Ok::<_, ApiError>(s.store.set_milestone_archived(m.id, true).await?)
@@ -363,17 +551,34 @@ async fn api_milestone_archive(State(s): State<AppState>, lang: Lang, Path((id, 
 
 fn milestone_fields(lang: Lang, i: &MilestoneInput) -> Vec<Field> {
     vec![
-        Field::new(lang, "title", ("节点名称", "Milestone"), "text").value(i.title.as_deref()).required(),
-        Field::new(lang, "due_on", ("计划完成日期", "Due on"), "date").value(i.due_on.as_deref()).required(),
+        Field::new(lang, "title", ("节点名称", "Milestone"), "text")
+            .value(i.title.as_deref())
+            .required(),
+        Field::new(lang, "due_on", ("计划完成日期", "Due on"), "date")
+            .value(i.due_on.as_deref())
+            .required(),
         Field::new(lang, "deliverable", ("预期成果", "Deliverable"), "text").value(i.deliverable.as_deref()),
         Field::new(lang, "done_on", ("实际完成日期", "Done on"), "date").value(i.done_on.as_deref()),
         Field::new(lang, "evidence", ("完成佐证", "Evidence"), "textarea")
             .value(i.evidence.as_deref())
-            .help(lang, ("佐证文件可在项目页面以附件上传。", "Upload evidence files as attachments on the project page.")),
+            .help(
+                lang,
+                (
+                    "佐证文件可在项目页面以附件上传。",
+                    "Upload evidence files as attachments on the project page.",
+                ),
+            ),
     ]
 }
 
-fn milestone_form(lang: Lang, uri: &Uri, project: &Project, heading: String, i: &MilestoneInput, errors: Option<FieldErrors>) -> Response {
+fn milestone_form(
+    lang: Lang,
+    uri: &Uri,
+    project: &Project,
+    heading: String,
+    i: &MilestoneInput,
+    errors: Option<FieldErrors>,
+) -> Response {
     let has_errors = errors.as_ref().is_some_and(|e| !e.is_empty());
     let fields = Field::errors_from(milestone_fields(lang, i), &errors.unwrap_or_default(), lang);
     let view = FormPage {
@@ -392,15 +597,33 @@ fn milestone_form(lang: Lang, uri: &Uri, project: &Project, heading: String, i: 
     res
 }
 
-async fn page_milestone_new(State(s): State<AppState>, lang: Lang, uri: Uri, Path(id): Path<String>) -> Result<Response, PageErr> {
+async fn page_milestone_new(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Response, PageErr> {
     let run = async {
         let p = s.store.get_project(path_id(&id)?).await?;
-        Ok::<_, ApiError>(milestone_form(lang, &uri, &p, lang.tr("新增节点", "New milestone").into(), &MilestoneInput::default(), None))
+        Ok::<_, ApiError>(milestone_form(
+            lang,
+            &uri,
+            &p,
+            lang.tr("新增节点", "New milestone").into(),
+            &MilestoneInput::default(),
+            None,
+        ))
     };
     run.await.map_err(|e| PageErr(e, lang))
 }
 
-async fn page_milestone_create(State(s): State<AppState>, lang: Lang, uri: Uri, Path(id): Path<String>, body: Bytes) -> Result<Response, PageErr> {
+async fn page_milestone_create(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageErr> {
     let run = async {
         let p = s.store.get_project(path_id(&id)?).await?;
         let input: MilestoneInput = parse_form(&body)?;
@@ -410,19 +633,38 @@ async fn page_milestone_create(State(s): State<AppState>, lang: Lang, uri: Uri, 
         };
         match result {
             Ok(_) => Ok(views::redirect(&format!("/projects/{}#milestones", p.id))),
-            Err(ApiError::Invalid(e)) => Ok(milestone_form(lang, &uri, &p, lang.tr("新增节点", "New milestone").into(), &input, Some(e))),
+            Err(ApiError::Invalid(e)) => Ok(milestone_form(
+                lang,
+                &uri,
+                &p,
+                lang.tr("新增节点", "New milestone").into(),
+                &input,
+                Some(e),
+            )),
             Err(e) => Err(e),
         }
     };
     run.await.map_err(|e| PageErr(e, lang))
 }
 
-async fn page_milestone_edit(State(s): State<AppState>, lang: Lang, uri: Uri, Path((id, mid)): Path<(String, String)>) -> Result<Response, PageErr> {
+async fn page_milestone_edit(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Path((id, mid)): Path<(String, String)>,
+) -> Result<Response, PageErr> {
     let run = async {
         let m = milestone_of(&s, &id, &mid).await?;
         let p = s.store.get_project(m.project_id).await?;
         let heading = format!("{}：{}", lang.t().edit, m.title);
-        Ok::<_, ApiError>(milestone_form(lang, &uri, &p, heading, &MilestoneInput::from_record(&m), None))
+        Ok::<_, ApiError>(milestone_form(
+            lang,
+            &uri,
+            &p,
+            heading,
+            &MilestoneInput::from_record(&m),
+            None,
+        ))
     };
     run.await.map_err(|e| PageErr(e, lang))
 }
@@ -444,16 +686,25 @@ async fn page_milestone_update(
         };
         match result {
             Ok(_) => Ok(views::redirect(&format!("/projects/{}#milestones", p.id))),
-            Err(ApiError::Invalid(e)) => {
-                Ok(milestone_form(lang, &uri, &p, format!("{}：{}", lang.t().edit, m.title), &input, Some(e)))
-            }
+            Err(ApiError::Invalid(e)) => Ok(milestone_form(
+                lang,
+                &uri,
+                &p,
+                format!("{}：{}", lang.t().edit, m.title),
+                &input,
+                Some(e),
+            )),
             Err(e) => Err(e),
         }
     };
     run.await.map_err(|e| PageErr(e, lang))
 }
 
-async fn page_milestone_archive(State(s): State<AppState>, lang: Lang, Path((id, mid)): Path<(String, String)>) -> Result<Response, PageErr> {
+async fn page_milestone_archive(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path((id, mid)): Path<(String, String)>,
+) -> Result<Response, PageErr> {
     let run = async {
         let m = milestone_of(&s, &id, &mid).await?;
         s.store.set_milestone_archived(m.id, true).await?;

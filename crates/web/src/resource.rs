@@ -2,10 +2,10 @@
 //! archive, restore) and the HTML pages (list, detail, new, edit, archive, restore). A record kind
 //! implements [`Resource`] (its store calls) and [`Pages`] (its view models) in its own module.
 
+use crate::AppState;
 use crate::error::{Api, ApiError, Page as PageErr};
 use crate::i18n::Lang;
 use crate::views::{self, DetailPage, Field, FormPage, Layout, ListPage};
-use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, Uri, header};
@@ -29,7 +29,11 @@ pub trait Resource: Send + Sync + 'static {
 
     fn validate(i: &Self::Input) -> Result<Self::Data, FieldErrors>;
     fn to_input(r: &Self::Record) -> Self::Input;
-    fn list(s: &Store, f: &Self::Filter, p: &ListParams) -> impl Future<Output = StoreResult<Page<Self::Record>>> + Send;
+    fn list(
+        s: &Store,
+        f: &Self::Filter,
+        p: &ListParams,
+    ) -> impl Future<Output = StoreResult<Page<Self::Record>>> + Send;
     fn get(s: &Store, id: i64) -> impl Future<Output = StoreResult<Self::Record>> + Send;
     fn create(s: &Store, d: &Self::Data) -> impl Future<Output = StoreResult<Self::Record>> + Send;
     fn update(s: &Store, id: i64, d: &Self::Data) -> impl Future<Output = StoreResult<Self::Record>> + Send;
@@ -51,8 +55,17 @@ pub trait Pages: Resource {
         f: &Self::Filter,
         page: Page<Self::Record>,
     ) -> impl Future<Output = Result<ListPage, ApiError>> + Send;
-    fn detail_page(s: &AppState, lang: Lang, uri: &Uri, r: Self::Record) -> impl Future<Output = Result<DetailPage, ApiError>> + Send;
-    fn form_fields(s: &AppState, lang: Lang, i: &Self::Input) -> impl Future<Output = Result<Vec<Field>, ApiError>> + Send;
+    fn detail_page(
+        s: &AppState,
+        lang: Lang,
+        uri: &Uri,
+        r: Self::Record,
+    ) -> impl Future<Output = Result<DetailPage, ApiError>> + Send;
+    fn form_fields(
+        s: &AppState,
+        lang: Lang,
+        i: &Self::Input,
+    ) -> impl Future<Output = Result<Vec<Field>, ApiError>> + Send;
 }
 
 /// Parses a query string; a malformed one is a 400 naming the problem.
@@ -60,7 +73,10 @@ pub fn parse_query<T: DeserializeOwned + Default>(q: Option<&str>) -> Result<T, 
     match q {
         None | Some("") => Ok(T::default()),
         Some(q) => serde_urlencoded::from_str(q).map_err(|e| {
-            ApiError::bad_request(Msg::new(format!("查询参数无效：{e}"), format!("Invalid query parameters: {e}")))
+            ApiError::bad_request(Msg::new(
+                format!("查询参数无效：{e}"),
+                format!("Invalid query parameters: {e}"),
+            ))
         }),
     }
 }
@@ -68,7 +84,10 @@ pub fn parse_query<T: DeserializeOwned + Default>(q: Option<&str>) -> Result<T, 
 /// Parses a JSON body into `T`, or a 400 that says what is wrong with it.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request(Msg::new(format!("请求体不是有效的 JSON：{e}"), format!("The body is not valid JSON: {e}")))
+        ApiError::bad_request(Msg::new(
+            format!("请求体不是有效的 JSON：{e}"),
+            format!("The body is not valid JSON: {e}"),
+        ))
     })
 }
 
@@ -76,7 +95,10 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 /// each field becomes a string, and a field sent more than once (a multi-select) becomes a list.
 pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|e| {
-        ApiError::bad_request(Msg::new(format!("表单数据无效：{e}"), format!("Invalid form data: {e}")))
+        ApiError::bad_request(Msg::new(
+            format!("表单数据无效：{e}"),
+            format!("Invalid form data: {e}"),
+        ))
     })?;
     let mut obj = serde_json::Map::new();
     for (k, v) in pairs {
@@ -92,7 +114,10 @@ pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         }
     }
     serde_json::from_value(serde_json::Value::Object(obj)).map_err(|e| {
-        ApiError::bad_request(Msg::new(format!("表单数据无效：{e}"), format!("Invalid form data: {e}")))
+        ApiError::bad_request(Msg::new(
+            format!("表单数据无效：{e}"),
+            format!("Invalid form data: {e}"),
+        ))
     })
 }
 
@@ -101,7 +126,10 @@ pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 pub fn merge_input<I: Serialize + DeserializeOwned>(current: &I, patch: &[u8]) -> Result<I, ApiError> {
     let patch: serde_json::Value = parse_json(patch)?;
     let serde_json::Value::Object(patch) = patch else {
-        return Err(ApiError::bad_request(Msg::new("请求体应为 JSON 对象", "The body must be a JSON object")));
+        return Err(ApiError::bad_request(Msg::new(
+            "请求体应为 JSON 对象",
+            "The body must be a JSON object",
+        )));
     };
     let mut base = serde_json::to_value(current).map_err(|e| ApiError::Internal(e.to_string()))?;
     if let serde_json::Value::Object(b) = &mut base {
@@ -110,7 +138,10 @@ pub fn merge_input<I: Serialize + DeserializeOwned>(current: &I, patch: &[u8]) -
         }
     }
     serde_json::from_value(base).map_err(|e| {
-        ApiError::bad_request(Msg::new(format!("请求体字段类型有误：{e}"), format!("A field has the wrong type: {e}")))
+        ApiError::bad_request(Msg::new(
+            format!("请求体字段类型有误：{e}"),
+            format!("A field has the wrong type: {e}"),
+        ))
     })
 }
 
@@ -120,13 +151,19 @@ pub fn routes<R: Pages>() -> Router<AppState> {
     let html = format!("/{}", R::PLURAL);
     Router::new()
         .route(&api, get(api_list::<R>).post(api_create::<R>))
-        .route(&format!("{api}/{{id}}"), get(api_get::<R>).put(api_update::<R>).patch(api_update::<R>))
+        .route(
+            &format!("{api}/{{id}}"),
+            get(api_get::<R>).put(api_update::<R>).patch(api_update::<R>),
+        )
         .route(&format!("{api}/{{id}}/archive"), post(api_archive::<R>))
         .route(&format!("{api}/{{id}}/restore"), post(api_restore::<R>))
         .route(&html, get(page_list::<R>))
         .route(&format!("{html}/new"), get(page_new::<R>).post(page_create::<R>))
         .route(&format!("{html}/{{id}}"), get(page_detail::<R>))
-        .route(&format!("{html}/{{id}}/edit"), get(page_edit::<R>).post(page_update::<R>))
+        .route(
+            &format!("{html}/{{id}}/edit"),
+            get(page_edit::<R>).post(page_update::<R>),
+        )
         .route(&format!("{html}/{{id}}/archive"), post(page_archive::<R>))
         .route(&format!("{html}/{{id}}/restore"), post(page_restore::<R>))
 }
@@ -136,7 +173,11 @@ pub fn path_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>().ok().filter(|i| *i > 0).ok_or(ApiError::NotFound)
 }
 
-async fn api_list<R: Resource>(State(s): State<AppState>, lang: Lang, RawQuery(q): RawQuery) -> Result<Json<Page<R::Record>>, Api> {
+async fn api_list<R: Resource>(
+    State(s): State<AppState>,
+    lang: Lang,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Page<R::Record>>, Api> {
     let run = async {
         let f: R::Filter = parse_query(q.as_deref())?;
         let p: ListParams = parse_query(q.as_deref())?;
@@ -145,7 +186,11 @@ async fn api_list<R: Resource>(State(s): State<AppState>, lang: Lang, RawQuery(q
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
 
-async fn api_get<R: Resource>(State(s): State<AppState>, lang: Lang, Path(id): Path<String>) -> Result<Json<R::Record>, Api> {
+async fn api_get<R: Resource>(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+) -> Result<Json<R::Record>, Api> {
     let run = async { Ok::<_, ApiError>(R::get(&s.store, path_id(&id)?).await?) };
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
@@ -161,7 +206,12 @@ async fn api_create<R: Resource>(State(s): State<AppState>, lang: Lang, body: By
     Ok((StatusCode::CREATED, [(header::LOCATION, loc)], Json(r)).into_response())
 }
 
-async fn api_update<R: Resource>(State(s): State<AppState>, lang: Lang, Path(id): Path<String>, body: Bytes) -> Result<Json<R::Record>, Api> {
+async fn api_update<R: Resource>(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<R::Record>, Api> {
     let run = async {
         let id = path_id(&id)?;
         let current = R::get(&s.store, id).await?;
@@ -172,12 +222,20 @@ async fn api_update<R: Resource>(State(s): State<AppState>, lang: Lang, Path(id)
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
 
-async fn api_archive<R: Resource>(State(s): State<AppState>, lang: Lang, Path(id): Path<String>) -> Result<Json<R::Record>, Api> {
+async fn api_archive<R: Resource>(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+) -> Result<Json<R::Record>, Api> {
     let run = async { Ok::<_, ApiError>(R::set_archived(&s.store, path_id(&id)?, true).await?) };
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
 
-async fn api_restore<R: Resource>(State(s): State<AppState>, lang: Lang, Path(id): Path<String>) -> Result<Json<R::Record>, Api> {
+async fn api_restore<R: Resource>(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+) -> Result<Json<R::Record>, Api> {
     let run = async { Ok::<_, ApiError>(R::set_archived(&s.store, path_id(&id)?, false).await?) };
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
@@ -194,7 +252,12 @@ async fn page_list<R: Pages>(State(s): State<AppState>, lang: Lang, uri: Uri) ->
     run.await.map_err(|e| PageErr(e, lang))
 }
 
-async fn page_detail<R: Pages>(State(s): State<AppState>, lang: Lang, uri: Uri, Path(id): Path<String>) -> Result<Response, PageErr> {
+async fn page_detail<R: Pages>(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Response, PageErr> {
     let run = async {
         let r = R::get(&s.store, path_id(&id)?).await?;
         let view = R::detail_page(&s, lang, &uri, r).await?;
@@ -256,7 +319,12 @@ async fn page_new<R: Pages>(State(s): State<AppState>, lang: Lang, uri: Uri) -> 
     run.await.map_err(|e| PageErr(e, lang))
 }
 
-async fn page_create<R: Pages>(State(s): State<AppState>, lang: Lang, uri: Uri, body: Bytes) -> Result<Response, PageErr> {
+async fn page_create<R: Pages>(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    body: Bytes,
+) -> Result<Response, PageErr> {
     let run = async {
         let input: R::Input = parse_form(&body)?;
         let heading = format!("{}{}", lang.t().new, R::heading(lang));
@@ -275,17 +343,37 @@ async fn page_create<R: Pages>(State(s): State<AppState>, lang: Lang, uri: Uri, 
     run.await.map_err(|e| PageErr(e, lang))
 }
 
-async fn page_edit<R: Pages>(State(s): State<AppState>, lang: Lang, uri: Uri, Path(id): Path<String>) -> Result<Response, PageErr> {
+async fn page_edit<R: Pages>(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Response, PageErr> {
     let run = async {
         let id = path_id(&id)?;
         let r = R::get(&s.store, id).await?;
         let heading = format!("{}：{}", lang.t().edit, R::title(&r));
-        form_response::<R>(&s, lang, &uri, heading, &R::to_input(&r), None, format!("/{}/{id}", R::PLURAL)).await
+        form_response::<R>(
+            &s,
+            lang,
+            &uri,
+            heading,
+            &R::to_input(&r),
+            None,
+            format!("/{}/{id}", R::PLURAL),
+        )
+        .await
     };
     run.await.map_err(|e| PageErr(e, lang))
 }
 
-async fn page_update<R: Pages>(State(s): State<AppState>, lang: Lang, uri: Uri, Path(id): Path<String>, body: Bytes) -> Result<Response, PageErr> {
+async fn page_update<R: Pages>(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageErr> {
     let run = async {
         let id = path_id(&id)?;
         let current = R::get(&s.store, id).await?;
@@ -299,14 +387,27 @@ async fn page_update<R: Pages>(State(s): State<AppState>, lang: Lang, uri: Uri, 
             Err(e) => {
                 let errors = store_errors(e)?;
                 let heading = format!("{}：{}", lang.t().edit, R::title(&current));
-                form_response::<R>(&s, lang, &uri, heading, &input, Some(errors), format!("/{}/{id}", R::PLURAL)).await
+                form_response::<R>(
+                    &s,
+                    lang,
+                    &uri,
+                    heading,
+                    &input,
+                    Some(errors),
+                    format!("/{}/{id}", R::PLURAL),
+                )
+                .await
             }
         }
     };
     run.await.map_err(|e| PageErr(e, lang))
 }
 
-async fn page_archive<R: Pages>(State(s): State<AppState>, lang: Lang, Path(id): Path<String>) -> Result<Response, PageErr> {
+async fn page_archive<R: Pages>(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+) -> Result<Response, PageErr> {
     let run = async {
         let id = path_id(&id)?;
         R::set_archived(&s.store, id, true).await?;
@@ -315,7 +416,11 @@ async fn page_archive<R: Pages>(State(s): State<AppState>, lang: Lang, Path(id):
     run.await.map_err(|e| PageErr(e, lang))
 }
 
-async fn page_restore<R: Pages>(State(s): State<AppState>, lang: Lang, Path(id): Path<String>) -> Result<Response, PageErr> {
+async fn page_restore<R: Pages>(
+    State(s): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+) -> Result<Response, PageErr> {
     let run = async {
         let id = path_id(&id)?;
         R::set_archived(&s.store, id, false).await?;
@@ -326,6 +431,15 @@ async fn page_restore<R: Pages>(State(s): State<AppState>, lang: Lang, Path(id):
 
 /// The archive or restore button for a detail page.
 pub fn archive_action<R: Resource>(lang: Lang, id: i64, archived: bool) -> views::PostAction {
-    let (label, verb) = if archived { (lang.t().restore, "restore") } else { (lang.t().archive, "archive") };
-    views::PostAction { label: label.into(), action: format!("/{}/{id}/{verb}", R::PLURAL), class: "danger", fields: vec![] }
+    let (label, verb) = if archived {
+        (lang.t().restore, "restore")
+    } else {
+        (lang.t().archive, "archive")
+    };
+    views::PostAction {
+        label: label.into(),
+        action: format!("/{}/{id}/{verb}", R::PLURAL),
+        class: "danger",
+        fields: vec![],
+    }
 }

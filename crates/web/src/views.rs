@@ -22,8 +22,12 @@ pub struct Layout {
 impl Layout {
     pub fn new(lang: Lang, uri: &Uri, nav: &'static str, title: impl Into<String>) -> Self {
         let other = lang.t().other_lang_code;
-        let kept: Vec<&str> =
-            uri.query().unwrap_or("").split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("lang=")).collect();
+        let kept: Vec<&str> = uri
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .filter(|kv| !kv.is_empty() && !kv.starts_with("lang="))
+            .collect();
         let mut q = kept.join("&");
         if !q.is_empty() {
             q.push('&');
@@ -69,18 +73,33 @@ pub struct Cell {
 
 impl Cell {
     pub fn text(t: impl Into<String>) -> Self {
-        Cell { text: t.into(), ..Default::default() }
+        Cell {
+            text: t.into(),
+            ..Default::default()
+        }
     }
     pub fn link(t: impl Into<String>, href: impl Into<String>) -> Self {
-        Cell { text: t.into(), href: Some(href.into()), ..Default::default() }
+        Cell {
+            text: t.into(),
+            href: Some(href.into()),
+            ..Default::default()
+        }
     }
     pub fn badge(t: impl Into<String>, class: impl Into<String>) -> Self {
-        Cell { text: t.into(), href: None, class: format!("badge {}", class.into()) }
+        Cell {
+            text: t.into(),
+            href: None,
+            class: format!("badge {}", class.into()),
+        }
     }
     pub fn opt(t: Option<impl Into<String>>, lang: Lang) -> Self {
         match t {
             Some(t) => Cell::text(t),
-            None => Cell { text: lang.t().none.into(), class: "muted".into(), href: None },
+            None => Cell {
+                text: lang.t().none.into(),
+                class: "muted".into(),
+                href: None,
+            },
         }
     }
 }
@@ -151,7 +170,11 @@ impl Field {
     pub fn options(mut self, lang: Lang, opts: Vec<(String, String)>, selected: &[String]) -> Self {
         if self.kind == "select" {
             let blank = if self.required { "—" } else { lang.t().none };
-            self.options.push(Opt { value: String::new(), label: blank.into(), selected: selected.is_empty() });
+            self.options.push(Opt {
+                value: String::new(),
+                label: blank.into(),
+                selected: selected.is_empty(),
+            });
         }
         for (value, label) in opts {
             let selected = selected.iter().any(|s| s.trim() == value);
@@ -182,13 +205,24 @@ impl Field {
 
 impl Lang {
     pub fn tr_owned(self, pair: (&str, &str)) -> String {
-        if self.en() { pair.1.to_string() } else { pair.0.to_string() }
+        if self.en() {
+            pair.1.to_string()
+        } else {
+            pair.0.to_string()
+        }
     }
 }
 
 /// Options for a closed code list (kinds, statuses) from its `ALL` and `label`.
-pub fn code_options<T: Copy>(lang: Lang, all: &[T], label: impl Fn(T) -> Msg, code: impl Fn(T) -> &'static str) -> Vec<(String, String)> {
-    all.iter().map(|k| (code(*k).to_string(), lang.pick(&label(*k)).to_string())).collect()
+pub fn code_options<T: Copy>(
+    lang: Lang,
+    all: &[T],
+    label: impl Fn(T) -> Msg,
+    code: impl Fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|k| (code(*k).to_string(), lang.pick(&label(*k)).to_string()))
+        .collect()
 }
 
 #[derive(Template)]
@@ -209,8 +243,20 @@ pub struct ListPage {
 
 impl ListPage {
     /// Fills paging from a store page; links keep the current filters.
-    pub fn new<T>(layout: Layout, uri: &Uri, heading: String, filters: Vec<Field>, table: Table, page: &Page<T>) -> Self {
-        let keep: Vec<&str> = uri.query().unwrap_or("").split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("page=")).collect();
+    pub fn new<T>(
+        layout: Layout,
+        uri: &Uri,
+        heading: String,
+        filters: Vec<Field>,
+        table: Table,
+        page: &Page<T>,
+    ) -> Self {
+        let keep: Vec<&str> = uri
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .filter(|kv| !kv.is_empty() && !kv.starts_with("page="))
+            .collect();
         let link = |p: u32| {
             let mut q = keep.clone();
             let pp = format!("page={p}");
@@ -218,6 +264,17 @@ impl ListPage {
             format!("{}?{}", uri.path(), q.join("&"))
         };
         let pages = page.pages();
+        // In a filter, the empty choice means "any".
+        let mut filters = filters;
+        for f in filters.iter_mut().filter(|f| f.kind == "select") {
+            if let Some(first) = f
+                .options
+                .first_mut()
+                .filter(|o| o.value.is_empty() && o.label == layout.t.none)
+            {
+                first.label = layout.t.any.into();
+            }
+        }
         ListPage {
             layout,
             heading,

@@ -1,10 +1,8 @@
 //! The platform driven through its public surface — the JSON API and the HTML pages — on SQLite,
 //! and on PostgreSQL when `TEST_DATABASE_URL` is set. Assertions are on what a user or a client sees.
 
-
-
-use axum::http::StatusCode;
 use crate::helpers::{VALID_CREDIT_CODE, spawn_app};
+use axum::http::StatusCode;
 use serde_json::json;
 
 #[tokio::test]
@@ -33,7 +31,14 @@ async fn the_openapi_document_describes_every_resource() {
     ] {
         assert!(doc["paths"][p].is_object(), "{p} missing from the OpenAPI document");
     }
-    for s in ["Organization", "ProjectInput", "ErrorBody", "Milestone", "OrgKind", "ProjectStatus"] {
+    for s in [
+        "Organization",
+        "ProjectInput",
+        "ErrorBody",
+        "Milestone",
+        "OrgKind",
+        "ProjectStatus",
+    ] {
         assert!(doc["components"]["schemas"][s].is_object(), "schema {s} missing");
     }
     let list_params: Vec<&str> = doc["paths"]["/api/v1/projects"]["get"]["parameters"]
@@ -42,7 +47,15 @@ async fn the_openapi_document_describes_every_resource() {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    for name in ["batch_year", "status", "kind", "lead_unit_id", "page", "per_page", "sort"] {
+    for name in [
+        "batch_year",
+        "status",
+        "kind",
+        "lead_unit_id",
+        "page",
+        "per_page",
+        "sort",
+    ] {
         assert!(list_params.contains(&name), "{name} not among {list_params:?}");
     }
 }
@@ -50,7 +63,8 @@ async fn the_openapi_document_describes_every_resource() {
 #[tokio::test]
 async fn a_wrong_credit_code_is_refused_naming_the_field_in_the_users_language() {
     let app = spawn_app().await;
-    let body = json!({"kind": "enterprise", "name": "某企业", "credit_code": "12100000470095016A", "industry_code": "C26"});
+    let body =
+        json!({"kind": "enterprise", "name": "某企业", "credit_code": "12100000470095016A", "industry_code": "C26"});
     let r = app.post("/api/v1/organizations", body.clone()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let j = r.json();
@@ -66,7 +80,12 @@ async fn a_wrong_credit_code_is_refused_naming_the_field_in_the_users_language()
                 .unwrap(),
         )
         .await;
-    assert!(r.json()["fields"]["credit_code"].as_str().unwrap().contains("check character"));
+    assert!(
+        r.json()["fields"]["credit_code"]
+            .as_str()
+            .unwrap()
+            .contains("check character")
+    );
     let list = app.get("/api/v1/organizations").await.json();
     assert_eq!(list["total"], 0, "nothing was written");
 }
@@ -82,7 +101,12 @@ async fn a_duplicate_credit_code_is_a_conflict_on_that_field() {
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    assert!(r.json()["fields"]["credit_code"].as_str().unwrap().contains("衢州氟硅新材料有限公司"));
+    assert!(
+        r.json()["fields"]["credit_code"]
+            .as_str()
+            .unwrap()
+            .contains("衢州氟硅新材料有限公司")
+    );
     let _ = w;
 }
 
@@ -90,22 +114,44 @@ async fn a_duplicate_credit_code_is_a_conflict_on_that_field() {
 async fn the_organisation_tree_refuses_unknown_parents_and_cycles() {
     let app = spawn_app().await;
     let w = app.seed().await;
-    let r = app.post("/api/v1/organizations", json!({"kind": "department", "name": "市科技局", "parent_id": 999999})).await;
+    let r = app
+        .post(
+            "/api/v1/organizations",
+            json!({"kind": "department", "name": "市科技局", "parent_id": 999999}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["fields"]["parent_id"].as_str().unwrap().contains("不存在"));
 
     // The city may not move under its own county.
-    let r = app.json("PATCH", &format!("/api/v1/organizations/{}", w.city), json!({"parent_id": w.county})).await;
+    let r = app
+        .json(
+            "PATCH",
+            &format!("/api/v1/organizations/{}", w.city),
+            json!({"parent_id": w.county}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     assert!(r.json()["fields"]["parent_id"].as_str().unwrap().contains("循环"));
     // Nor under itself.
-    let r = app.json("PATCH", &format!("/api/v1/organizations/{}", w.city), json!({"parent_id": w.city})).await;
+    let r = app
+        .json(
+            "PATCH",
+            &format!("/api/v1/organizations/{}", w.city),
+            json!({"parent_id": w.city}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let city = app.get(&format!("/api/v1/organizations/{}", w.city)).await.json();
     assert!(city["parent_id"].is_null(), "the refused change left nothing behind");
 
     // A college must sit under a university.
-    let r = app.post("/api/v1/organizations", json!({"kind": "college", "name": "机械学院", "parent_id": w.city})).await;
+    let r = app
+        .post(
+            "/api/v1/organizations",
+            json!({"kind": "college", "name": "机械学院", "parent_id": w.city}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -114,24 +160,44 @@ async fn organisation_lists_filter_sort_page_and_count() {
     let app = spawn_app().await;
     let w = app.seed().await;
     for i in 0..25 {
-        app.create("organizations", json!({"kind": "department", "name": format!("部门{i:02}"), "parent_id": w.city, "region_code": "330800"}))
-            .await;
+        app.create(
+            "organizations",
+            json!({"kind": "department", "name": format!("部门{i:02}"), "parent_id": w.city, "region_code": "330800"}),
+        )
+        .await;
     }
-    let r = app.get("/api/v1/organizations?kind=department&per_page=10&page=3&sort=name").await.json();
+    let r = app
+        .get("/api/v1/organizations?kind=department&per_page=10&page=3&sort=name")
+        .await
+        .json();
     assert_eq!(r["total"], 25);
     assert_eq!(r["page"], 3);
     assert_eq!(r["items"].as_array().unwrap().len(), 5);
     assert_eq!(r["items"][0]["name"], "部门20");
     // A city's code also finds what lies in its counties.
-    let r = app.get("/api/v1/organizations?region_code=330800&per_page=100").await.json();
-    assert_eq!(r["total"], 28, "25 departments, the city, 江山市 and the enterprise in 柯城区");
-    let r = app.get(&format!("/api/v1/organizations?parent_id={}&q=江山", w.city)).await.json();
+    let r = app
+        .get("/api/v1/organizations?region_code=330800&per_page=100")
+        .await
+        .json();
+    assert_eq!(
+        r["total"], 28,
+        "25 departments, the city, 江山市 and the enterprise in 柯城区"
+    );
+    let r = app
+        .get(&format!("/api/v1/organizations?parent_id={}&q=江山", w.city))
+        .await
+        .json();
     assert_eq!(r["total"], 1);
     // Archived records leave the list but can be listed on request.
-    let r = app.post(&format!("/api/v1/organizations/{}/archive", w.county), json!({})).await;
+    let r = app
+        .post(&format!("/api/v1/organizations/{}/archive", w.county), json!({}))
+        .await;
     assert_eq!(r.json()["archived"], true);
     assert_eq!(app.get("/api/v1/organizations?q=江山").await.json()["total"], 0);
-    assert_eq!(app.get("/api/v1/organizations?q=江山&archived=true").await.json()["total"], 1);
+    assert_eq!(
+        app.get("/api/v1/organizations?q=江山&archived=true").await.json()["total"],
+        1
+    );
     let r = app.get("/api/v1/organizations?page=abc&per_page=-4").await;
     assert_eq!(r.status, StatusCode::OK, "bad paging falls back to defaults");
 }
@@ -140,7 +206,12 @@ async fn organisation_lists_filter_sort_page_and_count() {
 async fn an_agreement_needs_two_parties_and_nests_under_another() {
     let app = spawn_app().await;
     let w = app.seed().await;
-    let r = app.post("/api/v1/agreements", json!({"title": "全面合作协议", "kind": "comprehensive", "signed_on": "2006-05-18", "party_ids": [w.city]})).await;
+    let r = app
+        .post(
+            "/api/v1/agreements",
+            json!({"title": "全面合作协议", "kind": "comprehensive", "signed_on": "2006-05-18", "party_ids": [w.city]}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["fields"]["party_ids"].is_string());
     let top = app
@@ -156,9 +227,18 @@ async fn an_agreement_needs_two_parties_and_nests_under_another() {
     let c = app.get(&format!("/api/v1/agreements/{child}")).await.json();
     assert_eq!(c["parent_id"], top);
     assert_eq!(c["party_ids"], json!([w.county, w.college]));
-    let r = app.json("PATCH", &format!("/api/v1/agreements/{top}"), json!({"parent_id": child})).await;
+    let r = app
+        .json(
+            "PATCH",
+            &format!("/api/v1/agreements/{top}"),
+            json!({"parent_id": child}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a cycle of agreements");
-    let r = app.get(&format!("/api/v1/agreements?organization_id={}", w.college)).await.json();
+    let r = app
+        .get(&format!("/api/v1/agreements?organization_id={}", w.college))
+        .await
+        .json();
     assert_eq!(r["total"], 1);
 }
 
@@ -180,21 +260,50 @@ async fn a_project_moves_only_along_the_state_machine_and_keeps_money_exact() {
     assert_eq!(p["funding_won_wan"], "0.000001");
     assert_eq!(p["co_unit_ids"], json!([w.college]));
 
-    let r = app.json("PATCH", &format!("/api/v1/projects/{id}"), json!({"status": "completed"})).await;
+    let r = app
+        .json(
+            "PATCH",
+            &format!("/api/v1/projects/{id}"),
+            json!({"status": "completed"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["fields"]["status"].as_str().unwrap().contains("已立项"));
-    for s in ["approved", "in_progress", "suspended", "in_progress", "completed", "accepted", "transferred"] {
-        let r = app.json("PATCH", &format!("/api/v1/projects/{id}"), json!({"status": s})).await;
+    for s in [
+        "approved",
+        "in_progress",
+        "suspended",
+        "in_progress",
+        "completed",
+        "accepted",
+        "transferred",
+    ] {
+        let r = app
+            .json("PATCH", &format!("/api/v1/projects/{id}"), json!({"status": s}))
+            .await;
         assert_eq!(r.status, StatusCode::OK, "to {s}: {}", r.text());
         assert_eq!(r.json()["status"], s);
     }
-    let r = app.json("PATCH", &format!("/api/v1/projects/{id}"), json!({"status": "cancelled"})).await;
+    let r = app
+        .json(
+            "PATCH",
+            &format!("/api/v1/projects/{id}"),
+            json!({"status": "cancelled"}),
+        )
+        .await;
     assert!(r.json()["fields"]["status"].as_str().unwrap().contains("终态"));
 
     let r = app
-        .post("/api/v1/projects", json!({"title": "x", "kind": "research", "batch_year": 2026, "lead_unit_id": w.city, "status": "approved"}))
+        .post(
+            "/api/v1/projects",
+            json!({"title": "x", "kind": "research", "batch_year": 2026, "lead_unit_id": w.city, "status": "approved"}),
+        )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a new project starts as planned");
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a new project starts as planned"
+    );
 }
 
 #[tokio::test]
@@ -214,13 +323,23 @@ async fn a_bad_project_writes_nothing_and_names_every_field() {
         assert!(f[k].is_string(), "{k} not reported in {f}");
     }
     let r = app
-        .post("/api/v1/projects", json!({"title": "光伏硅片切割废料回收", "kind": "research", "batch_year": 2026, "lead_unit_id": w.city,
-            "co_unit_ids": [w.college, 987654]}))
+        .post(
+            "/api/v1/projects",
+            json!({"title": "光伏硅片切割废料回收", "kind": "research", "batch_year": 2026, "lead_unit_id": w.city,
+            "co_unit_ids": [w.college, 987654]}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["fields"]["co_unit_ids"].as_str().unwrap().contains("987654"));
     assert_eq!(app.get("/api/v1/projects").await.json()["total"], 0);
-    let r = app.send(axum::http::Request::post("/api/v1/projects").header("content-type", "application/json").body(axum::body::Body::from("{not json")).unwrap()).await;
+    let r = app
+        .send(
+            axum::http::Request::post("/api/v1/projects")
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from("{not json"))
+                .unwrap(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.json()["error"].as_str().unwrap().contains("JSON"));
 }
@@ -233,22 +352,54 @@ async fn milestones_must_fall_inside_the_project() {
         .create("projects", json!({"title": "特种纸涂布技术攻关", "kind": "engineering", "batch_year": 2026, "lead_unit_id": w.enterprise,
             "start_on": "2026-01-01", "end_on": "2026-10-31"}))
         .await;
-    let r = app.post(&format!("/api/v1/projects/{id}/milestones"), json!({"title": "验收", "due_on": "2026-11-30"})).await;
+    let r = app
+        .post(
+            &format!("/api/v1/projects/{id}/milestones"),
+            json!({"title": "验收", "due_on": "2026-11-30"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["fields"]["due_on"].as_str().unwrap().contains("2026-10-31"));
-    let r = app.post(&format!("/api/v1/projects/{id}/milestones"), json!({"title": "中试", "due_on": "2026-06-01", "deliverable": "中试报告"})).await;
+    let r = app
+        .post(
+            &format!("/api/v1/projects/{id}/milestones"),
+            json!({"title": "中试", "due_on": "2026-06-01", "deliverable": "中试报告"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let mid = r.json()["id"].as_i64().unwrap();
     // The project may not end before a milestone it has.
-    let r = app.json("PATCH", &format!("/api/v1/projects/{id}"), json!({"end_on": "2026-05-01"})).await;
+    let r = app
+        .json(
+            "PATCH",
+            &format!("/api/v1/projects/{id}"),
+            json!({"end_on": "2026-05-01"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["fields"]["end_on"].is_string());
-    let r = app.json("PATCH", &format!("/api/v1/projects/{id}/milestones/{mid}"), json!({"done_on": "2026-06-03", "evidence": "中试报告已提交"})).await;
+    let r = app
+        .json(
+            "PATCH",
+            &format!("/api/v1/projects/{id}/milestones/{mid}"),
+            json!({"done_on": "2026-06-03", "evidence": "中试报告已提交"}),
+        )
+        .await;
     assert_eq!(r.json()["done_on"], "2026-06-03");
     let list = app.get(&format!("/api/v1/projects/{id}/milestones")).await.json();
     assert_eq!(list["total"], 1);
-    let other = app.create("projects", json!({"title": "另一个项目", "kind": "culture", "batch_year": 2026, "lead_unit_id": w.city})).await;
-    assert_eq!(app.get(&format!("/api/v1/projects/{other}/milestones/{mid}")).await.status, StatusCode::NOT_FOUND);
+    let other = app
+        .create(
+            "projects",
+            json!({"title": "另一个项目", "kind": "culture", "batch_year": 2026, "lead_unit_id": w.city}),
+        )
+        .await;
+    assert_eq!(
+        app.get(&format!("/api/v1/projects/{other}/milestones/{mid}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
@@ -257,7 +408,9 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0
 async fn attachments_are_typed_by_their_bytes_and_limited_in_size() {
     let app = spawn_app().await;
     let w = app.seed().await;
-    let r = app.upload("/api/v1/attachments", "organization", w.enterprise, "现场照片.png", PNG).await;
+    let r = app
+        .upload("/api/v1/attachments", "organization", w.enterprise, "现场照片.png", PNG)
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let a = r.json();
     assert_eq!(a["content_type"], "image/png");
@@ -266,17 +419,43 @@ async fn attachments_are_typed_by_their_bytes_and_limited_in_size() {
     assert_eq!(d.bytes, PNG);
     assert_eq!(d.headers["content-type"], "image/png");
 
-    let r = app.upload("/api/v1/attachments", "organization", w.enterprise, "合同.pdf", PNG).await;
+    let r = app
+        .upload("/api/v1/attachments", "organization", w.enterprise, "合同.pdf", PNG)
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["fields"]["file"].as_str().unwrap().contains(".pdf"));
-    let r = app.upload("/api/v1/attachments", "organization", w.enterprise, "big.txt", &vec![b'a'; 70 * 1024]).await;
+    let r = app
+        .upload(
+            "/api/v1/attachments",
+            "organization",
+            w.enterprise,
+            "big.txt",
+            &vec![b'a'; 70 * 1024],
+        )
+        .await;
     assert!(r.status.is_client_error(), "{}", r.status);
     assert!(r.json()["fields"]["file"].as_str().unwrap().contains("上限"));
-    let r = app.upload("/api/v1/attachments", "project", 424242, "a.txt", b"hello").await;
+    let r = app
+        .upload("/api/v1/attachments", "project", 424242, "a.txt", b"hello")
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app.upload("/api/v1/attachments", "organization", w.enterprise, "../../etc/passwd.txt", b"secret").await;
+    let r = app
+        .upload(
+            "/api/v1/attachments",
+            "organization",
+            w.enterprise,
+            "../../etc/passwd.txt",
+            b"secret",
+        )
+        .await;
     assert_eq!(r.json()["filename"], "passwd.txt", "path parts never reach storage");
-    let list = app.get(&format!("/api/v1/attachments?record_kind=organization&record_id={}", w.enterprise)).await.json();
+    let list = app
+        .get(&format!(
+            "/api/v1/attachments?record_kind=organization&record_id={}",
+            w.enterprise
+        ))
+        .await
+        .json();
     assert_eq!(list["total"], 2);
     // The organisation's page lists them.
     let page = app.get(&format!("/organizations/{}", w.enterprise)).await.text();

@@ -17,7 +17,6 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 pub struct TestApp {
     pub app: Router,
-    pub store: Store,
     dir: PathBuf,
     pg: Option<(String, String)>,
 }
@@ -36,19 +35,34 @@ impl Res {
         String::from_utf8_lossy(&self.bytes).into_owned()
     }
     pub fn location(&self) -> String {
-        self.headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+        self.headers
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
     }
 }
 
 pub async fn spawn_app() -> TestApp {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let tag = format!("{}_{}_{n}", std::process::id(), chrono::Utc::now().timestamp_micros() % 1_000_000);
+    let tag = format!(
+        "{}_{}_{n}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_micros() % 1_000_000
+    );
     let dir = std::env::temp_dir().join(format!("hezuo-test-{tag}"));
-    let (url, pg) = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+    let (url, pg) = match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+    {
         Some(admin) => {
             let name = format!("hezuo_test_{tag}");
-            let admin_store = Store::open(Some(&admin), &dir).await.expect("connect to TEST_DATABASE_URL");
-            admin_store.execute_admin(&format!("create database {name}")).await.expect("create test database");
+            let admin_store = Store::open(Some(&admin), &dir)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            admin_store
+                .execute_admin(&format!("create database {name}"))
+                .await
+                .expect("create test database");
             admin_store.close().await;
             let (base, _) = admin.rsplit_once('/').expect("database url with a database name");
             (Some(format!("{base}/{name}")), Some((admin, name)))
@@ -56,10 +70,14 @@ pub async fn spawn_app() -> TestApp {
         None => (None, None),
     };
     let store = Store::open_and_migrate(url.as_deref(), &dir).await.expect("open store");
-    let mut state = hezuo_web::AppState::new(store.clone());
+    let mut state = hezuo_web::AppState::new(store);
     state.clock = Clock::Fixed("2026-06-15".parse().unwrap());
     state.max_upload_bytes = 64 * 1024;
-    TestApp { app: hezuo_web::app(state), store, dir, pg }
+    TestApp {
+        app: hezuo_web::app(state),
+        dir,
+        pg,
+    }
 }
 
 impl Drop for TestApp {
@@ -70,10 +88,15 @@ impl Drop for TestApp {
             // Drop cannot await, and the test's own runtime is blocked here, so a short-lived runtime on
             // its own thread drops the database; `with (force)` ends the test pool's connections.
             std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 rt.block_on(async move {
                     if let Ok(a) = Store::open(Some(&admin), &dir).await {
-                        let _ = a.execute_admin(&format!("drop database if exists {name} with (force)")).await;
+                        let _ = a
+                            .execute_admin(&format!("drop database if exists {name} with (force)"))
+                            .await;
                         a.close().await;
                     }
                     let _ = std::fs::remove_dir_all(&dir);
@@ -97,7 +120,13 @@ impl TestApp {
         self.send(Request::get(uri).body(Body::empty()).unwrap()).await
     }
     pub async fn get_lang(&self, uri: &str, accept: &str) -> Res {
-        self.send(Request::get(uri).header(header::ACCEPT_LANGUAGE, accept).body(Body::empty()).unwrap()).await
+        self.send(
+            Request::get(uri)
+                .header(header::ACCEPT_LANGUAGE, accept)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
     }
     pub async fn json(&self, method: &str, uri: &str, body: Value) -> Res {
         self.send(
@@ -153,13 +182,30 @@ impl TestApp {
 
     /// A small world: the city, a county, a university with a college, an enterprise, a person.
     pub async fn seed(&self) -> World {
-        let city = self.create("organizations", serde_json::json!({"kind": "government", "name": "衢州市", "region_code": "330800"})).await;
-        let county = self
-            .create("organizations", serde_json::json!({"kind": "government", "name": "江山市", "region_code": "330881", "parent_id": city}))
+        let city = self
+            .create(
+                "organizations",
+                serde_json::json!({"kind": "government", "name": "衢州市", "region_code": "330800"}),
+            )
             .await;
-        let uni = self.create("organizations", serde_json::json!({"kind": "university", "name": "浙江工业大学", "region_code": "330100"})).await;
-        let college =
-            self.create("organizations", serde_json::json!({"kind": "college", "name": "化学工程学院", "parent_id": uni})).await;
+        let county = self
+            .create(
+                "organizations",
+                serde_json::json!({"kind": "government", "name": "江山市", "region_code": "330881", "parent_id": city}),
+            )
+            .await;
+        let uni = self
+            .create(
+                "organizations",
+                serde_json::json!({"kind": "university", "name": "浙江工业大学", "region_code": "330100"}),
+            )
+            .await;
+        let college = self
+            .create(
+                "organizations",
+                serde_json::json!({"kind": "college", "name": "化学工程学院", "parent_id": uni}),
+            )
+            .await;
         let enterprise = self
             .create(
                 "organizations",
@@ -168,10 +214,20 @@ impl TestApp {
             )
             .await;
         let person = self
-            .create("people", serde_json::json!({"organization_id": college, "name": "王建国", "is_expert": true,
-                "discipline": "化学工程与技术", "keywords": "有机硅、氟化工"}))
+            .create(
+                "people",
+                serde_json::json!({"organization_id": college, "name": "王建国", "is_expert": true,
+                "discipline": "化学工程与技术", "keywords": "有机硅、氟化工"}),
+            )
             .await;
-        World { city, county, uni, college, enterprise, person }
+        World {
+            city,
+            county,
+            uni,
+            college,
+            enterprise,
+            person,
+        }
     }
 }
 

@@ -1,10 +1,8 @@
 //! The HTML pages as a browser gets them: Chinese by default, English on request, forms that keep
 //! what the user typed and put each error beside its field, detail pages with related records.
 
-
-
-use axum::http::StatusCode;
 use crate::helpers::spawn_app;
+use axum::http::StatusCode;
 use serde_json::json;
 
 #[tokio::test]
@@ -18,8 +16,22 @@ async fn pages_speak_chinese_by_default_and_english_on_request() {
     let en = app.get("/projects?lang=en").await;
     assert!(en.text().contains("Nothing matches."));
     assert!(en.headers["set-cookie"].to_str().unwrap().contains("lang=en"));
-    assert!(app.get_lang("/organizations", "en-US,en;q=0.9").await.text().contains("Organisations"));
-    for page in ["/", "/organizations", "/people", "/agreements", "/projects/new", "/organizations/new", "/people/new", "/agreements/new"] {
+    assert!(
+        app.get_lang("/organizations", "en-US,en;q=0.9")
+            .await
+            .text()
+            .contains("Organisations")
+    );
+    for page in [
+        "/",
+        "/organizations",
+        "/people",
+        "/agreements",
+        "/projects/new",
+        "/organizations/new",
+        "/people/new",
+        "/agreements/new",
+    ] {
         let r = app.get(page).await;
         assert_eq!(r.status, StatusCode::OK, "{page}");
         assert!(r.text().contains("合作"), "{page} is not in Chinese");
@@ -42,12 +54,24 @@ async fn a_project_form_with_errors_keeps_the_input_and_marks_each_field() {
     let w = app.seed().await;
     let lead = w.enterprise.to_string();
     let r = app
-        .form("/projects/new", &[("title", "食用菌菌种选育与深加工"), ("kind", "research"), ("batch_year", "二〇二六"), ("lead_unit_id", &lead), ("contract_amount_wan", "12.3456789")])
+        .form(
+            "/projects/new",
+            &[
+                ("title", "食用菌菌种选育与深加工"),
+                ("kind", "research"),
+                ("batch_year", "二〇二六"),
+                ("lead_unit_id", &lead),
+                ("contract_amount_wan", "12.3456789"),
+            ],
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text();
     assert!(html.contains("value=\"食用菌菌种选育与深加工\""), "the title was kept");
-    assert!(html.contains("id=\"err-batch_year\""), "the year's error sits beside it");
+    assert!(
+        html.contains("id=\"err-batch_year\""),
+        "the year's error sits beside it"
+    );
     assert!(html.contains("id=\"err-contract_amount_wan\"") && html.contains("最多 6 位小数"));
     assert!(!html.contains("id=\"err-title\""));
     assert_eq!(app.get("/api/v1/projects").await.json()["total"], 0);
@@ -56,17 +80,33 @@ async fn a_project_form_with_errors_keeps_the_input_and_marks_each_field() {
     let r = app
         .form(
             "/projects/new",
-            &[("title", "食用菌菌种选育与深加工"), ("kind", "research"), ("batch_year", "2026"), ("lead_unit_id", &lead), ("co_unit_ids", &college), ("co_unit_ids", &w.uni.to_string()), ("contract_amount_wan", "12.5")],
+            &[
+                ("title", "食用菌菌种选育与深加工"),
+                ("kind", "research"),
+                ("batch_year", "2026"),
+                ("lead_unit_id", &lead),
+                ("co_unit_ids", &college),
+                ("co_unit_ids", &w.uni.to_string()),
+                ("contract_amount_wan", "12.5"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let loc = r.location();
     let page = app.get(&loc).await.text();
     assert!(page.contains("食用菌菌种选育与深加工") && page.contains("12.50 万元"));
-    assert!(page.contains("浙江工业大学、化学工程学院"), "both co-units shown, in a stable order");
+    assert!(
+        page.contains("浙江工业大学、化学工程学院"),
+        "both co-units shown, in a stable order"
+    );
     let list = app.get("/projects?kind=research").await.text();
     assert!(list.contains("食用菌菌种选育与深加工"));
-    assert!(!app.get("/projects?kind=culture").await.text().contains("食用菌菌种选育与深加工"));
+    assert!(
+        !app.get("/projects?kind=culture")
+            .await
+            .text()
+            .contains("食用菌菌种选育与深加工")
+    );
 }
 
 #[tokio::test]
@@ -76,12 +116,19 @@ async fn the_status_buttons_follow_the_state_machine() {
     let id = app.create("projects", json!({"title": "空压机节能控制系统研发", "kind": "engineering", "batch_year": 2026, "lead_unit_id": w.enterprise})).await;
     let page = app.get(&format!("/projects/{id}")).await.text();
     assert!(page.contains("name=\"status\" value=\"approved\"") && !page.contains("value=\"completed\""));
-    let r = app.form(&format!("/projects/{id}/status"), &[("status", "approved")]).await;
+    let r = app
+        .form(&format!("/projects/{id}/status"), &[("status", "approved")])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let r = app.form(&format!("/projects/{id}/status"), &[("status", "transferred")]).await;
+    let r = app
+        .form(&format!("/projects/{id}/status"), &[("status", "transferred")])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("项目状态不能从“已立项”变为“成果已转化”"));
-    assert_eq!(app.get(&format!("/api/v1/projects/{id}")).await.json()["status"], "approved");
+    assert_eq!(
+        app.get(&format!("/api/v1/projects/{id}")).await.json()["status"],
+        "approved"
+    );
 }
 
 #[tokio::test]
@@ -92,20 +139,45 @@ async fn detail_pages_show_related_records() {
         .create("agreements", json!({"title": "全面合作协议", "kind": "comprehensive", "signed_on": "2006-05-18", "party_ids": [w.city, w.uni]}))
         .await;
     let p = app
-        .create("projects", json!({"title": "联合研发中心建设", "kind": "platform", "batch_year": 2025, "lead_unit_id": w.college,
+        .create(
+            "projects",
+            json!({"title": "联合研发中心建设", "kind": "platform", "batch_year": 2025, "lead_unit_id": w.college,
             "co_unit_ids": [w.enterprise], "origin": "agreement", "agreement_id": a, "responsible_person_id": w.person,
-            "start_on": "2025-03-01", "end_on": "2026-12-31"}))
+            "start_on": "2025-03-01", "end_on": "2026-12-31"}),
+        )
         .await;
-    app.post(&format!("/api/v1/projects/{p}/milestones"), json!({"title": "方案论证", "due_on": "2026-06-01"})).await;
-    assert!(!app.get("/").await.text().contains("方案论证"), "a planned project's schedule is not yet supervised");
-    app.json("PATCH", &format!("/api/v1/projects/{p}"), json!({"status": "approved"})).await;
-    app.post(&format!("/api/v1/projects/{p}/milestones"), json!({"title": "设备安装", "due_on": "2026-06-20"})).await;
-    app.post(&format!("/api/v1/projects/{p}/milestones"), json!({"title": "验收", "due_on": "2026-12-01"})).await;
+    app.post(
+        &format!("/api/v1/projects/{p}/milestones"),
+        json!({"title": "方案论证", "due_on": "2026-06-01"}),
+    )
+    .await;
+    assert!(
+        !app.get("/").await.text().contains("方案论证"),
+        "a planned project's schedule is not yet supervised"
+    );
+    app.json("PATCH", &format!("/api/v1/projects/{p}"), json!({"status": "approved"}))
+        .await;
+    app.post(
+        &format!("/api/v1/projects/{p}/milestones"),
+        json!({"title": "设备安装", "due_on": "2026-06-20"}),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/projects/{p}/milestones"),
+        json!({"title": "验收", "due_on": "2026-12-01"}),
+    )
+    .await;
 
     let uni = app.get(&format!("/organizations/{}", w.uni)).await.text();
-    assert!(uni.contains("化学工程学院") && uni.contains("全面合作协议"), "children and agreements");
+    assert!(
+        uni.contains("化学工程学院") && uni.contains("全面合作协议"),
+        "children and agreements"
+    );
     let college = app.get(&format!("/organizations/{}", w.college)).await.text();
-    assert!(college.contains("联合研发中心建设") && college.contains("王建国"), "projects and people");
+    assert!(
+        college.contains("联合研发中心建设") && college.contains("王建国"),
+        "projects and people"
+    );
     let ent = app.get(&format!("/organizations/{}", w.enterprise)).await.text();
     assert!(ent.contains("联合研发中心建设"), "co-led projects too");
     assert!(ent.contains("C26 化学原料和化学制品制造业") && ent.contains("柯城区（330802）"));
@@ -116,19 +188,35 @@ async fn detail_pages_show_related_records() {
     let agr = app.get(&format!("/agreements/{a}")).await.text();
     assert!(agr.contains("联合研发中心建设") && agr.contains("衢州市"));
     let home = app.get("/").await.text();
-    assert!(home.contains("方案论证") && home.contains("设备安装"), "the home page lists what is overdue or due soon");
+    assert!(
+        home.contains("方案论证") && home.contains("设备安装"),
+        "the home page lists what is overdue or due soon"
+    );
 }
 
 #[tokio::test]
 async fn text_is_escaped_wherever_it_is_shown() {
     let app = spawn_app().await;
     let evil = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>";
-    let id = app.create("organizations", json!({"kind": "department", "name": evil, "description": evil})).await;
-    for page in [format!("/organizations/{id}"), "/organizations".into(), format!("/organizations/{id}/edit"), "/people/new".into()] {
+    let id = app
+        .create(
+            "organizations",
+            json!({"kind": "department", "name": evil, "description": evil}),
+        )
+        .await;
+    for page in [
+        format!("/organizations/{id}"),
+        "/organizations".into(),
+        format!("/organizations/{id}/edit"),
+        "/people/new".into(),
+    ] {
         let html = app.get(&page).await.text();
         assert!(!html.contains("<script>alert(1)"), "{page} shows raw script");
         assert!(!html.contains("<img src=x"), "{page} shows a raw tag");
-        assert!(html.contains("&#60;script&#62;alert(1)"), "{page} lacks the escaped text");
+        assert!(
+            html.contains("&#60;script&#62;alert(1)"),
+            "{page} lacks the escaped text"
+        );
     }
 }
 
@@ -140,13 +228,27 @@ async fn editing_through_the_form_changes_the_record() {
     assert!(r.contains("value=\"有机硅、氟化工\""));
     let org = w.college.to_string();
     let r = app
-        .form(&format!("/people/{}/edit", w.person), &[("name", "王建国"), ("organization_id", &org), ("email", "wangjg@zjut.edu.cn"), ("is_expert", "true"), ("keywords", "有机硅，氟化工、催化")])
+        .form(
+            &format!("/people/{}/edit", w.person),
+            &[
+                ("name", "王建国"),
+                ("organization_id", &org),
+                ("email", "wangjg@zjut.edu.cn"),
+                ("is_expert", "true"),
+                ("keywords", "有机硅，氟化工、催化"),
+            ],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let p = app.get(&format!("/api/v1/people/{}", w.person)).await.json();
     assert_eq!(p["expert"]["keywords"], json!(["有机硅", "氟化工", "催化"]));
     assert_eq!(p["email"], "wangjg@zjut.edu.cn");
-    let r = app.form(&format!("/people/{}/edit", w.person), &[("name", "王建国"), ("organization_id", &org), ("email", "not-an-email")]).await;
+    let r = app
+        .form(
+            &format!("/people/{}/edit", w.person),
+            &[("name", "王建国"), ("organization_id", &org), ("email", "not-an-email")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("id=\"err-email\""));
 }
