@@ -192,11 +192,7 @@ impl Field {
         matches!(self.value.as_str(), "true" | "on" | "1")
     }
     pub fn input_type(&self) -> &'static str {
-        match self.kind {
-            "date" => "date",
-            "number" => "text",
-            _ => "text",
-        }
+        if self.kind == "date" { "date" } else { "text" }
     }
     pub fn input_mode(&self) -> &'static str {
         if self.kind == "number" { "decimal" } else { "text" }
@@ -264,6 +260,8 @@ impl ListPage {
             format!("{}?{}", uri.path(), q.join("&"))
         };
         let pages = page.pages();
+        let mut table = table;
+        table.empty = layout.t.empty_list.into();
         // In a filter, the empty choice means "any".
         let mut filters = filters;
         for f in filters.iter_mut().filter(|f| f.kind == "select") {
