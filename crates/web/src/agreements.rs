@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::organizations::archived_filter;
 use crate::resource::{Pages, Resource, archive_action, routes};
-use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table, code_options};
+use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table, code_options, sort_field};
 use axum::Router;
 use axum::http::Uri;
 use hezuo_domain::agreement::{
@@ -96,6 +96,8 @@ impl Pages for Agreements {
         f: &AgreementFilter,
         page: Page<Agreement>,
     ) -> Result<ListPage, ApiError> {
+        let sort = crate::views::query_param(uri, "sort");
+        let sort = sort.as_deref();
         let table = agreement_table(lang, &page.items);
         let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         let filters = vec![
@@ -116,6 +118,15 @@ impl Pages for Agreements {
                 &one(&f.status),
             ),
             archived_filter(lang, &f.archived),
+            sort_field(
+                lang,
+                sort,
+                &[
+                    ("signed_on", "签订日期", "Signed"),
+                    ("-signed_on", "签订日期（新→旧）", "Signed, newest first"),
+                    ("title", "协议名称", "Title"),
+                ],
+            ),
         ];
         let heading = Self::heading(lang);
         Ok(ListPage::new(

@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::resource::{Pages, Resource, archive_action, routes};
-use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Opt, Section, Table, code_options};
+use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Opt, Section, Table, code_options, sort_field};
 use axum::Router;
 use axum::http::Uri;
 use hezuo_domain::agreement::AgreementFilter;
@@ -131,6 +131,8 @@ impl Pages for Organizations {
         f: &OrganizationFilter,
         page: Page<Organization>,
     ) -> Result<ListPage, ApiError> {
+        let sort = crate::views::query_param(uri, "sort");
+        let sort = sort.as_deref();
         let parents: Vec<i64> = page.items.iter().filter_map(|o| o.parent_id).collect();
         let names = s.store.organization_names(&parents).await?;
         let mut table = Table::new(
@@ -168,6 +170,16 @@ impl Pages for Organizations {
             Field::new(lang, "region_code", ("行政区划代码", "Division code"), "text").value(f.region_code.as_deref()),
             Field::new(lang, "industry_code", ("行业代码", "Industry code"), "text").value(f.industry_code.as_deref()),
             archived_filter(lang, &f.archived),
+            sort_field(
+                lang,
+                sort,
+                &[
+                    ("id", "默认", "Default"),
+                    ("name", "名称", "Name"),
+                    ("region_code", "行政区划", "Division"),
+                    ("-updated_at", "最近更新", "Recently updated"),
+                ],
+            ),
         ];
         let heading = Self::heading(lang);
         Ok(ListPage::new(

@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::organizations::archived_filter;
 use crate::resource::{Pages, Resource, archive_action, routes};
-use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table, code_options};
+use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table, code_options, sort_field};
 use axum::Router;
 use axum::http::Uri;
 use hezuo_domain::person::{Availability, Person, PersonData, PersonFilter, PersonInput};
@@ -69,6 +69,8 @@ impl Pages for People {
         f: &PersonFilter,
         page: Page<Person>,
     ) -> Result<ListPage, ApiError> {
+        let sort = crate::views::query_param(uri, "sort");
+        let sort = sort.as_deref();
         let orgs: Vec<i64> = page.items.iter().map(|p| p.organization_id).collect();
         let names = s.store.organization_names(&orgs).await?;
         let mut table = Table::new(
@@ -103,6 +105,15 @@ impl Pages for People {
                 &f.is_expert.iter().cloned().collect::<Vec<_>>(),
             ),
             archived_filter(lang, &f.archived),
+            sort_field(
+                lang,
+                sort,
+                &[
+                    ("id", "默认", "Default"),
+                    ("name", "姓名", "Name"),
+                    ("-updated_at", "最近更新", "Recently updated"),
+                ],
+            ),
         ];
         let heading = Self::heading(lang);
         Ok(ListPage::new(

@@ -7,7 +7,7 @@ use crate::i18n::Lang;
 use crate::organizations::archived_filter;
 use crate::resource::{Pages, Resource, archive_action, merge_input, parse_form, parse_json, path_id, routes};
 use crate::views::{
-    self, Cell, DetailPage, Field, FormPage, Layout, ListPage, PostAction, Section, Table, code_options,
+    self, Cell, DetailPage, Field, FormPage, Layout, ListPage, PostAction, Section, Table, code_options, sort_field,
 };
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -139,6 +139,8 @@ impl Pages for Projects {
         f: &ProjectFilter,
         page: Page<Project>,
     ) -> Result<ListPage, ApiError> {
+        let sort = crate::views::query_param(uri, "sort");
+        let sort = sort.as_deref();
         let table = project_table(s, lang, &page.items).await?;
         let years: Vec<(String, String)> = s
             .store
@@ -166,6 +168,17 @@ impl Pages for Projects {
                 &one(&f.batch_year),
             ),
             archived_filter(lang, &f.archived),
+            sort_field(
+                lang,
+                sort,
+                &[
+                    ("-id", "最新创建", "Newest"),
+                    ("-updated_at", "最近更新", "Recently updated"),
+                    ("title", "项目名称", "Title"),
+                    ("-batch_year", "批次年度", "Batch year"),
+                    ("-contract_amount_fen", "合同金额", "Contract amount"),
+                ],
+            ),
         ];
         let heading = Self::heading(lang);
         Ok(ListPage::new(

@@ -209,6 +209,28 @@ impl Lang {
     }
 }
 
+/// One decoded value from the request's query string.
+pub fn query_param(uri: &Uri, key: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
+    pairs.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// The sort menu of a list: (value for `sort`, Chinese, English); the first is the default.
+pub fn sort_field(lang: Lang, current: Option<&str>, choices: &[(&str, &str, &str)]) -> Field {
+    let current = current.unwrap_or("");
+    let mut f = Field::new(lang, "sort", ("排序", "Sort"), "select");
+    f.options = choices
+        .iter()
+        .enumerate()
+        .map(|(i, (value, zh, en))| Opt {
+            value: value.to_string(),
+            label: lang.tr_owned((zh, en)),
+            selected: *value == current || (i == 0 && !choices.iter().any(|c| c.0 == current)),
+        })
+        .collect();
+    f
+}
+
 /// Options for a closed code list (kinds, statuses) from its `ALL` and `label`.
 pub fn code_options<T: Copy>(
     lang: Lang,

@@ -252,3 +252,27 @@ async fn editing_through_the_form_changes_the_record() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("id=\"err-email\""));
 }
+
+#[tokio::test]
+async fn list_pages_sort_by_the_chosen_column_and_page_through_results() {
+    let app = spawn_app().await;
+    let w = app.seed().await;
+    for name in ["丙部门", "甲部门", "乙部门"] {
+        app.create(
+            "organizations",
+            json!({"kind": "department", "name": name, "parent_id": w.city}),
+        )
+        .await;
+    }
+    let html = app.get("/organizations?kind=department&sort=name").await.text();
+    assert!(html.contains("<option value=\"name\" selected>"));
+    let (a, b, c) = (
+        html.find("丙部门").unwrap(),
+        html.find("乙部门").unwrap(),
+        html.find("甲部门").unwrap(),
+    );
+    assert!(a < b && b < c, "sorted by name as the database collates it");
+    let html = app.get("/organizations?per_page=2&page=2&sort=id").await.text();
+    assert!(html.contains("第 2 / 4 页"), "eight organisations, two a page");
+    assert!(html.contains("rel=\"prev\"") && html.contains("page=1"));
+}
