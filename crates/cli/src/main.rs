@@ -3,7 +3,6 @@
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use hezuo_domain::Clock;
-use hezuo_domain::organization::OrganizationFilter;
 use hezuo_store::Store;
 use std::path::PathBuf;
 
@@ -98,16 +97,7 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let store = args.open().await?;
             if demo {
-                let existing = store
-                    .list_organizations(
-                        &OrganizationFilter {
-                            archived: Some("all".into()),
-                            ..Default::default()
-                        },
-                        &Default::default(),
-                    )
-                    .await?
-                    .total;
+                let existing = hezuo_store::demo::organizations_stored(&store).await?;
                 if existing == 0 {
                     let s = hezuo_store::demo::load(&store, args.clock().today()).await?;
                     print_demo(&s);

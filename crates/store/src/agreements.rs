@@ -1,12 +1,13 @@
 //! Agreements, their parties and their nesting (no cycles).
 
-use crate::organizations::{archived_clause, check_parent, id_filter, lock_exists, missing};
-use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
+use crate::organizations::{
+    AGREEMENT_PARTY, archived_clause, check_parent, id_filter, lock_exists, missing, write_links,
+};
+use crate::sql::{Arg, Q, contains_pattern, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use hezuo_domain::agreement::{Agreement, AgreementData, AgreementFilter, AgreementKind, AgreementStatus};
 use hezuo_domain::{ListParams, Msg, Page, input};
-use std::collections::HashMap;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -45,20 +46,9 @@ impl Row {
 }
 
 impl Store {
-    async fn agreement_parties(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
-        let mut q = Q::new("select agreement_id, organization_id from agreement_party where agreement_id in ");
-        q.bind_list(ids).push(" order by agreement_id, organization_id");
-        let rows: Vec<(i64, i64)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
-        let mut m: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (a, o) in rows {
-            m.entry(a).or_default().push(o);
-        }
-        Ok(m)
-    }
-
     async fn with_parties(&self, rows: Vec<Row>) -> Result<Vec<Agreement>> {
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut parties = self.agreement_parties(&ids).await?;
+        let mut parties = self.links(AGREEMENT_PARTY, &ids).await?;
         Ok(rows
             .into_iter()
             .map(|r| {
@@ -129,7 +119,7 @@ impl Store {
             .bind(d.parent_id).bind(&d.title).bind(d.kind.as_str()).bind(d.signed_on).bind(d.term_end)
             .bind(d.status.as_str()).bind(&d.summary).bind(t)
             .fetch_one(c).await)?;
-        write_parties(&mut tx, id, &d.party_ids).await?;
+        write_links(&mut tx, AGREEMENT_PARTY, id, &d.party_ids).await?;
         tx.commit().await?;
         self.get_agreement(id).await
     }
@@ -144,7 +134,7 @@ impl Store {
             .bind(d.parent_id).bind(&d.title).bind(d.kind.as_str()).bind(d.signed_on).bind(d.term_end)
             .bind(d.status.as_str()).bind(&d.summary).bind(now()).bind(id)
             .execute(c).await.map(|r| r.rows_affected()))?;
-        write_parties(&mut tx, id, &d.party_ids).await?;
+        write_links(&mut tx, AGREEMENT_PARTY, id, &d.party_ids).await?;
         tx.commit().await?;
         self.get_agreement(id).await
     }
@@ -153,15 +143,6 @@ impl Store {
         crate::organizations::set_archived(self, "agreement", id, archived).await?;
         self.get_agreement(id).await
     }
-}
-
-async fn write_parties(tx: &mut Tx, id: i64, parties: &[i64]) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("delete from agreement_party where agreement_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    for o in parties {
-        on_tx!(tx, c => sqlx::query("insert into agreement_party (agreement_id, organization_id) values ($1, $2)")
-            .bind(id).bind(*o).execute(c).await.map(|r| r.rows_affected()))?;
-    }
-    Ok(())
 }
 
 async fn check_agreement(tx: &mut Tx, id: Option<i64>, d: &AgreementData) -> Result<()> {

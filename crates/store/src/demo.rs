@@ -31,21 +31,19 @@ pub struct DemoSummary {
     pub milestones: usize,
 }
 
+/// How many organisations the store holds, archived ones included; demo data goes only where there are none.
+pub async fn organizations_stored(store: &Store) -> Result<i64> {
+    let all = OrganizationFilter {
+        archived: Some("all".into()),
+        ..Default::default()
+    };
+    Ok(store.list_organizations(&all, &Default::default()).await?.total)
+}
+
 /// Loads the demo data into an empty store. `today` decides the batch years (today's year and the two before)
 /// and which milestones are done, overdue, due soon or pending. Refuses (Err) if the store already has organisations.
 pub async fn load(store: &Store, today: NaiveDate) -> Result<DemoSummary> {
-    if store
-        .list_organizations(
-            &OrganizationFilter {
-                archived: Some("all".into()),
-                ..Default::default()
-            },
-            &Default::default(),
-        )
-        .await?
-        .total
-        > 0
-    {
+    if organizations_stored(store).await? > 0 {
         return Err(StoreError::invalid(
             "demo",
             Msg::new(

@@ -309,3 +309,33 @@ async fn check_org(tx: &mut Tx, id: Option<i64>, d: &OrganizationData) -> Result
     }
     Ok(())
 }
+
+/// A link table (`agreement_party`, `project_co_unit`): (its name, the owner column, the other column).
+pub(crate) type Link = (&'static str, &'static str, &'static str);
+pub(crate) const AGREEMENT_PARTY: Link = ("agreement_party", "agreement_id", "organization_id");
+pub(crate) const PROJECT_CO_UNIT: Link = ("project_co_unit", "project_id", "organization_id");
+
+impl Store {
+    /// For each owner id, the linked ids in ascending order.
+    pub(crate) async fn links(&self, (table, owner, other): Link, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
+        let mut q = Q::new(&format!("select {owner}, {other} from {table} where {owner} in "));
+        q.bind_list(ids).push(&format!(" order by {owner}, {other}"));
+        let rows: Vec<(i64, i64)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        let mut m: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (a, o) in rows {
+            m.entry(a).or_default().push(o);
+        }
+        Ok(m)
+    }
+}
+
+/// Replaces the links of one owner.
+pub(crate) async fn write_links(tx: &mut Tx, (table, owner, other): Link, id: i64, others: &[i64]) -> Result<()> {
+    let delete = format!("delete from {table} where {owner} = $1");
+    on_tx!(tx, c => sqlx::query(sqlx::AssertSqlSafe(delete)).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    let insert = format!("insert into {table} ({owner}, {other}) values ($1, $2)");
+    for o in others {
+        on_tx!(tx, c => sqlx::query(sqlx::AssertSqlSafe(insert.clone())).bind(id).bind(*o).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}

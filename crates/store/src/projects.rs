@@ -1,14 +1,13 @@
 //! Projects with their co-units and status state machine, and their milestones (推进进度表).
 
-use crate::organizations::{archived_clause, exists, id_filter, lock_exists, missing};
-use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
+use crate::organizations::{PROJECT_CO_UNIT, archived_clause, exists, id_filter, lock_exists, missing, write_links};
+use crate::sql::{Arg, Q, contains_pattern, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use hezuo_domain::project::{
     Milestone, MilestoneData, Project, ProjectData, ProjectFilter, ProjectKind, ProjectOrigin, ProjectStatus,
 };
 use hezuo_domain::{FieldErrors, ListParams, Money, Msg, Page, input};
-use std::collections::HashMap;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -96,20 +95,9 @@ impl From<MilestoneRow> for Milestone {
 }
 
 impl Store {
-    async fn co_units(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
-        let mut q = Q::new("select project_id, organization_id from project_co_unit where project_id in ");
-        q.bind_list(ids).push(" order by project_id, organization_id");
-        let rows: Vec<(i64, i64)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
-        let mut m: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (a, o) in rows {
-            m.entry(a).or_default().push(o);
-        }
-        Ok(m)
-    }
-
     async fn with_co_units(&self, rows: Vec<Row>) -> Result<Vec<Project>> {
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut co = self.co_units(&ids).await?;
+        let mut co = self.links(PROJECT_CO_UNIT, &ids).await?;
         Ok(rows
             .into_iter()
             .map(|r| {
@@ -211,7 +199,7 @@ impl Store {
             .bind(d.funding_won.fen()).bind(ProjectStatus::Planned.as_str()).bind(d.start_on).bind(d.end_on)
             .bind(&d.summary).bind(t)
             .fetch_one(c).await)?;
-        write_co_units(&mut tx, id, &d.co_unit_ids).await?;
+        write_links(&mut tx, PROJECT_CO_UNIT, id, &d.co_unit_ids).await?;
         tx.commit().await?;
         self.get_project(id).await
     }
@@ -240,7 +228,7 @@ impl Store {
             .bind(d.funding_won.fen()).bind(status.as_str()).bind(d.start_on).bind(d.end_on)
             .bind(&d.summary).bind(now()).bind(id)
             .execute(c).await.map(|r| r.rows_affected()))?;
-        write_co_units(&mut tx, id, &d.co_unit_ids).await?;
+        write_links(&mut tx, PROJECT_CO_UNIT, id, &d.co_unit_ids).await?;
         tx.commit().await?;
         self.get_project(id).await
     }
@@ -307,15 +295,6 @@ async fn project_dates(tx: &mut Tx, id: i64) -> Result<(Option<NaiveDate>, Optio
     Ok(
         on_tx!(tx, c => sqlx::query_as("select start_on, end_on from project where id = $1").bind(id).fetch_one(c).await)?,
     )
-}
-
-async fn write_co_units(tx: &mut Tx, id: i64, units: &[i64]) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("delete from project_co_unit where project_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    for o in units {
-        on_tx!(tx, c => sqlx::query("insert into project_co_unit (project_id, organization_id) values ($1, $2)")
-            .bind(id).bind(*o).execute(c).await.map(|r| r.rows_affected()))?;
-    }
-    Ok(())
 }
 
 async fn check_project(tx: &mut Tx, d: &ProjectData) -> Result<()> {

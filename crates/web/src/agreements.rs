@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::organizations::archived_filter;
-use crate::resource::{Pages, Resource, archive_action, routes};
+use crate::resource::{Pages, archive_action, resource, routes};
 use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table, code_options, sort_field};
 use axum::Router;
 use axum::http::Uri;
@@ -13,43 +13,21 @@ use hezuo_domain::agreement::{
     Agreement, AgreementData, AgreementFilter, AgreementInput, AgreementKind, AgreementStatus,
 };
 use hezuo_domain::project::ProjectFilter;
-use hezuo_domain::{FieldErrors, ListParams, Page, RecordKind};
-use hezuo_store::{Result as StoreResult, Store};
+use hezuo_domain::{ListParams, Page, RecordKind};
 
-pub struct Agreements;
-
-impl Resource for Agreements {
-    const PLURAL: &'static str = "agreements";
-    type Record = Agreement;
-    type Input = AgreementInput;
-    type Data = AgreementData;
-    type Filter = AgreementFilter;
-
-    fn validate(i: &AgreementInput) -> Result<AgreementData, FieldErrors> {
-        i.validate()
-    }
-    fn to_input(r: &Agreement) -> AgreementInput {
-        AgreementInput::from_record(r)
-    }
-    async fn list(s: &Store, f: &AgreementFilter, p: &ListParams) -> StoreResult<Page<Agreement>> {
-        s.list_agreements(f, p).await
-    }
-    async fn get(s: &Store, id: i64) -> StoreResult<Agreement> {
-        s.get_agreement(id).await
-    }
-    async fn create(s: &Store, d: &AgreementData) -> StoreResult<Agreement> {
-        s.create_agreement(d).await
-    }
-    async fn update(s: &Store, id: i64, d: &AgreementData) -> StoreResult<Agreement> {
-        s.update_agreement(id, d).await
-    }
-    async fn set_archived(s: &Store, id: i64, archived: bool) -> StoreResult<Agreement> {
-        s.set_agreement_archived(id, archived).await
-    }
-    fn id(r: &Agreement) -> i64 {
-        r.id
-    }
-}
+resource!(
+    Agreements,
+    "agreements",
+    Agreement,
+    AgreementInput,
+    AgreementData,
+    AgreementFilter,
+    list_agreements,
+    get_agreement,
+    create_agreement,
+    update_agreement,
+    set_agreement_archived
+);
 
 pub fn router() -> Router<AppState> {
     routes::<Agreements>()

@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::resource::{Pages, Resource, archive_action, routes};
+use crate::resource::{Pages, archive_action, resource, routes};
 use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Opt, Section, Table, code_options, sort_field};
 use axum::Router;
 use axum::http::Uri;
@@ -13,43 +13,21 @@ use hezuo_domain::codes::{industries, zhejiang_divisions};
 use hezuo_domain::organization::{OrgKind, Organization, OrganizationData, OrganizationFilter, OrganizationInput};
 use hezuo_domain::person::PersonFilter;
 use hezuo_domain::project::ProjectFilter;
-use hezuo_domain::{FieldErrors, ListParams, Page, RecordKind};
-use hezuo_store::{Result as StoreResult, Store};
+use hezuo_domain::{ListParams, Page, RecordKind};
 
-pub struct Organizations;
-
-impl Resource for Organizations {
-    const PLURAL: &'static str = "organizations";
-    type Record = Organization;
-    type Input = OrganizationInput;
-    type Data = OrganizationData;
-    type Filter = OrganizationFilter;
-
-    fn validate(i: &OrganizationInput) -> Result<OrganizationData, FieldErrors> {
-        i.validate()
-    }
-    fn to_input(r: &Organization) -> OrganizationInput {
-        OrganizationInput::from_record(r)
-    }
-    async fn list(s: &Store, f: &OrganizationFilter, p: &ListParams) -> StoreResult<Page<Organization>> {
-        s.list_organizations(f, p).await
-    }
-    async fn get(s: &Store, id: i64) -> StoreResult<Organization> {
-        s.get_organization(id).await
-    }
-    async fn create(s: &Store, d: &OrganizationData) -> StoreResult<Organization> {
-        s.create_organization(d).await
-    }
-    async fn update(s: &Store, id: i64, d: &OrganizationData) -> StoreResult<Organization> {
-        s.update_organization(id, d).await
-    }
-    async fn set_archived(s: &Store, id: i64, archived: bool) -> StoreResult<Organization> {
-        s.set_organization_archived(id, archived).await
-    }
-    fn id(r: &Organization) -> i64 {
-        r.id
-    }
-}
+resource!(
+    Organizations,
+    "organizations",
+    Organization,
+    OrganizationInput,
+    OrganizationData,
+    OrganizationFilter,
+    list_organizations,
+    get_organization,
+    create_organization,
+    update_organization,
+    set_organization_archived
+);
 
 pub fn router() -> Router<AppState> {
     routes::<Organizations>()

@@ -4,49 +4,27 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::organizations::archived_filter;
-use crate::resource::{Pages, Resource, archive_action, routes};
+use crate::resource::{Pages, archive_action, resource, routes};
 use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table, code_options, sort_field};
 use axum::Router;
 use axum::http::Uri;
 use hezuo_domain::person::{Availability, Person, PersonData, PersonFilter, PersonInput};
 use hezuo_domain::project::ProjectFilter;
-use hezuo_domain::{FieldErrors, ListParams, Page, RecordKind};
-use hezuo_store::{Result as StoreResult, Store};
+use hezuo_domain::{ListParams, Page, RecordKind};
 
-pub struct People;
-
-impl Resource for People {
-    const PLURAL: &'static str = "people";
-    type Record = Person;
-    type Input = PersonInput;
-    type Data = PersonData;
-    type Filter = PersonFilter;
-
-    fn validate(i: &PersonInput) -> Result<PersonData, FieldErrors> {
-        i.validate()
-    }
-    fn to_input(r: &Person) -> PersonInput {
-        PersonInput::from_record(r)
-    }
-    async fn list(s: &Store, f: &PersonFilter, p: &ListParams) -> StoreResult<Page<Person>> {
-        s.list_people(f, p).await
-    }
-    async fn get(s: &Store, id: i64) -> StoreResult<Person> {
-        s.get_person(id).await
-    }
-    async fn create(s: &Store, d: &PersonData) -> StoreResult<Person> {
-        s.create_person(d).await
-    }
-    async fn update(s: &Store, id: i64, d: &PersonData) -> StoreResult<Person> {
-        s.update_person(id, d).await
-    }
-    async fn set_archived(s: &Store, id: i64, archived: bool) -> StoreResult<Person> {
-        s.set_person_archived(id, archived).await
-    }
-    fn id(r: &Person) -> i64 {
-        r.id
-    }
-}
+resource!(
+    People,
+    "people",
+    Person,
+    PersonInput,
+    PersonData,
+    PersonFilter,
+    list_people,
+    get_person,
+    create_person,
+    update_person,
+    set_person_archived
+);
 
 pub fn router() -> Router<AppState> {
     routes::<People>()

@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::error::{Api, ApiError, Page as PageErr};
 use crate::i18n::Lang;
 use crate::organizations::archived_filter;
-use crate::resource::{Pages, Resource, archive_action, merge_input, parse_form, parse_json, path_id, routes};
+use crate::resource::{Pages, archive_action, merge_input, parse_form, parse_json, path_id, resource, routes};
 use crate::views::{
     self, Cell, DetailPage, Field, FormPage, Layout, ListPage, PostAction, Section, Table, code_options, sort_field,
 };
@@ -20,43 +20,21 @@ use hezuo_domain::project::{
     Milestone, MilestoneInput, Project, ProjectData, ProjectFilter, ProjectInput, ProjectKind, ProjectOrigin,
     ProjectStatus,
 };
-use hezuo_domain::{FieldErrors, ListParams, Page, RecordKind};
-use hezuo_store::{Result as StoreResult, Store};
+use hezuo_domain::{FieldErrors, Page, RecordKind};
 
-pub struct Projects;
-
-impl Resource for Projects {
-    const PLURAL: &'static str = "projects";
-    type Record = Project;
-    type Input = ProjectInput;
-    type Data = ProjectData;
-    type Filter = ProjectFilter;
-
-    fn validate(i: &ProjectInput) -> Result<ProjectData, FieldErrors> {
-        i.validate()
-    }
-    fn to_input(r: &Project) -> ProjectInput {
-        ProjectInput::from_record(r)
-    }
-    async fn list(s: &Store, f: &ProjectFilter, p: &ListParams) -> StoreResult<Page<Project>> {
-        s.list_projects(f, p).await
-    }
-    async fn get(s: &Store, id: i64) -> StoreResult<Project> {
-        s.get_project(id).await
-    }
-    async fn create(s: &Store, d: &ProjectData) -> StoreResult<Project> {
-        s.create_project(d).await
-    }
-    async fn update(s: &Store, id: i64, d: &ProjectData) -> StoreResult<Project> {
-        s.update_project(id, d).await
-    }
-    async fn set_archived(s: &Store, id: i64, archived: bool) -> StoreResult<Project> {
-        s.set_project_archived(id, archived).await
-    }
-    fn id(r: &Project) -> i64 {
-        r.id
-    }
-}
+resource!(
+    Projects,
+    "projects",
+    Project,
+    ProjectInput,
+    ProjectData,
+    ProjectFilter,
+    list_projects,
+    get_project,
+    create_project,
+    update_project,
+    set_project_archived
+);
 
 pub fn router() -> Router<AppState> {
     routes::<Projects>()

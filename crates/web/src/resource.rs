@@ -41,6 +41,54 @@ pub trait Resource: Send + Sync + 'static {
     fn id(r: &Self::Record) -> i64;
 }
 
+/// Implements [`Resource`] for a marker type by naming the record's types and its store calls:
+/// `resource!(Projects, "projects", Project, ProjectInput, ProjectData, ProjectFilter,
+///            list_projects, get_project, create_project, update_project, set_project_archived);`
+macro_rules! resource {
+    ($ty:ident, $plural:literal, $rec:ty, $input:ty, $data:ty, $filter:ty,
+     $list:ident, $get:ident, $create:ident, $update:ident, $archive:ident) => {
+        pub struct $ty;
+
+        impl $crate::resource::Resource for $ty {
+            const PLURAL: &'static str = $plural;
+            type Record = $rec;
+            type Input = $input;
+            type Data = $data;
+            type Filter = $filter;
+
+            fn validate(i: &$input) -> Result<$data, hezuo_domain::FieldErrors> {
+                i.validate()
+            }
+            fn to_input(r: &$rec) -> $input {
+                <$input>::from_record(r)
+            }
+            async fn list(
+                s: &hezuo_store::Store,
+                f: &$filter,
+                p: &hezuo_domain::ListParams,
+            ) -> hezuo_store::Result<hezuo_domain::Page<$rec>> {
+                s.$list(f, p).await
+            }
+            async fn get(s: &hezuo_store::Store, id: i64) -> hezuo_store::Result<$rec> {
+                s.$get(id).await
+            }
+            async fn create(s: &hezuo_store::Store, d: &$data) -> hezuo_store::Result<$rec> {
+                s.$create(d).await
+            }
+            async fn update(s: &hezuo_store::Store, id: i64, d: &$data) -> hezuo_store::Result<$rec> {
+                s.$update(id, d).await
+            }
+            async fn set_archived(s: &hezuo_store::Store, id: i64, archived: bool) -> hezuo_store::Result<$rec> {
+                s.$archive(id, archived).await
+            }
+            fn id(r: &$rec) -> i64 {
+                r.id
+            }
+        }
+    };
+}
+pub(crate) use resource;
+
 /// A record kind's pages: the view models its list, detail and form show.
 pub trait Pages: Resource {
     /// The top navigation entry this kind belongs to.
@@ -155,8 +203,8 @@ pub fn routes<R: Pages>() -> Router<AppState> {
             &format!("{api}/{{id}}"),
             get(api_get::<R>).put(api_update::<R>).patch(api_update::<R>),
         )
-        .route(&format!("{api}/{{id}}/archive"), post(api_archive::<R>))
-        .route(&format!("{api}/{{id}}/restore"), post(api_restore::<R>))
+        .route(&format!("{api}/{{id}}/archive"), post(api_set_archived::<R, true>))
+        .route(&format!("{api}/{{id}}/restore"), post(api_set_archived::<R, false>))
         .route(&html, get(page_list::<R>))
         .route(&format!("{html}/new"), get(page_new::<R>).post(page_create::<R>))
         .route(&format!("{html}/{{id}}"), get(page_detail::<R>))
@@ -164,8 +212,8 @@ pub fn routes<R: Pages>() -> Router<AppState> {
             &format!("{html}/{{id}}/edit"),
             get(page_edit::<R>).post(page_update::<R>),
         )
-        .route(&format!("{html}/{{id}}/archive"), post(page_archive::<R>))
-        .route(&format!("{html}/{{id}}/restore"), post(page_restore::<R>))
+        .route(&format!("{html}/{{id}}/archive"), post(page_set_archived::<R, true>))
+        .route(&format!("{html}/{{id}}/restore"), post(page_set_archived::<R, false>))
 }
 
 /// A path id, or 404 for anything that is not a positive integer.
@@ -222,21 +270,13 @@ async fn api_update<R: Resource>(
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
 
-async fn api_archive<R: Resource>(
+/// Archives (`ARCHIVED = true`) or restores a record.
+async fn api_set_archived<R: Resource, const ARCHIVED: bool>(
     State(s): State<AppState>,
     lang: Lang,
     Path(id): Path<String>,
 ) -> Result<Json<R::Record>, Api> {
-    let run = async { Ok::<_, ApiError>(R::set_archived(&s.store, path_id(&id)?, true).await?) };
-    run.await.map(Json).map_err(|e| Api(e, lang))
-}
-
-async fn api_restore<R: Resource>(
-    State(s): State<AppState>,
-    lang: Lang,
-    Path(id): Path<String>,
-) -> Result<Json<R::Record>, Api> {
-    let run = async { Ok::<_, ApiError>(R::set_archived(&s.store, path_id(&id)?, false).await?) };
+    let run = async { Ok::<_, ApiError>(R::set_archived(&s.store, path_id(&id)?, ARCHIVED).await?) };
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
 
@@ -403,27 +443,15 @@ async fn page_update<R: Pages>(
     run.await.map_err(|e| PageErr(e, lang))
 }
 
-async fn page_archive<R: Pages>(
+/// Archives (`ARCHIVED = true`) or restores a record, then shows it again.
+async fn page_set_archived<R: Pages, const ARCHIVED: bool>(
     State(s): State<AppState>,
     lang: Lang,
     Path(id): Path<String>,
 ) -> Result<Response, PageErr> {
     let run = async {
         let id = path_id(&id)?;
-        R::set_archived(&s.store, id, true).await?;
-        Ok::<_, ApiError>(views::redirect(&format!("/{}/{id}", R::PLURAL)))
-    };
-    run.await.map_err(|e| PageErr(e, lang))
-}
-
-async fn page_restore<R: Pages>(
-    State(s): State<AppState>,
-    lang: Lang,
-    Path(id): Path<String>,
-) -> Result<Response, PageErr> {
-    let run = async {
-        let id = path_id(&id)?;
-        R::set_archived(&s.store, id, false).await?;
+        R::set_archived(&s.store, id, ARCHIVED).await?;
         Ok::<_, ApiError>(views::redirect(&format!("/{}/{id}", R::PLURAL)))
     };
     run.await.map_err(|e| PageErr(e, lang))
