@@ -2,7 +2,10 @@
 //! pages, one module per feature. Imports `hezuo-domain` and `hezuo-store`.
 //! [`app`] builds the whole router so tests can drive it without a socket.
 
+pub mod account;
 pub mod agreements;
+pub mod audit;
+pub mod auth;
 pub mod attachments;
 pub mod error;
 mod home;
@@ -11,6 +14,7 @@ pub mod openapi;
 pub mod organizations;
 pub mod people;
 pub mod projects;
+pub mod users;
 mod resource;
 mod views;
 
@@ -29,6 +33,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Largest attachment accepted, in bytes.
     pub max_upload_bytes: usize,
+    /// Mark the session cookie `Secure` (when served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -37,6 +43,7 @@ impl AppState {
             store,
             clock: Clock::System,
             max_upload_bytes: 20 * 1024 * 1024,
+            secure_cookies: false,
         }
     }
 }
@@ -57,7 +64,11 @@ pub fn app(state: AppState) -> Router {
         .merge(projects::router())
         .merge(attachments::router())
         .merge(openapi::router())
+        .merge(account::router())
+        .merge(audit::router())
+        .merge(users::router())
         .fallback(error::not_found_fallback)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(axum::middleware::from_fn(i18n::remember_lang))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -1,6 +1,7 @@
 //! People and expert profiles (人员 / 专家): API and pages.
 
 use crate::AppState;
+use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::organizations::archived_filter;
@@ -15,6 +16,7 @@ use hezuo_domain::{ListParams, Page, RecordKind};
 resource!(
     People,
     "people",
+    hezuo_domain::RecordKind::Person,
     Person,
     PersonInput,
     PersonData,
@@ -42,6 +44,7 @@ impl Pages for People {
 
     async fn list_page(
         s: &AppState,
+        who: &Auth,
         lang: Lang,
         uri: &Uri,
         f: &PersonFilter,
@@ -95,7 +98,7 @@ impl Pages for People {
         ];
         let heading = Self::heading(lang);
         Ok(ListPage::new(
-            Layout::new(lang, uri, Self::NAV, heading.clone()),
+            Layout::new(who, lang, uri, Self::NAV, heading.clone()),
             uri,
             heading,
             filters,
@@ -104,15 +107,18 @@ impl Pages for People {
         ))
     }
 
-    async fn detail_page(s: &AppState, lang: Lang, uri: &Uri, p: Person) -> Result<DetailPage, ApiError> {
-        let org = s.store.get_organization(p.organization_id).await?;
+    async fn detail_page(
+        s: &AppState,
+        who: &Auth,
+        lang: Lang, uri: &Uri, p: Person) -> Result<DetailPage, ApiError> {
+        let org = s.store.get_organization(&who.viewer, p.organization_id).await?;
         let all = ListParams {
             per_page: Some("200".into()),
             ..Default::default()
         };
         let projects = s
             .store
-            .list_projects(
+            .list_projects(&who.viewer, 
                 &ProjectFilter {
                     responsible_person_id: Some(p.id.to_string()),
                     ..Default::default()
@@ -120,7 +126,7 @@ impl Pages for People {
                 &all,
             )
             .await?;
-        let attachments = s.store.list_attachments(RecordKind::Person, p.id).await?;
+        let attachments = s.store.list_attachments(&who.viewer, RecordKind::Person, p.id).await?;
         let mut props = vec![
             (
                 lang.tr("单位", "Organisation").to_string(),
@@ -152,7 +158,7 @@ impl Pages for People {
         }
         let table = crate::projects::project_table(s, lang, &projects.items).await?;
         Ok(DetailPage {
-            layout: Layout::new(lang, uri, Self::NAV, p.name.clone()),
+            layout: Layout::new(who, lang, uri, Self::NAV, p.name.clone()),
             heading: p.name.clone(),
             kind_label: Self::heading(lang),
             badges,
@@ -173,11 +179,15 @@ impl Pages for People {
                 crate::attachments::attachment_table(lang, &attachments),
             )),
             notice: None,
+            history: None,
         })
     }
 
-    async fn form_fields(s: &AppState, lang: Lang, i: &PersonInput) -> Result<Vec<Field>, ApiError> {
-        let orgs = s.store.organization_options().await?;
+    async fn form_fields(
+        s: &AppState,
+        who: &Auth,
+        lang: Lang, i: &PersonInput) -> Result<Vec<Field>, ApiError> {
+        let orgs = s.store.organization_options(&who.viewer).await?;
         let org_opts: Vec<(String, String)> = orgs.into_iter().map(|(id, name, _)| (id.to_string(), name)).collect();
         let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         Ok(vec![
