@@ -173,7 +173,16 @@ async fn main() -> anyhow::Result<()> {
             print_demo(&s);
             store.close().await;
         }
-        Command::User { command: UserCommand::Add { store: args, role, organization, person, name } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    store: args,
+                    role,
+                    organization,
+                    person,
+                    name,
+                },
+        } => {
             let role = Role::parse(&role).with_context(|| {
                 format!("unknown role “{role}”: use office, coordinator, unit, enterprise, expert or leader")
             })?;
@@ -182,13 +191,25 @@ async fn main() -> anyhow::Result<()> {
                 .add_user(&Viewer::system("命令行"), &name, role, organization, person, None)
                 .await
                 .map_err(explain)?;
-            println!("已创建用户 {}（{}）。一次性密码 / one-time password: {password}", user.username, role.label().zh);
+            println!(
+                "已创建用户 {}（{}）。一次性密码 / one-time password: {password}",
+                user.username,
+                role.label().zh
+            );
             store.close().await;
         }
-        Command::User { command: UserCommand::Reset { store: args, name } } => {
+        Command::User {
+            command: UserCommand::Reset { store: args, name },
+        } => {
             let store = args.open().await?;
-            let user = store.user_by_name(&name).await?.with_context(|| format!("no user named “{name}”"))?;
-            let password = store.reset_password(&Viewer::system("命令行"), user.id).await.map_err(explain)?;
+            let user = store
+                .user_by_name(&name)
+                .await?
+                .with_context(|| format!("no user named “{name}”"))?;
+            let password = store
+                .reset_password(&Viewer::system("命令行"), user.id)
+                .await
+                .map_err(explain)?;
             println!("已重置 {name} 的密码。一次性密码 / one-time password: {password}");
             store.close().await;
         }

@@ -31,7 +31,10 @@ pub enum Scope {
     /// One organisation.
     Org(i64),
     /// One person (an expert), and the organisation they belong to.
-    Person { person_id: i64, org_id: i64 },
+    Person {
+        person_id: i64,
+        org_id: i64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +130,12 @@ mod tests {
     fn scoped_roles_need_their_anchor() {
         assert_eq!(Role::Coordinator.scope(None, None), None);
         assert_eq!(Role::Coordinator.scope(Some(7), None), Some(Scope::Subtree(7)));
-        assert_eq!(Role::Expert.scope(Some(7), Some((3, 7))), Some(Scope::Person { person_id: 3, org_id: 7 }));
+        assert_eq!(
+            Role::Expert.scope(Some(7), Some((3, 7))),
+            Some(Scope::Person {
+                person_id: 3,
+                org_id: 7
+            })
+        );
     }
 }

@@ -43,8 +43,13 @@ impl RecordKind {
         Self::User,
     ];
     /// The kinds a file may be attached to.
-    pub const ATTACHABLE: [RecordKind; 5] =
-        [Self::Organization, Self::Person, Self::Agreement, Self::Project, Self::Milestone];
+    pub const ATTACHABLE: [RecordKind; 5] = [
+        Self::Organization,
+        Self::Person,
+        Self::Agreement,
+        Self::Project,
+        Self::Milestone,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Organization => "organization",

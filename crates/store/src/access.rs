@@ -22,7 +22,13 @@ pub struct Viewer {
 impl Viewer {
     /// The platform itself, acting with the office's rights (loading demo data, the CLI).
     pub fn system(name: &str) -> Viewer {
-        Viewer { user_id: None, username: name.to_string(), role: Role::Office, scope: Scope::All, ip: None }
+        Viewer {
+            user_id: None,
+            username: name.to_string(),
+            role: Role::Office,
+            scope: Scope::All,
+            ip: None,
+        }
     }
 }
 
@@ -82,7 +88,8 @@ pub(crate) fn restrict(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str) {
         },
         RecordKind::Project => match person {
             Some(p) => {
-                q.push(&format!(" and {alias}.responsible_person_id = ")).bind(Arg::I64(p));
+                q.push(&format!(" and {alias}.responsible_person_id = "))
+                    .bind(Arg::I64(p));
             }
             None => {
                 q.push(&format!(" and ({alias}.lead_unit_id in "));
@@ -95,7 +102,9 @@ pub(crate) fn restrict(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str) {
             }
         },
         RecordKind::Milestone => {
-            q.push(&format!(" and {alias}.project_id in (select p.id from project p where 1 = 1"));
+            q.push(&format!(
+                " and {alias}.project_id in (select p.id from project p where 1 = 1"
+            ));
             restrict(q, v, RecordKind::Project, "p");
             q.push(")");
         }
@@ -113,7 +122,11 @@ pub(crate) fn restrict_ref(q: &mut Q, v: &Viewer, kind_col: &str, id_col: &str) 
     }
     q.push(" and (1 = 0");
     for k in RecordKind::ATTACHABLE {
-        q.push(&format!(" or ({kind_col} = '{}' and {id_col} in (select r.id from {} r where 1 = 1", k.as_str(), k.table()));
+        q.push(&format!(
+            " or ({kind_col} = '{}' and {id_col} in (select r.id from {} r where 1 = 1",
+            k.as_str(),
+            k.table()
+        ));
         restrict(q, v, k, "r");
         q.push("))");
     }
@@ -131,18 +144,32 @@ pub(crate) async fn visible(tx: &mut Tx, v: &Viewer, kind: RecordKind, id: i64) 
 
 /// NotFound unless `v` may see the record: what is outside a scope does not exist for that user.
 pub(crate) async fn must_see(tx: &mut Tx, v: &Viewer, kind: RecordKind, id: i64) -> Result<()> {
-    if visible(tx, v, kind, id).await? { Ok(()) } else { Err(StoreError::NotFound) }
+    if visible(tx, v, kind, id).await? {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
 }
 
 /// Forbidden unless the role may ever do `action` on `kind`.
-pub(crate) fn check(v: &Viewer, kind: RecordKind, action: Action) -> Result<()> {
-    if v.role.may(kind, action) { Ok(()) } else { Err(StoreError::Forbidden(forbidden())) }
+pub fn check(v: &Viewer, kind: RecordKind, action: Action) -> Result<()> {
+    if v.role.may(kind, action) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden(forbidden()))
+    }
 }
 
 /// The message for a referenced record that does not exist or lies outside the user's scope:
 /// the two read the same, so existence never leaks.
 pub(crate) fn unknown(field: &str, what: (&str, &str), id: i64) -> StoreError {
-    StoreError::invalid(field, Msg::new(format!("{}（编号 {id}）不存在", what.0), format!("There is no {} with id {id}", what.1)))
+    StoreError::invalid(
+        field,
+        Msg::new(
+            format!("{}（编号 {id}）不存在", what.0),
+            format!("There is no {} with id {id}", what.1),
+        ),
+    )
 }
 
 /// Writes one audit entry for a change of `kind`/`id`: each field whose value differs between

@@ -118,8 +118,8 @@ fn check_new_password(pw: &str) -> Result<()> {
 }
 
 fn check_username(name: &str) -> Result<()> {
-    let ok = (2..=50).contains(&name.chars().count())
-        && name.chars().all(|c| c.is_alphanumeric() || "._-@".contains(c));
+    let ok =
+        (2..=50).contains(&name.chars().count()) && name.chars().all(|c| c.is_alphanumeric() || "._-@".contains(c));
     if ok {
         Ok(())
     } else {
@@ -153,9 +153,10 @@ impl Store {
                 "organization_id",
                 Msg::new("该角色须指定所属单位", "This role needs an organisation"),
             ),
-            Anchor::Person if person_id.is_none() => {
-                e.add("person_id", Msg::new("专家角色须指定对应人员", "An expert account needs its person"))
-            }
+            Anchor::Person if person_id.is_none() => e.add(
+                "person_id",
+                Msg::new("专家角色须指定对应人员", "An expert account needs its person"),
+            ),
             _ => {}
         }
         if !e.is_empty() {
@@ -181,7 +182,10 @@ impl Store {
         if taken > 0 {
             return Err(StoreError::Conflict(FieldErrors::one(
                 "username",
-                Msg::new(format!("用户名“{username}”已被使用"), format!("The username “{username}” is taken")),
+                Msg::new(
+                    format!("用户名“{username}”已被使用"),
+                    format!("The username “{username}” is taken"),
+                ),
             )));
         }
         let t = now();
@@ -211,8 +215,11 @@ impl Store {
 
     /// Checks a name and password, with growing delays after repeated failures for the account and
     /// for the address. The answer never says which of the two was wrong.
-    pub async fn login(&self, username: &str, password: &str, ip: &str) -> Result<LoginOutcome> {
-        let keys = [format!("user:{username}"), format!("ip:{ip}")];
+    pub async fn login(&self, username: &str, password: &str, ip: Option<&str>) -> Result<LoginOutcome> {
+        let mut keys = vec![format!("user:{username}")];
+        if let Some(ip) = ip {
+            keys.push(format!("ip:{ip}"));
+        }
         let t = now();
         for k in &keys {
             let row: Option<(i64, DateTime<Utc>)> = on_db!(&self.db, p => sqlx::query_as(
@@ -266,8 +273,17 @@ impl Store {
             }
             None => None,
         };
-        let scope = user.role.scope(user.organization_id, person).ok_or(StoreError::Forbidden(forbidden()))?;
-        Ok(Viewer { user_id: Some(user.id), username: user.username.clone(), role: user.role, scope, ip })
+        let scope = user
+            .role
+            .scope(user.organization_id, person)
+            .ok_or(StoreError::Forbidden(forbidden()))?;
+        Ok(Viewer {
+            user_id: Some(user.id),
+            username: user.username.clone(),
+            role: user.role,
+            scope,
+            ip,
+        })
     }
 
     /// Starts a session; returns (the cookie's secret, the form token that guards against CSRF).
@@ -275,7 +291,7 @@ impl Store {
         let (secret, csrf) = (random_secret(32), random_secret(16));
         let t = now();
         on_db!(&self.db, p => sqlx::query(
-            "insert into session (token_hash, user_id, csrf_token, ip, expires_at, created_at, updated_at) \
+            "insert into user_session (token_hash, user_id, csrf_token, ip, expires_at, created_at, updated_at) \
              values ($1, $2, $3, $4, $5, $6, $6)")
             .bind(sha256(&secret)).bind(user_id).bind(&csrf).bind(ip).bind(t + Duration::hours(SESSION_HOURS)).bind(t)
             .execute(p).await.map(|r| r.rows_affected()))?;
@@ -285,7 +301,7 @@ impl Store {
     /// The user and CSRF token of a live session.
     pub async fn session(&self, secret: &str) -> Result<Option<(User, String)>> {
         let row: Option<(i64, String)> = on_db!(&self.db, p => sqlx::query_as(
-            "select s.user_id, s.csrf_token from session s join user_account u on u.id = s.user_id \
+            "select s.user_id, s.csrf_token from user_session s join user_account u on u.id = s.user_id \
              where s.token_hash = $1 and s.expires_at > $2 and u.disabled = false")
             .bind(sha256(secret)).bind(now()).fetch_optional(p).await)?;
         let Some((uid, csrf)) = row else { return Ok(None) };
@@ -296,7 +312,7 @@ impl Store {
     }
 
     pub async fn end_session(&self, secret: &str) -> Result<()> {
-        on_db!(&self.db, p => sqlx::query("delete from session where token_hash = $1").bind(sha256(secret))
+        on_db!(&self.db, p => sqlx::query("delete from user_session where token_hash = $1").bind(sha256(secret))
             .execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
@@ -317,7 +333,7 @@ impl Store {
         on_tx!(&mut tx, c => sqlx::query(
             "update user_account set password_hash = $1, must_change_password = false, updated_at = $2 where id = $3")
             .bind(&new_hash).bind(now()).bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
-        on_tx!(&mut tx, c => sqlx::query("delete from session where user_id = $1 and token_hash <> $2")
+        on_tx!(&mut tx, c => sqlx::query("delete from user_session where user_id = $1 and token_hash <> $2")
             .bind(user_id).bind(sha256(keep_session)).execute(c).await.map(|r| r.rows_affected()))?;
         tx.commit().await
     }
@@ -334,24 +350,41 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        on_tx!(&mut tx, c => sqlx::query("delete from session where user_id = $1").bind(user_id)
+        on_tx!(&mut tx, c => sqlx::query("delete from user_session where user_id = $1").bind(user_id)
             .execute(c).await.map(|r| r.rows_affected()))?;
         on_tx!(&mut tx, c => sqlx::query("delete from login_failure where key = (select 'user:' || username from user_account where id = $1)")
             .bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
-        let (b, a) = (serde_json::json!({ "password": "…" }), serde_json::json!({ "password": "reset" }));
+        let (b, a) = (
+            serde_json::json!({ "password": "…" }),
+            serde_json::json!({ "password": "reset" }),
+        );
         audit(&mut tx, v, RecordKind::User, user_id, "update", Some(&b), Some(&a)).await?;
         tx.commit().await?;
         Ok(pw)
     }
 
     /// A new API token for the user; the secret is returned once and only its hash is kept.
-    pub async fn create_token(&self, user_id: i64, name: &str, expires_at: Option<DateTime<Utc>>) -> Result<(ApiToken, String)> {
+    pub async fn create_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<(ApiToken, String)> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(StoreError::invalid("name", Msg::new("请填写令牌名称（不超过 100 字）", "Give the token a name (at most 100 characters)")));
+            return Err(StoreError::invalid(
+                "name",
+                Msg::new(
+                    "请填写令牌名称（不超过 100 字）",
+                    "Give the token a name (at most 100 characters)",
+                ),
+            ));
         }
         if expires_at.is_some_and(|e| e <= now()) {
-            return Err(StoreError::invalid("expires_at", Msg::new("到期时间应在将来", "The expiry must be in the future")));
+            return Err(StoreError::invalid(
+                "expires_at",
+                Msg::new("到期时间应在将来", "The expiry must be in the future"),
+            ));
         }
         let secret = format!("hz_{}", random_secret(24));
         let t = now();
@@ -400,6 +433,7 @@ impl Store {
 
 async fn fetch_user(tx: &mut Tx, id: i64) -> Result<User> {
     let sql = format!("select {USER_COLS} from user_account where id = $1");
-    let row: Option<UserRow> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
+    let row: Option<UserRow> =
+        on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
     row.map(Into::into).ok_or(StoreError::NotFound)
 }

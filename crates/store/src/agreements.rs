@@ -1,15 +1,15 @@
 //! Agreements, their parties and their nesting (no cycles).
 
+use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, visible};
+use crate::organizations::links_in;
 use crate::organizations::{
     AGREEMENT_PARTY, archived_clause, check_parent, id_filter, lock_exists, missing, write_links,
 };
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
-use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, visible};
-use crate::organizations::links_in;
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
+use chrono::{DateTime, NaiveDate, Utc};
 use hezuo_domain::RecordKind;
 use hezuo_domain::access::{Action, Scope};
-use chrono::{DateTime, NaiveDate, Utc};
 use hezuo_domain::agreement::{Agreement, AgreementData, AgreementFilter, AgreementKind, AgreementStatus};
 use hezuo_domain::{ListParams, Msg, Page, input};
 
@@ -112,7 +112,9 @@ impl Store {
         let mut q = Q::new("select id, title from agreement where archived = false");
         restrict(&mut q, v, RecordKind::Agreement, "agreement");
         q.push(" order by signed_on, id limit 3000");
-        Ok(on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?)
+        Ok(
+            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?,
+        )
     }
 
     pub async fn create_agreement(&self, v: &Viewer, d: &AgreementData) -> Result<Agreement> {
@@ -129,7 +131,16 @@ impl Store {
             .fetch_one(c).await)?;
         write_links(&mut tx, AGREEMENT_PARTY, id, &d.party_ids).await?;
         let after = fetch(&mut tx, id).await?;
-        audit(&mut tx, v, RecordKind::Agreement, id, "create", None, Some(&snapshot(&after))).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Agreement,
+            id,
+            "create",
+            None,
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -150,7 +161,16 @@ impl Store {
             .execute(c).await.map(|r| r.rows_affected()))?;
         write_links(&mut tx, AGREEMENT_PARTY, id, &d.party_ids).await?;
         let after = fetch(&mut tx, id).await?;
-        audit(&mut tx, v, RecordKind::Agreement, id, "update", Some(&snapshot(&before)), Some(&snapshot(&after))).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Agreement,
+            id,
+            "update",
+            Some(&snapshot(&before)),
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -197,6 +217,9 @@ async fn parties_in_scope(tx: &mut Tx, v: &Viewer, parties: &[i64]) -> Result<()
     }
     Err(StoreError::invalid(
         "party_ids",
-        Msg::new("签约方中至少要有一个您负责范围内的单位", "At least one party must be within your scope"),
+        Msg::new(
+            "签约方中至少要有一个您负责范围内的单位",
+            "At least one party must be within your scope",
+        ),
     ))
 }

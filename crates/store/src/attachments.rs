@@ -81,7 +81,16 @@ impl Store {
             .bind(kind.as_str()).bind(record_id).bind(filename).bind(content_type).bind(bytes.len() as i64).bind(&sha).bind(t)
             .fetch_one(c).await)?;
         let after = fetch(&mut tx, id).await?;
-        audit(&mut tx, v, RecordKind::Attachment, id, "create", None, Some(&snapshot(&after))).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Attachment,
+            id,
+            "create",
+            None,
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -99,12 +108,18 @@ impl Store {
         if !RecordKind::ATTACHABLE.contains(&kind) {
             return Err(StoreError::NotFound);
         }
-        let mut q = Q::new(&format!("select {COLS} from attachment where archived = false and record_kind = "));
-        q.bind(Arg::Text(kind.as_str().into())).push(" and record_id = ").bind(Arg::I64(record_id));
+        let mut tx = self.begin().await?;
+        must_see(&mut tx, v, kind, record_id).await?;
+        tx.commit().await?;
+        let mut q = Q::new(&format!(
+            "select {COLS} from attachment where archived = false and record_kind = "
+        ));
+        q.bind(Arg::Text(kind.as_str().into()))
+            .push(" and record_id = ")
+            .bind(Arg::I64(record_id));
         restrict(&mut q, v, RecordKind::Attachment, "attachment");
         q.push(" order by id");
-        let rows: Vec<Row> =
-            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        let rows: Vec<Row> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 

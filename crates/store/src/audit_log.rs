@@ -93,6 +93,11 @@ impl Store {
             q.push(" and created_at < ").bind(Arg::Time(t));
         }
         let (total, items) = fetch_page!(self, AuditEntry, COLS, q, "id desc", p);
-        Ok(Page { items, total, page: p.page(), per_page: p.per_page() })
+        Ok(Page {
+            items,
+            total,
+            page: p.page(),
+            per_page: p.per_page(),
+        })
     }
 }

@@ -14,12 +14,12 @@ use crate::{Result, Store, StoreError, Viewer};
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use data::{CITY, COLLEGES, COUNTIES, DEPARTMENTS, ENTERPRISES, Lead, PAIRS, PROJECTS, SCHOOL_ENTERPRISE};
 use hezuo_domain::access::Role;
-use hezuo_domain::{ListParams, Msg};
 use hezuo_domain::agreement::AgreementInput;
 use hezuo_domain::codes::{credit_check_char, industry_name};
 use hezuo_domain::organization::{OrganizationFilter, OrganizationInput};
 use hezuo_domain::person::PersonInput;
 use hezuo_domain::project::{MilestoneInput, ProjectInput, ProjectStatus};
+use hezuo_domain::{ListParams, Msg};
 use std::collections::{HashMap, HashSet};
 
 /// What `load` created, for the CLI to print.
@@ -38,7 +38,10 @@ pub async fn organizations_stored(store: &Store) -> Result<i64> {
         archived: Some("all".into()),
         ..Default::default()
     };
-    Ok(store.list_organizations(&Viewer::system("demo"), &all, &Default::default()).await?.total)
+    Ok(store
+        .list_organizations(&Viewer::system("demo"), &all, &Default::default())
+        .await?
+        .total)
 }
 
 /// Loads the demo data into an empty store. `today` decides the batch years (today's year and the two before)
@@ -844,12 +847,18 @@ impl Loader<'_> {
 /// Returns (username, role, what it reaches).
 pub async fn create_demo_users(store: &Store, password: &str) -> Result<Vec<(String, Role, String)>> {
     let sys = &*DEMO;
-    let all = ListParams { per_page: Some("200".into()), ..Default::default() };
+    let all = ListParams {
+        per_page: Some("200".into()),
+        ..Default::default()
+    };
     let mut lead_count: HashMap<i64, usize> = HashMap::new();
     let mut person_count: HashMap<i64, usize> = HashMap::new();
     let mut page = 1;
     loop {
-        let p = ListParams { page: Some(page.to_string()), ..all.clone() };
+        let p = ListParams {
+            page: Some(page.to_string()),
+            ..all.clone()
+        };
         let projects = store.list_projects(sys, &Default::default(), &p).await?;
         for pr in &projects.items {
             *lead_count.entry(pr.lead_unit_id).or_default() += 1;
@@ -873,14 +882,22 @@ pub async fn create_demo_users(store: &Store, password: &str) -> Result<Vec<(Str
     let unit = best_org(&["department", "college"], &orgs);
     let enterprise = best_org(&["enterprise"], &orgs);
     let experts = store
-        .list_people(sys, &hezuo_domain::person::PersonFilter { is_expert: Some("true".into()), ..Default::default() }, &all)
+        .list_people(
+            sys,
+            &hezuo_domain::person::PersonFilter {
+                is_expert: Some("true".into()),
+                ..Default::default()
+            },
+            &all,
+        )
         .await?
         .items;
     let expert = experts
         .iter()
         .max_by_key(|p| (person_count.get(&p.id).copied().unwrap_or(0), -p.id))
         .map(|p| (p.id, p.name.clone()));
-    let plan: [(Role, Option<(i64, String)>, bool); 6] = [
+    // (role, the record it is anchored at with its name, whether that record is a person)
+    let plan = [
         (Role::Office, None, false),
         (Role::Coordinator, county, false),
         (Role::Unit, unit, false),

@@ -6,8 +6,8 @@
 pub mod access;
 pub mod accounts;
 pub mod agreements;
-pub mod audit_log;
 pub mod attachments;
+pub mod audit_log;
 mod backend;
 pub mod demo;
 pub mod organizations;

@@ -1,11 +1,11 @@
 //! Organisations: the tree (parent must exist, no cycles), unique credit codes, list filters.
 
-use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
+use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
+use chrono::{DateTime, Utc};
 use hezuo_domain::RecordKind;
 use hezuo_domain::access::{Action, Scope};
-use chrono::{DateTime, Utc};
 use hezuo_domain::organization::{OrgKind, Organization, OrganizationData, OrganizationFilter};
 use hezuo_domain::{FieldErrors, ListParams, Msg, Page, input};
 use std::collections::HashMap;
@@ -177,7 +177,16 @@ impl Store {
             .bind(t)
             .fetch_one(c).await)?;
         let after = fetch(&mut tx, id).await?;
-        audit(&mut tx, v, RecordKind::Organization, id, "create", None, Some(&snapshot(&after))).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Organization,
+            id,
+            "create",
+            None,
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -199,7 +208,16 @@ impl Store {
             .bind(now()).bind(id)
             .execute(c).await.map(|r| r.rows_affected()))?;
         let after = fetch(&mut tx, id).await?;
-        audit(&mut tx, v, RecordKind::Organization, id, "update", Some(&snapshot(&before)), Some(&snapshot(&after))).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Organization,
+            id,
+            "update",
+            Some(&snapshot(&before)),
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -222,7 +240,10 @@ pub(crate) async fn set_archived(store: &Store, v: &Viewer, kind: RecordKind, id
     on_tx!(&mut tx, c => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(archived).bind(now()).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     if was != archived {
         let action = if archived { "archive" } else { "restore" };
-        let (b, a) = (serde_json::json!({ "archived": was }), serde_json::json!({ "archived": archived }));
+        let (b, a) = (
+            serde_json::json!({ "archived": was }),
+            serde_json::json!({ "archived": archived }),
+        );
         audit(&mut tx, v, kind, id, action, Some(&b), Some(&a)).await?;
     }
     tx.commit().await
@@ -246,7 +267,10 @@ async fn parent_in_scope(tx: &mut Tx, v: &Viewer, parent: Option<i64>, current: 
         Some(p) => Err(unknown("parent_id", ("上级单位", "organisation"), p)),
         None => Err(StoreError::invalid(
             "parent_id",
-            Msg::new("请选择您负责范围内的上级单位", "Choose a parent organisation within your scope"),
+            Msg::new(
+                "请选择您负责范围内的上级单位",
+                "Choose a parent organisation within your scope",
+            ),
         )),
     }
 }

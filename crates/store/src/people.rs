@@ -1,13 +1,13 @@
 //! People and their expert profiles.
 
-use crate::organizations::{archived_clause, id_filter, lock_exists};
-use crate::sql::{Arg, Q, contains_pattern, fetch_page, flag};
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
+use crate::organizations::{archived_clause, id_filter, lock_exists};
 use crate::sql::bind_args;
+use crate::sql::{Arg, Q, contains_pattern, fetch_page, flag};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
+use chrono::{DateTime, Utc};
 use hezuo_domain::RecordKind;
 use hezuo_domain::access::{Action, Scope};
-use chrono::{DateTime, Utc};
 use hezuo_domain::person::{Availability, ExpertProfile, Person, PersonData, PersonFilter};
 use hezuo_domain::{ListParams, Msg, Page, input};
 
@@ -124,7 +124,9 @@ impl Store {
         let mut q = Q::new("select id, name, organization_id from person where archived = false");
         restrict(&mut q, v, RecordKind::Person, "person");
         q.push(" order by organization_id, name limit 3000");
-        Ok(on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?)
+        Ok(
+            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?,
+        )
     }
 
     pub async fn create_person(&self, v: &Viewer, d: &PersonData) -> Result<Person> {
@@ -144,7 +146,16 @@ impl Store {
             .bind(x.map(|x| x.availability.as_str())).bind(t)
             .fetch_one(c).await)?;
         let after = fetch(&mut tx, id).await?;
-        audit(&mut tx, v, RecordKind::Person, id, "create", None, Some(&snapshot(&after))).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Person,
+            id,
+            "create",
+            None,
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -168,7 +179,16 @@ impl Store {
             .bind(x.map(|x| x.availability.as_str())).bind(now()).bind(id)
             .execute(c).await.map(|r| r.rows_affected()))?;
         let after = fetch(&mut tx, id).await?;
-        audit(&mut tx, v, RecordKind::Person, id, "update", Some(&snapshot(&before)), Some(&snapshot(&after))).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Person,
+            id,
+            "update",
+            Some(&snapshot(&before)),
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }

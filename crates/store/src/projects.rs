@@ -1,13 +1,13 @@
 //! Projects with their co-units and status state machine, and their milestones (推进进度表).
 
-use crate::organizations::{PROJECT_CO_UNIT, archived_clause, exists, id_filter, lock_exists, missing, write_links};
-use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
 use crate::organizations::links_in;
+use crate::organizations::{PROJECT_CO_UNIT, archived_clause, exists, id_filter, lock_exists, missing, write_links};
+use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
+use chrono::{DateTime, NaiveDate, Utc};
 use hezuo_domain::RecordKind;
 use hezuo_domain::access::{Action, Scope};
-use chrono::{DateTime, NaiveDate, Utc};
 use hezuo_domain::project::{
     Milestone, MilestoneData, Project, ProjectData, ProjectFilter, ProjectKind, ProjectOrigin, ProjectStatus,
 };
@@ -208,7 +208,16 @@ impl Store {
             .fetch_one(c).await)?;
         write_links(&mut tx, PROJECT_CO_UNIT, id, &d.co_unit_ids).await?;
         let after = fetch(&mut tx, id).await?;
-        audit(&mut tx, v, RecordKind::Project, id, "create", None, Some(&snapshot(&after))).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Project,
+            id,
+            "create",
+            None,
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -222,7 +231,10 @@ impl Store {
         lock_exists(&mut tx, "project", id).await?;
         let before = fetch(&mut tx, id).await?;
         let status = match d.status {
-            Some(to) => before.status.transition(to).map_err(|m| StoreError::invalid("status", m))?,
+            Some(to) => before
+                .status
+                .transition(to)
+                .map_err(|m| StoreError::invalid("status", m))?,
             None => before.status,
         };
         lead_in_scope(&mut tx, v, d.lead_unit_id, Some(before.lead_unit_id)).await?;
@@ -242,7 +254,16 @@ impl Store {
         write_links(&mut tx, PROJECT_CO_UNIT, id, &d.co_unit_ids).await?;
         let after = fetch(&mut tx, id).await?;
         let action = if status != before.status { "status" } else { "update" };
-        audit(&mut tx, v, RecordKind::Project, id, action, Some(&snapshot(&before)), Some(&snapshot(&after))).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Project,
+            id,
+            action,
+            Some(&snapshot(&before)),
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -286,7 +307,16 @@ impl Store {
             .bind(project_id).bind(&d.title).bind(d.due_on).bind(&d.deliverable).bind(d.done_on).bind(&d.evidence).bind(t)
             .fetch_one(c).await)?;
         let after = fetch_milestone(&mut tx, id).await?;
-        audit(&mut tx, v, RecordKind::Milestone, id, "create", None, Some(&snapshot(&after))).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Milestone,
+            id,
+            "create",
+            None,
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -304,7 +334,16 @@ impl Store {
             .bind(&d.title).bind(d.due_on).bind(&d.deliverable).bind(d.done_on).bind(&d.evidence).bind(now()).bind(id)
             .execute(c).await.map(|r| r.rows_affected()))?;
         let after = fetch_milestone(&mut tx, id).await?;
-        audit(&mut tx, v, RecordKind::Milestone, id, "update", Some(&snapshot(&before)), Some(&snapshot(&after))).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Milestone,
+            id,
+            "update",
+            Some(&snapshot(&before)),
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -434,7 +473,12 @@ struct DueRow {
 
 impl Store {
     /// Open milestones of active projects due on or before `until`, earliest first, with project titles.
-    pub async fn open_milestones_due(&self, v: &Viewer, until: NaiveDate, limit: i64) -> Result<Vec<(Milestone, String)>> {
+    pub async fn open_milestones_due(
+        &self,
+        v: &Viewer,
+        until: NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<(Milestone, String)>> {
         let mut q = Q::new(
             "select m.id, m.project_id, m.title, m.due_on, m.deliverable, m.done_on, m.evidence, m.archived, \
              m.created_at, m.updated_at, p.title as project_title \
@@ -445,8 +489,7 @@ impl Store {
         q.bind(Arg::Date(until));
         restrict(&mut q, v, RecordKind::Project, "p");
         q.push(" order by m.due_on, m.id limit ").bind(Arg::I64(limit));
-        let rows: Vec<DueRow> =
-            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        let rows: Vec<DueRow> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
         Ok(rows.into_iter().map(|r| (r.m.into(), r.project_title)).collect())
     }
 }

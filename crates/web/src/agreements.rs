@@ -6,7 +6,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::organizations::archived_filter;
-use crate::resource::{Pages, archive_action, resource, routes};
+use crate::resource::{Pages, archive_action, related, resource, routes};
 use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table, code_options, sort_field};
 use axum::Router;
 use axum::http::Uri;
@@ -123,10 +123,13 @@ impl Pages for Agreements {
     async fn detail_page(
         s: &AppState,
         who: &Auth,
-        lang: Lang, uri: &Uri, a: Agreement) -> Result<DetailPage, ApiError> {
+        lang: Lang,
+        uri: &Uri,
+        a: Agreement,
+    ) -> Result<DetailPage, ApiError> {
         let st = &s.store;
         let parent = match a.parent_id {
-            Some(p) => Some(st.get_agreement(&who.viewer, p).await?),
+            Some(p) => related(st.get_agreement(&who.viewer, p).await)?,
             None => None,
         };
         let names = st.organization_names(&a.party_ids).await?;
@@ -135,7 +138,8 @@ impl Pages for Agreements {
             ..Default::default()
         };
         let children = st
-            .list_agreements(&who.viewer, 
+            .list_agreements(
+                &who.viewer,
                 &AgreementFilter {
                     parent_id: Some(a.id.to_string()),
                     ..Default::default()
@@ -144,7 +148,8 @@ impl Pages for Agreements {
             )
             .await?;
         let projects = st
-            .list_projects(&who.viewer, 
+            .list_projects(
+                &who.viewer,
                 &ProjectFilter {
                     agreement_id: Some(a.id.to_string()),
                     ..Default::default()
@@ -235,10 +240,7 @@ impl Pages for Agreements {
         })
     }
 
-    async fn form_fields(
-        s: &AppState,
-        who: &Auth,
-        lang: Lang, i: &AgreementInput) -> Result<Vec<Field>, ApiError> {
+    async fn form_fields(s: &AppState, who: &Auth, lang: Lang, i: &AgreementInput) -> Result<Vec<Field>, ApiError> {
         let orgs: Vec<(String, String)> = s
             .store
             .organization_options(&who.viewer)

@@ -2,6 +2,7 @@
 //! metadata, download and archive, through the API and from every detail page.
 
 use crate::AppState;
+use crate::RouteExt;
 use crate::auth::Auth;
 use crate::error::{Api, ApiError, Page as PageErr};
 use crate::i18n::Lang;
@@ -18,11 +19,11 @@ use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/attachments", get(api_list).post(api_upload))
-        .route("/api/v1/attachments/{id}", get(api_get))
-        .route("/api/v1/attachments/{id}/content", get(download))
-        .route("/api/v1/attachments/{id}/archive", post(api_archive))
-        .route("/attachments", post(page_upload))
+        .at("/api/v1/attachments", get(api_list).post(api_upload))
+        .at("/api/v1/attachments/{id}", get(api_get))
+        .at("/api/v1/attachments/{id}/content", get(download))
+        .at("/api/v1/attachments/{id}/archive", post(api_archive))
+        .at("/attachments", post(page_upload))
 }
 
 /// The attachments panel of a detail page.
@@ -75,7 +76,12 @@ fn record_ref(kind: Option<&str>, id: Option<&str>) -> Result<(RecordKind, i64),
     Ok((kind.expect("checked"), id.expect("checked")))
 }
 
-async fn api_list(State(s): State<AppState>, lang: Lang, who: Auth, RawQuery(q): RawQuery) -> Result<Json<Page<Attachment>>, Api> {
+async fn api_list(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Page<Attachment>>, Api> {
     let run = async {
         let f: AttachmentFilter = parse_query(q.as_deref())?;
         let (kind, id) = record_ref(f.record_kind.as_deref(), f.record_id.as_deref())?;
@@ -91,12 +97,22 @@ async fn api_list(State(s): State<AppState>, lang: Lang, who: Auth, RawQuery(q):
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
 
-async fn api_get(State(s): State<AppState>, lang: Lang, who: Auth, Path(id): Path<String>) -> Result<Json<Attachment>, Api> {
+async fn api_get(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Attachment>, Api> {
     let run = async { Ok::<_, ApiError>(s.store.get_attachment(&who.viewer, path_id(&id)?).await?) };
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
 
-async fn api_archive(State(s): State<AppState>, lang: Lang, who: Auth, Path(id): Path<String>) -> Result<StatusCode, Api> {
+async fn api_archive(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Api> {
     let run = async { Ok::<_, ApiError>(s.store.archive_attachment(&who.viewer, path_id(&id)?).await?) };
     run.await.map(|_| StatusCode::NO_CONTENT).map_err(|e| Api(e, lang))
 }
@@ -182,7 +198,9 @@ async fn read_upload(s: &AppState, who: &Auth, mut mp: Multipart) -> Result<Atta
     };
     let mime =
         check_upload(&name, &bytes, s.max_upload_bytes).map_err(|m| ApiError::Invalid(FieldErrors::one("file", m)))?;
-    Ok(s.store.add_attachment(&who.viewer, kind, id, &name, mime, &bytes).await?)
+    Ok(s.store
+        .add_attachment(&who.viewer, kind, id, &name, mime, &bytes)
+        .await?)
 }
 
 async fn api_upload(State(s): State<AppState>, lang: Lang, who: Auth, mp: Multipart) -> Result<Response, Api> {

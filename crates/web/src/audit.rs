@@ -2,6 +2,7 @@
 //! and date, and each record's own history on its page. Nothing here writes it.
 
 use crate::AppState;
+use crate::RouteExt;
 use crate::auth::Auth;
 use crate::error::{Api, ApiError, Page as PageErr};
 use crate::i18n::Lang;
@@ -16,7 +17,9 @@ use hezuo_domain::{ListParams, Page, RecordKind};
 use hezuo_store::audit_log::{AuditEntry, AuditFilter};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/audit", get(api_list)).route("/audit", get(page_list))
+    Router::new()
+        .at("/api/v1/audit", get(api_list))
+        .at("/audit", get(page_list))
 }
 
 fn action_label(lang: Lang, a: &str) -> String {
@@ -33,7 +36,12 @@ fn action_label(lang: Lang, a: &str) -> String {
 
 /// A table of audit entries; `with_record` adds a column linking to the record.
 pub fn audit_table(lang: Lang, items: &[AuditEntry], with_record: bool) -> Table {
-    let mut headers = vec![("时间", "When"), ("操作人", "Who"), ("来源地址", "From"), ("操作", "Action")];
+    let mut headers = vec![
+        ("时间", "When"),
+        ("操作人", "Who"),
+        ("来源地址", "From"),
+        ("操作", "Action"),
+    ];
     if with_record {
         headers.push(("记录", "Record"));
     }
@@ -44,7 +52,13 @@ pub fn audit_table(lang: Lang, items: &[AuditEntry], with_record: bool) -> Table
         let changes: Vec<String> = e
             .fields()
             .into_iter()
-            .map(|(k, b, a)| if b.is_empty() { format!("{k}: {a}") } else { format!("{k}: {b} → {a}") })
+            .map(|(k, b, a)| {
+                if b.is_empty() {
+                    format!("{k}: {a}")
+                } else {
+                    format!("{k}: {b} → {a}")
+                }
+            })
             .collect();
         let mut row = vec![
             Cell::text(crate::projects::local_time(e.created_at)),
@@ -54,7 +68,9 @@ pub fn audit_table(lang: Lang, items: &[AuditEntry], with_record: bool) -> Table
         ];
         if with_record {
             let kind = RecordKind::parse(&e.record_kind);
-            let label = kind.map(|k| lang.pick(&k.label()).to_string()).unwrap_or_else(|| e.record_kind.clone());
+            let label = kind
+                .map(|k| lang.pick(&k.label()).to_string())
+                .unwrap_or_else(|| e.record_kind.clone());
             let text = format!("{label} #{}", e.record_id);
             row.push(match kind {
                 Some(k) if RecordKind::ATTACHABLE.contains(&k) && k != RecordKind::Milestone => {
@@ -71,13 +87,25 @@ pub fn audit_table(lang: Lang, items: &[AuditEntry], with_record: bool) -> Table
 
 /// The last changes of one record, for its page.
 pub async fn history(s: &AppState, who: &Auth, lang: Lang, kind: RecordKind, id: i64) -> Result<Table, ApiError> {
-    let f = AuditFilter { record_kind: Some(kind.as_str().into()), record_id: Some(id.to_string()), ..Default::default() };
-    let p = ListParams { per_page: Some("50".into()), ..Default::default() };
+    let f = AuditFilter {
+        record_kind: Some(kind.as_str().into()),
+        record_id: Some(id.to_string()),
+        ..Default::default()
+    };
+    let p = ListParams {
+        per_page: Some("50".into()),
+        ..Default::default()
+    };
     let page = s.store.list_audit(&who.viewer, &f, &p).await?;
     Ok(audit_table(lang, &page.items, false))
 }
 
-async fn api_list(State(s): State<AppState>, lang: Lang, who: Auth, RawQuery(q): RawQuery) -> Result<Json<Page<AuditEntry>>, Api> {
+async fn api_list(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Page<AuditEntry>>, Api> {
     let run = async {
         let f: AuditFilter = parse_query(q.as_deref())?;
         let p: ListParams = parse_query(q.as_deref())?;
@@ -92,15 +120,21 @@ async fn page_list(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -
         let p: ListParams = parse_query(uri.query())?;
         let page = s.store.list_audit(&who.viewer, &f, &p).await?;
         let table = audit_table(lang, &page.items, true);
-        let kinds: Vec<(String, String)> =
-            RecordKind::ALL.iter().map(|k| (k.as_str().to_string(), lang.pick(&k.label()).to_string())).collect();
+        let kinds: Vec<(String, String)> = RecordKind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_string(), lang.pick(&k.label()).to_string()))
+            .collect();
         let actions: Vec<(String, String)> = ["create", "update", "status", "archive", "restore"]
             .iter()
             .map(|a| (a.to_string(), action_label(lang, a)))
             .collect();
         let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         let filters = vec![
-            Field::new(lang, "record_kind", ("记录类型", "Record kind"), "select").options(lang, kinds, &one(&f.record_kind)),
+            Field::new(lang, "record_kind", ("记录类型", "Record kind"), "select").options(
+                lang,
+                kinds,
+                &one(&f.record_kind),
+            ),
             Field::new(lang, "record_id", ("记录编号", "Record id"), "text").value(f.record_id.as_deref()),
             Field::new(lang, "user_id", ("用户编号", "User id"), "text").value(f.user_id.as_deref()),
             Field::new(lang, "action", ("操作", "Action"), "select").options(lang, actions, &one(&f.action)),
@@ -108,7 +142,14 @@ async fn page_list(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -
             Field::new(lang, "to", ("截止日期", "To"), "date").value(f.to.as_deref()),
         ];
         let heading = lang.tr("操作留痕", "Audit log").to_string();
-        let view = ListPage::new(Layout::new(&who, lang, &uri, "audit", heading.clone()), &uri, heading, filters, table, &page);
+        let view = ListPage::new(
+            Layout::new(&who, lang, &uri, "audit", heading.clone()),
+            &uri,
+            heading,
+            filters,
+            table,
+            &page,
+        );
         Ok::<_, ApiError>(views::render(&view))
     };
     run.await.map_err(|e| PageErr(e, lang))

@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use axum::body::{Body, to_bytes};
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::{HeaderMap, Method, StatusCode, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -46,33 +46,60 @@ pub fn client_ip(parts_ext: &axum::http::Extensions) -> Option<String> {
 }
 
 pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
-        c.split(';').map(str::trim).find_map(|kv| kv.strip_prefix(&format!("{SESSION_COOKIE}=")).map(str::to_string))
-    })
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            c.split(';')
+                .map(str::trim)
+                .find_map(|kv| kv.strip_prefix(&format!("{SESSION_COOKIE}=")).map(str::to_string))
+        })
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")).map(|t| t.trim().to_string())
+    v.strip_prefix("Bearer ")
+        .or_else(|| v.strip_prefix("bearer "))
+        .map(|t| t.trim().to_string())
 }
 
 async fn resolve(s: &AppState, headers: &HeaderMap, ip: Option<String>) -> Result<Option<Auth>, ApiError> {
     if let Some(t) = bearer(headers) {
-        let Some(user) = s.store.token_user(&t).await? else { return Ok(None) };
+        let Some(user) = s.store.token_user(&t).await? else {
+            return Ok(None);
+        };
         let viewer = s.store.viewer_for(&user, ip).await?;
-        return Ok(Some(Auth { user, viewer, csrf: String::new(), via: Via::Token, session: None }));
+        return Ok(Some(Auth {
+            user,
+            viewer,
+            csrf: String::new(),
+            via: Via::Token,
+            session: None,
+        }));
     }
     if let Some(secret) = session_cookie(headers) {
-        let Some((user, csrf)) = s.store.session(&secret).await? else { return Ok(None) };
+        let Some((user, csrf)) = s.store.session(&secret).await? else {
+            return Ok(None);
+        };
         let viewer = s.store.viewer_for(&user, ip).await?;
-        return Ok(Some(Auth { user, viewer, csrf, via: Via::Session, session: Some(secret) }));
+        return Ok(Some(Auth {
+            user,
+            viewer,
+            csrf,
+            via: Via::Session,
+            session: Some(secret),
+        }));
     }
     Ok(None)
 }
 
 /// Paths anyone may reach, signed in or not.
 fn public(path: &str) -> bool {
-    matches!(path, "/login" | "/healthz" | "/static/style.css" | "/favicon.ico" | "/api/v1/auth/login" | "/api/v1/openapi.json")
+    matches!(
+        path,
+        "/login" | "/healthz" | "/static/style.css" | "/favicon.ico" | "/api/v1/auth/login" | "/api/v1/openapi.json"
+    )
 }
 
 fn query_value(query: Option<&str>, key: &str) -> Option<String> {
@@ -81,8 +108,11 @@ fn query_value(query: Option<&str>, key: &str) -> Option<String> {
 }
 
 /// Authenticates every request and guards state-changing ones against CSRF; see the module docs.
-pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn authenticate(req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
+    let Some(s) = parts.extensions.get::<AppState>().cloned() else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "the app state is missing").into_response();
+    };
     let lang = Lang::from_parts(&parts);
     let path = parts.uri.path().to_string();
     let api = path.starts_with("/api/");
@@ -108,7 +138,13 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
         if sent.is_none() && form {
             let bytes = match to_bytes(body, s.max_upload_bytes).await {
                 Ok(b) => b,
-                Err(_) => return ApiError::Status(StatusCode::PAYLOAD_TOO_LARGE, Msg::new("请求体过大", "The request is too large")).page(lang),
+                Err(_) => {
+                    return ApiError::Status(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        Msg::new("请求体过大", "The request is too large"),
+                    )
+                    .page(lang);
+                }
             };
             sent = query_value(std::str::from_utf8(&bytes).ok(), CSRF_FIELD);
             body = Body::from(bytes);
@@ -116,7 +152,10 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
         if sent.as_deref() != Some(a.csrf.as_str()) {
             let e = ApiError::Status(
                 StatusCode::FORBIDDEN,
-                Msg::new("表单已过期或来源不明，请刷新页面后重试", "The form has expired or did not come from this site; reload the page and try again"),
+                Msg::new(
+                    "表单已过期或来源不明，请刷新页面后重试",
+                    "The form has expired or did not come from this site; reload the page and try again",
+                ),
             );
             return if api { e.json(lang) } else { e.page(lang) };
         }
@@ -124,7 +163,13 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
     match auth {
         Some(a) => {
             // A one-time password must be replaced before anything else.
-            let allowed = ["/account", "/account/password", "/logout", "/static/style.css", "/favicon.ico"];
+            let allowed = [
+                "/account",
+                "/account/password",
+                "/logout",
+                "/static/style.css",
+                "/favicon.ico",
+            ];
             if a.via == Via::Session && a.user.must_change_password && !api && !allowed.contains(&path.as_str()) {
                 return (StatusCode::SEE_OTHER, [(header::LOCATION, "/account".to_string())]).into_response();
             }
@@ -132,9 +177,13 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
         }
         None if public(&path) => {}
         None if api => {
-            let e = ApiError::Status(StatusCode::UNAUTHORIZED, Msg::new("请先登录或提供有效的 API 令牌", "Sign in or send a valid API token"));
+            let e = ApiError::Status(
+                StatusCode::UNAUTHORIZED,
+                Msg::new("请先登录或提供有效的 API 令牌", "Sign in or send a valid API token"),
+            );
             let mut res = e.json(lang);
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static header"));
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static header"));
             return res;
         }
         None => {
@@ -160,8 +209,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         // The middleware lets no request without an Auth reach a handler that asks for one.
-        parts.extensions.get::<Auth>().cloned().ok_or_else(|| {
-            (StatusCode::UNAUTHORIZED, "sign in first").into_response()
-        })
+        parts
+            .extensions
+            .get::<Auth>()
+            .cloned()
+            .ok_or_else(|| (StatusCode::UNAUTHORIZED, "sign in first").into_response())
     }
 }

@@ -2,6 +2,7 @@
 //! recently changed projects.
 
 use crate::AppState;
+use crate::RouteExt;
 use crate::auth::Auth;
 use crate::error::{ApiError, Page as PageErr};
 use crate::i18n::Lang;
@@ -18,7 +19,7 @@ use hezuo_domain::organization::OrganizationFilter;
 use hezuo_domain::project::{DUE_SOON_DAYS, ProjectFilter};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home))
+    Router::new().at("/", get(home))
 }
 
 pub struct Card {
@@ -60,7 +61,8 @@ async fn home(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -> Res
             .await?;
         let overdue = due.iter().filter(|(m, _)| m.due_on < today).count();
         let enterprises = st
-            .list_organizations(&who.viewer, 
+            .list_organizations(
+                &who.viewer,
                 &OrganizationFilter {
                     kind: Some("enterprise".into()),
                     ..Default::default()
@@ -69,7 +71,10 @@ async fn home(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -> Res
             )
             .await?
             .total;
-        let agreements = st.list_agreements(&who.viewer, &AgreementFilter::default(), &one).await?.total;
+        let agreements = st
+            .list_agreements(&who.viewer, &AgreementFilter::default(), &one)
+            .await?
+            .total;
         let cards = vec![
             Card {
                 label: lang.tr("合作项目", "Projects").into(),
@@ -128,7 +133,8 @@ async fn home(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -> Res
             ]);
         }
         let recent_list = st
-            .list_projects(&who.viewer, 
+            .list_projects(
+                &who.viewer,
                 &ProjectFilter::default(),
                 &ListParams {
                     per_page: Some("8".into()),

@@ -4,9 +4,9 @@
 
 pub mod account;
 pub mod agreements;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
-pub mod attachments;
 pub mod error;
 mod home;
 pub mod i18n;
@@ -14,8 +14,8 @@ pub mod openapi;
 pub mod organizations;
 pub mod people;
 pub mod projects;
-pub mod users;
 mod resource;
+pub mod users;
 mod views;
 
 use axum::Router;
@@ -25,6 +25,37 @@ use axum::routing::get;
 use hezuo_domain::Clock;
 use hezuo_store::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+static PATHS: std::sync::Mutex<std::collections::BTreeSet<String>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+/// `Router::route` that also records the path, so that tests can find every endpoint the app has
+/// (see the authorization matrix in `tests/it/access.rs`).
+pub trait RouteExt {
+    fn at(self, path: &str, method_router: axum::routing::MethodRouter<AppState>) -> Self;
+}
+
+impl RouteExt for Router<AppState> {
+    /// Also puts [`auth::authenticate`] in front of the route's handlers — as a route layer of the
+    /// method router, so a method the path does not have is still a plain 405.
+    fn at(self, path: &str, method_router: axum::routing::MethodRouter<AppState>) -> Self {
+        PATHS.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string());
+        self.route(
+            path,
+            method_router.route_layer(axum::middleware::from_fn(auth::authenticate)),
+        )
+    }
+}
+
+/// Every path routed by [`app`] (after it has been built once).
+pub fn routed_paths() -> Vec<String> {
+    PATHS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .cloned()
+        .collect()
+}
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -54,9 +85,9 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 pub fn app(state: AppState) -> Router {
     let body_limit = state.max_upload_bytes + 64 * 1024;
     Router::new()
-        .route("/healthz", get(healthz))
-        .route("/static/style.css", get(style_css))
-        .route("/favicon.ico", get(favicon))
+        .at("/healthz", get(healthz))
+        .at("/static/style.css", get(style_css))
+        .at("/favicon.ico", get(favicon))
         .merge(home::router())
         .merge(organizations::router())
         .merge(people::router())
@@ -68,7 +99,8 @@ pub fn app(state: AppState) -> Router {
         .merge(audit::router())
         .merge(users::router())
         .fallback(error::not_found_fallback)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        // Handlers' middleware (authentication) finds the state here.
+        .layer(axum::Extension(state.clone()))
         .layer(axum::middleware::from_fn(i18n::remember_lang))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(SetResponseHeaderLayer::if_not_present(

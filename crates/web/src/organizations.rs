@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::resource::{Pages, archive_action, resource, routes};
+use crate::resource::{Pages, archive_action, related, resource, routes};
 use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Opt, Section, Table, code_options, sort_field};
 use axum::Router;
 use axum::http::Uri;
@@ -176,10 +176,13 @@ impl Pages for Organizations {
     async fn detail_page(
         s: &AppState,
         who: &Auth,
-        lang: Lang, uri: &Uri, o: Organization) -> Result<DetailPage, ApiError> {
+        lang: Lang,
+        uri: &Uri,
+        o: Organization,
+    ) -> Result<DetailPage, ApiError> {
         let st = &s.store;
         let parent = match o.parent_id {
-            Some(p) => Some(st.get_organization(&who.viewer, p).await?),
+            Some(p) => related(st.get_organization(&who.viewer, p).await)?,
             None => None,
         };
         let children = st.organization_children(&who.viewer, o.id).await?;
@@ -188,7 +191,8 @@ impl Pages for Organizations {
             ..Default::default()
         };
         let people = st
-            .list_people(&who.viewer, 
+            .list_people(
+                &who.viewer,
                 &PersonFilter {
                     organization_id: Some(o.id.to_string()),
                     ..Default::default()
@@ -197,7 +201,8 @@ impl Pages for Organizations {
             )
             .await?;
         let agreements = st
-            .list_agreements(&who.viewer, 
+            .list_agreements(
+                &who.viewer,
                 &AgreementFilter {
                     organization_id: Some(o.id.to_string()),
                     ..Default::default()
@@ -206,7 +211,8 @@ impl Pages for Organizations {
             )
             .await?;
         let projects = st
-            .list_projects(&who.viewer, 
+            .list_projects(
+                &who.viewer,
                 &ProjectFilter {
                     organization_id: Some(o.id.to_string()),
                     ..Default::default()
@@ -332,10 +338,7 @@ impl Pages for Organizations {
         })
     }
 
-    async fn form_fields(
-        s: &AppState,
-        who: &Auth,
-        lang: Lang, i: &OrganizationInput) -> Result<Vec<Field>, ApiError> {
+    async fn form_fields(s: &AppState, who: &Auth, lang: Lang, i: &OrganizationInput) -> Result<Vec<Field>, ApiError> {
         let orgs = s.store.organization_options(&who.viewer).await?;
         let org_opts: Vec<(String, String)> = orgs.into_iter().map(|(id, name, _)| (id.to_string(), name)).collect();
         let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();

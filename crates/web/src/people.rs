@@ -5,7 +5,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::organizations::archived_filter;
-use crate::resource::{Pages, archive_action, resource, routes};
+use crate::resource::{Pages, archive_action, related, resource, routes};
 use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table, code_options, sort_field};
 use axum::Router;
 use axum::http::Uri;
@@ -107,18 +107,16 @@ impl Pages for People {
         ))
     }
 
-    async fn detail_page(
-        s: &AppState,
-        who: &Auth,
-        lang: Lang, uri: &Uri, p: Person) -> Result<DetailPage, ApiError> {
-        let org = s.store.get_organization(&who.viewer, p.organization_id).await?;
+    async fn detail_page(s: &AppState, who: &Auth, lang: Lang, uri: &Uri, p: Person) -> Result<DetailPage, ApiError> {
+        let org = related(s.store.get_organization(&who.viewer, p.organization_id).await)?;
         let all = ListParams {
             per_page: Some("200".into()),
             ..Default::default()
         };
         let projects = s
             .store
-            .list_projects(&who.viewer, 
+            .list_projects(
+                &who.viewer,
                 &ProjectFilter {
                     responsible_person_id: Some(p.id.to_string()),
                     ..Default::default()
@@ -130,7 +128,10 @@ impl Pages for People {
         let mut props = vec![
             (
                 lang.tr("单位", "Organisation").to_string(),
-                Cell::link(&org.name, format!("/organizations/{}", org.id)),
+                match &org {
+                    Some(o) => Cell::link(&o.name, format!("/organizations/{}", o.id)),
+                    None => Cell::opt(None::<String>, lang),
+                },
             ),
             (lang.tr("职称/职务", "Title").into(), Cell::opt(p.title.clone(), lang)),
             (lang.tr("电话", "Phone").into(), Cell::opt(p.phone.clone(), lang)),
@@ -183,10 +184,7 @@ impl Pages for People {
         })
     }
 
-    async fn form_fields(
-        s: &AppState,
-        who: &Auth,
-        lang: Lang, i: &PersonInput) -> Result<Vec<Field>, ApiError> {
+    async fn form_fields(s: &AppState, who: &Auth, lang: Lang, i: &PersonInput) -> Result<Vec<Field>, ApiError> {
         let orgs = s.store.organization_options(&who.viewer).await?;
         let org_opts: Vec<(String, String)> = orgs.into_iter().map(|(id, name, _)| (id.to_string(), name)).collect();
         let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();

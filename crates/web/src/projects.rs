@@ -2,11 +2,12 @@
 //! buttons the state machine allows, and milestones nested under `/projects/{id}/milestones`.
 
 use crate::AppState;
+use crate::RouteExt;
 use crate::auth::Auth;
 use crate::error::{Api, ApiError, Page as PageErr};
 use crate::i18n::Lang;
 use crate::organizations::archived_filter;
-use crate::resource::{Pages, archive_action, merge_input, parse_form, parse_json, path_id, resource, routes};
+use crate::resource::{Pages, archive_action, merge_input, parse_form, parse_json, path_id, related, resource, routes};
 use crate::views::{
     self, Cell, DetailPage, Field, FormPage, Layout, ListPage, PostAction, Section, Table, code_options, sort_field,
 };
@@ -40,30 +41,30 @@ resource!(
 
 pub fn router() -> Router<AppState> {
     routes::<Projects>()
-        .route("/projects/{id}/status", post(page_status))
-        .route(
+        .at("/projects/{id}/status", post(page_status))
+        .at(
             "/api/v1/projects/{id}/milestones",
             get(api_milestones).post(api_milestone_create),
         )
-        .route(
+        .at(
             "/api/v1/projects/{id}/milestones/{mid}",
             get(api_milestone_get)
                 .put(api_milestone_update)
                 .patch(api_milestone_update),
         )
-        .route(
+        .at(
             "/api/v1/projects/{id}/milestones/{mid}/archive",
             post(api_milestone_archive),
         )
-        .route(
+        .at(
             "/projects/{id}/milestones/new",
             get(page_milestone_new).post(page_milestone_create),
         )
-        .route(
+        .at(
             "/projects/{id}/milestones/{mid}/edit",
             get(page_milestone_edit).post(page_milestone_update),
         )
-        .route("/projects/{id}/milestones/{mid}/archive", post(page_milestone_archive))
+        .at("/projects/{id}/milestones/{mid}/archive", post(page_milestone_archive))
 }
 
 /// A timestamp as people in China read it: Asia/Shanghai (UTC+8), to the minute.
@@ -172,20 +173,17 @@ impl Pages for Projects {
         ))
     }
 
-    async fn detail_page(
-        s: &AppState,
-        who: &Auth,
-        lang: Lang, uri: &Uri, p: Project) -> Result<DetailPage, ApiError> {
+    async fn detail_page(s: &AppState, who: &Auth, lang: Lang, uri: &Uri, p: Project) -> Result<DetailPage, ApiError> {
         let st = &s.store;
         let mut org_ids = p.co_unit_ids.clone();
         org_ids.push(p.lead_unit_id);
         let names = st.organization_names(&org_ids).await?;
         let person = match p.responsible_person_id {
-            Some(id) => Some(st.get_person(&who.viewer, id).await?),
+            Some(id) => related(st.get_person(&who.viewer, id).await)?,
             None => None,
         };
         let agreement = match p.agreement_id {
-            Some(id) => Some(st.get_agreement(&who.viewer, id).await?),
+            Some(id) => related(st.get_agreement(&who.viewer, id).await)?,
             None => None,
         };
         let milestones = st.list_milestones(&who.viewer, p.id, false).await?;
@@ -324,10 +322,7 @@ impl Pages for Projects {
         })
     }
 
-    async fn form_fields(
-        s: &AppState,
-        who: &Auth,
-        lang: Lang, i: &ProjectInput) -> Result<Vec<Field>, ApiError> {
+    async fn form_fields(s: &AppState, who: &Auth, lang: Lang, i: &ProjectInput) -> Result<Vec<Field>, ApiError> {
         let orgs: Vec<(String, String)> = s
             .store
             .organization_options(&who.viewer)
@@ -429,7 +424,8 @@ impl Pages for Projects {
 
 async fn page_status(
     State(s): State<AppState>,
-    lang: Lang, who: Auth,
+    lang: Lang,
+    who: Auth,
     uri: Uri,
     Path(id): Path<String>,
     body: Bytes,
@@ -445,7 +441,11 @@ async fn page_status(
         let mut input = ProjectInput::from_record(&p);
         input.status = f.status;
         let result = match input.validate() {
-            Ok(d) => s.store.update_project(&who.viewer, id, &d).await.map_err(ApiError::from),
+            Ok(d) => s
+                .store
+                .update_project(&who.viewer, id, &d)
+                .await
+                .map_err(ApiError::from),
             Err(e) => Err(ApiError::Invalid(e)),
         };
         match result {
@@ -481,7 +481,8 @@ async fn milestone_of(s: &AppState, who: &Auth, id: &str, mid: &str) -> Result<M
 
 async fn api_milestones(
     State(s): State<AppState>,
-    lang: Lang, who: Auth,
+    lang: Lang,
+    who: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<Page<Milestone>>, Api> {
     let run = async {
@@ -500,7 +501,8 @@ async fn api_milestones(
 
 async fn api_milestone_create(
     State(s): State<AppState>,
-    lang: Lang, who: Auth,
+    lang: Lang,
+    who: Auth,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, Api> {
@@ -517,15 +519,20 @@ async fn api_milestone_create(
 
 async fn api_milestone_get(
     State(s): State<AppState>,
-    lang: Lang, who: Auth,
+    lang: Lang,
+    who: Auth,
     Path((id, mid)): Path<(String, String)>,
 ) -> Result<Json<Milestone>, Api> {
-    milestone_of(&s, &who, &id, &mid).await.map(Json).map_err(|e| Api(e, lang))
+    milestone_of(&s, &who, &id, &mid)
+        .await
+        .map(Json)
+        .map_err(|e| Api(e, lang))
 }
 
 async fn api_milestone_update(
     State(s): State<AppState>,
-    lang: Lang, who: Auth,
+    lang: Lang,
+    who: Auth,
     Path((id, mid)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Json<Milestone>, Api> {
@@ -540,7 +547,8 @@ async fn api_milestone_update(
 
 async fn api_milestone_archive(
     State(s): State<AppState>,
-    lang: Lang, who: Auth,
+    lang: Lang,
+    who: Auth,
     Path((id, mid)): Path<(String, String)>,
 ) -> Result<Json<Milestone>, Api> {
     let run = async {
@@ -601,7 +609,8 @@ fn milestone_form(
 
 async fn page_milestone_new(
     State(s): State<AppState>,
-    lang: Lang, who: Auth,
+    lang: Lang,
+    who: Auth,
     uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Response, PageErr> {
@@ -622,7 +631,8 @@ async fn page_milestone_new(
 
 async fn page_milestone_create(
     State(s): State<AppState>,
-    lang: Lang, who: Auth,
+    lang: Lang,
+    who: Auth,
     uri: Uri,
     Path(id): Path<String>,
     body: Bytes,
@@ -631,13 +641,17 @@ async fn page_milestone_create(
         let p = s.store.get_project(&who.viewer, path_id(&id)?).await?;
         let input: MilestoneInput = parse_form(&body)?;
         let result = match input.validate() {
-            Ok(d) => s.store.create_milestone(&who.viewer, p.id, &d).await.map_err(ApiError::from),
+            Ok(d) => s
+                .store
+                .create_milestone(&who.viewer, p.id, &d)
+                .await
+                .map_err(ApiError::from),
             Err(e) => Err(ApiError::Invalid(e)),
         };
         match result {
             Ok(_) => Ok(views::redirect(&format!("/projects/{}#milestones", p.id))),
             Err(ApiError::Invalid(e)) => Ok(milestone_form(
-            &who,
+                &who,
                 lang,
                 &uri,
                 &p,
@@ -653,7 +667,8 @@ async fn page_milestone_create(
 
 async fn page_milestone_edit(
     State(s): State<AppState>,
-    lang: Lang, who: Auth,
+    lang: Lang,
+    who: Auth,
     uri: Uri,
     Path((id, mid)): Path<(String, String)>,
 ) -> Result<Response, PageErr> {
@@ -676,7 +691,8 @@ async fn page_milestone_edit(
 
 async fn page_milestone_update(
     State(s): State<AppState>,
-    lang: Lang, who: Auth,
+    lang: Lang,
+    who: Auth,
     uri: Uri,
     Path((id, mid)): Path<(String, String)>,
     body: Bytes,
@@ -686,13 +702,17 @@ async fn page_milestone_update(
         let p = s.store.get_project(&who.viewer, m.project_id).await?;
         let input: MilestoneInput = parse_form(&body)?;
         let result = match input.validate() {
-            Ok(d) => s.store.update_milestone(&who.viewer, m.id, &d).await.map_err(ApiError::from),
+            Ok(d) => s
+                .store
+                .update_milestone(&who.viewer, m.id, &d)
+                .await
+                .map_err(ApiError::from),
             Err(e) => Err(ApiError::Invalid(e)),
         };
         match result {
             Ok(_) => Ok(views::redirect(&format!("/projects/{}#milestones", p.id))),
             Err(ApiError::Invalid(e)) => Ok(milestone_form(
-            &who,
+                &who,
                 lang,
                 &uri,
                 &p,
@@ -708,7 +728,8 @@ async fn page_milestone_update(
 
 async fn page_milestone_archive(
     State(s): State<AppState>,
-    lang: Lang, who: Auth,
+    lang: Lang,
+    who: Auth,
     Path((id, mid)): Path<(String, String)>,
 ) -> Result<Response, PageErr> {
     let run = async {

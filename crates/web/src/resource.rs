@@ -3,6 +3,8 @@
 //! implements [`Resource`] (its store calls) and [`Pages`] (its view models) in its own module.
 
 use crate::AppState;
+use crate::RouteExt;
+use crate::auth::Auth;
 use crate::error::{Api, ApiError, Page as PageErr};
 use crate::i18n::Lang;
 use crate::views::{self, DetailPage, Field, FormPage, Layout, ListPage};
@@ -13,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hezuo_domain::{FieldErrors, ListParams, Msg, Page};
-use crate::auth::Auth;
 use hezuo_store::{Result as StoreResult, Store, Viewer};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -39,8 +40,14 @@ pub trait Resource: Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<Page<Self::Record>>> + Send;
     fn get(s: &Store, v: &Viewer, id: i64) -> impl Future<Output = StoreResult<Self::Record>> + Send;
     fn create(s: &Store, v: &Viewer, d: &Self::Data) -> impl Future<Output = StoreResult<Self::Record>> + Send;
-    fn update(s: &Store, v: &Viewer, id: i64, d: &Self::Data) -> impl Future<Output = StoreResult<Self::Record>> + Send;
-    fn set_archived(s: &Store, v: &Viewer, id: i64, archived: bool) -> impl Future<Output = StoreResult<Self::Record>> + Send;
+    fn update(s: &Store, v: &Viewer, id: i64, d: &Self::Data)
+    -> impl Future<Output = StoreResult<Self::Record>> + Send;
+    fn set_archived(
+        s: &Store,
+        v: &Viewer,
+        id: i64,
+        archived: bool,
+    ) -> impl Future<Output = StoreResult<Self::Record>> + Send;
     fn id(r: &Self::Record) -> i64;
 }
 
@@ -134,6 +141,16 @@ pub trait Pages: Resource {
     ) -> impl Future<Output = Result<Vec<Field>, ApiError>> + Send;
 }
 
+/// A related record for a panel: None when it lies outside the user's scope (or is gone), so a
+/// page shows what the user may see instead of failing.
+pub fn related<T>(r: StoreResult<T>) -> Result<Option<T>, ApiError> {
+    match r {
+        Ok(x) => Ok(Some(x)),
+        Err(hezuo_store::StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Parses a query string; a malformed one is a 400 naming the problem.
 pub fn parse_query<T: DeserializeOwned + Default>(q: Option<&str>) -> Result<T, ApiError> {
     match q {
@@ -216,22 +233,22 @@ pub fn routes<R: Pages>() -> Router<AppState> {
     let api = format!("/api/v1/{}", R::PLURAL);
     let html = format!("/{}", R::PLURAL);
     Router::new()
-        .route(&api, get(api_list::<R>).post(api_create::<R>))
-        .route(
+        .at(&api, get(api_list::<R>).post(api_create::<R>))
+        .at(
             &format!("{api}/{{id}}"),
             get(api_get::<R>).put(api_update::<R>).patch(api_update::<R>),
         )
-        .route(&format!("{api}/{{id}}/archive"), post(api_set_archived::<R, true>))
-        .route(&format!("{api}/{{id}}/restore"), post(api_set_archived::<R, false>))
-        .route(&html, get(page_list::<R>))
-        .route(&format!("{html}/new"), get(page_new::<R>).post(page_create::<R>))
-        .route(&format!("{html}/{{id}}"), get(page_detail::<R>))
-        .route(
+        .at(&format!("{api}/{{id}}/archive"), post(api_set_archived::<R, true>))
+        .at(&format!("{api}/{{id}}/restore"), post(api_set_archived::<R, false>))
+        .at(&html, get(page_list::<R>))
+        .at(&format!("{html}/new"), get(page_new::<R>).post(page_create::<R>))
+        .at(&format!("{html}/{{id}}"), get(page_detail::<R>))
+        .at(
             &format!("{html}/{{id}}/edit"),
             get(page_edit::<R>).post(page_update::<R>),
         )
-        .route(&format!("{html}/{{id}}/archive"), post(page_set_archived::<R, true>))
-        .route(&format!("{html}/{{id}}/restore"), post(page_set_archived::<R, false>))
+        .at(&format!("{html}/{{id}}/archive"), post(page_set_archived::<R, true>))
+        .at(&format!("{html}/{{id}}/restore"), post(page_set_archived::<R, false>))
 }
 
 /// A path id, or 404 for anything that is not a positive integer.
@@ -241,7 +258,8 @@ pub fn path_id(raw: &str) -> Result<i64, ApiError> {
 
 async fn api_list<R: Resource>(
     State(s): State<AppState>,
-    lang: Lang, a: Auth,
+    lang: Lang,
+    a: Auth,
     RawQuery(q): RawQuery,
 ) -> Result<Json<Page<R::Record>>, Api> {
     let run = async {
@@ -254,7 +272,8 @@ async fn api_list<R: Resource>(
 
 async fn api_get<R: Resource>(
     State(s): State<AppState>,
-    lang: Lang, a: Auth,
+    lang: Lang,
+    a: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<R::Record>, Api> {
     let run = async { Ok::<_, ApiError>(R::get(&s.store, &a.viewer, path_id(&id)?).await?) };
@@ -274,7 +293,8 @@ async fn api_create<R: Resource>(State(s): State<AppState>, lang: Lang, a: Auth,
 
 async fn api_update<R: Resource>(
     State(s): State<AppState>,
-    lang: Lang, a: Auth,
+    lang: Lang,
+    a: Auth,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<R::Record>, Api> {
@@ -291,7 +311,8 @@ async fn api_update<R: Resource>(
 /// Archives (`ARCHIVED = true`) or restores a record.
 async fn api_set_archived<R: Resource, const ARCHIVED: bool>(
     State(s): State<AppState>,
-    lang: Lang, a: Auth,
+    lang: Lang,
+    a: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<R::Record>, Api> {
     let run = async { Ok::<_, ApiError>(R::set_archived(&s.store, &a.viewer, path_id(&id)?, ARCHIVED).await?) };
@@ -312,7 +333,8 @@ async fn page_list<R: Pages>(State(s): State<AppState>, lang: Lang, a: Auth, uri
 
 async fn page_detail<R: Pages>(
     State(s): State<AppState>,
-    lang: Lang, a: Auth,
+    lang: Lang,
+    a: Auth,
     uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Response, PageErr> {
@@ -327,16 +349,24 @@ async fn page_detail<R: Pages>(
 }
 
 /// Renders a record's form, with the input kept and each error beside its field.
+/// `editing` is the record being edited (its id and title), or None for a new one; it decides the
+/// heading and where "cancel" goes.
 pub async fn form_response<R: Pages>(
     s: &AppState,
     a: &Auth,
     lang: Lang,
     uri: &Uri,
-    heading: String,
+    editing: Option<(i64, String)>,
     input: &R::Input,
     errors: Option<(StatusCode, FieldErrors)>,
-    cancel_href: String,
 ) -> Result<Response, ApiError> {
+    let (heading, cancel_href) = match editing {
+        None => (
+            format!("{}{}", lang.t().new, R::heading(lang)),
+            format!("/{}", R::PLURAL),
+        ),
+        Some((id, title)) => (format!("{}：{title}", lang.t().edit), format!("/{}/{id}", R::PLURAL)),
+    };
     let fields = R::form_fields(s, a, lang, input).await?;
     let (status, errors) = errors.unwrap_or((StatusCode::OK, FieldErrors::new()));
     // Errors on fields the form does not show (rare) are listed on top, so none is lost.
@@ -374,21 +404,20 @@ async fn page_new<R: Pages>(State(s): State<AppState>, lang: Lang, a: Auth, uri:
     let run = async {
         // The query may pre-fill the form, e.g. /organizations/new?parent_id=3.
         let input: R::Input = parse_query(uri.query()).unwrap_or_default();
-        let heading = format!("{}{}", lang.t().new, R::heading(lang));
-        form_response::<R>(&s, &a, lang, &uri, heading, &input, None, format!("/{}", R::PLURAL)).await
+        form_response::<R>(&s, &a, lang, &uri, None, &input, None).await
     };
     run.await.map_err(|e| PageErr(e, lang))
 }
 
 async fn page_create<R: Pages>(
     State(s): State<AppState>,
-    lang: Lang, a: Auth,
+    lang: Lang,
+    a: Auth,
     uri: Uri,
     body: Bytes,
 ) -> Result<Response, PageErr> {
     let run = async {
         let input: R::Input = parse_form(&body)?;
-        let heading = format!("{}{}", lang.t().new, R::heading(lang));
         let result = match R::validate(&input) {
             Ok(d) => R::create(&s.store, &a.viewer, &d).await.map_err(ApiError::from),
             Err(e) => Err(ApiError::Invalid(e)),
@@ -397,7 +426,7 @@ async fn page_create<R: Pages>(
             Ok(r) => Ok(views::redirect(&format!("/{}/{}", R::PLURAL, R::id(&r)))),
             Err(e) => {
                 let errors = store_errors(e)?;
-                form_response::<R>(&s, &a, lang, &uri, heading, &input, Some(errors), format!("/{}", R::PLURAL)).await
+                form_response::<R>(&s, &a, lang, &uri, None, &input, Some(errors)).await
             }
         }
     };
@@ -406,32 +435,23 @@ async fn page_create<R: Pages>(
 
 async fn page_edit<R: Pages>(
     State(s): State<AppState>,
-    lang: Lang, a: Auth,
+    lang: Lang,
+    a: Auth,
     uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Response, PageErr> {
     let run = async {
         let id = path_id(&id)?;
         let r = R::get(&s.store, &a.viewer, id).await?;
-        let heading = format!("{}：{}", lang.t().edit, R::title(&r));
-        form_response::<R>(
-            &s,
-            &a,
-            lang,
-            &uri,
-            heading,
-            &R::to_input(&r),
-            None,
-            format!("/{}/{id}", R::PLURAL),
-        )
-        .await
+        form_response::<R>(&s, &a, lang, &uri, Some((id, R::title(&r))), &R::to_input(&r), None).await
     };
     run.await.map_err(|e| PageErr(e, lang))
 }
 
 async fn page_update<R: Pages>(
     State(s): State<AppState>,
-    lang: Lang, a: Auth,
+    lang: Lang,
+    a: Auth,
     uri: Uri,
     Path(id): Path<String>,
     body: Bytes,
@@ -448,18 +468,7 @@ async fn page_update<R: Pages>(
             Ok(_) => Ok(views::redirect(&format!("/{}/{id}", R::PLURAL))),
             Err(e) => {
                 let errors = store_errors(e)?;
-                let heading = format!("{}：{}", lang.t().edit, R::title(&current));
-                form_response::<R>(
-                    &s,
-                    &a,
-                    lang,
-                    &uri,
-                    heading,
-                    &input,
-                    Some(errors),
-                    format!("/{}/{id}", R::PLURAL),
-                )
-                .await
+                form_response::<R>(&s, &a, lang, &uri, Some((id, R::title(&current))), &input, Some(errors)).await
             }
         }
     };
@@ -469,7 +478,8 @@ async fn page_update<R: Pages>(
 /// Archives (`ARCHIVED = true`) or restores a record, then shows it again.
 async fn page_set_archived<R: Pages, const ARCHIVED: bool>(
     State(s): State<AppState>,
-    lang: Lang, a: Auth,
+    lang: Lang,
+    a: Auth,
     Path(id): Path<String>,
 ) -> Result<Response, PageErr> {
     let run = async {

@@ -2,6 +2,7 @@
 //! a password. Through the pages under `/users` and `/api/v1/users`.
 
 use crate::AppState;
+use crate::RouteExt;
 use crate::account::NoticePage;
 use crate::auth::Auth;
 use crate::error::{Api, ApiError, Page as PageErr};
@@ -23,10 +24,10 @@ use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/users", get(page_list).post(page_create))
-        .route("/users/{id}/reset", post(page_reset))
-        .route("/api/v1/users", get(api_list).post(api_create))
-        .route("/api/v1/users/{id}/reset-password", post(api_reset))
+        .at("/users", get(page_list).post(page_create))
+        .at("/users/{id}/reset", post(page_reset))
+        .at("/api/v1/users", get(api_list).post(api_create))
+        .at("/api/v1/users/{id}/reset-password", post(api_reset))
 }
 
 struct UserRow {
@@ -61,20 +62,42 @@ impl UserInput {
     fn parse(&self) -> Result<(String, Role, Option<i64>, Option<i64>), FieldErrors> {
         let mut e = FieldErrors::new();
         let name = e.take("username", input::text(&self.username, 50));
-        let role = e.take("role", input::code(&self.role, Role::parse, Role::ALL, Role::label, Role::as_str));
+        let role = e.take(
+            "role",
+            input::code(&self.role, Role::parse, Role::ALL, Role::label, Role::as_str),
+        );
         let org = e.take("organization_id", input::optional_id(&self.organization_id));
         let person = e.take("person_id", input::optional_id(&self.person_id));
         e.into_result(())?;
-        Ok((name.expect("checked"), role.expect("checked"), org.flatten(), person.flatten()))
+        Ok((
+            name.expect("checked"),
+            role.expect("checked"),
+            org.flatten(),
+            person.flatten(),
+        ))
     }
 }
 
 async fn create(s: &AppState, who: &Auth, i: &UserInput) -> Result<(User, String), ApiError> {
+    // Whether the caller may add users at all comes before what they typed.
+    hezuo_store::access::check(
+        &who.viewer,
+        hezuo_domain::RecordKind::User,
+        hezuo_domain::access::Action::Create,
+    )?;
     let (name, role, org, person) = i.parse()?;
     Ok(s.store.add_user(&who.viewer, &name, role, org, person, None).await?)
 }
 
-async fn users_view(s: &AppState, who: &Auth, lang: Lang, uri: &Uri, i: &UserInput, errors: FieldErrors, status: StatusCode) -> Result<Response, ApiError> {
+async fn users_view(
+    s: &AppState,
+    who: &Auth,
+    lang: Lang,
+    uri: &Uri,
+    i: &UserInput,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
     let users = s.store.list_users(&who.viewer).await?;
     let orgs = s.store.organization_options(&who.viewer).await?;
     let names: std::collections::HashMap<i64, String> = orgs.iter().map(|(id, n, _)| (*id, n.clone())).collect();
@@ -87,7 +110,11 @@ async fn users_view(s: &AppState, who: &Auth, lang: Lang, uri: &Uri, i: &UserInp
             role: lang.pick(&u.role.label()).into(),
             scope: match (u.organization_id, u.person_id) {
                 (Some(o), _) => names.get(&o).cloned().unwrap_or_else(|| format!("#{o}")),
-                (_, Some(p)) => people.iter().find(|x| x.0 == p).map(|x| x.1.clone()).unwrap_or_else(|| format!("#{p}")),
+                (_, Some(p)) => people
+                    .iter()
+                    .find(|x| x.0 == p)
+                    .map(|x| x.1.clone())
+                    .unwrap_or_else(|| format!("#{p}")),
                 _ => lang.tr("全部", "Everything").into(),
             },
             created: crate::projects::local_time(u.created_at),
@@ -95,12 +122,33 @@ async fn users_view(s: &AppState, who: &Auth, lang: Lang, uri: &Uri, i: &UserInp
         .collect();
     let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
     let fields = vec![
-        Field::new(lang, "username", ("用户名", "Username"), "text").value(i.username.as_deref()).required(),
-        Field::new(lang, "role", ("角色", "Role"), "select").required().options(lang, code_options(lang, Role::ALL, Role::label, Role::as_str), &one(&i.role)),
-        Field::new(lang, "organization_id", ("所属单位（联络员、责任单位、企业）", "Organisation (coordinator, unit, enterprise)"), "select")
-            .options(lang, orgs.into_iter().map(|(id, n, _)| (id.to_string(), n)).collect(), &one(&i.organization_id)),
-        Field::new(lang, "person_id", ("对应人员（专家）", "Person (expert)"), "select")
-            .options(lang, people.into_iter().map(|(id, n, _)| (id.to_string(), n)).collect(), &one(&i.person_id)),
+        Field::new(lang, "username", ("用户名", "Username"), "text")
+            .value(i.username.as_deref())
+            .required(),
+        Field::new(lang, "role", ("角色", "Role"), "select").required().options(
+            lang,
+            code_options(lang, Role::ALL, Role::label, Role::as_str),
+            &one(&i.role),
+        ),
+        Field::new(
+            lang,
+            "organization_id",
+            (
+                "所属单位（联络员、责任单位、企业）",
+                "Organisation (coordinator, unit, enterprise)",
+            ),
+            "select",
+        )
+        .options(
+            lang,
+            orgs.into_iter().map(|(id, n, _)| (id.to_string(), n)).collect(),
+            &one(&i.organization_id),
+        ),
+        Field::new(lang, "person_id", ("对应人员（专家）", "Person (expert)"), "select").options(
+            lang,
+            people.into_iter().map(|(id, n, _)| (id.to_string(), n)).collect(),
+            &one(&i.person_id),
+        ),
     ];
     let has = !errors.is_empty();
     let page = UsersPage {
@@ -115,7 +163,17 @@ async fn users_view(s: &AppState, who: &Auth, lang: Lang, uri: &Uri, i: &UserInp
 }
 
 async fn page_list(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -> Result<Response, PageErr> {
-    users_view(&s, &who, lang, &uri, &UserInput::default(), FieldErrors::new(), StatusCode::OK).await.map_err(|e| PageErr(e, lang))
+    users_view(
+        &s,
+        &who,
+        lang,
+        &uri,
+        &UserInput::default(),
+        FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+    .map_err(|e| PageErr(e, lang))
 }
 
 fn password_notice(who: &Auth, lang: Lang, uri: &Uri, username: &str, password: String) -> Response {
@@ -131,12 +189,20 @@ fn password_notice(who: &Auth, lang: Lang, uri: &Uri, username: &str, password: 
     })
 }
 
-async fn page_create(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri, body: Bytes) -> Result<Response, PageErr> {
+async fn page_create(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    uri: Uri,
+    body: Bytes,
+) -> Result<Response, PageErr> {
     let run = async {
         let i: UserInput = parse_form(&body)?;
         match create(&s, &who, &i).await {
             Ok((u, pw)) => Ok(password_notice(&who, lang, &uri, &u.username, pw)),
-            Err(ApiError::Invalid(e)) => users_view(&s, &who, lang, &uri, &i, e, StatusCode::UNPROCESSABLE_ENTITY).await,
+            Err(ApiError::Invalid(e)) => {
+                users_view(&s, &who, lang, &uri, &i, e, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
             Err(ApiError::Conflict(e)) => users_view(&s, &who, lang, &uri, &i, e, StatusCode::CONFLICT).await,
             Err(e) => Err(e),
         }
@@ -144,18 +210,35 @@ async fn page_create(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri,
     run.await.map_err(|e| PageErr(e, lang))
 }
 
-async fn page_reset(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri, Path(id): Path<String>) -> Result<Response, PageErr> {
+async fn page_reset(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Response, PageErr> {
     let run = async {
         let id = path_id(&id)?;
         let pw = s.store.reset_password(&who.viewer, id).await?;
-        let name = s.store.list_users(&who.viewer).await?.into_iter().find(|u| u.id == id).map(|u| u.username).unwrap_or_default();
+        let name = s
+            .store
+            .list_users(&who.viewer)
+            .await?
+            .into_iter()
+            .find(|u| u.id == id)
+            .map(|u| u.username)
+            .unwrap_or_default();
         Ok::<_, ApiError>(password_notice(&who, lang, &uri, &name, pw))
     };
     run.await.map_err(|e| PageErr(e, lang))
 }
 
 async fn api_list(State(s): State<AppState>, lang: Lang, who: Auth) -> Result<Json<Vec<User>>, Api> {
-    s.store.list_users(&who.viewer).await.map(Json).map_err(|e| Api(e.into(), lang))
+    s.store
+        .list_users(&who.viewer)
+        .await
+        .map(Json)
+        .map_err(|e| Api(e.into(), lang))
 }
 
 #[derive(Serialize)]
@@ -174,14 +257,22 @@ async fn api_create(State(s): State<AppState>, lang: Lang, who: Auth, body: Byte
     run.await.map_err(|e| Api(e, lang))
 }
 
-async fn api_reset(State(s): State<AppState>, lang: Lang, who: Auth, Path(id): Path<String>) -> Result<Json<serde_json::Value>, Api> {
+async fn api_reset(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, Api> {
     let run = async {
-        let pw = s.store.reset_password(&who.viewer, path_id(&id)?).await.map_err(|e| match e {
-            StoreError::NotFound => ApiError::NotFound,
-            other => other.into(),
-        })?;
+        let pw = s
+            .store
+            .reset_password(&who.viewer, path_id(&id)?)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => ApiError::NotFound,
+                other => other.into(),
+            })?;
         Ok::<_, ApiError>(Json(serde_json::json!({ "password": pw })))
     };
     run.await.map_err(|e| Api(e, lang))
 }
-

@@ -15,7 +15,7 @@ create table user_account (
 );
 create unique index user_account_username on user_account(username);
 
-create table session (
+create table user_session (
     token_hash text primary key,
     user_id integer not null references user_account(id),
     csrf_token text not null,
@@ -24,7 +24,7 @@ create table session (
     created_at text not null,
     updated_at text not null
 );
-create index session_user on session(user_id);
+create index user_session_user on user_session(user_id);
 
 create table api_token (
     id integer primary key,
@@ -41,7 +41,7 @@ create index api_token_user on api_token(user_id, id);
 
 create table login_failure (
     key text primary key,
-    failures integer not null,
+    failures bigint not null,
     created_at text not null,
     updated_at text not null
 );
