@@ -67,6 +67,9 @@ enum Command {
         /// Mark the session cookie Secure: set this when users reach the server over HTTPS.
         #[arg(long, env = "HEZUO_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Take clients' addresses from X-Forwarded-For: only behind a load balancer that sets it.
+        #[arg(long, env = "HEZUO_TRUST_FORWARDED_FOR")]
+        trust_forwarded_for: bool,
         /// Largest attachment accepted, in MiB.
         #[arg(long, env = "HEZUO_MAX_UPLOAD_MB", default_value_t = 20)]
         max_upload_mb: usize,
@@ -130,6 +133,7 @@ async fn main() -> anyhow::Result<()> {
             demo,
             demo_password,
             secure_cookies,
+            trust_forwarded_for,
             max_upload_mb,
         } => {
             let store = args.open().await?;
@@ -151,6 +155,7 @@ async fn main() -> anyhow::Result<()> {
             }
             let mut state = hezuo_web::AppState::new(store.clone());
             state.secure_cookies = secure_cookies;
+            state.trust_forwarded_for = trust_forwarded_for;
             state.clock = args.clock();
             state.max_upload_bytes = max_upload_mb * 1024 * 1024;
             let listener = tokio::net::TcpListener::bind(&listen)

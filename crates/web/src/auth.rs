@@ -40,9 +40,28 @@ pub struct Auth {
     pub session: Option<String>,
 }
 
-/// The peer address, for the audit log and login throttling.
-pub fn client_ip(parts_ext: &axum::http::Extensions) -> Option<String> {
-    parts_ext.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+/// The client's address, for the audit log and login throttling: the peer's, or behind a trusted
+/// proxy (`--trust-forwarded-for`) the first address of `X-Forwarded-For`.
+pub fn client_ip(parts: &Parts) -> Option<String> {
+    let trusted = parts
+        .extensions
+        .get::<AppState>()
+        .is_some_and(|s| s.trust_forwarded_for);
+    if trusted
+        && let Some(first) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
+    {
+        return Some(first.to_string());
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
 }
 
 pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
@@ -116,7 +135,7 @@ pub async fn authenticate(req: Request, next: Next) -> Response {
     let lang = Lang::from_parts(&parts);
     let path = parts.uri.path().to_string();
     let api = path.starts_with("/api/");
-    let ip = client_ip(&parts.extensions);
+    let ip = client_ip(&parts);
     let auth = match resolve(&s, &parts.headers, ip).await {
         Ok(a) => a,
         Err(e) => return if api { e.json(lang) } else { e.page(lang) },
@@ -201,7 +220,7 @@ pub struct ClientIp(pub Option<String>);
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(client_ip(&parts.extensions)))
+        Ok(ClientIp(client_ip(parts)))
     }
 }
 

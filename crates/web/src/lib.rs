@@ -66,6 +66,8 @@ pub struct AppState {
     pub max_upload_bytes: usize,
     /// Mark the session cookie `Secure` (when served over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
 }
 
 impl AppState {
@@ -75,6 +77,7 @@ impl AppState {
             clock: Clock::System,
             max_upload_bytes: 20 * 1024 * 1024,
             secure_cookies: false,
+            trust_forwarded_for: false,
         }
     }
 }

@@ -390,6 +390,7 @@ async fn every_change_leaves_exactly_one_audit_entry_and_a_refused_one_leaves_no
     let created = &log["items"][0];
     assert_eq!(created["action"], "create");
     assert_eq!(created["username"], "office");
+    assert_eq!(created["ip"], "127.0.0.1", "where the change came from");
     let changes: Value = serde_json::from_str(created["changes"].as_str().unwrap()).unwrap();
     assert_eq!(changes["title"], json!([null, "有机硅单体合成工艺优化"]));
 
