@@ -3,7 +3,8 @@
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use hezuo_domain::Clock;
-use hezuo_store::Store;
+use hezuo_domain::access::Role;
+use hezuo_store::{Store, Viewer};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -55,7 +56,7 @@ enum Command {
         /// Load the demo data first if the store is empty.
         #[arg(long)]
         demo: bool,
-        /// Password of the demo users (used once accounts exist).
+        /// Password of the demo users that `--demo` creates (one per role).
         #[arg(
             long,
             env = "HEZUO_DEMO_PASSWORD",
@@ -63,6 +64,12 @@ enum Command {
             hide_env_values = true
         )]
         demo_password: String,
+        /// Mark the session cookie Secure: set this when users reach the server over HTTPS.
+        #[arg(long, env = "HEZUO_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// Take clients' addresses from X-Forwarded-For: only behind a load balancer that sets it.
+        #[arg(long, env = "HEZUO_TRUST_FORWARDED_FOR")]
+        trust_forwarded_for: bool,
         /// Largest attachment accepted, in MiB.
         #[arg(long, env = "HEZUO_MAX_UPLOAD_MB", default_value_t = 20)]
         max_upload_mb: usize,
@@ -76,6 +83,38 @@ enum Command {
     Migrate {
         #[command(flatten)]
         store: StoreArgs,
+    },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user and print a one-time password (they choose their own at first sign-in).
+    Add {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// office, coordinator, unit, enterprise, expert or leader.
+        #[arg(long)]
+        role: String,
+        /// The organisation a coordinator, unit or enterprise account belongs to (its id).
+        #[arg(long)]
+        organization: Option<i64>,
+        /// The person an expert account belongs to (its id).
+        #[arg(long)]
+        person: Option<i64>,
+        /// The username.
+        name: String,
+    },
+    /// Give a user a new one-time password and end their sessions.
+    Reset {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The username.
+        name: String,
     },
 }
 
@@ -92,7 +131,9 @@ async fn main() -> anyhow::Result<()> {
             store: args,
             listen,
             demo,
-            demo_password: _,
+            demo_password,
+            secure_cookies,
+            trust_forwarded_for,
             max_upload_mb,
         } => {
             let store = args.open().await?;
@@ -105,7 +146,16 @@ async fn main() -> anyhow::Result<()> {
                     println!("演示数据：库中已有 {existing} 个单位，跳过载入 / store not empty, demo data not loaded");
                 }
             }
+            if demo {
+                let users = hezuo_store::demo::create_demo_users(&store, &demo_password).await?;
+                println!("演示账号 / demo users (密码 / password: {demo_password}):");
+                for (name, role, reach) in users {
+                    println!("  {name:<12} {:<14} {reach}", role.label().zh);
+                }
+            }
             let mut state = hezuo_web::AppState::new(store.clone());
+            state.secure_cookies = secure_cookies;
+            state.trust_forwarded_for = trust_forwarded_for;
             state.clock = args.clock();
             state.max_upload_bytes = max_upload_mb * 1024 * 1024;
             let listener = tokio::net::TcpListener::bind(&listen)
@@ -128,6 +178,46 @@ async fn main() -> anyhow::Result<()> {
             print_demo(&s);
             store.close().await;
         }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    store: args,
+                    role,
+                    organization,
+                    person,
+                    name,
+                },
+        } => {
+            let role = Role::parse(&role).with_context(|| {
+                format!("unknown role “{role}”: use office, coordinator, unit, enterprise, expert or leader")
+            })?;
+            let store = args.open().await?;
+            let (user, password) = store
+                .add_user(&Viewer::system("命令行"), &name, role, organization, person, None)
+                .await
+                .map_err(explain)?;
+            println!(
+                "已创建用户 {}（{}）。一次性密码 / one-time password: {password}",
+                user.username,
+                role.label().zh
+            );
+            store.close().await;
+        }
+        Command::User {
+            command: UserCommand::Reset { store: args, name },
+        } => {
+            let store = args.open().await?;
+            let user = store
+                .user_by_name(&name)
+                .await?
+                .with_context(|| format!("no user named “{name}”"))?;
+            let password = store
+                .reset_password(&Viewer::system("命令行"), user.id)
+                .await
+                .map_err(explain)?;
+            println!("已重置 {name} 的密码。一次性密码 / one-time password: {password}");
+            store.close().await;
+        }
         Command::Migrate { store: args } => {
             let store = args.open().await?;
             println!("数据库结构已是最新 / schema is up to date ({})", store.backend().name());
@@ -135,6 +225,15 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A store error as the person at the terminal needs it: each field and what is wrong with it.
+fn explain(e: hezuo_store::StoreError) -> anyhow::Error {
+    match e {
+        hezuo_store::StoreError::Invalid(f) | hezuo_store::StoreError::Conflict(f) => anyhow::anyhow!("{f}"),
+        hezuo_store::StoreError::Forbidden(m) => anyhow::anyhow!("{}", m.zh),
+        other => other.into(),
+    }
 }
 
 fn print_demo(s: &hezuo_store::demo::DemoSummary) {

@@ -2,6 +2,7 @@
 //! state machine, the shipped code tables (GB/T 2260 divisions, GB/T 4754 industries) and the
 //! bilingual messages that validation produces. No I/O; imports nothing of ours.
 
+pub mod access;
 pub mod agreement;
 pub mod attachment;
 pub mod codes;
@@ -26,10 +27,23 @@ pub enum RecordKind {
     Agreement,
     Project,
     Milestone,
+    Attachment,
+    /// A user account (its creation and password resets are audited too).
+    User,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 5] = [
+    pub const ALL: [RecordKind; 7] = [
+        Self::Organization,
+        Self::Person,
+        Self::Agreement,
+        Self::Project,
+        Self::Milestone,
+        Self::Attachment,
+        Self::User,
+    ];
+    /// The kinds a file may be attached to.
+    pub const ATTACHABLE: [RecordKind; 5] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -43,10 +57,30 @@ impl RecordKind {
             Self::Agreement => "agreement",
             Self::Project => "project",
             Self::Milestone => "milestone",
+            Self::Attachment => "attachment",
+            Self::User => "user",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+    /// The table its rows live in.
+    pub fn table(self) -> &'static str {
+        match self {
+            Self::User => "user_account",
+            other => other.as_str(),
+        }
+    }
+    pub fn plural(self) -> &'static str {
+        match self {
+            Self::Organization => "organizations",
+            Self::Person => "people",
+            Self::Agreement => "agreements",
+            Self::Project => "projects",
+            Self::Milestone => "milestones",
+            Self::Attachment => "attachments",
+            Self::User => "users",
+        }
     }
     pub fn label(self) -> Msg {
         match self {
@@ -55,6 +89,8 @@ impl RecordKind {
             Self::Agreement => Msg::new("合作协议", "Agreement"),
             Self::Project => Msg::new("合作项目", "Project"),
             Self::Milestone => Msg::new("进度节点", "Milestone"),
+            Self::Attachment => Msg::new("附件", "Attachment"),
+            Self::User => Msg::new("用户", "User"),
         }
     }
 }

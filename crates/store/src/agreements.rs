@@ -1,11 +1,15 @@
 //! Agreements, their parties and their nesting (no cycles).
 
+use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, visible};
+use crate::organizations::links_in;
 use crate::organizations::{
     AGREEMENT_PARTY, archived_clause, check_parent, id_filter, lock_exists, missing, write_links,
 };
-use crate::sql::{Arg, Q, contains_pattern, fetch_page};
+use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
+use hezuo_domain::RecordKind;
+use hezuo_domain::access::{Action, Scope};
 use hezuo_domain::agreement::{Agreement, AgreementData, AgreementFilter, AgreementKind, AgreementStatus};
 use hezuo_domain::{ListParams, Msg, Page, input};
 
@@ -58,8 +62,9 @@ impl Store {
             .collect())
     }
 
-    pub async fn list_agreements(&self, f: &AgreementFilter, p: &ListParams) -> Result<Page<Agreement>> {
+    pub async fn list_agreements(&self, v: &Viewer, f: &AgreementFilter, p: &ListParams) -> Result<Page<Agreement>> {
         let mut q = Q::new("from agreement where 1 = 1");
+        restrict(&mut q, v, RecordKind::Agreement, "agreement");
         archived_clause(&mut q, "agreement", &f.archived);
         if let Some(s) = input::opt_text(&f.q) {
             q.push(" and lower(title) like ")
@@ -94,23 +99,28 @@ impl Store {
         })
     }
 
-    pub async fn get_agreement(&self, id: i64) -> Result<Agreement> {
-        let sql = format!("select {COLS} from agreement where id = $1");
-        let row: Option<Row> =
-            on_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?;
-        let row = row.ok_or(StoreError::NotFound)?;
-        Ok(self.with_parties(vec![row]).await?.remove(0))
-    }
-
-    /// Choices for a form's agreement menus: (id, title).
-    pub async fn agreement_options(&self) -> Result<Vec<(i64, String)>> {
-        Ok(on_db!(&self.db, p => sqlx::query_as(
-            "select id, title from agreement where archived = false order by signed_on, id limit 3000"
-        ).fetch_all(p).await)?)
-    }
-
-    pub async fn create_agreement(&self, d: &AgreementData) -> Result<Agreement> {
+    pub async fn get_agreement(&self, v: &Viewer, id: i64) -> Result<Agreement> {
         let mut tx = self.begin().await?;
+        must_see(&mut tx, v, RecordKind::Agreement, id).await?;
+        let r = fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    /// Choices for a form's agreement menus: (id, title), among those `v` may see.
+    pub async fn agreement_options(&self, v: &Viewer) -> Result<Vec<(i64, String)>> {
+        let mut q = Q::new("select id, title from agreement where archived = false");
+        restrict(&mut q, v, RecordKind::Agreement, "agreement");
+        q.push(" order by signed_on, id limit 3000");
+        Ok(
+            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?,
+        )
+    }
+
+    pub async fn create_agreement(&self, v: &Viewer, d: &AgreementData) -> Result<Agreement> {
+        check(v, RecordKind::Agreement, Action::Create)?;
+        let mut tx = self.begin().await?;
+        parties_in_scope(&mut tx, v, &d.party_ids).await?;
         check_agreement(&mut tx, None, d).await?;
         let t = now();
         let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
@@ -120,13 +130,28 @@ impl Store {
             .bind(d.status.as_str()).bind(&d.summary).bind(t)
             .fetch_one(c).await)?;
         write_links(&mut tx, AGREEMENT_PARTY, id, &d.party_ids).await?;
+        let after = fetch(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Agreement,
+            id,
+            "create",
+            None,
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
-        self.get_agreement(id).await
+        Ok(after)
     }
 
-    pub async fn update_agreement(&self, id: i64, d: &AgreementData) -> Result<Agreement> {
+    pub async fn update_agreement(&self, v: &Viewer, id: i64, d: &AgreementData) -> Result<Agreement> {
+        check(v, RecordKind::Agreement, Action::Update)?;
         let mut tx = self.begin().await?;
+        must_see(&mut tx, v, RecordKind::Agreement, id).await?;
         lock_exists(&mut tx, "agreement", id).await?;
+        let before = fetch(&mut tx, id).await?;
+        parties_in_scope(&mut tx, v, &d.party_ids).await?;
         check_agreement(&mut tx, Some(id), d).await?;
         on_tx!(&mut tx, c => sqlx::query(
             "update agreement set parent_id = $1, title = $2, kind = $3, signed_on = $4, term_end = $5, status = $6, \
@@ -135,13 +160,24 @@ impl Store {
             .bind(d.status.as_str()).bind(&d.summary).bind(now()).bind(id)
             .execute(c).await.map(|r| r.rows_affected()))?;
         write_links(&mut tx, AGREEMENT_PARTY, id, &d.party_ids).await?;
+        let after = fetch(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Agreement,
+            id,
+            "update",
+            Some(&snapshot(&before)),
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
-        self.get_agreement(id).await
+        Ok(after)
     }
 
-    pub async fn set_agreement_archived(&self, id: i64, archived: bool) -> Result<Agreement> {
-        crate::organizations::set_archived(self, "agreement", id, archived).await?;
-        self.get_agreement(id).await
+    pub async fn set_agreement_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Agreement> {
+        crate::organizations::set_archived(self, v, RecordKind::Agreement, id, archived).await?;
+        self.get_agreement(v, id).await
     }
 }
 
@@ -159,4 +195,31 @@ async fn check_agreement(tx: &mut Tx, id: Option<i64>, d: &AgreementData) -> Res
         ));
     }
     Ok(())
+}
+
+async fn fetch(tx: &mut Tx, id: i64) -> Result<Agreement> {
+    let sql = format!("select {COLS} from agreement where id = $1");
+    let row: Option<Row> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
+    let row = row.ok_or(StoreError::NotFound)?;
+    let parties = links_in(tx, AGREEMENT_PARTY, id).await?;
+    Ok(row.into_record(parties))
+}
+
+/// A scoped user's agreement must have one of its parties within their scope.
+async fn parties_in_scope(tx: &mut Tx, v: &Viewer, parties: &[i64]) -> Result<()> {
+    if v.scope == Scope::All {
+        return Ok(());
+    }
+    for p in parties {
+        if visible(tx, v, RecordKind::Organization, *p).await? {
+            return Ok(());
+        }
+    }
+    Err(StoreError::invalid(
+        "party_ids",
+        Msg::new(
+            "签约方中至少要有一个您负责范围内的单位",
+            "At least one party must be within your scope",
+        ),
+    ))
 }

@@ -1,8 +1,9 @@
 //! Attachments: the bytes live content-addressed under `DATA_DIR/files/ab/cd/<sha256>`, the record
 //! in the `attachment` table. The same content uploaded twice is stored once.
 
-use crate::organizations::exists;
-use crate::{Result, Store, StoreError, now, on_db, on_tx};
+use crate::access::{Viewer, audit, must_see, restrict, snapshot};
+use crate::sql::{Arg, Q, bind_args};
+use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, Utc};
 use hezuo_domain::attachment::Attachment;
 use hezuo_domain::{Msg, RecordKind};
@@ -38,16 +39,6 @@ impl From<Row> for Attachment {
     }
 }
 
-fn table(kind: RecordKind) -> &'static str {
-    match kind {
-        RecordKind::Organization => "organization",
-        RecordKind::Person => "person",
-        RecordKind::Agreement => "agreement",
-        RecordKind::Project => "project",
-        RecordKind::Milestone => "milestone",
-    }
-}
-
 impl Store {
     fn blob_path(&self, sha: &str) -> PathBuf {
         self.files_dir.join(&sha[..2]).join(&sha[2..4]).join(sha)
@@ -56,6 +47,7 @@ impl Store {
     /// Stores `bytes` (already checked by `attachment::check_upload`) and records it on the record.
     pub async fn add_attachment(
         &self,
+        v: &Viewer,
         kind: RecordKind,
         record_id: i64,
         filename: &str,
@@ -63,8 +55,9 @@ impl Store {
         bytes: &[u8],
     ) -> Result<Attachment> {
         let sha = hex::encode(Sha256::digest(bytes));
+        crate::access::check(v, RecordKind::Attachment, hezuo_domain::access::Action::Create)?;
         let mut tx = self.begin().await?;
-        if !exists(&mut tx, table(kind), record_id).await? {
+        if !RecordKind::ATTACHABLE.contains(&kind) || !crate::access::visible(&mut tx, v, kind, record_id).await? {
             return Err(StoreError::invalid(
                 "record_id",
                 Msg::new(
@@ -87,23 +80,46 @@ impl Store {
              values ($1, $2, $3, $4, $5, $6, false, $7, $7) returning id")
             .bind(kind.as_str()).bind(record_id).bind(filename).bind(content_type).bind(bytes.len() as i64).bind(&sha).bind(t)
             .fetch_one(c).await)?;
+        let after = fetch(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Attachment,
+            id,
+            "create",
+            None,
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
-        self.get_attachment(id).await
+        Ok(after)
     }
 
-    pub async fn get_attachment(&self, id: i64) -> Result<Attachment> {
-        let sql = format!("select {COLS} from attachment where id = $1 and archived = false");
-        let row: Option<Row> =
-            on_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?;
-        row.map(Into::into).ok_or(StoreError::NotFound)
+    pub async fn get_attachment(&self, v: &Viewer, id: i64) -> Result<Attachment> {
+        let mut tx = self.begin().await?;
+        must_see(&mut tx, v, RecordKind::Attachment, id).await?;
+        let a = fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(a)
     }
 
-    pub async fn list_attachments(&self, kind: RecordKind, record_id: i64) -> Result<Vec<Attachment>> {
-        let sql = format!(
-            "select {COLS} from attachment where record_kind = $1 and record_id = $2 and archived = false order by id"
-        );
-        let rows: Vec<Row> = on_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(kind.as_str()).bind(record_id).fetch_all(p).await)?;
+    /// The attachments of a record; NotFound if `v` cannot see the record.
+    pub async fn list_attachments(&self, v: &Viewer, kind: RecordKind, record_id: i64) -> Result<Vec<Attachment>> {
+        if !RecordKind::ATTACHABLE.contains(&kind) {
+            return Err(StoreError::NotFound);
+        }
+        let mut tx = self.begin().await?;
+        must_see(&mut tx, v, kind, record_id).await?;
+        tx.commit().await?;
+        let mut q = Q::new(&format!(
+            "select {COLS} from attachment where archived = false and record_kind = "
+        ));
+        q.bind(Arg::Text(kind.as_str().into()))
+            .push(" and record_id = ")
+            .bind(Arg::I64(record_id));
+        restrict(&mut q, v, RecordKind::Attachment, "attachment");
+        q.push(" order by id");
+        let rows: Vec<Row> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -112,8 +128,13 @@ impl Store {
         Ok(tokio::fs::read(self.blob_path(&a.sha256)).await?)
     }
 
-    pub async fn archive_attachment(&self, id: i64) -> Result<()> {
-        self.get_attachment(id).await?;
-        crate::organizations::set_archived(self, "attachment", id, true).await
+    pub async fn archive_attachment(&self, v: &Viewer, id: i64) -> Result<()> {
+        crate::organizations::set_archived(self, v, RecordKind::Attachment, id, true).await
     }
+}
+
+async fn fetch(tx: &mut Tx, id: i64) -> Result<Attachment> {
+    let sql = format!("select {COLS} from attachment where id = $1 and archived = false");
+    let row: Option<Row> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
+    row.map(Into::into).ok_or(StoreError::NotFound)
 }

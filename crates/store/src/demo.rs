@@ -10,15 +10,16 @@
 #[path = "demo_data.rs"]
 mod data;
 
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, Viewer};
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use data::{CITY, COLLEGES, COUNTIES, DEPARTMENTS, ENTERPRISES, Lead, PAIRS, PROJECTS, SCHOOL_ENTERPRISE};
-use hezuo_domain::Msg;
+use hezuo_domain::access::Role;
 use hezuo_domain::agreement::AgreementInput;
 use hezuo_domain::codes::{credit_check_char, industry_name};
 use hezuo_domain::organization::{OrganizationFilter, OrganizationInput};
 use hezuo_domain::person::PersonInput;
 use hezuo_domain::project::{MilestoneInput, ProjectInput, ProjectStatus};
+use hezuo_domain::{ListParams, Msg};
 use std::collections::{HashMap, HashSet};
 
 /// What `load` created, for the CLI to print.
@@ -37,7 +38,10 @@ pub async fn organizations_stored(store: &Store) -> Result<i64> {
         archived: Some("all".into()),
         ..Default::default()
     };
-    Ok(store.list_organizations(&all, &Default::default()).await?.total)
+    Ok(store
+        .list_organizations(&Viewer::system("demo"), &all, &Default::default())
+        .await?
+        .total)
 }
 
 /// Loads the demo data into an empty store. `today` decides the batch years (today's year and the two before)
@@ -193,6 +197,9 @@ struct Agreements {
     school_enterprise: Vec<(i64, usize, i64)>,
 }
 
+/// Demo records are written by the platform itself, with the office's rights, and audited as "demo".
+static DEMO: std::sync::LazyLock<Viewer> = std::sync::LazyLock::new(|| Viewer::system("演示数据"));
+
 struct Loader<'a> {
     store: &'a Store,
     sum: DemoSummary,
@@ -204,7 +211,7 @@ impl Loader<'_> {
     async fn org(&mut self, i: OrganizationInput) -> Result<i64> {
         let o = self
             .store
-            .create_organization(&i.validate().map_err(StoreError::Invalid)?)
+            .create_organization(&DEMO, &i.validate().map_err(StoreError::Invalid)?)
             .await?;
         self.sum.organizations += 1;
         self.names.insert(o.id, o.short_name.unwrap_or(o.name));
@@ -227,7 +234,7 @@ impl Loader<'_> {
     async fn person(&mut self, i: PersonInput) -> Result<i64> {
         let p = self
             .store
-            .create_person(&i.validate().map_err(StoreError::Invalid)?)
+            .create_person(&DEMO, &i.validate().map_err(StoreError::Invalid)?)
             .await?;
         self.sum.people += 1;
         Ok(p.id)
@@ -236,7 +243,7 @@ impl Loader<'_> {
     async fn agreement(&mut self, i: AgreementInput) -> Result<i64> {
         let a = self
             .store
-            .create_agreement(&i.validate().map_err(StoreError::Invalid)?)
+            .create_agreement(&DEMO, &i.validate().map_err(StoreError::Invalid)?)
             .await?;
         self.sum.agreements += 1;
         Ok(a.id)
@@ -360,7 +367,8 @@ impl Loader<'_> {
                         "主营{business}，{county_name}{}骨干企业。",
                         industry_name(industry).unwrap_or("")
                     )),
-                    ..unit("enterprise", name, None, region)
+                    // Enterprises sit under their county, so the county's coordinator reaches them.
+                    ..unit("enterprise", name, Some(counties[*county].0), region)
                 })
                 .await?;
             let contact = self
@@ -754,7 +762,7 @@ impl Loader<'_> {
             };
             let project = self
                 .store
-                .create_project(&input.validate().map_err(StoreError::Invalid)?)
+                .create_project(&DEMO, &input.validate().map_err(StoreError::Invalid)?)
                 .await?;
             self.sum.projects += 1;
 
@@ -805,7 +813,7 @@ impl Loader<'_> {
                     evidence: done_on.map(|_| format!("已提交{deliverable}，{}", data::EVIDENCE[r.below(5) as usize])),
                 };
                 self.store
-                    .create_milestone(project.id, &m.validate().map_err(StoreError::Invalid)?)
+                    .create_milestone(&DEMO, project.id, &m.validate().map_err(StoreError::Invalid)?)
                     .await?;
                 self.sum.milestones += 1;
             }
@@ -825,10 +833,88 @@ impl Loader<'_> {
             for st in path {
                 input.status = s(st.as_str());
                 self.store
-                    .update_project(project.id, &input.validate().map_err(StoreError::Invalid)?)
+                    .update_project(&DEMO, project.id, &input.validate().map_err(StoreError::Invalid)?)
                     .await?;
             }
         }
         Ok(())
     }
+}
+
+/// Creates one demo account per role (`office`, `coordinator`, …), each with `password`, anchored
+/// where the demo data makes it interesting: the coordinator at 江山市, the unit, enterprise and
+/// expert at whoever leads or is responsible for the most projects. Accounts that exist are kept.
+/// Returns (username, role, what it reaches).
+pub async fn create_demo_users(store: &Store, password: &str) -> Result<Vec<(String, Role, String)>> {
+    let sys = &*DEMO;
+    let all = ListParams {
+        per_page: Some("200".into()),
+        ..Default::default()
+    };
+    let mut lead_count: HashMap<i64, usize> = HashMap::new();
+    let mut person_count: HashMap<i64, usize> = HashMap::new();
+    let mut page = 1;
+    loop {
+        let p = ListParams {
+            page: Some(page.to_string()),
+            ..all.clone()
+        };
+        let projects = store.list_projects(sys, &Default::default(), &p).await?;
+        for pr in &projects.items {
+            *lead_count.entry(pr.lead_unit_id).or_default() += 1;
+            if let Some(r) = pr.responsible_person_id {
+                *person_count.entry(r).or_default() += 1;
+            }
+        }
+        if projects.items.is_empty() || page >= projects.pages() {
+            break;
+        }
+        page += 1;
+    }
+    let best_org = |kinds: &[&str], orgs: &[hezuo_domain::organization::Organization]| {
+        orgs.iter()
+            .filter(|o| kinds.contains(&o.kind.as_str()))
+            .max_by_key(|o| (lead_count.get(&o.id).copied().unwrap_or(0), -o.id))
+            .map(|o| (o.id, o.name.clone()))
+    };
+    let orgs = store.list_organizations(sys, &Default::default(), &all).await?.items;
+    let county = orgs.iter().find(|o| o.name == "江山市").map(|o| (o.id, o.name.clone()));
+    let unit = best_org(&["department", "college"], &orgs);
+    let enterprise = best_org(&["enterprise"], &orgs);
+    let experts = store
+        .list_people(
+            sys,
+            &hezuo_domain::person::PersonFilter {
+                is_expert: Some("true".into()),
+                ..Default::default()
+            },
+            &all,
+        )
+        .await?
+        .items;
+    let expert = experts
+        .iter()
+        .max_by_key(|p| (person_count.get(&p.id).copied().unwrap_or(0), -p.id))
+        .map(|p| (p.id, p.name.clone()));
+    // (role, the record it is anchored at with its name, whether that record is a person)
+    let plan = [
+        (Role::Office, None, false),
+        (Role::Coordinator, county, false),
+        (Role::Unit, unit, false),
+        (Role::Enterprise, enterprise, false),
+        (Role::Expert, expert, true),
+        (Role::Leader, None, false),
+    ];
+    let mut out = Vec::new();
+    for (role, anchor, is_person) in plan {
+        let name = role.as_str();
+        let reach = anchor.as_ref().map(|a| a.1.clone()).unwrap_or_else(|| "全部".into());
+        if store.user_by_name(name).await?.is_none() {
+            let id = anchor.map(|a| a.0);
+            let (org, person) = if is_person { (None, id) } else { (id, None) };
+            store.add_user(sys, name, role, org, person, Some(password)).await?;
+        }
+        out.push((name.to_string(), role, reach));
+    }
+    Ok(out)
 }

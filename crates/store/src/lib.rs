@@ -3,8 +3,11 @@
 //! [`on_db!`]/[`on_tx!`]; what differs (migrations, connection setup) sits in [`backend`].
 //! Every write is one transaction. Imports `hezuo-domain` only.
 
+pub mod access;
+pub mod accounts;
 pub mod agreements;
 pub mod attachments;
+pub mod audit_log;
 mod backend;
 pub mod demo;
 pub mod organizations;
@@ -15,6 +18,7 @@ mod sql;
 use hezuo_domain::{FieldErrors, Msg};
 use std::path::{Path, PathBuf};
 
+pub use access::Viewer;
 pub use backend::Backend;
 
 /// The database behind the store.
@@ -62,6 +66,9 @@ macro_rules! on_tx {
 pub enum StoreError {
     #[error("not found")]
     NotFound,
+    /// The user's role may not do this at all.
+    #[error("forbidden")]
+    Forbidden(Msg),
     /// Input that fails a rule only the database can check (unknown parent, a cycle…).
     #[error("invalid: {0}")]
     Invalid(FieldErrors),

@@ -1,8 +1,11 @@
 //! Organisations: the tree (parent must exist, no cycles), unique credit codes, list filters.
 
+use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, Utc};
+use hezuo_domain::RecordKind;
+use hezuo_domain::access::{Action, Scope};
 use hezuo_domain::organization::{OrgKind, Organization, OrganizationData, OrganizationFilter};
 use hezuo_domain::{FieldErrors, ListParams, Msg, Page, input};
 use std::collections::HashMap;
@@ -71,8 +74,14 @@ pub(crate) fn id_filter(v: &Option<String>) -> Option<i64> {
 }
 
 impl Store {
-    pub async fn list_organizations(&self, f: &OrganizationFilter, p: &ListParams) -> Result<Page<Organization>> {
+    pub async fn list_organizations(
+        &self,
+        v: &Viewer,
+        f: &OrganizationFilter,
+        p: &ListParams,
+    ) -> Result<Page<Organization>> {
         let mut q = Q::new("from organization where 1 = 1");
+        restrict(&mut q, v, RecordKind::Organization, "organization");
         archived_clause(&mut q, "organization", &f.archived);
         if let Some(s) = input::opt_text(&f.q) {
             let pat = contains_pattern(s);
@@ -115,18 +124,21 @@ impl Store {
         })
     }
 
-    pub async fn get_organization(&self, id: i64) -> Result<Organization> {
-        let sql = format!("select {COLS} from organization where id = $1");
-        let row: Option<Row> =
-            on_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?;
-        row.map(Into::into).ok_or(StoreError::NotFound)
+    pub async fn get_organization(&self, v: &Viewer, id: i64) -> Result<Organization> {
+        let mut tx = self.begin().await?;
+        must_see(&mut tx, v, RecordKind::Organization, id).await?;
+        let r = fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(r)
     }
 
-    /// Children of an organisation, archived ones last.
-    pub async fn organization_children(&self, id: i64) -> Result<Vec<Organization>> {
-        let sql = format!("select {COLS} from organization where parent_id = $1 order by archived, kind, id limit 500");
-        let rows: Vec<Row> =
-            on_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_all(p).await)?;
+    /// Children of an organisation that `v` may see, archived ones last.
+    pub async fn organization_children(&self, v: &Viewer, id: i64) -> Result<Vec<Organization>> {
+        let mut q = Q::new(&format!("select {COLS} from organization where parent_id = "));
+        q.bind(Arg::I64(id));
+        restrict(&mut q, v, RecordKind::Organization, "organization");
+        q.push(" order by archived, kind, id limit 500");
+        let rows: Vec<Row> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -141,16 +153,19 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
-    /// Choices for a form's organisation menus: (id, name, kind), active ones, in tree-ish order.
-    pub async fn organization_options(&self) -> Result<Vec<(i64, String, String)>> {
-        let rows: Vec<(i64, String, String)> = on_db!(&self.db, p => sqlx::query_as(
-            "select id, name, kind from organization where archived = false order by kind, name limit 3000"
-        ).fetch_all(p).await)?;
+    /// Choices for a form's organisation menus: (id, name, kind), active ones `v` may see.
+    pub async fn organization_options(&self, v: &Viewer) -> Result<Vec<(i64, String, String)>> {
+        let mut q = Q::new("select id, name, kind from organization where archived = false");
+        restrict(&mut q, v, RecordKind::Organization, "organization");
+        q.push(" order by kind, name limit 3000");
+        let rows: Vec<(i64, String, String)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
         Ok(rows)
     }
 
-    pub async fn create_organization(&self, d: &OrganizationData) -> Result<Organization> {
+    pub async fn create_organization(&self, v: &Viewer, d: &OrganizationData) -> Result<Organization> {
+        check(v, RecordKind::Organization, Action::Create)?;
         let mut tx = self.begin().await?;
+        parent_in_scope(&mut tx, v, d.parent_id, None).await?;
         check_org(&mut tx, None, d).await?;
         let t = now();
         let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
@@ -161,13 +176,28 @@ impl Store {
             .bind(&d.credit_code).bind(&d.industry_code).bind(&d.address).bind(&d.phone).bind(&d.description)
             .bind(t)
             .fetch_one(c).await)?;
+        let after = fetch(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Organization,
+            id,
+            "create",
+            None,
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
-        self.get_organization(id).await
+        Ok(after)
     }
 
-    pub async fn update_organization(&self, id: i64, d: &OrganizationData) -> Result<Organization> {
+    pub async fn update_organization(&self, v: &Viewer, id: i64, d: &OrganizationData) -> Result<Organization> {
+        check(v, RecordKind::Organization, Action::Update)?;
         let mut tx = self.begin().await?;
+        must_see(&mut tx, v, RecordKind::Organization, id).await?;
         lock_exists(&mut tx, "organization", id).await?;
+        let before = fetch(&mut tx, id).await?;
+        parent_in_scope(&mut tx, v, d.parent_id, Some(before.parent_id)).await?;
         check_org(&mut tx, Some(id), d).await?;
         on_tx!(&mut tx, c => sqlx::query(
             "update organization set parent_id = $1, kind = $2, name = $3, short_name = $4, region_code = $5, \
@@ -177,25 +207,72 @@ impl Store {
             .bind(&d.credit_code).bind(&d.industry_code).bind(&d.address).bind(&d.phone).bind(&d.description)
             .bind(now()).bind(id)
             .execute(c).await.map(|r| r.rows_affected()))?;
+        let after = fetch(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Organization,
+            id,
+            "update",
+            Some(&snapshot(&before)),
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
-        self.get_organization(id).await
+        Ok(after)
     }
 
-    pub async fn set_organization_archived(&self, id: i64, archived: bool) -> Result<Organization> {
-        set_archived(self, "organization", id, archived).await?;
-        self.get_organization(id).await
+    pub async fn set_organization_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Organization> {
+        set_archived(self, v, RecordKind::Organization, id, archived).await?;
+        self.get_organization(v, id).await
     }
 }
 
-/// Sets `archived` on one row of `table` in its own transaction; NotFound if there is no such row.
-pub(crate) async fn set_archived(store: &Store, table: &'static str, id: i64, archived: bool) -> Result<()> {
+/// Archives or restores one record in its own transaction, with its audit entry; NotFound if `v`
+/// cannot see it.
+pub(crate) async fn set_archived(store: &Store, v: &Viewer, kind: RecordKind, id: i64, archived: bool) -> Result<()> {
+    check(v, kind, Action::Archive)?;
     let mut tx = store.begin().await?;
+    must_see(&mut tx, v, kind, id).await?;
+    let table = kind.table();
+    let was: bool = on_tx!(&mut tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select archived from {table} where id = $1"))).bind(id).fetch_one(c).await)?;
     let sql = format!("update {table} set archived = $1, updated_at = $2 where id = $3");
-    let n = on_tx!(&mut tx, c => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(archived).bind(now()).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
+    on_tx!(&mut tx, c => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(archived).bind(now()).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    if was != archived {
+        let action = if archived { "archive" } else { "restore" };
+        let (b, a) = (
+            serde_json::json!({ "archived": was }),
+            serde_json::json!({ "archived": archived }),
+        );
+        audit(&mut tx, v, kind, id, action, Some(&b), Some(&a)).await?;
     }
     tx.commit().await
+}
+
+/// One organisation, inside a transaction, whoever asks (callers check scope first).
+async fn fetch(tx: &mut Tx, id: i64) -> Result<Organization> {
+    let sql = format!("select {COLS} from organization where id = $1");
+    let row: Option<Row> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
+    row.map(Into::into).ok_or(StoreError::NotFound)
+}
+
+/// A scoped user may only place an organisation under one they can see (and not at the top);
+/// an unchanged parent (`current`) is always fine.
+async fn parent_in_scope(tx: &mut Tx, v: &Viewer, parent: Option<i64>, current: Option<Option<i64>>) -> Result<()> {
+    if v.scope == Scope::All || current == Some(parent) {
+        return Ok(());
+    }
+    match parent {
+        Some(p) if visible(tx, v, RecordKind::Organization, p).await? => Ok(()),
+        Some(p) => Err(unknown("parent_id", ("上级单位", "organisation"), p)),
+        None => Err(StoreError::invalid(
+            "parent_id",
+            Msg::new(
+                "请选择您负责范围内的上级单位",
+                "Choose a parent organisation within your scope",
+            ),
+        )),
+    }
 }
 
 /// Whether a row with this id exists in `table` (one of ours, never user input).
@@ -327,6 +404,12 @@ impl Store {
         }
         Ok(m)
     }
+}
+
+/// [`Store::links`] inside a transaction.
+pub(crate) async fn links_in(tx: &mut Tx, (table, owner, other): Link, id: i64) -> Result<Vec<i64>> {
+    let sql = format!("select {other} from {table} where {owner} = $1 order by {other}");
+    Ok(on_tx!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(id).fetch_all(c).await)?)
 }
 
 /// Replaces the links of one owner.

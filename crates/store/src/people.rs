@@ -1,9 +1,13 @@
 //! People and their expert profiles.
 
+use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
 use crate::organizations::{archived_clause, id_filter, lock_exists};
+use crate::sql::bind_args;
 use crate::sql::{Arg, Q, contains_pattern, fetch_page, flag};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, Utc};
+use hezuo_domain::RecordKind;
+use hezuo_domain::access::{Action, Scope};
 use hezuo_domain::person::{Availability, ExpertProfile, Person, PersonData, PersonFilter};
 use hezuo_domain::{ListParams, Msg, Page, input};
 
@@ -68,8 +72,9 @@ impl From<Row> for Person {
 }
 
 impl Store {
-    pub async fn list_people(&self, f: &PersonFilter, p: &ListParams) -> Result<Page<Person>> {
+    pub async fn list_people(&self, v: &Viewer, f: &PersonFilter, p: &ListParams) -> Result<Page<Person>> {
         let mut q = Q::new("from person where 1 = 1");
+        restrict(&mut q, v, RecordKind::Person, "person");
         archived_clause(&mut q, "person", &f.archived);
         if let Some(s) = input::opt_text(&f.q) {
             let pat = contains_pattern(s);
@@ -106,22 +111,28 @@ impl Store {
         })
     }
 
-    pub async fn get_person(&self, id: i64) -> Result<Person> {
-        let sql = format!("select {COLS} from person where id = $1");
-        let row: Option<Row> =
-            on_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?;
-        row.map(Into::into).ok_or(StoreError::NotFound)
-    }
-
-    /// Choices for a form's person menus: (id, name, organisation id).
-    pub async fn person_options(&self) -> Result<Vec<(i64, String, i64)>> {
-        Ok(on_db!(&self.db, p => sqlx::query_as(
-            "select id, name, organization_id from person where archived = false order by organization_id, name limit 3000"
-        ).fetch_all(p).await)?)
-    }
-
-    pub async fn create_person(&self, d: &PersonData) -> Result<Person> {
+    pub async fn get_person(&self, v: &Viewer, id: i64) -> Result<Person> {
         let mut tx = self.begin().await?;
+        must_see(&mut tx, v, RecordKind::Person, id).await?;
+        let r = fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    /// Choices for a form's person menus: (id, name, organisation id), among those `v` may see.
+    pub async fn person_options(&self, v: &Viewer) -> Result<Vec<(i64, String, i64)>> {
+        let mut q = Q::new("select id, name, organization_id from person where archived = false");
+        restrict(&mut q, v, RecordKind::Person, "person");
+        q.push(" order by organization_id, name limit 3000");
+        Ok(
+            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?,
+        )
+    }
+
+    pub async fn create_person(&self, v: &Viewer, d: &PersonData) -> Result<Person> {
+        check(v, RecordKind::Person, Action::Create)?;
+        let mut tx = self.begin().await?;
+        org_in_scope(&mut tx, v, d.organization_id, None).await?;
         check_person(&mut tx, d).await?;
         let x = d.expert.as_ref();
         let t = now();
@@ -134,13 +145,28 @@ impl Store {
             .bind(x.map(|x| x.keywords.join(KEYWORD_SEP))).bind(x.and_then(|x| x.bio.clone()))
             .bind(x.map(|x| x.availability.as_str())).bind(t)
             .fetch_one(c).await)?;
+        let after = fetch(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Person,
+            id,
+            "create",
+            None,
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
-        self.get_person(id).await
+        Ok(after)
     }
 
-    pub async fn update_person(&self, id: i64, d: &PersonData) -> Result<Person> {
+    pub async fn update_person(&self, v: &Viewer, id: i64, d: &PersonData) -> Result<Person> {
+        check(v, RecordKind::Person, Action::Update)?;
         let mut tx = self.begin().await?;
+        must_see(&mut tx, v, RecordKind::Person, id).await?;
         lock_exists(&mut tx, "person", id).await?;
+        let before = fetch(&mut tx, id).await?;
+        org_in_scope(&mut tx, v, d.organization_id, Some(before.organization_id)).await?;
         check_person(&mut tx, d).await?;
         let x = d.expert.as_ref();
         on_tx!(&mut tx, c => sqlx::query(
@@ -152,13 +178,24 @@ impl Store {
             .bind(x.map(|x| x.keywords.join(KEYWORD_SEP))).bind(x.and_then(|x| x.bio.clone()))
             .bind(x.map(|x| x.availability.as_str())).bind(now()).bind(id)
             .execute(c).await.map(|r| r.rows_affected()))?;
+        let after = fetch(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Person,
+            id,
+            "update",
+            Some(&snapshot(&before)),
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
-        self.get_person(id).await
+        Ok(after)
     }
 
-    pub async fn set_person_archived(&self, id: i64, archived: bool) -> Result<Person> {
-        crate::organizations::set_archived(self, "person", id, archived).await?;
-        self.get_person(id).await
+    pub async fn set_person_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Person> {
+        crate::organizations::set_archived(self, v, RecordKind::Person, id, archived).await?;
+        self.get_person(v, id).await
     }
 }
 
@@ -173,4 +210,18 @@ async fn check_person(tx: &mut Tx, d: &PersonData) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+async fn fetch(tx: &mut Tx, id: i64) -> Result<Person> {
+    let sql = format!("select {COLS} from person where id = $1");
+    let row: Option<Row> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
+    row.map(Into::into).ok_or(StoreError::NotFound)
+}
+
+/// A scoped user keeps people only in organisations they can see; an unchanged one is always fine.
+async fn org_in_scope(tx: &mut Tx, v: &Viewer, org: i64, current: Option<i64>) -> Result<()> {
+    if v.scope == Scope::All || current == Some(org) || visible(tx, v, RecordKind::Organization, org).await? {
+        return Ok(());
+    }
+    Err(unknown("organization_id", ("所属单位", "organisation"), org))
 }

@@ -1,9 +1,13 @@
 //! Projects with their co-units and status state machine, and their milestones (推进进度表).
 
+use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
+use crate::organizations::links_in;
 use crate::organizations::{PROJECT_CO_UNIT, archived_clause, exists, id_filter, lock_exists, missing, write_links};
-use crate::sql::{Arg, Q, contains_pattern, fetch_page};
+use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
+use hezuo_domain::RecordKind;
+use hezuo_domain::access::{Action, Scope};
 use hezuo_domain::project::{
     Milestone, MilestoneData, Project, ProjectData, ProjectFilter, ProjectKind, ProjectOrigin, ProjectStatus,
 };
@@ -107,8 +111,9 @@ impl Store {
             .collect())
     }
 
-    pub async fn list_projects(&self, f: &ProjectFilter, p: &ListParams) -> Result<Page<Project>> {
+    pub async fn list_projects(&self, v: &Viewer, f: &ProjectFilter, p: &ListParams) -> Result<Page<Project>> {
         let mut q = Q::new("from project where 1 = 1");
+        restrict(&mut q, v, RecordKind::Project, "project");
         archived_clause(&mut q, "project", &f.archived);
         if let Some(s) = input::opt_text(&f.q) {
             q.push(" and lower(title) like ")
@@ -161,12 +166,12 @@ impl Store {
         })
     }
 
-    pub async fn get_project(&self, id: i64) -> Result<Project> {
-        let sql = format!("select {COLS} from project where id = $1");
-        let row: Option<Row> =
-            on_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?;
-        let row = row.ok_or(StoreError::NotFound)?;
-        Ok(self.with_co_units(vec![row]).await?.remove(0))
+    pub async fn get_project(&self, v: &Viewer, id: i64) -> Result<Project> {
+        let mut tx = self.begin().await?;
+        must_see(&mut tx, v, RecordKind::Project, id).await?;
+        let r = fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(r)
     }
 
     /// The batch years that have projects, newest first (for filter menus).
@@ -175,7 +180,8 @@ impl Store {
             "select distinct batch_year from project order by batch_year desc limit 50").fetch_all(p).await)?)
     }
 
-    pub async fn create_project(&self, d: &ProjectData) -> Result<Project> {
+    pub async fn create_project(&self, v: &Viewer, d: &ProjectData) -> Result<Project> {
+        check(v, RecordKind::Project, Action::Create)?;
         if let Some(s) = d.status
             && s != ProjectStatus::Planned
         {
@@ -188,6 +194,7 @@ impl Store {
             ));
         }
         let mut tx = self.begin().await?;
+        lead_in_scope(&mut tx, v, d.lead_unit_id, None).await?;
         check_project(&mut tx, d).await?;
         let t = now();
         let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
@@ -200,23 +207,39 @@ impl Store {
             .bind(&d.summary).bind(t)
             .fetch_one(c).await)?;
         write_links(&mut tx, PROJECT_CO_UNIT, id, &d.co_unit_ids).await?;
+        let after = fetch(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Project,
+            id,
+            "create",
+            None,
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
-        self.get_project(id).await
+        Ok(after)
     }
 
     /// Updates a project; a status change must be one the state machine allows from the current one.
-    pub async fn update_project(&self, id: i64, d: &ProjectData) -> Result<Project> {
+    /// A change that touches the status is logged as `status`, others as `update`.
+    pub async fn update_project(&self, v: &Viewer, id: i64, d: &ProjectData) -> Result<Project> {
+        check(v, RecordKind::Project, Action::Update)?;
         let mut tx = self.begin().await?;
+        must_see(&mut tx, v, RecordKind::Project, id).await?;
         lock_exists(&mut tx, "project", id).await?;
-        let (current, start, end): (String, Option<NaiveDate>, Option<NaiveDate>) = on_tx!(&mut tx, c => sqlx::query_as(
-            "select status, start_on, end_on from project where id = $1").bind(id).fetch_one(c).await)?;
-        let current = ProjectStatus::parse(&current).unwrap_or(ProjectStatus::Planned);
+        let before = fetch(&mut tx, id).await?;
         let status = match d.status {
-            Some(to) => current.transition(to).map_err(|m| StoreError::invalid("status", m))?,
-            None => current,
+            Some(to) => before
+                .status
+                .transition(to)
+                .map_err(|m| StoreError::invalid("status", m))?,
+            None => before.status,
         };
+        lead_in_scope(&mut tx, v, d.lead_unit_id, Some(before.lead_unit_id)).await?;
         check_project(&mut tx, d).await?;
-        if (d.start_on, d.end_on) != (start, end) {
+        if (d.start_on, d.end_on) != (before.start_on, before.end_on) {
             check_milestones_fit(&mut tx, id, d.start_on, d.end_on).await?;
         }
         on_tx!(&mut tx, c => sqlx::query(
@@ -229,33 +252,52 @@ impl Store {
             .bind(&d.summary).bind(now()).bind(id)
             .execute(c).await.map(|r| r.rows_affected()))?;
         write_links(&mut tx, PROJECT_CO_UNIT, id, &d.co_unit_ids).await?;
+        let after = fetch(&mut tx, id).await?;
+        let action = if status != before.status { "status" } else { "update" };
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Project,
+            id,
+            action,
+            Some(&snapshot(&before)),
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
-        self.get_project(id).await
+        Ok(after)
     }
 
-    pub async fn set_project_archived(&self, id: i64, archived: bool) -> Result<Project> {
-        crate::organizations::set_archived(self, "project", id, archived).await?;
-        self.get_project(id).await
+    pub async fn set_project_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Project> {
+        crate::organizations::set_archived(self, v, RecordKind::Project, id, archived).await?;
+        self.get_project(v, id).await
     }
 
-    pub async fn list_milestones(&self, project_id: i64, include_archived: bool) -> Result<Vec<Milestone>> {
+    /// A project's milestones; NotFound if `v` cannot see the project.
+    pub async fn list_milestones(&self, v: &Viewer, project_id: i64, include_archived: bool) -> Result<Vec<Milestone>> {
+        let mut tx = self.begin().await?;
+        must_see(&mut tx, v, RecordKind::Project, project_id).await?;
         let sql = format!(
             "select {MILESTONE_COLS} from milestone where project_id = $1 and (archived = false or $2) order by due_on, id"
         );
-        let rows: Vec<MilestoneRow> = on_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(project_id).bind(include_archived).fetch_all(p).await)?;
+        let rows: Vec<MilestoneRow> = on_tx!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(project_id).bind(include_archived).fetch_all(c).await)?;
+        tx.commit().await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    pub async fn get_milestone(&self, id: i64) -> Result<Milestone> {
-        let sql = format!("select {MILESTONE_COLS} from milestone where id = $1");
-        let row: Option<MilestoneRow> =
-            on_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?;
-        row.map(Into::into).ok_or(StoreError::NotFound)
+    pub async fn get_milestone(&self, v: &Viewer, id: i64) -> Result<Milestone> {
+        let mut tx = self.begin().await?;
+        must_see(&mut tx, v, RecordKind::Milestone, id).await?;
+        let m = fetch_milestone(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(m)
     }
 
-    pub async fn create_milestone(&self, project_id: i64, d: &MilestoneData) -> Result<Milestone> {
+    pub async fn create_milestone(&self, v: &Viewer, project_id: i64, d: &MilestoneData) -> Result<Milestone> {
+        check(v, RecordKind::Milestone, Action::Create)?;
         let mut tx = self.begin().await?;
+        must_see(&mut tx, v, RecordKind::Project, project_id).await?;
         let (start, end) = project_dates(&mut tx, project_id).await?;
         d.check_dates(start, end).map_err(StoreError::Invalid)?;
         let t = now();
@@ -264,28 +306,75 @@ impl Store {
              values ($1, $2, $3, $4, $5, $6, false, $7, $7) returning id")
             .bind(project_id).bind(&d.title).bind(d.due_on).bind(&d.deliverable).bind(d.done_on).bind(&d.evidence).bind(t)
             .fetch_one(c).await)?;
+        let after = fetch_milestone(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Milestone,
+            id,
+            "create",
+            None,
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
-        self.get_milestone(id).await
+        Ok(after)
     }
 
-    pub async fn update_milestone(&self, id: i64, d: &MilestoneData) -> Result<Milestone> {
-        let m = self.get_milestone(id).await?;
+    pub async fn update_milestone(&self, v: &Viewer, id: i64, d: &MilestoneData) -> Result<Milestone> {
+        check(v, RecordKind::Milestone, Action::Update)?;
         let mut tx = self.begin().await?;
-        let (start, end) = project_dates(&mut tx, m.project_id).await?;
+        must_see(&mut tx, v, RecordKind::Milestone, id).await?;
+        let before = fetch_milestone(&mut tx, id).await?;
+        let (start, end) = project_dates(&mut tx, before.project_id).await?;
         d.check_dates(start, end).map_err(StoreError::Invalid)?;
         on_tx!(&mut tx, c => sqlx::query(
             "update milestone set title = $1, due_on = $2, deliverable = $3, done_on = $4, evidence = $5, updated_at = $6 \
              where id = $7")
             .bind(&d.title).bind(d.due_on).bind(&d.deliverable).bind(d.done_on).bind(&d.evidence).bind(now()).bind(id)
             .execute(c).await.map(|r| r.rows_affected()))?;
+        let after = fetch_milestone(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Milestone,
+            id,
+            "update",
+            Some(&snapshot(&before)),
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
-        self.get_milestone(id).await
+        Ok(after)
     }
 
-    pub async fn set_milestone_archived(&self, id: i64, archived: bool) -> Result<Milestone> {
-        crate::organizations::set_archived(self, "milestone", id, archived).await?;
-        self.get_milestone(id).await
+    pub async fn set_milestone_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Milestone> {
+        crate::organizations::set_archived(self, v, RecordKind::Milestone, id, archived).await?;
+        self.get_milestone(v, id).await
     }
+}
+
+async fn fetch(tx: &mut Tx, id: i64) -> Result<Project> {
+    let sql = format!("select {COLS} from project where id = $1");
+    let row: Option<Row> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
+    let row = row.ok_or(StoreError::NotFound)?;
+    let co = links_in(tx, PROJECT_CO_UNIT, id).await?;
+    Ok(row.into_record(co))
+}
+
+async fn fetch_milestone(tx: &mut Tx, id: i64) -> Result<Milestone> {
+    let sql = format!("select {MILESTONE_COLS} from milestone where id = $1");
+    let row: Option<MilestoneRow> =
+        on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
+    row.map(Into::into).ok_or(StoreError::NotFound)
+}
+
+/// A scoped user's project must be led by an organisation within their scope; unchanged is fine.
+async fn lead_in_scope(tx: &mut Tx, v: &Viewer, lead: i64, current: Option<i64>) -> Result<()> {
+    if v.scope == Scope::All || current == Some(lead) || visible(tx, v, RecordKind::Organization, lead).await? {
+        return Ok(());
+    }
+    Err(unknown("lead_unit_id", ("牵头单位", "organisation"), lead))
 }
 
 /// A project's dates, read (and on PostgreSQL locked) inside the transaction that writes a milestone,
@@ -384,15 +473,23 @@ struct DueRow {
 
 impl Store {
     /// Open milestones of active projects due on or before `until`, earliest first, with project titles.
-    pub async fn open_milestones_due(&self, until: NaiveDate, limit: i64) -> Result<Vec<(Milestone, String)>> {
-        let rows: Vec<DueRow> = on_db!(&self.db, p => sqlx::query_as(
+    pub async fn open_milestones_due(
+        &self,
+        v: &Viewer,
+        until: NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<(Milestone, String)>> {
+        let mut q = Q::new(
             "select m.id, m.project_id, m.title, m.due_on, m.deliverable, m.done_on, m.evidence, m.archived, \
              m.created_at, m.updated_at, p.title as project_title \
              from milestone m join project p on p.id = m.project_id \
-             where m.done_on is null and m.archived = false and p.archived = false and m.due_on <= $1 \
-             and p.status in ('approved', 'in_progress') \
-             order by m.due_on, m.id limit $2")
-            .bind(until).bind(limit).fetch_all(p).await)?;
+             where m.done_on is null and m.archived = false and p.archived = false \
+             and p.status in ('approved', 'in_progress') and m.due_on <= ",
+        );
+        q.bind(Arg::Date(until));
+        restrict(&mut q, v, RecordKind::Project, "p");
+        q.push(" order by m.due_on, m.id limit ").bind(Arg::I64(limit));
+        let rows: Vec<DueRow> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
         Ok(rows.into_iter().map(|r| (r.m.into(), r.project_title)).collect())
     }
 }

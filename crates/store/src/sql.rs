@@ -7,6 +7,8 @@ pub enum Arg {
     I32(i32),
     Text(String),
     Bool(bool),
+    Date(chrono::NaiveDate),
+    Time(chrono::DateTime<chrono::Utc>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -58,6 +60,8 @@ macro_rules! bind_args {
                 $crate::sql::Arg::I32(v) => q.bind(*v),
                 $crate::sql::Arg::Text(v) => q.bind(v.clone()),
                 $crate::sql::Arg::Bool(v) => q.bind(*v),
+                $crate::sql::Arg::Date(v) => q.bind(*v),
+                $crate::sql::Arg::Time(v) => q.bind(*v),
             };
         }
         q

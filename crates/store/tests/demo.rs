@@ -1,6 +1,11 @@
 //! The demo data, as a user would see it after `hezuo demo`: enough enterprises, every project kind
 //! and status, three batch years, milestones overdue and due soon; and never loaded twice.
 
+use hezuo_store::Viewer;
+use std::sync::LazyLock;
+
+/// The demo is checked with the office's view of everything.
+static SYS: LazyLock<Viewer> = LazyLock::new(|| Viewer::system("test"));
 use chrono::NaiveDate;
 use hezuo_domain::ListParams;
 use hezuo_domain::organization::OrganizationFilter;
@@ -32,7 +37,10 @@ fn all() -> ListParams {
 }
 
 async fn projects(store: &Store) -> Vec<Project> {
-    let page = store.list_projects(&ProjectFilter::default(), &all()).await.unwrap();
+    let page = store
+        .list_projects(&SYS, &ProjectFilter::default(), &all())
+        .await
+        .unwrap();
     assert!(page.total <= 200, "more projects than one page");
     page.items
 }
@@ -43,7 +51,7 @@ async fn milestones(store: &Store, today: NaiveDate) -> Vec<(MilestoneState, Nai
     let mut ps = projects(store).await;
     ps.sort_by_key(|p| p.id);
     for p in ps {
-        for m in store.list_milestones(p.id, false).await.unwrap() {
+        for m in store.list_milestones(&SYS, p.id, false).await.unwrap() {
             let active = matches!(p.status, ProjectStatus::Approved | ProjectStatus::InProgress);
             out.push((m.state(today), m.due_on, format!("{}/{}", p.title, m.title), active));
         }
@@ -62,9 +70,16 @@ async fn the_demo_shows_a_living_cooperation_and_loads_only_once() {
         kind: Some("enterprise".into()),
         ..Default::default()
     };
-    assert!(store.list_organizations(&enterprises, &all()).await.unwrap().total >= 40);
+    assert!(
+        store
+            .list_organizations(&SYS, &enterprises, &all())
+            .await
+            .unwrap()
+            .total
+            >= 40
+    );
     let orgs = store
-        .list_organizations(&OrganizationFilter::default(), &all())
+        .list_organizations(&SYS, &OrganizationFilter::default(), &all())
         .await
         .unwrap()
         .total;

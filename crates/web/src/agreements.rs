@@ -2,10 +2,11 @@
 //! projects that came from it.
 
 use crate::AppState;
+use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::organizations::archived_filter;
-use crate::resource::{Pages, archive_action, resource, routes};
+use crate::resource::{Pages, archive_action, related, resource, routes};
 use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table, code_options, sort_field};
 use axum::Router;
 use axum::http::Uri;
@@ -18,6 +19,7 @@ use hezuo_domain::{ListParams, Page, RecordKind};
 resource!(
     Agreements,
     "agreements",
+    hezuo_domain::RecordKind::Agreement,
     Agreement,
     AgreementInput,
     AgreementData,
@@ -69,6 +71,7 @@ impl Pages for Agreements {
 
     async fn list_page(
         _s: &AppState,
+        who: &Auth,
         lang: Lang,
         uri: &Uri,
         f: &AgreementFilter,
@@ -108,7 +111,7 @@ impl Pages for Agreements {
         ];
         let heading = Self::heading(lang);
         Ok(ListPage::new(
-            Layout::new(lang, uri, Self::NAV, heading.clone()),
+            Layout::new(who, lang, uri, Self::NAV, heading.clone()),
             uri,
             heading,
             filters,
@@ -117,10 +120,16 @@ impl Pages for Agreements {
         ))
     }
 
-    async fn detail_page(s: &AppState, lang: Lang, uri: &Uri, a: Agreement) -> Result<DetailPage, ApiError> {
+    async fn detail_page(
+        s: &AppState,
+        who: &Auth,
+        lang: Lang,
+        uri: &Uri,
+        a: Agreement,
+    ) -> Result<DetailPage, ApiError> {
         let st = &s.store;
         let parent = match a.parent_id {
-            Some(p) => Some(st.get_agreement(p).await?),
+            Some(p) => related(st.get_agreement(&who.viewer, p).await)?,
             None => None,
         };
         let names = st.organization_names(&a.party_ids).await?;
@@ -130,6 +139,7 @@ impl Pages for Agreements {
         };
         let children = st
             .list_agreements(
+                &who.viewer,
                 &AgreementFilter {
                     parent_id: Some(a.id.to_string()),
                     ..Default::default()
@@ -139,6 +149,7 @@ impl Pages for Agreements {
             .await?;
         let projects = st
             .list_projects(
+                &who.viewer,
                 &ProjectFilter {
                     agreement_id: Some(a.id.to_string()),
                     ..Default::default()
@@ -146,7 +157,7 @@ impl Pages for Agreements {
                 &all,
             )
             .await?;
-        let attachments = st.list_attachments(RecordKind::Agreement, a.id).await?;
+        let attachments = st.list_attachments(&who.viewer, RecordKind::Agreement, a.id).await?;
         let props = vec![
             (
                 lang.tr("类型", "Kind").to_string(),
@@ -202,7 +213,7 @@ impl Pages for Agreements {
             },
         ];
         Ok(DetailPage {
-            layout: Layout::new(lang, uri, Self::NAV, a.title.clone()),
+            layout: Layout::new(who, lang, uri, Self::NAV, a.title.clone()),
             heading: a.title.clone(),
             kind_label: Self::heading(lang),
             badges: vec![Cell::badge(
@@ -225,20 +236,21 @@ impl Pages for Agreements {
                 crate::attachments::attachment_table(lang, &attachments),
             )),
             notice: None,
+            history: None,
         })
     }
 
-    async fn form_fields(s: &AppState, lang: Lang, i: &AgreementInput) -> Result<Vec<Field>, ApiError> {
+    async fn form_fields(s: &AppState, who: &Auth, lang: Lang, i: &AgreementInput) -> Result<Vec<Field>, ApiError> {
         let orgs: Vec<(String, String)> = s
             .store
-            .organization_options()
+            .organization_options(&who.viewer)
             .await?
             .into_iter()
             .map(|(id, n, _)| (id.to_string(), n))
             .collect();
         let agreements: Vec<(String, String)> = s
             .store
-            .agreement_options()
+            .agreement_options(&who.viewer)
             .await?
             .into_iter()
             .map(|(id, t)| (id.to_string(), t))

@@ -2,6 +2,8 @@
 //! metadata, download and archive, through the API and from every detail page.
 
 use crate::AppState;
+use crate::RouteExt;
+use crate::auth::Auth;
 use crate::error::{Api, ApiError, Page as PageErr};
 use crate::i18n::Lang;
 use crate::resource::{parse_query, path_id};
@@ -17,11 +19,11 @@ use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/attachments", get(api_list).post(api_upload))
-        .route("/api/v1/attachments/{id}", get(api_get))
-        .route("/api/v1/attachments/{id}/content", get(download))
-        .route("/api/v1/attachments/{id}/archive", post(api_archive))
-        .route("/attachments", post(page_upload))
+        .at("/api/v1/attachments", get(api_list).post(api_upload))
+        .at("/api/v1/attachments/{id}", get(api_get))
+        .at("/api/v1/attachments/{id}/content", get(download))
+        .at("/api/v1/attachments/{id}/archive", post(api_archive))
+        .at("/attachments", post(page_upload))
 }
 
 /// The attachments panel of a detail page.
@@ -74,11 +76,16 @@ fn record_ref(kind: Option<&str>, id: Option<&str>) -> Result<(RecordKind, i64),
     Ok((kind.expect("checked"), id.expect("checked")))
 }
 
-async fn api_list(State(s): State<AppState>, lang: Lang, RawQuery(q): RawQuery) -> Result<Json<Page<Attachment>>, Api> {
+async fn api_list(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Page<Attachment>>, Api> {
     let run = async {
         let f: AttachmentFilter = parse_query(q.as_deref())?;
         let (kind, id) = record_ref(f.record_kind.as_deref(), f.record_id.as_deref())?;
-        let items = s.store.list_attachments(kind, id).await?;
+        let items = s.store.list_attachments(&who.viewer, kind, id).await?;
         let n = items.len();
         Ok::<_, ApiError>(Page {
             items,
@@ -90,19 +97,29 @@ async fn api_list(State(s): State<AppState>, lang: Lang, RawQuery(q): RawQuery) 
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
 
-async fn api_get(State(s): State<AppState>, lang: Lang, Path(id): Path<String>) -> Result<Json<Attachment>, Api> {
-    let run = async { Ok::<_, ApiError>(s.store.get_attachment(path_id(&id)?).await?) };
+async fn api_get(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Attachment>, Api> {
+    let run = async { Ok::<_, ApiError>(s.store.get_attachment(&who.viewer, path_id(&id)?).await?) };
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
 
-async fn api_archive(State(s): State<AppState>, lang: Lang, Path(id): Path<String>) -> Result<StatusCode, Api> {
-    let run = async { Ok::<_, ApiError>(s.store.archive_attachment(path_id(&id)?).await?) };
+async fn api_archive(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Api> {
+    let run = async { Ok::<_, ApiError>(s.store.archive_attachment(&who.viewer, path_id(&id)?).await?) };
     run.await.map(|_| StatusCode::NO_CONTENT).map_err(|e| Api(e, lang))
 }
 
-async fn download(State(s): State<AppState>, lang: Lang, Path(id): Path<String>) -> Result<Response, Api> {
+async fn download(State(s): State<AppState>, lang: Lang, who: Auth, Path(id): Path<String>) -> Result<Response, Api> {
     let run = async {
-        let a = s.store.get_attachment(path_id(&id)?).await?;
+        let a = s.store.get_attachment(&who.viewer, path_id(&id)?).await?;
         let bytes = s.store.attachment_content(&a).await?;
         let name = urlencoding::encode(&a.filename).into_owned();
         // Only images and PDFs open in the browser; everything else downloads.
@@ -130,7 +147,7 @@ async fn download(State(s): State<AppState>, lang: Lang, Path(id): Path<String>)
 }
 
 /// Reads the multipart form: record_kind, record_id and one file.
-async fn read_upload(s: &AppState, mut mp: Multipart) -> Result<Attachment, ApiError> {
+async fn read_upload(s: &AppState, who: &Auth, mut mp: Multipart) -> Result<Attachment, ApiError> {
     let (mut kind, mut id, mut file) = (None, None, None);
     let too_big = |limit: usize| {
         ApiError::Invalid(FieldErrors::one(
@@ -181,26 +198,26 @@ async fn read_upload(s: &AppState, mut mp: Multipart) -> Result<Attachment, ApiE
     };
     let mime =
         check_upload(&name, &bytes, s.max_upload_bytes).map_err(|m| ApiError::Invalid(FieldErrors::one("file", m)))?;
-    Ok(s.store.add_attachment(kind, id, &name, mime, &bytes).await?)
+    Ok(s.store
+        .add_attachment(&who.viewer, kind, id, &name, mime, &bytes)
+        .await?)
 }
 
-async fn api_upload(State(s): State<AppState>, lang: Lang, mp: Multipart) -> Result<Response, Api> {
-    let a = read_upload(&s, mp).await.map_err(|e| Api(e, lang))?;
+async fn api_upload(State(s): State<AppState>, lang: Lang, who: Auth, mp: Multipart) -> Result<Response, Api> {
+    let a = read_upload(&s, &who, mp).await.map_err(|e| Api(e, lang))?;
     let loc = format!("/api/v1/attachments/{}", a.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, loc)], Json(a)).into_response())
 }
 
-async fn page_upload(State(s): State<AppState>, lang: Lang, mp: Multipart) -> Result<Response, PageErr> {
-    let a = read_upload(&s, mp).await.map_err(|e| PageErr(e, lang))?;
+async fn page_upload(State(s): State<AppState>, lang: Lang, who: Auth, mp: Multipart) -> Result<Response, PageErr> {
+    let a = read_upload(&s, &who, mp).await.map_err(|e| PageErr(e, lang))?;
     let plural = match a.record_kind {
-        RecordKind::Organization => "organizations",
-        RecordKind::Person => "people",
-        RecordKind::Agreement => "agreements",
-        RecordKind::Project | RecordKind::Milestone => "projects",
+        RecordKind::Milestone => "projects",
+        other => other.plural(),
     };
     let id = if a.record_kind == RecordKind::Milestone {
         s.store
-            .get_milestone(a.record_id)
+            .get_milestone(&who.viewer, a.record_id)
             .await
             .map_err(|e| PageErr(e.into(), lang))?
             .project_id

@@ -36,6 +36,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Invalid(f) => ApiError::Invalid(f),
             StoreError::Conflict(f) => ApiError::Conflict(f),
+            StoreError::Forbidden(m) => ApiError::Status(StatusCode::FORBIDDEN, m),
             other => ApiError::Internal(other.to_string()),
         }
     }

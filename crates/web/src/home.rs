@@ -2,6 +2,8 @@
 //! recently changed projects.
 
 use crate::AppState;
+use crate::RouteExt;
+use crate::auth::Auth;
 use crate::error::{ApiError, Page as PageErr};
 use crate::i18n::Lang;
 use crate::views::{self, Cell, Layout, Table};
@@ -17,7 +19,7 @@ use hezuo_domain::organization::OrganizationFilter;
 use hezuo_domain::project::{DUE_SOON_DAYS, ProjectFilter};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home))
+    Router::new().at("/", get(home))
 }
 
 pub struct Card {
@@ -37,28 +39,30 @@ struct HomePage {
     today: String,
 }
 
-async fn home(State(s): State<AppState>, lang: Lang, uri: Uri) -> Result<Response, PageErr> {
+async fn home(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -> Result<Response, PageErr> {
     let run = async {
         let st = &s.store;
         let one = ListParams {
             per_page: Some("1".into()),
             ..Default::default()
         };
+        let viewer = &who.viewer;
         let count_projects = |status: Option<&str>| {
             let f = ProjectFilter {
                 status: status.map(str::to_string),
                 ..Default::default()
             };
             let one = one.clone();
-            async move { st.list_projects(&f, &one).await.map(|p| p.total) }
+            async move { st.list_projects(viewer, &f, &one).await.map(|p| p.total) }
         };
         let today = s.clock.today();
         let due = st
-            .open_milestones_due(today + chrono::Duration::days(DUE_SOON_DAYS), 20)
+            .open_milestones_due(&who.viewer, today + chrono::Duration::days(DUE_SOON_DAYS), 20)
             .await?;
         let overdue = due.iter().filter(|(m, _)| m.due_on < today).count();
         let enterprises = st
             .list_organizations(
+                &who.viewer,
                 &OrganizationFilter {
                     kind: Some("enterprise".into()),
                     ..Default::default()
@@ -67,7 +71,10 @@ async fn home(State(s): State<AppState>, lang: Lang, uri: Uri) -> Result<Respons
             )
             .await?
             .total;
-        let agreements = st.list_agreements(&AgreementFilter::default(), &one).await?.total;
+        let agreements = st
+            .list_agreements(&who.viewer, &AgreementFilter::default(), &one)
+            .await?
+            .total;
         let cards = vec![
             Card {
                 label: lang.tr("合作项目", "Projects").into(),
@@ -127,6 +134,7 @@ async fn home(State(s): State<AppState>, lang: Lang, uri: Uri) -> Result<Respons
         }
         let recent_list = st
             .list_projects(
+                &who.viewer,
                 &ProjectFilter::default(),
                 &ListParams {
                     per_page: Some("8".into()),
@@ -137,7 +145,7 @@ async fn home(State(s): State<AppState>, lang: Lang, uri: Uri) -> Result<Respons
             .await?;
         let recent = crate::projects::project_table(&s, lang, &recent_list.items).await?;
         let page = HomePage {
-            layout: Layout::new(lang, &uri, "home", lang.tr("首页", "Home")),
+            layout: Layout::new(&who, lang, &uri, "home", lang.tr("首页", "Home")),
             cards,
             due: due_t,
             recent,

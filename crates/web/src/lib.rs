@@ -2,8 +2,11 @@
 //! pages, one module per feature. Imports `hezuo-domain` and `hezuo-store`.
 //! [`app`] builds the whole router so tests can drive it without a socket.
 
+pub mod account;
 pub mod agreements;
 pub mod attachments;
+pub mod audit;
+pub mod auth;
 pub mod error;
 mod home;
 pub mod i18n;
@@ -12,6 +15,7 @@ pub mod organizations;
 pub mod people;
 pub mod projects;
 mod resource;
+pub mod users;
 mod views;
 
 use axum::Router;
@@ -22,6 +26,37 @@ use hezuo_domain::Clock;
 use hezuo_store::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+static PATHS: std::sync::Mutex<std::collections::BTreeSet<String>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+/// `Router::route` that also records the path, so that tests can find every endpoint the app has
+/// (see the authorization matrix in `tests/it/access.rs`).
+pub trait RouteExt {
+    fn at(self, path: &str, method_router: axum::routing::MethodRouter<AppState>) -> Self;
+}
+
+impl RouteExt for Router<AppState> {
+    /// Also puts [`auth::authenticate`] in front of the route's handlers — as a route layer of the
+    /// method router, so a method the path does not have is still a plain 405.
+    fn at(self, path: &str, method_router: axum::routing::MethodRouter<AppState>) -> Self {
+        PATHS.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string());
+        self.route(
+            path,
+            method_router.route_layer(axum::middleware::from_fn(auth::authenticate)),
+        )
+    }
+}
+
+/// Every path routed by [`app`] (after it has been built once).
+pub fn routed_paths() -> Vec<String> {
+    PATHS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .cloned()
+        .collect()
+}
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -29,6 +64,10 @@ pub struct AppState {
     pub clock: Clock,
     /// Largest attachment accepted, in bytes.
     pub max_upload_bytes: usize,
+    /// Mark the session cookie `Secure` (when served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
 }
 
 impl AppState {
@@ -37,6 +76,8 @@ impl AppState {
             store,
             clock: Clock::System,
             max_upload_bytes: 20 * 1024 * 1024,
+            secure_cookies: false,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -47,9 +88,9 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 pub fn app(state: AppState) -> Router {
     let body_limit = state.max_upload_bytes + 64 * 1024;
     Router::new()
-        .route("/healthz", get(healthz))
-        .route("/static/style.css", get(style_css))
-        .route("/favicon.ico", get(favicon))
+        .at("/healthz", get(healthz))
+        .at("/static/style.css", get(style_css))
+        .at("/favicon.ico", get(favicon))
         .merge(home::router())
         .merge(organizations::router())
         .merge(people::router())
@@ -57,7 +98,12 @@ pub fn app(state: AppState) -> Router {
         .merge(projects::router())
         .merge(attachments::router())
         .merge(openapi::router())
+        .merge(account::router())
+        .merge(audit::router())
+        .merge(users::router())
         .fallback(error::not_found_fallback)
+        // Handlers' middleware (authentication) finds the state here.
+        .layer(axum::Extension(state.clone()))
         .layer(axum::middleware::from_fn(i18n::remember_lang))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(SetResponseHeaderLayer::if_not_present(

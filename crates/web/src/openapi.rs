@@ -3,6 +3,7 @@
 //! same list of resources that [`crate::resource::routes`] mounts.
 
 use crate::AppState;
+use crate::RouteExt;
 use crate::error::ErrorBody;
 use axum::Json;
 use axum::Router;
@@ -41,7 +42,7 @@ use utoipa::{IntoParams, OpenApi};
 struct Schemas;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/openapi.json", get(|| async { Json(document()) }))
+    Router::new().at("/api/v1/openapi.json", get(|| async { Json(document()) }))
 }
 
 fn params<P: IntoParams>() -> Vec<Value> {
@@ -144,6 +145,54 @@ fn crud(
     }
 }
 
+/// Sign-in, one's own tokens, the office's accounts and the audit log.
+fn accounts(paths: &mut serde_json::Map<String, Value>) {
+    let obj = |desc: &str| json!({ "description": desc, "content": { "application/json": { "schema": { "type": "object" } } } });
+    let with = |ok: &str, desc: &str, errs: &[&str]| {
+        let mut m = errors(errs);
+        m.insert(ok.into(), obj(desc));
+        Value::Object(m)
+    };
+    let login_body = json!({ "content": { "application/json": { "schema": { "type": "object", "required": ["username", "password"],
+        "properties": { "username": { "type": "string" }, "password": { "type": "string" } } } } } });
+    paths.insert("/api/v1/auth/login".into(), json!({ "post": { "tags": ["auth"], "summary": "Sign in: sets the session cookie, returns the user and its CSRF token",
+        "operationId": "login", "security": [], "requestBody": login_body, "responses": with("200", "Signed in", &["400", "401", "429"]) } }));
+    paths.insert(
+        "/api/v1/auth/logout".into(),
+        json!({ "post": { "tags": ["auth"], "summary": "End the session", "operationId": "logout",
+        "responses": { "204": { "description": "Signed out" } } } }),
+    );
+    paths.insert(
+        "/api/v1/me".into(),
+        json!({ "get": { "tags": ["auth"], "summary": "The signed-in user", "operationId": "me",
+        "responses": with("200", "The user", &["401"]) } }),
+    );
+    let token_body = json!({ "content": { "application/json": { "schema": { "type": "object", "required": ["name"],
+        "properties": { "name": { "type": "string" }, "expires_at": { "type": "string", "description": "RFC 3339 time or a date" } } } } } });
+    paths.insert("/api/v1/tokens".into(), json!({
+        "get": { "tags": ["auth"], "summary": "My API tokens (never their secrets)", "operationId": "list_tokens", "responses": with("200", "Tokens", &["401"]) },
+        "post": { "tags": ["auth"], "summary": "Create an API token; `token` is shown this once", "operationId": "create_token",
+                  "requestBody": token_body, "responses": with("201", "Created", &["401", "403", "422"]) } }));
+    paths.insert("/api/v1/tokens/{id}/revoke".into(), json!({ "post": { "tags": ["auth"], "summary": "Revoke one of my tokens",
+        "operationId": "revoke_token", "parameters": [id_param("id")], "responses": { "204": { "description": "Revoked" }, "404": { "description": "No such token of yours" } } } }));
+    let user_body = json!({ "content": { "application/json": { "schema": { "type": "object", "required": ["username", "role"],
+        "properties": { "username": { "type": "string" }, "role": { "type": "string", "enum": ["office", "coordinator", "unit", "enterprise", "expert", "leader"] },
+                        "organization_id": { "type": "integer" }, "person_id": { "type": "integer" } } } } } });
+    paths.insert("/api/v1/users".into(), json!({
+        "get": { "tags": ["users"], "summary": "All accounts (office only)", "operationId": "list_users", "responses": with("200", "Users", &["403"]) },
+        "post": { "tags": ["users"], "summary": "Add an account; answers its one-time password (office only)", "operationId": "create_user",
+                  "requestBody": user_body, "responses": with("201", "Created", &["403", "409", "422"]) } }));
+    paths.insert("/api/v1/users/{id}/reset-password".into(), json!({ "post": { "tags": ["users"], "summary": "A new one-time password; ends the user's sessions",
+        "operationId": "reset_password", "parameters": [id_param("id")], "responses": with("200", "The new one-time password", &["403", "404"]) } }));
+    let audit_params: Vec<Value> = ["record_kind", "record_id", "user_id", "action", "from", "to"]
+        .iter()
+        .map(|n| json!({ "name": n, "in": "query", "required": false, "schema": { "type": "string" } }))
+        .chain(params::<ListParams>())
+        .collect();
+    paths.insert("/api/v1/audit".into(), json!({ "get": { "tags": ["audit"], "summary": "The audit log, newest first, within the caller's scope (read-only)",
+        "operationId": "list_audit", "parameters": audit_params, "responses": with("200", "One page of entries", &["400"]) } }));
+}
+
 pub fn document() -> Value {
     let mut doc = serde_json::to_value(Schemas::openapi()).unwrap_or_else(|_| json!({}));
     let mut paths = serde_json::Map::new();
@@ -240,6 +289,13 @@ pub fn document() -> Value {
         json!({ "post": { "tags": ["attachments"], "summary": "Archive an attachment", "operationId": "archive_attachment",
                 "parameters": [id_param("id")], "responses": gone } }),
     );
+    accounts(&mut paths);
+    doc["components"]["securitySchemes"] = json!({
+        "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
+        "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,
+                     "description": "The session from POST /api/v1/auth/login; state-changing requests also send X-CSRF-Token." }
+    });
+    doc["security"] = json!([{ "bearer": [] }, { "session": [] }]);
     doc["openapi"] = json!("3.1.0");
     doc["info"]["version"] = json!(env!("CARGO_PKG_VERSION"));
     doc["paths"] = Value::Object(paths);

@@ -2,9 +2,10 @@
 //! its children, people, agreements and projects.
 
 use crate::AppState;
+use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::resource::{Pages, archive_action, resource, routes};
+use crate::resource::{Pages, archive_action, related, resource, routes};
 use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Opt, Section, Table, code_options, sort_field};
 use axum::Router;
 use axum::http::Uri;
@@ -18,6 +19,7 @@ use hezuo_domain::{ListParams, Page, RecordKind};
 resource!(
     Organizations,
     "organizations",
+    hezuo_domain::RecordKind::Organization,
     Organization,
     OrganizationInput,
     OrganizationData,
@@ -104,6 +106,7 @@ impl Pages for Organizations {
 
     async fn list_page(
         s: &AppState,
+        who: &Auth,
         lang: Lang,
         uri: &Uri,
         f: &OrganizationFilter,
@@ -161,7 +164,7 @@ impl Pages for Organizations {
         ];
         let heading = Self::heading(lang);
         Ok(ListPage::new(
-            Layout::new(lang, uri, Self::NAV, heading.clone()),
+            Layout::new(who, lang, uri, Self::NAV, heading.clone()),
             uri,
             heading,
             filters,
@@ -170,19 +173,26 @@ impl Pages for Organizations {
         ))
     }
 
-    async fn detail_page(s: &AppState, lang: Lang, uri: &Uri, o: Organization) -> Result<DetailPage, ApiError> {
+    async fn detail_page(
+        s: &AppState,
+        who: &Auth,
+        lang: Lang,
+        uri: &Uri,
+        o: Organization,
+    ) -> Result<DetailPage, ApiError> {
         let st = &s.store;
         let parent = match o.parent_id {
-            Some(p) => Some(st.get_organization(p).await?),
+            Some(p) => related(st.get_organization(&who.viewer, p).await)?,
             None => None,
         };
-        let children = st.organization_children(o.id).await?;
+        let children = st.organization_children(&who.viewer, o.id).await?;
         let all = ListParams {
             per_page: Some("200".into()),
             ..Default::default()
         };
         let people = st
             .list_people(
+                &who.viewer,
                 &PersonFilter {
                     organization_id: Some(o.id.to_string()),
                     ..Default::default()
@@ -192,6 +202,7 @@ impl Pages for Organizations {
             .await?;
         let agreements = st
             .list_agreements(
+                &who.viewer,
                 &AgreementFilter {
                     organization_id: Some(o.id.to_string()),
                     ..Default::default()
@@ -201,6 +212,7 @@ impl Pages for Organizations {
             .await?;
         let projects = st
             .list_projects(
+                &who.viewer,
                 &ProjectFilter {
                     organization_id: Some(o.id.to_string()),
                     ..Default::default()
@@ -208,7 +220,7 @@ impl Pages for Organizations {
                 &all,
             )
             .await?;
-        let attachments = st.list_attachments(RecordKind::Organization, o.id).await?;
+        let attachments = st.list_attachments(&who.viewer, RecordKind::Organization, o.id).await?;
 
         let mut props = vec![
             (
@@ -299,7 +311,7 @@ impl Pages for Organizations {
             },
         ];
         Ok(DetailPage {
-            layout: Layout::new(lang, uri, Self::NAV, o.name.clone()),
+            layout: Layout::new(who, lang, uri, Self::NAV, o.name.clone()),
             heading: o.name.clone(),
             kind_label: Self::heading(lang),
             badges: vec![Cell::badge(
@@ -322,11 +334,12 @@ impl Pages for Organizations {
                 crate::attachments::attachment_table(lang, &attachments),
             )),
             notice: None,
+            history: None,
         })
     }
 
-    async fn form_fields(s: &AppState, lang: Lang, i: &OrganizationInput) -> Result<Vec<Field>, ApiError> {
-        let orgs = s.store.organization_options().await?;
+    async fn form_fields(s: &AppState, who: &Auth, lang: Lang, i: &OrganizationInput) -> Result<Vec<Field>, ApiError> {
+        let orgs = s.store.organization_options(&who.viewer).await?;
         let org_opts: Vec<(String, String)> = orgs.into_iter().map(|(id, name, _)| (id.to_string(), name)).collect();
         let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         Ok(vec![

@@ -1,10 +1,11 @@
 //! People and expert profiles (人员 / 专家): API and pages.
 
 use crate::AppState;
+use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 use crate::organizations::archived_filter;
-use crate::resource::{Pages, archive_action, resource, routes};
+use crate::resource::{Pages, archive_action, related, resource, routes};
 use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table, code_options, sort_field};
 use axum::Router;
 use axum::http::Uri;
@@ -15,6 +16,7 @@ use hezuo_domain::{ListParams, Page, RecordKind};
 resource!(
     People,
     "people",
+    hezuo_domain::RecordKind::Person,
     Person,
     PersonInput,
     PersonData,
@@ -42,6 +44,7 @@ impl Pages for People {
 
     async fn list_page(
         s: &AppState,
+        who: &Auth,
         lang: Lang,
         uri: &Uri,
         f: &PersonFilter,
@@ -95,7 +98,7 @@ impl Pages for People {
         ];
         let heading = Self::heading(lang);
         Ok(ListPage::new(
-            Layout::new(lang, uri, Self::NAV, heading.clone()),
+            Layout::new(who, lang, uri, Self::NAV, heading.clone()),
             uri,
             heading,
             filters,
@@ -104,8 +107,8 @@ impl Pages for People {
         ))
     }
 
-    async fn detail_page(s: &AppState, lang: Lang, uri: &Uri, p: Person) -> Result<DetailPage, ApiError> {
-        let org = s.store.get_organization(p.organization_id).await?;
+    async fn detail_page(s: &AppState, who: &Auth, lang: Lang, uri: &Uri, p: Person) -> Result<DetailPage, ApiError> {
+        let org = related(s.store.get_organization(&who.viewer, p.organization_id).await)?;
         let all = ListParams {
             per_page: Some("200".into()),
             ..Default::default()
@@ -113,6 +116,7 @@ impl Pages for People {
         let projects = s
             .store
             .list_projects(
+                &who.viewer,
                 &ProjectFilter {
                     responsible_person_id: Some(p.id.to_string()),
                     ..Default::default()
@@ -120,11 +124,14 @@ impl Pages for People {
                 &all,
             )
             .await?;
-        let attachments = s.store.list_attachments(RecordKind::Person, p.id).await?;
+        let attachments = s.store.list_attachments(&who.viewer, RecordKind::Person, p.id).await?;
         let mut props = vec![
             (
                 lang.tr("单位", "Organisation").to_string(),
-                Cell::link(&org.name, format!("/organizations/{}", org.id)),
+                match &org {
+                    Some(o) => Cell::link(&o.name, format!("/organizations/{}", o.id)),
+                    None => Cell::opt(None::<String>, lang),
+                },
             ),
             (lang.tr("职称/职务", "Title").into(), Cell::opt(p.title.clone(), lang)),
             (lang.tr("电话", "Phone").into(), Cell::opt(p.phone.clone(), lang)),
@@ -152,7 +159,7 @@ impl Pages for People {
         }
         let table = crate::projects::project_table(s, lang, &projects.items).await?;
         Ok(DetailPage {
-            layout: Layout::new(lang, uri, Self::NAV, p.name.clone()),
+            layout: Layout::new(who, lang, uri, Self::NAV, p.name.clone()),
             heading: p.name.clone(),
             kind_label: Self::heading(lang),
             badges,
@@ -173,11 +180,12 @@ impl Pages for People {
                 crate::attachments::attachment_table(lang, &attachments),
             )),
             notice: None,
+            history: None,
         })
     }
 
-    async fn form_fields(s: &AppState, lang: Lang, i: &PersonInput) -> Result<Vec<Field>, ApiError> {
-        let orgs = s.store.organization_options().await?;
+    async fn form_fields(s: &AppState, who: &Auth, lang: Lang, i: &PersonInput) -> Result<Vec<Field>, ApiError> {
+        let orgs = s.store.organization_options(&who.viewer).await?;
         let org_opts: Vec<(String, String)> = orgs.into_iter().map(|(id, name, _)| (id.to_string(), name)).collect();
         let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         Ok(vec![

@@ -2,10 +2,12 @@
 //! buttons the state machine allows, and milestones nested under `/projects/{id}/milestones`.
 
 use crate::AppState;
+use crate::RouteExt;
+use crate::auth::Auth;
 use crate::error::{Api, ApiError, Page as PageErr};
 use crate::i18n::Lang;
 use crate::organizations::archived_filter;
-use crate::resource::{Pages, archive_action, merge_input, parse_form, parse_json, path_id, resource, routes};
+use crate::resource::{Pages, archive_action, merge_input, parse_form, parse_json, path_id, related, resource, routes};
 use crate::views::{
     self, Cell, DetailPage, Field, FormPage, Layout, ListPage, PostAction, Section, Table, code_options, sort_field,
 };
@@ -25,6 +27,7 @@ use hezuo_domain::{FieldErrors, Page, RecordKind};
 resource!(
     Projects,
     "projects",
+    hezuo_domain::RecordKind::Project,
     Project,
     ProjectInput,
     ProjectData,
@@ -38,30 +41,30 @@ resource!(
 
 pub fn router() -> Router<AppState> {
     routes::<Projects>()
-        .route("/projects/{id}/status", post(page_status))
-        .route(
+        .at("/projects/{id}/status", post(page_status))
+        .at(
             "/api/v1/projects/{id}/milestones",
             get(api_milestones).post(api_milestone_create),
         )
-        .route(
+        .at(
             "/api/v1/projects/{id}/milestones/{mid}",
             get(api_milestone_get)
                 .put(api_milestone_update)
                 .patch(api_milestone_update),
         )
-        .route(
+        .at(
             "/api/v1/projects/{id}/milestones/{mid}/archive",
             post(api_milestone_archive),
         )
-        .route(
+        .at(
             "/projects/{id}/milestones/new",
             get(page_milestone_new).post(page_milestone_create),
         )
-        .route(
+        .at(
             "/projects/{id}/milestones/{mid}/edit",
             get(page_milestone_edit).post(page_milestone_update),
         )
-        .route("/projects/{id}/milestones/{mid}/archive", post(page_milestone_archive))
+        .at("/projects/{id}/milestones/{mid}/archive", post(page_milestone_archive))
 }
 
 /// A timestamp as people in China read it: Asia/Shanghai (UTC+8), to the minute.
@@ -112,6 +115,7 @@ impl Pages for Projects {
 
     async fn list_page(
         s: &AppState,
+        who: &Auth,
         lang: Lang,
         uri: &Uri,
         f: &ProjectFilter,
@@ -160,7 +164,7 @@ impl Pages for Projects {
         ];
         let heading = Self::heading(lang);
         Ok(ListPage::new(
-            Layout::new(lang, uri, Self::NAV, heading.clone()),
+            Layout::new(who, lang, uri, Self::NAV, heading.clone()),
             uri,
             heading,
             filters,
@@ -169,21 +173,21 @@ impl Pages for Projects {
         ))
     }
 
-    async fn detail_page(s: &AppState, lang: Lang, uri: &Uri, p: Project) -> Result<DetailPage, ApiError> {
+    async fn detail_page(s: &AppState, who: &Auth, lang: Lang, uri: &Uri, p: Project) -> Result<DetailPage, ApiError> {
         let st = &s.store;
         let mut org_ids = p.co_unit_ids.clone();
         org_ids.push(p.lead_unit_id);
         let names = st.organization_names(&org_ids).await?;
         let person = match p.responsible_person_id {
-            Some(id) => Some(st.get_person(id).await?),
+            Some(id) => related(st.get_person(&who.viewer, id).await)?,
             None => None,
         };
         let agreement = match p.agreement_id {
-            Some(id) => Some(st.get_agreement(id).await?),
+            Some(id) => related(st.get_agreement(&who.viewer, id).await)?,
             None => None,
         };
-        let milestones = st.list_milestones(p.id, false).await?;
-        let attachments = st.list_attachments(RecordKind::Project, p.id).await?;
+        let milestones = st.list_milestones(&who.viewer, p.id, false).await?;
+        let attachments = st.list_attachments(&who.viewer, RecordKind::Project, p.id).await?;
         let today = s.clock.today();
         let org_link = |id: i64| {
             Cell::link(
@@ -287,7 +291,7 @@ impl Pages for Projects {
             long_text.push((lang.tr("项目内容", "Summary").to_string(), n.clone()));
         }
         Ok(DetailPage {
-            layout: Layout::new(lang, uri, Self::NAV, p.title.clone()),
+            layout: Layout::new(who, lang, uri, Self::NAV, p.title.clone()),
             heading: p.title.clone(),
             kind_label: Self::heading(lang),
             badges: vec![
@@ -314,27 +318,28 @@ impl Pages for Projects {
                 crate::attachments::attachment_table(lang, &attachments),
             )),
             notice: None,
+            history: None,
         })
     }
 
-    async fn form_fields(s: &AppState, lang: Lang, i: &ProjectInput) -> Result<Vec<Field>, ApiError> {
+    async fn form_fields(s: &AppState, who: &Auth, lang: Lang, i: &ProjectInput) -> Result<Vec<Field>, ApiError> {
         let orgs: Vec<(String, String)> = s
             .store
-            .organization_options()
+            .organization_options(&who.viewer)
             .await?
             .into_iter()
             .map(|(id, n, _)| (id.to_string(), n))
             .collect();
         let people: Vec<(String, String)> = s
             .store
-            .person_options()
+            .person_options(&who.viewer)
             .await?
             .into_iter()
             .map(|(id, n, _)| (id.to_string(), n))
             .collect();
         let agreements: Vec<(String, String)> = s
             .store
-            .agreement_options()
+            .agreement_options(&who.viewer)
             .await?
             .into_iter()
             .map(|(id, t)| (id.to_string(), t))
@@ -420,6 +425,7 @@ impl Pages for Projects {
 async fn page_status(
     State(s): State<AppState>,
     lang: Lang,
+    who: Auth,
     uri: Uri,
     Path(id): Path<String>,
     body: Bytes,
@@ -430,19 +436,23 @@ async fn page_status(
     }
     let run = async {
         let id = path_id(&id)?;
-        let p = s.store.get_project(id).await?;
+        let p = s.store.get_project(&who.viewer, id).await?;
         let f: Form = parse_form(&body)?;
         let mut input = ProjectInput::from_record(&p);
         input.status = f.status;
         let result = match input.validate() {
-            Ok(d) => s.store.update_project(id, &d).await.map_err(ApiError::from),
+            Ok(d) => s
+                .store
+                .update_project(&who.viewer, id, &d)
+                .await
+                .map_err(ApiError::from),
             Err(e) => Err(ApiError::Invalid(e)),
         };
         match result {
             Ok(_) => Ok(views::redirect(&format!("/projects/{id}"))),
             Err(ApiError::Invalid(e)) => {
                 // Show the refusal on the project's own page.
-                let mut view = Projects::detail_page(&s, lang, &uri, p).await?;
+                let mut view = Projects::detail_page(&s, &who, lang, &uri, p).await?;
                 view.notice = Some(
                     e.0.values()
                         .map(|m| lang.pick(m).to_string())
@@ -460,9 +470,9 @@ async fn page_status(
 }
 
 /// The milestone `mid` of project `id`, or 404 if it belongs to another project.
-async fn milestone_of(s: &AppState, id: &str, mid: &str) -> Result<Milestone, ApiError> {
+async fn milestone_of(s: &AppState, who: &Auth, id: &str, mid: &str) -> Result<Milestone, ApiError> {
     let (id, mid) = (path_id(id)?, path_id(mid)?);
-    let m = s.store.get_milestone(mid).await?;
+    let m = s.store.get_milestone(&who.viewer, mid).await?;
     if m.project_id != id {
         return Err(ApiError::NotFound);
     }
@@ -472,11 +482,12 @@ async fn milestone_of(s: &AppState, id: &str, mid: &str) -> Result<Milestone, Ap
 async fn api_milestones(
     State(s): State<AppState>,
     lang: Lang,
+    who: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<Page<Milestone>>, Api> {
     let run = async {
-        let p = s.store.get_project(path_id(&id)?).await?;
-        let items = s.store.list_milestones(p.id, false).await?;
+        let p = s.store.get_project(&who.viewer, path_id(&id)?).await?;
+        let items = s.store.list_milestones(&who.viewer, p.id, false).await?;
         let n = items.len();
         Ok::<_, ApiError>(Page {
             items,
@@ -491,6 +502,7 @@ async fn api_milestones(
 async fn api_milestone_create(
     State(s): State<AppState>,
     lang: Lang,
+    who: Auth,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, Api> {
@@ -498,7 +510,7 @@ async fn api_milestone_create(
         let id = path_id(&id)?;
         let input: MilestoneInput = parse_json(&body)?;
         let d = input.validate()?;
-        Ok::<_, ApiError>(s.store.create_milestone(id, &d).await?)
+        Ok::<_, ApiError>(s.store.create_milestone(&who.viewer, id, &d).await?)
     };
     let m = run.await.map_err(|e| Api(e, lang))?;
     let loc = format!("/api/v1/projects/{}/milestones/{}", m.project_id, m.id);
@@ -508,22 +520,27 @@ async fn api_milestone_create(
 async fn api_milestone_get(
     State(s): State<AppState>,
     lang: Lang,
+    who: Auth,
     Path((id, mid)): Path<(String, String)>,
 ) -> Result<Json<Milestone>, Api> {
-    milestone_of(&s, &id, &mid).await.map(Json).map_err(|e| Api(e, lang))
+    milestone_of(&s, &who, &id, &mid)
+        .await
+        .map(Json)
+        .map_err(|e| Api(e, lang))
 }
 
 async fn api_milestone_update(
     State(s): State<AppState>,
     lang: Lang,
+    who: Auth,
     Path((id, mid)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Json<Milestone>, Api> {
     let run = async {
-        let m = milestone_of(&s, &id, &mid).await?;
+        let m = milestone_of(&s, &who, &id, &mid).await?;
         let input = merge_input(&MilestoneInput::from_record(&m), &body)?;
         let d = input.validate()?;
-        Ok::<_, ApiError>(s.store.update_milestone(m.id, &d).await?)
+        Ok::<_, ApiError>(s.store.update_milestone(&who.viewer, m.id, &d).await?)
     };
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
@@ -531,11 +548,12 @@ async fn api_milestone_update(
 async fn api_milestone_archive(
     State(s): State<AppState>,
     lang: Lang,
+    who: Auth,
     Path((id, mid)): Path<(String, String)>,
 ) -> Result<Json<Milestone>, Api> {
     let run = async {
-        let m = milestone_of(&s, &id, &mid).await?;
-        Ok::<_, ApiError>(s.store.set_milestone_archived(m.id, true).await?)
+        let m = milestone_of(&s, &who, &id, &mid).await?;
+        Ok::<_, ApiError>(s.store.set_milestone_archived(&who.viewer, m.id, true).await?)
     };
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
@@ -563,6 +581,7 @@ fn milestone_fields(lang: Lang, i: &MilestoneInput) -> Vec<Field> {
 }
 
 fn milestone_form(
+    who: &Auth,
     lang: Lang,
     uri: &Uri,
     project: &Project,
@@ -573,7 +592,7 @@ fn milestone_form(
     let has_errors = errors.as_ref().is_some_and(|e| !e.is_empty());
     let fields = Field::errors_from(milestone_fields(lang, i), &errors.unwrap_or_default(), lang);
     let view = FormPage {
-        layout: Layout::new(lang, uri, Projects::NAV, heading.clone()),
+        layout: Layout::new(who, lang, uri, Projects::NAV, heading.clone()),
         heading: format!("{heading} · {}", project.title),
         action: uri.path().to_string(),
         fields,
@@ -591,12 +610,14 @@ fn milestone_form(
 async fn page_milestone_new(
     State(s): State<AppState>,
     lang: Lang,
+    who: Auth,
     uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Response, PageErr> {
     let run = async {
-        let p = s.store.get_project(path_id(&id)?).await?;
+        let p = s.store.get_project(&who.viewer, path_id(&id)?).await?;
         Ok::<_, ApiError>(milestone_form(
+            &who,
             lang,
             &uri,
             &p,
@@ -611,20 +632,26 @@ async fn page_milestone_new(
 async fn page_milestone_create(
     State(s): State<AppState>,
     lang: Lang,
+    who: Auth,
     uri: Uri,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageErr> {
     let run = async {
-        let p = s.store.get_project(path_id(&id)?).await?;
+        let p = s.store.get_project(&who.viewer, path_id(&id)?).await?;
         let input: MilestoneInput = parse_form(&body)?;
         let result = match input.validate() {
-            Ok(d) => s.store.create_milestone(p.id, &d).await.map_err(ApiError::from),
+            Ok(d) => s
+                .store
+                .create_milestone(&who.viewer, p.id, &d)
+                .await
+                .map_err(ApiError::from),
             Err(e) => Err(ApiError::Invalid(e)),
         };
         match result {
             Ok(_) => Ok(views::redirect(&format!("/projects/{}#milestones", p.id))),
             Err(ApiError::Invalid(e)) => Ok(milestone_form(
+                &who,
                 lang,
                 &uri,
                 &p,
@@ -641,14 +668,16 @@ async fn page_milestone_create(
 async fn page_milestone_edit(
     State(s): State<AppState>,
     lang: Lang,
+    who: Auth,
     uri: Uri,
     Path((id, mid)): Path<(String, String)>,
 ) -> Result<Response, PageErr> {
     let run = async {
-        let m = milestone_of(&s, &id, &mid).await?;
-        let p = s.store.get_project(m.project_id).await?;
+        let m = milestone_of(&s, &who, &id, &mid).await?;
+        let p = s.store.get_project(&who.viewer, m.project_id).await?;
         let heading = format!("{}：{}", lang.t().edit, m.title);
         Ok::<_, ApiError>(milestone_form(
+            &who,
             lang,
             &uri,
             &p,
@@ -663,21 +692,27 @@ async fn page_milestone_edit(
 async fn page_milestone_update(
     State(s): State<AppState>,
     lang: Lang,
+    who: Auth,
     uri: Uri,
     Path((id, mid)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageErr> {
     let run = async {
-        let m = milestone_of(&s, &id, &mid).await?;
-        let p = s.store.get_project(m.project_id).await?;
+        let m = milestone_of(&s, &who, &id, &mid).await?;
+        let p = s.store.get_project(&who.viewer, m.project_id).await?;
         let input: MilestoneInput = parse_form(&body)?;
         let result = match input.validate() {
-            Ok(d) => s.store.update_milestone(m.id, &d).await.map_err(ApiError::from),
+            Ok(d) => s
+                .store
+                .update_milestone(&who.viewer, m.id, &d)
+                .await
+                .map_err(ApiError::from),
             Err(e) => Err(ApiError::Invalid(e)),
         };
         match result {
             Ok(_) => Ok(views::redirect(&format!("/projects/{}#milestones", p.id))),
             Err(ApiError::Invalid(e)) => Ok(milestone_form(
+                &who,
                 lang,
                 &uri,
                 &p,
@@ -694,11 +729,12 @@ async fn page_milestone_update(
 async fn page_milestone_archive(
     State(s): State<AppState>,
     lang: Lang,
+    who: Auth,
     Path((id, mid)): Path<(String, String)>,
 ) -> Result<Response, PageErr> {
     let run = async {
-        let m = milestone_of(&s, &id, &mid).await?;
-        s.store.set_milestone_archived(m.id, true).await?;
+        let m = milestone_of(&s, &who, &id, &mid).await?;
+        s.store.set_milestone_archived(&who.viewer, m.id, true).await?;
         Ok::<_, ApiError>(views::redirect(&format!("/projects/{}#milestones", m.project_id)))
     };
     run.await.map_err(|e| PageErr(e, lang))

@@ -3,6 +3,8 @@
 //! implements [`Resource`] (its store calls) and [`Pages`] (its view models) in its own module.
 
 use crate::AppState;
+use crate::RouteExt;
+use crate::auth::Auth;
 use crate::error::{Api, ApiError, Page as PageErr};
 use crate::i18n::Lang;
 use crate::views::{self, DetailPage, Field, FormPage, Layout, ListPage};
@@ -13,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hezuo_domain::{FieldErrors, ListParams, Msg, Page};
-use hezuo_store::{Result as StoreResult, Store};
+use hezuo_store::{Result as StoreResult, Store, Viewer};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -22,6 +24,7 @@ use std::future::Future;
 pub trait Resource: Send + Sync + 'static {
     /// The plural used in URLs: `/api/v1/{PLURAL}` and `/{PLURAL}`.
     const PLURAL: &'static str;
+    const KIND: hezuo_domain::RecordKind;
     type Record: Serialize + Send + Sync;
     type Input: DeserializeOwned + Serialize + Default + Send + Sync;
     type Data: Send + Sync;
@@ -31,13 +34,20 @@ pub trait Resource: Send + Sync + 'static {
     fn to_input(r: &Self::Record) -> Self::Input;
     fn list(
         s: &Store,
+        v: &Viewer,
         f: &Self::Filter,
         p: &ListParams,
     ) -> impl Future<Output = StoreResult<Page<Self::Record>>> + Send;
-    fn get(s: &Store, id: i64) -> impl Future<Output = StoreResult<Self::Record>> + Send;
-    fn create(s: &Store, d: &Self::Data) -> impl Future<Output = StoreResult<Self::Record>> + Send;
-    fn update(s: &Store, id: i64, d: &Self::Data) -> impl Future<Output = StoreResult<Self::Record>> + Send;
-    fn set_archived(s: &Store, id: i64, archived: bool) -> impl Future<Output = StoreResult<Self::Record>> + Send;
+    fn get(s: &Store, v: &Viewer, id: i64) -> impl Future<Output = StoreResult<Self::Record>> + Send;
+    fn create(s: &Store, v: &Viewer, d: &Self::Data) -> impl Future<Output = StoreResult<Self::Record>> + Send;
+    fn update(s: &Store, v: &Viewer, id: i64, d: &Self::Data)
+    -> impl Future<Output = StoreResult<Self::Record>> + Send;
+    fn set_archived(
+        s: &Store,
+        v: &Viewer,
+        id: i64,
+        archived: bool,
+    ) -> impl Future<Output = StoreResult<Self::Record>> + Send;
     fn id(r: &Self::Record) -> i64;
 }
 
@@ -45,12 +55,13 @@ pub trait Resource: Send + Sync + 'static {
 /// `resource!(Projects, "projects", Project, ProjectInput, ProjectData, ProjectFilter,
 ///            list_projects, get_project, create_project, update_project, set_project_archived);`
 macro_rules! resource {
-    ($ty:ident, $plural:literal, $rec:ty, $input:ty, $data:ty, $filter:ty,
+    ($ty:ident, $plural:literal, $kind:expr, $rec:ty, $input:ty, $data:ty, $filter:ty,
      $list:ident, $get:ident, $create:ident, $update:ident, $archive:ident) => {
         pub struct $ty;
 
         impl $crate::resource::Resource for $ty {
             const PLURAL: &'static str = $plural;
+            const KIND: hezuo_domain::RecordKind = $kind;
             type Record = $rec;
             type Input = $input;
             type Data = $data;
@@ -64,22 +75,33 @@ macro_rules! resource {
             }
             async fn list(
                 s: &hezuo_store::Store,
+                v: &hezuo_store::Viewer,
                 f: &$filter,
                 p: &hezuo_domain::ListParams,
             ) -> hezuo_store::Result<hezuo_domain::Page<$rec>> {
-                s.$list(f, p).await
+                s.$list(v, f, p).await
             }
-            async fn get(s: &hezuo_store::Store, id: i64) -> hezuo_store::Result<$rec> {
-                s.$get(id).await
+            async fn get(s: &hezuo_store::Store, v: &hezuo_store::Viewer, id: i64) -> hezuo_store::Result<$rec> {
+                s.$get(v, id).await
             }
-            async fn create(s: &hezuo_store::Store, d: &$data) -> hezuo_store::Result<$rec> {
-                s.$create(d).await
+            async fn create(s: &hezuo_store::Store, v: &hezuo_store::Viewer, d: &$data) -> hezuo_store::Result<$rec> {
+                s.$create(v, d).await
             }
-            async fn update(s: &hezuo_store::Store, id: i64, d: &$data) -> hezuo_store::Result<$rec> {
-                s.$update(id, d).await
+            async fn update(
+                s: &hezuo_store::Store,
+                v: &hezuo_store::Viewer,
+                id: i64,
+                d: &$data,
+            ) -> hezuo_store::Result<$rec> {
+                s.$update(v, id, d).await
             }
-            async fn set_archived(s: &hezuo_store::Store, id: i64, archived: bool) -> hezuo_store::Result<$rec> {
-                s.$archive(id, archived).await
+            async fn set_archived(
+                s: &hezuo_store::Store,
+                v: &hezuo_store::Viewer,
+                id: i64,
+                archived: bool,
+            ) -> hezuo_store::Result<$rec> {
+                s.$archive(v, id, archived).await
             }
             fn id(r: &$rec) -> i64 {
                 r.id
@@ -98,6 +120,7 @@ pub trait Pages: Resource {
     fn title(r: &Self::Record) -> String;
     fn list_page(
         s: &AppState,
+        a: &Auth,
         lang: Lang,
         uri: &Uri,
         f: &Self::Filter,
@@ -105,15 +128,27 @@ pub trait Pages: Resource {
     ) -> impl Future<Output = Result<ListPage, ApiError>> + Send;
     fn detail_page(
         s: &AppState,
+        a: &Auth,
         lang: Lang,
         uri: &Uri,
         r: Self::Record,
     ) -> impl Future<Output = Result<DetailPage, ApiError>> + Send;
     fn form_fields(
         s: &AppState,
+        a: &Auth,
         lang: Lang,
         i: &Self::Input,
     ) -> impl Future<Output = Result<Vec<Field>, ApiError>> + Send;
+}
+
+/// A related record for a panel: None when it lies outside the user's scope (or is gone), so a
+/// page shows what the user may see instead of failing.
+pub fn related<T>(r: StoreResult<T>) -> Result<Option<T>, ApiError> {
+    match r {
+        Ok(x) => Ok(Some(x)),
+        Err(hezuo_store::StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Parses a query string; a malformed one is a 400 naming the problem.
@@ -198,22 +233,22 @@ pub fn routes<R: Pages>() -> Router<AppState> {
     let api = format!("/api/v1/{}", R::PLURAL);
     let html = format!("/{}", R::PLURAL);
     Router::new()
-        .route(&api, get(api_list::<R>).post(api_create::<R>))
-        .route(
+        .at(&api, get(api_list::<R>).post(api_create::<R>))
+        .at(
             &format!("{api}/{{id}}"),
             get(api_get::<R>).put(api_update::<R>).patch(api_update::<R>),
         )
-        .route(&format!("{api}/{{id}}/archive"), post(api_set_archived::<R, true>))
-        .route(&format!("{api}/{{id}}/restore"), post(api_set_archived::<R, false>))
-        .route(&html, get(page_list::<R>))
-        .route(&format!("{html}/new"), get(page_new::<R>).post(page_create::<R>))
-        .route(&format!("{html}/{{id}}"), get(page_detail::<R>))
-        .route(
+        .at(&format!("{api}/{{id}}/archive"), post(api_set_archived::<R, true>))
+        .at(&format!("{api}/{{id}}/restore"), post(api_set_archived::<R, false>))
+        .at(&html, get(page_list::<R>))
+        .at(&format!("{html}/new"), get(page_new::<R>).post(page_create::<R>))
+        .at(&format!("{html}/{{id}}"), get(page_detail::<R>))
+        .at(
             &format!("{html}/{{id}}/edit"),
             get(page_edit::<R>).post(page_update::<R>),
         )
-        .route(&format!("{html}/{{id}}/archive"), post(page_set_archived::<R, true>))
-        .route(&format!("{html}/{{id}}/restore"), post(page_set_archived::<R, false>))
+        .at(&format!("{html}/{{id}}/archive"), post(page_set_archived::<R, true>))
+        .at(&format!("{html}/{{id}}/restore"), post(page_set_archived::<R, false>))
 }
 
 /// A path id, or 404 for anything that is not a positive integer.
@@ -224,12 +259,13 @@ pub fn path_id(raw: &str) -> Result<i64, ApiError> {
 async fn api_list<R: Resource>(
     State(s): State<AppState>,
     lang: Lang,
+    a: Auth,
     RawQuery(q): RawQuery,
 ) -> Result<Json<Page<R::Record>>, Api> {
     let run = async {
         let f: R::Filter = parse_query(q.as_deref())?;
         let p: ListParams = parse_query(q.as_deref())?;
-        Ok::<_, ApiError>(R::list(&s.store, &f, &p).await?)
+        Ok::<_, ApiError>(R::list(&s.store, &a.viewer, &f, &p).await?)
     };
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
@@ -237,17 +273,18 @@ async fn api_list<R: Resource>(
 async fn api_get<R: Resource>(
     State(s): State<AppState>,
     lang: Lang,
+    a: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<R::Record>, Api> {
-    let run = async { Ok::<_, ApiError>(R::get(&s.store, path_id(&id)?).await?) };
+    let run = async { Ok::<_, ApiError>(R::get(&s.store, &a.viewer, path_id(&id)?).await?) };
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
 
-async fn api_create<R: Resource>(State(s): State<AppState>, lang: Lang, body: Bytes) -> Result<Response, Api> {
+async fn api_create<R: Resource>(State(s): State<AppState>, lang: Lang, a: Auth, body: Bytes) -> Result<Response, Api> {
     let run = async {
         let input: R::Input = parse_json(&body)?;
         let data = R::validate(&input)?;
-        Ok::<_, ApiError>(R::create(&s.store, &data).await?)
+        Ok::<_, ApiError>(R::create(&s.store, &a.viewer, &data).await?)
     };
     let r = run.await.map_err(|e| Api(e, lang))?;
     let loc = format!("/api/v1/{}/{}", R::PLURAL, R::id(&r));
@@ -257,15 +294,16 @@ async fn api_create<R: Resource>(State(s): State<AppState>, lang: Lang, body: By
 async fn api_update<R: Resource>(
     State(s): State<AppState>,
     lang: Lang,
+    a: Auth,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<R::Record>, Api> {
     let run = async {
         let id = path_id(&id)?;
-        let current = R::get(&s.store, id).await?;
+        let current = R::get(&s.store, &a.viewer, id).await?;
         let input = merge_input(&R::to_input(&current), &body)?;
         let data = R::validate(&input)?;
-        Ok::<_, ApiError>(R::update(&s.store, id, &data).await?)
+        Ok::<_, ApiError>(R::update(&s.store, &a.viewer, id, &data).await?)
     };
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
@@ -274,18 +312,19 @@ async fn api_update<R: Resource>(
 async fn api_set_archived<R: Resource, const ARCHIVED: bool>(
     State(s): State<AppState>,
     lang: Lang,
+    a: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<R::Record>, Api> {
-    let run = async { Ok::<_, ApiError>(R::set_archived(&s.store, path_id(&id)?, ARCHIVED).await?) };
+    let run = async { Ok::<_, ApiError>(R::set_archived(&s.store, &a.viewer, path_id(&id)?, ARCHIVED).await?) };
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
 
-async fn page_list<R: Pages>(State(s): State<AppState>, lang: Lang, uri: Uri) -> Result<Response, PageErr> {
+async fn page_list<R: Pages>(State(s): State<AppState>, lang: Lang, a: Auth, uri: Uri) -> Result<Response, PageErr> {
     let run = async {
         let f: R::Filter = parse_query(uri.query())?;
         let p: ListParams = parse_query(uri.query())?;
-        let page = R::list(&s.store, &f, &p).await?;
-        let mut view = R::list_page(&s, lang, &uri, &f, page).await?;
+        let page = R::list(&s.store, &a.viewer, &f, &p).await?;
+        let mut view = R::list_page(&s, &a, lang, &uri, &f, page).await?;
         view.new_href = Some(format!("/{}/new", R::PLURAL));
         Ok::<_, ApiError>(views::render(&view))
     };
@@ -295,28 +334,40 @@ async fn page_list<R: Pages>(State(s): State<AppState>, lang: Lang, uri: Uri) ->
 async fn page_detail<R: Pages>(
     State(s): State<AppState>,
     lang: Lang,
+    a: Auth,
     uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Response, PageErr> {
     let run = async {
-        let r = R::get(&s.store, path_id(&id)?).await?;
-        let view = R::detail_page(&s, lang, &uri, r).await?;
+        let r = R::get(&s.store, &a.viewer, path_id(&id)?).await?;
+        let id = R::id(&r);
+        let mut view = R::detail_page(&s, &a, lang, &uri, r).await?;
+        view.history = Some(crate::audit::history(&s, &a, lang, R::KIND, id).await?);
         Ok::<_, ApiError>(views::render(&view))
     };
     run.await.map_err(|e| PageErr(e, lang))
 }
 
 /// Renders a record's form, with the input kept and each error beside its field.
+/// `editing` is the record being edited (its id and title), or None for a new one; it decides the
+/// heading and where "cancel" goes.
 pub async fn form_response<R: Pages>(
     s: &AppState,
+    a: &Auth,
     lang: Lang,
     uri: &Uri,
-    heading: String,
+    editing: Option<(i64, String)>,
     input: &R::Input,
     errors: Option<(StatusCode, FieldErrors)>,
-    cancel_href: String,
 ) -> Result<Response, ApiError> {
-    let fields = R::form_fields(s, lang, input).await?;
+    let (heading, cancel_href) = match editing {
+        None => (
+            format!("{}{}", lang.t().new, R::heading(lang)),
+            format!("/{}", R::PLURAL),
+        ),
+        Some((id, title)) => (format!("{}：{title}", lang.t().edit), format!("/{}/{id}", R::PLURAL)),
+    };
+    let fields = R::form_fields(s, a, lang, input).await?;
     let (status, errors) = errors.unwrap_or((StatusCode::OK, FieldErrors::new()));
     // Errors on fields the form does not show (rare) are listed on top, so none is lost.
     let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
@@ -328,7 +379,7 @@ pub async fn form_response<R: Pages>(
         .collect();
     let fields = Field::errors_from(fields, &errors, lang);
     let view = FormPage {
-        layout: Layout::new(lang, uri, R::NAV, heading.clone()),
+        layout: Layout::new(a, lang, uri, R::NAV, heading.clone()),
         heading,
         action: uri.path().to_string(),
         has_errors: !errors.is_empty(),
@@ -349,12 +400,11 @@ fn store_errors(e: ApiError) -> Result<(StatusCode, FieldErrors), ApiError> {
     }
 }
 
-async fn page_new<R: Pages>(State(s): State<AppState>, lang: Lang, uri: Uri) -> Result<Response, PageErr> {
+async fn page_new<R: Pages>(State(s): State<AppState>, lang: Lang, a: Auth, uri: Uri) -> Result<Response, PageErr> {
     let run = async {
         // The query may pre-fill the form, e.g. /organizations/new?parent_id=3.
         let input: R::Input = parse_query(uri.query()).unwrap_or_default();
-        let heading = format!("{}{}", lang.t().new, R::heading(lang));
-        form_response::<R>(&s, lang, &uri, heading, &input, None, format!("/{}", R::PLURAL)).await
+        form_response::<R>(&s, &a, lang, &uri, None, &input, None).await
     };
     run.await.map_err(|e| PageErr(e, lang))
 }
@@ -362,21 +412,21 @@ async fn page_new<R: Pages>(State(s): State<AppState>, lang: Lang, uri: Uri) -> 
 async fn page_create<R: Pages>(
     State(s): State<AppState>,
     lang: Lang,
+    a: Auth,
     uri: Uri,
     body: Bytes,
 ) -> Result<Response, PageErr> {
     let run = async {
         let input: R::Input = parse_form(&body)?;
-        let heading = format!("{}{}", lang.t().new, R::heading(lang));
         let result = match R::validate(&input) {
-            Ok(d) => R::create(&s.store, &d).await.map_err(ApiError::from),
+            Ok(d) => R::create(&s.store, &a.viewer, &d).await.map_err(ApiError::from),
             Err(e) => Err(ApiError::Invalid(e)),
         };
         match result {
             Ok(r) => Ok(views::redirect(&format!("/{}/{}", R::PLURAL, R::id(&r)))),
             Err(e) => {
                 let errors = store_errors(e)?;
-                form_response::<R>(&s, lang, &uri, heading, &input, Some(errors), format!("/{}", R::PLURAL)).await
+                form_response::<R>(&s, &a, lang, &uri, None, &input, Some(errors)).await
             }
         }
     };
@@ -386,23 +436,14 @@ async fn page_create<R: Pages>(
 async fn page_edit<R: Pages>(
     State(s): State<AppState>,
     lang: Lang,
+    a: Auth,
     uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Response, PageErr> {
     let run = async {
         let id = path_id(&id)?;
-        let r = R::get(&s.store, id).await?;
-        let heading = format!("{}：{}", lang.t().edit, R::title(&r));
-        form_response::<R>(
-            &s,
-            lang,
-            &uri,
-            heading,
-            &R::to_input(&r),
-            None,
-            format!("/{}/{id}", R::PLURAL),
-        )
-        .await
+        let r = R::get(&s.store, &a.viewer, id).await?;
+        form_response::<R>(&s, &a, lang, &uri, Some((id, R::title(&r))), &R::to_input(&r), None).await
     };
     run.await.map_err(|e| PageErr(e, lang))
 }
@@ -410,33 +451,24 @@ async fn page_edit<R: Pages>(
 async fn page_update<R: Pages>(
     State(s): State<AppState>,
     lang: Lang,
+    a: Auth,
     uri: Uri,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageErr> {
     let run = async {
         let id = path_id(&id)?;
-        let current = R::get(&s.store, id).await?;
+        let current = R::get(&s.store, &a.viewer, id).await?;
         let input: R::Input = parse_form(&body)?;
         let result = match R::validate(&input) {
-            Ok(d) => R::update(&s.store, id, &d).await.map_err(ApiError::from),
+            Ok(d) => R::update(&s.store, &a.viewer, id, &d).await.map_err(ApiError::from),
             Err(e) => Err(ApiError::Invalid(e)),
         };
         match result {
             Ok(_) => Ok(views::redirect(&format!("/{}/{id}", R::PLURAL))),
             Err(e) => {
                 let errors = store_errors(e)?;
-                let heading = format!("{}：{}", lang.t().edit, R::title(&current));
-                form_response::<R>(
-                    &s,
-                    lang,
-                    &uri,
-                    heading,
-                    &input,
-                    Some(errors),
-                    format!("/{}/{id}", R::PLURAL),
-                )
-                .await
+                form_response::<R>(&s, &a, lang, &uri, Some((id, R::title(&current))), &input, Some(errors)).await
             }
         }
     };
@@ -447,11 +479,12 @@ async fn page_update<R: Pages>(
 async fn page_set_archived<R: Pages, const ARCHIVED: bool>(
     State(s): State<AppState>,
     lang: Lang,
+    a: Auth,
     Path(id): Path<String>,
 ) -> Result<Response, PageErr> {
     let run = async {
         let id = path_id(&id)?;
-        R::set_archived(&s.store, id, ARCHIVED).await?;
+        R::set_archived(&s.store, &a.viewer, id, ARCHIVED).await?;
         Ok::<_, ApiError>(views::redirect(&format!("/{}/{id}", R::PLURAL)))
     };
     run.await.map_err(|e| PageErr(e, lang))

@@ -2,6 +2,7 @@
 //! related-record panels, a form whose fields keep the input and show their errors, and the error
 //! page. One template each, in `templates/`; features build the view models, not HTML.
 
+use crate::auth::Auth;
 use crate::i18n::{Lang, Tr};
 use askama::Template;
 use axum::http::{StatusCode, Uri, header};
@@ -17,10 +18,25 @@ pub struct Layout {
     pub nav: &'static str,
     /// The current page in the other language.
     pub other_lang_href: String,
+    /// The signed-in user's name and role, when there is one.
+    pub user: Option<(String, String)>,
+    /// The session's CSRF token, put in every form.
+    pub csrf: String,
+    /// Whether the user may see the office's pages (accounts).
+    pub office: bool,
 }
 
 impl Layout {
-    pub fn new(lang: Lang, uri: &Uri, nav: &'static str, title: impl Into<String>) -> Self {
+    pub fn new(who: &Auth, lang: Lang, uri: &Uri, nav: &'static str, title: impl Into<String>) -> Self {
+        let mut l = Self::anonymous(lang, uri, nav, title);
+        l.user = Some((who.user.username.clone(), lang.pick(&who.user.role.label()).to_string()));
+        l.csrf = who.csrf.clone();
+        l.office = who.user.role == hezuo_domain::access::Role::Office;
+        l
+    }
+
+    /// The frame for pages shown before signing in (the sign-in page, errors).
+    pub fn anonymous(lang: Lang, uri: &Uri, nav: &'static str, title: impl Into<String>) -> Self {
         let other = lang.t().other_lang_code;
         let kept: Vec<&str> = uri
             .query()
@@ -38,6 +54,9 @@ impl Layout {
             title: title.into(),
             nav,
             other_lang_href: format!("{}?{q}lang={other}", uri.path()),
+            user: None,
+            csrf: String::new(),
+            office: false,
         }
     }
     pub fn nav_class(&self, name: &str) -> &'static str {
@@ -343,6 +362,8 @@ pub struct DetailPage {
     pub sections: Vec<Section>,
     /// Where uploads go and what is attached: (record_kind, record_id, table).
     pub attachments: Option<(String, i64, Table)>,
+    /// The record's own audit trail.
+    pub history: Option<Table>,
     pub notice: Option<String>,
 }
 
@@ -370,7 +391,7 @@ pub struct ErrorPage {
 pub fn error_page(lang: Lang, status: StatusCode, message: &str, detail: &str) -> Response {
     let uri: Uri = "/".parse().expect("static uri");
     let page = ErrorPage {
-        layout: Layout::new(lang, &uri, "", lang.t().error_title),
+        layout: Layout::anonymous(lang, &uri, "", lang.t().error_title),
         status: status.as_u16(),
         message: message.to_string(),
         detail: detail.to_string(),

@@ -4,19 +4,33 @@
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use hezuo_domain::Clock;
+use hezuo_domain::access::Role;
 use hezuo_store::Store;
+use hezuo_store::Viewer;
 use http_body_util::BodyExt;
 use serde_json::Value;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use tower::ServiceExt;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// A signed-in browser or client: its session cookie and CSRF token.
+#[derive(Clone)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
 pub struct TestApp {
     pub app: Router,
+    pub store: Store,
+    /// The coordination office's session, used by the plain request helpers.
+    pub office: Session,
     dir: PathBuf,
     pg: Option<(String, String)>,
 }
@@ -70,15 +84,25 @@ pub async fn spawn_app() -> TestApp {
         None => (None, None),
     };
     let store = Store::open_and_migrate(url.as_deref(), &dir).await.expect("open store");
-    let mut state = hezuo_web::AppState::new(store);
+    let mut state = hezuo_web::AppState::new(store.clone());
     state.clock = Clock::Fixed("2026-06-15".parse().unwrap());
     state.max_upload_bytes = 64 * 1024;
-    TestApp {
+    let mut app = TestApp {
         app: hezuo_web::app(state),
+        store,
+        office: Session {
+            cookie: String::new(),
+            csrf: String::new(),
+        },
         dir,
         pg,
-    }
+    };
+    app.office = app.user("office", Role::Office, None, None).await;
+    app
 }
+
+/// The password every test user gets.
+pub const PASSWORD: &str = "correct horse battery";
 
 impl Drop for TestApp {
     fn drop(&mut self) {
@@ -109,7 +133,63 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// Creates a user with [`PASSWORD`] and signs them in through the API.
+    pub async fn user(&self, name: &str, role: Role, org: Option<i64>, person: Option<i64>) -> Session {
+        self.store
+            .add_user(&Viewer::system("test"), name, role, org, person, Some(PASSWORD))
+            .await
+            .expect("add user");
+        self.login(name, PASSWORD).await.expect("sign in")
+    }
+
+    /// Signs in through the API; None when refused.
+    pub async fn login(&self, name: &str, password: &str) -> Option<Session> {
+        self.login_from(name, password, [127, 0, 0, 1]).await
+    }
+
+    /// Signs in through the API from the given address.
+    pub async fn login_from(&self, name: &str, password: &str, ip: [u8; 4]) -> Option<Session> {
+        let mut req = Request::post("/api/v1/auth/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                serde_json::json!({"username": name, "password": password}).to_string(),
+            ))
+            .unwrap();
+        req.extensions_mut().insert(ConnectInfo(SocketAddr::from((ip, 40001))));
+        let r = self.send_raw(req).await;
+        if r.status != StatusCode::OK {
+            return None;
+        }
+        let set = r.headers.get(header::SET_COOKIE)?.to_str().ok()?.to_string();
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+        let cookie = set.split(';').next()?.to_string();
+        Some(Session {
+            cookie,
+            csrf: r.json()["csrf_token"].as_str()?.to_string(),
+        })
+    }
+
+    /// Sends as the office.
     pub async fn send(&self, req: Request<Body>) -> Res {
+        let office = self.office.clone();
+        self.send_as(Some(&office), req).await
+    }
+
+    /// Sends with a session's cookie and CSRF header (or as nobody).
+    pub async fn send_as(&self, s: Option<&Session>, mut req: Request<Body>) -> Res {
+        if let Some(s) = s {
+            req.headers_mut().insert(header::COOKIE, s.cookie.parse().unwrap());
+            req.headers_mut().insert("x-csrf-token", s.csrf.parse().unwrap());
+        }
+        self.send_raw(req).await
+    }
+
+    /// Sends exactly the request given, from 127.0.0.1 unless it says otherwise.
+    pub async fn send_raw(&self, mut req: Request<Body>) -> Res {
+        if req.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
+            req.extensions_mut()
+                .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        }
         let res = self.app.clone().oneshot(req).await.expect("router answers");
         let status = res.status();
         let headers = res.headers().clone();
@@ -142,17 +222,32 @@ impl TestApp {
     pub async fn post(&self, uri: &str, body: Value) -> Res {
         self.json("POST", uri, body).await
     }
+    /// Posts an HTML form as a browser would: the session cookie, and the CSRF token as a field.
     pub async fn form(&self, uri: &str, pairs: &[(&str, &str)]) -> Res {
-        let body = serde_urlencoded::to_string(pairs).unwrap();
-        self.send(
+        let office = self.office.clone();
+        self.form_as(&office, uri, pairs).await
+    }
+
+    pub async fn form_as(&self, s: &Session, uri: &str, pairs: &[(&str, &str)]) -> Res {
+        let mut pairs = pairs.to_vec();
+        pairs.push(("_csrf", &s.csrf));
+        let body = serde_urlencoded::to_string(&pairs).unwrap();
+        self.send_raw(
             Request::post(uri)
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, &s.cookie)
                 .body(Body::from(body))
                 .unwrap(),
         )
         .await
     }
     pub async fn upload(&self, uri: &str, kind: &str, id: i64, filename: &str, bytes: &[u8]) -> Res {
+        let office = self.office.clone();
+        self.upload_as(&office, uri, kind, id, filename, bytes).await
+    }
+
+    /// A multipart upload with the session's cookie and CSRF header.
+    pub async fn upload_as(&self, s: &Session, uri: &str, kind: &str, id: i64, filename: &str, bytes: &[u8]) -> Res {
         let b = "hezuoBoundary7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
         for (k, v) in [("record_kind", kind.to_string()), ("record_id", id.to_string())] {
@@ -164,7 +259,8 @@ impl TestApp {
         );
         body.extend(bytes);
         body.extend(format!("\r\n--{b}--\r\n").as_bytes());
-        self.send(
+        self.send_as(
+            Some(s),
             Request::post(uri)
                 .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={b}"))
                 .body(Body::from(body))

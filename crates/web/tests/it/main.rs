@@ -1,5 +1,6 @@
 //! Integration tests of the web crate: one binary, driving the router as clients and browsers do.
 
+mod access;
 mod api;
 mod helpers;
 mod pages;

@@ -1,0 +1,215 @@
+//! The one place where access is decided for every read and write: [`Viewer`] is who is asking,
+//! [`restrict`] narrows any query to what they may see, [`check`] refuses what their role may not
+//! do, and [`audit`] writes the change, in the caller's transaction, to the append-only audit log.
+
+use crate::sql::{Arg, Q};
+use crate::{Result, StoreError, Tx, now, on_tx};
+use hezuo_domain::access::{Action, Role, Scope, forbidden};
+use hezuo_domain::{Msg, RecordKind};
+use serde_json::{Map, Value};
+
+/// Who is asking, with what role and scope, from where.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    /// None for the system itself (demo data, command-line tools).
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub role: Role,
+    pub scope: Scope,
+    pub ip: Option<String>,
+}
+
+impl Viewer {
+    /// The platform itself, acting with the office's rights (loading demo data, the CLI).
+    pub fn system(name: &str) -> Viewer {
+        Viewer {
+            user_id: None,
+            username: name.to_string(),
+            role: Role::Office,
+            scope: Scope::All,
+            ip: None,
+        }
+    }
+}
+
+/// The organisations a scope reaches, as an SQL set (`(…)`) with its values bound.
+fn org_set(q: &mut Q, scope: &Scope) {
+    match scope {
+        Scope::All => {
+            q.push("(select id from organization)");
+        }
+        Scope::Subtree(root) => {
+            q.push("(with recursive sub(id) as (select ");
+            q.bind(Arg::I64(*root));
+            q.push(" union all select o.id from organization o join sub on o.parent_id = sub.id) select id from sub)");
+        }
+        Scope::Org(id) | Scope::Person { org_id: id, .. } => {
+            q.push("(");
+            q.bind(Arg::I64(*id));
+            q.push(")");
+        }
+    }
+}
+
+/// Appends ` and <condition>` limiting rows of `kind` (its table named `alias`) to what `v` may see.
+pub(crate) fn restrict(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str) {
+    if v.scope == Scope::All {
+        return;
+    }
+    let person = match v.scope {
+        Scope::Person { person_id, .. } => Some(person_id),
+        _ => None,
+    };
+    match kind {
+        RecordKind::Organization => {
+            q.push(&format!(" and {alias}.id in "));
+            org_set(q, &v.scope);
+        }
+        RecordKind::Person => match person {
+            Some(p) => {
+                q.push(&format!(" and {alias}.id = ")).bind(Arg::I64(p));
+            }
+            None => {
+                q.push(&format!(" and {alias}.organization_id in "));
+                org_set(q, &v.scope);
+            }
+        },
+        RecordKind::Agreement => match person {
+            Some(_) => {
+                q.push(" and 1 = 0");
+            }
+            None => {
+                q.push(&format!(
+                    " and {alias}.id in (select agreement_id from agreement_party where organization_id in "
+                ));
+                org_set(q, &v.scope);
+                q.push(")");
+            }
+        },
+        RecordKind::Project => match person {
+            Some(p) => {
+                q.push(&format!(" and {alias}.responsible_person_id = "))
+                    .bind(Arg::I64(p));
+            }
+            None => {
+                q.push(&format!(" and ({alias}.lead_unit_id in "));
+                org_set(q, &v.scope);
+                q.push(&format!(
+                    " or {alias}.id in (select project_id from project_co_unit where organization_id in "
+                ));
+                org_set(q, &v.scope);
+                q.push("))");
+            }
+        },
+        RecordKind::Milestone => {
+            q.push(&format!(
+                " and {alias}.project_id in (select p.id from project p where 1 = 1"
+            ));
+            restrict(q, v, RecordKind::Project, "p");
+            q.push(")");
+        }
+        RecordKind::Attachment => restrict_ref(q, v, &format!("{alias}.record_kind"), &format!("{alias}.record_id")),
+        RecordKind::User => {
+            q.push(" and 1 = 0");
+        }
+    }
+}
+
+/// Appends ` and <condition>` keeping rows that point at a record (`kind_col`, `id_col`) `v` may see.
+pub(crate) fn restrict_ref(q: &mut Q, v: &Viewer, kind_col: &str, id_col: &str) {
+    if v.scope == Scope::All {
+        return;
+    }
+    q.push(" and (1 = 0");
+    for k in RecordKind::ATTACHABLE {
+        q.push(&format!(
+            " or ({kind_col} = '{}' and {id_col} in (select r.id from {} r where 1 = 1",
+            k.as_str(),
+            k.table()
+        ));
+        restrict(q, v, k, "r");
+        q.push("))");
+    }
+    q.push(")");
+}
+
+/// Whether `v` may see the record `kind`/`id` (false too when it does not exist).
+pub(crate) async fn visible(tx: &mut Tx, v: &Viewer, kind: RecordKind, id: i64) -> Result<bool> {
+    let mut q = Q::new(&format!("select count(*) from {} t where t.id = ", kind.table()));
+    q.bind(Arg::I64(id));
+    restrict(&mut q, v, kind, "t");
+    let n: i64 = on_tx!(tx, c => crate::sql::bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
+/// NotFound unless `v` may see the record: what is outside a scope does not exist for that user.
+pub(crate) async fn must_see(tx: &mut Tx, v: &Viewer, kind: RecordKind, id: i64) -> Result<()> {
+    if visible(tx, v, kind, id).await? {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// Forbidden unless the role may ever do `action` on `kind`.
+pub fn check(v: &Viewer, kind: RecordKind, action: Action) -> Result<()> {
+    if v.role.may(kind, action) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden(forbidden()))
+    }
+}
+
+/// The message for a referenced record that does not exist or lies outside the user's scope:
+/// the two read the same, so existence never leaks.
+pub(crate) fn unknown(field: &str, what: (&str, &str), id: i64) -> StoreError {
+    StoreError::invalid(
+        field,
+        Msg::new(
+            format!("{}（编号 {id}）不存在", what.0),
+            format!("There is no {} with id {id}", what.1),
+        ),
+    )
+}
+
+/// Writes one audit entry for a change of `kind`/`id`: each field whose value differs between
+/// `before` and `after` (records as JSON), with both values. Nothing is written when nothing changed.
+pub(crate) async fn audit(
+    tx: &mut Tx,
+    v: &Viewer,
+    kind: RecordKind,
+    id: i64,
+    action: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> Result<()> {
+    let empty = Map::new();
+    let b = before.and_then(Value::as_object).unwrap_or(&empty);
+    let a = after.and_then(Value::as_object).unwrap_or(&empty);
+    let mut changes = Map::new();
+    for key in b.keys().chain(a.keys()) {
+        if matches!(key.as_str(), "created_at" | "updated_at") || changes.contains_key(key) {
+            continue;
+        }
+        let (old, new) = (b.get(key).unwrap_or(&Value::Null), a.get(key).unwrap_or(&Value::Null));
+        if old != new {
+            changes.insert(key.clone(), Value::Array(vec![old.clone(), new.clone()]));
+        }
+    }
+    if changes.is_empty() && action == "update" {
+        return Ok(());
+    }
+    let text = Value::Object(changes).to_string();
+    let t = now();
+    on_tx!(tx, c => sqlx::query(
+        "insert into audit_entry (user_id, username, ip, record_kind, record_id, action, changes, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $8)")
+        .bind(v.user_id).bind(&v.username).bind(&v.ip).bind(kind.as_str()).bind(id).bind(action).bind(text).bind(t)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A record as the JSON the audit log compares.
+pub(crate) fn snapshot<T: serde::Serialize>(r: &T) -> Value {
+    serde_json::to_value(r).unwrap_or(Value::Null)
+}

@@ -1,0 +1,483 @@
+//! Signing in and out, one's own account (password, API tokens), and the API's `auth/login`,
+//! `me` and `tokens`. Sessions are server-side; the cookie holds only a random secret.
+
+use crate::AppState;
+use crate::RouteExt;
+use crate::auth::{Auth, ClientIp, SESSION_COOKIE, Via};
+use crate::error::{Api, ApiError, Page as PageErr};
+use crate::i18n::Lang;
+use crate::resource::{parse_form, parse_json, path_id};
+use crate::views::{self, Cell, Field, Layout};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{NaiveDate, Utc};
+use hezuo_domain::{FieldErrors, Msg};
+use hezuo_store::accounts::{ApiToken, LoginOutcome, SESSION_HOURS, User};
+use serde::{Deserialize, Serialize};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .at("/login", get(login_page).post(login_submit))
+        .at("/logout", post(logout))
+        .at("/account", get(account_page))
+        .at("/account/password", post(password_submit))
+        .at("/account/tokens", post(token_submit))
+        .at("/account/tokens/{id}/revoke", post(token_revoke_page))
+        .at("/api/v1/auth/login", post(api_login))
+        .at("/api/v1/auth/logout", post(api_logout))
+        .at("/api/v1/me", get(api_me))
+        .at("/api/v1/tokens", get(api_tokens).post(api_token_create))
+        .at("/api/v1/tokens/{id}/revoke", post(api_token_revoke))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    error: Option<String>,
+    next: String,
+    username: String,
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+pub struct NoticePage {
+    pub layout: Layout,
+    pub heading: String,
+    pub message: String,
+    pub secret: String,
+    pub back_href: String,
+    pub back_label: String,
+}
+
+pub struct TokenRow {
+    id: i64,
+    name: String,
+    created: String,
+    expires: String,
+    state: String,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    layout: Layout,
+    notice: Option<String>,
+    props: Vec<(String, Cell)>,
+    fields: Vec<Field>,
+    has_errors: bool,
+    tokens: Vec<TokenRow>,
+}
+
+/// Where to go after signing in: a path on this site, never another host.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn cookie(s: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if s.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .expect("cookie is ASCII")
+}
+
+async fn login_page(lang: Lang, uri: Uri) -> Response {
+    let next = views::query_param(&uri, "next");
+    let page = LoginPage {
+        layout: Layout::anonymous(lang, &uri, "", lang.tr("登录", "Sign in")),
+        error: None,
+        next: safe_next(next.as_deref()),
+        username: String::new(),
+    };
+    views::render(&page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// Signs in: the outcome, and on success the session cookie and CSRF token.
+async fn sign_in(
+    s: &AppState,
+    ip: Option<&str>,
+    f: &LoginForm,
+    lang: Lang,
+) -> Result<(User, HeaderValue, String), ApiError> {
+    match s.store.login(f.username.trim(), &f.password, ip).await? {
+        LoginOutcome::Ok(user) => {
+            let (secret, csrf) = s.store.create_session(user.id, ip).await?;
+            Ok((user, cookie(s, &secret, SESSION_HOURS * 3600), csrf))
+        }
+        LoginOutcome::Refused => Err(ApiError::Status(
+            StatusCode::UNAUTHORIZED,
+            Msg::new("用户名或密码不正确", "Wrong username or password"),
+        )),
+        LoginOutcome::Throttled(secs) => {
+            let _ = lang;
+            Err(ApiError::Status(
+                StatusCode::TOO_MANY_REQUESTS,
+                Msg::new(
+                    format!("登录失败次数过多，请 {secs} 秒后再试"),
+                    format!("Too many failed sign-ins; try again in {secs} seconds"),
+                ),
+            ))
+        }
+    }
+}
+
+async fn login_submit(
+    State(s): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    ClientIp(ip): ClientIp,
+    body: Bytes,
+) -> Response {
+    let f: LoginForm = parse_form(&body).unwrap_or_default();
+    match sign_in(&s, ip.as_deref(), &f, lang).await {
+        Ok((user, c, _)) => {
+            let to = if user.must_change_password {
+                "/account".to_string()
+            } else {
+                safe_next(f.next.as_deref())
+            };
+            let mut res = views::redirect(&to);
+            res.headers_mut().append(header::SET_COOKIE, c);
+            res
+        }
+        Err(e) => {
+            let status = e.status();
+            let page = LoginPage {
+                layout: Layout::anonymous(lang, &uri, "", lang.tr("登录", "Sign in")),
+                error: Some(e.body(lang).error),
+                next: safe_next(f.next.as_deref()),
+                username: f.username,
+            };
+            let mut res = views::render(&page);
+            *res.status_mut() = status;
+            res
+        }
+    }
+}
+
+fn clear_cookie(s: &AppState) -> HeaderValue {
+    cookie(s, "", 0)
+}
+
+async fn logout(State(s): State<AppState>, lang: Lang, who: Auth) -> Result<Response, PageErr> {
+    if let Some(secret) = &who.session {
+        s.store.end_session(secret).await.map_err(|e| PageErr(e.into(), lang))?;
+    }
+    let mut res = views::redirect("/login");
+    res.headers_mut().append(header::SET_COOKIE, clear_cookie(&s));
+    Ok(res)
+}
+
+fn password_fields(lang: Lang) -> Vec<Field> {
+    vec![
+        Field::new(lang, "current_password", ("当前密码", "Current password"), "password"),
+        Field::new(lang, "new_password", ("新密码", "New password"), "password")
+            .help(lang, ("至少 10 个字符。", "At least 10 characters.")),
+        Field::new(
+            lang,
+            "confirm_password",
+            ("再次输入新密码", "New password again"),
+            "password",
+        ),
+    ]
+}
+
+async fn account_view(
+    s: &AppState,
+    who: &Auth,
+    lang: Lang,
+    uri: &Uri,
+    notice: Option<String>,
+    errors: FieldErrors,
+) -> Result<Response, ApiError> {
+    let u = &who.user;
+    let mut props = vec![
+        (lang.tr("用户名", "Username").to_string(), Cell::text(&u.username)),
+        (lang.tr("角色", "Role").into(), Cell::text(lang.pick(&u.role.label()))),
+    ];
+    if let Some(o) = u.organization_id
+        && let Some(org) = crate::resource::related(s.store.get_organization(&who.viewer, o).await)?
+    {
+        props.push((
+            lang.tr("所属单位", "Organisation").into(),
+            Cell::link(&org.name, format!("/organizations/{o}")),
+        ));
+    }
+    if let Some(p) = u.person_id {
+        let person = s.store.get_person(&who.viewer, p).await?;
+        props.push((
+            lang.tr("本人档案", "My profile").into(),
+            Cell::link(&person.name, format!("/people/{p}")),
+        ));
+    }
+    let notice = notice.or_else(|| {
+        u.must_change_password.then(|| {
+            lang.tr(
+                "您正在使用一次性密码，请先设置自己的新密码。",
+                "You signed in with a one-time password: choose your own now.",
+            )
+            .to_string()
+        })
+    });
+    let tokens = s
+        .store
+        .list_tokens(u.id)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let now = Utc::now();
+            let (state, active) = if t.revoked_at.is_some() {
+                (lang.tr("已吊销", "Revoked"), false)
+            } else if t.expires_at.is_some_and(|e| e <= now) {
+                (lang.tr("已过期", "Expired"), false)
+            } else {
+                (lang.tr("有效", "Active"), true)
+            };
+            TokenRow {
+                id: t.id,
+                name: t.name,
+                created: crate::projects::local_time(t.created_at),
+                expires: t
+                    .expires_at
+                    .map(crate::projects::local_time)
+                    .unwrap_or_else(|| lang.tr("不过期", "Never").into()),
+                state: state.into(),
+                active,
+            }
+        })
+        .collect();
+    let has_errors = !errors.is_empty();
+    let page = AccountPage {
+        layout: Layout::new(who, lang, uri, "account", lang.tr("我的账号", "My account")),
+        notice,
+        props,
+        fields: Field::errors_from(password_fields(lang), &errors, lang),
+        has_errors,
+        tokens,
+    };
+    let mut res = views::render(&page);
+    if has_errors {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn account_page(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -> Result<Response, PageErr> {
+    let notice =
+        views::query_param(&uri, "changed").map(|_| lang.tr("密码已修改。", "Your password was changed.").to_string());
+    account_view(&s, &who, lang, &uri, notice, FieldErrors::new())
+        .await
+        .map_err(|e| PageErr(e, lang))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+}
+
+async fn password_submit(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    uri: Uri,
+    body: Bytes,
+) -> Result<Response, PageErr> {
+    let run = async {
+        let f: PasswordForm = parse_form(&body)?;
+        if f.new_password != f.confirm_password {
+            let e = FieldErrors::one(
+                "confirm_password",
+                Msg::new("两次输入的新密码不一致", "The two new passwords differ"),
+            );
+            return account_view(&s, &who, lang, &uri, None, e).await;
+        }
+        let keep = who.session.clone().unwrap_or_default();
+        match s
+            .store
+            .change_password(who.user.id, &f.current_password, &f.new_password, &keep)
+            .await
+        {
+            Ok(()) => Ok(views::redirect("/account?changed=1")),
+            Err(hezuo_store::StoreError::Invalid(e)) => account_view(&s, &who, lang, &uri, None, e).await,
+            Err(e) => Err(e.into()),
+        }
+    };
+    run.await.map_err(|e| PageErr(e, lang))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TokenForm {
+    name: String,
+    expires_on: Option<String>,
+    /// For the API: an RFC 3339 time or a date.
+    expires_at: Option<String>,
+}
+
+fn expiry(f: &TokenForm) -> Result<Option<chrono::DateTime<Utc>>, ApiError> {
+    let raw = f
+        .expires_at
+        .as_deref()
+        .or(f.expires_on.as_deref())
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let Some(raw) = raw else { return Ok(None) };
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Ok(Some(t.with_timezone(&Utc)));
+    }
+    // A date means the end of that day in China.
+    raw.parse::<NaiveDate>()
+        .map(|d| Some(d.and_hms_opt(23, 59, 59).expect("valid time").and_utc() - chrono::Duration::hours(8)))
+        .map_err(|_| {
+            ApiError::Invalid(FieldErrors::one(
+                "expires_at",
+                Msg::new("到期时间格式不正确", "Not a valid expiry date"),
+            ))
+        })
+}
+
+async fn token_submit(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    uri: Uri,
+    body: Bytes,
+) -> Result<Response, PageErr> {
+    let run = async {
+        let f: TokenForm = parse_form(&body)?;
+        let (_, secret) = s.store.create_token(who.user.id, &f.name, expiry(&f)?).await?;
+        let page = NoticePage {
+            layout: Layout::new(&who, lang, &uri, "account", lang.tr("API 令牌", "API token")),
+            heading: lang.tr("新的 API 令牌", "Your new API token").into(),
+            message: lang
+                .tr(
+                    "请立即复制保存，令牌只显示这一次：",
+                    "Copy it now; it will not be shown again:",
+                )
+                .into(),
+            secret,
+            back_href: "/account#tokens".into(),
+            back_label: lang.tr("返回我的账号", "Back to my account").into(),
+        };
+        Ok::<_, ApiError>(views::render(&page))
+    };
+    run.await.map_err(|e| PageErr(e, lang))
+}
+
+async fn token_revoke_page(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageErr> {
+    let run = async {
+        s.store.revoke_token(who.user.id, path_id(&id)?).await?;
+        Ok::<_, ApiError>(views::redirect("/account#tokens"))
+    };
+    run.await.map_err(|e| PageErr(e, lang))
+}
+
+#[derive(Serialize)]
+struct LoginAnswer {
+    user: User,
+    /// Send it as `X-CSRF-Token` with every state-changing request made with the session cookie.
+    csrf_token: String,
+}
+
+async fn api_login(
+    State(s): State<AppState>,
+    lang: Lang,
+    ClientIp(ip): ClientIp,
+    body: Bytes,
+) -> Result<Response, Api> {
+    let f: LoginForm = parse_json(&body).map_err(|e| Api(e, lang))?;
+    let (user, c, csrf) = sign_in(&s, ip.as_deref(), &f, lang).await.map_err(|e| Api(e, lang))?;
+    let mut res = Json(LoginAnswer { user, csrf_token: csrf }).into_response();
+    res.headers_mut().append(header::SET_COOKIE, c);
+    Ok(res)
+}
+
+async fn api_logout(State(s): State<AppState>, lang: Lang, who: Auth) -> Result<Response, Api> {
+    if let Some(secret) = &who.session {
+        s.store.end_session(secret).await.map_err(|e| Api(e.into(), lang))?;
+    }
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut().append(header::SET_COOKIE, clear_cookie(&s));
+    Ok(res)
+}
+
+async fn api_me(who: Auth) -> Json<User> {
+    Json(who.user)
+}
+
+async fn api_tokens(State(s): State<AppState>, lang: Lang, who: Auth) -> Result<Json<Vec<ApiToken>>, Api> {
+    s.store
+        .list_tokens(who.user.id)
+        .await
+        .map(Json)
+        .map_err(|e| Api(e.into(), lang))
+}
+
+#[derive(Serialize)]
+struct NewToken {
+    /// The secret: shown this once, stored only as a hash.
+    token: String,
+    #[serde(flatten)]
+    info: ApiToken,
+}
+
+async fn api_token_create(State(s): State<AppState>, lang: Lang, who: Auth, body: Bytes) -> Result<Response, Api> {
+    let run = async {
+        if who.via == Via::Token {
+            return Err(ApiError::Status(
+                StatusCode::FORBIDDEN,
+                Msg::new(
+                    "API 令牌不能再创建令牌，请用账号登录后创建",
+                    "A token cannot create tokens; sign in to create one",
+                ),
+            ));
+        }
+        let f: TokenForm = if body.is_empty() {
+            TokenForm::default()
+        } else {
+            parse_json(&body)?
+        };
+        let (info, token) = s.store.create_token(who.user.id, &f.name, expiry(&f)?).await?;
+        Ok((StatusCode::CREATED, Json(NewToken { token, info })).into_response())
+    };
+    run.await.map_err(|e| Api(e, lang))
+}
+
+async fn api_token_revoke(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Api> {
+    let run = async {
+        s.store.revoke_token(who.user.id, path_id(&id)?).await?;
+        Ok::<_, ApiError>(StatusCode::NO_CONTENT)
+    };
+    run.await.map_err(|e| Api(e, lang))
+}

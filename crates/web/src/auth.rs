@@ -1,0 +1,237 @@
+//! Who is asking. One middleware ([`authenticate`]) resolves every request's user — from an
+//! `Authorization: Bearer` API token or the session cookie — checks the CSRF token of every
+//! state-changing request made with a cookie, and leaves an [`Auth`] in the request for handlers.
+//! Pages without a session go to the sign-in page; the API answers 401.
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::i18n::Lang;
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::http::{HeaderMap, Method, StatusCode, header, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use hezuo_domain::Msg;
+use hezuo_store::Viewer;
+use hezuo_store::accounts::User;
+use std::net::SocketAddr;
+
+pub const SESSION_COOKIE: &str = "hezuo_session";
+/// The form field, query parameter or header carrying the CSRF token.
+pub const CSRF_FIELD: &str = "_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// How the request proved who it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Session,
+    Token,
+}
+
+/// The signed-in user of a request.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub user: User,
+    pub viewer: Viewer,
+    /// The session's CSRF token (empty for API tokens, which need none).
+    pub csrf: String,
+    pub via: Via,
+    /// The session secret (to keep this session when the password changes).
+    pub session: Option<String>,
+}
+
+/// The client's address, for the audit log and login throttling: the peer's, or behind a trusted
+/// proxy (`--trust-forwarded-for`) the first address of `X-Forwarded-For`.
+pub fn client_ip(parts: &Parts) -> Option<String> {
+    let trusted = parts
+        .extensions
+        .get::<AppState>()
+        .is_some_and(|s| s.trust_forwarded_for);
+    if trusted
+        && let Some(first) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
+    {
+        return Some(first.to_string());
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            c.split(';')
+                .map(str::trim)
+                .find_map(|kv| kv.strip_prefix(&format!("{SESSION_COOKIE}=")).map(str::to_string))
+        })
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    v.strip_prefix("Bearer ")
+        .or_else(|| v.strip_prefix("bearer "))
+        .map(|t| t.trim().to_string())
+}
+
+async fn resolve(s: &AppState, headers: &HeaderMap, ip: Option<String>) -> Result<Option<Auth>, ApiError> {
+    if let Some(t) = bearer(headers) {
+        let Some(user) = s.store.token_user(&t).await? else {
+            return Ok(None);
+        };
+        let viewer = s.store.viewer_for(&user, ip).await?;
+        return Ok(Some(Auth {
+            user,
+            viewer,
+            csrf: String::new(),
+            via: Via::Token,
+            session: None,
+        }));
+    }
+    if let Some(secret) = session_cookie(headers) {
+        let Some((user, csrf)) = s.store.session(&secret).await? else {
+            return Ok(None);
+        };
+        let viewer = s.store.viewer_for(&user, ip).await?;
+        return Ok(Some(Auth {
+            user,
+            viewer,
+            csrf,
+            via: Via::Session,
+            session: Some(secret),
+        }));
+    }
+    Ok(None)
+}
+
+/// Paths anyone may reach, signed in or not.
+fn public(path: &str) -> bool {
+    matches!(
+        path,
+        "/login" | "/healthz" | "/static/style.css" | "/favicon.ico" | "/api/v1/auth/login" | "/api/v1/openapi.json"
+    )
+}
+
+fn query_value(query: Option<&str>, key: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default();
+    pairs.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// Authenticates every request and guards state-changing ones against CSRF; see the module docs.
+pub async fn authenticate(req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let Some(s) = parts.extensions.get::<AppState>().cloned() else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "the app state is missing").into_response();
+    };
+    let lang = Lang::from_parts(&parts);
+    let path = parts.uri.path().to_string();
+    let api = path.starts_with("/api/");
+    let ip = client_ip(&parts);
+    let auth = match resolve(&s, &parts.headers, ip).await {
+        Ok(a) => a,
+        Err(e) => return if api { e.json(lang) } else { e.page(lang) },
+    };
+    let mut body = body;
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method && let Some(a) = auth.as_ref().filter(|a| a.via == Via::Session) {
+        let mut sent = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| query_value(parts.uri.query(), CSRF_FIELD));
+        let form = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+        if sent.is_none() && form {
+            let bytes = match to_bytes(body, s.max_upload_bytes).await {
+                Ok(b) => b,
+                Err(_) => {
+                    return ApiError::Status(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        Msg::new("请求体过大", "The request is too large"),
+                    )
+                    .page(lang);
+                }
+            };
+            sent = query_value(std::str::from_utf8(&bytes).ok(), CSRF_FIELD);
+            body = Body::from(bytes);
+        }
+        if sent.as_deref() != Some(a.csrf.as_str()) {
+            let e = ApiError::Status(
+                StatusCode::FORBIDDEN,
+                Msg::new(
+                    "表单已过期或来源不明，请刷新页面后重试",
+                    "The form has expired or did not come from this site; reload the page and try again",
+                ),
+            );
+            return if api { e.json(lang) } else { e.page(lang) };
+        }
+    }
+    match auth {
+        Some(a) => {
+            // A one-time password must be replaced before anything else.
+            let allowed = [
+                "/account",
+                "/account/password",
+                "/logout",
+                "/static/style.css",
+                "/favicon.ico",
+            ];
+            if a.via == Via::Session && a.user.must_change_password && !api && !allowed.contains(&path.as_str()) {
+                return (StatusCode::SEE_OTHER, [(header::LOCATION, "/account".to_string())]).into_response();
+            }
+            parts.extensions.insert(a);
+        }
+        None if public(&path) => {}
+        None if api => {
+            let e = ApiError::Status(
+                StatusCode::UNAUTHORIZED,
+                Msg::new("请先登录或提供有效的 API 令牌", "Sign in or send a valid API token"),
+            );
+            let mut res = e.json(lang);
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static header"));
+            return res;
+        }
+        None => {
+            let next_path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let to = format!("/login?next={}", urlencoding::encode(next_path));
+            return (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
+        }
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// The peer's address, when the server knows it.
+pub struct ClientIp(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts)))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Auth {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        // The middleware lets no request without an Auth reach a handler that asks for one.
+        parts
+            .extensions
+            .get::<Auth>()
+            .cloned()
+            .ok_or_else(|| (StatusCode::UNAUTHORIZED, "sign in first").into_response())
+    }
+}

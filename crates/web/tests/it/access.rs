@@ -1,0 +1,1276 @@
+//! Accounts, sessions, tokens, CSRF, the audit log and the authorization matrix: who may see and
+//! change what (product.md, "Who may see what"), driven through the API and the pages.
+
+use crate::helpers::{PASSWORD, Session, TestApp, spawn_app};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use hezuo_domain::access::Role;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn nobody_reaches_records_without_signing_in() {
+    let app = spawn_app().await;
+    let r = app
+        .send_as(None, Request::get("/api/v1/projects").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.json()["error"].as_str().unwrap().contains("登录"));
+    let r = app
+        .send_as(
+            None,
+            Request::get("/projects?kind=research").body(Body::empty()).unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login?next=%2Fprojects%3Fkind%3Dresearch");
+    let r = app
+        .send_as(None, Request::get("/login").body(Body::empty()).unwrap())
+        .await;
+    assert!(r.text().contains("登录") && r.text().contains("name=\"password\""));
+    assert_eq!(
+        app.send_as(None, Request::get("/healthz").body(Body::empty()).unwrap())
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_failed_sign_in_never_says_which_part_was_wrong_and_repeated_failures_slow_down() {
+    let app = spawn_app().await;
+    let bad_pw = app.login("office", "wrong password").await;
+    assert!(bad_pw.is_none());
+    let page = |name: &str, pw: &str| {
+        serde_urlencoded::to_string([("username", name), ("password", pw), ("next", "/projects")]).unwrap()
+    };
+    let post = |body: String| {
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let unknown = app.send_raw(post(page("nobody", "x"))).await;
+    let wrong = app.send_raw(post(page("office", "x"))).await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    let msg = |t: &str| {
+        t.split("id=\"login-error\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        msg(&unknown.text()),
+        msg(&wrong.text()),
+        "the same words for an unknown name and a wrong password"
+    );
+    assert_eq!(msg(&wrong.text()), "用户名或密码不正确");
+    // office has now failed three times (API once, page twice): the next attempt must wait, even with the right password.
+    let r = app.send_raw(post(page("office", PASSWORD))).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+    assert!(r.text().contains("秒后再试"));
+    // The address is slowed down too: another account from it must wait…
+    app.store
+        .add_user(
+            &hezuo_store::Viewer::system("test"),
+            "leader",
+            Role::Leader,
+            None,
+            None,
+            Some(PASSWORD),
+        )
+        .await
+        .unwrap();
+    assert!(app.login("leader", PASSWORD).await.is_none());
+    // …while the same account from another address signs in.
+    assert!(app.login_from("leader", PASSWORD, [127, 0, 0, 2]).await.is_some());
+}
+
+#[tokio::test]
+async fn signing_in_through_the_page_sets_a_safe_cookie_and_goes_where_the_user_was_going() {
+    let app = spawn_app().await;
+    let body = serde_urlencoded::to_string([
+        ("username", "office"),
+        ("password", PASSWORD),
+        ("next", "/projects?kind=research"),
+    ])
+    .unwrap();
+    let r = app
+        .send_raw(
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/projects?kind=research");
+    let set = r.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"));
+    // Another host is never a destination.
+    let body = serde_urlencoded::to_string([
+        ("username", "office"),
+        ("password", PASSWORD),
+        ("next", "//evil.example/"),
+    ])
+    .unwrap();
+    let r = app
+        .send_raw(
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.location(), "/");
+    // Signing out ends the session.
+    let cookie = set.split(';').next().unwrap().to_string();
+    let csrf = {
+        let html = app
+            .send_raw(
+                Request::get("/")
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .text();
+        html.split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let s = Session {
+        cookie: cookie.clone(),
+        csrf,
+    };
+    assert_eq!(app.form_as(&s, "/logout", &[]).await.status, StatusCode::SEE_OTHER);
+    let r = app
+        .send_raw(
+            Request::get("/")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the old cookie no longer works");
+}
+
+#[tokio::test]
+async fn a_one_time_password_must_be_replaced_and_an_admin_reset_ends_sessions() {
+    let app = spawn_app().await;
+    let r = app
+        .post("/api/v1/users", json!({"username": "zhang.san", "role": "leader"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let first = r.json()["password"].as_str().unwrap().to_string();
+    let s = app
+        .login("zhang.san", &first)
+        .await
+        .expect("the one-time password works");
+    let r = app
+        .send_as(Some(&s), Request::get("/projects").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(
+        r.location(),
+        "/account",
+        "pages wait until a password of one's own is set"
+    );
+    let r = app
+        .form_as(
+            &s,
+            "/account/password",
+            &[
+                ("current_password", &first),
+                ("new_password", "short"),
+                ("confirm_password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("至少 10 个字符"));
+    let r = app
+        .form_as(
+            &s,
+            "/account/password",
+            &[
+                ("current_password", &first),
+                ("new_password", "衢州市校合作2026"),
+                ("confirm_password", "衢州市校合作2026"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(
+        app.send_as(Some(&s), Request::get("/projects").body(Body::empty()).unwrap())
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert!(
+        app.login("zhang.san", &first).await.is_none(),
+        "the one-time password is spent"
+    );
+
+    let users = app.get("/api/v1/users").await.json();
+    let id = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "zhang.san")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let r = app.post(&format!("/api/v1/users/{id}/reset-password"), json!({})).await;
+    let reset = r.json()["password"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.send_as(Some(&s), Request::get("/api/v1/me").body(Body::empty()).unwrap())
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(app.login("zhang.san", &reset).await.is_some());
+    // Only the office manages accounts.
+    let leader = app.user("li.si", Role::Leader, None, None).await;
+    let r = app
+        .send_as(
+            Some(&leader),
+            Request::post("/api/v1/users")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(r#"{"username":"x1","role":"office"}"#))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn api_tokens_act_as_their_user_until_revoked() {
+    let app = spawn_app().await;
+    let w = app.seed().await;
+    let coord = app.user("coord", Role::Coordinator, Some(w.county), None).await;
+    let r = app
+        .send_as(
+            Some(&coord),
+            Request::post("/api/v1/tokens")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(r#"{"name":"县里的报表系统"}"#))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let token = r.json()["token"].as_str().unwrap().to_string();
+    let id = r.json()["id"].as_i64().unwrap();
+    let bearer = |uri: &str| {
+        Request::get(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let orgs = app.send_raw(bearer("/api/v1/organizations")).await.json();
+    let names: Vec<&str> = orgs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["江山市"], "the token carries the coordinator's scope");
+    let listed = app
+        .send_as(
+            Some(&coord),
+            Request::get("/api/v1/tokens").body(Body::empty()).unwrap(),
+        )
+        .await
+        .text();
+    assert!(!listed.contains(&token), "the secret is never shown again");
+    // A token needs no CSRF token to write.
+    let r = app
+        .send_raw(
+            Request::post("/api/v1/organizations")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    json!({"kind": "department", "name": "江山市科技局", "parent_id": w.county}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let r = app
+        .send_as(
+            Some(&coord),
+            Request::post(format!("/api/v1/tokens/{id}/revoke"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.send_raw(bearer("/api/v1/organizations")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = app
+        .post("/api/v1/tokens", json!({"name": "过期的", "expires_at": "2020-01-01"}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = app.get("/api/v1/openapi.json").await.json();
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+}
+
+#[tokio::test]
+async fn a_form_post_without_its_csrf_token_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let w = app.seed().await;
+    let before = app.get("/api/v1/projects").await.json()["total"].clone();
+    let lead = w.enterprise.to_string();
+    let body = serde_urlencoded::to_string([
+        ("title", "跨站伪造的项目"),
+        ("kind", "research"),
+        ("batch_year", "2026"),
+        ("lead_unit_id", lead.as_str()),
+    ])
+    .unwrap();
+    let forged = Request::post("/projects/new")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, &app.office.cookie)
+        .body(Body::from(body.clone()))
+        .unwrap();
+    let r = app.send_raw(forged).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text().contains("表单已过期"));
+    let wrong = Request::post("/projects/new")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, &app.office.cookie)
+        .body(Body::from(format!("{body}&_csrf=0000")))
+        .unwrap();
+    assert_eq!(app.send_raw(wrong).await.status, StatusCode::FORBIDDEN);
+    let api = Request::post(format!("/api/v1/projects/{}/archive", 1))
+        .header(header::COOKIE, &app.office.cookie)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        app.send_raw(api).await.status,
+        StatusCode::FORBIDDEN,
+        "the API with a cookie needs X-CSRF-Token too"
+    );
+    assert_eq!(app.get("/api/v1/projects").await.json()["total"], before);
+    // With the token the same form goes through.
+    let r = app
+        .form(
+            "/projects/new",
+            &[
+                ("title", "正常提交的项目"),
+                ("kind", "research"),
+                ("batch_year", "2026"),
+                ("lead_unit_id", &lead),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn every_change_leaves_exactly_one_audit_entry_and_a_refused_one_leaves_none() {
+    let app = spawn_app().await;
+    let w = app.seed().await;
+    let id = app
+        .create("projects", json!({"title": "有机硅单体合成工艺优化", "kind": "engineering", "batch_year": 2026, "lead_unit_id": w.enterprise,
+            "contract_amount_wan": "100"}))
+        .await;
+    let log = app
+        .get(&format!("/api/v1/audit?record_kind=project&record_id={id}"))
+        .await
+        .json();
+    assert_eq!(log["total"], 1);
+    let created = &log["items"][0];
+    assert_eq!(created["action"], "create");
+    assert_eq!(created["username"], "office");
+    assert_eq!(created["ip"], "127.0.0.1", "where the change came from");
+    let changes: Value = serde_json::from_str(created["changes"].as_str().unwrap()).unwrap();
+    assert_eq!(changes["title"], json!([null, "有机硅单体合成工艺优化"]));
+
+    // Refused writes leave nothing.
+    let r = app
+        .json(
+            "PATCH",
+            &format!("/api/v1/projects/{id}"),
+            json!({"status": "completed"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .json(
+            "PATCH",
+            &format!("/api/v1/projects/{id}"),
+            json!({"co_unit_ids": [999999]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.get(&format!("/api/v1/audit?record_kind=project&record_id={id}"))
+            .await
+            .json()["total"],
+        1
+    );
+
+    // One change, one entry, with only the field that changed.
+    app.json(
+        "PATCH",
+        &format!("/api/v1/projects/{id}"),
+        json!({"contract_amount_wan": "120.5"}),
+    )
+    .await;
+    app.json(
+        "PATCH",
+        &format!("/api/v1/projects/{id}"),
+        json!({"status": "approved"}),
+    )
+    .await;
+    app.post(&format!("/api/v1/projects/{id}/archive"), json!({})).await;
+    let log = app
+        .get(&format!("/api/v1/audit?record_kind=project&record_id={id}"))
+        .await
+        .json();
+    assert_eq!(log["total"], 4);
+    let items = log["items"].as_array().unwrap();
+    assert_eq!(items[0]["action"], "archive");
+    assert_eq!(items[1]["action"], "status");
+    let status: Value = serde_json::from_str(items[1]["changes"].as_str().unwrap()).unwrap();
+    assert_eq!(status.as_object().unwrap().len(), 1);
+    assert_eq!(status["status"], json!(["planned", "approved"]));
+    let money: Value = serde_json::from_str(items[2]["changes"].as_str().unwrap()).unwrap();
+    assert_eq!(money, json!({"contract_amount_wan": ["100.00", "120.50"]}));
+    // The record's page shows its history; the log cannot be written through the API.
+    let page = app.get(&format!("/projects/{id}")).await.text();
+    assert!(page.contains("id=\"history\"") && page.contains("状态变更") && page.contains("planned → approved"));
+    for m in ["POST", "PUT", "PATCH", "DELETE"] {
+        let r = app
+            .send(
+                Request::builder()
+                    .method(m)
+                    .uri("/api/v1/audit")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{m} /api/v1/audit");
+    }
+    let by_user = app.get("/api/v1/audit?user_id=999").await.json();
+    assert_eq!(by_user["total"], 0);
+    let audit_page = app.get("/audit?record_kind=project").await.text();
+    assert!(audit_page.contains("有机硅") || audit_page.contains(&format!("#{id}")));
+}
+
+/// Who sees and changes what, for every endpoint the app routes. See `MATRIX` for the endpoints
+/// and `may_write` for what each role may change inside its scope.
+mod matrix {
+    use super::*;
+
+    /// The records on both sides of every scope: `a_*` lie inside the scoped users' reach, `b_*` outside.
+    pub struct Fixture {
+        pub county_a: i64,
+        pub county_b: i64,
+        pub ent_a: i64,
+        pub college_a: i64,
+        pub person_a: i64,
+        pub agreement_a: i64,
+        pub project_a: i64,
+        pub milestone_a: i64,
+        pub attachment_a: i64,
+        pub ent_b: i64,
+        pub person_b: i64,
+        pub agreement_b: i64,
+        pub project_b: i64,
+        pub milestone_b: i64,
+        pub attachment_b: i64,
+        pub user_id: i64,
+        pub token_id: i64,
+    }
+
+    pub async fn fixture(app: &TestApp) -> Fixture {
+        let city = app
+            .create(
+                "organizations",
+                json!({"kind": "government", "name": "衢州市", "region_code": "330800"}),
+            )
+            .await;
+        let county_a = app
+            .create(
+                "organizations",
+                json!({"kind": "government", "name": "江山市", "parent_id": city, "region_code": "330881"}),
+            )
+            .await;
+        let county_b = app
+            .create(
+                "organizations",
+                json!({"kind": "government", "name": "龙游县", "parent_id": city, "region_code": "330825"}),
+            )
+            .await;
+        let uni = app
+            .create("organizations", json!({"kind": "university", "name": "浙江工业大学"}))
+            .await;
+        let college_a = app
+            .create(
+                "organizations",
+                json!({"kind": "college", "name": "化学工程学院", "parent_id": uni}),
+            )
+            .await;
+        let ent_a = app
+            .create("organizations", json!({"kind": "enterprise", "name": "江山甲企业", "parent_id": county_a, "credit_code": "12100000470095016Q", "industry_code": "C26"}))
+            .await;
+        let ent_b = app
+            .create("organizations", json!({"kind": "enterprise", "name": "龙游乙企业", "parent_id": county_b, "credit_code": "91330825MA28F0XX0F", "industry_code": "C22"}))
+            .await;
+        let person_a = app
+            .create(
+                "people",
+                json!({"organization_id": college_a, "name": "甲专家", "is_expert": true}),
+            )
+            .await;
+        let person_b = app
+            .create("people", json!({"organization_id": ent_b, "name": "乙联系人"}))
+            .await;
+        let agreement_a = app
+            .create("agreements", json!({"title": "江山市—化工学院县院合作", "kind": "county_college", "signed_on": "2007-03-01", "party_ids": [county_a, college_a]}))
+            .await;
+        let agreement_b = app
+            .create("agreements", json!({"title": "龙游县—大学合作", "kind": "county_college", "signed_on": "2007-03-01", "party_ids": [county_b, uni]}))
+            .await;
+        let project_a = app
+            .create("projects", json!({"title": "甲项目", "kind": "research", "batch_year": 2026, "lead_unit_id": ent_a, "co_unit_ids": [college_a],
+                "responsible_person_id": person_a, "start_on": "2026-01-01", "end_on": "2026-12-31"}))
+            .await;
+        let project_b = app
+            .create(
+                "projects",
+                json!({"title": "乙项目", "kind": "research", "batch_year": 2026, "lead_unit_id": ent_b,
+                "responsible_person_id": person_b, "start_on": "2026-01-01", "end_on": "2026-12-31"}),
+            )
+            .await;
+        let milestone_a = milestone(app, project_a).await;
+        let milestone_b = milestone(app, project_b).await;
+        let attachment_a = attachment(app, project_a).await;
+        let attachment_b = attachment(app, project_b).await;
+        let me = app.get("/api/v1/me").await.json();
+        let token = app.post("/api/v1/tokens", json!({"name": "矩阵"})).await.json();
+        Fixture {
+            county_a,
+            county_b,
+            ent_a,
+            college_a,
+            person_a,
+            agreement_a,
+            project_a,
+            milestone_a,
+            attachment_a,
+            ent_b,
+            person_b,
+            agreement_b,
+            project_b,
+            milestone_b,
+            attachment_b,
+            user_id: me["id"].as_i64().unwrap(),
+            token_id: token["id"].as_i64().unwrap(),
+        }
+    }
+
+    async fn milestone(app: &TestApp, p: i64) -> i64 {
+        let r = app
+            .post(
+                &format!("/api/v1/projects/{p}/milestones"),
+                json!({"title": "中试", "due_on": "2026-06-01"}),
+            )
+            .await;
+        r.json()["id"].as_i64().unwrap()
+    }
+
+    async fn attachment(app: &TestApp, p: i64) -> i64 {
+        let r = app
+            .upload("/api/v1/attachments", "project", p, "纪要.txt", "会议纪要".as_bytes())
+            .await;
+        r.json()["id"].as_i64().unwrap()
+    }
+
+    /// What an endpoint does, for deciding the expected answer.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub enum Op {
+        /// Open to anyone (health, sign-in, the API description).
+        Public,
+        /// One's own account or session: every signed-in user may.
+        Own,
+        /// Office only (accounts).
+        OfficeOnly,
+        /// A list: 200 for everyone; what is outside the scope is absent.
+        List(&'static str),
+        /// Reading one record of the kind (404 outside the scope).
+        Read(&'static str),
+        /// Changing a record of the kind: (kind, action).
+        Write(&'static str, &'static str),
+        /// A form page for creating a record of the kind.
+        NewForm(&'static str),
+    }
+
+    /// Every endpoint: (method, path, what it is). A path with `{id}` is tried with a record inside
+    /// and one outside the user's scope.
+    pub const MATRIX: &[(&str, &str, Op)] = &[
+        ("GET", "/healthz", Op::Public),
+        ("GET", "/static/style.css", Op::Public),
+        ("GET", "/favicon.ico", Op::Public),
+        ("GET", "/login", Op::Public),
+        ("POST", "/login", Op::Public),
+        ("POST", "/api/v1/auth/login", Op::Public),
+        ("GET", "/api/v1/openapi.json", Op::Public),
+        ("GET", "/", Op::Own),
+        ("POST", "/logout", Op::Own),
+        ("GET", "/account", Op::Own),
+        ("POST", "/account/password", Op::Own),
+        ("POST", "/account/tokens", Op::Own),
+        ("POST", "/account/tokens/{token}/revoke", Op::Own),
+        ("POST", "/api/v1/auth/logout", Op::Own),
+        ("GET", "/api/v1/me", Op::Own),
+        ("GET", "/api/v1/tokens", Op::Own),
+        ("POST", "/api/v1/tokens", Op::Own),
+        ("POST", "/api/v1/tokens/{token}/revoke", Op::Own),
+        ("GET", "/users", Op::OfficeOnly),
+        ("POST", "/users", Op::OfficeOnly),
+        ("POST", "/users/{user}/reset", Op::OfficeOnly),
+        ("GET", "/api/v1/users", Op::OfficeOnly),
+        ("POST", "/api/v1/users", Op::OfficeOnly),
+        ("POST", "/api/v1/users/{user}/reset-password", Op::OfficeOnly),
+        ("GET", "/audit", Op::List("audit")),
+        ("GET", "/api/v1/audit", Op::List("audit")),
+        ("GET", "/organizations", Op::List("organization")),
+        ("GET", "/api/v1/organizations", Op::List("organization")),
+        ("GET", "/organizations/{id}", Op::Read("organization")),
+        ("GET", "/api/v1/organizations/{id}", Op::Read("organization")),
+        ("GET", "/organizations/new", Op::NewForm("organization")),
+        ("POST", "/organizations/new", Op::Write("organization", "create")),
+        ("POST", "/api/v1/organizations", Op::Write("organization", "create")),
+        ("GET", "/organizations/{id}/edit", Op::Read("organization")),
+        ("POST", "/organizations/{id}/edit", Op::Write("organization", "update")),
+        ("PUT", "/api/v1/organizations/{id}", Op::Write("organization", "update")),
+        (
+            "PATCH",
+            "/api/v1/organizations/{id}",
+            Op::Write("organization", "update"),
+        ),
+        (
+            "POST",
+            "/organizations/{id}/archive",
+            Op::Write("organization", "archive"),
+        ),
+        (
+            "POST",
+            "/organizations/{id}/restore",
+            Op::Write("organization", "archive"),
+        ),
+        (
+            "POST",
+            "/api/v1/organizations/{id}/archive",
+            Op::Write("organization", "archive"),
+        ),
+        (
+            "POST",
+            "/api/v1/organizations/{id}/restore",
+            Op::Write("organization", "archive"),
+        ),
+        ("GET", "/people", Op::List("person")),
+        ("GET", "/api/v1/people", Op::List("person")),
+        ("GET", "/people/{id}", Op::Read("person")),
+        ("GET", "/api/v1/people/{id}", Op::Read("person")),
+        ("GET", "/people/new", Op::NewForm("person")),
+        ("POST", "/people/new", Op::Write("person", "create")),
+        ("POST", "/api/v1/people", Op::Write("person", "create")),
+        ("GET", "/people/{id}/edit", Op::Read("person")),
+        ("POST", "/people/{id}/edit", Op::Write("person", "update")),
+        ("PUT", "/api/v1/people/{id}", Op::Write("person", "update")),
+        ("PATCH", "/api/v1/people/{id}", Op::Write("person", "update")),
+        ("POST", "/people/{id}/archive", Op::Write("person", "archive")),
+        ("POST", "/people/{id}/restore", Op::Write("person", "archive")),
+        ("POST", "/api/v1/people/{id}/archive", Op::Write("person", "archive")),
+        ("POST", "/api/v1/people/{id}/restore", Op::Write("person", "archive")),
+        ("GET", "/agreements", Op::List("agreement")),
+        ("GET", "/api/v1/agreements", Op::List("agreement")),
+        ("GET", "/agreements/{id}", Op::Read("agreement")),
+        ("GET", "/api/v1/agreements/{id}", Op::Read("agreement")),
+        ("GET", "/agreements/new", Op::NewForm("agreement")),
+        ("POST", "/agreements/new", Op::Write("agreement", "create")),
+        ("POST", "/api/v1/agreements", Op::Write("agreement", "create")),
+        ("GET", "/agreements/{id}/edit", Op::Read("agreement")),
+        ("POST", "/agreements/{id}/edit", Op::Write("agreement", "update")),
+        ("PUT", "/api/v1/agreements/{id}", Op::Write("agreement", "update")),
+        ("PATCH", "/api/v1/agreements/{id}", Op::Write("agreement", "update")),
+        ("POST", "/agreements/{id}/archive", Op::Write("agreement", "archive")),
+        ("POST", "/agreements/{id}/restore", Op::Write("agreement", "archive")),
+        (
+            "POST",
+            "/api/v1/agreements/{id}/archive",
+            Op::Write("agreement", "archive"),
+        ),
+        (
+            "POST",
+            "/api/v1/agreements/{id}/restore",
+            Op::Write("agreement", "archive"),
+        ),
+        ("GET", "/projects", Op::List("project")),
+        ("GET", "/api/v1/projects", Op::List("project")),
+        ("GET", "/projects/{id}", Op::Read("project")),
+        ("GET", "/api/v1/projects/{id}", Op::Read("project")),
+        ("GET", "/projects/new", Op::NewForm("project")),
+        ("POST", "/projects/new", Op::Write("project", "create")),
+        ("POST", "/api/v1/projects", Op::Write("project", "create")),
+        ("GET", "/projects/{id}/edit", Op::Read("project")),
+        ("POST", "/projects/{id}/edit", Op::Write("project", "update")),
+        ("POST", "/projects/{id}/status", Op::Write("project", "update")),
+        ("PUT", "/api/v1/projects/{id}", Op::Write("project", "update")),
+        ("PATCH", "/api/v1/projects/{id}", Op::Write("project", "update")),
+        ("POST", "/projects/{id}/archive", Op::Write("project", "archive")),
+        ("POST", "/projects/{id}/restore", Op::Write("project", "archive")),
+        ("POST", "/api/v1/projects/{id}/archive", Op::Write("project", "archive")),
+        ("POST", "/api/v1/projects/{id}/restore", Op::Write("project", "archive")),
+        ("GET", "/api/v1/projects/{id}/milestones", Op::Read("project")),
+        (
+            "POST",
+            "/api/v1/projects/{id}/milestones",
+            Op::Write("milestone", "create"),
+        ),
+        ("GET", "/projects/{id}/milestones/new", Op::Read("project")),
+        (
+            "POST",
+            "/projects/{id}/milestones/new",
+            Op::Write("milestone", "create"),
+        ),
+        ("GET", "/api/v1/projects/{id}/milestones/{mid}", Op::Read("milestone")),
+        (
+            "PUT",
+            "/api/v1/projects/{id}/milestones/{mid}",
+            Op::Write("milestone", "update"),
+        ),
+        (
+            "PATCH",
+            "/api/v1/projects/{id}/milestones/{mid}",
+            Op::Write("milestone", "update"),
+        ),
+        (
+            "POST",
+            "/api/v1/projects/{id}/milestones/{mid}/archive",
+            Op::Write("milestone", "archive"),
+        ),
+        ("GET", "/projects/{id}/milestones/{mid}/edit", Op::Read("milestone")),
+        (
+            "POST",
+            "/projects/{id}/milestones/{mid}/edit",
+            Op::Write("milestone", "update"),
+        ),
+        (
+            "POST",
+            "/projects/{id}/milestones/{mid}/archive",
+            Op::Write("milestone", "archive"),
+        ),
+        ("GET", "/api/v1/attachments", Op::Read("project")),
+        ("POST", "/api/v1/attachments", Op::Write("attachment", "create")),
+        ("POST", "/attachments", Op::Write("attachment", "create")),
+        ("GET", "/api/v1/attachments/{id}", Op::Read("attachment")),
+        ("GET", "/api/v1/attachments/{id}/content", Op::Read("attachment")),
+        (
+            "POST",
+            "/api/v1/attachments/{id}/archive",
+            Op::Write("attachment", "archive"),
+        ),
+    ];
+
+    /// What each role may change inside its scope — product.md, "Who may see what", as a table.
+    pub fn may_write(role: Role, kind: &str, action: &str) -> bool {
+        match role {
+            Role::Office => true,
+            Role::Coordinator => true,
+            Role::Leader => false,
+            Role::Unit => matches!((kind, action), ("milestone", "create" | "update") | ("attachment", _)),
+            Role::Enterprise => {
+                matches!(
+                    (kind, action),
+                    ("organization", "update") | ("person", "create" | "update") | ("attachment", _)
+                )
+            }
+            Role::Expert => matches!((kind, action), ("person", "update") | ("attachment", _)),
+        }
+    }
+
+    /// Which fixture records each role sees, by kind: (inside, outside).
+    pub fn ids(f: &Fixture, kind: &str) -> (i64, i64) {
+        match kind {
+            "organization" => (f.ent_a, f.ent_b),
+            "person" => (f.person_a, f.person_b),
+            "agreement" => (f.agreement_a, f.agreement_b),
+            "project" | "milestone" | "attachment" => (f.project_a, f.project_b),
+            _ => (0, 0),
+        }
+    }
+}
+
+use matrix::{MATRIX, Op, fixture, ids, may_write};
+
+/// The scoped users of the matrix, anchored inside the `a` side, and what each sees of it.
+async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session, Vec<&'static str>)> {
+    vec![
+        (
+            Role::Office,
+            app.office.clone(),
+            vec![
+                "organization",
+                "person",
+                "agreement",
+                "project",
+                "milestone",
+                "attachment",
+            ],
+        ),
+        (
+            Role::Leader,
+            app.user("leader", Role::Leader, None, None).await,
+            vec![
+                "organization",
+                "person",
+                "agreement",
+                "project",
+                "milestone",
+                "attachment",
+            ],
+        ),
+        // The county's coordinator reaches the county and the enterprise under it, their agreement and project.
+        (
+            Role::Coordinator,
+            app.user("coordinator", Role::Coordinator, Some(f.county_a), None).await,
+            vec!["organization", "agreement", "project", "milestone", "attachment"],
+        ),
+        // The enterprise, its own organisation and the project it leads.
+        (
+            Role::Enterprise,
+            app.user("enterprise", Role::Enterprise, Some(f.ent_a), None).await,
+            vec!["organization", "project", "milestone", "attachment"],
+        ),
+        // The college as co-unit: its people, its agreement, the project it co-leads.
+        (
+            Role::Unit,
+            app.user("unit", Role::Unit, Some(f.college_a), None).await,
+            vec!["person", "agreement", "project", "milestone", "attachment"],
+        ),
+        // The expert: their own profile and the project they are responsible for.
+        (
+            Role::Expert,
+            app.user("expert", Role::Expert, None, Some(f.person_a)).await,
+            vec!["person", "project", "milestone", "attachment"],
+        ),
+    ]
+}
+
+fn fill(path: &str, f: &matrix::Fixture, kind: &str, inside: bool) -> String {
+    let (a, b) = ids(f, kind);
+    let id = if inside { a } else { b };
+    let (mid, att) = if inside {
+        (f.milestone_a, f.attachment_a)
+    } else {
+        (f.milestone_b, f.attachment_b)
+    };
+    let id = if kind == "attachment" && path.contains("/attachments/") {
+        att
+    } else {
+        id
+    };
+    path.replace("{id}", &id.to_string())
+        .replace("{mid}", &mid.to_string())
+        .replace("{token}", &f.token_id.to_string())
+        .replace("{user}", &f.user_id.to_string())
+}
+
+/// A body that would be accepted from the office, so that only access decides the answer.
+fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(String, String)> {
+    let pick = |a: i64, b: i64| if inside { a } else { b }.to_string();
+    let v: Vec<(&str, String)> = match kind {
+        "organization" => vec![
+            ("kind", "enterprise".into()),
+            ("name", "改名企业".into()),
+            (
+                "credit_code",
+                if inside {
+                    "12100000470095016Q"
+                } else {
+                    "91330825MA28F0XX0F"
+                }
+                .into(),
+            ),
+            ("industry_code", "C26".into()),
+            ("parent_id", pick(f.county_a, f.county_b)),
+        ],
+        // A person belongs where the role reaches: the enterprise itself, or the college.
+        "person" => {
+            let home = if matches!(role, Role::Enterprise | Role::Coordinator) {
+                f.ent_a
+            } else {
+                f.college_a
+            };
+            vec![("name", "新人员".into()), ("organization_id", pick(home, f.ent_b))]
+        }
+        "agreement" => vec![
+            ("title", "新协议".into()),
+            ("kind", "county_college".into()),
+            ("signed_on", "2008-01-01".into()),
+            ("party_ids", pick(f.county_a, f.ent_b)),
+            ("party_ids", pick(f.college_a, f.county_b)),
+        ],
+        "project" => vec![
+            ("title", "新项目".into()),
+            ("kind", "research".into()),
+            ("batch_year", "2026".into()),
+            ("lead_unit_id", pick(f.ent_a, f.ent_b)),
+            ("start_on", "2026-01-01".into()),
+            ("end_on", "2026-12-31".into()),
+        ],
+        "milestone" => vec![("title", "验收".into()), ("due_on", "2026-11-01".into())],
+        _ => vec![],
+    };
+    v.into_iter().map(|(k, s)| (k.to_string(), s)).collect()
+}
+
+async fn call(
+    app: &TestApp,
+    (s, role): (&Session, Role),
+    method: &str,
+    uri: &str,
+    kind: &str,
+    f: &matrix::Fixture,
+    inside: bool,
+) -> crate::helpers::Res {
+    let api = uri.starts_with("/api/");
+    let pairs = body_for(role, kind, f, inside);
+    if method == "POST" && (uri.ends_with("/attachments") || uri.starts_with("/attachments")) {
+        let (pid, _) = ids(f, "project");
+        let id = if inside { pid } else { f.project_b };
+        let target = if api {
+            uri.to_string()
+        } else {
+            format!("{uri}?_csrf={}", s.csrf)
+        };
+        return app
+            .upload_as(s, &target, "project", id, "证明.txt", "佐证材料".as_bytes())
+            .await;
+    }
+    if method == "GET" {
+        let uri = if uri == "/api/v1/attachments" {
+            format!(
+                "{uri}?record_kind=project&record_id={}",
+                if inside { f.project_a } else { f.project_b }
+            )
+        } else {
+            uri.to_string()
+        };
+        return app
+            .send_as(Some(s), Request::get(uri).body(Body::empty()).unwrap())
+            .await;
+    }
+    if api {
+        let mut obj = serde_json::Map::new();
+        for (k, v) in &pairs {
+            match obj.get_mut(k) {
+                Some(Value::Array(a)) => a.push(json!(v)),
+                Some(prev) => *prev = json!([prev.clone(), v]),
+                None => {
+                    obj.insert(k.clone(), json!(v));
+                }
+            }
+        }
+        let body = if method == "POST"
+            && (uri.ends_with("/archive")
+                || uri.ends_with("/restore")
+                || uri.contains("/revoke")
+                || uri.contains("reset")
+                || uri.ends_with("/logout"))
+        {
+            String::new()
+        } else {
+            Value::Object(obj).to_string()
+        };
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        return app.send_as(Some(s), req).await;
+    }
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.form_as(s, uri, &pairs).await
+}
+
+/// The matrix names path parameters for what they hold; the router calls them all `{id}`/`{mid}`.
+fn normalise(p: &str) -> String {
+    p.replace("{token}", "{id}").replace("{user}", "{id}")
+}
+
+#[tokio::test]
+async fn every_endpoint_is_in_the_authorization_matrix() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let mut missing = Vec::new();
+    for path in hezuo_web::routed_paths() {
+        for method in [Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+            let uri = fill(&path, &f, "project", true);
+            // Probe as nobody: a routed method answers anything but 405, and nothing runs.
+            let r = app
+                .send_raw(
+                    Request::builder()
+                        .method(method.clone())
+                        .uri(&uri)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await;
+            if r.status == StatusCode::METHOD_NOT_ALLOWED {
+                continue;
+            }
+            if !MATRIX
+                .iter()
+                .any(|(m, p, _)| *m == method.as_str() && normalise(p) == normalise(&path))
+            {
+                missing.push(format!("{method} {path}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "endpoints missing from the authorization matrix in tests/it/access.rs: {missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn each_role_reaches_what_is_in_its_scope_and_nothing_else() {
+    // Each role works on a world of its own, so that one role's archiving cannot hide records from the next.
+    for index in 0..6 {
+        let app = spawn_app().await;
+        let f = fixture(&app).await;
+        let users = matrix_users(&app, &f).await;
+        let (role, s, sees) = &users[index];
+        check_role(&app, &f, *role, s, sees).await;
+    }
+}
+
+async fn check_role(app: &TestApp, f: &matrix::Fixture, role: Role, s: &Session, sees: &[&'static str]) {
+    let (app, f, role) = (app, f, &role);
+    {
+        for (method, path, op) in MATRIX {
+            let (kind, action) = match op {
+                Op::Read(k) | Op::List(k) | Op::NewForm(k) => (*k, "read"),
+                Op::Write(k, a) => (*k, *a),
+                Op::OfficeOnly if *method == "GET" || *role != Role::Office => {
+                    let uri = fill(path, f, "project", true);
+                    let r = call(app, (s, *role), method, &uri, "none", f, true).await;
+                    let want = if *role == Role::Office {
+                        StatusCode::OK
+                    } else {
+                        StatusCode::FORBIDDEN
+                    };
+                    assert_eq!(
+                        r.status,
+                        want,
+                        "{role:?} {method} {uri}: {}",
+                        r.text().chars().take(200).collect::<String>()
+                    );
+                    continue;
+                }
+                Op::Own if *method == "GET" => {
+                    let r = call(app, (s, *role), method, path, "none", f, true).await;
+                    assert_eq!(r.status, StatusCode::OK, "{role:?} {method} {path}");
+                    continue;
+                }
+                _ => continue,
+            };
+            if matches!(op, Op::List(_)) {
+                continue; // lists are checked below, by content
+            }
+            for inside in [true, false] {
+                // Creating has no record to be outside of: the body's anchor (lead unit, organisation…) is.
+                let uri = fill(path, f, kind, inside);
+                let visible = inside && (sees.contains(&kind) || *role == Role::Office || *role == Role::Leader);
+                let visible = visible || ((*role == Role::Office || *role == Role::Leader) && !inside);
+                // A new record is inside when its anchor (parent, organisation, lead unit, project) is.
+                let visible = if action == "create" && !matches!(role, Role::Office | Role::Leader) {
+                    inside
+                } else {
+                    visible
+                };
+                let r = call(app, (s, *role), method, &uri, kind, f, inside).await;
+                let got = r.status;
+                let ctx = format!(
+                    "{role:?} {method} {uri} ({kind} {action}, inside={inside}): {got} {}",
+                    r.text().chars().take(200).collect::<String>()
+                );
+                if action == "read" {
+                    // A blank form for a new record shows to everyone; submitting it is what is checked.
+                    if matches!(op, Op::NewForm(_)) || visible {
+                        assert!(got == StatusCode::OK, "{ctx}");
+                    } else {
+                        assert_eq!(got, StatusCode::NOT_FOUND, "{ctx}");
+                    }
+                    continue;
+                }
+                if !may_write(*role, kind, action) {
+                    assert!(got == StatusCode::FORBIDDEN || got == StatusCode::NOT_FOUND, "{ctx}");
+                    continue;
+                }
+                if visible {
+                    assert!(
+                        got.is_success() || got.is_redirection() || got == StatusCode::CONFLICT,
+                        "{ctx}"
+                    );
+                } else {
+                    // Outside the scope: it does not exist, or the body's anchor does not (422 naming it).
+                    assert!(
+                        got == StatusCode::NOT_FOUND || got == StatusCode::UNPROCESSABLE_ENTITY,
+                        "{ctx}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+async fn get_as(app: &TestApp, s: &Session, uri: String) -> crate::helpers::Res {
+    app.send_as(Some(s), Request::get(uri).body(Body::empty()).unwrap())
+        .await
+}
+
+#[tokio::test]
+async fn records_outside_a_scope_are_absent_from_lists_counts_and_related_panels() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let users = matrix_users(&app, &f).await;
+    for (role, s, sees) in &users {
+        if matches!(role, Role::Office | Role::Leader) {
+            continue;
+        }
+
+        for (plural, kind, outside_name) in [
+            ("organizations", "organization", "龙游乙企业"),
+            ("people", "person", "乙联系人"),
+            ("agreements", "agreement", "龙游县—大学合作"),
+            ("projects", "project", "乙项目"),
+        ] {
+            let list = get_as(&app, s, format!("/api/v1/{plural}?per_page=200&archived=all"))
+                .await
+                .json();
+            let text = list.to_string();
+            assert!(
+                !text.contains(outside_name),
+                "{role:?} sees {outside_name} in /api/v1/{plural}"
+            );
+            let total = list["total"].as_i64().unwrap();
+            assert_eq!(
+                total as usize,
+                list["items"].as_array().unwrap().len(),
+                "{role:?} {plural}: the total counts only what is shown"
+            );
+            if sees.contains(&kind) {
+                assert!(total >= 1, "{role:?} should see some {plural}");
+            }
+            let page = get_as(&app, s, format!("/{plural}?per_page=200")).await.text();
+            assert!(
+                !page.contains(outside_name),
+                "{role:?} sees {outside_name} on /{plural}"
+            );
+        }
+        let audit = get_as(&app, s, "/api/v1/audit?per_page=200".into()).await.text();
+        assert!(
+            !audit.contains(&format!("\"record_id\":{},\"action\"", f.project_b)) || !audit.contains("乙项目"),
+            "{role:?} sees the other project's history"
+        );
+        let home = get_as(&app, s, "/".into()).await.text();
+        assert!(!home.contains("乙项目"), "{role:?} sees 乙项目 on the home page");
+        let atts = get_as(
+            &app,
+            s,
+            format!("/api/v1/attachments?record_kind=project&record_id={}", f.project_b),
+        )
+        .await;
+        assert_eq!(
+            atts.status,
+            StatusCode::NOT_FOUND,
+            "{role:?} lists the other project's attachments"
+        );
+        // Related panels: the form menus and the project page list only what the user may see.
+        let form = get_as(&app, s, "/projects/new".into()).await.text();
+        assert!(
+            !form.contains("龙游乙企业") && !form.contains("乙联系人"),
+            "{role:?} sees outside records in form menus"
+        );
+    }
+}
+
+#[tokio::test]
+async fn stored_script_is_shown_escaped_on_every_page_that_shows_it() {
+    let app = spawn_app().await;
+    let x = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>";
+    let short = "<script>alert(1)</script>\"'>";
+    let org = app
+        .create(
+            "organizations",
+            json!({"kind": "department", "name": x, "short_name": short, "address": x, "description": x}),
+        )
+        .await;
+    let person = app.create("people", json!({"organization_id": org, "name": x, "title": x, "is_expert": true, "discipline": x, "research_fields": x, "keywords": short, "bio": x})).await;
+    let a2 = app
+        .create("organizations", json!({"kind": "university", "name": "大学"}))
+        .await;
+    let agreement = app
+        .create(
+            "agreements",
+            json!({"title": x, "kind": "technology", "signed_on": "2001-01-01", "party_ids": [org, a2], "summary": x}),
+        )
+        .await;
+    let project = app
+        .create("projects", json!({"title": x, "kind": "research", "batch_year": 2026, "lead_unit_id": org, "origin_note": x, "summary": x,
+            "responsible_person_id": person, "agreement_id": agreement, "start_on": "2026-01-01", "end_on": "2026-12-31"}))
+        .await;
+    app.post(
+        &format!("/api/v1/projects/{project}/milestones"),
+        json!({"title": x, "due_on": "2026-06-20", "deliverable": x, "evidence": x}),
+    )
+    .await;
+    app.upload("/api/v1/attachments", "project", project, &format!("{x}.txt"), b"x")
+        .await;
+    app.user("u_x", Role::Leader, None, None).await;
+    let pages = [
+        "/".to_string(),
+        "/organizations".into(),
+        format!("/organizations/{org}"),
+        format!("/organizations/{org}/edit"),
+        "/people".into(),
+        format!("/people/{person}"),
+        format!("/people/{person}/edit"),
+        "/agreements".into(),
+        format!("/agreements/{agreement}"),
+        format!("/agreements/{agreement}/edit"),
+        "/projects".into(),
+        format!("/projects/{project}"),
+        format!("/projects/{project}/edit"),
+        "/projects/new".into(),
+        "/audit".into(),
+        "/users".into(),
+        "/account".into(),
+    ];
+    for p in pages {
+        let html = app.get(&p).await.text();
+        assert!(!html.contains("<script>alert(1)"), "{p} shows the script raw");
+        assert!(!html.contains("<img src=x"), "{p} shows the tag raw");
+        assert!(
+            !html.contains("\"'><img"),
+            "{p} lets the quote break out of an attribute"
+        );
+    }
+    let proj = app.get(&format!("/projects/{project}")).await.text();
+    assert!(proj.contains("&#60;script&#62;alert(1)"), "the text is there, escaped");
+}
