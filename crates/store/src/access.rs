@@ -112,6 +112,25 @@ pub(crate) fn restrict(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str) {
         RecordKind::User => {
             q.push(" and 1 = 0");
         }
+        // The year's project list itself is no secret: every signed-in user may read it.
+        RecordKind::Batch => {}
+        RecordKind::ProgressReport => {
+            q.push(&format!(
+                " and {alias}.project_id in (select p.id from project p where 1 = 1"
+            ));
+            restrict(q, v, RecordKind::Project, "p");
+            q.push(")");
+        }
+        // A problem is seen by those who see its project and by its owner.
+        RecordKind::Problem => {
+            q.push(&format!(" and ({alias}.owner_id in "));
+            org_set(q, &v.scope);
+            q.push(&format!(
+                " or {alias}.project_id in (select p.id from project p where 1 = 1"
+            ));
+            restrict(q, v, RecordKind::Project, "p");
+            q.push("))");
+        }
     }
 }
 
