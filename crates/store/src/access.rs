@@ -207,7 +207,8 @@ pub(crate) async fn audit(
     let a = after.and_then(Value::as_object).unwrap_or(&empty);
     let mut changes = Map::new();
     for key in b.keys().chain(a.keys()) {
-        if matches!(key.as_str(), "created_at" | "updated_at") || changes.contains_key(key) {
+        // Timestamps and computed fields (the flag) are not changes anyone made.
+        if matches!(key.as_str(), "created_at" | "updated_at" | "flag" | "flag_reasons") || changes.contains_key(key) {
             continue;
         }
         let (old, new) = (b.get(key).unwrap_or(&Value::Null), a.get(key).unwrap_or(&Value::Null));

@@ -918,6 +918,31 @@ impl Loader<'_> {
                     .file_report_at(&DEMO, p.id, &report.validate().map_err(StoreError::Invalid)?, at)
                     .await?;
                 self.sum.reports += 1;
+                // Some problems reported need the city's coordination: the office logs them.
+                if let Some(text) = &report.problems_text
+                    && per.due.year() == today.year()
+                    && r.below(2) == 0
+                {
+                    let owner = self
+                        .names
+                        .iter()
+                        .filter(|(_, n)| n.contains("科学技术局") || n.contains("经济和信息化局"))
+                        .map(|(id, _)| *id)
+                        .min();
+                    if let Some(owner) = owner {
+                        let i = hezuo_domain::problem::ProblemInput {
+                            project_id: s(p.id.to_string()),
+                            title: s(text.clone()),
+                            description: s(format!("{}进度填报中提出。", per.name(batch.cadence))),
+                            owner_id: s(owner.to_string()),
+                            due_on: s((per.due + days(30)).to_string()),
+                            ..Default::default()
+                        };
+                        self.store
+                            .create_problem(&DEMO, &i.validate().map_err(StoreError::Invalid)?)
+                            .await?;
+                    }
+                }
             }
         }
         Ok(())

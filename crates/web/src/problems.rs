@@ -147,6 +147,7 @@ impl Pages for Problems {
             attachments: None,
             notice: None,
             history: None,
+            read_only_attachments: false,
         })
     }
 

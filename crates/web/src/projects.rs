@@ -361,6 +361,7 @@ impl Pages for Projects {
                 )
             }),
             history: None,
+            read_only_attachments: false,
         })
     }
 

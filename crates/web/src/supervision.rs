@@ -393,6 +393,7 @@ async fn page_batch(
             attachments: None,
             notice: None,
             history: Some(crate::audit::history(&s, &who, lang, hezuo_domain::RecordKind::Batch, b.id).await?),
+            read_only_attachments: false,
         };
         Ok::<_, ApiError>(views::render(&view))
     };
@@ -694,6 +695,7 @@ async fn page_report_new(
                 attachments: None,
                 notice: None,
                 history: None,
+                read_only_attachments: false,
             };
             return Ok(views::render(&view));
         }

@@ -369,6 +369,8 @@ pub struct DetailPage {
     pub attachments: Option<(String, i64, Table)>,
     /// The record's own audit trail.
     pub history: Option<Table>,
+    /// Show the attachments without the upload form (roles that may not attach).
+    pub read_only_attachments: bool,
     pub notice: Option<String>,
 }
 

@@ -329,3 +329,45 @@ async fn a_unit_reports_for_itself_on_projects_it_leads_or_co_leads_only() {
             && !html.contains("第三季度")
     );
 }
+
+#[tokio::test]
+async fn pages_offer_only_what_the_role_may_do() {
+    let mut app = spawn_app().await;
+    app.set_today("2026-04-10");
+    let w = app.seed().await;
+    let batch = app
+        .create("batches", json!({"year": 2026, "title": "2026", "cadence": "monthly"}))
+        .await;
+    let p = app
+        .create("projects", json!({"title": "联合研发", "kind": "research", "batch_year": 2026, "batch_id": batch, "lead_unit_id": w.college}))
+        .await;
+    app.post(&format!("/api/v1/batches/{batch}/approve"), json!({})).await;
+    let unit = app.user("college", Role::Unit, Some(w.college), None).await;
+    let html = app
+        .send_as(
+            Some(&unit),
+            Request::get(format!("/projects/{p}")).body(Body::empty()).unwrap(),
+        )
+        .await
+        .text();
+    assert!(html.contains("填报进度") && html.contains("提出问题") && html.contains("上传附件"));
+    assert!(
+        !html.contains("id=\"edit-record\"") && !html.contains("/status") && !html.contains("/archive"),
+        "no buttons it cannot use"
+    );
+    let leader = app.user("leader", Role::Leader, None, None).await;
+    let html = app
+        .send_as(
+            Some(&leader),
+            Request::get(format!("/projects/{p}")).body(Body::empty()).unwrap(),
+        )
+        .await
+        .text();
+    assert!(
+        !html.contains("填报进度")
+            && !html.contains("enctype=\"multipart/form-data\"")
+            && !html.contains("id=\"edit-record\"")
+    );
+    let office = app.get(&format!("/projects/{p}")).await.text();
+    assert!(office.contains("id=\"edit-record\"") && office.contains("/archive"));
+}
