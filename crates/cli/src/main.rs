@@ -153,10 +153,9 @@ async fn main() -> anyhow::Result<()> {
                     println!("  {name:<12} {:<14} {reach}", role.label().zh);
                 }
             }
-            let mut state = hezuo_web::AppState::new(store.clone());
+            let mut state = hezuo_web::AppState::new(store.clone().with_clock(args.clock()));
             state.secure_cookies = secure_cookies;
             state.trust_forwarded_for = trust_forwarded_for;
-            state.clock = args.clock();
             state.max_upload_bytes = max_upload_mb * 1024 * 1024;
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
@@ -238,8 +237,8 @@ fn explain(e: hezuo_store::StoreError) -> anyhow::Error {
 
 fn print_demo(s: &hezuo_store::demo::DemoSummary) {
     println!(
-        "已载入演示数据 / demo data loaded: {} 个单位, {} 名人员, {} 份协议, {} 个项目, {} 个节点",
-        s.organizations, s.people, s.agreements, s.projects, s.milestones
+        "已载入演示数据 / demo data loaded: {} 个单位, {} 名人员, {} 份协议, {} 个项目, {} 个节点, {} 份进度填报",
+        s.organizations, s.people, s.agreements, s.projects, s.milestones, s.reports
     );
 }
 

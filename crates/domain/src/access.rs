@@ -73,12 +73,23 @@ impl Role {
         }
         match self {
             Role::Office => true,
-            Role::Coordinator => kind != User,
+            // The year's project list is the office's; accepting reports too.
+            Role::Coordinator => match kind {
+                User | Batch => false,
+                ProgressReport => action == Action::Create,
+                _ => true,
+            },
             Role::Leader => false,
-            Role::Unit => matches!(kind, Milestone) && action != Action::Archive,
+            Role::Unit => match kind {
+                Milestone => action != Action::Archive,
+                // Filing (and amending) reports, raising problems.
+                ProgressReport | Problem => action == Action::Create,
+                _ => false,
+            },
             Role::Enterprise => match kind {
                 Organization => action == Action::Update,
                 Person => action != Action::Archive,
+                ProgressReport | Problem => action == Action::Create,
                 _ => false,
             },
             Role::Expert => matches!(kind, Person) && action == Action::Update,

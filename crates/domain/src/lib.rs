@@ -12,7 +12,9 @@ pub mod list;
 pub mod money;
 pub mod organization;
 pub mod person;
+pub mod problem;
 pub mod project;
+pub mod supervision;
 
 pub use error::{FieldErrors, Msg};
 pub use list::{ListParams, Page};
@@ -30,10 +32,13 @@ pub enum RecordKind {
     Attachment,
     /// A user account (its creation and password resets are audited too).
     User,
+    Batch,
+    ProgressReport,
+    Problem,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 7] = [
+    pub const ALL: [RecordKind; 10] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -41,6 +46,9 @@ impl RecordKind {
         Self::Milestone,
         Self::Attachment,
         Self::User,
+        Self::Batch,
+        Self::ProgressReport,
+        Self::Problem,
     ];
     /// The kinds a file may be attached to.
     pub const ATTACHABLE: [RecordKind; 5] = [
@@ -59,6 +67,9 @@ impl RecordKind {
             Self::Milestone => "milestone",
             Self::Attachment => "attachment",
             Self::User => "user",
+            Self::Batch => "batch",
+            Self::ProgressReport => "progress_report",
+            Self::Problem => "problem",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -80,6 +91,9 @@ impl RecordKind {
             Self::Milestone => "milestones",
             Self::Attachment => "attachments",
             Self::User => "users",
+            Self::Batch => "batches",
+            Self::ProgressReport => "reports",
+            Self::Problem => "problems",
         }
     }
     pub fn label(self) -> Msg {
@@ -91,6 +105,9 @@ impl RecordKind {
             Self::Milestone => Msg::new("进度节点", "Milestone"),
             Self::Attachment => Msg::new("附件", "Attachment"),
             Self::User => Msg::new("用户", "User"),
+            Self::Batch => Msg::new("年度项目清单", "Batch"),
+            Self::ProgressReport => Msg::new("进度填报", "Progress report"),
+            Self::Problem => Msg::new("问题协调", "Problem"),
         }
     }
 }
@@ -99,11 +116,11 @@ impl RecordKind {
 /// One declaration gives `as_str`, `parse`, `ALL`, `label` and serde/OpenAPI as the snake_case code.
 #[macro_export]
 macro_rules! code_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal, $zh:literal, $en:literal;)+ }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal, $zh:literal, $en:literal;)+ }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant,)+ }
+        pub enum $name { $($(#[$vmeta])* $variant,)+ }
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant,)+];
             pub fn as_str(self) -> &'static str { match self { $($name::$variant => $code,)+ } }

@@ -95,6 +95,8 @@ pub struct Project {
     pub kind: ProjectKind,
     /// The year of the annual project list (年度合作项目清单) it belongs to.
     pub batch_year: i32,
+    /// The batch it was listed in, once listed.
+    pub batch_id: Option<i64>,
     /// 牵头单位.
     pub lead_unit_id: i64,
     /// 配合单位.
@@ -114,6 +116,10 @@ pub struct Project {
     pub start_on: Option<NaiveDate>,
     pub end_on: Option<NaiveDate>,
     pub summary: Option<String>,
+    /// 亮灯 on today's date, from the progress schedule and the reports (see `supervision::flag`).
+    pub flag: crate::supervision::Flag,
+    /// Why the flag is not green.
+    pub flag_reasons: Vec<String>,
     pub archived: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -128,6 +134,10 @@ pub struct ProjectInput {
     #[serde(deserialize_with = "de_opt_string")]
     #[schema(value_type = Option<i32>)]
     pub batch_year: Option<String>,
+    /// The batch (year's list) to join; its year must be the batch year.
+    #[serde(deserialize_with = "de_opt_string")]
+    #[schema(value_type = Option<i64>)]
+    pub batch_id: Option<String>,
     #[serde(deserialize_with = "de_opt_string")]
     #[schema(value_type = Option<i64>)]
     pub lead_unit_id: Option<String>,
@@ -164,6 +174,7 @@ pub struct ProjectData {
     pub title: String,
     pub kind: ProjectKind,
     pub batch_year: i32,
+    pub batch_id: Option<i64>,
     pub lead_unit_id: i64,
     pub co_unit_ids: Vec<i64>,
     pub responsible_person_id: Option<i64>,
@@ -192,6 +203,7 @@ impl ProjectInput {
             title: Some(p.title.clone()),
             kind: Some(p.kind.as_str().into()),
             batch_year: Some(p.batch_year.to_string()),
+            batch_id: p.batch_id.map(|i| i.to_string()),
             lead_unit_id: Some(p.lead_unit_id.to_string()),
             co_unit_ids: p.co_unit_ids.iter().map(|i| i.to_string()).collect(),
             responsible_person_id: p.responsible_person_id.map(|i| i.to_string()),
@@ -221,6 +233,7 @@ impl ProjectInput {
             ),
         );
         let batch_year = e.take("batch_year", input::year(&self.batch_year));
+        let batch_id = e.take("batch_id", input::optional_id(&self.batch_id));
         let lead_unit_id = e.take("lead_unit_id", input::id(&self.lead_unit_id));
         let co_unit_ids = e.take("co_unit_ids", input::ids(&self.co_unit_ids));
         let responsible_person_id = e.take("responsible_person_id", input::optional_id(&self.responsible_person_id));
@@ -294,6 +307,7 @@ impl ProjectInput {
             title: title.expect("checked"),
             kind: kind.expect("checked"),
             batch_year: batch_year.expect("checked"),
+            batch_id: batch_id.flatten(),
             lead_unit_id: lead_unit_id.expect("checked"),
             co_unit_ids: co_unit_ids.expect("checked"),
             responsible_person_id: responsible_person_id.flatten(),
@@ -330,6 +344,8 @@ pub struct ProjectFilter {
     pub agreement_id: Option<String>,
     #[serde(deserialize_with = "de_opt_string")]
     pub responsible_person_id: Option<String>,
+    #[serde(deserialize_with = "de_opt_string")]
+    pub batch_id: Option<String>,
     #[serde(deserialize_with = "de_opt_string")]
     pub archived: Option<String>,
 }

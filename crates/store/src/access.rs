@@ -112,6 +112,25 @@ pub(crate) fn restrict(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str) {
         RecordKind::User => {
             q.push(" and 1 = 0");
         }
+        // The year's project list itself is no secret: every signed-in user may read it.
+        RecordKind::Batch => {}
+        RecordKind::ProgressReport => {
+            q.push(&format!(
+                " and {alias}.project_id in (select p.id from project p where 1 = 1"
+            ));
+            restrict(q, v, RecordKind::Project, "p");
+            q.push(")");
+        }
+        // A problem is seen by those who see its project and by its owner.
+        RecordKind::Problem => {
+            q.push(&format!(" and ({alias}.owner_id in "));
+            org_set(q, &v.scope);
+            q.push(&format!(
+                " or {alias}.project_id in (select p.id from project p where 1 = 1"
+            ));
+            restrict(q, v, RecordKind::Project, "p");
+            q.push("))");
+        }
     }
 }
 
@@ -188,7 +207,8 @@ pub(crate) async fn audit(
     let a = after.and_then(Value::as_object).unwrap_or(&empty);
     let mut changes = Map::new();
     for key in b.keys().chain(a.keys()) {
-        if matches!(key.as_str(), "created_at" | "updated_at") || changes.contains_key(key) {
+        // Timestamps and computed fields (the flag) are not changes anyone made.
+        if matches!(key.as_str(), "created_at" | "updated_at" | "flag" | "flag_reasons") || changes.contains_key(key) {
             continue;
         }
         let (old, new) = (b.get(key).unwrap_or(&Value::Null), a.get(key).unwrap_or(&Value::Null));

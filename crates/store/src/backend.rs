@@ -36,6 +36,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "accounts and audit",
         include_str!("../migrations/sqlite/0002_accounts_audit.sql"),
     ),
+    (
+        3,
+        "supervision",
+        include_str!("../migrations/sqlite/0003_supervision.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -47,6 +52,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "accounts and audit",
         include_str!("../migrations/postgres/0002_accounts_audit.sql"),
+    ),
+    (
+        3,
+        "supervision",
+        include_str!("../migrations/postgres/0003_supervision.sql"),
     ),
 ];
 

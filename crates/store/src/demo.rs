@@ -19,6 +19,7 @@ use hezuo_domain::codes::{credit_check_char, industry_name};
 use hezuo_domain::organization::{OrganizationFilter, OrganizationInput};
 use hezuo_domain::person::PersonInput;
 use hezuo_domain::project::{MilestoneInput, ProjectInput, ProjectStatus};
+use hezuo_domain::supervision::BatchInput;
 use hezuo_domain::{ListParams, Msg};
 use std::collections::{HashMap, HashSet};
 
@@ -30,6 +31,7 @@ pub struct DemoSummary {
     pub agreements: usize,
     pub projects: usize,
     pub milestones: usize,
+    pub reports: usize,
 }
 
 /// How many organisations the store holds, archived ones included; demo data goes only where there are none.
@@ -47,6 +49,8 @@ pub async fn organizations_stored(store: &Store) -> Result<i64> {
 /// Loads the demo data into an empty store. `today` decides the batch years (today's year and the two before)
 /// and which milestones are done, overdue, due soon or pending. Refuses (Err) if the store already has organisations.
 pub async fn load(store: &Store, today: NaiveDate) -> Result<DemoSummary> {
+    // Everything the demo writes is as of `today`, whatever the store's own clock says.
+    let store = &store.clone().with_clock(hezuo_domain::Clock::Fixed(today));
     if organizations_stored(store).await? > 0 {
         return Err(StoreError::invalid(
             "demo",
@@ -600,6 +604,22 @@ impl Loader<'_> {
         };
         let mut expert_turn = vec![0usize; ids.colleges.len()];
         let mut in_progress = 0usize;
+        // The year's lists (年度合作项目清单): reported on monthly, due on the 5th of the next month.
+        let mut batches: HashMap<i32, i64> = HashMap::new();
+        for age in (0..3).rev() {
+            let year = today.year() - age;
+            let b = BatchInput {
+                year: s(year.to_string()),
+                title: s(format!("{year}年度市校合作项目清单")),
+                cadence: s("monthly"),
+                report_due_day: s("5"),
+            };
+            let batch = self
+                .store
+                .create_batch(&DEMO, &b.validate().map_err(StoreError::Invalid)?)
+                .await?;
+            batches.insert(year, batch.id);
+        }
         for (i, &(kind, title, lead, college, county, industry)) in PROJECTS.iter().enumerate() {
             let age = i % 3;
             let year = today.year() - age as i32;
@@ -747,6 +767,8 @@ impl Loader<'_> {
                 title: s(title),
                 kind: s(kind),
                 batch_year: s(year.to_string()),
+                // Planned projects wait for next year's list; the others were listed in their year's batch.
+                batch_id: (status != Planned).then(|| batches[&year].to_string()),
                 lead_unit_id: s(lead_id.to_string()),
                 co_unit_ids: co.iter().map(i64::to_string).collect(),
                 responsible_person_id: s(person.to_string()),
@@ -835,6 +857,92 @@ impl Loader<'_> {
                 self.store
                     .update_project(&DEMO, project.id, &input.validate().map_err(StoreError::Invalid)?)
                     .await?;
+            }
+        }
+        for id in batches.values() {
+            self.store.approve_batch(&DEMO, *id).await?;
+        }
+        self.reports(today).await
+    }
+
+    /// A year of monthly reports for the projects being carried out: most on time, some late
+    /// (filed a few days after the 5th), some missing — so the board shows every colour.
+    async fn reports(&mut self, today: NaiveDate) -> Result<()> {
+        let mut r = Rng::new(7);
+        let all = ListParams {
+            per_page: Some("200".into()),
+            ..Default::default()
+        };
+        let running = hezuo_domain::project::ProjectFilter {
+            status: s("in_progress"),
+            ..Default::default()
+        };
+        let projects = self.store.list_projects(&DEMO, &running, &all).await?.items;
+        for p in projects {
+            let Some(batch_id) = p.batch_id else { continue };
+            let batch = self.store.get_batch(&DEMO, batch_id).await?;
+            let start = p.start_on.unwrap_or(today);
+            let periods: Vec<_> = batch
+                .periods()
+                .into_iter()
+                .filter(|x| x.end >= start && x.due < today)
+                .collect();
+            let n = periods.len().max(1) as u64;
+            for (k, per) in periods.iter().enumerate() {
+                let roll = r.below(12);
+                let filed = match roll {
+                    0 => continue,
+                    1 => per.due + days(2 + r.below(5)),
+                    _ => per.due - days(r.below(4)),
+                };
+                let at = filed
+                    .and_hms_opt(9 + r.below(8) as u32, r.below(60) as u32, 0)
+                    .expect("valid time")
+                    .and_utc()
+                    - TimeDelta::hours(8);
+                let pct = (((k as u64 + 1) * 90) / n).min(95);
+                let report = hezuo_domain::supervision::ReportInput {
+                    period: s(per.label(batch.cadence)),
+                    done_text: s(format!(
+                        "{}：{}",
+                        per.name(batch.cadence),
+                        data::REPORT_LINES[r.below(data::REPORT_LINES.len() as u64) as usize]
+                    )),
+                    percent: s(pct.to_string()),
+                    next_steps: s(data::NEXT_STEPS[r.below(data::NEXT_STEPS.len() as u64) as usize]),
+                    problems_text: (r.below(6) == 0)
+                        .then(|| data::PROBLEMS[r.below(data::PROBLEMS.len() as u64) as usize].to_string()),
+                    ..Default::default()
+                };
+                self.store
+                    .file_report_at(&DEMO, p.id, &report.validate().map_err(StoreError::Invalid)?, at)
+                    .await?;
+                self.sum.reports += 1;
+                // Some problems reported need the city's coordination: the office logs them.
+                if let Some(text) = &report.problems_text
+                    && per.due.year() == today.year()
+                    && r.below(2) == 0
+                {
+                    let owner = self
+                        .names
+                        .iter()
+                        .filter(|(_, n)| n.contains("科学技术局") || n.contains("经济和信息化局"))
+                        .map(|(id, _)| *id)
+                        .min();
+                    if let Some(owner) = owner {
+                        let i = hezuo_domain::problem::ProblemInput {
+                            project_id: s(p.id.to_string()),
+                            title: s(text.clone()),
+                            description: s(format!("{}进度填报中提出。", per.name(batch.cadence))),
+                            owner_id: s(owner.to_string()),
+                            due_on: s((per.due + days(30)).to_string()),
+                            ..Default::default()
+                        };
+                        self.store
+                            .create_problem(&DEMO, &i.validate().map_err(StoreError::Invalid)?)
+                            .await?;
+                    }
+                }
             }
         }
         Ok(())

@@ -12,8 +12,10 @@ mod backend;
 pub mod demo;
 pub mod organizations;
 pub mod people;
+pub mod problems;
 pub mod projects;
 mod sql;
+pub mod supervision;
 
 use hezuo_domain::{FieldErrors, Msg};
 use std::path::{Path, PathBuf};
@@ -96,6 +98,7 @@ pub struct Store {
     db: Db,
     backend: Backend,
     files_dir: PathBuf,
+    clock: hezuo_domain::Clock,
 }
 
 impl Store {
@@ -108,6 +111,7 @@ impl Store {
             db,
             backend,
             files_dir: data_dir.join("files"),
+            clock: hezuo_domain::Clock::System,
         })
     }
 
@@ -120,6 +124,24 @@ impl Store {
 
     pub async fn migrate(&self) -> Result<()> {
         backend::migrate(&self.db).await
+    }
+
+    /// The same store, with "today" taken from `clock` (flags, late reports).
+    pub fn with_clock(mut self, clock: hezuo_domain::Clock) -> Store {
+        self.clock = clock;
+        self
+    }
+
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.today()
+    }
+
+    /// "Now" on the store's clock: the real moment, or 10:00 in China on a fixed day.
+    pub fn moment(&self) -> chrono::DateTime<chrono::Utc> {
+        match self.clock {
+            hezuo_domain::Clock::System => now(),
+            hezuo_domain::Clock::Fixed(d) => d.and_hms_opt(2, 0, 0).expect("valid time").and_utc(),
+        }
     }
 
     pub fn backend(&self) -> Backend {

@@ -422,3 +422,26 @@ pub(crate) async fn write_links(tx: &mut Tx, (table, owner, other): Link, id: i6
     }
     Ok(())
 }
+
+impl Store {
+    /// Every active organisation's name, for choosing a problem's owner: owners may lie outside the
+    /// raiser's scope (a city department), and a name reveals no record.
+    pub async fn all_organization_names(&self) -> Result<Vec<(i64, String)>> {
+        Ok(on_db!(&self.db, p => sqlx::query_as(
+            "select id, name from organization where archived = false and kind in ('government', 'department', 'university', 'college', 'platform') order by kind, name limit 3000"
+        ).fetch_all(p).await)?)
+    }
+}
+
+impl Store {
+    /// The division codes of the given organisations (for grouping by county).
+    pub async fn organization_regions(&self, ids: &[i64]) -> Result<HashMap<i64, Option<String>>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut q = Q::new("select id, region_code from organization where id in ");
+        q.bind_list(ids);
+        let rows: Vec<(i64, Option<String>)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        Ok(rows.into_iter().collect())
+    }
+}

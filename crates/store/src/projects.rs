@@ -19,6 +19,7 @@ struct Row {
     title: String,
     kind: String,
     batch_year: i32,
+    batch_id: Option<i64>,
     lead_unit_id: i64,
     responsible_person_id: Option<i64>,
     origin: String,
@@ -35,7 +36,7 @@ struct Row {
     updated_at: DateTime<Utc>,
 }
 
-const COLS: &str = "id, title, kind, batch_year, lead_unit_id, responsible_person_id, origin, agreement_id, origin_note, \
+const COLS: &str = "id, title, kind, batch_year, batch_id, lead_unit_id, responsible_person_id, origin, agreement_id, origin_note, \
                     contract_amount_fen, funding_won_fen, status, start_on, end_on, summary, archived, created_at, updated_at";
 
 impl Row {
@@ -45,6 +46,7 @@ impl Row {
             title: self.title,
             kind: ProjectKind::parse(&self.kind).unwrap_or(ProjectKind::Research),
             batch_year: self.batch_year,
+            batch_id: self.batch_id,
             lead_unit_id: self.lead_unit_id,
             co_unit_ids: co_units,
             responsible_person_id: self.responsible_person_id,
@@ -57,6 +59,8 @@ impl Row {
             start_on: self.start_on,
             end_on: self.end_on,
             summary: self.summary,
+            flag: Default::default(),
+            flag_reasons: Vec::new(),
             archived: self.archived,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -78,7 +82,7 @@ struct MilestoneRow {
     updated_at: DateTime<Utc>,
 }
 
-const MILESTONE_COLS: &str =
+pub(crate) const MILESTONE_COLS: &str =
     "id, project_id, title, due_on, deliverable, done_on, evidence, archived, created_at, updated_at";
 
 impl From<MilestoneRow> for Milestone {
@@ -144,6 +148,9 @@ impl Store {
         if let Some(id) = id_filter(&f.responsible_person_id) {
             q.push(" and responsible_person_id = ").bind(Arg::I64(id));
         }
+        if let Some(id) = id_filter(&f.batch_id) {
+            q.push(" and batch_id = ").bind(Arg::I64(id));
+        }
         let (col, desc) = p.sort(
             &[
                 "id",
@@ -158,8 +165,10 @@ impl Store {
         );
         let order = format!("{col} {d}, id {d}", d = if desc { "desc" } else { "asc" });
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
+        let mut items = self.with_co_units(rows).await?;
+        self.apply_flags(&mut items).await?;
         Ok(Page {
-            items: self.with_co_units(rows).await?,
+            items,
             total,
             page: p.page(),
             per_page: p.per_page(),
@@ -171,6 +180,9 @@ impl Store {
         must_see(&mut tx, v, RecordKind::Project, id).await?;
         let r = fetch(&mut tx, id).await?;
         tx.commit().await?;
+        let mut one = [r];
+        self.apply_flags(&mut one).await?;
+        let [r] = one;
         Ok(r)
     }
 
@@ -199,12 +211,12 @@ impl Store {
         let t = now();
         let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
             "insert into project (title, kind, batch_year, lead_unit_id, responsible_person_id, origin, agreement_id, \
-             origin_note, contract_amount_fen, funding_won_fen, status, start_on, end_on, summary, archived, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, false, $15, $15) returning id")
+             origin_note, contract_amount_fen, funding_won_fen, status, start_on, end_on, summary, archived, created_at, updated_at, batch_id) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, false, $15, $15, $16) returning id")
             .bind(&d.title).bind(d.kind.as_str()).bind(d.batch_year).bind(d.lead_unit_id).bind(d.responsible_person_id)
             .bind(d.origin.as_str()).bind(d.agreement_id).bind(&d.origin_note).bind(d.contract_amount.fen())
             .bind(d.funding_won.fen()).bind(ProjectStatus::Planned.as_str()).bind(d.start_on).bind(d.end_on)
-            .bind(&d.summary).bind(t)
+            .bind(&d.summary).bind(t).bind(d.batch_id)
             .fetch_one(c).await)?;
         write_links(&mut tx, PROJECT_CO_UNIT, id, &d.co_unit_ids).await?;
         let after = fetch(&mut tx, id).await?;
@@ -245,11 +257,11 @@ impl Store {
         on_tx!(&mut tx, c => sqlx::query(
             "update project set title = $1, kind = $2, batch_year = $3, lead_unit_id = $4, responsible_person_id = $5, \
              origin = $6, agreement_id = $7, origin_note = $8, contract_amount_fen = $9, funding_won_fen = $10, \
-             status = $11, start_on = $12, end_on = $13, summary = $14, updated_at = $15 where id = $16")
+             status = $11, start_on = $12, end_on = $13, summary = $14, updated_at = $15, batch_id = $17 where id = $16")
             .bind(&d.title).bind(d.kind.as_str()).bind(d.batch_year).bind(d.lead_unit_id).bind(d.responsible_person_id)
             .bind(d.origin.as_str()).bind(d.agreement_id).bind(&d.origin_note).bind(d.contract_amount.fen())
             .bind(d.funding_won.fen()).bind(status.as_str()).bind(d.start_on).bind(d.end_on)
-            .bind(&d.summary).bind(now()).bind(id)
+            .bind(&d.summary).bind(now()).bind(id).bind(d.batch_id)
             .execute(c).await.map(|r| r.rows_affected()))?;
         write_links(&mut tx, PROJECT_CO_UNIT, id, &d.co_unit_ids).await?;
         let after = fetch(&mut tx, id).await?;
@@ -416,6 +428,26 @@ async fn check_project(tx: &mut Tx, d: &ProjectData) -> Result<()> {
             Msg::new(format!("责任人（编号 {p}）不存在"), format!("No person with id {p}")),
         );
     }
+    if let Some(b) = d.batch_id {
+        let year: Option<i32> = on_tx!(tx, c => sqlx::query_scalar("select year from batch where id = $1").bind(b).fetch_optional(c).await)?;
+        match year {
+            None => e.add(
+                "batch_id",
+                Msg::new(
+                    format!("年度项目清单（编号 {b}）不存在"),
+                    format!("No batch with id {b}"),
+                ),
+            ),
+            Some(y) if y != d.batch_year => e.add(
+                "batch_id",
+                Msg::new(
+                    format!("该清单属于 {y} 年度，与项目批次年度 {} 不符", d.batch_year),
+                    format!("That batch is for {y}, not {}", d.batch_year),
+                ),
+            ),
+            _ => {}
+        }
+    }
     if let Some(a) = d.agreement_id
         && !exists(tx, "agreement", a).await?
     {
@@ -492,4 +524,10 @@ impl Store {
         let rows: Vec<DueRow> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
         Ok(rows.into_iter().map(|r| (r.m.into(), r.project_title)).collect())
     }
+}
+
+/// Milestones read by a query built elsewhere (flags load those of a page of projects at once).
+pub(crate) async fn milestones_by_query(store: &Store, q: &Q) -> Result<Vec<Milestone>> {
+    let rows: Vec<MilestoneRow> = on_db!(&store.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(Into::into).collect())
 }

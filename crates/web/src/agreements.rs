@@ -237,6 +237,7 @@ impl Pages for Agreements {
             )),
             notice: None,
             history: None,
+            read_only_attachments: false,
         })
     }
 

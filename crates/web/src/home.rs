@@ -40,6 +40,12 @@ struct HomePage {
 }
 
 async fn home(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -> Result<Response, PageErr> {
+    // The office's home page is the supervision board.
+    if who.viewer.role == hezuo_domain::access::Role::Office {
+        return crate::supervision::board_page(&s, &who, lang, &uri)
+            .await
+            .map_err(|e| PageErr(e, lang));
+    }
     let run = async {
         let st = &s.store;
         let one = ListParams {
@@ -55,7 +61,7 @@ async fn home(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -> Res
             let one = one.clone();
             async move { st.list_projects(viewer, &f, &one).await.map(|p| p.total) }
         };
-        let today = s.clock.today();
+        let today = s.store.today();
         let due = st
             .open_milestones_due(&who.viewer, today + chrono::Duration::days(DUE_SOON_DAYS), 20)
             .await?;

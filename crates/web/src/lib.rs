@@ -13,8 +13,10 @@ pub mod i18n;
 pub mod openapi;
 pub mod organizations;
 pub mod people;
+pub mod problems;
 pub mod projects;
 mod resource;
+pub mod supervision;
 pub mod users;
 mod views;
 
@@ -22,7 +24,6 @@ use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use hezuo_domain::Clock;
 use hezuo_store::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -60,8 +61,8 @@ pub fn routed_paths() -> Vec<String> {
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
+    /// The records; its clock is the app's "today".
     pub store: Store,
-    pub clock: Clock,
     /// Largest attachment accepted, in bytes.
     pub max_upload_bytes: usize,
     /// Mark the session cookie `Secure` (when served over TLS, directly or behind a proxy).
@@ -74,7 +75,6 @@ impl AppState {
     pub fn new(store: Store) -> Self {
         AppState {
             store,
-            clock: Clock::System,
             max_upload_bytes: 20 * 1024 * 1024,
             secure_cookies: false,
             trust_forwarded_for: false,
@@ -101,6 +101,8 @@ pub fn app(state: AppState) -> Router {
         .merge(account::router())
         .merge(audit::router())
         .merge(users::router())
+        .merge(problems::router())
+        .merge(supervision::router())
         .fallback(error::not_found_fallback)
         // Handlers' middleware (authentication) finds the state here.
         .layer(axum::Extension(state.clone()))

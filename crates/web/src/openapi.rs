@@ -13,7 +13,9 @@ use hezuo_domain::agreement::{Agreement, AgreementFilter, AgreementInput};
 use hezuo_domain::attachment::Attachment;
 use hezuo_domain::organization::{Organization, OrganizationFilter, OrganizationInput};
 use hezuo_domain::person::{Person, PersonFilter, PersonInput};
+use hezuo_domain::problem::{Problem, ProblemFilter, ProblemInput};
 use hezuo_domain::project::{Milestone, MilestoneInput, Project, ProjectFilter, ProjectInput};
+use hezuo_domain::supervision::{Batch, BatchInput, ProgressReport, ReportInput};
 use serde_json::{Value, json};
 use utoipa::openapi::path::ParameterIn;
 use utoipa::{IntoParams, OpenApi};
@@ -36,7 +38,13 @@ use utoipa::{IntoParams, OpenApi};
         Milestone,
         MilestoneInput,
         Attachment,
-        ErrorBody
+        ErrorBody,
+        Batch,
+        BatchInput,
+        ProgressReport,
+        ReportInput,
+        Problem,
+        ProblemInput
     ))
 )]
 struct Schemas;
@@ -143,6 +151,50 @@ fn crud(
                 "responses": responses("200", "The record", r(record), &["404"]) } }),
         );
     }
+}
+
+/// Batches, progress reports, problems and the board.
+fn supervision(paths: &mut serde_json::Map<String, Value>) {
+    crud(
+        paths,
+        "problems",
+        "supervision",
+        "Problem",
+        "ProblemInput",
+        params::<ProblemFilter>(),
+    );
+    let tag = "supervision";
+    let upd = |op: &str| {
+        json!({ "tags": [tag], "summary": "Change a batch's title, cadence or report day", "operationId": op,
+        "parameters": [id_param("id")], "requestBody": body("BatchInput"), "responses": responses("200", "The batch", r("Batch"), &["400", "403", "404", "422"]) })
+    };
+    paths.insert("/api/v1/batches".into(), json!({
+        "get": { "tags": [tag], "summary": "The year's project lists, newest first", "operationId": "list_batches",
+                 "parameters": params::<ListParams>(), "responses": responses("200", "One page", list_schema("Batch"), &["400"]) },
+        "post": { "tags": [tag], "summary": "Create a batch (office only)", "operationId": "create_batch", "requestBody": body("BatchInput"),
+                  "responses": responses("201", "Created", r("Batch"), &["400", "403", "422"]) } }));
+    paths.insert(
+        "/api/v1/batches/{id}".into(),
+        json!({
+        "get": { "tags": [tag], "summary": "One batch", "operationId": "get_batch", "parameters": [id_param("id")],
+                 "responses": responses("200", "The batch", r("Batch"), &["404"]) },
+        "put": upd("put_batch"), "patch": upd("patch_batch") }),
+    );
+    paths.insert("/api/v1/batches/{id}/approve".into(), json!({ "post": { "tags": [tag],
+        "summary": "Approve the batch: its planned projects become approved together (office only)", "operationId": "approve_batch",
+        "parameters": [id_param("id")], "responses": responses("200", "The approved batch", r("Batch"), &["403", "404", "422"]) } }));
+    paths.insert("/api/v1/projects/{id}/reports".into(), json!({
+        "get": { "tags": [tag], "summary": "Every version of the project's progress reports", "operationId": "list_project_reports",
+                 "parameters": [id_param("id")], "responses": responses("200", "All versions", list_schema("ProgressReport"), &["404"]) },
+        "post": { "tags": [tag], "summary": "File a report for a period, or amend it (a new version) until accepted; late ones are marked late",
+                  "operationId": "file_report", "parameters": [id_param("id")], "requestBody": body("ReportInput"),
+                  "responses": responses("201", "Filed", r("ProgressReport"), &["400", "403", "404", "409", "422"]) } }));
+    paths.insert("/api/v1/reports/{id}".into(), json!({ "get": { "tags": [tag], "summary": "One version of a report",
+        "operationId": "get_report", "parameters": [id_param("id")], "responses": responses("200", "The report", r("ProgressReport"), &["404"]) } }));
+    paths.insert("/api/v1/reports/{id}/accept".into(), json!({ "post": { "tags": [tag], "summary": "Accept the latest version (office only); it is frozen",
+        "operationId": "accept_report", "parameters": [id_param("id")], "responses": responses("200", "Accepted", r("ProgressReport"), &["403", "404", "409"]) } }));
+    paths.insert("/api/v1/board".into(), json!({ "get": { "tags": [tag], "summary": "Flags of the projects being carried out, by lead unit and county, within the caller's scope",
+        "operationId": "board", "responses": { "200": { "description": "The board", "content": { "application/json": { "schema": { "type": "object" } } } } } } }));
 }
 
 /// Sign-in, one's own tokens, the office's accounts and the audit log.
@@ -290,6 +342,7 @@ pub fn document() -> Value {
                 "parameters": [id_param("id")], "responses": gone } }),
     );
     accounts(&mut paths);
+    supervision(&mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,

@@ -335,6 +335,7 @@ impl Pages for Organizations {
             )),
             notice: None,
             history: None,
+            read_only_attachments: false,
         })
     }
 

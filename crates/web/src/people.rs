@@ -181,6 +181,7 @@ impl Pages for People {
             )),
             notice: None,
             history: None,
+            read_only_attachments: false,
         })
     }
 

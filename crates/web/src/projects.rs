@@ -22,7 +22,7 @@ use hezuo_domain::project::{
     Milestone, MilestoneInput, Project, ProjectData, ProjectFilter, ProjectInput, ProjectKind, ProjectOrigin,
     ProjectStatus,
 };
-use hezuo_domain::{FieldErrors, Page, RecordKind};
+use hezuo_domain::{FieldErrors, ListParams, Page, RecordKind};
 
 resource!(
     Projects,
@@ -79,6 +79,7 @@ pub async fn project_table(s: &AppState, lang: Lang, items: &[Project]) -> Resul
     let mut t = Table::new(
         lang,
         &[
+            ("亮灯", "Flag"),
             ("项目名称", "Title"),
             ("类型", "Kind"),
             ("批次", "Batch"),
@@ -89,6 +90,7 @@ pub async fn project_table(s: &AppState, lang: Lang, items: &[Project]) -> Resul
     );
     for p in items {
         t.rows.push(vec![
+            crate::supervision::flag_cell(lang, p.flag),
             Cell::link(&p.title, format!("/projects/{}", p.id)),
             Cell::text(lang.pick(&p.kind.label())),
             Cell::text(p.batch_year.to_string()),
@@ -188,7 +190,20 @@ impl Pages for Projects {
         };
         let milestones = st.list_milestones(&who.viewer, p.id, false).await?;
         let attachments = st.list_attachments(&who.viewer, RecordKind::Project, p.id).await?;
-        let today = s.clock.today();
+        let problems = st
+            .list_problems(
+                &who.viewer,
+                &hezuo_domain::problem::ProblemFilter {
+                    project_id: Some(p.id.to_string()),
+                    ..Default::default()
+                },
+                &ListParams {
+                    per_page: Some("100".into()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let today = s.store.today();
         let org_link = |id: i64| {
             Cell::link(
                 names.get(&id).cloned().unwrap_or_default(),
@@ -295,6 +310,7 @@ impl Pages for Projects {
             heading: p.title.clone(),
             kind_label: Self::heading(lang),
             badges: vec![
+                crate::supervision::flag_cell(lang, p.flag),
                 Cell::badge(lang.pick(&p.status.label()), format!("s-{}", p.status.as_str())),
                 Cell::badge(lang.pick(&p.kind.label()), format!("k-{}", p.kind.as_str())),
             ],
@@ -303,22 +319,49 @@ impl Pages for Projects {
             archived: p.archived,
             props,
             long_text,
-            sections: vec![Section {
-                id: "milestones",
-                title: lang.tr("推进进度表", "Progress schedule").into(),
-                table: ms,
-                add: Some((
-                    lang.tr("新增节点", "Add a milestone").into(),
-                    format!("/projects/{}/milestones/new", p.id),
-                )),
-            }],
+            sections: vec![
+                Section {
+                    id: "milestones",
+                    title: lang.tr("推进进度表", "Progress schedule").into(),
+                    table: ms,
+                    add: Some((
+                        lang.tr("新增节点", "Add a milestone").into(),
+                        format!("/projects/{}/milestones/new", p.id),
+                    )),
+                },
+                crate::supervision::reports_section(s, who, lang, &p).await?,
+                Section {
+                    id: "problems",
+                    title: lang.tr("问题协调", "Problems").into(),
+                    table: crate::problems::problem_table(s, lang, &problems.items).await?,
+                    add: Some((
+                        lang.tr("提出问题", "Raise a problem").into(),
+                        format!("/problems/new?project_id={}", p.id),
+                    )),
+                },
+            ],
             attachments: Some((
                 "project".into(),
                 p.id,
                 crate::attachments::attachment_table(lang, &attachments),
             )),
-            notice: None,
+            notice: Some(if p.flag_reasons.is_empty() {
+                format!(
+                    "{}：{}",
+                    lang.tr("亮灯规则", "Flag rules"),
+                    crate::supervision::legend_text(lang)
+                )
+            } else {
+                format!(
+                    "{}：{}。{}：{}",
+                    lang.pick(&p.flag.label()),
+                    p.flag_reasons.join("；"),
+                    lang.tr("亮灯规则", "Flag rules"),
+                    crate::supervision::legend_text(lang)
+                )
+            }),
             history: None,
+            read_only_attachments: false,
         })
     }
 
@@ -336,6 +379,20 @@ impl Pages for Projects {
             .await?
             .into_iter()
             .map(|(id, n, _)| (id.to_string(), n))
+            .collect();
+        let batches: Vec<(String, String)> = s
+            .store
+            .list_batches(
+                &who.viewer,
+                &ListParams {
+                    per_page: Some("50".into()),
+                    ..Default::default()
+                },
+            )
+            .await?
+            .items
+            .into_iter()
+            .map(|b| (b.id.to_string(), b.title))
             .collect();
         let agreements: Vec<(String, String)> = s
             .store
@@ -365,6 +422,15 @@ impl Pages for Projects {
             Field::new(lang, "batch_year", ("批次年度", "Batch year"), "number")
                 .value(i.batch_year.as_deref())
                 .required(),
+            Field::new(lang, "batch_id", ("年度项目清单", "Batch"), "select")
+                .options(lang, batches, &one(&i.batch_id))
+                .help(
+                    lang,
+                    (
+                        "列入清单后按清单的周期报送进度；清单年度须与批次年度一致。",
+                        "Listed projects report on the batch's cadence; its year must match.",
+                    ),
+                ),
             Field::new(lang, "lead_unit_id", ("牵头单位", "Lead unit"), "select")
                 .required()
                 .options(lang, orgs.clone(), &one(&i.lead_unit_id)),

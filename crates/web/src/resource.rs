@@ -14,6 +14,8 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use hezuo_domain::RecordKind;
+use hezuo_domain::access::Action;
 use hezuo_domain::{FieldErrors, ListParams, Msg, Page};
 use hezuo_store::{Result as StoreResult, Store, Viewer};
 use serde::Serialize;
@@ -342,6 +344,31 @@ async fn page_detail<R: Pages>(
         let r = R::get(&s.store, &a.viewer, path_id(&id)?).await?;
         let id = R::id(&r);
         let mut view = R::detail_page(&s, &a, lang, &uri, r).await?;
+        // Offer only what the user's role may do here.
+        let role = a.viewer.role;
+        if !role.may(R::KIND, Action::Update) {
+            view.edit_href = None;
+            view.actions.retain(|x| !x.action.ends_with("/status"));
+        }
+        if !role.may(R::KIND, Action::Archive) {
+            view.actions
+                .retain(|x| !x.action.ends_with("/archive") && !x.action.ends_with("/restore"));
+        }
+        for section in &mut view.sections {
+            let kind = match section.id {
+                "milestones" => Some(RecordKind::Milestone),
+                "problems" => Some(RecordKind::Problem),
+                "projects" => Some(RecordKind::Project),
+                "people" => Some(RecordKind::Person),
+                "children" if R::KIND == RecordKind::Organization => Some(RecordKind::Organization),
+                "children" => Some(R::KIND),
+                _ => None,
+            };
+            if kind.is_some_and(|k| !role.may(k, Action::Create)) {
+                section.add = None;
+            }
+        }
+        view.read_only_attachments = !role.may_attach();
         view.history = Some(crate::audit::history(&s, &a, lang, R::KIND, id).await?);
         Ok::<_, ApiError>(views::render(&view))
     };

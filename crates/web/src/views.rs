@@ -130,6 +130,11 @@ pub struct Table {
 }
 
 impl Table {
+    /// The heading of column `i` (empty past the last one), for the small-screen labels.
+    pub fn header(&self, i: &usize) -> &str {
+        self.headers.get(*i).map(String::as_str).unwrap_or("")
+    }
+
     pub fn new(lang: Lang, headers: &[(&str, &str)]) -> Self {
         Table {
             headers: headers.iter().map(|p| lang.tr_owned(*p)).collect(),
@@ -364,6 +369,8 @@ pub struct DetailPage {
     pub attachments: Option<(String, i64, Table)>,
     /// The record's own audit trail.
     pub history: Option<Table>,
+    /// Show the attachments without the upload form (roles that may not attach).
+    pub read_only_attachments: bool,
     pub notice: Option<String>,
 }
 

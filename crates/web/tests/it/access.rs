@@ -490,6 +490,13 @@ mod matrix {
         pub attachment_b: i64,
         pub user_id: i64,
         pub token_id: i64,
+        pub batch: i64,
+        pub batch_x: i64,
+        pub batch_y: i64,
+        pub report_a: i64,
+        pub report_b: i64,
+        pub problem_a: i64,
+        pub problem_b: i64,
     }
 
     pub async fn fixture(app: &TestApp) -> Fixture {
@@ -558,6 +565,61 @@ mod matrix {
         let attachment_b = attachment(app, project_b).await;
         let me = app.get("/api/v1/me").await.json();
         let token = app.post("/api/v1/tokens", json!({"name": "矩阵"})).await.json();
+        // The year's list holding both projects, approved; two empty drafts to approve in the matrix.
+        let batch = app
+            .create(
+                "batches",
+                json!({"year": 2026, "title": "2026年度清单", "cadence": "monthly", "report_due_day": 5}),
+            )
+            .await;
+        for p in [project_a, project_b] {
+            let r = app
+                .json("PATCH", &format!("/api/v1/projects/{p}"), json!({"batch_id": batch}))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        }
+        assert_eq!(
+            app.post(&format!("/api/v1/batches/{batch}/approve"), json!({}))
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let batch_x = app
+            .create(
+                "batches",
+                json!({"year": 2027, "title": "草稿甲", "cadence": "quarterly"}),
+            )
+            .await;
+        let batch_y = app
+            .create(
+                "batches",
+                json!({"year": 2027, "title": "草稿乙", "cadence": "quarterly"}),
+            )
+            .await;
+        let report = |p: i64| async move {
+            let r = app
+                .post(
+                    &format!("/api/v1/projects/{p}/reports"),
+                    json!({"period": "2026-05", "done_text": "完成中试", "percent": 40}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+            r.json()["id"].as_i64().unwrap()
+        };
+        let report_a = report(project_a).await;
+        let report_b = report(project_b).await;
+        let problem_a = app
+            .create(
+                "problems",
+                json!({"project_id": project_a, "title": "甲问题", "owner_id": county_a}),
+            )
+            .await;
+        let problem_b = app
+            .create(
+                "problems",
+                json!({"project_id": project_b, "title": "乙问题", "owner_id": county_b}),
+            )
+            .await;
         Fixture {
             county_a,
             county_b,
@@ -576,6 +638,13 @@ mod matrix {
             attachment_b,
             user_id: me["id"].as_i64().unwrap(),
             token_id: token["id"].as_i64().unwrap(),
+            batch,
+            batch_x,
+            batch_y,
+            report_a,
+            report_b,
+            problem_a,
+            problem_b,
         }
     }
 
@@ -772,6 +841,41 @@ mod matrix {
             "/projects/{id}/milestones/{mid}/archive",
             Op::Write("milestone", "archive"),
         ),
+        ("GET", "/board", Op::Own),
+        ("GET", "/api/v1/board", Op::Own),
+        ("GET", "/batches", Op::Own),
+        ("GET", "/api/v1/batches", Op::Own),
+        ("GET", "/batches/{batch}", Op::Own),
+        ("GET", "/api/v1/batches/{batch}", Op::Own),
+        ("GET", "/batches/new", Op::NewForm("batch")),
+        ("POST", "/batches/new", Op::Write("batch", "create")),
+        ("POST", "/api/v1/batches", Op::Write("batch", "create")),
+        ("PUT", "/api/v1/batches/{batch}", Op::Write("batch", "update")),
+        ("PATCH", "/api/v1/batches/{batch}", Op::Write("batch", "update")),
+        ("POST", "/batches/{batch}/approve", Op::Write("batch", "update")),
+        ("POST", "/api/v1/batches/{batch}/approve", Op::Write("batch", "update")),
+        ("GET", "/api/v1/projects/{id}/reports", Op::Read("project")),
+        ("POST", "/api/v1/projects/{id}/reports", Op::Write("report", "create")),
+        ("GET", "/projects/{id}/reports/new", Op::Read("project")),
+        ("POST", "/projects/{id}/reports/new", Op::Write("report", "create")),
+        ("GET", "/api/v1/reports/{report}", Op::Read("report")),
+        ("POST", "/api/v1/reports/{report}/accept", Op::Write("report", "accept")),
+        ("POST", "/reports/{report}/accept", Op::Write("report", "accept")),
+        ("GET", "/problems", Op::List("problem")),
+        ("GET", "/api/v1/problems", Op::List("problem")),
+        ("GET", "/problems/{id}", Op::Read("problem")),
+        ("GET", "/api/v1/problems/{id}", Op::Read("problem")),
+        ("GET", "/problems/new", Op::NewForm("problem")),
+        ("POST", "/problems/new", Op::Write("problem", "create")),
+        ("POST", "/api/v1/problems", Op::Write("problem", "create")),
+        ("GET", "/problems/{id}/edit", Op::Read("problem")),
+        ("POST", "/problems/{id}/edit", Op::Write("problem", "update")),
+        ("PUT", "/api/v1/problems/{id}", Op::Write("problem", "update")),
+        ("PATCH", "/api/v1/problems/{id}", Op::Write("problem", "update")),
+        ("POST", "/problems/{id}/archive", Op::Write("problem", "archive")),
+        ("POST", "/problems/{id}/restore", Op::Write("problem", "archive")),
+        ("POST", "/api/v1/problems/{id}/archive", Op::Write("problem", "archive")),
+        ("POST", "/api/v1/problems/{id}/restore", Op::Write("problem", "archive")),
         ("GET", "/api/v1/attachments", Op::Read("project")),
         ("POST", "/api/v1/attachments", Op::Write("attachment", "create")),
         ("POST", "/attachments", Op::Write("attachment", "create")),
@@ -788,15 +892,21 @@ mod matrix {
     pub fn may_write(role: Role, kind: &str, action: &str) -> bool {
         match role {
             Role::Office => true,
-            Role::Coordinator => true,
+            // The year's list and accepting reports are the office's.
+            Role::Coordinator => !matches!((kind, action), ("batch", _) | ("report", "accept")),
             Role::Leader => false,
-            Role::Unit => matches!((kind, action), ("milestone", "create" | "update") | ("attachment", _)),
-            Role::Enterprise => {
-                matches!(
-                    (kind, action),
-                    ("organization", "update") | ("person", "create" | "update") | ("attachment", _)
-                )
-            }
+            Role::Unit => matches!(
+                (kind, action),
+                ("milestone", "create" | "update") | ("attachment", _) | ("report", "create") | ("problem", "create")
+            ),
+            Role::Enterprise => matches!(
+                (kind, action),
+                ("organization", "update")
+                    | ("person", "create" | "update")
+                    | ("attachment", _)
+                    | ("report", "create")
+                    | ("problem", "create")
+            ),
             Role::Expert => matches!((kind, action), ("person", "update") | ("attachment", _)),
         }
     }
@@ -807,7 +917,9 @@ mod matrix {
             "organization" => (f.ent_a, f.ent_b),
             "person" => (f.person_a, f.person_b),
             "agreement" => (f.agreement_a, f.agreement_b),
-            "project" | "milestone" | "attachment" => (f.project_a, f.project_b),
+            "project" | "milestone" | "attachment" | "report" => (f.project_a, f.project_b),
+            "problem" => (f.problem_a, f.problem_b),
+            "batch" => (f.batch_x, f.batch_y),
             _ => (0, 0),
         }
     }
@@ -828,6 +940,8 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "project",
                 "milestone",
                 "attachment",
+                "report",
+                "problem",
             ],
         ),
         (
@@ -840,31 +954,56 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "project",
                 "milestone",
                 "attachment",
+                "report",
+                "problem",
             ],
         ),
         // The county's coordinator reaches the county and the enterprise under it, their agreement and project.
         (
             Role::Coordinator,
             app.user("coordinator", Role::Coordinator, Some(f.county_a), None).await,
-            vec!["organization", "agreement", "project", "milestone", "attachment"],
+            vec![
+                "organization",
+                "agreement",
+                "project",
+                "milestone",
+                "attachment",
+                "report",
+                "problem",
+            ],
         ),
         // The enterprise, its own organisation and the project it leads.
         (
             Role::Enterprise,
             app.user("enterprise", Role::Enterprise, Some(f.ent_a), None).await,
-            vec!["organization", "project", "milestone", "attachment"],
+            vec![
+                "organization",
+                "project",
+                "milestone",
+                "attachment",
+                "report",
+                "problem",
+            ],
         ),
         // The college as co-unit: its people, its agreement, the project it co-leads.
         (
             Role::Unit,
             app.user("unit", Role::Unit, Some(f.college_a), None).await,
-            vec!["person", "agreement", "project", "milestone", "attachment"],
+            vec![
+                "person",
+                "agreement",
+                "project",
+                "milestone",
+                "attachment",
+                "report",
+                "problem",
+            ],
         ),
         // The expert: their own profile and the project they are responsible for.
         (
             Role::Expert,
             app.user("expert", Role::Expert, None, Some(f.person_a)).await,
-            vec!["person", "project", "milestone", "attachment"],
+            vec!["person", "project", "milestone", "attachment", "report", "problem"],
         ),
     ]
 }
@@ -885,6 +1024,8 @@ fn fill(path: &str, f: &matrix::Fixture, kind: &str, inside: bool) -> String {
     path.replace("{id}", &id.to_string())
         .replace("{mid}", &mid.to_string())
         .replace("{token}", &f.token_id.to_string())
+        .replace("{batch}", &if inside { f.batch_x } else { f.batch_y }.to_string())
+        .replace("{report}", &if inside { f.report_a } else { f.report_b }.to_string())
         .replace("{user}", &f.user_id.to_string())
 }
 
@@ -930,8 +1071,25 @@ fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(S
             ("lead_unit_id", pick(f.ent_a, f.ent_b)),
             ("start_on", "2026-01-01".into()),
             ("end_on", "2026-12-31".into()),
+            ("batch_id", f.batch.to_string()),
         ],
         "milestone" => vec![("title", "验收".into()), ("due_on", "2026-11-01".into())],
+        "batch" => vec![
+            ("title", "清单".into()),
+            ("year", "2027".into()),
+            ("cadence", "monthly".into()),
+            ("report_due_day", "5".into()),
+        ],
+        "report" => vec![
+            ("period", "2026-06".into()),
+            ("done_text", "本月完成样品检测".into()),
+            ("percent", "55".into()),
+        ],
+        "problem" => vec![
+            ("project_id", pick(f.project_a, f.project_b)),
+            ("title", "场地问题".into()),
+            ("owner_id", f.county_a.to_string()),
+        ],
         _ => vec![],
     };
     v.into_iter().map(|(k, s)| (k.to_string(), s)).collect()
@@ -1009,7 +1167,10 @@ async fn call(
 
 /// The matrix names path parameters for what they hold; the router calls them all `{id}`/`{mid}`.
 fn normalise(p: &str) -> String {
-    p.replace("{token}", "{id}").replace("{user}", "{id}")
+    p.replace("{token}", "{id}")
+        .replace("{user}", "{id}")
+        .replace("{batch}", "{id}")
+        .replace("{report}", "{id}")
 }
 
 #[tokio::test]
@@ -1083,8 +1244,9 @@ async fn check_role(app: &TestApp, f: &matrix::Fixture, role: Role, s: &Session,
                     continue;
                 }
                 Op::Own if *method == "GET" => {
-                    let r = call(app, (s, *role), method, path, "none", f, true).await;
-                    assert_eq!(r.status, StatusCode::OK, "{role:?} {method} {path}");
+                    let uri = fill(path, f, "batch", true);
+                    let r = call(app, (s, *role), method, &uri, "none", f, true).await;
+                    assert_eq!(r.status, StatusCode::OK, "{role:?} {method} {uri}");
                     continue;
                 }
                 _ => continue,
@@ -1159,6 +1321,7 @@ async fn records_outside_a_scope_are_absent_from_lists_counts_and_related_panels
             ("people", "person", "乙联系人"),
             ("agreements", "agreement", "龙游县—大学合作"),
             ("projects", "project", "乙项目"),
+            ("problems", "problem", "乙问题"),
         ] {
             let list = get_as(&app, s, format!("/api/v1/{plural}?per_page=200&archived=all"))
                 .await

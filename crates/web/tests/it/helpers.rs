@@ -83,9 +83,11 @@ pub async fn spawn_app() -> TestApp {
         }
         None => (None, None),
     };
-    let store = Store::open_and_migrate(url.as_deref(), &dir).await.expect("open store");
+    let store = Store::open_and_migrate(url.as_deref(), &dir)
+        .await
+        .expect("open store")
+        .with_clock(Clock::Fixed("2026-06-15".parse().unwrap()));
     let mut state = hezuo_web::AppState::new(store.clone());
-    state.clock = Clock::Fixed("2026-06-15".parse().unwrap());
     state.max_upload_bytes = 64 * 1024;
     let mut app = TestApp {
         app: hezuo_web::app(state),
@@ -133,6 +135,18 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// Moves the app's "today" (same records, sessions and users).
+    pub fn set_today(&mut self, day: &str) {
+        let store = self
+            .store
+            .clone()
+            .with_clock(Clock::Fixed(day.parse().expect("a date")));
+        let mut state = hezuo_web::AppState::new(store.clone());
+        state.max_upload_bytes = 64 * 1024;
+        self.app = hezuo_web::app(state);
+        self.store = store;
+    }
+
     /// Creates a user with [`PASSWORD`] and signs them in through the API.
     pub async fn user(&self, name: &str, role: Role, org: Option<i64>, person: Option<i64>) -> Session {
         self.store

@@ -187,7 +187,21 @@ async fn detail_pages_show_related_records() {
     assert!(proj.contains("王建国") && proj.contains("全面合作协议"));
     let agr = app.get(&format!("/agreements/{a}")).await.text();
     assert!(agr.contains("联合研发中心建设") && agr.contains("衢州市"));
+    // The office's home page is the board: the project is red for its overdue milestone.
     let home = app.get("/").await.text();
+    assert!(
+        home.contains("督查看板") && home.contains("节点“方案论证”已于 2026-06-01 到期未完成"),
+        "{home}"
+    );
+    // Others' home page lists what is overdue or due soon.
+    let leader = app.user("leader", hezuo_domain::access::Role::Leader, None, None).await;
+    let home = app
+        .send_as(
+            Some(&leader),
+            axum::http::Request::get("/").body(axum::body::Body::empty()).unwrap(),
+        )
+        .await
+        .text();
     assert!(
         home.contains("方案论证") && home.contains("设备安装"),
         "the home page lists what is overdue or due soon"

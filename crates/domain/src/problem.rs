@@ -1,0 +1,188 @@
+//! Problems raised for coordination (协商解决项目落实中的具体问题): each has an owner (a department
+//! or unit), a due date, a status and, once settled, the decision taken.
+
+use crate::input::{self, de_opt_string, opt_text};
+use crate::{FieldErrors, Msg, code_enum};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+code_enum!(
+    /// open → being coordinated → resolved, or escalated (to the work conference or leaders).
+    ProblemStatus {
+        Open = "open", "待协调", "Open";
+        Coordinating = "coordinating", "协调中", "Being coordinated";
+        Resolved = "resolved", "已解决", "Resolved";
+        Escalated = "escalated", "已提请上级", "Escalated";
+    }
+);
+
+impl ProblemStatus {
+    pub fn next(self) -> &'static [ProblemStatus] {
+        use ProblemStatus::*;
+        match self {
+            Open => &[Coordinating, Resolved, Escalated],
+            Coordinating => &[Resolved, Escalated],
+            Escalated => &[Coordinating, Resolved],
+            Resolved => &[],
+        }
+    }
+    pub fn is_open(self) -> bool {
+        self != ProblemStatus::Resolved
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    pub id: i64,
+    pub project_id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    /// The department or unit that must settle it.
+    pub owner_id: i64,
+    pub due_on: Option<NaiveDate>,
+    pub status: ProblemStatus,
+    /// What was decided (required to resolve or escalate).
+    pub decision: Option<String>,
+    pub archived: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ProblemInput {
+    #[serde(deserialize_with = "de_opt_string")]
+    #[schema(value_type = Option<i64>)]
+    pub project_id: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    #[serde(deserialize_with = "de_opt_string")]
+    #[schema(value_type = Option<i64>)]
+    pub owner_id: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_on: Option<String>,
+    #[schema(value_type = Option<ProblemStatus>)]
+    pub status: Option<String>,
+    pub decision: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProblemData {
+    pub project_id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub owner_id: i64,
+    pub due_on: Option<NaiveDate>,
+    pub status: Option<ProblemStatus>,
+    pub decision: Option<String>,
+}
+
+impl ProblemInput {
+    pub fn from_record(p: &Problem) -> Self {
+        ProblemInput {
+            project_id: Some(p.project_id.to_string()),
+            title: Some(p.title.clone()),
+            description: p.description.clone(),
+            owner_id: Some(p.owner_id.to_string()),
+            due_on: p.due_on.map(|d| d.to_string()),
+            status: Some(p.status.as_str().into()),
+            decision: p.decision.clone(),
+        }
+    }
+
+    pub fn validate(&self) -> Result<ProblemData, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let project_id = e.take("project_id", input::id(&self.project_id));
+        let title = e.take("title", input::text(&self.title, 200));
+        let description = e.take("description", input::optional_text(&self.description, 5000));
+        let owner_id = e.take("owner_id", input::id(&self.owner_id));
+        let due_on = e.take("due_on", input::optional_date(&self.due_on));
+        let status = match opt_text(&self.status) {
+            None => Some(None),
+            Some(_) => e
+                .take(
+                    "status",
+                    input::code(
+                        &self.status,
+                        ProblemStatus::parse,
+                        ProblemStatus::ALL,
+                        ProblemStatus::label,
+                        ProblemStatus::as_str,
+                    ),
+                )
+                .map(Some),
+        };
+        let decision = e.take("decision", input::optional_text(&self.decision, 5000));
+        if let (Some(Some(s)), Some(None)) = (status, &decision)
+            && matches!(s, ProblemStatus::Resolved | ProblemStatus::Escalated)
+        {
+            e.add(
+                "decision",
+                Msg::new(
+                    "解决或提请上级时须写明协调意见",
+                    "Record the decision when resolving or escalating",
+                ),
+            );
+        }
+        if !e.is_empty() {
+            return Err(e);
+        }
+        Ok(ProblemData {
+            project_id: project_id.expect("checked"),
+            title: title.expect("checked"),
+            description: description.flatten(),
+            owner_id: owner_id.expect("checked"),
+            due_on: due_on.flatten(),
+            status: status.flatten(),
+            decision: decision.flatten(),
+        })
+    }
+}
+
+/// Checks a problem's status change.
+pub fn transition(from: ProblemStatus, to: ProblemStatus) -> Result<ProblemStatus, Msg> {
+    if from == to || from.next().contains(&to) {
+        Ok(to)
+    } else {
+        Err(Msg::new(
+            format!("问题状态不能从“{}”变为“{}”", from.label().zh, to.label().zh),
+            format!("A problem cannot go from {} to {}", from.as_str(), to.as_str()),
+        ))
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct ProblemFilter {
+    pub q: Option<String>,
+    #[serde(deserialize_with = "de_opt_string")]
+    pub project_id: Option<String>,
+    #[serde(deserialize_with = "de_opt_string")]
+    pub owner_id: Option<String>,
+    pub status: Option<String>,
+    /// `true` for problems not yet resolved.
+    #[serde(deserialize_with = "de_opt_string")]
+    pub open: Option<String>,
+    #[serde(deserialize_with = "de_opt_string")]
+    pub archived: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resolved_problem_needs_its_decision_and_stays_resolved() {
+        let i = ProblemInput {
+            project_id: Some("1".into()),
+            title: Some("用地指标未落实".into()),
+            owner_id: Some("2".into()),
+            status: Some("resolved".into()),
+            ..Default::default()
+        };
+        assert!(i.validate().unwrap_err().get("decision").is_some());
+        assert!(transition(ProblemStatus::Resolved, ProblemStatus::Open).is_err());
+        assert!(transition(ProblemStatus::Open, ProblemStatus::Coordinating).is_ok());
+    }
+}

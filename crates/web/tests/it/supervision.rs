@@ -1,0 +1,373 @@
+//! A whole reporting cycle (cycles 2 and 3 of product.md): the office approves the year's list,
+//! units report month by month — on time, late, or not at all — due dates pass, the flags change,
+//! a problem is raised and resolved. "Today" moves through the app's clock.
+
+use crate::helpers::{TestApp, spawn_app};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use hezuo_domain::access::Role;
+use serde_json::{Value, json};
+
+async fn flag(app: &TestApp, id: i64) -> (String, Vec<String>) {
+    let p = app.get(&format!("/api/v1/projects/{id}")).await.json();
+    let reasons = p["flag_reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect();
+    (p["flag"].as_str().unwrap().to_string(), reasons)
+}
+
+async fn report(app: &TestApp, id: i64, period: &str, percent: i32) -> Value {
+    let r = app
+        .post(
+            &format!("/api/v1/projects/{id}/reports"),
+            json!({"period": period, "done_text": format!("{period} 完成计划任务"), "percent": percent}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r.json()
+}
+
+#[tokio::test]
+async fn a_year_of_reporting_turns_the_flags_and_the_board_shows_them() {
+    let mut app = spawn_app().await;
+    app.set_today("2026-02-20");
+    let w = app.seed().await;
+    let dept = app
+        .create(
+            "organizations",
+            json!({"kind": "department", "name": "市科技局", "parent_id": w.city}),
+        )
+        .await;
+    let batch = app
+        .create(
+            "batches",
+            json!({"year": 2026, "title": "2026年度市校合作项目清单", "cadence": "monthly", "report_due_day": 5}),
+        )
+        .await;
+    let mk = |title: &str, lead: i64| {
+        json!({"title": title, "kind": "engineering", "batch_year": 2026, "batch_id": batch, "lead_unit_id": lead,
+               "start_on": "2026-03-01", "end_on": "2026-12-31"})
+    };
+    let p1 = app.create("projects", mk("有机硅单体合成工艺优化", w.enterprise)).await;
+    let p2 = app.create("projects", mk("光伏硅片切割废料回收", w.college)).await;
+    let p3 = app.create("projects", mk("特种纸涂布技术攻关", w.county)).await;
+    let ms = app
+        .post(
+            &format!("/api/v1/projects/{p1}/milestones"),
+            json!({"title": "中试", "due_on": "2026-06-20"}),
+        )
+        .await
+        .json();
+    // A project outside the batch is not touched by its approval.
+    let other = app
+        .create(
+            "projects",
+            json!({"title": "另一年的项目", "kind": "culture", "batch_year": 2027, "lead_unit_id": w.city}),
+        )
+        .await;
+
+    // The conference approves the list: its projects become approved together, each change audited.
+    let r = app.form(&format!("/batches/{batch}/approve"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    for p in [p1, p2, p3] {
+        assert_eq!(
+            app.get(&format!("/api/v1/projects/{p}")).await.json()["status"],
+            "approved"
+        );
+        let log = app
+            .get(&format!(
+                "/api/v1/audit?record_kind=project&record_id={p}&action=status"
+            ))
+            .await
+            .json();
+        assert_eq!(log["total"], 1);
+    }
+    assert_eq!(
+        app.get(&format!("/api/v1/projects/{other}")).await.json()["status"],
+        "planned"
+    );
+    assert_eq!(
+        app.post(&format!("/api/v1/batches/{batch}/approve"), json!({}))
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+
+    // March, on time for two of them.
+    app.set_today("2026-04-03");
+    assert!(!report(&app, p1, "2026-03", 10).await["late"].as_bool().unwrap());
+    report(&app, p2, "2026-03", 10).await;
+    // A period that has not begun cannot be reported.
+    let r = app
+        .post(
+            &format!("/api/v1/projects/{p1}/reports"),
+            json!({"period": "2026-05", "done_text": "x", "percent": 1}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // April: p1 on time; p3 reports March late (due April 5th).
+    app.set_today("2026-05-04");
+    report(&app, p1, "2026-04", 25).await;
+    assert!(
+        report(&app, p3, "2026-03", 5).await["late"].as_bool().unwrap(),
+        "filed after the 5th of April"
+    );
+    // p2 files April two days late.
+    app.set_today("2026-05-07");
+    let late = report(&app, p2, "2026-04", 30).await;
+    assert!(late["late"].as_bool().unwrap());
+    // May: only p1 reports.
+    app.set_today("2026-06-03");
+    let may = report(&app, p1, "2026-05", 40).await;
+
+    app.set_today("2026-06-15");
+    let (f1, why1) = flag(&app, p1).await;
+    assert_eq!(f1, "yellow", "p1's milestone is due within 15 days: {why1:?}");
+    assert!(why1[0].contains("2026-06-20"));
+    let (f2, why2) = flag(&app, p2).await;
+    assert_eq!(f2, "yellow", "p2 missed May: {why2:?}");
+    assert!(why2.iter().any(|r| r.contains("1 期未报送")));
+    let (f3, why3) = flag(&app, p3).await;
+    assert_eq!(f3, "red", "p3 missed April and May in a row: {why3:?}");
+    assert!(why3.iter().any(|r| r.contains("连续两期")));
+
+    // The date passes: p1's milestone is now overdue.
+    app.set_today("2026-06-21");
+    assert_eq!(flag(&app, p1).await.0, "red");
+    // Reaching it through the report turns it back.
+    app.post(
+        &format!("/api/v1/projects/{p1}/reports"),
+        json!({"period": "2026-05", "done_text": "中试完成", "percent": 50, "milestone_ids": [ms["id"]]}),
+    )
+    .await;
+    assert_eq!(flag(&app, p1).await.0, "green");
+
+    // Amended until accepted: every version kept; after acceptance, frozen.
+    let versions = app.get(&format!("/api/v1/projects/{p1}/reports")).await.json();
+    let may_versions: Vec<&Value> = versions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["period"] == "2026-05")
+        .collect();
+    assert_eq!(may_versions.len(), 2);
+    assert_eq!(may_versions[0]["version"], 2);
+    assert!(
+        !may_versions[0]["late"].as_bool().unwrap(),
+        "an amendment does not make a report late"
+    );
+    assert_eq!(
+        app.post(&format!("/api/v1/reports/{}/accept", may["id"]), json!({}))
+            .await
+            .status,
+        StatusCode::CONFLICT,
+        "only the latest version"
+    );
+    let latest = may_versions[0]["id"].as_i64().unwrap();
+    assert_eq!(
+        app.post(&format!("/api/v1/reports/{latest}/accept"), json!({}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/projects/{p1}/reports"),
+            json!({"period": "2026-05", "done_text": "再改", "percent": 60}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+
+    // The board, grouped by unit and by county, lists the red and yellow projects with their reasons.
+    let board = app.get("/api/v1/board").await.json();
+    assert_eq!(board["totals"], json!({"red": 1, "yellow": 1, "green": 1}));
+    let html = app.get("/board").await.text();
+    assert!(
+        html.contains("特种纸涂布技术攻关")
+            && html.contains("连续两期未报送进度")
+            && html.contains("红灯：有节点已逾期未完成")
+    );
+    let list = app.get("/projects").await.text();
+    assert!(
+        list.contains("f-red") && list.contains("f-yellow"),
+        "flags on the project list"
+    );
+
+    // A unit raises a problem; the office coordinates and resolves it with a decision.
+    let unit = app.user("college", Role::Unit, Some(w.college), None).await;
+    let r = app
+        .send_as(
+            Some(&unit),
+            Request::post("/api/v1/problems")
+                .header("content-type", "application/json")
+                .body(Body::from(
+                    json!({"project_id": p2, "title": "中试场地未落实", "owner_id": dept, "due_on": "2026-07-15"})
+                        .to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let problem = r.json()["id"].as_i64().unwrap();
+    assert_eq!(r.json()["status"], "open");
+    assert!(
+        app.get("/board").await.text().contains("中试场地未落实"),
+        "open problems are on the board"
+    );
+    assert!(app.get(&format!("/organizations/{dept}")).await.status == StatusCode::OK);
+    let r = app
+        .json(
+            "PATCH",
+            &format!("/api/v1/problems/{problem}"),
+            json!({"status": "coordinating"}),
+        )
+        .await;
+    assert_eq!(r.json()["status"], "coordinating");
+    let r = app
+        .json(
+            "PATCH",
+            &format!("/api/v1/problems/{problem}"),
+            json!({"status": "resolved"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["fields"]["decision"].is_string());
+    let r = app
+        .json(
+            "PATCH",
+            &format!("/api/v1/problems/{problem}"),
+            json!({"status": "resolved", "decision": "市科技局协调园区闲置厂房作为中试场地"}),
+        )
+        .await;
+    assert_eq!(r.json()["status"], "resolved");
+    assert!(
+        !app.get("/board").await.text().contains("中试场地未落实"),
+        "resolved problems leave the board"
+    );
+    let r = app
+        .json(
+            "PATCH",
+            &format!("/api/v1/problems/{problem}"),
+            json!({"status": "open"}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a resolved problem stays resolved"
+    );
+}
+
+#[tokio::test]
+async fn a_unit_reports_for_itself_on_projects_it_leads_or_co_leads_only() {
+    let mut app = spawn_app().await;
+    app.set_today("2026-04-10");
+    let w = app.seed().await;
+    let batch = app
+        .create(
+            "batches",
+            json!({"year": 2026, "title": "2026", "cadence": "quarterly", "report_due_day": 10}),
+        )
+        .await;
+    let p = app
+        .create("projects", json!({"title": "联合研发", "kind": "research", "batch_year": 2026, "batch_id": batch, "lead_unit_id": w.enterprise,
+            "co_unit_ids": [w.college], "start_on": "2026-01-01", "end_on": "2026-12-31"}))
+        .await;
+    app.post(&format!("/api/v1/batches/{batch}/approve"), json!({})).await;
+    let unit = app.user("college", Role::Unit, Some(w.college), None).await;
+    let file = |body: Value| {
+        Request::post(format!("/api/v1/projects/{p}/reports"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let r = app
+        .send_as(
+            Some(&unit),
+            file(json!({"period": "2026-Q1", "done_text": "完成配合任务", "percent": 20})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(
+        r.json()["organization_id"],
+        w.college,
+        "the co-unit reports for its part"
+    );
+    let r = app
+        .send_as(
+            Some(&unit),
+            file(json!({"period": "2026-Q1", "done_text": "冒名", "percent": 20, "organization_id": w.enterprise})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "not for the lead unit");
+    let r = app
+        .send_as(
+            Some(&unit),
+            Request::post("/api/v1/reports/1/accept").body(Body::empty()).unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "only the office accepts");
+    let r = app
+        .post(
+            &format!("/api/v1/projects/{p}/reports"),
+            json!({"period": "2026-13", "done_text": "x", "percent": 5}),
+        )
+        .await;
+    assert!(
+        r.json()["fields"]["period"].as_str().unwrap().contains("2026-Q1"),
+        "{}",
+        r.text()
+    );
+    // The report form shows the periods that have begun, with their due dates.
+    let html = app.get(&format!("/projects/{p}/reports/new")).await.text();
+    assert!(
+        html.contains("2026年第一季度（2026-04-10 前报送）")
+            && html.contains("2026年第二季度")
+            && !html.contains("第三季度")
+    );
+}
+
+#[tokio::test]
+async fn pages_offer_only_what_the_role_may_do() {
+    let mut app = spawn_app().await;
+    app.set_today("2026-04-10");
+    let w = app.seed().await;
+    let batch = app
+        .create("batches", json!({"year": 2026, "title": "2026", "cadence": "monthly"}))
+        .await;
+    let p = app
+        .create("projects", json!({"title": "联合研发", "kind": "research", "batch_year": 2026, "batch_id": batch, "lead_unit_id": w.college}))
+        .await;
+    app.post(&format!("/api/v1/batches/{batch}/approve"), json!({})).await;
+    let unit = app.user("college", Role::Unit, Some(w.college), None).await;
+    let html = app
+        .send_as(
+            Some(&unit),
+            Request::get(format!("/projects/{p}")).body(Body::empty()).unwrap(),
+        )
+        .await
+        .text();
+    assert!(html.contains("填报进度") && html.contains("提出问题") && html.contains("上传附件"));
+    assert!(
+        !html.contains("id=\"edit-record\"") && !html.contains("/status") && !html.contains("/archive"),
+        "no buttons it cannot use"
+    );
+    let leader = app.user("leader", Role::Leader, None, None).await;
+    let html = app
+        .send_as(
+            Some(&leader),
+            Request::get(format!("/projects/{p}")).body(Body::empty()).unwrap(),
+        )
+        .await
+        .text();
+    assert!(
+        !html.contains("填报进度")
+            && !html.contains("enctype=\"multipart/form-data\"")
+            && !html.contains("id=\"edit-record\"")
+    );
+    let office = app.get(&format!("/projects/{p}")).await.text();
+    assert!(office.contains("id=\"edit-record\"") && office.contains("/archive"));
+}
