@@ -75,7 +75,7 @@ impl Role {
             Role::Office => true,
             // The year's project list is the office's; accepting reports too.
             Role::Coordinator => match kind {
-                User | Batch => false,
+                User | Batch | Bulletin => false,
                 ProgressReport => action == Action::Create,
                 _ => true,
             },

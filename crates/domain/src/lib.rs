@@ -5,6 +5,7 @@
 pub mod access;
 pub mod agreement;
 pub mod attachment;
+pub mod bulletin;
 pub mod codes;
 pub mod error;
 pub mod input;
@@ -35,10 +36,11 @@ pub enum RecordKind {
     Batch,
     ProgressReport,
     Problem,
+    Bulletin,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 10] = [
+    pub const ALL: [RecordKind; 11] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -49,6 +51,7 @@ impl RecordKind {
         Self::Batch,
         Self::ProgressReport,
         Self::Problem,
+        Self::Bulletin,
     ];
     /// The kinds a file may be attached to.
     pub const ATTACHABLE: [RecordKind; 5] = [
@@ -70,6 +73,7 @@ impl RecordKind {
             Self::Batch => "batch",
             Self::ProgressReport => "progress_report",
             Self::Problem => "problem",
+            Self::Bulletin => "bulletin",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -94,6 +98,7 @@ impl RecordKind {
             Self::Batch => "batches",
             Self::ProgressReport => "reports",
             Self::Problem => "problems",
+            Self::Bulletin => "bulletins",
         }
     }
     pub fn label(self) -> Msg {
@@ -108,6 +113,7 @@ impl RecordKind {
             Self::Batch => Msg::new("年度项目清单", "Batch"),
             Self::ProgressReport => Msg::new("进度填报", "Progress report"),
             Self::Problem => Msg::new("问题协调", "Problem"),
+            Self::Bulletin => Msg::new("督查通报", "Bulletin"),
         }
     }
 }

@@ -53,6 +53,13 @@ fn org_set(q: &mut Q, scope: &Scope) {
 
 /// Appends ` and <condition>` limiting rows of `kind` (its table named `alias`) to what `v` may see.
 pub(crate) fn restrict(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str) {
+    // Issued bulletins are circulated to all; drafts stay with the office, whatever the scope.
+    if kind == RecordKind::Bulletin {
+        if v.role != Role::Office {
+            q.push(&format!(" and {alias}.status = 'issued'"));
+        }
+        return;
+    }
     if v.scope == Scope::All {
         return;
     }
@@ -114,6 +121,7 @@ pub(crate) fn restrict(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str) {
         }
         // The year's project list itself is no secret: every signed-in user may read it.
         RecordKind::Batch => {}
+        RecordKind::Bulletin => {}
         RecordKind::ProgressReport => {
             q.push(&format!(
                 " and {alias}.project_id in (select p.id from project p where 1 = 1"

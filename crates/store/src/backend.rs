@@ -41,6 +41,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "supervision",
         include_str!("../migrations/sqlite/0003_supervision.sql"),
     ),
+    (4, "bulletins", include_str!("../migrations/sqlite/0004_bulletin.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -58,6 +59,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         "supervision",
         include_str!("../migrations/postgres/0003_supervision.sql"),
     ),
+    (4, "bulletins", include_str!("../migrations/postgres/0004_bulletin.sql")),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

@@ -862,7 +862,17 @@ impl Loader<'_> {
         for id in batches.values() {
             self.store.approve_batch(&DEMO, *id).await?;
         }
-        self.reports(today).await
+        self.reports(today).await?;
+        // The last closed month of this year's list has its bulletin issued.
+        let this_year = self.store.get_batch(&DEMO, batches[&today.year()]).await?;
+        if let Some(per) = this_year.periods().into_iter().rfind(|p| p.due < today) {
+            let b = self
+                .store
+                .create_bulletin(&DEMO, this_year.id, &per.label(this_year.cadence))
+                .await?;
+            self.store.issue_bulletin(&DEMO, b.id).await?;
+        }
+        Ok(())
     }
 
     /// A year of monthly reports for the projects being carried out: most on time, some late

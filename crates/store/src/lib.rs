@@ -9,6 +9,7 @@ pub mod agreements;
 pub mod attachments;
 pub mod audit_log;
 mod backend;
+pub mod bulletins;
 pub mod demo;
 pub mod organizations;
 pub mod people;

@@ -7,6 +7,7 @@ pub mod agreements;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod bulletins;
 pub mod error;
 mod home;
 pub mod i18n;
@@ -103,6 +104,7 @@ pub fn app(state: AppState) -> Router {
         .merge(users::router())
         .merge(problems::router())
         .merge(supervision::router())
+        .merge(bulletins::router())
         .fallback(error::not_found_fallback)
         // Handlers' middleware (authentication) finds the state here.
         .layer(axum::Extension(state.clone()))

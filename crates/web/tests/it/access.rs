@@ -497,6 +497,7 @@ mod matrix {
         pub report_b: i64,
         pub problem_a: i64,
         pub problem_b: i64,
+        pub bulletin: i64,
     }
 
     pub async fn fixture(app: &TestApp) -> Fixture {
@@ -620,6 +621,16 @@ mod matrix {
                 json!({"project_id": project_b, "title": "乙问题", "owner_id": county_b}),
             )
             .await;
+        // An issued bulletin, which everyone may read.
+        let bulletin = app
+            .create("bulletins", json!({"batch_id": batch, "period": "2026-05"}))
+            .await;
+        assert_eq!(
+            app.post(&format!("/api/v1/bulletins/{bulletin}/issue"), json!({}))
+                .await
+                .status,
+            StatusCode::OK
+        );
         Fixture {
             county_a,
             county_b,
@@ -645,6 +656,7 @@ mod matrix {
             report_b,
             problem_a,
             problem_b,
+            bulletin,
         }
     }
 
@@ -876,6 +888,18 @@ mod matrix {
         ("POST", "/problems/{id}/restore", Op::Write("problem", "archive")),
         ("POST", "/api/v1/problems/{id}/archive", Op::Write("problem", "archive")),
         ("POST", "/api/v1/problems/{id}/restore", Op::Write("problem", "archive")),
+        ("GET", "/bulletins", Op::Own),
+        ("GET", "/api/v1/bulletins", Op::Own),
+        ("GET", "/bulletins/{bulletin}", Op::Own),
+        ("GET", "/api/v1/bulletins/{bulletin}", Op::Own),
+        ("GET", "/api/v1/bulletins/{bulletin}/docx", Op::Own),
+        ("POST", "/bulletins/new", Op::OfficeOnly),
+        ("POST", "/api/v1/bulletins", Op::OfficeOnly),
+        ("POST", "/bulletins/{bulletin}/edit", Op::OfficeOnly),
+        ("PUT", "/api/v1/bulletins/{bulletin}", Op::OfficeOnly),
+        ("PATCH", "/api/v1/bulletins/{bulletin}", Op::OfficeOnly),
+        ("POST", "/bulletins/{bulletin}/issue", Op::OfficeOnly),
+        ("POST", "/api/v1/bulletins/{bulletin}/issue", Op::OfficeOnly),
         ("GET", "/api/v1/attachments", Op::Read("project")),
         ("POST", "/api/v1/attachments", Op::Write("attachment", "create")),
         ("POST", "/attachments", Op::Write("attachment", "create")),
@@ -1026,6 +1050,7 @@ fn fill(path: &str, f: &matrix::Fixture, kind: &str, inside: bool) -> String {
         .replace("{token}", &f.token_id.to_string())
         .replace("{batch}", &if inside { f.batch_x } else { f.batch_y }.to_string())
         .replace("{report}", &if inside { f.report_a } else { f.report_b }.to_string())
+        .replace("{bulletin}", &f.bulletin.to_string())
         .replace("{user}", &f.user_id.to_string())
 }
 
@@ -1167,10 +1192,9 @@ async fn call(
 
 /// The matrix names path parameters for what they hold; the router calls them all `{id}`/`{mid}`.
 fn normalise(p: &str) -> String {
-    p.replace("{token}", "{id}")
-        .replace("{user}", "{id}")
-        .replace("{batch}", "{id}")
-        .replace("{report}", "{id}")
+    ["{token}", "{user}", "{batch}", "{report}", "{bulletin}"]
+        .iter()
+        .fold(p.to_string(), |p, name| p.replace(name, "{id}"))
 }
 
 #[tokio::test]

@@ -371,3 +371,140 @@ async fn pages_offer_only_what_the_role_may_do() {
     let office = app.get(&format!("/projects/{p}")).await.text();
     assert!(office.contains("id=\"edit-record\"") && office.contains("/archive"));
 }
+
+#[tokio::test]
+async fn an_issued_bulletin_is_frozen_numbered_and_downloadable_as_word() {
+    let mut app = spawn_app().await;
+    app.set_today("2026-04-01");
+    let w = app.seed().await;
+    let batch = app
+        .create(
+            "batches",
+            json!({"year": 2026, "title": "2026年度市校合作项目清单", "cadence": "monthly", "report_due_day": 5}),
+        )
+        .await;
+    let p1 = app
+        .create(
+            "projects",
+            json!({"title": "有机硅单体合成工艺优化", "kind": "engineering", "batch_year": 2026, "batch_id": batch,
+            "lead_unit_id": w.enterprise, "start_on": "2026-03-01", "end_on": "2026-12-31"}),
+        )
+        .await;
+    let p2 = app
+        .create(
+            "projects",
+            json!({"title": "特种纸涂布技术攻关", "kind": "research", "batch_year": 2026, "batch_id": batch,
+            "lead_unit_id": w.college, "start_on": "2026-03-01", "end_on": "2026-12-31"}),
+        )
+        .await;
+    app.post(&format!("/api/v1/batches/{batch}/approve"), json!({})).await;
+    report(&app, p1, "2026-03", 15).await;
+    app.set_today("2026-04-10");
+    // The office drafts March's bulletin: p1 reported on time, p2 did not.
+    let r = app
+        .form("/bulletins/new", &[("target", &format!("{batch}|2026-03"))])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let id: i64 = r.location().rsplit('/').next().unwrap().parse().unwrap();
+    let draft = app.get(&format!("/api/v1/bulletins/{id}")).await.json();
+    assert_eq!(draft["status"], "draft");
+    assert!(draft["number"].is_null());
+    let units = draft["content"]["units"].as_array().unwrap();
+    assert_eq!(units[0]["unit"], "衢州氟硅新材料有限公司", "ranked first: on time");
+    assert_eq!(units[1]["reports_missing"], 1);
+    assert_eq!(draft["content"]["best"], json!(["衢州氟硅新材料有限公司"]));
+    assert_eq!(draft["content"]["worst"], json!(["化学工程学院"]));
+    // Its prose is edited before issue; a leader sees no draft.
+    let r = app
+        .form(
+            &format!("/bulletins/{id}/edit"),
+            &[
+                ("title", "关于2026年3月市校合作项目推进情况的通报"),
+                ("intro", "现将3月份情况通报如下。"),
+                ("closing", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let leader = app.user("leader", Role::Leader, None, None).await;
+    let r = app
+        .send_as(
+            Some(&leader),
+            Request::get(format!("/api/v1/bulletins/{id}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "drafts stay with the office");
+
+    let r = app.form(&format!("/bulletins/{id}/issue"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let issued = app.get(&format!("/api/v1/bulletins/{id}")).await.json();
+    assert_eq!(issued["status"], "issued");
+    assert_eq!(issued["number"], "〔2026〕1号");
+    let hash = issued["content_hash"].as_str().unwrap().to_string();
+    assert_eq!(hash.len(), 64);
+    let page = app
+        .send_as(
+            Some(&leader),
+            Request::get(format!("/bulletins/{id}")).body(Body::empty()).unwrap(),
+        )
+        .await
+        .text();
+    assert!(
+        page.contains("〔2026〕1号")
+            && page.contains(&hash)
+            && page.contains("关于2026年3月市校合作项目推进情况的通报")
+    );
+
+    // Later changes do not touch it.
+    report(&app, p2, "2026-03", 10).await;
+    app.json(
+        "PATCH",
+        &format!("/api/v1/projects/{p1}"),
+        json!({"title": "改过名的项目"}),
+    )
+    .await;
+    let again = app.get(&format!("/api/v1/bulletins/{id}")).await.json();
+    assert_eq!(again["content"], issued["content"]);
+    assert_eq!(again["content_hash"], issued["content_hash"]);
+    assert_eq!(
+        app.json("PATCH", &format!("/api/v1/bulletins/{id}"), json!({"title": "改"}))
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        app.post(&format!("/api/v1/bulletins/{id}/issue"), json!({}))
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+
+    // The Word document reads back with its number, title, table and hash.
+    let d = app.get(&format!("/api/v1/bulletins/{id}/docx")).await;
+    assert_eq!(d.status, StatusCode::OK);
+    assert!(d.headers["content-type"].to_str().unwrap().contains("wordprocessingml"));
+    let json = docx_rs::read_docx(&d.bytes).expect("a valid .docx").json();
+    for s in [
+        "〔2026〕1号",
+        "关于2026年3月市校合作项目推进情况的通报",
+        "特种纸涂布技术攻关",
+        "衢州氟硅新材料有限公司",
+        "化学工程学院",
+        &hash,
+    ] {
+        assert!(json.contains(s), "{s} is not in the document");
+    }
+    assert!(!json.contains("改过名的项目"));
+    // The next one issued gets the next number.
+    let b2 = app
+        .post("/api/v1/bulletins", json!({"batch_id": batch, "period": "2026-04"}))
+        .await
+        .json();
+    let n = app
+        .post(&format!("/api/v1/bulletins/{}/issue", b2["id"]), json!({}))
+        .await
+        .json();
+    assert_eq!(n["number"], "〔2026〕2号");
+}

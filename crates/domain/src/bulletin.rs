@@ -1,0 +1,143 @@
+//! Supervision bulletins (督查通报): what one is made of, frozen as it was the moment it was issued.
+//! The store assembles the content from the records; the report crate lays it out as a document.
+
+use crate::input::{self, de_opt_string};
+use crate::{FieldErrors, code_enum};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+code_enum!(
+    BulletinStatus {
+        Draft = "draft", "草稿", "Draft";
+        Issued = "issued", "已印发", "Issued";
+    }
+);
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Bulletin {
+    pub id: i64,
+    pub batch_id: i64,
+    /// The period it reports on, `2026-03` or `2026-Q1`.
+    pub period: String,
+    pub title: String,
+    /// The opening prose, editable until issued.
+    pub intro: String,
+    /// The closing prose (requirements for the next period), editable until issued.
+    pub closing: String,
+    pub status: BulletinStatus,
+    /// 文号 like 〔2026〕3号, given when issued.
+    pub number: Option<String>,
+    /// SHA-256 of the issued content; shown on the document.
+    pub content_hash: Option<String>,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub issued_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct BulletinInput {
+    #[serde(deserialize_with = "de_opt_string")]
+    #[schema(value_type = Option<i64>)]
+    pub batch_id: Option<String>,
+    pub period: Option<String>,
+    pub title: Option<String>,
+    pub intro: Option<String>,
+    pub closing: Option<String>,
+}
+
+/// The prose parts of a bulletin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulletinProse {
+    pub title: String,
+    pub intro: String,
+    pub closing: String,
+}
+
+impl BulletinInput {
+    pub fn prose(&self) -> Result<BulletinProse, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let title = e.take("title", input::text(&self.title, 200));
+        let intro = e.take("intro", input::text(&self.intro, 20000));
+        let closing = e.take("closing", input::optional_text(&self.closing, 20000));
+        e.into_result(())?;
+        Ok(BulletinProse {
+            title: title.expect("checked"),
+            intro: intro.expect("checked"),
+            closing: closing.flatten().unwrap_or_default(),
+        })
+    }
+}
+
+/// One responsible unit's part in the period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitProgress {
+    pub unit: String,
+    pub projects: usize,
+    pub reports_on_time: usize,
+    pub reports_late: usize,
+    pub reports_missing: usize,
+    /// Reports on time, per cent of those expected.
+    pub on_time_rate: u32,
+    pub milestones_due: usize,
+    pub milestones_met: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlaggedProject {
+    /// 红灯 or 黄灯.
+    pub flag: String,
+    pub title: String,
+    pub lead_unit: String,
+    pub reasons: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenProblem {
+    pub title: String,
+    pub project: String,
+    pub owner: String,
+    pub due: String,
+    pub status: String,
+}
+
+/// Everything a bulletin says, as it stood when it was generated (a draft) or issued (frozen).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BulletinContent {
+    pub issuer: String,
+    pub number: String,
+    pub date: String,
+    pub title: String,
+    pub batch: String,
+    pub period: String,
+    pub intro: String,
+    pub closing: String,
+    /// (status, count) for the batch's projects.
+    pub by_status: Vec<(String, usize)>,
+    /// (kind, count).
+    pub by_kind: Vec<(String, usize)>,
+    pub units: Vec<UnitProgress>,
+    pub best: Vec<String>,
+    pub worst: Vec<String>,
+    pub flagged: Vec<FlaggedProject>,
+    pub problems: Vec<OpenProblem>,
+}
+
+/// The body of the ranking paragraph, named units and all.
+pub fn ranking_sentence(c: &BulletinContent) -> String {
+    let mut s = String::new();
+    if !c.best.is_empty() {
+        s.push_str(&format!("按时报送、节点推进较好的单位：{}。", c.best.join("、")));
+    }
+    if !c.worst.is_empty() {
+        s.push_str(&format!(
+            "报送不及时或节点滞后、需要加快推进的单位：{}。",
+            c.worst.join("、")
+        ));
+    }
+    if s.is_empty() {
+        s.push_str("本期各责任单位均按时报送。");
+    }
+    s
+}

@@ -1,0 +1,409 @@
+//! Supervision bulletins (督查通报): a draft shows the period's figures live; issuing computes them
+//! once, gives the document its number, and freezes the content with its SHA-256. Nothing changes an
+//! issued bulletin afterwards.
+
+use crate::access::{Viewer, audit, check, must_see, restrict, snapshot};
+use crate::sql::{Arg, Q, bind_args, fetch_page};
+use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
+use chrono::{DateTime, Datelike, Utc};
+use hezuo_domain::access::Action;
+use hezuo_domain::bulletin::{
+    Bulletin, BulletinContent, BulletinProse, BulletinStatus, FlaggedProject, OpenProblem, UnitProgress,
+};
+use hezuo_domain::problem::ProblemFilter;
+use hezuo_domain::project::{ProjectFilter, ProjectStatus};
+use hezuo_domain::supervision::{Flag, period_by_label};
+use hezuo_domain::{FieldErrors, ListParams, Msg, Page, RecordKind};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+
+/// Who issues bulletins, as printed at the top of the document.
+pub const ISSUER: &str = "市校全面合作协调委员会办公室";
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    batch_id: i64,
+    period: String,
+    title: String,
+    intro: String,
+    closing: String,
+    status: String,
+    year: Option<i32>,
+    seq: Option<i32>,
+    content_hash: Option<String>,
+    issued_at: Option<DateTime<Utc>>,
+    issued_by: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+const COLS: &str = "id, batch_id, period, title, intro, closing, status, year, seq, content_hash, issued_at, issued_by, \
+                    created_at, updated_at";
+
+impl From<Row> for Bulletin {
+    fn from(r: Row) -> Self {
+        Bulletin {
+            id: r.id,
+            batch_id: r.batch_id,
+            period: r.period,
+            title: r.title,
+            intro: r.intro,
+            closing: r.closing,
+            status: BulletinStatus::parse(&r.status).unwrap_or(BulletinStatus::Draft),
+            number: r.year.zip(r.seq).map(|(y, s)| format!("〔{y}〕{s}号")),
+            content_hash: r.content_hash,
+            issued_at: r.issued_at,
+            issued_by: r.issued_by,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl Store {
+    pub async fn list_bulletins(&self, v: &Viewer, p: &ListParams) -> Result<Page<Bulletin>> {
+        let mut q = Q::new("from bulletin where archived = false");
+        restrict(&mut q, v, RecordKind::Bulletin, "bulletin");
+        let (total, rows) = fetch_page!(self, Row, COLS, q, "id desc", p);
+        Ok(Page {
+            items: rows.into_iter().map(Into::into).collect(),
+            total,
+            page: p.page(),
+            per_page: p.per_page(),
+        })
+    }
+
+    pub async fn get_bulletin(&self, v: &Viewer, id: i64) -> Result<Bulletin> {
+        let mut tx = self.begin().await?;
+        must_see(&mut tx, v, RecordKind::Bulletin, id).await?;
+        let b = fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(b)
+    }
+
+    /// Starts a draft for a batch and period, with the usual wording to edit.
+    pub async fn create_bulletin(&self, v: &Viewer, batch_id: i64, period: &str) -> Result<Bulletin> {
+        check(v, RecordKind::Bulletin, Action::Create)?;
+        let batch = self.get_batch(v, batch_id).await.map_err(|e| match e {
+            StoreError::NotFound => crate::access::unknown("batch_id", ("年度项目清单", "batch"), batch_id),
+            other => other,
+        })?;
+        let per = period_by_label(batch.year, batch.cadence, batch.report_due_day as u32, period).ok_or_else(|| {
+            StoreError::invalid(
+                "period",
+                Msg::new(
+                    format!("“{period}”不是该清单的期次"),
+                    format!("“{period}” is not a period of that batch"),
+                ),
+            )
+        })?;
+        let name = per.name(batch.cadence);
+        let title = format!("关于{name}市校合作项目推进情况的督查通报");
+        let intro = format!(
+            "为推动{}落实，协调委员会办公室对{name}各项目推进进度表执行和进度填报情况进行了督查。现将有关情况通报如下。",
+            batch.title
+        );
+        let closing = "请各责任单位对照推进进度表，抓紧落实亮红灯、黄灯项目的整改措施，按时报送下期进度；协调委员会办公室将继续跟踪督查。".to_string();
+        let mut tx = self.begin().await?;
+        let t = now();
+        let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
+            "insert into bulletin (batch_id, period, title, intro, closing, status, archived, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, 'draft', false, $6, $6) returning id")
+            .bind(batch_id).bind(period).bind(&title).bind(&intro).bind(&closing).bind(t)
+            .fetch_one(c).await)?;
+        let after = fetch(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Bulletin,
+            id,
+            "create",
+            None,
+            Some(&snapshot(&after)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Edits a draft's prose; an issued bulletin never changes (409).
+    pub async fn update_bulletin(&self, v: &Viewer, id: i64, d: &BulletinProse) -> Result<Bulletin> {
+        check(v, RecordKind::Bulletin, Action::Update)?;
+        let mut tx = self.begin().await?;
+        must_see(&mut tx, v, RecordKind::Bulletin, id).await?;
+        let before = fetch(&mut tx, id).await?;
+        frozen(&before)?;
+        on_tx!(&mut tx, c => sqlx::query("update bulletin set title = $1, intro = $2, closing = $3, updated_at = $4 where id = $5 and status = 'draft'")
+            .bind(&d.title).bind(&d.intro).bind(&d.closing).bind(now()).bind(id)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        let after = fetch(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Bulletin,
+            id,
+            "update",
+            Some(&snapshot(&before)),
+            Some(&snapshot(&after)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Issues a draft: its figures are computed now, numbered 〔year〕n号, hashed and frozen.
+    pub async fn issue_bulletin(&self, v: &Viewer, id: i64) -> Result<Bulletin> {
+        check(v, RecordKind::Bulletin, Action::Update)?;
+        let draft = self.get_bulletin(v, id).await?;
+        frozen(&draft)?;
+        let today = self.today();
+        let year = today.year();
+        let mut tx = self.begin().await?;
+        if let crate::Tx::Postgres(t) = &mut tx {
+            // One number per bulletin even when two are issued at once.
+            sqlx::query("lock table bulletin in share row exclusive mode")
+                .execute(&mut **t)
+                .await?;
+        }
+        let seq: i32 = on_tx!(&mut tx, c => sqlx::query_scalar("select coalesce(max(seq), 0) + 1 from bulletin where year = $1")
+            .bind(year).fetch_one(c).await)?;
+        let number = format!("〔{year}〕{seq}号");
+        let content = self.compute_content(v, &draft, &number).await?;
+        let json = serde_json::to_string(&content).map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
+        let hash = hex::encode(Sha256::digest(json.as_bytes()));
+        let n = on_tx!(&mut tx, c => sqlx::query(
+            "update bulletin set status = 'issued', year = $1, seq = $2, content = $3, content_hash = $4, issued_at = $5, \
+             issued_by = $6, updated_at = $5 where id = $7 and status = 'draft'")
+            .bind(year).bind(seq).bind(&json).bind(&hash).bind(now()).bind(&v.username).bind(id)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(already_issued());
+        }
+        let after = fetch(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Bulletin,
+            id,
+            "status",
+            Some(&snapshot(&draft)),
+            Some(&snapshot(&after)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// What the bulletin says: frozen content once issued; today's figures for a draft.
+    pub async fn bulletin_content(&self, v: &Viewer, b: &Bulletin) -> Result<BulletinContent> {
+        if b.status == BulletinStatus::Issued {
+            let json: Option<String> = on_db!(&self.db, p => sqlx::query_scalar("select content from bulletin where id = $1")
+                .bind(b.id).fetch_one(p).await)?;
+            let json = json.unwrap_or_default();
+            return serde_json::from_str(&json).map_err(|e| StoreError::Io(std::io::Error::other(e)));
+        }
+        self.compute_content(v, b, "〔 〕 号").await
+    }
+
+    async fn compute_content(&self, v: &Viewer, b: &Bulletin, number: &str) -> Result<BulletinContent> {
+        let batch = self.get_batch(v, b.batch_id).await?;
+        let per = period_by_label(batch.year, batch.cadence, batch.report_due_day as u32, &b.period)
+            .ok_or(StoreError::NotFound)?;
+        let today = self.today();
+        let mut projects = Vec::new();
+        for page in 1.. {
+            let p = ListParams {
+                page: Some(page.to_string()),
+                per_page: Some("200".into()),
+                ..Default::default()
+            };
+            let f = ProjectFilter {
+                batch_id: Some(b.batch_id.to_string()),
+                ..Default::default()
+            };
+            let got = self.list_projects(v, &f, &p).await?;
+            let last = page >= got.pages();
+            projects.extend(got.items);
+            if last {
+                break;
+            }
+        }
+        let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
+        let leads: Vec<i64> = projects.iter().map(|p| p.lead_unit_id).collect();
+        let names = self.organization_names(&leads).await?;
+        let mut by_status: BTreeMap<usize, (String, usize)> = BTreeMap::new();
+        let mut by_kind: BTreeMap<usize, (String, usize)> = BTreeMap::new();
+        for p in &projects {
+            let si = ProjectStatus::ALL.iter().position(|s| *s == p.status).unwrap_or(0);
+            by_status.entry(si).or_insert((p.status.label().zh, 0)).1 += 1;
+            let ki = hezuo_domain::project::ProjectKind::ALL
+                .iter()
+                .position(|k| *k == p.kind)
+                .unwrap_or(0);
+            by_kind.entry(ki).or_insert((p.kind.label().zh, 0)).1 += 1;
+        }
+        // First filing of the period by each project's lead unit.
+        let mut rq = Q::new(
+            "select r.project_id, min(r.created_at) from progress_report r join project p on p.id = r.project_id \
+             where r.organization_id = p.lead_unit_id and r.period = ",
+        );
+        rq.bind(Arg::Text(b.period.clone()))
+            .push(" and r.project_id in ")
+            .bind_list(&ids)
+            .push(" group by r.project_id");
+        let filed: Vec<(i64, DateTime<Utc>)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(rq.sql.clone())), rq.args).fetch_all(p).await)?;
+        let filed: HashMap<i64, chrono::NaiveDate> = filed
+            .into_iter()
+            .map(|(p, t)| (p, (t + chrono::Duration::hours(8)).date_naive()))
+            .collect();
+        let mut mq = Q::new(&format!(
+            "select {} from milestone where archived = false and project_id in ",
+            crate::projects::MILESTONE_COLS
+        ));
+        mq.bind_list(&ids);
+        let milestones = crate::projects::milestones_by_query(self, &mq).await?;
+        let mut units: BTreeMap<String, UnitProgress> = BTreeMap::new();
+        for p in &projects {
+            let expected = matches!(p.status, ProjectStatus::Approved | ProjectStatus::InProgress)
+                && p.start_on.is_none_or(|s| s <= per.end);
+            if !expected {
+                continue;
+            }
+            let name = names.get(&p.lead_unit_id).cloned().unwrap_or_default();
+            let u = units.entry(name.clone()).or_insert(UnitProgress {
+                unit: name,
+                projects: 0,
+                reports_on_time: 0,
+                reports_late: 0,
+                reports_missing: 0,
+                on_time_rate: 100,
+                milestones_due: 0,
+                milestones_met: 0,
+            });
+            u.projects += 1;
+            match filed.get(&p.id) {
+                Some(d) if *d <= per.due => u.reports_on_time += 1,
+                Some(_) => u.reports_late += 1,
+                None if per.due < today => u.reports_missing += 1,
+                None => {}
+            }
+            for m in milestones
+                .iter()
+                .filter(|m| m.project_id == p.id && m.due_on <= per.end)
+            {
+                u.milestones_due += 1;
+                if m.done_on.is_some_and(|d| d <= per.end) {
+                    u.milestones_met += 1;
+                }
+            }
+        }
+        let mut units: Vec<UnitProgress> = units
+            .into_values()
+            .map(|mut u| {
+                let expected = u.reports_on_time + u.reports_late + u.reports_missing;
+                u.on_time_rate = (u.reports_on_time * 100).checked_div(expected).unwrap_or(100) as u32;
+                u
+            })
+            .collect();
+        let score = |u: &UnitProgress| {
+            let met = (u.milestones_met * 100).checked_div(u.milestones_due).unwrap_or(100);
+            (u.on_time_rate as usize, met)
+        };
+        units.sort_by(|a, b| score(b).cmp(&score(a)).then(a.unit.cmp(&b.unit)));
+        let perfect =
+            |u: &UnitProgress| u.on_time_rate == 100 && u.milestones_met == u.milestones_due && u.reports_on_time > 0;
+        let best: Vec<String> = units
+            .iter()
+            .filter(|u| perfect(u))
+            .take(3)
+            .map(|u| u.unit.clone())
+            .collect();
+        let worst: Vec<String> = units
+            .iter()
+            .rev()
+            .filter(|u| !perfect(u) && (u.on_time_rate < 100 || u.milestones_met < u.milestones_due))
+            .take(3)
+            .map(|u| u.unit.clone())
+            .collect();
+        let mut flagged: Vec<FlaggedProject> = projects
+            .iter()
+            .filter(|p| p.flag != Flag::Green)
+            .map(|p| FlaggedProject {
+                flag: p.flag.label().zh,
+                title: p.title.clone(),
+                lead_unit: names.get(&p.lead_unit_id).cloned().unwrap_or_default(),
+                reasons: p.flag_reasons.join("；"),
+            })
+            .collect();
+        flagged.sort_by_key(|f| f.flag != Flag::Red.label().zh);
+        let mut problems = Vec::new();
+        let titles: HashMap<i64, String> = projects.iter().map(|p| (p.id, p.title.clone())).collect();
+        let open = self
+            .list_problems(
+                v,
+                &ProblemFilter {
+                    open: Some("true".into()),
+                    ..Default::default()
+                },
+                &ListParams {
+                    per_page: Some("200".into()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let owners = self
+            .organization_names(&open.items.iter().map(|p| p.owner_id).collect::<Vec<_>>())
+            .await?;
+        for pr in open.items.iter().filter(|p| titles.contains_key(&p.project_id)) {
+            problems.push(OpenProblem {
+                title: pr.title.clone(),
+                project: titles.get(&pr.project_id).cloned().unwrap_or_default(),
+                owner: owners.get(&pr.owner_id).cloned().unwrap_or_default(),
+                due: pr.due_on.map(|d| d.to_string()).unwrap_or_default(),
+                status: pr.status.label().zh,
+            });
+        }
+        Ok(BulletinContent {
+            issuer: ISSUER.to_string(),
+            number: number.to_string(),
+            date: format!("{}年{}月{}日", today.year(), today.month(), today.day()),
+            title: b.title.clone(),
+            batch: batch.title.clone(),
+            period: per.name(batch.cadence),
+            intro: b.intro.clone(),
+            closing: b.closing.clone(),
+            by_status: by_status.into_values().collect(),
+            by_kind: by_kind.into_values().collect(),
+            units,
+            best,
+            worst,
+            flagged,
+            problems,
+        })
+    }
+}
+
+fn already_issued() -> StoreError {
+    StoreError::Conflict(FieldErrors::one(
+        "status",
+        Msg::new(
+            "通报已印发，内容不再改变",
+            "The bulletin is issued; it no longer changes",
+        ),
+    ))
+}
+
+fn frozen(b: &Bulletin) -> Result<()> {
+    if b.status == BulletinStatus::Issued {
+        Err(already_issued())
+    } else {
+        Ok(())
+    }
+}
+
+async fn fetch(tx: &mut Tx, id: i64) -> Result<Bulletin> {
+    let sql = format!("select {COLS} from bulletin where id = $1");
+    let row: Option<Row> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
+    row.map(Into::into).ok_or(StoreError::NotFound)
+}

@@ -1,0 +1,442 @@
+//! Supervision bulletins (督查通报): generate a draft for a batch and period, edit its prose, issue
+//! it (frozen, numbered, hashed), read it as a page or download it as a Word document.
+
+use crate::AppState;
+use crate::RouteExt;
+use crate::auth::Auth;
+use crate::error::{Api, ApiError, Page as PageErr};
+use crate::i18n::Lang;
+use crate::resource::{merge_input, parse_form, parse_json, parse_query, path_id};
+use crate::views::{self, Cell, Field, Layout, Table};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hezuo_domain::access::Role;
+use hezuo_domain::bulletin::{Bulletin, BulletinContent, BulletinInput, BulletinStatus, ranking_sentence};
+use hezuo_domain::{FieldErrors, ListParams, Msg, Page, input};
+use serde::Serialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .at("/api/v1/bulletins", get(api_list).post(api_create))
+        .at("/api/v1/bulletins/{id}", get(api_get).put(api_update).patch(api_update))
+        .at("/api/v1/bulletins/{id}/issue", post(api_issue))
+        .at("/api/v1/bulletins/{id}/docx", get(docx))
+        .at("/bulletins", get(page_list))
+        .at("/bulletins/new", post(page_create))
+        .at("/bulletins/{id}", get(page_show))
+        .at("/bulletins/{id}/edit", post(page_edit))
+        .at("/bulletins/{id}/issue", post(page_issue))
+}
+
+/// A bulletin with what it says.
+#[derive(Serialize)]
+pub struct WithContent {
+    #[serde(flatten)]
+    pub bulletin: Bulletin,
+    pub content: BulletinContent,
+}
+
+/// Whether the caller may draft and issue bulletins at all: decided before reading what they sent.
+fn may_write(who: &Auth) -> Result<(), ApiError> {
+    Ok(hezuo_store::access::check(
+        &who.viewer,
+        hezuo_domain::RecordKind::Bulletin,
+        hezuo_domain::access::Action::Create,
+    )?)
+}
+
+fn prose_input(b: &Bulletin) -> BulletinInput {
+    BulletinInput {
+        batch_id: Some(b.batch_id.to_string()),
+        period: Some(b.period.clone()),
+        title: Some(b.title.clone()),
+        intro: Some(b.intro.clone()),
+        closing: Some(b.closing.clone()),
+    }
+}
+
+fn target(i: &BulletinInput) -> Result<(i64, String), ApiError> {
+    let mut e = FieldErrors::new();
+    let batch = e.take("batch_id", input::id(&i.batch_id));
+    let period = e.take("period", input::text(&i.period, 20));
+    e.into_result(())?;
+    Ok((batch.expect("checked"), period.expect("checked")))
+}
+
+async fn api_list(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -> Result<Json<Page<Bulletin>>, Api> {
+    let run = async {
+        let p: ListParams = parse_query(uri.query())?;
+        Ok::<_, ApiError>(s.store.list_bulletins(&who.viewer, &p).await?)
+    };
+    run.await.map(Json).map_err(|e| Api(e, lang))
+}
+
+async fn api_create(State(s): State<AppState>, lang: Lang, who: Auth, body: Bytes) -> Result<Response, Api> {
+    let run = async {
+        may_write(&who)?;
+        let i: BulletinInput = parse_json(&body)?;
+        let (batch, period) = target(&i)?;
+        let b = s.store.create_bulletin(&who.viewer, batch, &period).await?;
+        Ok::<_, ApiError>(
+            (
+                StatusCode::CREATED,
+                [(header::LOCATION, format!("/api/v1/bulletins/{}", b.id))],
+                Json(b),
+            )
+                .into_response(),
+        )
+    };
+    run.await.map_err(|e| Api(e, lang))
+}
+
+async fn api_get(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<WithContent>, Api> {
+    let run = async {
+        let bulletin = s.store.get_bulletin(&who.viewer, path_id(&id)?).await?;
+        let content = s.store.bulletin_content(&who.viewer, &bulletin).await?;
+        Ok::<_, ApiError>(WithContent { bulletin, content })
+    };
+    run.await.map(Json).map_err(|e| Api(e, lang))
+}
+
+async fn api_update(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Bulletin>, Api> {
+    let run = async {
+        let id = path_id(&id)?;
+        let current = s.store.get_bulletin(&who.viewer, id).await?;
+        let i = merge_input(&prose_input(&current), &body)?;
+        Ok::<_, ApiError>(s.store.update_bulletin(&who.viewer, id, &i.prose()?).await?)
+    };
+    run.await.map(Json).map_err(|e| Api(e, lang))
+}
+
+async fn api_issue(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Bulletin>, Api> {
+    let run = async { Ok::<_, ApiError>(s.store.issue_bulletin(&who.viewer, path_id(&id)?).await?) };
+    run.await.map(Json).map_err(|e| Api(e, lang))
+}
+
+async fn docx(State(s): State<AppState>, lang: Lang, who: Auth, Path(id): Path<String>) -> Result<Response, Api> {
+    let run = async {
+        let b = s.store.get_bulletin(&who.viewer, path_id(&id)?).await?;
+        let c = s.store.bulletin_content(&who.viewer, &b).await?;
+        let bytes = hezuo_report::bulletin_docx(&c, b.content_hash.as_deref());
+        let name = urlencoding::encode(&format!("{}.docx", b.title)).into_owned();
+        Ok::<_, ApiError>(
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_string(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename*=UTF-8''{name}"),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response(),
+        )
+    };
+    run.await.map_err(|e| Api(e, lang))
+}
+
+async fn page_list(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -> Result<Response, PageErr> {
+    let run = async {
+        let p: ListParams = parse_query(uri.query())?;
+        let page = s.store.list_bulletins(&who.viewer, &p).await?;
+        let mut t = Table::new(
+            lang,
+            &[
+                ("通报", "Bulletin"),
+                ("文号", "Number"),
+                ("期次", "Period"),
+                ("状态", "Status"),
+                ("印发时间", "Issued"),
+            ],
+        );
+        for b in &page.items {
+            t.rows.push(vec![
+                Cell::link(&b.title, format!("/bulletins/{}", b.id)),
+                Cell::opt(b.number.clone(), lang),
+                Cell::text(&b.period),
+                Cell::badge(lang.pick(&b.status.label()), format!("n-{}", b.status.as_str())),
+                Cell::opt(b.issued_at.map(crate::projects::local_time), lang),
+            ]);
+        }
+        // The office generates a new one from a batch and a period that has begun.
+        let mut filters = Vec::new();
+        if who.viewer.role == Role::Office {
+            let batches = s
+                .store
+                .list_batches(
+                    &who.viewer,
+                    &ListParams {
+                        per_page: Some("20".into()),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            let today = s.store.today();
+            let mut periods = Vec::new();
+            for b in &batches.items {
+                for per in b.periods().into_iter().filter(|p| p.start <= today).rev() {
+                    periods.push((
+                        format!("{}|{}", b.id, per.label(b.cadence)),
+                        format!("{} · {}", b.title, per.name(b.cadence)),
+                    ));
+                }
+            }
+            filters.push(
+                Field::new(
+                    lang,
+                    "target",
+                    ("生成通报：清单与期次", "New bulletin: batch and period"),
+                    "select",
+                )
+                .options(lang, periods, &[]),
+            );
+        }
+        let heading = lang.tr("督查通报", "Bulletins").to_string();
+        t.empty = lang.tr("还没有督查通报。", "No bulletins yet.").into();
+        let view = BulletinList {
+            layout: Layout::new(&who, lang, &uri, "bulletins", heading.clone()),
+            heading,
+            total: page.total,
+            table: t,
+            new: filters,
+        };
+        Ok::<_, ApiError>(views::render(&view))
+    };
+    run.await.map_err(|e| PageErr(e, lang))
+}
+
+#[derive(Template)]
+#[template(path = "bulletins.html")]
+struct BulletinList {
+    layout: Layout,
+    heading: String,
+    total: i64,
+    table: Table,
+    new: Vec<Field>,
+}
+
+async fn page_create(State(s): State<AppState>, lang: Lang, who: Auth, body: Bytes) -> Result<Response, PageErr> {
+    #[derive(serde::Deserialize)]
+    struct Form {
+        target: Option<String>,
+    }
+    let run = async {
+        may_write(&who)?;
+        let f: Form = parse_form(&body)?;
+        let (batch, period) = f
+            .target
+            .as_deref()
+            .and_then(|t| t.split_once('|'))
+            .and_then(|(b, p)| Some((b.parse::<i64>().ok()?, p.to_string())))
+            .ok_or_else(|| {
+                ApiError::Invalid(FieldErrors::one(
+                    "target",
+                    Msg::new("请选择清单与期次", "Choose a batch and period"),
+                ))
+            })?;
+        let b = s.store.create_bulletin(&who.viewer, batch, &period).await?;
+        Ok::<_, ApiError>(views::redirect(&format!("/bulletins/{}", b.id)))
+    };
+    run.await.map_err(|e| PageErr(e, lang))
+}
+
+#[derive(Template)]
+#[template(path = "bulletin.html")]
+struct BulletinPage {
+    layout: Layout,
+    id: i64,
+    c: BulletinContent,
+    total: usize,
+    ranking: String,
+    table: Table,
+    flagged: Table,
+    problems: Table,
+    hash: Option<String>,
+    draft: bool,
+    office: bool,
+    fields: Vec<Field>,
+}
+
+async fn show(
+    s: &AppState,
+    who: &Auth,
+    lang: Lang,
+    uri: &Uri,
+    b: Bulletin,
+    i: &BulletinInput,
+    errors: FieldErrors,
+) -> Result<Response, ApiError> {
+    let c = s.store.bulletin_content(&who.viewer, &b).await?;
+    let mut units = Table::new(
+        lang,
+        &[
+            ("排名", "Rank"),
+            ("责任单位", "Unit"),
+            ("项目数", "Projects"),
+            ("按时报送", "On time"),
+            ("迟报", "Late"),
+            ("未报", "Missing"),
+            ("按时率", "On-time rate"),
+            ("节点完成", "Milestones met"),
+        ],
+    );
+    for (k, u) in c.units.iter().enumerate() {
+        units.rows.push(vec![
+            Cell::text((k + 1).to_string()),
+            Cell::text(&u.unit),
+            Cell::text(u.projects.to_string()),
+            Cell::text(u.reports_on_time.to_string()),
+            Cell::text(u.reports_late.to_string()),
+            Cell::text(u.reports_missing.to_string()),
+            Cell::text(format!("{}%", u.on_time_rate)),
+            Cell::text(format!("{}/{}", u.milestones_met, u.milestones_due)),
+        ]);
+    }
+    let mut flagged = Table::new(
+        lang,
+        &[
+            ("亮灯", "Flag"),
+            ("项目", "Project"),
+            ("牵头单位", "Lead unit"),
+            ("原因", "Why"),
+        ],
+    );
+    flagged.empty = lang.tr("本期无亮红灯、黄灯项目。", "No project is flagged.").into();
+    for f in &c.flagged {
+        let class = if f.flag == "红灯" { "f-red" } else { "f-yellow" };
+        flagged.rows.push(vec![
+            Cell::badge(&f.flag, class),
+            Cell::text(&f.title),
+            Cell::text(&f.lead_unit),
+            Cell::text(&f.reasons),
+        ]);
+    }
+    let mut problems = Table::new(
+        lang,
+        &[
+            ("问题", "Problem"),
+            ("所属项目", "Project"),
+            ("责任单位", "Owner"),
+            ("办结期限", "Due"),
+            ("状态", "Status"),
+        ],
+    );
+    problems.empty = lang.tr("本期无待协调问题。", "No open problem.").into();
+    for p in &c.problems {
+        problems.rows.push(vec![
+            Cell::text(&p.title),
+            Cell::text(&p.project),
+            Cell::text(&p.owner),
+            Cell::text(&p.due),
+            Cell::text(&p.status),
+        ]);
+    }
+    let fields = vec![
+        Field::new(lang, "title", ("标题", "Title"), "text").value(i.title.as_deref()),
+        Field::new(lang, "intro", ("导语", "Opening"), "textarea").value(i.intro.as_deref()),
+        Field::new(lang, "closing", ("下步要求", "Requirements"), "textarea").value(i.closing.as_deref()),
+    ];
+    let has = !errors.is_empty();
+    let page = BulletinPage {
+        layout: Layout::new(who, lang, uri, "bulletins", c.title.clone()),
+        id: b.id,
+        total: c.by_status.iter().map(|x| x.1).sum(),
+        ranking: ranking_sentence(&c),
+        table: units,
+        flagged,
+        problems,
+        hash: b.content_hash.clone(),
+        draft: b.status == BulletinStatus::Draft,
+        office: who.viewer.role == Role::Office,
+        fields: Field::errors_from(fields, &errors, lang),
+        c,
+    };
+    let mut res = views::render(&page);
+    if has {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn page_show(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Response, PageErr> {
+    let run = async {
+        let b = s.store.get_bulletin(&who.viewer, path_id(&id)?).await?;
+        let i = prose_input(&b);
+        show(&s, &who, lang, &uri, b, &i, FieldErrors::new()).await
+    };
+    run.await.map_err(|e| PageErr(e, lang))
+}
+
+async fn page_edit(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    uri: Uri,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageErr> {
+    let run = async {
+        may_write(&who)?;
+        let id = path_id(&id)?;
+        let b = s.store.get_bulletin(&who.viewer, id).await?;
+        let i: BulletinInput = parse_form(&body)?;
+        let result = match i.prose() {
+            Ok(p) => s
+                .store
+                .update_bulletin(&who.viewer, id, &p)
+                .await
+                .map_err(ApiError::from),
+            Err(e) => Err(ApiError::Invalid(e)),
+        };
+        match result {
+            Ok(_) => Ok(views::redirect(&format!("/bulletins/{id}"))),
+            Err(ApiError::Invalid(e)) => show(&s, &who, lang, &uri, b, &i, e).await,
+            Err(e) => Err(e),
+        }
+    };
+    run.await.map_err(|e| PageErr(e, lang))
+}
+
+async fn page_issue(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    Path(id): Path<String>,
+) -> Result<Response, PageErr> {
+    let run = async {
+        let b = s.store.issue_bulletin(&who.viewer, path_id(&id)?).await?;
+        Ok::<_, ApiError>(views::redirect(&format!("/bulletins/{}", b.id)))
+    };
+    run.await.map_err(|e| PageErr(e, lang))
+}
