@@ -10,8 +10,8 @@ use axum::Router;
 use axum::routing::get;
 use hezuo_domain::ListParams;
 use hezuo_domain::agreement::{Agreement, AgreementFilter, AgreementInput};
-use hezuo_domain::bulletin::Bulletin;
 use hezuo_domain::attachment::Attachment;
+use hezuo_domain::bulletin::Bulletin;
 use hezuo_domain::organization::{Organization, OrganizationFilter, OrganizationInput};
 use hezuo_domain::person::{Person, PersonFilter, PersonInput};
 use hezuo_domain::problem::{Problem, ProblemFilter, ProblemInput};
@@ -157,7 +157,10 @@ fn crud(
 
 fn with_object(ok: &str, desc: &str, errs: &[&str]) -> Value {
     let mut m = errors(errs);
-    m.insert(ok.into(), json!({ "description": desc, "content": { "application/json": { "schema": { "type": "object" } } } }));
+    m.insert(
+        ok.into(),
+        json!({ "description": desc, "content": { "application/json": { "schema": { "type": "object" } } } }),
+    );
     Value::Object(m)
 }
 
@@ -203,8 +206,10 @@ fn supervision(paths: &mut serde_json::Map<String, Value>) {
         "operationId": "accept_report", "parameters": [id_param("id")], "responses": responses("200", "Accepted", r("ProgressReport"), &["403", "404", "409"]) } }));
     let bulletin_body = json!({ "content": { "application/json": { "schema": { "type": "object",
         "properties": { "title": { "type": "string" }, "intro": { "type": "string" }, "closing": { "type": "string" } } } } } });
-    let bupd = |op: &str| json!({ "tags": [tag], "summary": "Edit a draft's prose (an issued bulletin answers 409)", "operationId": op,
-        "parameters": [id_param("id")], "requestBody": bulletin_body.clone(), "responses": responses("200", "The draft", r("Bulletin"), &["403", "404", "409", "422"]) });
+    let bupd = |op: &str| {
+        json!({ "tags": [tag], "summary": "Edit a draft's prose (an issued bulletin answers 409)", "operationId": op,
+        "parameters": [id_param("id")], "requestBody": bulletin_body.clone(), "responses": responses("200", "The draft", r("Bulletin"), &["403", "404", "409", "422"]) })
+    };
     paths.insert("/api/v1/bulletins".into(), json!({
         "get": { "tags": [tag], "summary": "Bulletins, newest first (drafts for the office only)", "operationId": "list_bulletins",
                  "parameters": params::<ListParams>(), "responses": responses("200", "One page", list_schema("Bulletin"), &["400"]) },
@@ -222,8 +227,11 @@ fn supervision(paths: &mut serde_json::Map<String, Value>) {
     let mut docx = errors(&["404"]);
     docx.insert("200".into(), json!({ "description": "The bulletin as a Word document (GB/T 9704 layout)",
         "content": { "application/vnd.openxmlformats-officedocument.wordprocessingml.document": { "schema": { "type": "string", "format": "binary" } } } }));
-    paths.insert("/api/v1/bulletins/{id}/docx".into(), json!({ "get": { "tags": [tag], "summary": "Download as Word",
-        "operationId": "bulletin_docx", "parameters": [id_param("id")], "responses": docx } }));
+    paths.insert(
+        "/api/v1/bulletins/{id}/docx".into(),
+        json!({ "get": { "tags": [tag], "summary": "Download as Word",
+        "operationId": "bulletin_docx", "parameters": [id_param("id")], "responses": docx } }),
+    );
     paths.insert("/api/v1/board".into(), json!({ "get": { "tags": [tag], "summary": "Flags of the projects being carried out, by lead unit and county, within the caller's scope",
         "operationId": "board", "responses": { "200": { "description": "The board", "content": { "application/json": { "schema": { "type": "object" } } } } } } }));
 }
