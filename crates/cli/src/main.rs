@@ -44,6 +44,32 @@ impl StoreArgs {
     }
 }
 
+/// Email for reminders; without it reminders are in-app only.
+#[derive(Args, Clone)]
+struct MailArgs {
+    /// SMTP server for reminder emails: `smtp://user:pass@host:port`, or `smtps://…` for TLS.
+    #[arg(long, env = "HEZUO_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of reminder emails, e.g. `市校合作平台 <noreply@example.cn>`.
+    #[arg(long, env = "HEZUO_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// Days before a due date on which to remind (also on the day and the day after).
+    #[arg(long, env = "HEZUO_REMIND_DAYS", value_delimiter = ',', default_value = "7,1")]
+    remind_days: Vec<i64>,
+}
+
+impl MailArgs {
+    fn mailer(&self) -> anyhow::Result<Option<hezuo_web::reminders::Mailer>> {
+        match (&self.smtp_url, &self.mail_from) {
+            (Some(url), Some(from)) => Ok(Some(hezuo_web::reminders::Mailer::new(url, from)?)),
+            (Some(_), None) => {
+                anyhow::bail!("HEZUO_SMTP_URL is set but HEZUO_MAIL_FROM is not: reminders need a sender")
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Serve the web pages and the JSON API.
@@ -70,6 +96,8 @@ enum Command {
         /// Take clients' addresses from X-Forwarded-For: only behind a load balancer that sets it.
         #[arg(long, env = "HEZUO_TRUST_FORWARDED_FOR")]
         trust_forwarded_for: bool,
+        #[command(flatten)]
+        mail: MailArgs,
         /// Largest attachment accepted, in MiB.
         #[arg(long, env = "HEZUO_MAX_UPLOAD_MB", default_value_t = 20)]
         max_upload_mb: usize,
@@ -78,6 +106,13 @@ enum Command {
     Demo {
         #[command(flatten)]
         store: StoreArgs,
+    },
+    /// Send today's reminders once (in the app, and by email when configured).
+    Remind {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Bring the database schema up to date and exit.
     Migrate {
@@ -134,8 +169,10 @@ async fn main() -> anyhow::Result<()> {
             demo_password,
             secure_cookies,
             trust_forwarded_for,
+            mail,
             max_upload_mb,
         } => {
+            let mailer = mail.mailer()?;
             let store = args.open().await?;
             if demo {
                 let existing = hezuo_store::demo::organizations_stored(&store).await?;
@@ -166,9 +203,10 @@ async fn main() -> anyhow::Result<()> {
                 listener.local_addr()?,
                 store.backend().name()
             );
-            axum::serve(listener, hezuo_web::app(state))
-                .with_graceful_shutdown(shutdown())
-                .await?;
+            hezuo_web::reminders::spawn_schedule(state.store.clone(), mailer, mail.remind_days.clone());
+            // The peer's address reaches handlers for the audit log and sign-in throttling.
+            let app = hezuo_web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
             store.close().await;
         }
         Command::Demo { store: args } => {
@@ -215,6 +253,16 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .map_err(explain)?;
             println!("已重置 {name} 的密码。一次性密码 / one-time password: {password}");
+            store.close().await;
+        }
+        Command::Remind { store: args, mail } => {
+            let mailer = mail.mailer()?;
+            let store = args.open().await?.with_clock(args.clock());
+            let s = hezuo_web::reminders::run_once(&store, mailer.as_ref(), &mail.remind_days).await?;
+            println!(
+                "提醒 / reminders: {} 人收到站内提醒，{} 封邮件，{} 人今日已提醒过 / notified {}, emailed {}, already reminded today {}",
+                s.notified, s.emailed, s.skipped, s.notified, s.emailed, s.skipped
+            );
             store.close().await;
         }
         Command::Migrate { store: args } => {

@@ -15,6 +15,7 @@ pub mod organization;
 pub mod person;
 pub mod problem;
 pub mod project;
+pub mod reminder;
 pub mod supervision;
 
 pub use error::{FieldErrors, Msg};

@@ -42,6 +42,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_supervision.sql"),
     ),
     (4, "bulletins", include_str!("../migrations/sqlite/0004_bulletin.sql")),
+    (5, "reminders", include_str!("../migrations/sqlite/0005_reminders.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -60,6 +61,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/postgres/0003_supervision.sql"),
     ),
     (4, "bulletins", include_str!("../migrations/postgres/0004_bulletin.sql")),
+    (
+        5,
+        "reminders",
+        include_str!("../migrations/postgres/0005_reminders.sql"),
+    ),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

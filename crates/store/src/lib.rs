@@ -15,6 +15,7 @@ pub mod organizations;
 pub mod people;
 pub mod problems;
 pub mod projects;
+pub mod reminders;
 mod sql;
 pub mod supervision;
 

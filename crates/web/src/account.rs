@@ -73,6 +73,8 @@ struct AccountPage {
     fields: Vec<Field>,
     has_errors: bool,
     tokens: Vec<TokenRow>,
+    /// The reminders sent to the user's person (experts and others linked to a person).
+    reminders: Vec<(String, String, String)>,
 }
 
 /// Where to go after signing in: a path on this site, never another host.
@@ -264,8 +266,19 @@ async fn account_view(
             }
         })
         .collect();
+    let reminders = match u.person_id {
+        Some(p) => s
+            .store
+            .notifications(p, 20)
+            .await?
+            .into_iter()
+            .map(|n| (n.day.to_string(), n.subject, n.body))
+            .collect(),
+        None => Vec::new(),
+    };
     let has_errors = !errors.is_empty();
     let page = AccountPage {
+        reminders,
         layout: Layout::new(who, lang, uri, "account", lang.tr("我的账号", "My account")),
         notice,
         props,

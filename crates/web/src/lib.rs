@@ -16,6 +16,7 @@ pub mod organizations;
 pub mod people;
 pub mod problems;
 pub mod projects;
+pub mod reminders;
 mod resource;
 pub mod supervision;
 pub mod users;

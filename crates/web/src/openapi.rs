@@ -11,6 +11,7 @@ use axum::routing::get;
 use hezuo_domain::ListParams;
 use hezuo_domain::agreement::{Agreement, AgreementFilter, AgreementInput};
 use hezuo_domain::attachment::Attachment;
+use hezuo_domain::bulletin::Bulletin;
 use hezuo_domain::organization::{Organization, OrganizationFilter, OrganizationInput};
 use hezuo_domain::person::{Person, PersonFilter, PersonInput};
 use hezuo_domain::problem::{Problem, ProblemFilter, ProblemInput};
@@ -44,7 +45,8 @@ use utoipa::{IntoParams, OpenApi};
         ProgressReport,
         ReportInput,
         Problem,
-        ProblemInput
+        ProblemInput,
+        Bulletin
     ))
 )]
 struct Schemas;
@@ -153,7 +155,16 @@ fn crud(
     }
 }
 
-/// Batches, progress reports, problems and the board.
+fn with_object(ok: &str, desc: &str, errs: &[&str]) -> Value {
+    let mut m = errors(errs);
+    m.insert(
+        ok.into(),
+        json!({ "description": desc, "content": { "application/json": { "schema": { "type": "object" } } } }),
+    );
+    Value::Object(m)
+}
+
+/// Batches, progress reports, problems, bulletins and the board.
 fn supervision(paths: &mut serde_json::Map<String, Value>) {
     crud(
         paths,
@@ -193,6 +204,34 @@ fn supervision(paths: &mut serde_json::Map<String, Value>) {
         "operationId": "get_report", "parameters": [id_param("id")], "responses": responses("200", "The report", r("ProgressReport"), &["404"]) } }));
     paths.insert("/api/v1/reports/{id}/accept".into(), json!({ "post": { "tags": [tag], "summary": "Accept the latest version (office only); it is frozen",
         "operationId": "accept_report", "parameters": [id_param("id")], "responses": responses("200", "Accepted", r("ProgressReport"), &["403", "404", "409"]) } }));
+    let bulletin_body = json!({ "content": { "application/json": { "schema": { "type": "object",
+        "properties": { "title": { "type": "string" }, "intro": { "type": "string" }, "closing": { "type": "string" } } } } } });
+    let bupd = |op: &str| {
+        json!({ "tags": [tag], "summary": "Edit a draft's prose (an issued bulletin answers 409)", "operationId": op,
+        "parameters": [id_param("id")], "requestBody": bulletin_body.clone(), "responses": responses("200", "The draft", r("Bulletin"), &["403", "404", "409", "422"]) })
+    };
+    paths.insert("/api/v1/bulletins".into(), json!({
+        "get": { "tags": [tag], "summary": "Bulletins, newest first (drafts for the office only)", "operationId": "list_bulletins",
+                 "parameters": params::<ListParams>(), "responses": responses("200", "One page", list_schema("Bulletin"), &["400"]) },
+        "post": { "tags": [tag], "summary": "Draft a bulletin for a batch and period (office only)", "operationId": "create_bulletin",
+                  "requestBody": { "content": { "application/json": { "schema": { "type": "object", "required": ["batch_id", "period"],
+                      "properties": { "batch_id": { "type": "integer" }, "period": { "type": "string", "example": "2026-03" } } } } } },
+                  "responses": responses("201", "The draft", r("Bulletin"), &["400", "403", "422"]) } }));
+    paths.insert("/api/v1/bulletins/{id}".into(), json!({
+        "get": { "tags": [tag], "summary": "A bulletin with its content (live for a draft, frozen once issued)", "operationId": "get_bulletin",
+                 "parameters": [id_param("id")], "responses": with_object("200", "The bulletin and its content", &["404"]) },
+        "put": bupd("put_bulletin"), "patch": bupd("patch_bulletin") }));
+    paths.insert("/api/v1/bulletins/{id}/issue".into(), json!({ "post": { "tags": [tag],
+        "summary": "Issue: numbered 〔year〕n号, content frozen with its SHA-256 (office only)", "operationId": "issue_bulletin",
+        "parameters": [id_param("id")], "responses": responses("200", "The issued bulletin", r("Bulletin"), &["403", "404", "409"]) } }));
+    let mut docx = errors(&["404"]);
+    docx.insert("200".into(), json!({ "description": "The bulletin as a Word document (GB/T 9704 layout)",
+        "content": { "application/vnd.openxmlformats-officedocument.wordprocessingml.document": { "schema": { "type": "string", "format": "binary" } } } }));
+    paths.insert(
+        "/api/v1/bulletins/{id}/docx".into(),
+        json!({ "get": { "tags": [tag], "summary": "Download as Word",
+        "operationId": "bulletin_docx", "parameters": [id_param("id")], "responses": docx } }),
+    );
     paths.insert("/api/v1/board".into(), json!({ "get": { "tags": [tag], "summary": "Flags of the projects being carried out, by lead unit and county, within the caller's scope",
         "operationId": "board", "responses": { "200": { "description": "The board", "content": { "application/json": { "schema": { "type": "object" } } } } } } }));
 }

@@ -221,6 +221,18 @@ impl Pages for Organizations {
             )
             .await?;
         let attachments = st.list_attachments(&who.viewer, RecordKind::Organization, o.id).await?;
+        // Problems this organisation must settle.
+        let owned = st
+            .list_problems(
+                &who.viewer,
+                &hezuo_domain::problem::ProblemFilter {
+                    owner_id: Some(o.id.to_string()),
+                    open: Some("true".into()),
+                    ..Default::default()
+                },
+                &all,
+            )
+            .await?;
 
         let mut props = vec![
             (
@@ -298,6 +310,14 @@ impl Pages for Organizations {
                 id: "agreements",
                 title: lang.tr("参与的合作协议", "Agreements").into(),
                 table: agr,
+                add: None,
+            },
+            Section {
+                id: "owned-problems",
+                title: lang
+                    .tr("本单位负责协调的问题", "Problems this organisation must settle")
+                    .into(),
+                table: crate::problems::problem_table(s, lang, &owned.items).await?,
                 add: None,
             },
             Section {

@@ -28,6 +28,15 @@ async fn the_openapi_document_describes_every_resource() {
         "/api/v1/projects/{id}/milestones/{mid}",
         "/api/v1/attachments",
         "/api/v1/attachments/{id}/content",
+        "/api/v1/batches/{id}/approve",
+        "/api/v1/projects/{id}/reports",
+        "/api/v1/reports/{id}/accept",
+        "/api/v1/problems",
+        "/api/v1/bulletins/{id}/issue",
+        "/api/v1/bulletins/{id}/docx",
+        "/api/v1/board",
+        "/api/v1/audit",
+        "/api/v1/tokens",
     ] {
         assert!(doc["paths"][p].is_object(), "{p} missing from the OpenAPI document");
     }

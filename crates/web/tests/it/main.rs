@@ -4,4 +4,5 @@ mod access;
 mod api;
 mod helpers;
 mod pages;
+mod reminders;
 mod supervision;

@@ -217,7 +217,11 @@ async fn a_year_of_reporting_turns_the_flags_and_the_board_shows_them() {
         app.get("/board").await.text().contains("中试场地未落实"),
         "open problems are on the board"
     );
-    assert!(app.get(&format!("/organizations/{dept}")).await.status == StatusCode::OK);
+    let owner_page = app.get(&format!("/organizations/{dept}")).await.text();
+    assert!(
+        owner_page.contains("本单位负责协调的问题") && owner_page.contains("中试场地未落实"),
+        "open problems are on the owner's page"
+    );
     let r = app
         .json(
             "PATCH",

@@ -1,0 +1,129 @@
+//! What reminders are due for whom, and the record that one person got one day's reminder — claimed
+//! before sending so that a second run (or a second server) sends nothing twice.
+
+use crate::{Result, Store, now, on_db};
+use chrono::{DateTime, NaiveDate, Utc};
+use hezuo_domain::reminder::{DueItem, When, when};
+use hezuo_domain::supervision::{Batch, period_by_label};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// One person's reminders for a day.
+#[derive(Debug, Clone)]
+pub struct PersonDue {
+    pub person_id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub items: Vec<DueItem>,
+}
+
+/// An in-app notification (the day's reminder as it was sent).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Notification {
+    pub id: i64,
+    pub day: NaiveDate,
+    pub subject: String,
+    pub body: String,
+    pub emailed: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Everything due around `today` for the responsible persons of projects being carried out:
+    /// their milestones, and their reports for periods of approved batches not yet filed.
+    pub async fn reminders_due(&self, today: NaiveDate, days_before: &[i64]) -> Result<Vec<PersonDue>> {
+        let horizon = today + chrono::Duration::days(days_before.iter().copied().max().unwrap_or(0).max(0));
+        let since = today - chrono::Duration::days(1);
+        let mut out: BTreeMap<i64, Vec<DueItem>> = BTreeMap::new();
+        let milestones: Vec<(String, NaiveDate, String, i64)> = on_db!(&self.db, p => sqlx::query_as(
+            "select m.title, m.due_on, p.title, p.responsible_person_id from milestone m join project p on p.id = m.project_id \
+             where m.done_on is null and m.archived = false and p.archived = false and p.status in ('approved', 'in_progress') \
+             and p.responsible_person_id is not null and m.due_on >= $1 and m.due_on <= $2 order by m.due_on, m.id")
+            .bind(since).bind(horizon).fetch_all(p).await)?;
+        for (title, due, project, person) in milestones {
+            if let Some(w) = when(today, due, days_before) {
+                out.entry(person).or_default().push(DueItem {
+                    what: format!("节点“{title}”"),
+                    project,
+                    due,
+                    when: w,
+                });
+            }
+        }
+        // Reports: each running project in an approved batch owes one per period.
+        let running: Vec<(i64, String, i64, i64, Option<NaiveDate>, i64)> = on_db!(&self.db, p => sqlx::query_as(
+            "select p.id, p.title, p.responsible_person_id, p.batch_id, p.start_on, p.lead_unit_id from project p \
+             join batch b on b.id = p.batch_id where b.status = 'approved' and p.archived = false \
+             and p.status in ('approved', 'in_progress') and p.responsible_person_id is not null order by p.id")
+            .fetch_all(p).await)?;
+        let mut batches: HashMap<i64, Batch> = HashMap::new();
+        for (_, _, _, batch, _, _) in &running {
+            if !batches.contains_key(batch) {
+                let b = self.get_batch(&crate::Viewer::system("提醒"), *batch).await?;
+                batches.insert(*batch, b);
+            }
+        }
+        for (project, title, person, batch, start, lead) in running {
+            let b = &batches[&batch];
+            for per in b.periods() {
+                let Some(w) = when(today, per.due, days_before) else {
+                    continue;
+                };
+                if start.is_some_and(|s| per.end < s) {
+                    continue;
+                }
+                let label = per.label(b.cadence);
+                let filed: i64 = on_db!(&self.db, p => sqlx::query_scalar(
+                    "select count(*) from progress_report where project_id = $1 and period = $2 and organization_id = $3")
+                    .bind(project).bind(&label).bind(lead).fetch_one(p).await)?;
+                if filed > 0 || period_by_label(b.year, b.cadence, b.report_due_day as u32, &label).is_none() {
+                    continue;
+                }
+                let what = format!("{}进度填报", per.name(b.cadence));
+                out.entry(person).or_default().push(DueItem {
+                    what,
+                    project: title.clone(),
+                    due: per.due,
+                    when: w,
+                });
+            }
+        }
+        let mut result = Vec::new();
+        for (person, mut items) in out {
+            items.sort_by_key(|i| (i.when != When::Overdue, i.due));
+            let (name, email): (String, Option<String>) = on_db!(&self.db, p => sqlx::query_as(
+                "select name, email from person where id = $1").bind(person).fetch_one(p).await)?;
+            result.push(PersonDue {
+                person_id: person,
+                name,
+                email,
+                items,
+            });
+        }
+        Ok(result)
+    }
+
+    /// Records one person's reminder for `day`; false if they already have one (nothing to send).
+    pub async fn claim_reminder(&self, person_id: i64, day: NaiveDate, subject: &str, body: &str) -> Result<bool> {
+        let t = now();
+        let id: Option<i64> = on_db!(&self.db, p => sqlx::query_scalar(
+            "insert into reminder (person_id, day, subject, body, emailed, created_at, updated_at) \
+             values ($1, $2, $3, $4, false, $5, $5) on conflict (person_id, day) do nothing returning id")
+            .bind(person_id).bind(day).bind(subject).bind(body).bind(t).fetch_optional(p).await)?;
+        Ok(id.is_some())
+    }
+
+    /// Marks the day's reminder as emailed.
+    pub async fn reminder_emailed(&self, person_id: i64, day: NaiveDate) -> Result<()> {
+        on_db!(&self.db, p => sqlx::query("update reminder set emailed = true, updated_at = $1 where person_id = $2 and day = $3")
+            .bind(now()).bind(person_id).bind(day).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// A person's latest notifications.
+    pub async fn notifications(&self, person_id: i64, limit: i64) -> Result<Vec<Notification>> {
+        Ok(on_db!(&self.db, p => sqlx::query_as(
+            "select id, day, subject, body, emailed, created_at from reminder where person_id = $1 order by day desc, id desc limit $2")
+            .bind(person_id).bind(limit).fetch_all(p).await)?)
+    }
+}

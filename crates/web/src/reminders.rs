@@ -1,0 +1,101 @@
+//! Reminders: once a day, each responsible person with something due gets one in-app notification
+//! and, when mail is configured (`HEZUO_SMTP_URL`, `HEZUO_MAIL_FROM`), one email listing it all.
+//! A run claims each person's day in the store before sending, so running twice sends nothing twice.
+
+use hezuo_domain::reminder::compose;
+use hezuo_store::Store;
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+/// Where email goes: an SMTP server (`smtp://user:pass@host:port`, `smtps://…` for TLS) and the sender.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl std::fmt::Debug for Mailer {
+    // The URL may carry a password: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailer")
+            .field("from", &self.from.to_string())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Mailer {
+    pub fn new(smtp_url: &str, from: &str) -> anyhow::Result<Mailer> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
+            .map_err(|e| anyhow::anyhow!("HEZUO_SMTP_URL is not a usable SMTP address: {e}"))?
+            .build();
+        let from = from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("HEZUO_MAIL_FROM is not an email address: {e}"))?;
+        Ok(Mailer { transport, from })
+    }
+}
+
+/// What one run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RunSummary {
+    /// People who got today's reminder in the app.
+    pub notified: usize,
+    /// Of those, emailed.
+    pub emailed: usize,
+    /// Already reminded today (by an earlier run): nothing sent.
+    pub skipped: usize,
+}
+
+/// Sends today's reminders (the store's "today"); `days_before` e.g. `[7, 1]`.
+pub async fn run_once(store: &Store, mailer: Option<&Mailer>, days_before: &[i64]) -> anyhow::Result<RunSummary> {
+    let today = store.today();
+    let mut summary = RunSummary::default();
+    for p in store.reminders_due(today, days_before).await? {
+        let (subject, body) = compose(&p.name, &p.items);
+        if !store.claim_reminder(p.person_id, today, &subject, &body).await? {
+            summary.skipped += 1;
+            continue;
+        }
+        summary.notified += 1;
+        let (Some(mailer), Some(email)) = (mailer, p.email.as_deref()) else {
+            continue;
+        };
+        let to: Mailbox = match format!("{} <{email}>", p.name).parse() {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::warn!(person = p.person_id, error = %e, "unusable email address; in-app reminder only");
+                continue;
+            }
+        };
+        let message = Message::builder()
+            .from(mailer.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)?;
+        match mailer.transport.send(message).await {
+            Ok(_) => {
+                store.reminder_emailed(p.person_id, today).await?;
+                summary.emailed += 1;
+            }
+            // The in-app reminder stands; the email is not retried the same day.
+            Err(e) => tracing::warn!(person = p.person_id, error = %e, "reminder email failed"),
+        }
+    }
+    Ok(summary)
+}
+
+/// Runs reminders every hour for as long as the server runs; each day's run happens once per person.
+pub fn spawn_schedule(store: Store, mailer: Option<Mailer>, days_before: Vec<i64>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match run_once(&store, mailer.as_ref(), &days_before).await {
+                Ok(s) if s.notified > 0 => tracing::info!(notified = s.notified, emailed = s.emailed, "reminders sent"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "reminder run failed"),
+            }
+        }
+    });
+}
