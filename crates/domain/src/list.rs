@@ -65,6 +65,17 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// Everything on one page (short lists that are never paged: a project's milestones, reports…).
+    pub fn whole(items: Vec<T>) -> Self {
+        let n = items.len();
+        Page {
+            items,
+            total: n as i64,
+            page: 1,
+            per_page: n.max(1) as u32,
+        }
+    }
+
     pub fn pages(&self) -> u32 {
         (self.total.max(0) as u64).div_ceil(self.per_page as u64).max(1) as u32
     }

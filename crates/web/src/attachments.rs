@@ -6,7 +6,7 @@ use crate::RouteExt;
 use crate::auth::Auth;
 use crate::error::{Api, ApiError, Page as PageErr};
 use crate::i18n::Lang;
-use crate::resource::{parse_query, path_id};
+use crate::resource::{created, parse_query, path_id};
 use crate::views::{self, Cell, Table};
 use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::{StatusCode, header};
@@ -86,13 +86,7 @@ async fn api_list(
         let f: AttachmentFilter = parse_query(q.as_deref())?;
         let (kind, id) = record_ref(f.record_kind.as_deref(), f.record_id.as_deref())?;
         let items = s.store.list_attachments(&who.viewer, kind, id).await?;
-        let n = items.len();
-        Ok::<_, ApiError>(Page {
-            items,
-            total: n as i64,
-            page: 1,
-            per_page: n.max(1) as u32,
-        })
+        Ok::<_, ApiError>(Page::whole(items))
     };
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
@@ -205,8 +199,7 @@ async fn read_upload(s: &AppState, who: &Auth, mut mp: Multipart) -> Result<Atta
 
 async fn api_upload(State(s): State<AppState>, lang: Lang, who: Auth, mp: Multipart) -> Result<Response, Api> {
     let a = read_upload(&s, &who, mp).await.map_err(|e| Api(e, lang))?;
-    let loc = format!("/api/v1/attachments/{}", a.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, loc)], Json(a)).into_response())
+    Ok(created(format!("/api/v1/attachments/{}", a.id), a))
 }
 
 async fn page_upload(State(s): State<AppState>, lang: Lang, who: Auth, mp: Multipart) -> Result<Response, PageErr> {

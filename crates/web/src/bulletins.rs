@@ -6,7 +6,7 @@ use crate::RouteExt;
 use crate::auth::Auth;
 use crate::error::{Api, ApiError, Page as PageErr};
 use crate::i18n::Lang;
-use crate::resource::{merge_input, parse_form, parse_json, parse_query, path_id};
+use crate::resource::{created, merge_input, parse_form, parse_json, parse_query, path_id};
 use crate::views::{self, Cell, Field, Layout, Table};
 use askama::Template;
 use axum::body::Bytes;
@@ -82,14 +82,7 @@ async fn api_create(State(s): State<AppState>, lang: Lang, who: Auth, body: Byte
         let i: BulletinInput = parse_json(&body)?;
         let (batch, period) = target(&i)?;
         let b = s.store.create_bulletin(&who.viewer, batch, &period).await?;
-        Ok::<_, ApiError>(
-            (
-                StatusCode::CREATED,
-                [(header::LOCATION, format!("/api/v1/bulletins/{}", b.id))],
-                Json(b),
-            )
-                .into_response(),
-        )
+        Ok::<_, ApiError>(created(format!("/api/v1/bulletins/{}", b.id), b))
     };
     run.await.map_err(|e| Api(e, lang))
 }

@@ -7,14 +7,16 @@ use crate::auth::Auth;
 use crate::error::{Api, ApiError, Page as PageErr};
 use crate::i18n::Lang;
 use crate::organizations::archived_filter;
-use crate::resource::{Pages, archive_action, merge_input, parse_form, parse_json, path_id, related, resource, routes};
+use crate::resource::{
+    Pages, archive_action, created, merge_input, parse_form, parse_json, path_id, related, resource, routes,
+};
 use crate::views::{
     self, Cell, DetailPage, Field, FormPage, Layout, ListPage, PostAction, Section, Table, code_options, sort_field,
 };
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
@@ -554,13 +556,7 @@ async fn api_milestones(
     let run = async {
         let p = s.store.get_project(&who.viewer, path_id(&id)?).await?;
         let items = s.store.list_milestones(&who.viewer, p.id, false).await?;
-        let n = items.len();
-        Ok::<_, ApiError>(Page {
-            items,
-            total: n as i64,
-            page: 1,
-            per_page: n.max(1) as u32,
-        })
+        Ok::<_, ApiError>(Page::whole(items))
     };
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
@@ -579,8 +575,10 @@ async fn api_milestone_create(
         Ok::<_, ApiError>(s.store.create_milestone(&who.viewer, id, &d).await?)
     };
     let m = run.await.map_err(|e| Api(e, lang))?;
-    let loc = format!("/api/v1/projects/{}/milestones/{}", m.project_id, m.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, loc)], Json(m)).into_response())
+    Ok(created(
+        format!("/api/v1/projects/{}/milestones/{}", m.project_id, m.id),
+        m,
+    ))
 }
 
 async fn api_milestone_get(

@@ -143,6 +143,11 @@ pub trait Pages: Resource {
     ) -> impl Future<Output = Result<Vec<Field>, ApiError>> + Send;
 }
 
+/// 201 Created with the new record and where to find it.
+pub fn created<T: Serialize>(location: String, body: T) -> Response {
+    (StatusCode::CREATED, [(header::LOCATION, location)], Json(body)).into_response()
+}
+
 /// A related record for a panel: None when it lies outside the user's scope (or is gone), so a
 /// page shows what the user may see instead of failing.
 pub fn related<T>(r: StoreResult<T>) -> Result<Option<T>, ApiError> {
@@ -289,8 +294,7 @@ async fn api_create<R: Resource>(State(s): State<AppState>, lang: Lang, a: Auth,
         Ok::<_, ApiError>(R::create(&s.store, &a.viewer, &data).await?)
     };
     let r = run.await.map_err(|e| Api(e, lang))?;
-    let loc = format!("/api/v1/{}/{}", R::PLURAL, R::id(&r));
-    Ok((StatusCode::CREATED, [(header::LOCATION, loc)], Json(r)).into_response())
+    Ok(created(format!("/api/v1/{}/{}", R::PLURAL, R::id(&r)), r))
 }
 
 async fn api_update<R: Resource>(

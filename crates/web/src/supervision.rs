@@ -7,13 +7,13 @@ use crate::RouteExt;
 use crate::auth::Auth;
 use crate::error::{Api, ApiError, Page as PageErr};
 use crate::i18n::Lang;
-use crate::resource::{merge_input, parse_form, parse_json, parse_query, path_id};
+use crate::resource::{created, merge_input, parse_form, parse_json, parse_query, path_id};
 use crate::views::{self, Cell, DetailPage, Field, FormPage, Layout, PostAction, Section, Table, code_options};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hezuo_domain::codes::division_name;
@@ -88,14 +88,7 @@ async fn api_batch_create(State(s): State<AppState>, lang: Lang, who: Auth, body
     let run = async {
         let i: BatchInput = parse_json(&body)?;
         let b = s.store.create_batch(&who.viewer, &i.validate()?).await?;
-        Ok::<_, ApiError>(
-            (
-                StatusCode::CREATED,
-                [(header::LOCATION, format!("/api/v1/batches/{}", b.id))],
-                Json(b),
-            )
-                .into_response(),
-        )
+        Ok::<_, ApiError>(created(format!("/api/v1/batches/{}", b.id), b))
     };
     run.await.map_err(|e| Api(e, lang))
 }
@@ -423,13 +416,7 @@ async fn api_project_reports(
 ) -> Result<Json<Page<ProgressReport>>, Api> {
     let run = async {
         let items = s.store.project_reports(&who.viewer, path_id(&id)?).await?;
-        let n = items.len();
-        Ok::<_, ApiError>(Page {
-            items,
-            total: n as i64,
-            page: 1,
-            per_page: n.max(1) as u32,
-        })
+        Ok::<_, ApiError>(Page::whole(items))
     };
     run.await.map(Json).map_err(|e| Api(e, lang))
 }
@@ -445,14 +432,7 @@ async fn api_report_file(
         let id = path_id(&id)?;
         let i: ReportInput = parse_json(&body)?;
         let r = s.store.file_report(&who.viewer, id, &i.validate()?).await?;
-        Ok::<_, ApiError>(
-            (
-                StatusCode::CREATED,
-                [(header::LOCATION, format!("/api/v1/reports/{}", r.id))],
-                Json(r),
-            )
-                .into_response(),
-        )
+        Ok::<_, ApiError>(created(format!("/api/v1/reports/{}", r.id), r))
     };
     run.await.map_err(|e| Api(e, lang))
 }
