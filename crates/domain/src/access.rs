@@ -6,7 +6,9 @@
 //! - unit: one organisation: reads its projects and their schedules, keeps the milestones and
 //!   evidence of projects it leads or co-leads.
 //! - enterprise: its own organisation: reads its projects, keeps its profile and contacts.
-//! - expert: one person: their profile and the projects they are responsible for.
+//! - enterprise: also posts and keeps its own demands.
+//! - expert: one person: their profile (with papers, patents and results) and the projects they are
+//!   responsible for.
 //! - leader: reads everything, changes nothing.
 
 use crate::{Msg, RecordKind, code_enum};
@@ -88,12 +90,23 @@ impl Role {
             },
             Role::Enterprise => match kind {
                 Organization => action == Action::Update,
-                Person => action != Action::Archive,
+                Person | Demand => action != Action::Archive,
                 ProgressReport | Problem => action == Action::Create,
                 _ => false,
             },
-            Role::Expert => matches!(kind, Person) && action == Action::Update,
+            // Their profile, its papers and patents, and the results they own.
+            Role::Expert => match kind {
+                Person => action == Action::Update,
+                ExpertWork => true,
+                ResearchResult => action != Action::Archive,
+                _ => false,
+            },
         }
+    }
+
+    /// Whether this role reviews demands, steers them through matching and merges duplicates.
+    pub fn may_review_demands(self) -> bool {
+        self == Role::Office
     }
 
     /// Whether this role may attach files to records it can see (evidence, minutes, contracts).

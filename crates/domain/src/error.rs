@@ -79,3 +79,24 @@ pub fn too_long(max: usize) -> Msg {
         format!("Must be at most {max} characters"),
     )
 }
+
+/// One cell of an import that failed: its spreadsheet row (1-based; the header is row 1), the
+/// field (column) and the message.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct RowError {
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+    pub message_en: String,
+}
+
+impl RowError {
+    pub fn new(row: usize, column: &str, m: &Msg) -> RowError {
+        RowError {
+            row,
+            column: column.to_string(),
+            message: m.zh.clone(),
+            message_en: m.en.clone(),
+        }
+    }
+}

@@ -6,8 +6,11 @@ pub mod access;
 pub mod agreement;
 pub mod attachment;
 pub mod bulletin;
+pub mod campaign;
 pub mod codes;
+pub mod demand;
 pub mod error;
+pub mod expert_work;
 pub mod input;
 pub mod list;
 pub mod money;
@@ -16,6 +19,8 @@ pub mod person;
 pub mod problem;
 pub mod project;
 pub mod reminder;
+pub mod research_result;
+pub mod search;
 pub mod supervision;
 
 pub use error::{FieldErrors, Msg};
@@ -38,10 +43,18 @@ pub enum RecordKind {
     ProgressReport,
     Problem,
     Bulletin,
+    /// A solicitation campaign (征集活动).
+    Campaign,
+    /// An enterprise's technical demand (技术需求 / 技术难题).
+    Demand,
+    /// A research result of the university (科技成果), URL `/results`.
+    ResearchResult,
+    /// A paper or patent on an expert's profile.
+    ExpertWork,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 11] = [
+    pub const ALL: [RecordKind; 15] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -53,6 +66,10 @@ impl RecordKind {
         Self::ProgressReport,
         Self::Problem,
         Self::Bulletin,
+        Self::Campaign,
+        Self::Demand,
+        Self::ResearchResult,
+        Self::ExpertWork,
     ];
     /// The kinds a file may be attached to.
     pub const ATTACHABLE: [RecordKind; 5] = [
@@ -75,6 +92,10 @@ impl RecordKind {
             Self::ProgressReport => "progress_report",
             Self::Problem => "problem",
             Self::Bulletin => "bulletin",
+            Self::Campaign => "campaign",
+            Self::Demand => "demand",
+            Self::ResearchResult => "research_result",
+            Self::ExpertWork => "expert_work",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -100,6 +121,10 @@ impl RecordKind {
             Self::ProgressReport => "reports",
             Self::Problem => "problems",
             Self::Bulletin => "bulletins",
+            Self::Campaign => "campaigns",
+            Self::Demand => "demands",
+            Self::ResearchResult => "results",
+            Self::ExpertWork => "works",
         }
     }
     pub fn label(self) -> Msg {
@@ -115,6 +140,10 @@ impl RecordKind {
             Self::ProgressReport => Msg::new("进度填报", "Progress report"),
             Self::Problem => Msg::new("问题协调", "Problem"),
             Self::Bulletin => Msg::new("督查通报", "Bulletin"),
+            Self::Campaign => Msg::new("征集活动", "Campaign"),
+            Self::Demand => Msg::new("技术需求", "Demand"),
+            Self::ResearchResult => Msg::new("科技成果", "Research result"),
+            Self::ExpertWork => Msg::new("论文专利", "Paper or patent"),
         }
     }
 }

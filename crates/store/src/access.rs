@@ -129,6 +129,27 @@ pub(crate) fn restrict(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str) {
             restrict(q, v, RecordKind::Project, "p");
             q.push(")");
         }
+        // Campaigns and the university's results are published to every signed-in user.
+        RecordKind::Campaign | RecordKind::ResearchResult => {}
+        // An enterprise's demands are seen by the enterprise and by the coordinators above it.
+        // An expert sees the demands matched to them (once matching exists).
+        RecordKind::Demand => match person {
+            Some(_) => {
+                q.push(" and 1 = 0");
+            }
+            None => {
+                q.push(&format!(" and {alias}.enterprise_id in "));
+                org_set(q, &v.scope);
+            }
+        },
+        // Papers and patents go with the expert's profile.
+        RecordKind::ExpertWork => {
+            q.push(&format!(
+                " and {alias}.person_id in (select pw.id from person pw where 1 = 1"
+            ));
+            restrict(q, v, RecordKind::Person, "pw");
+            q.push(")");
+        }
         // A problem is seen by those who see its project and by its owner.
         RecordKind::Problem => {
             q.push(&format!(" and ({alias}.owner_id in "));
@@ -229,6 +250,7 @@ pub(crate) async fn audit(
     }
     let text = Value::Object(changes).to_string();
     let t = now();
+    feed(tx, kind, id).await?;
     on_tx!(tx, c => sqlx::query(
         "insert into audit_entry (user_id, username, ip, record_kind, record_id, action, changes, created_at, updated_at) \
          values ($1, $2, $3, $4, $5, $6, $7, $8, $8)")
@@ -240,4 +262,22 @@ pub(crate) async fn audit(
 /// A record as the JSON the audit log compares.
 pub(crate) fn snapshot<T: serde::Serialize>(r: &T) -> Value {
     serde_json::to_value(r).unwrap_or(Value::Null)
+}
+
+/// Appends `kind`/`id` to the change feed, in the caller's transaction: what commits is indexed,
+/// what rolls back never was.
+pub(crate) async fn feed(tx: &mut Tx, kind: RecordKind, id: i64) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("insert into change_feed (record_kind, record_id, created_at) values ($1, $2, $3)")
+        .bind(kind.as_str()).bind(id).bind(now())
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Whether `v` may read a demand's confidential details: the office and the enterprise itself.
+pub fn sees_demand_details(v: &Viewer, enterprise_id: i64) -> bool {
+    match v.scope {
+        Scope::All => v.role == Role::Office,
+        Scope::Org(o) => o == enterprise_id && v.role == Role::Enterprise,
+        _ => false,
+    }
 }

@@ -43,6 +43,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     ),
     (4, "bulletins", include_str!("../migrations/sqlite/0004_bulletin.sql")),
     (5, "reminders", include_str!("../migrations/sqlite/0005_reminders.sql")),
+    (6, "demands", include_str!("../migrations/sqlite/0006_demands.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -66,6 +67,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         "reminders",
         include_str!("../migrations/postgres/0005_reminders.sql"),
     ),
+    (6, "demands", include_str!("../migrations/postgres/0006_demands.sql")),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

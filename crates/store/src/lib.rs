@@ -10,14 +10,19 @@ pub mod attachments;
 pub mod audit_log;
 mod backend;
 pub mod bulletins;
+pub mod campaigns;
+pub mod demands;
 pub mod demo;
 pub mod organizations;
 pub mod people;
 pub mod problems;
 pub mod projects;
 pub mod reminders;
+pub mod results;
+pub mod search_docs;
 mod sql;
 pub mod supervision;
+pub mod works;
 
 use hezuo_domain::{FieldErrors, Msg};
 use std::path::{Path, PathBuf};
@@ -92,6 +97,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 impl StoreError {
     pub fn invalid(field: &str, msg: Msg) -> Self {
         StoreError::Invalid(FieldErrors::one(field, msg))
+    }
+    pub fn conflict(field: &str, msg: Msg) -> Self {
+        StoreError::Conflict(FieldErrors::one(field, msg))
     }
 }
 
@@ -177,6 +185,13 @@ impl Tx {
         match self {
             Tx::Sqlite(t) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+    pub async fn rollback(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Postgres(t) => t.rollback().await?,
         }
         Ok(())
     }

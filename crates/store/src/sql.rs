@@ -113,3 +113,16 @@ pub(crate) use fetch_page;
 pub fn flag(v: &Option<String>) -> bool {
     matches!(v.as_deref().map(str::trim), Some("true" | "1" | "on" | "yes"))
 }
+
+/// A short list (codes, keywords) kept in one text column, one item per line.
+pub fn join_list(items: &[String]) -> String {
+    items.join("\n")
+}
+
+pub fn split_list(s: &str) -> Vec<String> {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}

@@ -1,0 +1,538 @@
+//! Enterprises' technical demands (技术需求 / 技术难题): posted by an enterprise, entered by
+//! transfer-centre staff after a visit, or imported by a coordinator; reviewed in stages
+//! (screen → assess → accepted, or returned with a reason), then matched and turned into projects.
+//! Green-channel demands (绿色通道) must be screened within a number of working days.
+
+use crate::input::{self, de_opt_string, opt_text};
+use crate::{FieldErrors, Money, Msg, code_enum, codes};
+use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
+use serde::{Deserialize, Serialize};
+
+code_enum!(
+    /// draft → submitted → assessing → accepted (or returned with a reason) → matching → matched →
+    /// project; closed at any point before (also when merged into a duplicate).
+    DemandStatus {
+        Draft = "draft", "草稿", "Draft";
+        Submitted = "submitted", "已提交待初筛", "Submitted";
+        Assessing = "assessing", "评审中", "Under assessment";
+        Accepted = "accepted", "已受理", "Accepted";
+        Returned = "returned", "已退回", "Returned";
+        Matching = "matching", "对接中", "Matching";
+        Matched = "matched", "已匹配", "Matched";
+        Project = "project", "已立项", "Became a project";
+        Closed = "closed", "已关闭", "Closed";
+    }
+);
+
+code_enum!(
+    /// 合作方式 wanted.
+    CooperationMode {
+        Development = "development", "技术开发", "Technology development";
+        Transfer = "transfer", "技术转让", "Technology transfer";
+        License = "license", "技术许可", "Technology licence";
+        Consulting = "consulting", "技术咨询", "Consulting";
+        Service = "service", "技术服务", "Technical service";
+        Platform = "platform", "共建平台", "Joint platform";
+    }
+);
+
+code_enum!(
+    /// How the demand reached the platform.
+    DemandSource {
+        Posted = "posted", "企业发布", "Posted by the enterprise";
+        Visit = "visit", "走访征集", "Collected on a visit";
+        Import = "import", "批量导入", "Imported";
+    }
+);
+
+code_enum!(
+    ReviewStage {
+        Screen = "screen", "初筛", "Screening";
+        Assess = "assess", "评审", "Assessment";
+    }
+);
+
+code_enum!(
+    ReviewDecision {
+        Pass = "pass", "通过", "Pass";
+        Return = "return", "退回", "Return";
+    }
+);
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Demand {
+    pub id: i64,
+    pub title: String,
+    /// The public summary: what every user who may see the demand reads.
+    pub summary: String,
+    /// Confidential details: only the enterprise, the office and experts who accepted a match see them.
+    /// Absent from the answer when the caller may not see them.
+    pub details: Option<String>,
+    pub enterprise_id: i64,
+    pub campaign_id: Option<i64>,
+    /// GB/T 4754 industry code.
+    pub industry: Option<String>,
+    /// 技术领域.
+    pub field: Option<String>,
+    #[schema(value_type = Option<String>, example = "50.00")]
+    pub budget_min_wan: Option<Money>,
+    #[schema(value_type = Option<String>, example = "200.00")]
+    pub budget_max_wan: Option<Money>,
+    pub mode: CooperationMode,
+    pub deadline: Option<NaiveDate>,
+    pub source: DemandSource,
+    /// Who collected it on a visit, and when.
+    pub collected_by: Option<String>,
+    pub collected_on: Option<NaiveDate>,
+    pub green_channel: bool,
+    pub status: DemandStatus,
+    /// Why it was returned or closed.
+    pub reason: Option<String>,
+    /// The demand this one was merged into as a duplicate.
+    pub merged_into_id: Option<i64>,
+    pub project_id: Option<i64>,
+    pub submitted_on: Option<NaiveDate>,
+    /// When screening decided (the green channel's clock stops here).
+    pub screened_on: Option<NaiveDate>,
+    pub archived: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct DemandInput {
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub details: Option<String>,
+    #[serde(deserialize_with = "de_opt_string")]
+    #[schema(value_type = Option<i64>)]
+    pub enterprise_id: Option<String>,
+    #[serde(deserialize_with = "de_opt_string")]
+    #[schema(value_type = Option<i64>)]
+    pub campaign_id: Option<String>,
+    pub industry: Option<String>,
+    pub field: Option<String>,
+    #[serde(deserialize_with = "de_opt_string")]
+    #[schema(value_type = Option<String>)]
+    pub budget_min_wan: Option<String>,
+    #[serde(deserialize_with = "de_opt_string")]
+    #[schema(value_type = Option<String>)]
+    pub budget_max_wan: Option<String>,
+    #[schema(value_type = Option<CooperationMode>)]
+    pub mode: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub deadline: Option<String>,
+    #[schema(value_type = Option<DemandSource>)]
+    pub source: Option<String>,
+    pub collected_by: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub collected_on: Option<String>,
+    #[serde(deserialize_with = "de_opt_string")]
+    #[schema(value_type = Option<bool>)]
+    pub green_channel: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemandData {
+    pub title: String,
+    pub summary: String,
+    pub details: Option<String>,
+    pub enterprise_id: i64,
+    pub campaign_id: Option<i64>,
+    pub industry: Option<String>,
+    pub field: Option<String>,
+    pub budget_min: Option<Money>,
+    pub budget_max: Option<Money>,
+    pub mode: CooperationMode,
+    pub deadline: Option<NaiveDate>,
+    pub source: DemandSource,
+    pub collected_by: Option<String>,
+    pub collected_on: Option<NaiveDate>,
+    pub green_channel: bool,
+}
+
+/// A yes/no field as forms and spreadsheets write it.
+pub fn flag(v: &Option<String>) -> Result<bool, Msg> {
+    match opt_text(v) {
+        None => Ok(false),
+        Some(s) => match s.to_lowercase().as_str() {
+            "true" | "1" | "on" | "yes" | "y" | "是" | "√" => Ok(true),
+            "false" | "0" | "off" | "no" | "n" | "否" => Ok(false),
+            _ => Err(Msg::new(
+                format!("“{s}”应为“是”或“否”"),
+                format!("“{s}” should be yes or no"),
+            )),
+        },
+    }
+}
+
+fn money(v: &Option<String>) -> Result<Option<Money>, Msg> {
+    opt_text(v).map(Money::parse_wan).transpose()
+}
+
+impl DemandInput {
+    pub fn from_record(d: &Demand) -> Self {
+        DemandInput {
+            title: Some(d.title.clone()),
+            summary: Some(d.summary.clone()),
+            details: d.details.clone(),
+            enterprise_id: Some(d.enterprise_id.to_string()),
+            campaign_id: d.campaign_id.map(|c| c.to_string()),
+            industry: d.industry.clone(),
+            field: d.field.clone(),
+            budget_min_wan: d.budget_min_wan.map(Money::wan),
+            budget_max_wan: d.budget_max_wan.map(Money::wan),
+            mode: Some(d.mode.as_str().into()),
+            deadline: d.deadline.map(|x| x.to_string()),
+            source: Some(d.source.as_str().into()),
+            collected_by: d.collected_by.clone(),
+            collected_on: d.collected_on.map(|x| x.to_string()),
+            green_channel: Some(d.green_channel.to_string()),
+        }
+    }
+
+    pub fn validate(&self) -> Result<DemandData, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let title = e.take("title", input::text(&self.title, 200));
+        let summary = e.take("summary", input::text(&self.summary, 20_000));
+        let details = e.take("details", input::optional_text(&self.details, 50_000));
+        let enterprise_id = e.take("enterprise_id", input::id(&self.enterprise_id));
+        let campaign_id = e.take("campaign_id", input::optional_id(&self.campaign_id));
+        let industry = e.take(
+            "industry",
+            opt_text(&self.industry).map(codes::parse_industry).transpose(),
+        );
+        let field = e.take("field", input::optional_text(&self.field, 200));
+        let budget_min = e.take("budget_min_wan", money(&self.budget_min_wan));
+        let budget_max = e.take("budget_max_wan", money(&self.budget_max_wan));
+        if let (Some(Some(lo)), Some(Some(hi))) = (budget_min, budget_max)
+            && hi < lo
+        {
+            e.add(
+                "budget_max_wan",
+                Msg::new(
+                    "预算上限不能低于下限",
+                    "The budget's upper bound is below its lower bound",
+                ),
+            );
+        }
+        let mode = match opt_text(&self.mode) {
+            None => Some(CooperationMode::Development),
+            Some(_) => e.take(
+                "mode",
+                input::code(
+                    &self.mode,
+                    CooperationMode::parse_any,
+                    CooperationMode::ALL,
+                    CooperationMode::label,
+                    CooperationMode::as_str,
+                ),
+            ),
+        };
+        let deadline = e.take("deadline", input::optional_date(&self.deadline));
+        let source = match opt_text(&self.source) {
+            None => Some(DemandSource::Posted),
+            Some(_) => e.take(
+                "source",
+                input::code(
+                    &self.source,
+                    DemandSource::parse,
+                    DemandSource::ALL,
+                    DemandSource::label,
+                    DemandSource::as_str,
+                ),
+            ),
+        };
+        let collected_by = e.take("collected_by", input::optional_text(&self.collected_by, 100));
+        let collected_on = e.take("collected_on", input::optional_date(&self.collected_on));
+        if source == Some(DemandSource::Visit) && collected_by == Some(None) {
+            e.add(
+                "collected_by",
+                Msg::new("走访征集的需求须写明征集人", "Say who collected a demand on a visit"),
+            );
+        }
+        let green_channel = e.take("green_channel", flag(&self.green_channel));
+        if !e.is_empty() {
+            return Err(e);
+        }
+        Ok(DemandData {
+            title: title.expect("checked"),
+            summary: summary.expect("checked"),
+            details: details.flatten(),
+            enterprise_id: enterprise_id.expect("checked"),
+            campaign_id: campaign_id.flatten(),
+            industry: industry.flatten(),
+            field: field.flatten(),
+            budget_min: budget_min.flatten(),
+            budget_max: budget_max.flatten(),
+            mode: mode.expect("checked"),
+            deadline: deadline.flatten(),
+            source: source.expect("checked"),
+            collected_by: collected_by.flatten(),
+            collected_on: collected_on.flatten(),
+            green_channel: green_channel.unwrap_or(false),
+        })
+    }
+}
+
+impl CooperationMode {
+    /// The code or the Chinese label (spreadsheets are filled in Chinese).
+    pub fn parse_any(s: &str) -> Option<Self> {
+        Self::parse(s).or_else(|| Self::ALL.iter().copied().find(|m| m.label().zh == s.trim()))
+    }
+}
+
+/// A step of the demand workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemandStep {
+    Submit,
+    Review(ReviewStage, ReviewDecision),
+    StartMatching,
+    MarkMatched,
+    BecomeProject,
+    Close,
+}
+
+impl DemandStatus {
+    /// Whether the enterprise (or whoever entered it) may still edit the demand's text.
+    pub fn editable(self) -> bool {
+        matches!(
+            self,
+            DemandStatus::Draft | DemandStatus::Returned | DemandStatus::Submitted
+        )
+    }
+    pub fn is_open(self) -> bool {
+        !matches!(self, DemandStatus::Project | DemandStatus::Closed)
+    }
+}
+
+/// Where `step` takes a demand in `from`, or why it cannot.
+pub fn step(from: DemandStatus, step: DemandStep) -> Result<DemandStatus, Msg> {
+    use DemandStatus::*;
+    use ReviewDecision::*;
+    use ReviewStage::*;
+    let to = match (from, step) {
+        (Draft | Returned, DemandStep::Submit) => Some(Submitted),
+        (Submitted, DemandStep::Review(Screen, Pass)) => Some(Assessing),
+        (Assessing, DemandStep::Review(Assess, Pass)) => Some(Accepted),
+        (Submitted, DemandStep::Review(Screen, Return)) | (Assessing, DemandStep::Review(Assess, Return)) => {
+            Some(Returned)
+        }
+        (Accepted, DemandStep::StartMatching) => Some(Matching),
+        (Accepted | Matching, DemandStep::MarkMatched) => Some(Matched),
+        (Matched, DemandStep::BecomeProject) => Some(Project),
+        (s, DemandStep::Close) if s.is_open() => Some(Closed),
+        _ => None,
+    };
+    to.ok_or_else(|| {
+        let what = match step {
+            DemandStep::Submit => Msg::new("提交", "submitted"),
+            DemandStep::Review(s, _) => Msg::new(s.label().zh, s.label().en.to_lowercase()),
+            DemandStep::StartMatching => Msg::new("开始对接", "put to matching"),
+            DemandStep::MarkMatched => Msg::new("标记为已匹配", "marked matched"),
+            DemandStep::BecomeProject => Msg::new("转为项目", "turned into a project"),
+            DemandStep::Close => Msg::new("关闭", "closed"),
+        };
+        Msg::new(
+            format!("处于“{}”状态的需求不能{}", from.label().zh, what.zh),
+            format!(
+                "A demand that is {} cannot be {}",
+                from.label().en.to_lowercase(),
+                what.en
+            ),
+        )
+    })
+}
+
+/// The reason a return or a close must carry.
+pub fn reason(v: &Option<String>) -> Result<String, Msg> {
+    opt_text(v)
+        .map(|s| s.chars().take(2000).collect())
+        .ok_or_else(|| Msg::new("退回或关闭时须写明理由", "Give the reason for returning or closing"))
+}
+
+/// Working days the green channel allows for screening.
+pub const GREEN_CHANNEL_WORKING_DAYS: u32 = 3;
+
+/// The date `n` working days (Monday–Friday) after `from`. Public holidays are not modelled.
+pub fn add_working_days(from: NaiveDate, n: u32) -> NaiveDate {
+    let mut d = from;
+    let mut left = n;
+    while left > 0 {
+        d = d.succ_opt().expect("in range");
+        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    d
+}
+
+/// The green channel's timer for a demand: when screening is due, and whether it was (or is) late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ServiceLevel {
+    pub due_on: NaiveDate,
+    pub breached: bool,
+}
+
+impl Demand {
+    pub fn service_level(&self, today: NaiveDate) -> Option<ServiceLevel> {
+        if !self.green_channel {
+            return None;
+        }
+        let due_on = add_working_days(self.submitted_on?, GREEN_CHANNEL_WORKING_DAYS);
+        let decided = self.screened_on.unwrap_or(today);
+        Some(ServiceLevel {
+            due_on,
+            breached: decided > due_on,
+        })
+    }
+}
+
+/// One reviewer's decision at one stage.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DemandReview {
+    pub id: i64,
+    pub demand_id: i64,
+    pub stage: ReviewStage,
+    pub decision: ReviewDecision,
+    pub comment: Option<String>,
+    pub reviewer: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A reviewer's decision as entered.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ReviewInput {
+    #[schema(value_type = Option<ReviewDecision>)]
+    pub decision: Option<String>,
+    pub comment: Option<String>,
+}
+
+impl ReviewInput {
+    pub fn validate(&self) -> Result<(ReviewDecision, Option<String>), FieldErrors> {
+        let mut e = FieldErrors::new();
+        let decision = e.take(
+            "decision",
+            input::code(
+                &self.decision,
+                ReviewDecision::parse,
+                ReviewDecision::ALL,
+                ReviewDecision::label,
+                ReviewDecision::as_str,
+            ),
+        );
+        let comment = e.take("comment", input::optional_text(&self.comment, 2000));
+        if decision == Some(ReviewDecision::Return) && comment == Some(None) {
+            e.add("comment", Msg::new("退回时须写明理由", "Give the reason for returning"));
+        }
+        if !e.is_empty() {
+            return Err(e);
+        }
+        Ok((decision.expect("checked"), comment.flatten()))
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct DemandFilter {
+    pub q: Option<String>,
+    #[serde(deserialize_with = "de_opt_string")]
+    pub enterprise_id: Option<String>,
+    #[serde(deserialize_with = "de_opt_string")]
+    pub campaign_id: Option<String>,
+    pub status: Option<String>,
+    pub industry: Option<String>,
+    /// `true` for green-channel demands only.
+    #[serde(deserialize_with = "de_opt_string")]
+    pub green_channel: Option<String>,
+    #[serde(deserialize_with = "de_opt_string")]
+    pub archived: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn the_review_goes_screen_then_assess_and_a_return_can_be_resubmitted() {
+        use DemandStatus::*;
+        let s = step(Draft, DemandStep::Submit).unwrap();
+        assert_eq!(s, Submitted);
+        assert!(step(s, DemandStep::Review(ReviewStage::Assess, ReviewDecision::Pass)).is_err());
+        let s = step(s, DemandStep::Review(ReviewStage::Screen, ReviewDecision::Pass)).unwrap();
+        let r = step(s, DemandStep::Review(ReviewStage::Assess, ReviewDecision::Return)).unwrap();
+        assert_eq!(r, Returned);
+        assert_eq!(step(r, DemandStep::Submit).unwrap(), Submitted);
+        let e = step(Project, DemandStep::Close).unwrap_err();
+        assert!(e.zh.contains("已立项"), "{}", e.zh);
+    }
+
+    #[test]
+    fn the_green_channel_counts_working_days_only() {
+        // Friday 2026-11-27 + 3 working days = Wednesday 2026-12-02.
+        assert_eq!(add_working_days(d("2026-11-27"), 3), d("2026-12-02"));
+        let mut x = Demand {
+            id: 1,
+            title: "t".into(),
+            summary: "s".into(),
+            details: None,
+            enterprise_id: 1,
+            campaign_id: None,
+            industry: None,
+            field: None,
+            budget_min_wan: None,
+            budget_max_wan: None,
+            mode: CooperationMode::Development,
+            deadline: None,
+            source: DemandSource::Posted,
+            collected_by: None,
+            collected_on: None,
+            green_channel: true,
+            status: DemandStatus::Submitted,
+            reason: None,
+            merged_into_id: None,
+            project_id: None,
+            submitted_on: Some(d("2026-11-27")),
+            screened_on: None,
+            archived: false,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        };
+        assert!(!x.service_level(d("2026-12-02")).unwrap().breached);
+        assert!(x.service_level(d("2026-12-03")).unwrap().breached);
+        x.screened_on = Some(d("2026-12-01"));
+        assert!(!x.service_level(d("2026-12-20")).unwrap().breached);
+        x.green_channel = false;
+        assert!(x.service_level(d("2026-12-20")).is_none());
+    }
+
+    #[test]
+    fn a_visit_names_its_collector_and_a_return_its_reason() {
+        let i = DemandInput {
+            title: Some("废水除氟工艺".into()),
+            summary: Some("含氟废水处理成本高".into()),
+            enterprise_id: Some("3".into()),
+            source: Some("visit".into()),
+            mode: Some("技术开发".into()),
+            budget_min_wan: Some("100".into()),
+            budget_max_wan: Some("50".into()),
+            ..Default::default()
+        };
+        let e = i.validate().unwrap_err();
+        assert!(e.get("collected_by").is_some());
+        assert!(e.get("budget_max_wan").is_some());
+        assert!(e.get("mode").is_none());
+        let r = ReviewInput {
+            decision: Some("return".into()),
+            comment: None,
+        };
+        assert!(r.validate().unwrap_err().get("comment").is_some());
+    }
+}
