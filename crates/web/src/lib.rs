@@ -8,6 +8,8 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod bulletins;
+pub mod campaigns;
+pub mod demands;
 pub mod error;
 mod home;
 pub mod i18n;
@@ -18,9 +20,12 @@ pub mod problems;
 pub mod projects;
 pub mod reminders;
 mod resource;
+pub mod results;
+pub mod search;
 pub mod supervision;
 pub mod users;
 mod views;
+pub mod works;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -106,6 +111,11 @@ pub fn app(state: AppState) -> Router {
         .merge(problems::router())
         .merge(supervision::router())
         .merge(bulletins::router())
+        .merge(campaigns::router())
+        .merge(demands::router())
+        .merge(results::router())
+        .merge(works::router())
+        .merge(search::router())
         .fallback(error::not_found_fallback)
         // Handlers' middleware (authentication) finds the state here.
         .layer(axum::Extension(state.clone()))

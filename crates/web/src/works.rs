@@ -1,0 +1,8 @@
+//! Experts' papers and patents.
+
+use crate::AppState;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
