@@ -114,6 +114,11 @@ enum Command {
         #[command(flatten)]
         mail: MailArgs,
     },
+    /// Rebuild the search index (the data folder's `search/`) from the records.
+    Reindex {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Bring the database schema up to date and exit.
     Migrate {
         #[command(flatten)]
@@ -194,6 +199,12 @@ async fn main() -> anyhow::Result<()> {
             state.secure_cookies = secure_cookies;
             state.trust_forwarded_for = trust_forwarded_for;
             state.max_upload_bytes = max_upload_mb * 1024 * 1024;
+            let state = state
+                .with_index_dir(&args.data_dir.join("search"))
+                .context("opening the search index (data folder's search/)")?;
+            // Catch the index up before the first request, then keep following the change feed.
+            state.search.sync(&state.store).await?;
+            hezuo_web::search::spawn_follower(state.clone());
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
                 .with_context(|| format!("listening on {listen}"))?;
@@ -265,6 +276,22 @@ async fn main() -> anyhow::Result<()> {
             );
             store.close().await;
         }
+        Command::Reindex { store: args } => {
+            let store = args.open().await?;
+            let dir = args.data_dir.join("search");
+            let search = hezuo_web::search::Search::open(&dir).with_context(|| {
+                format!(
+                    "opening the search index in {} (is a server using it? stop it first)",
+                    dir.display()
+                )
+            })?;
+            let n = search.rebuild(&store).await?;
+            println!(
+                "搜索索引已重建：{n} 条记录 / search index rebuilt: {n} records ({})",
+                dir.display()
+            );
+            store.close().await;
+        }
         Command::Migrate { store: args } => {
             let store = args.open().await?;
             println!("数据库结构已是最新 / schema is up to date ({})", store.backend().name());
@@ -285,8 +312,8 @@ fn explain(e: hezuo_store::StoreError) -> anyhow::Error {
 
 fn print_demo(s: &hezuo_store::demo::DemoSummary) {
     println!(
-        "已载入演示数据 / demo data loaded: {} 个单位, {} 名人员, {} 份协议, {} 个项目, {} 个节点, {} 份进度填报",
-        s.organizations, s.people, s.agreements, s.projects, s.milestones, s.reports
+        "已载入演示数据 / demo data loaded: {} 个单位, {} 名人员, {} 份协议, {} 个项目, {} 个节点, {} 份进度填报, {} 条征集/需求/成果/论文记录",
+        s.organizations, s.people, s.agreements, s.projects, s.milestones, s.reports, s.solicitation
     );
 }
 

@@ -10,7 +10,7 @@ use hezuo_search::{SearchIndex, SearchRequest};
 const BENCH: &str = "/work/shared/bench/data";
 
 #[test]
-#[ignore]
+#[ignore = "a measurement on the full corpus in ../shared/bench, not a check; run it by hand"]
 fn bench_corpus_mrr() {
     let Ok(corpus) = std::fs::read_to_string(format!("{BENCH}/corpus.jsonl")) else {
         eprintln!("no bench data, skipped");

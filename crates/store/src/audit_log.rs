@@ -92,12 +92,29 @@ impl Store {
             let t = d.and_hms_opt(0, 0, 0).expect("midnight").and_utc() + chrono::Duration::hours(16);
             q.push(" and created_at < ").bind(Arg::Time(t));
         }
-        let (total, items) = fetch_page!(self, AuditEntry, COLS, q, "id desc", p);
+        let (total, mut items) = fetch_page!(self, AuditEntry, COLS, q, "id desc", p);
+        // A demand's confidential details are the office's (and the enterprise's) alone, in the log too.
+        if v.role != Role::Office {
+            for e in items.iter_mut().filter(|e| e.record_kind == "demand") {
+                mask(&mut e.changes, "details");
+            }
+        }
         Ok(Page {
             items,
             total,
             page: p.page(),
             per_page: p.per_page(),
         })
+    }
+}
+
+/// Replaces both values of `field` in an entry's changes with a note that they are confidential.
+fn mask(changes: &mut String, field: &str) {
+    let Ok(serde_json::Value::Object(mut m)) = serde_json::from_str::<serde_json::Value>(changes) else {
+        return;
+    };
+    if let Some(pair) = m.get_mut(field) {
+        *pair = serde_json::json!(["（机密，不予显示）", "（机密，不予显示）"]);
+        *changes = serde_json::Value::Object(m).to_string();
     }
 }

@@ -142,6 +142,13 @@ impl Store {
     }
 
     pub async fn set_campaign_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Campaign> {
+        // Everyone reads campaigns; only those who reach the organiser archive one.
+        check(v, RecordKind::Campaign, Action::Archive)?;
+        let mut tx = self.begin().await?;
+        must_see(&mut tx, v, RecordKind::Campaign, id).await?;
+        let c = fetch(&mut tx, id).await?;
+        organizer_in_scope(&mut tx, v, c.organizer_id).await?;
+        tx.commit().await?;
         crate::organizations::set_archived(self, v, RecordKind::Campaign, id, archived).await?;
         self.get_campaign(v, id).await
     }

@@ -88,6 +88,9 @@ fn shown(v: &Viewer, mut d: Demand) -> Demand {
     d
 }
 
+/// A review as stored: id, demand, stage, decision, comment, reviewer, when.
+type ReviewRow = (i64, i64, String, String, Option<String>, String, DateTime<Utc>);
+
 /// A near-duplicate candidate: another demand and its text, for the search crate to score.
 #[derive(Debug, Clone)]
 pub struct DuplicateCandidate {
@@ -338,7 +341,7 @@ impl Store {
     pub async fn demand_reviews(&self, v: &Viewer, id: i64) -> Result<Vec<DemandReview>> {
         let mut tx = self.begin().await?;
         must_see(&mut tx, v, RecordKind::Demand, id).await?;
-        let rows: Vec<(i64, i64, String, String, Option<String>, String, DateTime<Utc>)> = on_tx!(&mut tx, c => sqlx::query_as(
+        let rows: Vec<ReviewRow> = on_tx!(&mut tx, c => sqlx::query_as(
             "select id, demand_id, stage, decision, comment, reviewer, created_at from demand_review where demand_id = $1 order by id")
             .bind(id).fetch_all(c).await)?;
         tx.commit().await?;
@@ -381,6 +384,33 @@ impl Store {
                 }
             })
             .collect())
+    }
+
+    /// The enterprises `v` may post demands for, by name (for forms).
+    pub async fn enterprise_options(&self, v: &Viewer) -> Result<Vec<(i64, String)>> {
+        let mut q =
+            Q::new("select o.id, o.name from organization o where o.kind = 'enterprise' and o.archived = false");
+        restrict(&mut q, v, RecordKind::Organization, "o");
+        q.push(" order by o.name limit 3000");
+        Ok(
+            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?,
+        )
+    }
+
+    /// Enterprises by unified social credit code and by full name, for imports (every enterprise:
+    /// whether the importer may post for it is checked when each row is written).
+    pub async fn enterprise_lookup(&self) -> Result<std::collections::HashMap<String, i64>> {
+        let rows: Vec<(i64, String, Option<String>)> = on_db!(&self.db, p => sqlx::query_as(
+            "select id, name, credit_code from organization where kind = 'enterprise' and archived = false")
+            .fetch_all(p).await)?;
+        let mut m = std::collections::HashMap::new();
+        for (id, name, code) in rows {
+            m.insert(name, id);
+            if let Some(c) = code {
+                m.insert(c, id);
+            }
+        }
+        Ok(m)
     }
 
     /// Imports demands in one transaction: every row is written in turn and checked against the

@@ -9,6 +9,8 @@
 
 #[path = "demo_data.rs"]
 mod data;
+#[path = "demo_demands.rs"]
+mod demands;
 
 use crate::{Result, Store, StoreError, Viewer};
 use chrono::{Datelike, NaiveDate, TimeDelta};
@@ -32,6 +34,8 @@ pub struct DemoSummary {
     pub projects: usize,
     pub milestones: usize,
     pub reports: usize,
+    /// Campaigns, demands, results and experts' works.
+    pub solicitation: usize,
 }
 
 /// How many organisations the store holds, archived ones included; demo data goes only where there are none.
@@ -69,6 +73,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<DemoSummary> {
     let ids = l.units().await?;
     let agr = l.agreements(&ids, today).await?;
     l.projects(&ids, &agr, today).await?;
+    l.sum.solicitation = demands::load(store, &ids, today, include_str!("demo_seed.txt")).await?;
     Ok(l.sum)
 }
 

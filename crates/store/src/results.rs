@@ -189,6 +189,13 @@ impl Store {
     }
 
     pub async fn set_result_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<ResearchResult> {
+        // Everyone reads results; only those who reach an owner archive one.
+        check(v, RecordKind::ResearchResult, Action::Archive)?;
+        let mut tx = self.begin().await?;
+        must_see(&mut tx, v, RecordKind::ResearchResult, id).await?;
+        let r = fetch(&mut tx, id).await?;
+        owners_in_scope(&mut tx, v, &r.owner_ids).await?;
+        tx.commit().await?;
         crate::organizations::set_archived(self, v, RecordKind::ResearchResult, id, archived).await?;
         self.get_result(v, id).await
     }

@@ -54,13 +54,13 @@ fn doc_sql(kind: RecordKind, backend: Backend) -> Option<String> {
     };
     let year = |col: &str| format!("cast(substr(cast({col} as text), 1, 4) as integer)");
     let sql = match kind {
-        RecordKind::Organization => format!(
+        RecordKind::Organization => String::from(
             "select t.id, t.name as title, coalesce(t.short_name, '') || ' ' || coalesce(t.credit_code, '') || ' ' || \
              coalesce(t.address, '') || ' ' || coalesce(t.description, '') as body, null as restricted, \
              t.name || char_nl || coalesce(t.short_name, '') as names, t.region_code as region, t.industry_code as industry, \
              null as year, null as status from organization t where t.archived = false"
         ),
-        RecordKind::Person => format!(
+        RecordKind::Person => String::from(
             "select t.id, t.name as title, coalesce(t.title, '') || ' ' || coalesce(t.discipline, '') || ' ' || \
              coalesce(t.research_fields, '') || ' ' || coalesce(t.keywords, '') || ' ' || coalesce(t.bio, '') as body, \
              null as restricted, t.name || char_nl || o.name as names, o.region_code as region, o.industry_code as industry, \
@@ -75,7 +75,7 @@ fn doc_sql(kind: RecordKind, backend: Backend) -> Option<String> {
             agg("o.name"),
             year("t.signed_on")
         ),
-        RecordKind::Project => format!(
+        RecordKind::Project => String::from(
             "select t.id, t.title, coalesce(t.summary, '') || ' ' || coalesce(t.origin_note, '') as body, null as restricted, \
              o.name || char_nl || coalesce((select name from person p where p.id = t.responsible_person_id), '') as names, \
              o.region_code as region, o.industry_code as industry, t.batch_year as year, t.status \
@@ -193,6 +193,20 @@ impl Store {
         let rows: Vec<(i64, String, i64)> = on_db!(&self.db, p => sqlx::query_as(
             "select seq, record_kind, record_id from change_feed where seq > $1 order by seq limit $2")
             .bind(seq).bind(limit).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(seq, k, id)| RecordKind::parse(&k).map(|kind| FeedEntry { seq, kind, id }))
+            .collect())
+    }
+
+    /// The feed entries with these sequence numbers (holes being looked for again).
+    pub async fn feed_entries(&self, seqs: &[i64]) -> Result<Vec<FeedEntry>> {
+        if seqs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Q::new("select seq, record_kind, record_id from change_feed where seq in ");
+        q.bind_list(seqs);
+        let rows: Vec<(i64, String, i64)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
         Ok(rows
             .into_iter()
             .filter_map(|(seq, k, id)| RecordKind::parse(&k).map(|kind| FeedEntry { seq, kind, id }))

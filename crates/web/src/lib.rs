@@ -76,16 +76,27 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// The search index, following the records' change feed.
+    pub search: std::sync::Arc<search::Search>,
 }
 
 impl AppState {
+    /// The state with a search index in memory (built from the records on first use).
     pub fn new(store: Store) -> Self {
+        let search = search::Search::in_memory().expect("an in-memory index can always be created");
         AppState {
             store,
             max_upload_bytes: 20 * 1024 * 1024,
             secure_cookies: false,
             trust_forwarded_for: false,
+            search: std::sync::Arc::new(search),
         }
+    }
+
+    /// Keeps the search index in `dir` (the data folder's `search/`), so it survives restarts.
+    pub fn with_index_dir(mut self, dir: &std::path::Path) -> anyhow::Result<Self> {
+        self.search = std::sync::Arc::new(search::Search::open(dir)?);
+        Ok(self)
     }
 }
 

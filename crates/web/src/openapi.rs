@@ -59,7 +59,16 @@ use utoipa::{IntoParams, OpenApi};
         hezuo_domain::research_result::ResearchResult,
         hezuo_domain::research_result::ResultInput,
         hezuo_domain::expert_work::ExpertWork,
-        hezuo_domain::expert_work::WorkInput
+        hezuo_domain::expert_work::WorkInput,
+        crate::demands::Duplicate,
+        crate::demands::StepInput,
+        crate::demands::MergeInput,
+        crate::demands::ImportReport,
+        crate::search::SearchAnswer,
+        crate::search::SearchItem,
+        crate::search::Fragment,
+        crate::search::FacetCount,
+        crate::search::SearchFacets
     ))
 )]
 struct Schemas;
@@ -410,7 +419,112 @@ pub fn document() -> Value {
 }
 
 /// Campaigns, research results and experts' papers and patents.
-fn records(_paths: &mut serde_json::Map<String, Value>) {}
+fn records(paths: &mut serde_json::Map<String, Value>) {
+    crud(
+        paths,
+        "campaigns",
+        "demands",
+        "Campaign",
+        "CampaignInput",
+        params::<hezuo_domain::campaign::CampaignFilter>(),
+    );
+    let coverage = json!({ "type": "object", "required": ["county", "industry"], "properties": {
+        "county": { "type": "array", "items": r("Coverage"),
+                    "description": "Every target county (and any other the demands came from), with the quota" },
+        "industry": { "type": "array", "items": r("Coverage") } } });
+    paths.insert(
+        "/api/v1/campaigns/{id}/coverage".into(),
+        json!({ "get": { "tags": ["demands"],
+            "summary": "Demands collected in the campaign (submitted or later) per county and per industry, against the quota per county",
+            "operationId": "campaign_coverage", "parameters": [id_param("id")],
+            "responses": responses("200", "Coverage by county and by industry", coverage, &["404"]) } }),
+    );
+    crud(
+        paths,
+        "results",
+        "results",
+        "ResearchResult",
+        "ResultInput",
+        params::<hezuo_domain::research_result::ResultFilter>(),
+    );
+    crud(
+        paths,
+        "works",
+        "people",
+        "ExpertWork",
+        "WorkInput",
+        params::<hezuo_domain::expert_work::WorkFilter>(),
+    );
+}
 
 /// Demands with their workflow, import and duplicates; search.
-fn demands_and_search(_paths: &mut serde_json::Map<String, Value>) {}
+fn demands_and_search(paths: &mut serde_json::Map<String, Value>) {
+    crud(
+        paths,
+        "demands",
+        "demands",
+        "Demand",
+        "DemandInput",
+        params::<hezuo_domain::demand::DemandFilter>(),
+    );
+    let tag = "demands";
+    let step = |path: &str, op: &str, summary: &str, input: Option<&str>| {
+        let mut o = json!({ "tags": [tag], "summary": summary, "operationId": op, "parameters": [id_param("id")],
+            "responses": responses("200", "The demand after the step", r("Demand"), &["400", "403", "404", "409", "422"]) });
+        if let Some(i) = input {
+            o["requestBody"] = body(i);
+        }
+        (path.to_string(), json!({ "post": o }))
+    };
+    for (path, item) in [
+        step(
+            "/api/v1/demands/{id}/submit",
+            "submit_demand",
+            "Submit a draft (or a returned demand) for screening",
+            None,
+        ),
+        step(
+            "/api/v1/demands/{id}/review",
+            "review_demand",
+            "The office's decision at the stage the demand waits for (screen, then assess): pass, or return with a comment",
+            Some("ReviewInput"),
+        ),
+        step(
+            "/api/v1/demands/{id}/step",
+            "step_demand",
+            "start_matching, mark_matched, project (with project_id) or close (with comment)",
+            Some("StepInput"),
+        ),
+        step(
+            "/api/v1/demands/{id}/merge",
+            "merge_demand",
+            "Close the demand as a duplicate of `into` (office)",
+            Some("MergeInput"),
+        ),
+    ] {
+        paths.insert(path, item);
+    }
+    paths.insert("/api/v1/demands/{id}/reviews".into(), json!({ "get": { "tags": [tag],
+        "summary": "The review trail, oldest first", "operationId": "list_demand_reviews", "parameters": [id_param("id")],
+        "responses": responses("200", "All reviews", list_schema("DemandReview"), &["404"]) } }));
+    paths.insert(
+        "/api/v1/demands/{id}/duplicates".into(),
+        json!({ "get": { "tags": [tag],
+        "summary": "Likely duplicates among the demands the caller may see, with their similarity (0–1)",
+        "operationId": "list_demand_duplicates", "parameters": [id_param("id")],
+        "responses": responses("200", "Most similar first", list_schema("Duplicate"), &["404"]) } }),
+    );
+    paths.insert("/api/v1/demands/import".into(), json!({ "post": { "tags": [tag],
+        "summary": "Import demands from an .xlsx sheet (multipart: `file`, optional `campaign_id`); all rows or none",
+        "operationId": "import_demands",
+        "requestBody": { "content": { "multipart/form-data": { "schema": { "type": "object",
+            "properties": { "file": { "type": "string", "format": "binary" }, "campaign_id": { "type": "integer" } } } } } },
+        "responses": responses("201", "Every row written", r("ImportReport"), &["400", "403", "413", "422"]) } }));
+    let mut search_params = params::<crate::search::SearchParams>();
+    search_params.retain(|p| p["name"] != "per_page" && p["name"] != "page");
+    search_params.extend(params::<ListParams>().into_iter().filter(|p| p["name"] != "sort"));
+    paths.insert("/api/v1/search".into(), json!({ "get": { "tags": ["search"],
+        "summary": "Search every record kind the caller may see (simplified or traditional Chinese, pinyin, English), with highlights and facets",
+        "operationId": "search", "parameters": search_params,
+        "responses": responses("200", "Hits the caller may see, best first", r("SearchAnswer"), &["400"]) } }));
+}

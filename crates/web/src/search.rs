@@ -1,8 +1,550 @@
-//! Search across every record kind the user may see.
+//! Search across every record kind the user may see: the index kept in step with the records by
+//! following the change feed, the search page (grouped by kind, highlighted, with facets) and
+//! `GET /api/v1/search`. The index returns candidates; the store's access rule (the same one every
+//! list uses) removes what the user may not see before anything is shown or counted.
 
-use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{Api, ApiError, Page as PageErr};
+use crate::i18n::Lang;
+use crate::resource::parse_query;
+use crate::views::{self, Layout};
+use crate::{AppState, RouteExt};
+use askama::Template;
+use axum::Json;
 use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::http::Uri;
+use axum::response::Response;
+use axum::routing::get;
+use hezuo_domain::access::Role;
+use hezuo_domain::{Msg, RecordKind, input};
+use hezuo_search::{Facets, Hit, SearchIndex, SearchRequest};
+use hezuo_store::Store;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// How many candidates a query may bring back before access filtering.
+const CANDIDATES: usize = 10_000;
+/// How long a hole in the change feed is waited for (a PostgreSQL transaction that took its
+/// sequence number early and commits late) before it is taken for a rollback.
+const GAP_PATIENCE: Duration = Duration::from_secs(120);
+
+/// The index and how far it has followed the change feed.
+pub struct Search {
+    index: SearchIndex,
+    state: tokio::sync::Mutex<Follow>,
+}
+
+#[derive(Default)]
+struct Follow {
+    /// Whether this process has built or checked the index against the records once.
+    started: bool,
+    /// Feed sequence numbers seen missing, and when.
+    gaps: BTreeMap<i64, Instant>,
+}
+
+impl Search {
+    /// An index in memory (tests, and a server run without a data folder).
+    pub fn in_memory() -> anyhow::Result<Search> {
+        Ok(Search::new(SearchIndex::in_memory()?))
+    }
+
+    /// The index kept in `dir` (the data folder's `search/`), created if missing.
+    pub fn open(dir: &Path) -> anyhow::Result<Search> {
+        Ok(Search::new(SearchIndex::open(dir)?))
+    }
+
+    fn new(index: SearchIndex) -> Search {
+        Search {
+            index,
+            state: tokio::sync::Mutex::new(Follow::default()),
+        }
+    }
+
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    /// Rebuilds the index from the records (what `hezuo reindex` does).
+    pub async fn rebuild(&self, store: &Store) -> anyhow::Result<usize> {
+        let mut st = self.state.lock().await;
+        let n = self.rebuild_locked(store).await?;
+        st.started = true;
+        st.gaps.clear();
+        Ok(n)
+    }
+
+    async fn rebuild_locked(&self, store: &Store) -> anyhow::Result<usize> {
+        // The feed's head is read first: what commits while the records are read is replayed after.
+        let head = store.feed_head().await?;
+        let docs = store.all_search_docs().await?;
+        let index = self.index.clone();
+        let n = tokio::task::spawn_blocking(move || index.rebuild(docs, head)).await??;
+        tracing::info!(documents = n, feed = head, "search index rebuilt");
+        Ok(n)
+    }
+
+    /// Brings the index up to date with every committed change: on first use an index that never
+    /// followed the feed is rebuilt; then the feed is followed from the last position the index
+    /// committed, and sequence numbers seen missing are looked for again until they turn up or
+    /// are old enough to be rollbacks.
+    pub async fn sync(&self, store: &Store) -> anyhow::Result<()> {
+        let mut st = self.state.lock().await;
+        if !st.started {
+            st.started = true;
+            if self.index.last_seq() == 0 || self.index.last_seq() > store.feed_head().await? {
+                self.rebuild_locked(store).await?;
+                return Ok(());
+            }
+        }
+        // Holes left by transactions that commit out of order.
+        st.gaps.retain(|_, seen| seen.elapsed() < GAP_PATIENCE);
+        if !st.gaps.is_empty() {
+            let wanted: Vec<i64> = st.gaps.keys().copied().collect();
+            let found = store.feed_entries(&wanted).await?;
+            if !found.is_empty() {
+                for e in &found {
+                    st.gaps.remove(&e.seq);
+                }
+                let changes = store.search_changes(&found).await?;
+                let index = self.index.clone();
+                let seq = index.last_seq();
+                tokio::task::spawn_blocking(move || index.apply(&changes, seq)).await??;
+            }
+        }
+        loop {
+            let last = self.index.last_seq();
+            let entries = store.feed_since(last, 500).await?;
+            let Some(end) = entries.last().map(|e| e.seq) else {
+                return Ok(());
+            };
+            let mut expected = last + 1;
+            for e in &entries {
+                while expected < e.seq {
+                    st.gaps.entry(expected).or_insert_with(Instant::now);
+                    expected += 1;
+                }
+                expected = e.seq + 1;
+            }
+            let changes = store.search_changes(&entries).await?;
+            let index = self.index.clone();
+            tokio::task::spawn_blocking(move || index.apply(&changes, end)).await??;
+        }
+    }
+}
+
+/// Keeps the index following the feed in the background (on several servers, each follows the
+/// shared database's feed, so every index converges).
+pub fn spawn_follower(s: AppState) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = s.search.sync(&s.store).await {
+                tracing::warn!(error = %e, "search index could not follow the change feed");
+            }
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    });
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .at("/search", get(page_search))
+        .at("/api/v1/search", get(api_search))
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct SearchParams {
+    /// What to look for: Chinese (simplified or traditional), pinyin, English.
+    pub q: Option<String>,
+    /// Facets: a record kind (`demand`, `project`…), a county's name, an industry's name, a year, a status label.
+    pub kind: Option<String>,
+    pub county: Option<String>,
+    pub industry: Option<String>,
+    #[serde(deserialize_with = "hezuo_domain::input::de_opt_string")]
+    pub year: Option<String>,
+    pub status: Option<String>,
+    #[serde(deserialize_with = "hezuo_domain::input::de_opt_string")]
+    pub page: Option<String>,
+    #[serde(deserialize_with = "hezuo_domain::input::de_opt_string")]
+    pub per_page: Option<String>,
+}
+
+/// A stretch of text, marked when it matched the query.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Fragment {
+    pub text: String,
+    pub mark: bool,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SearchItem {
+    pub kind: RecordKind,
+    pub id: i64,
+    pub url: String,
+    pub title: String,
+    pub score: f32,
+    pub title_highlight: Vec<Fragment>,
+    pub snippet: Vec<Fragment>,
+    pub county: Option<String>,
+    pub industry: Option<String>,
+    pub year: Option<i32>,
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FacetCount {
+    pub value: String,
+    pub label: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SearchFacets {
+    pub kind: Vec<FacetCount>,
+    pub county: Vec<FacetCount>,
+    pub industry: Vec<FacetCount>,
+    pub year: Vec<FacetCount>,
+    pub status: Vec<FacetCount>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SearchAnswer {
+    pub query: String,
+    pub items: Vec<SearchItem>,
+    /// Hits the caller may see, after the facet filters.
+    pub total: usize,
+    pub page: u32,
+    pub per_page: u32,
+    /// Counts over every hit the caller may see (before the facet filters).
+    pub facets: SearchFacets,
+}
+
+fn fragments(parts: Vec<(String, bool)>) -> Vec<Fragment> {
+    parts.into_iter().map(|(text, mark)| Fragment { text, mark }).collect()
+}
+
+fn kind_label(lang: Lang, k: RecordKind) -> String {
+    lang.pick(&k.label()).to_string()
+}
+
+fn facet_counts(lang: Lang, f: &Facets) -> SearchFacets {
+    let plain = |v: &[(String, usize)]| {
+        v.iter()
+            .map(|(x, n)| FacetCount {
+                value: x.clone(),
+                label: x.clone(),
+                count: *n,
+            })
+            .collect()
+    };
+    SearchFacets {
+        kind: f
+            .kind
+            .iter()
+            .map(|(k, n)| FacetCount {
+                value: k.as_str().into(),
+                label: kind_label(lang, *k),
+                count: *n,
+            })
+            .collect(),
+        county: plain(&f.county),
+        industry: plain(&f.industry),
+        year: f
+            .year
+            .iter()
+            .map(|(y, n)| FacetCount {
+                value: y.to_string(),
+                label: y.to_string(),
+                count: *n,
+            })
+            .collect(),
+        status: plain(&f.status),
+    }
+}
+
+/// Runs a search as `who`: candidates from the index, narrowed to what `who` may see, counted,
+/// filtered by the chosen facets and paged.
+pub async fn run_search(s: &AppState, who: &Auth, lang: Lang, p: &SearchParams) -> Result<SearchAnswer, ApiError> {
+    let query = input::opt_text(&p.q).unwrap_or("").to_string();
+    let page: u32 = input::opt_text(&p.page)
+        .and_then(|x| x.parse().ok())
+        .filter(|x| *x >= 1)
+        .unwrap_or(1);
+    let per_page: u32 = input::opt_text(&p.per_page)
+        .and_then(|x| x.parse().ok())
+        .filter(|x| (1..=100).contains(x))
+        .unwrap_or(20);
+    if query.chars().count() > 2000 {
+        return Err(ApiError::bad_request(Msg::new(
+            "搜索内容过长（最多 2000 字）",
+            "The query is too long (2000 characters at most)",
+        )));
+    }
+    let empty = SearchAnswer {
+        query: query.clone(),
+        items: vec![],
+        total: 0,
+        page,
+        per_page,
+        facets: facet_counts(lang, &Facets::default()),
+    };
+    if query.is_empty() {
+        return Ok(empty);
+    }
+    s.search
+        .sync(&s.store)
+        .await
+        .map_err(|e| ApiError::Internal(format!("search index: {e}")))?;
+    let req = SearchRequest {
+        query: query.clone(),
+        // Confidential details are searched for the office only.
+        include_restricted: who.viewer.role == Role::Office,
+        limit: CANDIDATES,
+    };
+    let index = s.search.index().clone();
+    let mut hits: Vec<Hit> = tokio::task::spawn_blocking(move || index.search(&req))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let keys: Vec<(RecordKind, i64)> = hits.iter().map(|h| (h.kind, h.id)).collect();
+    let allowed = s.store.visible_among(&who.viewer, &keys).await?;
+    hits.retain(|h| allowed.contains(&(h.kind, h.id)));
+    let facets = facet_counts(lang, &hezuo_search::facets(&hits));
+    let chosen = |v: &Option<String>| input::opt_text(v).map(str::to_string);
+    let (kind, county, industry, year, status) = (
+        chosen(&p.kind),
+        chosen(&p.county),
+        chosen(&p.industry),
+        chosen(&p.year),
+        chosen(&p.status),
+    );
+    hits.retain(|h| {
+        kind.as_ref().is_none_or(|k| h.kind.as_str() == k)
+            && county.as_ref().is_none_or(|c| h.county.as_ref() == Some(c))
+            && industry.as_ref().is_none_or(|c| h.industry.as_ref() == Some(c))
+            && year
+                .as_ref()
+                .is_none_or(|y| h.year.map(|x| x.to_string()).as_ref() == Some(y))
+            && status.as_ref().is_none_or(|c| h.status.as_ref() == Some(c))
+    });
+    let total = hits.len();
+    let start = ((page - 1) * per_page) as usize;
+    let items = hits
+        .into_iter()
+        .skip(start)
+        .take(per_page as usize)
+        .map(|h| {
+            let text = if h.body.is_empty() {
+                h.names.join("，")
+            } else {
+                h.body.clone()
+            };
+            SearchItem {
+                url: format!("/{}/{}", h.kind.plural(), h.id),
+                title_highlight: fragments(hezuo_search::highlight(&query, &h.title, 200)),
+                snippet: fragments(hezuo_search::highlight(&query, &text, 120)),
+                kind: h.kind,
+                id: h.id,
+                title: h.title,
+                score: h.score,
+                county: h.county,
+                industry: h.industry,
+                year: h.year,
+                status: h.status,
+            }
+        })
+        .collect();
+    Ok(SearchAnswer {
+        items,
+        total,
+        facets,
+        ..empty
+    })
+}
+
+async fn api_search(
+    State(s): State<AppState>,
+    lang: Lang,
+    who: Auth,
+    RawQuery(q): RawQuery,
+) -> Result<Json<SearchAnswer>, Api> {
+    let run = async {
+        let p: SearchParams = parse_query(q.as_deref())?;
+        run_search(&s, &who, lang, &p).await
+    };
+    run.await.map(Json).map_err(|e| Api(e, lang))
+}
+
+/// One facet on the page: its heading and its values as links that add it to the query.
+pub struct FacetView {
+    pub title: String,
+    pub values: Vec<(String, usize, String, bool)>,
+}
+
+/// Hits of one kind, in the order of their best score.
+pub struct Group {
+    pub label: String,
+    pub kind: String,
+    pub count: usize,
+    pub items: Vec<SearchItem>,
+    /// Link to all hits of this kind, when only the first few are shown.
+    pub more: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage {
+    pub layout: Layout,
+    pub query: String,
+    pub total: usize,
+    pub groups: Vec<Group>,
+    pub facets: Vec<FacetView>,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+    pub clear_href: Option<String>,
+}
+
+fn href(p: &SearchParams, set: &[(&str, Option<String>)]) -> String {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let cur = [
+        ("q", &p.q),
+        ("kind", &p.kind),
+        ("county", &p.county),
+        ("industry", &p.industry),
+        ("year", &p.year),
+        ("status", &p.status),
+    ];
+    for (k, v) in cur {
+        if set.iter().any(|(sk, _)| *sk == k) {
+            continue;
+        }
+        if let Some(v) = input::opt_text(v) {
+            pairs.push((k.into(), v.into()));
+        }
+    }
+    for (k, v) in set {
+        if let Some(v) = v {
+            pairs.push(((*k).into(), v.clone()));
+        }
+    }
+    format!("/search?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
+}
+
+async fn page_search(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -> Result<Response, PageErr> {
+    let run = async {
+        let p: SearchParams = parse_query(uri.query())?;
+        let grouped = input::opt_text(&p.kind).is_none();
+        // Without a kind chosen, everything is on one screen: the first five of each kind, with a
+        // link to the rest.
+        let asked = if grouped {
+            SearchParams {
+                per_page: Some("100".into()),
+                page: Some("1".into()),
+                ..p.clone()
+            }
+        } else {
+            p.clone()
+        };
+        let answer = run_search(&s, &who, lang, &asked).await?;
+        let mut groups: Vec<Group> = Vec::new();
+        if grouped {
+            for item in answer.items.iter().cloned() {
+                let key = item.kind.as_str().to_string();
+                let count = answer
+                    .facets
+                    .kind
+                    .iter()
+                    .find(|f| f.value == key)
+                    .map(|f| f.count)
+                    .unwrap_or(0);
+                match groups.iter_mut().find(|g| g.kind == key) {
+                    Some(g) if g.items.len() < 5 => g.items.push(item),
+                    Some(_) => {}
+                    None => groups.push(Group {
+                        label: kind_label(lang, item.kind),
+                        more: (count > 5).then(|| href(&p, &[("kind", Some(key.clone())), ("page", None)])),
+                        kind: key,
+                        count,
+                        items: vec![item],
+                    }),
+                }
+            }
+        } else if let Some(first) = answer.items.first() {
+            groups.push(Group {
+                label: kind_label(lang, first.kind),
+                kind: first.kind.as_str().into(),
+                count: answer.total,
+                items: answer.items.clone(),
+                more: None,
+            });
+        }
+        let facet = |title: (&'static str, &'static str),
+                     key: &str,
+                     values: &[FacetCount],
+                     current: &Option<String>| FacetView {
+            title: lang.tr(title.0, title.1).to_string(),
+            values: values
+                .iter()
+                .map(|f| {
+                    let on = input::opt_text(current) == Some(f.value.as_str());
+                    let link = if on {
+                        href(&p, &[(key, None), ("page", None)])
+                    } else {
+                        href(&p, &[(key, Some(f.value.clone())), ("page", None)])
+                    };
+                    (f.label.clone(), f.count, link, on)
+                })
+                .collect(),
+        };
+        let facets: Vec<FacetView> = vec![
+            facet(("类别", "Kind"), "kind", &answer.facets.kind, &p.kind),
+            facet(("县（市、区）", "County"), "county", &answer.facets.county, &p.county),
+            facet(("行业", "Industry"), "industry", &answer.facets.industry, &p.industry),
+            facet(("年份", "Year"), "year", &answer.facets.year, &p.year),
+            facet(("状态", "Status"), "status", &answer.facets.status, &p.status),
+        ]
+        .into_iter()
+        .filter(|f| !f.values.is_empty())
+        .collect();
+        let pages = answer.total.div_ceil(answer.per_page as usize).max(1) as u32;
+        let filtered = [&p.kind, &p.county, &p.industry, &p.year, &p.status]
+            .iter()
+            .any(|v| input::opt_text(v).is_some());
+        let title = if answer.query.is_empty() {
+            lang.tr("搜索", "Search").to_string()
+        } else {
+            format!("{}：{}", lang.tr("搜索", "Search"), answer.query)
+        };
+        let mut layout = Layout::new(&who, lang, &uri, "search", title);
+        layout.search_q = answer.query.clone();
+        let view = SearchPage {
+            layout,
+            query: answer.query.clone(),
+            total: answer.total,
+            groups,
+            facets,
+            prev_href: (!grouped && answer.page > 1)
+                .then(|| href(&p, &[("page", Some((answer.page - 1).to_string()))])),
+            next_href: (!grouped && answer.page < pages)
+                .then(|| href(&p, &[("page", Some((answer.page + 1).to_string()))])),
+            clear_href: filtered.then(|| {
+                href(
+                    &p,
+                    &[
+                        ("kind", None),
+                        ("county", None),
+                        ("industry", None),
+                        ("year", None),
+                        ("status", None),
+                    ],
+                )
+            }),
+        };
+        Ok::<_, ApiError>(views::render(&view))
+    };
+    run.await.map_err(|e| PageErr(e, lang))
 }

@@ -24,6 +24,8 @@ pub struct Layout {
     pub csrf: String,
     /// Whether the user may see the office's pages (accounts).
     pub office: bool,
+    /// What the search box holds (the current query on the search page).
+    pub search_q: String,
 }
 
 impl Layout {
@@ -57,6 +59,7 @@ impl Layout {
             user: None,
             csrf: String::new(),
             office: false,
+            search_q: String::new(),
         }
     }
     pub fn nav_class(&self, name: &str) -> &'static str {
@@ -273,6 +276,8 @@ pub struct ListPage {
     pub layout: Layout,
     pub heading: String,
     pub new_href: Option<String>,
+    /// More links beside "new" (an import…): (label, href).
+    pub links: Vec<(String, String)>,
     pub filters: Vec<Field>,
     pub table: Table,
     pub total: i64,
@@ -323,6 +328,7 @@ impl ListPage {
             layout,
             heading,
             new_href: None,
+            links: Vec::new(),
             filters,
             table,
             total: page.total,

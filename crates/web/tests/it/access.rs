@@ -498,6 +498,18 @@ mod matrix {
         pub problem_a: i64,
         pub problem_b: i64,
         pub bulletin: i64,
+        /// A contact of ent_a (a person a county's coordinator reaches).
+        pub person_c: i64,
+        pub campaign_a: i64,
+        pub campaign_b: i64,
+        pub demand_a: i64,
+        pub demand_b: i64,
+        /// Another demand of ent_a, for merging into.
+        pub demand_c: i64,
+        pub result_a: i64,
+        pub result_b: i64,
+        pub work_a: i64,
+        pub work_b: i64,
     }
 
     pub async fn fixture(app: &TestApp) -> Fixture {
@@ -631,7 +643,45 @@ mod matrix {
                 .status,
             StatusCode::OK
         );
+        let person_c = app
+            .create("people", json!({"organization_id": ent_a, "name": "甲联系人"}))
+            .await;
+        let campaign = |org: i64, title: &str| json!({"title": title, "organizer_id": org, "starts_on": "2026-03-01", "ends_on": "2026-12-31", "target_regions": ["330881", "330825"]});
+        let campaign_a = app.create("campaigns", campaign(county_a, "甲县征集")).await;
+        let campaign_b = app.create("campaigns", campaign(county_b, "乙县征集")).await;
+        let demand = |org: i64, title: &str| json!({"enterprise_id": org, "title": title, "summary": "技术难题"});
+        let demand_a = app.create("demands", demand(ent_a, "甲需求")).await;
+        let demand_b = app.create("demands", demand(ent_b, "乙需求")).await;
+        let demand_c = app.create("demands", demand(ent_a, "甲需求二")).await;
+        let result_a = app
+            .create(
+                "results",
+                json!({"title": "甲成果", "kind": "method", "owner_ids": [person_a, person_c]}),
+            )
+            .await;
+        let result_b = app
+            .create(
+                "results",
+                json!({"title": "乙成果", "kind": "method", "owner_ids": [person_b]}),
+            )
+            .await;
+        let work_a = app
+            .create("works", json!({"person_id": person_a, "title": "甲论文"}))
+            .await;
+        let work_b = app
+            .create("works", json!({"person_id": person_b, "title": "乙论文"}))
+            .await;
         Fixture {
+            person_c,
+            campaign_a,
+            campaign_b,
+            demand_a,
+            demand_b,
+            demand_c,
+            result_a,
+            result_b,
+            work_a,
+            work_b,
             county_a,
             county_b,
             ent_a,
@@ -910,14 +960,108 @@ mod matrix {
             "/api/v1/attachments/{id}/archive",
             Op::Write("attachment", "archive"),
         ),
+        ("GET", "/campaigns", Op::Own),
+        ("GET", "/api/v1/campaigns", Op::Own),
+        ("GET", "/campaigns/{campaign}", Op::Own),
+        ("GET", "/api/v1/campaigns/{campaign}", Op::Own),
+        ("GET", "/campaigns/{campaign}/edit", Op::Own),
+        ("GET", "/campaigns/new", Op::NewForm("campaign")),
+        ("POST", "/campaigns/new", Op::Write("campaign", "create")),
+        ("POST", "/api/v1/campaigns", Op::Write("campaign", "create")),
+        ("POST", "/campaigns/{id}/edit", Op::Write("campaign", "update")),
+        ("PUT", "/api/v1/campaigns/{id}", Op::Write("campaign", "update")),
+        ("PATCH", "/api/v1/campaigns/{id}", Op::Write("campaign", "update")),
+        ("GET", "/api/v1/campaigns/{campaign}/coverage", Op::Own),
+        ("POST", "/campaigns/{id}/archive", Op::Write("campaign", "archive")),
+        ("POST", "/campaigns/{id}/restore", Op::Write("campaign", "archive")),
+        (
+            "POST",
+            "/api/v1/campaigns/{id}/archive",
+            Op::Write("campaign", "archive"),
+        ),
+        (
+            "POST",
+            "/api/v1/campaigns/{id}/restore",
+            Op::Write("campaign", "archive"),
+        ),
+        ("GET", "/results", Op::Own),
+        ("GET", "/api/v1/results", Op::Own),
+        ("GET", "/results/{result}", Op::Own),
+        ("GET", "/api/v1/results/{result}", Op::Own),
+        ("GET", "/results/{result}/edit", Op::Own),
+        ("GET", "/results/new", Op::NewForm("result")),
+        ("POST", "/results/new", Op::Write("result", "create")),
+        ("POST", "/api/v1/results", Op::Write("result", "create")),
+        ("POST", "/results/{id}/edit", Op::Write("result", "update")),
+        ("PUT", "/api/v1/results/{id}", Op::Write("result", "update")),
+        ("PATCH", "/api/v1/results/{id}", Op::Write("result", "update")),
+        ("POST", "/results/{id}/archive", Op::Write("result", "archive")),
+        ("POST", "/results/{id}/restore", Op::Write("result", "archive")),
+        ("POST", "/api/v1/results/{id}/archive", Op::Write("result", "archive")),
+        ("POST", "/api/v1/results/{id}/restore", Op::Write("result", "archive")),
+        ("GET", "/works", Op::List("work")),
+        ("GET", "/api/v1/works", Op::List("work")),
+        ("GET", "/works/{id}", Op::Read("work")),
+        ("GET", "/api/v1/works/{id}", Op::Read("work")),
+        ("GET", "/works/{id}/edit", Op::Read("work")),
+        ("GET", "/works/new", Op::NewForm("work")),
+        ("POST", "/works/new", Op::Write("work", "create")),
+        ("POST", "/api/v1/works", Op::Write("work", "create")),
+        ("POST", "/works/{id}/edit", Op::Write("work", "update")),
+        ("PUT", "/api/v1/works/{id}", Op::Write("work", "update")),
+        ("PATCH", "/api/v1/works/{id}", Op::Write("work", "update")),
+        ("POST", "/works/{id}/archive", Op::Write("work", "archive")),
+        ("POST", "/works/{id}/restore", Op::Write("work", "archive")),
+        ("POST", "/api/v1/works/{id}/archive", Op::Write("work", "archive")),
+        ("POST", "/api/v1/works/{id}/restore", Op::Write("work", "archive")),
+        ("GET", "/demands", Op::List("demand")),
+        ("GET", "/api/v1/demands", Op::List("demand")),
+        ("GET", "/demands/{id}", Op::Read("demand")),
+        ("GET", "/api/v1/demands/{id}", Op::Read("demand")),
+        ("GET", "/demands/{id}/edit", Op::Read("demand")),
+        ("GET", "/demands/new", Op::NewForm("demand")),
+        ("POST", "/demands/new", Op::Write("demand", "create")),
+        ("POST", "/api/v1/demands", Op::Write("demand", "create")),
+        ("POST", "/demands/{id}/edit", Op::Write("demand", "update")),
+        ("PUT", "/api/v1/demands/{id}", Op::Write("demand", "update")),
+        ("PATCH", "/api/v1/demands/{id}", Op::Write("demand", "update")),
+        ("GET", "/api/v1/demands/{id}/reviews", Op::Read("demand")),
+        ("GET", "/api/v1/demands/{id}/duplicates", Op::Read("demand")),
+        ("GET", "/demands/{id}/review", Op::Read("demand")),
+        ("GET", "/demands/{id}/close", Op::Read("demand")),
+        ("GET", "/demands/{id}/project", Op::Read("demand")),
+        ("GET", "/demands/{id}/merge", Op::Read("demand")),
+        ("POST", "/api/v1/demands/{id}/submit", Op::Write("demand", "submit")),
+        ("POST", "/demands/{id}/submit", Op::Write("demand", "submit")),
+        ("POST", "/api/v1/demands/{id}/review", Op::Write("demand", "review")),
+        ("POST", "/demands/{id}/review", Op::Write("demand", "review")),
+        ("POST", "/api/v1/demands/{id}/step", Op::Write("demand", "close")),
+        ("POST", "/demands/{id}/step", Op::Write("demand", "close")),
+        ("POST", "/demands/{id}/close", Op::Write("demand", "close")),
+        ("POST", "/demands/{id}/project", Op::Write("demand", "project")),
+        ("POST", "/api/v1/demands/{id}/merge", Op::Write("demand", "merge")),
+        ("POST", "/demands/{id}/merge", Op::Write("demand", "merge")),
+        ("GET", "/demands/import", Op::Own),
+        ("GET", "/demands/import/template", Op::Own),
+        ("POST", "/api/v1/demands/import", Op::Write("demand", "create")),
+        ("POST", "/demands/import", Op::Write("demand", "create")),
+        ("POST", "/demands/{id}/archive", Op::Write("demand", "archive")),
+        ("POST", "/demands/{id}/restore", Op::Write("demand", "archive")),
+        ("POST", "/api/v1/demands/{id}/archive", Op::Write("demand", "archive")),
+        ("POST", "/api/v1/demands/{id}/restore", Op::Write("demand", "archive")),
+        ("GET", "/search", Op::Own),
+        ("GET", "/api/v1/search", Op::Own),
     ];
 
     /// What each role may change inside its scope — product.md, "Who may see what", as a table.
     pub fn may_write(role: Role, kind: &str, action: &str) -> bool {
         match role {
             Role::Office => true,
-            // The year's list and accepting reports are the office's.
-            Role::Coordinator => !matches!((kind, action), ("batch", _) | ("report", "accept")),
+            // The year's list, accepting reports and reviewing demands are the office's.
+            Role::Coordinator => !matches!(
+                (kind, action),
+                ("batch", _) | ("report", "accept") | ("demand", "review" | "project" | "merge")
+            ),
             Role::Leader => false,
             Role::Unit => matches!(
                 (kind, action),
@@ -930,8 +1074,12 @@ mod matrix {
                     | ("attachment", _)
                     | ("report", "create")
                     | ("problem", "create")
+                    | ("demand", "create" | "update" | "submit" | "close")
             ),
-            Role::Expert => matches!((kind, action), ("person", "update") | ("attachment", _)),
+            Role::Expert => matches!(
+                (kind, action),
+                ("person", "update") | ("attachment", _) | ("work", _) | ("result", "create" | "update")
+            ),
         }
     }
 
@@ -944,6 +1092,10 @@ mod matrix {
             "project" | "milestone" | "attachment" | "report" => (f.project_a, f.project_b),
             "problem" => (f.problem_a, f.problem_b),
             "batch" => (f.batch_x, f.batch_y),
+            "campaign" => (f.campaign_a, f.campaign_b),
+            "demand" => (f.demand_a, f.demand_b),
+            "result" => (f.result_a, f.result_b),
+            "work" => (f.work_a, f.work_b),
             _ => (0, 0),
         }
     }
@@ -966,6 +1118,10 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "attachment",
                 "report",
                 "problem",
+                "campaign",
+                "demand",
+                "result",
+                "work",
             ],
         ),
         (
@@ -980,6 +1136,10 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "attachment",
                 "report",
                 "problem",
+                "campaign",
+                "demand",
+                "result",
+                "work",
             ],
         ),
         // The county's coordinator reaches the county and the enterprise under it, their agreement and project.
@@ -994,6 +1154,9 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "attachment",
                 "report",
                 "problem",
+                "campaign",
+                "demand",
+                "result",
             ],
         ),
         // The enterprise, its own organisation and the project it leads.
@@ -1007,6 +1170,7 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "attachment",
                 "report",
                 "problem",
+                "demand",
             ],
         ),
         // The college as co-unit: its people, its agreement, the project it co-leads.
@@ -1021,13 +1185,23 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "attachment",
                 "report",
                 "problem",
+                "work",
             ],
         ),
         // The expert: their own profile and the project they are responsible for.
         (
             Role::Expert,
             app.user("expert", Role::Expert, None, Some(f.person_a)).await,
-            vec!["person", "project", "milestone", "attachment", "report", "problem"],
+            vec![
+                "person",
+                "project",
+                "milestone",
+                "attachment",
+                "report",
+                "problem",
+                "result",
+                "work",
+            ],
         ),
     ]
 }
@@ -1052,6 +1226,8 @@ fn fill(path: &str, f: &matrix::Fixture, kind: &str, inside: bool) -> String {
         .replace("{report}", &if inside { f.report_a } else { f.report_b }.to_string())
         .replace("{bulletin}", &f.bulletin.to_string())
         .replace("{user}", &f.user_id.to_string())
+        .replace("{campaign}", &f.campaign_a.to_string())
+        .replace("{result}", &f.result_a.to_string())
 }
 
 /// A body that would be accepted from the office, so that only access decides the answer.
@@ -1115,6 +1291,39 @@ fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(S
             ("title", "场地问题".into()),
             ("owner_id", f.county_a.to_string()),
         ],
+        "campaign" => vec![
+            ("title", "技术难题征集".into()),
+            ("organizer_id", pick(f.county_a, f.county_b)),
+            ("starts_on", "2026-03-01".into()),
+            ("ends_on", "2026-12-31".into()),
+        ],
+        // One body for every demand endpoint: the record, a review, a close, a merge, a project.
+        "demand" => vec![
+            ("title", "新需求".into()),
+            ("summary", "技术难题".into()),
+            ("enterprise_id", pick(f.ent_a, f.ent_b)),
+            ("decision", "pass".into()),
+            ("action", "close".into()),
+            ("comment", "企业已自行解决".into()),
+            ("into", f.demand_c.to_string()),
+            ("project_id", pick(f.project_a, f.project_b)),
+        ],
+        // Results and works belong to a person the role reaches: the enterprise's contact for a
+        // county's coordinator, the expert otherwise.
+        "result" | "work" => {
+            let owner = if role == Role::Coordinator {
+                f.person_c
+            } else {
+                f.person_a
+            };
+            let who = pick(owner, f.person_b);
+            let mut v = vec![
+                ("title", "新成果".into()),
+                ("kind", if kind == "work" { "paper" } else { "method" }.into()),
+            ];
+            v.push((if kind == "work" { "person_id" } else { "owner_ids" }, who));
+            v
+        }
         _ => vec![],
     };
     v.into_iter().map(|(k, s)| (k.to_string(), s)).collect()
@@ -1142,6 +1351,25 @@ async fn call(
         return app
             .upload_as(s, &target, "project", id, "证明.txt", "佐证材料".as_bytes())
             .await;
+    }
+    if method == "POST" && uri.ends_with("/demands/import") {
+        let ent = if inside {
+            "12100000470095016Q"
+        } else {
+            "91330825MA28F0XX0F"
+        };
+        let sheet = hezuo_report::sheet::write_rows(
+            "技术需求",
+            &["企业（统一社会信用代码或全称）", "需求名称", "需求概述"],
+            &[vec![ent.into(), "导入的需求".into(), "技术难题".into()]],
+        )
+        .unwrap();
+        let target = if api {
+            uri.to_string()
+        } else {
+            format!("{uri}?_csrf={}", s.csrf)
+        };
+        return app.multipart_by(s, &target, &[], "需求.xlsx", &sheet).await;
     }
     if method == "GET" {
         let uri = if uri == "/api/v1/attachments" {
@@ -1192,9 +1420,17 @@ async fn call(
 
 /// The matrix names path parameters for what they hold; the router calls them all `{id}`/`{mid}`.
 fn normalise(p: &str) -> String {
-    ["{token}", "{user}", "{batch}", "{report}", "{bulletin}"]
-        .iter()
-        .fold(p.to_string(), |p, name| p.replace(name, "{id}"))
+    [
+        "{token}",
+        "{user}",
+        "{batch}",
+        "{report}",
+        "{bulletin}",
+        "{campaign}",
+        "{result}",
+    ]
+    .iter()
+    .fold(p.to_string(), |p, name| p.replace(name, "{id}"))
 }
 
 #[tokio::test]
@@ -1346,6 +1582,8 @@ async fn records_outside_a_scope_are_absent_from_lists_counts_and_related_panels
             ("agreements", "agreement", "龙游县—大学合作"),
             ("projects", "project", "乙项目"),
             ("problems", "problem", "乙问题"),
+            ("demands", "demand", "乙需求"),
+            ("works", "work", "乙论文"),
         ] {
             let list = get_as(&app, s, format!("/api/v1/{plural}?per_page=200&archived=all"))
                 .await

@@ -484,3 +484,16 @@ async fn unknown_records_are_404_in_json_for_the_api_and_a_page_for_people() {
     assert!(r.text().contains("未找到该记录") && r.text().contains("返回首页"));
     assert_eq!(app.get("/no/such/page").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn every_api_path_is_in_the_openapi_document() {
+    let app = spawn_app().await;
+    let doc = app.get("/api/v1/openapi.json").await.json();
+    let documented: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
+    let missing: Vec<String> = hezuo_web::routed_paths()
+        .into_iter()
+        .filter(|p| p.starts_with("/api/v1/") && p != "/api/v1/openapi.json")
+        .filter(|p| !documented.contains(p))
+        .collect();
+    assert!(missing.is_empty(), "API paths missing from the OpenAPI document: {missing:?}");
+}

@@ -57,6 +57,11 @@ impl Res {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with_upload_limit(64 * 1024).await
+}
+
+/// An app that accepts uploads up to `limit` bytes (imports of large spreadsheets).
+pub async fn spawn_app_with_upload_limit(limit: usize) -> TestApp {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let tag = format!(
         "{}_{}_{n}",
@@ -88,7 +93,7 @@ pub async fn spawn_app() -> TestApp {
         .expect("open store")
         .with_clock(Clock::Fixed("2026-06-15".parse().unwrap()));
     let mut state = hezuo_web::AppState::new(store.clone());
-    state.max_upload_bytes = 64 * 1024;
+    state.max_upload_bytes = limit;
     let mut app = TestApp {
         app: hezuo_web::app(state),
         store,
@@ -283,6 +288,55 @@ impl TestApp {
         .await
     }
 
+    /// A JSON request as someone.
+    pub async fn json_by(&self, s: &Session, method: &str, uri: &str, body: Value) -> Res {
+        self.send_as(
+            Some(s),
+            Request::builder()
+                .method(method)
+                .uri(uri)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn get_by(&self, s: &Session, uri: &str) -> Res {
+        self.send_as(Some(s), Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// A multipart form with text fields and one file (`file`), as someone.
+    pub async fn multipart_by(
+        &self,
+        s: &Session,
+        uri: &str,
+        fields: &[(&str, &str)],
+        filename: &str,
+        bytes: &[u8],
+    ) -> Res {
+        let b = "hezuoBoundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        }
+        body.extend(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(bytes);
+        body.extend(format!("\r\n--{b}--\r\n").as_bytes());
+        self.send_as(
+            Some(s),
+            Request::post(uri)
+                .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={b}"))
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
     /// Creates a record through the API and returns its id, failing the test on any error.
     pub async fn create(&self, plural: &str, body: Value) -> i64 {
         let r = self.post(&format!("/api/v1/{plural}"), body).await;
@@ -351,4 +405,11 @@ pub struct World {
     pub college: i64,
     pub enterprise: i64,
     pub person: i64,
+}
+
+/// A valid unified social credit code for invented enterprise number `n` (in 江山市).
+pub fn credit_code(n: u32) -> String {
+    let first = format!("91330881MA2{n:06}");
+    let check = hezuo_domain::codes::credit_check_char(&first).expect("valid characters");
+    format!("{first}{check}")
 }

@@ -2,7 +2,10 @@
 
 mod access;
 mod api;
+mod demands;
 mod helpers;
 mod pages;
+mod records;
 mod reminders;
+mod search;
 mod supervision;
