@@ -30,6 +30,10 @@ struct StoreArgs {
     /// Treat this date (YYYY-MM-DD) as today, for demonstrations and tests.
     #[arg(long, env = "HEZUO_TODAY", hide = true)]
     today: Option<chrono::NaiveDate>,
+    /// The search index's folder (default: `search/` in the data folder). Each server needs its own,
+    /// on local disk, when several share one data folder.
+    #[arg(long, env = "HEZUO_INDEX_DIR")]
+    index_dir: Option<PathBuf>,
 }
 
 impl StoreArgs {
@@ -38,6 +42,9 @@ impl StoreArgs {
             .await
             .with_context(|| format!("opening the store (data folder {})", self.data_dir.display()))?;
         Ok(store)
+    }
+    fn index_dir(&self) -> PathBuf {
+        self.index_dir.clone().unwrap_or_else(|| self.data_dir.join("search"))
     }
     fn clock(&self) -> Clock {
         self.today.map(Clock::Fixed).unwrap_or_default()
@@ -199,9 +206,13 @@ async fn main() -> anyhow::Result<()> {
             state.secure_cookies = secure_cookies;
             state.trust_forwarded_for = trust_forwarded_for;
             state.max_upload_bytes = max_upload_mb * 1024 * 1024;
-            let state = state
-                .with_index_dir(&args.data_dir.join("search"))
-                .context("opening the search index (data folder's search/)")?;
+            let index_dir = args.index_dir();
+            let state = state.with_index_dir(&index_dir).with_context(|| {
+                format!(
+                    "opening the search index in {} (another server using the same folder? give each its own --index-dir)",
+                    index_dir.display()
+                )
+            })?;
             // Catch the index up before the first request, then keep following the change feed.
             state.search.sync(&state.store).await?;
             hezuo_web::search::spawn_follower(state.clone());
@@ -278,7 +289,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Reindex { store: args } => {
             let store = args.open().await?;
-            let dir = args.data_dir.join("search");
+            let dir = args.index_dir();
             let search = hezuo_web::search::Search::open(&dir).with_context(|| {
                 format!(
                     "opening the search index in {} (is a server using it? stop it first)",

@@ -79,10 +79,10 @@ fn sla_badge(lang: Lang, d: &Demand, sla: Option<ServiceLevel>) -> Option<Cell> 
     Some(if s.breached {
         Cell::badge(
             format!("{} {}", lang.tr("绿色通道超时", "Green channel overdue"), s.due_on),
-            "flag-red",
+            "f-red",
         )
     } else if d.screened_on.is_some() {
-        Cell::badge(lang.tr("绿色通道", "Green channel"), "flag-green")
+        Cell::badge(lang.tr("绿色通道", "Green channel"), "f-green")
     } else {
         Cell::badge(
             format!(
@@ -90,7 +90,7 @@ fn sla_badge(lang: Lang, d: &Demand, sla: Option<ServiceLevel>) -> Option<Cell> 
                 lang.tr("绿色通道·初筛期限", "Green channel · screen by"),
                 s.due_on
             ),
-            "flag-yellow",
+            "f-yellow",
         )
     })
 }

@@ -158,6 +158,53 @@ impl Pages for People {
             }
         }
         let table = crate::projects::project_table(s, lang, &projects.items).await?;
+        let mut sections = vec![Section {
+            id: "projects",
+            title: lang.tr("负责的项目", "Projects responsible for").into(),
+            table,
+            add: None,
+        }];
+        if p.expert.is_some() {
+            // Papers and patents: what matching reads to know what the expert works on.
+            let works = s
+                .store
+                .list_works(
+                    &who.viewer,
+                    &hezuo_domain::expert_work::WorkFilter {
+                        person_id: Some(p.id.to_string()),
+                        ..Default::default()
+                    },
+                    &all,
+                )
+                .await?;
+            let mut t = crate::views::Table::new(
+                lang,
+                &[
+                    ("题名", "Title"),
+                    ("类型", "Kind"),
+                    ("年份", "Year"),
+                    ("期刊/申请号", "Journal / number"),
+                ],
+            );
+            t.empty = lang.tr("尚未登记论文或专利。", "No papers or patents yet.").into();
+            for w in &works.items {
+                t.rows.push(vec![
+                    Cell::link(&w.title, format!("/works/{}", w.id)),
+                    Cell::text(lang.pick(&w.kind.label())),
+                    Cell::opt(w.year.map(|y| y.to_string()), lang),
+                    Cell::opt(w.venue.clone(), lang),
+                ]);
+            }
+            sections.push(Section {
+                id: "works",
+                title: lang.tr("论文与专利", "Papers and patents").into(),
+                table: t,
+                add: Some((
+                    lang.tr("登记论文/专利", "Add").into(),
+                    format!("/works/new?person_id={}", p.id),
+                )),
+            });
+        }
         Ok(DetailPage {
             layout: Layout::new(who, lang, uri, Self::NAV, p.name.clone()),
             heading: p.name.clone(),
@@ -168,12 +215,7 @@ impl Pages for People {
             archived: p.archived,
             props,
             long_text,
-            sections: vec![Section {
-                id: "projects",
-                title: lang.tr("负责的项目", "Projects responsible for").into(),
-                table,
-                add: None,
-            }],
+            sections,
             attachments: Some((
                 "person".into(),
                 p.id,

@@ -364,6 +364,7 @@ async fn page_detail<R: Pages>(
                 "problems" => Some(RecordKind::Problem),
                 "projects" => Some(RecordKind::Project),
                 "people" => Some(RecordKind::Person),
+                "works" => Some(RecordKind::ExpertWork),
                 "children" if R::KIND == RecordKind::Organization => Some(RecordKind::Organization),
                 "children" => Some(R::KIND),
                 _ => None,

@@ -495,5 +495,8 @@ async fn every_api_path_is_in_the_openapi_document() {
         .filter(|p| p.starts_with("/api/v1/") && p != "/api/v1/openapi.json")
         .filter(|p| !documented.contains(p))
         .collect();
-    assert!(missing.is_empty(), "API paths missing from the OpenAPI document: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "API paths missing from the OpenAPI document: {missing:?}"
+    );
 }

@@ -509,3 +509,25 @@ async fn the_openapi_document_lists_campaigns_results_and_works() {
         .collect();
     assert!(params.contains(&"kind") && params.contains(&"status") && params.contains(&"page"));
 }
+
+#[tokio::test]
+async fn an_experts_page_lists_their_papers_and_patents() {
+    let app = spawn_app().await;
+    let w = app.seed().await;
+    let page = app.get(&format!("/people/{}", w.person)).await.text();
+    assert!(
+        page.contains("论文与专利") && page.contains("尚未登记论文或专利"),
+        "{page}"
+    );
+    app.create(
+        "works",
+        serde_json::json!({"person_id": w.person, "title": "有机硅单体流化床反应器模拟", "year": 2024, "venue": "化工学报"}),
+    )
+    .await;
+    let page = app.get(&format!("/people/{}", w.person)).await.text();
+    assert!(
+        page.contains("有机硅单体流化床反应器模拟") && page.contains("化工学报"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("/works/new?person_id={}", w.person)));
+}
