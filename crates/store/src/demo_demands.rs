@@ -412,10 +412,11 @@ pub(super) async fn load(store: &Store, ids: &Ids, today: NaiveDate, seed_text: 
                 let input = WorkInput {
                     person_id: s(person.to_string()),
                     kind: s("paper"),
-                    title: s(format!(
-                        "{w}在{}中的应用研究",
-                        ["企业技术改造", "县域产业升级", "工程实践"][(k + j) % 3]
-                    )),
+                    title: s(if j == 0 {
+                        format!("{w}研究——以衢州为例")
+                    } else {
+                        format!("{fields}：{w}的进展与实践")
+                    }),
                     summary: s(format!(
                         "围绕{fields}，针对企业生产中的{w}问题开展研究，提出了改进方法并在衢州企业完成验证。"
                     )),
