@@ -1,6 +1,8 @@
 //! The `hezuo` binary: one clap enum; every command is a thin call into the crates.
 
 use anyhow::Context;
+mod bench;
+
 use clap::{Args, Parser, Subcommand};
 use hezuo_domain::Clock;
 use hezuo_domain::access::Role;
@@ -121,6 +123,19 @@ enum Command {
         #[command(flatten)]
         mail: MailArgs,
     },
+    /// Rank experts and results for a demand, with the reasons.
+    Match {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The demand's id.
+        demand_id: i64,
+        /// How many of each to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Load the benchmark's corpus and experts into a fresh store, run its queries through the
+    /// matching engine and write run files for the harness's eval.py (see ../shared/bench/README.md).
+    BenchMatch(bench::BenchArgs),
     /// Rebuild the search index (the data folder's `search/`) from the records.
     Reindex {
         #[command(flatten)]
@@ -287,6 +302,26 @@ async fn main() -> anyhow::Result<()> {
             );
             store.close().await;
         }
+        Command::Match {
+            store: args,
+            demand_id,
+            limit,
+        } => {
+            let store = args.open().await?.with_clock(args.clock());
+            let search = hezuo_web::search::Search::open(&args.index_dir()).with_context(|| {
+                format!(
+                    "opening the search index in {} (is a server using it? stop it, or give --index-dir)",
+                    args.index_dir().display()
+                )
+            })?;
+            search.sync(&store).await?;
+            print!(
+                "{}",
+                hezuo_web::matches::explain_for_terminal(&store, search.index(), demand_id, limit).await?
+            );
+            store.close().await;
+        }
+        Command::BenchMatch(a) => bench::run(a).await?,
         Command::Reindex { store: args } => {
             let store = args.open().await?;
             let dir = args.index_dir();

@@ -36,6 +36,11 @@ pub struct SearchDoc {
     pub industry: Option<String>,
     pub year: Option<i32>,
     pub status: Option<String>,
+    /// The experts a result, paper or profile belongs to (person ids): matching ranks experts by
+    /// what they own.
+    pub owners: Vec<i64>,
+    /// The discipline (学科) of a result or an expert, for matching.
+    pub discipline: Option<String>,
 }
 
 /// A change the index must take in: a record to (re)index, or one to drop (archived or gone).
@@ -58,6 +63,8 @@ impl SearchDoc {
             industry: None,
             year: None,
             status: None,
+            owners: Vec::new(),
+            discipline: None,
         }
     }
 }

@@ -23,7 +23,7 @@ use crate::analysis;
 /// The name our tokenizer is registered under.
 pub const TOKENIZER: &str = "hezuo_zh";
 /// Bump when the schema or the analysis changes: an index of another version is wiped and rebuilt.
-const SCHEMA_VERSION: &str = "hezuo-search 1";
+const SCHEMA_VERSION: &str = "hezuo-search 2";
 const VERSION_FILE: &str = "schema_version";
 const WRITER_BUDGET: usize = 50_000_000;
 /// A query of more than this many distinct tokens (a pasted paragraph) is a Should combination.
@@ -75,19 +75,21 @@ impl TokenStream for HezuoTokenStream {
 }
 
 #[derive(Clone, Copy)]
-struct Fields {
-    kind: Field,
-    id: Field,
-    key: Field,
-    title: Field,
-    body: Field,
-    restricted: Field,
-    names: Field,
-    names_pinyin: Field,
-    county: Field,
-    industry: Field,
-    status: Field,
-    year: Field,
+pub(crate) struct Fields {
+    pub kind: Field,
+    pub id: Field,
+    pub key: Field,
+    pub title: Field,
+    pub body: Field,
+    pub restricted: Field,
+    pub names: Field,
+    pub names_pinyin: Field,
+    pub county: Field,
+    pub industry: Field,
+    pub status: Field,
+    pub year: Field,
+    pub owners: Field,
+    pub discipline: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -122,6 +124,8 @@ fn schema() -> (Schema, Fields) {
         industry: b.add_text_field("industry", STRING | STORED),
         status: b.add_text_field("status", STRING | STORED),
         year: b.add_i64_field("year", STORED | FAST),
+        owners: b.add_i64_field("owners", STORED | FAST | INDEXED),
+        discipline: b.add_text_field("discipline", STRING | STORED),
     };
     (b.build(), fields)
 }
@@ -295,6 +299,12 @@ impl SearchIndex {
         if let Some(y) = doc.year {
             d.add_i64(f.year, i64::from(y));
         }
+        for o in &doc.owners {
+            d.add_i64(f.owners, *o);
+        }
+        if let Some(x) = &doc.discipline {
+            d.add_text(f.discipline, x);
+        }
         d
     }
 
@@ -345,6 +355,32 @@ impl SearchIndex {
         }
         self.commit(&mut writer, seq)?;
         Ok(n)
+    }
+
+    pub(crate) fn fields(&self) -> Fields {
+        self.inner.fields
+    }
+
+    pub(crate) fn searcher(&self) -> tantivy::Searcher {
+        self.inner.reader.searcher()
+    }
+
+    /// The stored body of one record ("" when it is not indexed).
+    pub(crate) fn stored_body(&self, kind: RecordKind, id: i64) -> anyhow::Result<String> {
+        let f = self.inner.fields;
+        let searcher = self.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(f.key, &key_of(kind, id)),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        Ok(match top.first() {
+            Some((_, address)) => {
+                let doc: TantivyDocument = searcher.doc(*address)?;
+                doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("").to_string()
+            }
+            None => String::new(),
+        })
     }
 
     /// Number of documents in the index.
@@ -444,7 +480,7 @@ impl SearchIndex {
     }
 }
 
-fn boosted(term: Term, boost: f32) -> Box<dyn Query> {
+pub(crate) fn boosted(term: Term, boost: f32) -> Box<dyn Query> {
     let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
     if boost == 1.0 {
         q

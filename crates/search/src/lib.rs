@@ -2,10 +2,12 @@
 //!
 //! [`analysis`] holds the pure text functions (normalisation, jieba tokens, pinyin keys,
 //! similarity, highlighting); `index` holds [`SearchIndex`], which the store's change feed keeps
-//! up to date and the web layer queries.
+//! up to date and the web layer queries; [`matching`] ranks results and experts for a demand.
 
 pub mod analysis;
 mod index;
+pub mod matching;
 
 pub use analysis::{highlight, similarity};
 pub use index::{Facets, HezuoTokenizer, Hit, SearchIndex, SearchRequest, TOKENIZER, facets};
+pub use matching::{DocMatch, ExpertMatch, MatchRequest, Matches};

@@ -22,6 +22,9 @@ struct DocRow {
     industry: Option<String>,
     year: Option<i32>,
     status: Option<String>,
+    /// Person ids, one per line.
+    owners: Option<String>,
+    discipline: Option<String>,
 }
 
 /// One entry of the change feed.
@@ -118,6 +121,26 @@ fn doc_sql(kind: RecordKind, backend: Backend) -> Option<String> {
             .to_string(),
         _ => return None,
     };
+    // Owners (for matching) and discipline: people own themselves, works their author, results their owners.
+    let cast = |e: &str| format!("cast({e} as text)");
+    let (owners, discipline) = match kind {
+        RecordKind::Person => (cast("t.id"), "t.discipline".to_string()),
+        RecordKind::ExpertWork => (cast("t.person_id"), "p.discipline".to_string()),
+        RecordKind::ResearchResult => (
+            format!(
+                "(select {} from research_result_owner ro2 where ro2.result_id = t.id)",
+                agg(&cast("ro2.person_id"))
+            ),
+            "t.discipline".to_string(),
+        ),
+        _ => ("null".to_string(), "null".to_string()),
+    };
+    let main = format!(" from {} t", kind.table());
+    let sql = sql.replacen(
+        &main,
+        &format!(", {owners} as owners, {discipline} as discipline{main}"),
+        1,
+    );
     let nl = match backend {
         Backend::Sqlite => "|| char(10) ||",
         Backend::Postgres => "|| chr(10) ||",
@@ -156,6 +179,13 @@ fn to_doc(kind: RecordKind, r: DocRow) -> SearchDoc {
         .and_then(|section| codes::industry_name(&section).map(String::from));
     d.year = r.year;
     d.status = r.status.map(|s| status_label(kind, &s));
+    d.owners = r
+        .owners
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect();
+    d.discipline = r.discipline.filter(|x| !x.trim().is_empty());
     d
 }
 

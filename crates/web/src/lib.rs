@@ -13,6 +13,7 @@ pub mod demands;
 pub mod error;
 mod home;
 pub mod i18n;
+pub mod matches;
 pub mod openapi;
 pub mod organizations;
 pub mod people;
