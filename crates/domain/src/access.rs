@@ -77,7 +77,7 @@ impl Role {
             Role::Office => true,
             // The year's project list is the office's; accepting reports too.
             Role::Coordinator => match kind {
-                User | Batch | Bulletin => false,
+                User | Batch | Bulletin | Match => false,
                 ProgressReport => action == Action::Create,
                 _ => true,
             },
@@ -96,7 +96,8 @@ impl Role {
             },
             // Their profile, its papers and patents, and the results they own.
             Role::Expert => match kind {
-                Person => action == Action::Update,
+                // Answering a match: accepting or declining.
+                Person | Match => action == Action::Update,
                 ExpertWork => true,
                 ResearchResult => action != Action::Archive,
                 _ => false,

@@ -13,6 +13,7 @@ pub mod error;
 pub mod expert_work;
 pub mod input;
 pub mod list;
+pub mod matching;
 pub mod money;
 pub mod organization;
 pub mod person;
@@ -51,10 +52,12 @@ pub enum RecordKind {
     ResearchResult,
     /// A paper or patent on an expert's profile.
     ExpertWork,
+    /// A demand paired with an expert or a result (匹配).
+    Match,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 15] = [
+    pub const ALL: [RecordKind; 16] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -70,6 +73,7 @@ impl RecordKind {
         Self::Demand,
         Self::ResearchResult,
         Self::ExpertWork,
+        Self::Match,
     ];
     /// The kinds a file may be attached to.
     pub const ATTACHABLE: [RecordKind; 5] = [
@@ -96,6 +100,7 @@ impl RecordKind {
             Self::Demand => "demand",
             Self::ResearchResult => "research_result",
             Self::ExpertWork => "expert_work",
+            Self::Match => "match",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -105,6 +110,7 @@ impl RecordKind {
     pub fn table(self) -> &'static str {
         match self {
             Self::User => "user_account",
+            Self::Match => "demand_match",
             other => other.as_str(),
         }
     }
@@ -125,6 +131,7 @@ impl RecordKind {
             Self::Demand => "demands",
             Self::ResearchResult => "results",
             Self::ExpertWork => "works",
+            Self::Match => "matches",
         }
     }
     pub fn label(self) -> Msg {
@@ -144,6 +151,7 @@ impl RecordKind {
             Self::Demand => Msg::new("技术需求", "Demand"),
             Self::ResearchResult => Msg::new("科技成果", "Research result"),
             Self::ExpertWork => Msg::new("论文专利", "Paper or patent"),
+            Self::Match => Msg::new("匹配对接", "Match"),
         }
     }
 }

@@ -44,6 +44,8 @@ pub struct SearchDoc {
 }
 
 /// A change the index must take in: a record to (re)index, or one to drop (archived or gone).
+// Changes are made and taken in one at a time, never kept in bulk: boxing would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum SearchChange {
     Upsert(SearchDoc),

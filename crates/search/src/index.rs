@@ -365,24 +365,6 @@ impl SearchIndex {
         self.inner.reader.searcher()
     }
 
-    /// The stored body of one record ("" when it is not indexed).
-    pub(crate) fn stored_body(&self, kind: RecordKind, id: i64) -> anyhow::Result<String> {
-        let f = self.inner.fields;
-        let searcher = self.searcher();
-        let q = TermQuery::new(
-            Term::from_field_text(f.key, &key_of(kind, id)),
-            IndexRecordOption::Basic,
-        );
-        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
-        Ok(match top.first() {
-            Some((_, address)) => {
-                let doc: TantivyDocument = searcher.doc(*address)?;
-                doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("").to_string()
-            }
-            None => String::new(),
-        })
-    }
-
     /// Number of documents in the index.
     pub fn len(&self) -> u64 {
         self.inner.reader.searcher().num_docs()

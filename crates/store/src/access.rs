@@ -134,12 +134,29 @@ pub(crate) fn restrict(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str) {
         // An enterprise's demands are seen by the enterprise and by the coordinators above it.
         // An expert sees the demands matched to them (once matching exists).
         RecordKind::Demand => match person {
-            Some(_) => {
-                q.push(" and 1 = 0");
+            Some(p) => {
+                q.push(&format!(
+                    " and {alias}.id in (select dm.demand_id from demand_match dm where dm.person_id = "
+                ))
+                .bind(Arg::I64(p))
+                .push(")");
             }
             None => {
                 q.push(&format!(" and {alias}.enterprise_id in "));
                 org_set(q, &v.scope);
+            }
+        },
+        // A match is seen with its demand, and by the expert it names.
+        RecordKind::Match => match person {
+            Some(p) => {
+                q.push(&format!(" and {alias}.person_id = ")).bind(Arg::I64(p));
+            }
+            None => {
+                q.push(&format!(
+                    " and {alias}.demand_id in (select dd.id from demand dd where 1 = 1"
+                ));
+                restrict(q, v, RecordKind::Demand, "dd");
+                q.push(")");
             }
         },
         // Papers and patents go with the expert's profile.

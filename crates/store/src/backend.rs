@@ -44,6 +44,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (4, "bulletins", include_str!("../migrations/sqlite/0004_bulletin.sql")),
     (5, "reminders", include_str!("../migrations/sqlite/0005_reminders.sql")),
     (6, "demands", include_str!("../migrations/sqlite/0006_demands.sql")),
+    (7, "matches", include_str!("../migrations/sqlite/0007_matches.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -68,6 +69,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/postgres/0005_reminders.sql"),
     ),
     (6, "demands", include_str!("../migrations/postgres/0006_demands.sql")),
+    (7, "matches", include_str!("../migrations/postgres/0007_matches.sql")),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

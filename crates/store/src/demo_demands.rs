@@ -350,8 +350,20 @@ pub(super) async fn load(store: &Store, ids: &Ids, today: NaiveDate, seed_text: 
                 )
                 .await?;
                 if *stage == 5 {
+                    // Matched by hand for the demo: the mechanical engineering college's forming
+                    // expert, contacted (confirming moves the demand on to matching).
+                    let m = store
+                        .confirm_match(
+                            &DEMO,
+                            d.id,
+                            hezuo_domain::matching::MatchTarget::Expert,
+                            ids.experts[1][2],
+                            1.0,
+                            &["一致的词：热处理、变形、锻件".to_string()],
+                        )
+                        .await?;
                     store
-                        .demand_step(&DEMO, d.id, DemandStep::StartMatching, None, None)
+                        .set_match_status(&DEMO, m.id, hezuo_domain::matching::MatchStatus::Contacted, None)
                         .await?;
                 }
             }

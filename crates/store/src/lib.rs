@@ -13,6 +13,7 @@ pub mod bulletins;
 pub mod campaigns;
 pub mod demands;
 pub mod demo;
+pub mod matches;
 pub mod organizations;
 pub mod people;
 pub mod problems;

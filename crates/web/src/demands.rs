@@ -479,6 +479,127 @@ impl Pages for Demands {
                 add: None,
             });
         }
+        // Matching: the ranked suggestions with their reasons (office and leaders), and the matches
+        // confirmed so far (with the expert's own, for an expert).
+        let leader = role == hezuo_domain::access::Role::Leader;
+        let matchable = matches!(
+            d.status,
+            DemandStatus::Accepted | DemandStatus::Matching | DemandStatus::Matched
+        );
+        if (reviewer || leader) && matchable {
+            let sug = crate::matches::suggest(s, who, lang, d.id, 10).await?;
+            let mut t = Table::new(
+                lang,
+                &[
+                    ("推荐专家", "Expert"),
+                    ("单位", "Organisation"),
+                    ("得分", "Score"),
+                    ("理由", "Why"),
+                    ("", ""),
+                ],
+            );
+            t.empty = lang
+                .tr(
+                    "没有找到相关的专家：可补充需求描述或登记专家的论文与成果。",
+                    "No fitting expert found.",
+                )
+                .into();
+            for e in &sug.experts {
+                t.rows.push(vec![
+                    Cell::link(&e.name, format!("/people/{}", e.person_id)),
+                    Cell::text(&e.organization),
+                    Cell::text(format!("{:.2}", e.score)),
+                    Cell::text(e.reasons.join("；")),
+                    match e.confirmed {
+                        Some(st) => Cell::text(lang.pick(&st.label())),
+                        None if reviewer => Cell::link(
+                            lang.tr("确认推荐…", "Confirm…"),
+                            format!("/demands/{}/matches/confirm?person_id={}", d.id, e.person_id),
+                        ),
+                        None => Cell::text(""),
+                    },
+                ]);
+            }
+            sections.push(Section {
+                id: "matches",
+                title: lang.tr("匹配推荐：专家", "Suggested experts").into(),
+                table: t,
+                add: None,
+            });
+            let mut t = Table::new(
+                lang,
+                &[("推荐成果", "Result"), ("得分", "Score"), ("理由", "Why"), ("", "")],
+            );
+            t.empty = lang.tr("没有找到相关的科技成果。", "No fitting result found.").into();
+            for r in &sug.results {
+                t.rows.push(vec![
+                    Cell::link(&r.title, format!("/results/{}", r.result_id)),
+                    Cell::text(format!("{:.2}", r.score)),
+                    Cell::text(r.reasons.join("；")),
+                    match r.confirmed {
+                        Some(st) => Cell::text(lang.pick(&st.label())),
+                        None if reviewer => Cell::link(
+                            lang.tr("确认推荐…", "Confirm…"),
+                            format!("/demands/{}/matches/confirm?result_id={}", d.id, r.result_id),
+                        ),
+                        None => Cell::text(""),
+                    },
+                ]);
+            }
+            sections.push(Section {
+                id: "result-matches",
+                title: lang.tr("匹配推荐：成果", "Suggested results").into(),
+                table: t,
+                add: None,
+            });
+        }
+        let confirmed = s.store.demand_matches(&who.viewer, d.id).await?;
+        if !confirmed.is_empty() || reviewer {
+            let people: Vec<i64> = confirmed.iter().filter_map(|m| m.person_id).collect();
+            let labels = s.store.person_labels(&people).await?;
+            let mut t = Table::new(
+                lang,
+                &[
+                    ("对接对象", "With"),
+                    ("状态", "Status"),
+                    ("得分", "Score"),
+                    ("理由/说明", "Why / note"),
+                    ("", ""),
+                ],
+            );
+            t.empty = lang.tr("尚未确认任何匹配。", "No match confirmed yet.").into();
+            for m in &confirmed {
+                let with = match (m.person_id, m.result_id) {
+                    (Some(p), _) => Cell::link(
+                        labels.get(&p).map(|l| l.0.clone()).unwrap_or_else(|| format!("#{p}")),
+                        format!("/people/{p}"),
+                    ),
+                    (_, Some(r)) => Cell::link(format!("{}#{r}", lang.tr("成果", "Result ")), format!("/results/{r}")),
+                    _ => Cell::text(""),
+                };
+                let note = match &m.reason {
+                    Some(r) => format!("{}{r}", lang.tr("婉拒理由：", "Declined: ")),
+                    None => m.reasons.join("；"),
+                };
+                t.rows.push(vec![
+                    with,
+                    Cell::badge(lang.pick(&m.status.label()), format!("m-{}", m.status.as_str())),
+                    Cell::text(format!("{:.2}", m.score)),
+                    Cell::text(note),
+                    if m.status.next().is_empty() {
+                        Cell::text("")
+                    } else {
+                        Cell::link(lang.tr("更新状态…", "Update…"), format!("/matches/{}/status", m.id))
+                    },
+                ]);
+            }
+            sections.push(Section {
+                id: "confirmed-matches",
+                title: lang.tr("已确认的匹配", "Confirmed matches").into(),
+                table: t,
+                add: None,
+            });
+        }
         let mut badges = vec![status_badge(lang, &d)];
         badges.extend(sla_badge(lang, &d, d.service_level(today)));
         Ok(DetailPage {

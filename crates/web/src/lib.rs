@@ -128,6 +128,7 @@ pub fn app(state: AppState) -> Router {
         .merge(results::router())
         .merge(works::router())
         .merge(search::router())
+        .merge(matches::router())
         .fallback(error::not_found_fallback)
         // Handlers' middleware (authentication) finds the state here.
         .layer(axum::Extension(state.clone()))

@@ -68,7 +68,13 @@ use utoipa::{IntoParams, OpenApi};
         crate::search::SearchItem,
         crate::search::Fragment,
         crate::search::FacetCount,
-        crate::search::SearchFacets
+        crate::search::SearchFacets,
+        crate::matches::Suggestions,
+        crate::matches::ExpertSuggestion,
+        crate::matches::ResultSuggestion,
+        hezuo_domain::matching::Match,
+        hezuo_domain::matching::MatchStatusInput,
+        hezuo_domain::matching::ConfirmInput
     ))
 )]
 struct Schemas;
@@ -520,6 +526,20 @@ fn demands_and_search(paths: &mut serde_json::Map<String, Value>) {
         "requestBody": { "content": { "multipart/form-data": { "schema": { "type": "object",
             "properties": { "file": { "type": "string", "format": "binary" }, "campaign_id": { "type": "integer" } } } } } },
         "responses": responses("201", "Every row written", r("ImportReport"), &["400", "403", "413", "422"]) } }));
+    paths.insert("/api/v1/demands/{id}/matches".into(), json!({
+        "get": { "tags": ["matching"], "operationId": "demand_matches", "parameters": [id_param("id")],
+            "summary": "Ranked experts and results for the demand, each with its score and why (terms in common, discipline, place, load, earlier outcomes), and the matches confirmed so far",
+            "responses": responses("200", "Suggestions", r("Suggestions"), &["404"]) },
+        "post": { "tags": ["matching"], "operationId": "confirm_match", "parameters": [id_param("id")],
+            "summary": "Confirm a suggestion (`person_id` or `result_id`; office): it starts as suggested",
+            "requestBody": body("ConfirmInput"),
+            "responses": responses("201", "The match", r("Match"), &["403", "404", "409", "422"]) } }));
+    paths.insert("/api/v1/matches/{id}".into(), json!({ "get": { "tags": ["matching"], "operationId": "get_match",
+        "summary": "One match", "parameters": [id_param("id")], "responses": responses("200", "The match", r("Match"), &["404"]) } }));
+    paths.insert("/api/v1/matches/{id}/status".into(), json!({ "post": { "tags": ["matching"], "operationId": "set_match_status",
+        "summary": "suggested → contacted → accepted / declined (with a reason); the expert named may accept or decline",
+        "parameters": [id_param("id")], "requestBody": body("MatchStatusInput"),
+        "responses": responses("200", "The match", r("Match"), &["403", "404", "409", "422"]) } }));
     let mut search_params = params::<crate::search::SearchParams>();
     search_params.retain(|p| p["name"] != "per_page" && p["name"] != "page");
     search_params.extend(params::<ListParams>().into_iter().filter(|p| p["name"] != "sort"));

@@ -195,6 +195,45 @@ impl Pages for People {
                     Cell::opt(w.venue.clone(), lang),
                 ]);
             }
+            let (fits, similar) = crate::matches::for_expert(s, who, &p).await?;
+            let mut ft = crate::views::Table::new(lang, &[("适合的需求", "Demands that fit"), ("得分", "Score")]);
+            ft.empty = lang
+                .tr("暂无与其研究相关的开放需求。", "No open demand fits yet.")
+                .into();
+            for (id, title, score) in fits {
+                ft.rows.push(vec![
+                    Cell::link(title, format!("/demands/{id}")),
+                    Cell::text(format!("{score:.1}")),
+                ]);
+            }
+            sections.push(Section {
+                id: "fitting-demands",
+                title: lang.tr("适合的需求", "Demands that fit").into(),
+                table: ft,
+                add: None,
+            });
+            let mut st = crate::views::Table::new(
+                lang,
+                &[
+                    ("相似专家", "Similar experts"),
+                    ("单位", "Organisation"),
+                    ("得分", "Score"),
+                ],
+            );
+            st.empty = lang.tr("暂无研究相近的专家。", "No similar expert found.").into();
+            for (id, name, org, score) in similar {
+                st.rows.push(vec![
+                    Cell::link(name, format!("/people/{id}")),
+                    Cell::text(org),
+                    Cell::text(format!("{score:.1}")),
+                ]);
+            }
+            sections.push(Section {
+                id: "similar-experts",
+                title: lang.tr("相似专家", "Similar experts").into(),
+                table: st,
+                add: None,
+            });
             sections.push(Section {
                 id: "works",
                 title: lang.tr("论文与专利", "Papers and patents").into(),

@@ -510,6 +510,9 @@ mod matrix {
         pub result_b: i64,
         pub work_a: i64,
         pub work_b: i64,
+        /// Matches confirmed on demand_a (expert person_a) and demand_b (person_b).
+        pub match_a: i64,
+        pub match_b: i64,
     }
 
     pub async fn fixture(app: &TestApp) -> Fixture {
@@ -671,7 +674,25 @@ mod matrix {
         let work_b = app
             .create("works", json!({"person_id": person_b, "title": "乙论文"}))
             .await;
+        // Both demands accepted, each with a confirmed match.
+        let mut matches = Vec::new();
+        for (d, p) in [(demand_a, person_a), (demand_b, person_b)] {
+            app.post(&format!("/api/v1/demands/{d}/submit"), json!({})).await;
+            for _ in 0..2 {
+                let r = app
+                    .post(&format!("/api/v1/demands/{d}/review"), json!({"decision": "pass"}))
+                    .await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            }
+            let r = app
+                .post(&format!("/api/v1/demands/{d}/matches"), json!({"person_id": p}))
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+            matches.push(r.json()["id"].as_i64().unwrap());
+        }
         Fixture {
+            match_a: matches[0],
+            match_b: matches[1],
             person_c,
             campaign_a,
             campaign_b,
@@ -1049,6 +1070,14 @@ mod matrix {
         ("POST", "/demands/{id}/restore", Op::Write("demand", "archive")),
         ("POST", "/api/v1/demands/{id}/archive", Op::Write("demand", "archive")),
         ("POST", "/api/v1/demands/{id}/restore", Op::Write("demand", "archive")),
+        ("GET", "/api/v1/demands/{id}/matches", Op::Read("demand")),
+        ("POST", "/api/v1/demands/{id}/matches", Op::Write("demand", "review")),
+        ("GET", "/demands/{id}/matches/confirm", Op::Read("demand")),
+        ("POST", "/demands/{id}/matches/confirm", Op::Write("demand", "review")),
+        ("GET", "/api/v1/matches/{id}", Op::Read("match")),
+        ("GET", "/matches/{id}/status", Op::Read("match")),
+        ("POST", "/api/v1/matches/{id}/status", Op::Write("match", "update")),
+        ("POST", "/matches/{id}/status", Op::Write("match", "update")),
         ("GET", "/search", Op::Own),
         ("GET", "/api/v1/search", Op::Own),
     ];
@@ -1060,7 +1089,7 @@ mod matrix {
             // The year's list, accepting reports and reviewing demands are the office's.
             Role::Coordinator => !matches!(
                 (kind, action),
-                ("batch", _) | ("report", "accept") | ("demand", "review" | "project" | "merge")
+                ("batch", _) | ("report", "accept") | ("demand", "review" | "project" | "merge") | ("match", _)
             ),
             Role::Leader => false,
             Role::Unit => matches!(
@@ -1078,7 +1107,11 @@ mod matrix {
             ),
             Role::Expert => matches!(
                 (kind, action),
-                ("person", "update") | ("attachment", _) | ("work", _) | ("result", "create" | "update")
+                ("person", "update")
+                    | ("attachment", _)
+                    | ("work", _)
+                    | ("result", "create" | "update")
+                    | ("match", "update")
             ),
         }
     }
@@ -1096,6 +1129,7 @@ mod matrix {
             "demand" => (f.demand_a, f.demand_b),
             "result" => (f.result_a, f.result_b),
             "work" => (f.work_a, f.work_b),
+            "match" => (f.match_a, f.match_b),
             _ => (0, 0),
         }
     }
@@ -1122,6 +1156,7 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "demand",
                 "result",
                 "work",
+                "match",
             ],
         ),
         (
@@ -1140,6 +1175,7 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "demand",
                 "result",
                 "work",
+                "match",
             ],
         ),
         // The county's coordinator reaches the county and the enterprise under it, their agreement and project.
@@ -1157,6 +1193,7 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "campaign",
                 "demand",
                 "result",
+                "match",
             ],
         ),
         // The enterprise, its own organisation and the project it leads.
@@ -1171,6 +1208,7 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "report",
                 "problem",
                 "demand",
+                "match",
             ],
         ),
         // The college as co-unit: its people, its agreement, the project it co-leads.
@@ -1201,6 +1239,8 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "problem",
                 "result",
                 "work",
+                "demand",
+                "match",
             ],
         ),
     ]
@@ -1291,6 +1331,7 @@ fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(S
             ("title", "场地问题".into()),
             ("owner_id", f.county_a.to_string()),
         ],
+        "match" => vec![("status", "accepted".into())],
         "campaign" => vec![
             ("title", "技术难题征集".into()),
             ("organizer_id", pick(f.county_a, f.county_b)),
@@ -1307,6 +1348,7 @@ fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(S
             ("comment", "企业已自行解决".into()),
             ("into", f.demand_c.to_string()),
             ("project_id", pick(f.project_a, f.project_b)),
+            ("person_id", f.person_a.to_string()),
         ],
         // Results and works belong to a person the role reaches: the enterprise's contact for a
         // county's coordinator, the expert otherwise.

@@ -4,6 +4,7 @@ mod access;
 mod api;
 mod demands;
 mod helpers;
+mod matching;
 mod pages;
 mod records;
 mod reminders;

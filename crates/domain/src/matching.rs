@@ -1,0 +1,247 @@
+//! Matches (匹配 / 对接): a demand paired with an expert or a result the engine suggested and the
+//! office confirmed, with its score, why, and what happened (suggested → contacted → accepted, or
+//! declined with a reason). And the priors that only the records know, as a pure function:
+//! place (a local expert first, all else equal), load, availability, and earlier outcomes.
+
+use crate::input::{self, de_opt_string, opt_text};
+use crate::{FieldErrors, Msg, code_enum};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+code_enum!(
+    MatchStatus {
+        Suggested = "suggested", "已推荐", "Suggested";
+        Contacted = "contacted", "已联系", "Contacted";
+        Accepted = "accepted", "已接受", "Accepted";
+        Declined = "declined", "已婉拒", "Declined";
+    }
+);
+
+code_enum!(
+    MatchTarget {
+        Expert = "expert", "专家", "Expert";
+        Result = "result", "成果", "Result";
+    }
+);
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Match {
+    pub id: i64,
+    pub demand_id: i64,
+    pub target: MatchTarget,
+    pub person_id: Option<i64>,
+    pub result_id: Option<i64>,
+    /// The ranking score when it was confirmed.
+    pub score: f64,
+    /// Why it was suggested, as shown then.
+    pub reasons: Vec<String>,
+    pub status: MatchStatus,
+    /// Why it was declined.
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl MatchStatus {
+    pub fn next(self) -> &'static [MatchStatus] {
+        use MatchStatus::*;
+        match self {
+            Suggested => &[Contacted, Accepted, Declined],
+            Contacted => &[Accepted, Declined],
+            Accepted | Declined => &[],
+        }
+    }
+    /// Whether the expert is busy with it (counts towards their load).
+    pub fn active(self) -> bool {
+        matches!(self, MatchStatus::Contacted | MatchStatus::Accepted)
+    }
+}
+
+/// A status change as entered.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct MatchStatusInput {
+    #[schema(value_type = Option<MatchStatus>)]
+    pub status: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl MatchStatusInput {
+    pub fn validate(&self, from: MatchStatus) -> Result<(MatchStatus, Option<String>), FieldErrors> {
+        let mut e = FieldErrors::new();
+        let to = e.take(
+            "status",
+            input::code(
+                &self.status,
+                MatchStatus::parse,
+                MatchStatus::ALL,
+                MatchStatus::label,
+                MatchStatus::as_str,
+            ),
+        );
+        let reason = e.take("reason", input::optional_text(&self.reason, 2000));
+        // Whether `from` may go to `to` is the store's to say (409), against the stored status.
+        let _ = from;
+        if to == Some(MatchStatus::Declined) && reason == Some(None) {
+            e.add("reason", Msg::new("婉拒时须写明理由", "Give the reason for declining"));
+        }
+        if !e.is_empty() {
+            return Err(e);
+        }
+        Ok((to.expect("checked"), reason.flatten()))
+    }
+}
+
+/// Confirming a suggestion: which expert or result.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ConfirmInput {
+    #[serde(deserialize_with = "de_opt_string")]
+    #[schema(value_type = Option<i64>)]
+    pub person_id: Option<String>,
+    #[serde(deserialize_with = "de_opt_string")]
+    #[schema(value_type = Option<i64>)]
+    pub result_id: Option<String>,
+}
+
+impl ConfirmInput {
+    pub fn validate(&self) -> Result<(MatchTarget, i64), FieldErrors> {
+        match (opt_text(&self.person_id), opt_text(&self.result_id)) {
+            (Some(_), None) => input::id(&self.person_id)
+                .map(|id| (MatchTarget::Expert, id))
+                .map_err(|m| FieldErrors::one("person_id", m)),
+            (None, Some(_)) => input::id(&self.result_id)
+                .map(|id| (MatchTarget::Result, id))
+                .map_err(|m| FieldErrors::one("result_id", m)),
+            _ => Err(FieldErrors::one(
+                "person_id",
+                Msg::new(
+                    "请指定一位专家或一项成果（二选一）",
+                    "Give either person_id or result_id",
+                ),
+            )),
+        }
+    }
+}
+
+/// What the records say about an expert, for the priors.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExpertFacts {
+    /// The expert's organisation's region code.
+    pub region: Option<String>,
+    /// Matches contacted or accepted, and projects in progress they are responsible for.
+    pub load: i64,
+    pub unavailable: bool,
+    /// Earlier outcomes: (similarity of that demand to this one, accepted?).
+    pub outcomes: Vec<(f32, bool)>,
+}
+
+/// The priors' effect on an expert's text score, with the reasons in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adjusted {
+    pub score: f32,
+    pub reasons: Vec<Msg>,
+}
+
+/// Weights of the priors. Place only breaks near-ties ("a local expert first, all else equal").
+pub const LOCAL_BONUS: f32 = 0.03;
+pub const LOAD_PENALTY: f32 = 0.04;
+pub const ACCEPTED_WEIGHT: f32 = 0.25;
+pub const DECLINED_WEIGHT: f32 = 0.5;
+/// Earlier demands count only when they are this similar to the current one.
+pub const SIMILAR_ENOUGH: f32 = 0.2;
+
+/// Applies the priors to an expert's text score (normalised so the best candidate is 1).
+pub fn adjust(text: f32, demand_region: Option<&str>, f: &ExpertFacts) -> Adjusted {
+    let mut score = text;
+    let mut reasons = Vec::new();
+    let city = |r: &str| r.get(..4).map(str::to_string);
+    if let (Some(d), Some(e)) = (demand_region, f.region.as_deref())
+        && city(d).is_some()
+        && city(d) == city(e)
+    {
+        score += LOCAL_BONUS;
+        reasons.push(Msg::new("本地专家", "Local expert"));
+    }
+    if f.load > 0 {
+        score -= LOAD_PENALTY * f.load.min(5) as f32;
+        reasons.push(Msg::new(
+            format!("当前对接/负责 {} 项", f.load),
+            format!("Busy with {} matches or projects", f.load),
+        ));
+    }
+    if f.unavailable {
+        score *= 0.5;
+        reasons.push(Msg::new("专家标注为暂无精力", "Marked unavailable"));
+    }
+    let (mut up, mut down) = (0.0_f32, 0.0_f32);
+    for (sim, accepted) in &f.outcomes {
+        if *sim < SIMILAR_ENOUGH {
+            continue;
+        }
+        if *accepted {
+            up += ACCEPTED_WEIGHT * sim;
+        } else {
+            down += DECLINED_WEIGHT * sim;
+        }
+    }
+    if up > 0.0 {
+        score += up;
+        reasons.push(Msg::new("曾接受相似需求", "Accepted similar demands before"));
+    }
+    if down > 0.0 {
+        score -= down;
+        reasons.push(Msg::new("曾婉拒相似需求", "Declined similar demands before"));
+    }
+    Adjusted { score, reasons }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn place_breaks_ties_and_outcomes_move_an_expert() {
+        let local = ExpertFacts {
+            region: Some("330881".into()),
+            ..Default::default()
+        };
+        let away = ExpertFacts {
+            region: Some("330100".into()),
+            ..Default::default()
+        };
+        assert!(adjust(0.8, Some("330802"), &local).score > adjust(0.8, Some("330802"), &away).score);
+        // …but not against a clearly better text match.
+        assert!(adjust(0.7, Some("330802"), &local).score < adjust(0.8, Some("330802"), &away).score);
+        let declined = ExpertFacts {
+            outcomes: vec![(0.6, false)],
+            ..Default::default()
+        };
+        let accepted = ExpertFacts {
+            outcomes: vec![(0.6, true)],
+            ..Default::default()
+        };
+        let unrelated = ExpertFacts {
+            outcomes: vec![(0.05, false)],
+            ..Default::default()
+        };
+        assert!(adjust(1.0, None, &declined).score < 0.8);
+        assert!(adjust(0.8, None, &accepted).score > 0.9);
+        assert_eq!(adjust(1.0, None, &unrelated).score, 1.0);
+    }
+
+    #[test]
+    fn a_decline_needs_its_reason_and_decided_matches_stay() {
+        let i = MatchStatusInput {
+            status: Some("declined".into()),
+            reason: None,
+        };
+        assert!(i.validate(MatchStatus::Suggested).unwrap_err().get("reason").is_some());
+        let i = MatchStatusInput {
+            status: Some("contacted".into()),
+            reason: None,
+        };
+        assert_eq!(i.validate(MatchStatus::Suggested).unwrap().0, MatchStatus::Contacted);
+        assert!(MatchStatus::Accepted.next().is_empty());
+    }
+}
