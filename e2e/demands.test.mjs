@@ -58,3 +58,27 @@ test('search in traditional script finds the demand; the office returns it and t
     await browser.close();
   }
 });
+
+test('the office confirms a suggested expert for an accepted demand, with the reasons shown', async () => {
+  mkdirSync(OUT, { recursive: true });
+  const browser = await launch();
+  try {
+    const office = await signIn(browser, 'office');
+    const res = await office.request.get(`${BASE}/api/v1/demands?status=accepted&per_page=50`);
+    const demand = (await res.json()).items.find((d) => d.title.includes('有机硅'));
+    assert.ok(demand, 'the demo has an accepted demand about organosilicon');
+    await office.goto(`${BASE}/demands/${demand.id}`);
+    const suggested = await office.textContent('#matches');
+    assert.match(suggested, /一致的词：/);
+    assert.match(suggested, /学科：/);
+    await office.click('#matches >> text=确认推荐… >> nth=0');
+    await office.waitForURL(/\/matches\/confirm\?person_id=\d+/);
+    await office.click('main button[type=submit]');
+    await office.waitForURL(new RegExp(`/demands/${demand.id}`));
+    assert.match(await office.textContent('#confirmed-matches'), /已推荐/);
+    assert.match(await office.textContent('main'), /对接中/);
+    await office.screenshot({ path: `${OUT}/demand-matches.png`, fullPage: true });
+  } finally {
+    await browser.close();
+  }
+});

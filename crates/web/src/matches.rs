@@ -32,6 +32,26 @@ pub async fn rank_text(_store: &Store, index: &SearchIndex, text: &str, limit: u
     tokio::task::spawn_blocking(move || index.match_demand(&req)).await?
 }
 
+/// Candidates below this share of the best one's text score are not suggested: a match on a
+/// word like 工程 alone is noise, not a suggestion.
+const MIN_RELATIVE: f32 = 0.1;
+
+/// The matched terms worth showing: each once, without those inside a longer one (jieba's
+/// search mode also yields the pieces of a compound: 催化剂 and 化剂).
+fn shown_terms(terms: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in terms {
+        if t.chars().count() < 2 && !t.is_ascii() {
+            continue;
+        }
+        if terms.iter().any(|o| o != t && o.contains(t.as_str())) || out.contains(t) {
+            continue;
+        }
+        out.push(t.clone());
+    }
+    out
+}
+
 /// A suggested expert with the reasons, as the office sees it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ExpertSuggestion {
@@ -107,14 +127,18 @@ pub async fn suggest(
             .map(|o| (hezuo_search::similarity(&text, &o.demand_text), o.accepted))
             .collect();
         let text_score = e.score / top;
+        if text_score < MIN_RELATIVE {
+            continue;
+        }
         let a = adjust(text_score, region.as_deref(), &f);
         let (name, discipline, org) = labels.get(&e.person_id).cloned().unwrap_or_default();
         let mut reasons = Vec::new();
-        if !e.matched.is_empty() {
+        let terms = shown_terms(&e.matched);
+        if !terms.is_empty() {
             reasons.push(format!(
                 "{}{}",
                 lang.tr("一致的词：", "Terms in common: "),
-                e.matched.iter().take(8).cloned().collect::<Vec<_>>().join("、")
+                terms.iter().take(8).cloned().collect::<Vec<_>>().join("、")
             ));
         }
         if let Some(x) = &discipline {
@@ -143,6 +167,7 @@ pub async fn suggest(
     let results = m
         .results
         .iter()
+        .filter(|r| r.score / rtop >= MIN_RELATIVE)
         .take(limit)
         .map(|r| ResultSuggestion {
             result_id: r.id,
@@ -152,7 +177,11 @@ pub async fn suggest(
             reasons: std::iter::once(format!(
                 "{}{}",
                 lang.tr("一致的词：", "Terms in common: "),
-                r.matched.iter().take(8).cloned().collect::<Vec<_>>().join("、")
+                shown_terms(&r.matched)
+                    .into_iter()
+                    .take(8)
+                    .collect::<Vec<_>>()
+                    .join("、")
             ))
             .chain(
                 r.discipline
