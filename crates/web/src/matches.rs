@@ -38,7 +38,7 @@ const MIN_RELATIVE: f32 = 0.1;
 
 /// The matched terms worth showing: each once, without those inside a longer one (jieba's
 /// search mode also yields the pieces of a compound: 催化剂 and 化剂).
-fn shown_terms(terms: &[String]) -> Vec<String> {
+pub fn shown_terms(terms: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for t in terms {
         if t.chars().count() < 2 && !t.is_ascii() {
@@ -225,7 +225,7 @@ pub async fn explain_for_terminal(
             discipline.unwrap_or_default(),
             e.person_id,
             e.score,
-            e.matched.join("、")
+            shown_terms(&e.matched).join("、")
         ));
     }
     out.push_str("\n成果 / results:\n");
@@ -236,7 +236,7 @@ pub async fn explain_for_terminal(
             r.id,
             r.title,
             r.score,
-            r.matched.join("、")
+            shown_terms(&r.matched).join("、")
         ));
     }
     Ok(out)
