@@ -84,12 +84,6 @@ fn distinct_tokens(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The query terms that also occur in `text` (after the same analysis), in query order.
-pub fn matched_terms(query_tokens: &[String], text: &str) -> Vec<String> {
-    let have: HashSet<String> = analysis::tokens(text).into_iter().map(|t| t.text).collect();
-    query_tokens.iter().filter(|t| have.contains(*t)).cloned().collect()
-}
-
 /// What matching needs of every document of a segment, read once per segment (segments never
 /// change): its kind and its discipline, as small numbers.
 struct SegmentFacts {

@@ -2,7 +2,7 @@
 //! contacted → accepted / declined with a reason), and what the ranking's priors read: each
 //! expert's place, load, availability and earlier outcomes.
 
-use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
+use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown};
 use crate::organizations::{exists, lock_exists};
 use crate::sql::{Arg, Q, bind_args};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
@@ -68,18 +68,6 @@ impl Store {
         q.bind(Arg::I64(demand_id));
         restrict(&mut q, v, RecordKind::Match, "m");
         q.push(" order by m.score desc, m.id");
-        let rows: Vec<Row> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
-        Ok(rows.into_iter().map(Into::into).collect())
-    }
-
-    /// The matches naming an expert (for their page: the demands matched to them).
-    pub async fn expert_matches(&self, v: &Viewer, person_id: Option<i64>) -> Result<Vec<Match>> {
-        let mut q = Q::new(&format!("select {COLS} from demand_match m where 1 = 1"));
-        if let Some(p) = person_id {
-            q.push(" and m.person_id = ").bind(Arg::I64(p));
-        }
-        restrict(&mut q, v, RecordKind::Match, "m");
-        q.push(" order by m.id desc limit 200");
         let rows: Vec<Row> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -329,14 +317,6 @@ impl Store {
             "select o.region_code from demand d join organization o on o.id = d.enterprise_id where d.id = $1")
             .bind(demand_id).fetch_optional(p).await)?;
         Ok(r.flatten())
-    }
-
-    /// Whether `v` may see this person (for showing an expert's name in suggestions).
-    pub async fn person_visible(&self, v: &Viewer, id: i64) -> Result<bool> {
-        let mut tx = self.begin().await?;
-        let ok = visible(&mut tx, v, RecordKind::Person, id).await?;
-        tx.commit().await?;
-        Ok(ok)
     }
 }
 

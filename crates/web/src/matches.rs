@@ -52,6 +52,17 @@ pub fn shown_terms(terms: &[String]) -> Vec<String> {
     out
 }
 
+/// Which of these people `who` may see, in one query (the store's `restrict`, as everywhere).
+async fn visible_people(s: &AppState, who: &Auth, people: &[i64]) -> Result<std::collections::HashSet<i64>, ApiError> {
+    let keys: Vec<(RecordKind, i64)> = people.iter().map(|p| (RecordKind::Person, *p)).collect();
+    Ok(s.store
+        .visible_among(&who.viewer, &keys)
+        .await?
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect())
+}
+
 /// A suggested expert with the reasons, as the office sees it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ExpertSuggestion {
@@ -114,10 +125,11 @@ pub async fn suggest(
     let people: Vec<i64> = m.experts.iter().map(|e| e.person_id).collect();
     let facts = s.store.expert_facts(&people).await?;
     let labels = s.store.person_labels(&people).await?;
+    let seen = visible_people(s, who, &people).await?;
     let top = m.experts.first().map(|e| e.score).unwrap_or(1.0).max(f32::EPSILON);
     let mut experts = Vec::new();
     for e in &m.experts {
-        if !s.store.person_visible(&who.viewer, e.person_id).await? {
+        if !seen.contains(&e.person_id) {
             continue;
         }
         let (mut f, outcomes) = facts.get(&e.person_id).cloned().unwrap_or_default();
@@ -583,10 +595,11 @@ pub async fn for_expert(
         .filter(|p| *p != person.id)
         .collect();
     let labels = s.store.person_labels(&others).await?;
+    let seen = visible_people(s, who, &others).await?;
     let mut similar = Vec::new();
-    for e in m.experts.iter().filter(|e| e.person_id != person.id) {
-        if similar.len() == 5 || !s.store.person_visible(&who.viewer, e.person_id).await? {
-            continue;
+    for e in m.experts.iter().filter(|e| seen.contains(&e.person_id)) {
+        if similar.len() == 5 {
+            break;
         }
         let (name, _, org) = labels.get(&e.person_id).cloned().unwrap_or_default();
         similar.push((e.person_id, name, org, e.score));
