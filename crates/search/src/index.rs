@@ -11,6 +11,7 @@ use anyhow::Context;
 use hezuo_domain::RecordKind;
 use hezuo_domain::search::{SearchChange, SearchDoc};
 use tantivy::collector::TopDocs;
+use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
@@ -23,7 +24,7 @@ use crate::analysis;
 /// The name our tokenizer is registered under.
 pub const TOKENIZER: &str = "hezuo_zh";
 /// Bump when the schema or the analysis changes: an index of another version is wiped and rebuilt.
-const SCHEMA_VERSION: &str = "hezuo-search 2";
+const SCHEMA_VERSION: &str = "hezuo-search 3";
 const VERSION_FILE: &str = "schema_version";
 const WRITER_BUDGET: usize = 50_000_000;
 /// A query of more than this many distinct tokens (a pasted paragraph) is a Should combination.
@@ -115,7 +116,8 @@ fn schema() -> (Schema, Fields) {
         kind: b.add_text_field("kind", STRING | STORED),
         id: b.add_i64_field("id", INDEXED | STORED | FAST),
         key: b.add_text_field("key", STRING),
-        title: b.add_text_field("title", text(true).set_stored()),
+        // Fast too: matching reads the titles it shows without the document store.
+        title: b.add_text_field("title", text(true).set_stored().set_fast("raw")),
         body: b.add_text_field("body", text(false).set_stored()),
         restricted: b.add_text_field("restricted", text(false)),
         names: b.add_text_field("names", text(false).set_stored()),
@@ -344,16 +346,41 @@ impl SearchIndex {
         self.commit(&mut writer, seq)
     }
 
-    /// Replaces the whole index with `docs`, in one commit carrying `seq`; returns how many.
+    /// Replaces the whole index with `docs`, in one commit carrying `seq`, and leaves it in one
+    /// segment; returns how many.
     pub fn rebuild(&self, docs: impl IntoIterator<Item = SearchDoc>, seq: i64) -> anyhow::Result<usize> {
         let mut writer = self.lock_writer();
+        // No merges in the background while rebuilding: the one merge at the end takes everything.
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        let rebuilt = self.rebuild_with(&mut writer, docs, seq);
+        writer.set_merge_policy(Box::new(LogMergePolicy::default()));
+        rebuilt
+    }
+
+    fn rebuild_with(
+        &self,
+        writer: &mut IndexWriter,
+        docs: impl IntoIterator<Item = SearchDoc>,
+        seq: i64,
+    ) -> anyhow::Result<usize> {
         writer.delete_all_documents()?;
         let mut n = 0;
         for doc in docs {
             writer.add_document(self.document(&doc))?;
             n += 1;
         }
-        self.commit(&mut writer, seq)?;
+        self.commit(writer, seq)?;
+        // One segment: a query then looks each of its terms up once, not once per segment (the
+        // writer's threads leave one each, and more when the corpus outgrows their budget). The
+        // index is whole either way, so a merge that cannot run (one still busy from before the
+        // rebuild holds a segment) is only logged.
+        let segments = writer.index().searchable_segment_ids()?;
+        if segments.len() > 1 {
+            match writer.merge(&segments).wait() {
+                Ok(_) => self.inner.reader.reload()?,
+                Err(e) => tracing::warn!("search index left in {} segments: {e}", segments.len()),
+            }
+        }
         Ok(n)
     }
 

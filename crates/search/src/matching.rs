@@ -9,12 +9,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock, Mutex};
 
 use hezuo_domain::RecordKind;
-use tantivy::collector::TopDocs;
-use tantivy::columnar::Column;
-use tantivy::index::SegmentId;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocAddress, DocSet, SegmentReader, TERMINATED, TantivyDocument, Term};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::index::{InvertedIndexReader, SegmentId};
+use tantivy::postings::TermInfo;
+use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocSet, SegmentReader, TERMINATED, Term};
 
 use crate::analysis;
 use crate::index::{Fields, SearchIndex};
@@ -169,6 +170,8 @@ fn segment_facts(reader: &SegmentReader, f: &Fields) -> tantivy::Result<Arc<Segm
 struct Pool {
     docs: Vec<Candidate>,
     disciplines: Vec<String>,
+    /// The candidates' owners, one after another (each candidate names its range).
+    owners: Vec<i64>,
 }
 
 /// A document of the candidate pool.
@@ -178,56 +181,139 @@ struct Candidate {
     score: f32,
     kind: RecordKind,
     id: i64,
-    owners: Vec<i64>,
+    /// Range in the pool's owners.
+    owners: std::ops::Range<usize>,
     /// Index into the pool's discipline names.
     discipline: Option<usize>,
 }
 
-fn kind_query(f: &Fields) -> Box<dyn Query> {
-    let kinds: Vec<(Occur, Box<dyn Query>)> = KINDS
-        .iter()
-        .map(|kind| {
-            (
-                Occur::Should,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.kind, kind.as_str()),
-                    IndexRecordOption::Basic,
-                )) as Box<dyn Query>,
-            )
-        })
-        .collect();
-    Box::new(BooleanQuery::new(kinds))
+/// A query token in one field: its BM25 weight with the boosts, and where its postings are in
+/// each segment (by segment ordinal).
+struct WeightedTerm {
+    field: Field,
+    /// Index of the token in the query's tokens.
+    token: usize,
+    bm25: Bm25Weight,
+    infos: Vec<Option<TermInfo>>,
+}
+
+/// The query's terms in the fields matching reads, and each token's document frequency in the
+/// body (for ordering the reasons, rarest first).
+struct TermTable {
+    terms: Vec<WeightedTerm>,
+    body_df: Vec<u64>,
+}
+
+/// The best `n` of `v[start..]`, by score, highest first (ties in index order).
+fn keep_best(v: &mut Vec<(f32, DocAddress)>, start: usize, n: usize) {
+    let by_score = |a: &(f32, DocAddress), b: &(f32, DocAddress)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    let tail = &mut v[start..];
+    if tail.len() > n {
+        tail.select_nth_unstable_by(n, by_score);
+        v.truncate(start + n);
+    }
+    v[start..].sort_unstable_by(by_score);
 }
 
 impl SearchIndex {
-    /// OR over the tokens in title and body. A sub-word of another query token (梗死 of 脑梗死) weighs [`SUB_WORD`].
-    fn text_query(&self, tokens: &[String]) -> BooleanQuery {
+    /// The query's terms: each token in title and body, with its BM25 weight over the whole index
+    /// (as tantivy's `TermQuery` computes it) times the field's boost, and [`SUB_WORD`] for a token
+    /// inside a longer query token (梗死 of 脑梗死); where each one's postings are in every segment,
+    /// looked up once for scoring and for the reasons. Terms in no document are left out.
+    fn term_table(&self, searcher: &tantivy::Searcher, tokens: &[String]) -> tantivy::Result<TermTable> {
         let f = self.fields();
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(tokens.len() * 2);
-        for t in tokens {
-            let sub_word = tokens.iter().any(|o| o.len() > t.len() && o.contains(t.as_str()));
-            let weight = if sub_word { SUB_WORD } else { 1.0 };
-            for (field, boost) in [(f.title, TITLE_BOOST), (f.body, BODY_BOOST)] {
-                clauses.push((
-                    Occur::Should,
-                    crate::index::boosted(Term::from_field_text(field, t), boost * weight),
-                ));
+        let total_docs = searcher.total_num_docs()?;
+        let mut table = TermTable {
+            terms: Vec::with_capacity(tokens.len() * 2),
+            body_df: vec![0; tokens.len()],
+        };
+        for (field, boost) in [(f.title, TITLE_BOOST), (f.body, BODY_BOOST)] {
+            let inverted: Vec<Arc<InvertedIndexReader>> = searcher
+                .segment_readers()
+                .iter()
+                .map(|r| r.inverted_index(field))
+                .collect::<tantivy::Result<_>>()?;
+            let tokens_in_field: u64 = inverted.iter().map(|i| i.total_num_tokens()).sum();
+            let average = tokens_in_field as f32 / total_docs.max(1) as f32;
+            for (i, t) in tokens.iter().enumerate() {
+                let term = Term::from_field_text(field, t);
+                let infos: Vec<Option<TermInfo>> = inverted
+                    .iter()
+                    .map(|inv| inv.get_term_info(&term))
+                    .collect::<std::io::Result<_>>()?;
+                let df: u64 = infos.iter().flatten().map(|info| u64::from(info.doc_freq)).sum();
+                if field == f.body {
+                    table.body_df[i] = df;
+                }
+                if df == 0 {
+                    continue;
+                }
+                let sub_word = tokens.iter().any(|o| o.len() > t.len() && o.contains(t.as_str()));
+                let weight = if sub_word { SUB_WORD } else { 1.0 };
+                table.terms.push(WeightedTerm {
+                    field,
+                    token: i,
+                    bm25: Bm25Weight::for_one_term_without_explain(df, total_docs, average).boost_by(boost * weight),
+                    infos,
+                });
             }
         }
-        BooleanQuery::new(clauses)
+        Ok(table)
     }
 
-    /// The best `n` results, papers and profiles for the tokens, with kind, id, owners and
-    /// discipline. The kind restriction is part of the query: on the public sets that exhaustive
-    /// union ran in 0.55 ms per demand, the unrestricted union (block-max WAND) over 600 hits and
-    /// filtered afterwards in 2.1 ms — demands have 30 tokens or more, most of them common.
-    fn pool(&self, searcher: &tantivy::Searcher, tokens: &[String], n: usize) -> anyhow::Result<Pool> {
+    /// The best `n` results, papers and profiles for the tokens (OR over title and body, BM25),
+    /// with kind, id, owners and discipline.
+    ///
+    /// Scored term at a time into one score per document of a segment: a demand has 30 tokens or
+    /// more, most of them common, and only three record kinds may answer. Tantivy's union
+    /// intersected with a kind query scored every document holding any token through a heap of
+    /// scorers (0.55 ms a demand on the public sets, 25 ms p99 at a million documents); block-max
+    /// WAND over the unrestricted union, filtered afterwards, was slower still (2.1 ms), as a pool
+    /// of 300 for the experts leaves it little to skip. Here each posting list is read in blocks
+    /// and added to a plain array; the kind is a lookup in the segment's facts.
+    fn pool(&self, searcher: &tantivy::Searcher, table: &TermTable, n: usize) -> anyhow::Result<Pool> {
         let f = self.fields();
-        let query = BooleanQuery::new(vec![
-            (Occur::Must, Box::new(self.text_query(tokens)) as Box<dyn Query>),
-            (Occur::Must, kind_query(&f)),
-        ]);
-        let top = searcher.search(&query, &TopDocs::with_limit(n).order_by_score())?;
+        let mut top: Vec<(f32, DocAddress)> = Vec::new();
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let facts = segment_facts(reader, &f)?;
+            let mut scores = vec![0f32; reader.max_doc() as usize];
+            let mut fields: Vec<(Field, Arc<InvertedIndexReader>, FieldNormReader)> = Vec::with_capacity(2);
+            for t in &table.terms {
+                let Some(info) = &t.infos[ord] else {
+                    continue;
+                };
+                let (inverted, norms) = match fields.iter().position(|x| x.0 == t.field) {
+                    Some(i) => (&fields[i].1, &fields[i].2),
+                    None => {
+                        let opened = (
+                            t.field,
+                            reader.inverted_index(t.field)?,
+                            reader.get_fieldnorms_reader(t.field)?,
+                        );
+                        fields.push(opened);
+                        let last = fields.last().expect("just pushed");
+                        (&last.1, &last.2)
+                    }
+                };
+                let mut block = inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+                while !block.docs().is_empty() {
+                    for (&d, &tf) in block.docs().iter().zip(block.freqs()) {
+                        scores[d as usize] += t.bm25.score(norms.fieldnorm_id(d), tf);
+                    }
+                    block.advance();
+                }
+            }
+            let alive = reader.alive_bitset();
+            let start = top.len();
+            for (d, &score) in scores.iter().enumerate() {
+                if score > 0.0 && facts.kind[d] != NO_KIND && alive.is_none_or(|a| a.is_alive(d as u32)) {
+                    top.push((score, DocAddress::new(ord as u32, d as u32)));
+                }
+            }
+            // Keep at most `n` of each segment, so a million matching documents are never held.
+            keep_best(&mut top, start, n);
+        }
+        keep_best(&mut top, 0, n);
         let mut pool = self.candidates(searcher, top, n)?;
         // Equal scores in record order, not in the index's (which depends on how it was built).
         pool.docs.sort_by(|a, b| {
@@ -243,18 +329,21 @@ impl SearchIndex {
     fn candidates(&self, searcher: &tantivy::Searcher, top: Vec<(f32, DocAddress)>, n: usize) -> anyhow::Result<Pool> {
         let f = self.fields();
         let mut pool = Pool::default();
-        type Columns = (Arc<SegmentFacts>, Column<i64>, Column<i64>);
+        // Per segment: its facts, id and owners columns, and its discipline numbers → the pool's.
+        type Columns = (Arc<SegmentFacts>, Column<i64>, Column<i64>, Vec<Option<usize>>);
         let mut per_segment: HashMap<u32, Columns> = HashMap::new();
         for (score, address) in top {
             if pool.docs.len() >= n {
                 break;
             }
-            let (facts, ids, owners) = match per_segment.entry(address.segment_ord) {
+            let (facts, ids, owners, in_pool) = match per_segment.entry(address.segment_ord) {
                 Entry::Occupied(e) => e.into_mut(),
                 Entry::Vacant(e) => {
                     let reader = searcher.segment_reader(address.segment_ord);
                     let fast = reader.fast_fields();
-                    e.insert((segment_facts(reader, &f)?, fast.i64("id")?, fast.i64("owners")?))
+                    let facts = segment_facts(reader, &f)?;
+                    let in_pool = vec![None; facts.disciplines.len()];
+                    e.insert((facts, fast.i64("id")?, fast.i64("owners")?, in_pool))
                 }
             };
             let d = address.doc_id as usize;
@@ -266,94 +355,84 @@ impl SearchIndex {
             };
             let discipline = match facts.discipline[d] {
                 NO_DISCIPLINE => None,
-                i => {
+                i => Some(*in_pool[i as usize].get_or_insert_with(|| {
                     let name = &facts.disciplines[i as usize];
-                    Some(match pool.disciplines.iter().position(|x| x == name) {
+                    match pool.disciplines.iter().position(|x| x == name) {
                         Some(j) => j,
                         None => {
                             pool.disciplines.push(name.clone());
                             pool.disciplines.len() - 1
                         }
-                    })
-                }
+                    }
+                })),
             };
             pool.docs.push(Candidate {
                 address,
                 score,
                 kind: *kind,
                 id,
-                owners: owners.values_for_doc(address.doc_id).collect(),
+                owners: {
+                    let start = pool.owners.len();
+                    pool.owners.extend(owners.values_for_doc(address.doc_id));
+                    start..pool.owners.len()
+                },
                 discipline,
             });
         }
         Ok(pool)
     }
 
-    /// For each document, the terms (of `terms`, in their order) found in its title or body, read
-    /// from the postings rather than by analysing the stored text again.
-    fn terms_in(
+    /// For each document, which tokens (by index) are found in its title or body, read from the
+    /// postings rather than by analysing the stored text again.
+    fn tokens_in(
         &self,
         searcher: &tantivy::Searcher,
-        terms: &[String],
+        table: &TermTable,
         docs: &[DocAddress],
-    ) -> anyhow::Result<Vec<Vec<String>>> {
-        let f = self.fields();
-        let mut found: Vec<Vec<bool>> = vec![vec![false; terms.len()]; docs.len()];
+    ) -> anyhow::Result<Vec<Vec<bool>>> {
+        let mut found: Vec<Vec<bool>> = vec![vec![false; table.body_df.len()]; docs.len()];
         let mut order: Vec<usize> = (0..docs.len()).collect();
         order.sort_by_key(|&i| (docs[i].segment_ord, docs[i].doc_id));
-        let mut start = 0;
-        while start < order.len() {
-            let seg = docs[order[start]].segment_ord;
-            let end = start
-                + order[start..]
-                    .iter()
-                    .take_while(|&&i| docs[i].segment_ord == seg)
-                    .count();
+        for run in order.chunk_by(|&a, &b| docs[a].segment_ord == docs[b].segment_ord) {
+            let seg = docs[run[0]].segment_ord;
             let reader = searcher.segment_reader(seg);
-            for field in [f.title, f.body] {
-                let inverted = reader.inverted_index(field)?;
-                for (ti, t) in terms.iter().enumerate() {
-                    let Some(mut postings) =
-                        inverted.read_postings(&Term::from_field_text(field, t), IndexRecordOption::Basic)?
-                    else {
-                        continue;
-                    };
-                    for &i in &order[start..end] {
-                        // `order` may repeat a document (an expert's paper that is also a result).
-                        if postings.doc() <= docs[i].doc_id && postings.seek(docs[i].doc_id) == docs[i].doc_id {
-                            found[i][ti] = true;
-                        }
+            for t in &table.terms {
+                let Some(info) = &t.infos[seg as usize] else {
+                    continue;
+                };
+                let mut postings = reader
+                    .inverted_index(t.field)?
+                    .read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+                for &i in run {
+                    // `run` may repeat a document (an expert's paper that is also a result).
+                    if postings.doc() <= docs[i].doc_id && postings.seek(docs[i].doc_id) == docs[i].doc_id {
+                        found[i][t.token] = true;
                     }
                 }
             }
-            start = end;
         }
-        Ok(found
-            .into_iter()
-            .map(|row| {
-                terms
-                    .iter()
-                    .zip(row)
-                    .filter(|(_, b)| *b)
-                    .map(|(t, _)| t.clone())
-                    .collect()
-            })
-            .collect())
+        Ok(found)
     }
 
-    /// Tokens, most informative (rarest) first.
-    fn by_rarity(&self, searcher: &tantivy::Searcher, tokens: &[String]) -> Vec<String> {
-        let f = self.fields();
-        let mut v: Vec<(u64, usize, &String)> = tokens
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let df = searcher.doc_freq(&Term::from_field_text(f.body, t)).unwrap_or(0);
-                (df, i, t)
+    /// The titles of these documents, from their fast column (not the document store, which would
+    /// decompress a block of whole documents for each).
+    fn titles(&self, searcher: &tantivy::Searcher, docs: &[DocAddress]) -> anyhow::Result<Vec<String>> {
+        let mut columns: HashMap<u32, Option<StrColumn>> = HashMap::new();
+        docs.iter()
+            .map(|a| {
+                let column = match columns.entry(a.segment_ord) {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => e.insert(searcher.segment_reader(a.segment_ord).fast_fields().str("title")?),
+                };
+                let mut title = String::new();
+                if let Some(c) = column
+                    && let Some(ord) = c.term_ords(a.doc_id).next()
+                {
+                    c.ord_to_str(ord, &mut title)?;
+                }
+                Ok(title)
             })
-            .collect();
-        v.sort();
-        v.into_iter().map(|(_, _, t)| t.clone()).collect()
+            .collect()
     }
 
     /// Results and experts for a demand's text, best first (`limit` of each).
@@ -362,9 +441,9 @@ impl SearchIndex {
         if tokens.is_empty() || req.limit == 0 {
             return Ok(Matches::default());
         }
-        let f = self.fields();
         let searcher = self.searcher();
-        let pool = self.pool(&searcher, &tokens, POOL.max(req.limit))?;
+        let table = self.term_table(&searcher, &tokens)?;
+        let pool = self.pool(&searcher, &table, POOL.max(req.limit))?;
         let results: Vec<&Candidate> = pool
             .docs
             .iter()
@@ -372,62 +451,62 @@ impl SearchIndex {
             .take(req.limit)
             .collect();
         // Experts, document-centric: each one's best two documents in the pool, weighted.
-        let mut per_expert: HashMap<i64, Vec<&Candidate>> = HashMap::new();
-        for c in &pool.docs {
-            for o in &c.owners {
-                per_expert.entry(*o).or_default().push(c);
-            }
+        // (owner, document) in owner order, each owner's documents in pool order: best first.
+        let mut owned: Vec<(i64, usize)> = Vec::with_capacity(pool.docs.len());
+        for (i, c) in pool.docs.iter().enumerate() {
+            owned.extend(pool.owners[c.owners.clone()].iter().map(|o| (*o, i)));
         }
-        let mut experts: Vec<(i64, f32, Vec<&Candidate>)> = per_expert
-            .into_iter()
-            .map(|(person, ds)| {
-                // `ds` is in pool order: best first.
+        owned.sort_unstable();
+        let mut experts: Vec<(i64, f32, Vec<&Candidate>)> = owned
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|run| {
+                let ds: Vec<&Candidate> = run.iter().map(|(_, i)| &pool.docs[*i]).collect();
                 let score = ds.iter().zip(EXPERT_WEIGHTS).map(|(c, w)| c.score * w).sum();
-                (person, score, ds)
+                (run[0].0, score, ds)
             })
             .collect();
         experts.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         experts.truncate(req.limit);
 
-        // Reasons: which query terms each shown document contains, most informative first.
-        let ordered = self.by_rarity(&searcher, &tokens);
+        // Reasons: which query tokens each shown document contains, most informative (rarest) first.
+        let mut rarity: Vec<usize> = (0..tokens.len()).collect();
+        rarity.sort_by_key(|&i| (table.body_df[i], i));
+        let terms_of = |found: &[bool]| -> Vec<String> {
+            rarity
+                .iter()
+                .filter(|&&i| found[i])
+                .map(|&i| tokens[i].clone())
+                .collect()
+        };
         let mut shown: Vec<DocAddress> = results.iter().map(|c| c.address).collect();
         for (_, _, ds) in &experts {
             shown.extend(ds.iter().take(EXPERT_DOCS).map(|c| c.address));
         }
-        let mut found = self.terms_in(&searcher, &ordered, &shown)?.into_iter();
+        let found = self.tokens_in(&searcher, &table, &shown)?;
+        let titles = self.titles(&searcher, &shown[..results.len()])?;
+        let mut rows = found.iter();
         let mut out = Matches::default();
-        for c in results {
-            let doc: TantivyDocument = searcher.doc(c.address)?;
+        for (c, title) in results.into_iter().zip(titles) {
             out.results.push(DocMatch {
                 kind: c.kind,
                 id: c.id,
                 score: c.score,
-                title: doc
-                    .get_first(f.title)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string(),
-                owners: c.owners.clone(),
+                title,
+                owners: pool.owners[c.owners.clone()].to_vec(),
                 discipline: c.discipline.map(|d| pool.disciplines[d].clone()),
-                matched: found.next().unwrap_or_default(),
+                matched: rows.next().map(|r| terms_of(r)).unwrap_or_default(),
             });
         }
         for (person_id, score, ds) in experts {
-            let mut matched: Vec<String> = Vec::new();
-            for _ in ds.iter().take(EXPERT_DOCS) {
-                for t in found.next().unwrap_or_default() {
-                    if !matched.contains(&t) {
-                        matched.push(t);
-                    }
-                }
+            let mut any = vec![false; tokens.len()];
+            for row in rows.by_ref().take(ds.len().min(EXPERT_DOCS)) {
+                any.iter_mut().zip(row).for_each(|(a, r)| *a |= *r);
             }
-            matched.sort_by_key(|t| ordered.iter().position(|o| o == t));
             out.experts.push(ExpertMatch {
                 person_id,
                 score,
                 docs: ds.iter().take(EXPERT_DOCS).map(|c| (c.kind, c.id, c.score)).collect(),
-                matched,
+                matched: terms_of(&any),
             });
         }
         Ok(out)

@@ -149,55 +149,49 @@ fn top(l: &Loaded, query: &str, limit: usize) -> (Vec<String>, Vec<String>) {
     )
 }
 
+const QUERIES: &str = include_str!("data/matching_queries.jsonl");
+
 /// Demands from the benchmark's public demand set (plain, colloquial and traditional-script ones),
-/// with the paper that answers each and the expert who owns it.
-const CASES: &[(&str, &str, &str)] = &[
-    (
-        "县中医院神经内科：急性脑梗发病3天内入院的病人，目前用三七类针剂活血，效果一般。想换一种疗效更确切、安全性高的中药针剂，最好血黏度也能明显改善。",
-        "csl-6b52a6bad350",
-        "exp-0014",
-    ),
-    (
-        "中风后喝水呛咳、咽不下饭的病人，单做吞咽训练恢复太慢，想配合针灸缩短康复时间。",
-        "csl-1970f2faee5b",
-        "exp-0012",
-    ),
-    (
-        "我们用聚乙烯醇做胶水，PVA冷水里死活化不开，要加热到90度溶好久，费电又废时。有没有改性办法让它常温就能很快溶解？",
-        "csl-9cbdb12a5fc8",
-        "exp-0407",
-    ),
-    (
-        "俺们合作社种的山药卖不上价，想加工成粉丝，可试做出来容易段条、发黑、口感硬，配方跟工艺咋整？",
-        "csl-80d872530afa",
-        "exp-1448",
-    ),
-    (
-        "秋冬季門診發高燒的感冒病人很多，用利巴韋林退燒效果不理想，想找療效更好的中藥注射液。",
-        "csl-354657e8f65c",
-        "exp-0021",
-    ),
-    (
-        "我們廠生產對氨基酚，排出的廢水裡殘留濃度高，生化處理效果很差。想找一種能把對氨基酚從廢水中萃取回收的方法，去除率要在95%以上。",
-        "csl-9724af8852a2",
-        "exp-0393",
-    ),
-];
+/// with the paper that answers each and the expert who owns it (data/matching_queries.jsonl, which
+/// CI also runs through `hezuo bench-match`).
+fn cases() -> Vec<(String, String, String)> {
+    let owner: HashMap<String, String> = experts(EXPERTS)
+        .into_iter()
+        .flat_map(|x| x.papers.into_iter().map(move |p| (p, x.id.clone())))
+        .collect();
+    QUERIES
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let paper = v["relevant"][0].as_str().unwrap().to_string();
+            let expert = owner[&paper].clone();
+            (v["query"].as_str().unwrap().to_string(), paper, expert)
+        })
+        .collect()
+}
 
 #[test]
 fn the_answering_result_and_its_expert_come_first() {
     let l = load(&papers(CORPUS), &experts(EXPERTS));
-    for (query, paper, expert) in CASES {
+    for (query, paper, expert) in &cases() {
         let (docs, people) = top(&l, query, 5);
-        assert_eq!(docs.first().map(String::as_str), Some(*paper), "{query}: {docs:?}");
-        assert_eq!(people.first().map(String::as_str), Some(*expert), "{query}: {people:?}");
+        assert_eq!(
+            docs.first().map(String::as_str),
+            Some(paper.as_str()),
+            "{query}: {docs:?}"
+        );
+        assert_eq!(
+            people.first().map(String::as_str),
+            Some(expert.as_str()),
+            "{query}: {people:?}"
+        );
     }
 }
 
 #[test]
 fn a_traditional_script_demand_finds_what_its_simplified_form_finds() {
     let l = load(&papers(CORPUS), &experts(EXPERTS));
-    for (query, _, _) in CASES {
+    for (query, _, _) in &cases() {
         let traditional = hanconv::s2t(query);
         let simplified = hanconv::t2s(query);
         assert_ne!(traditional, simplified);
@@ -211,7 +205,7 @@ fn matches_say_which_terms_agreed() {
     let m = l
         .index
         .match_demand(&MatchRequest {
-            text: CASES[2].0.to_string(),
+            text: cases()[2].0.clone(),
             limit: 3,
         })
         .unwrap();
@@ -229,6 +223,59 @@ fn matches_say_which_terms_agreed() {
     // Scores never rise down the lists.
     assert!(m.results.windows(2).all(|w| w[0].score >= w[1].score));
     assert!(m.experts.windows(2).all(|w| w[0].score >= w[1].score));
+}
+
+#[test]
+fn changed_and_removed_results_match_by_what_they_are_now() {
+    use hezuo_domain::search::SearchChange;
+    let l = load(&papers(CORPUS), &experts(EXPERTS));
+    let (query, paper, _) = cases().swap_remove(2);
+    let id = *l.paper_of.iter().find(|(_, p)| p.as_str() == paper).unwrap().0;
+    let ids = |l: &Loaded| -> Vec<i64> {
+        let m = l
+            .index
+            .match_demand(&MatchRequest {
+                text: query.to_string(),
+                limit: 50,
+            })
+            .unwrap();
+        m.results.iter().map(|r| r.id).collect()
+    };
+    assert_eq!(ids(&l).first(), Some(&id));
+
+    // Rewritten to be about something else: the old text no longer finds it, and it is there once.
+    let mut d = SearchDoc::new(RecordKind::ResearchResult, id, "桥梁抗震");
+    d.body = "斜拉桥 抗震 隔震支座 地震响应".to_string();
+    l.index.apply(&[SearchChange::Upsert(d)], 2).unwrap();
+    let now = ids(&l);
+    assert!(!now.contains(&id), "{now:?}");
+    let bridge = l
+        .index
+        .match_demand(&MatchRequest {
+            text: "斜拉桥的隔震支座".to_string(),
+            limit: 10,
+        })
+        .unwrap();
+    assert_eq!(bridge.results.iter().filter(|r| r.id == id).count(), 1);
+    assert_eq!(bridge.results[0].title, "桥梁抗震");
+
+    l.index
+        .apply(
+            &[SearchChange::Remove {
+                kind: RecordKind::ResearchResult,
+                id,
+            }],
+            3,
+        )
+        .unwrap();
+    let after = l
+        .index
+        .match_demand(&MatchRequest {
+            text: "斜拉桥的隔震支座".to_string(),
+            limit: 10,
+        })
+        .unwrap();
+    assert!(after.results.iter().all(|r| r.id != id), "{:?}", after.results);
 }
 
 #[test]
