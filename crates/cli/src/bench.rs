@@ -2,8 +2,9 @@
 //!
 //! The corpus and experts are loaded into a fresh store (one university, one expert per line of
 //! experts.jsonl, one research result per corpus line, each validated like a form), the search index
-//! is rebuilt from the store, and every query goes through `hezuo_web::matches::rank_text`. The run
-//! files use the benchmark's ids; timing.json follows the harness's timing format.
+//! is rebuilt from the store, and every query goes through the matching engine (`rank_text` for the
+//! run files, the engine on this thread for the timed passes). The run files use the benchmark's
+//! ids; timing.json follows the harness's timing format.
 
 use json::Fields;
 use std::collections::{BTreeMap, HashMap};
@@ -15,6 +16,7 @@ use anyhow::Context;
 use hezuo_domain::organization::OrganizationInput;
 use hezuo_domain::person::PersonInput;
 use hezuo_domain::research_result::ResultInput;
+use hezuo_search::{MatchRequest, SearchIndex};
 use hezuo_store::{Store, Viewer};
 
 /// Timed passes over the queries (top 10); each query's median is taken.
@@ -153,6 +155,8 @@ pub async fn run(a: BenchArgs) -> anyhow::Result<()> {
             v.str_of("query").unwrap_or_default().to_string(),
         ))
     })?;
+    // The judged papers of each query, for the feedback experiment (empty when the file has none).
+    let relevant: Vec<Vec<String>> = read_lines(&a.queries, |v| Ok(v.strs_of("relevant")))?;
     let stem = a
         .queries
         .file_stem()
@@ -252,16 +256,31 @@ pub async fn run(a: BenchArgs) -> anyhow::Result<()> {
         expert_runs.push_str(&run_line(qid, &people));
     }
 
-    // Latency: one query at a time, top 10, PASSES passes, each query's median.
+    // Latency: one query at a time, top 10, PASSES passes, each query's median. The engine is
+    // called on this thread, as the peers' are; a server's request also hops to tokio's blocking
+    // pool (`rank_text`), timed in one more pass and reported beside.
+    let index = search.index();
     let mut per_query: Vec<Vec<f64>> = vec![Vec::with_capacity(PASSES); queries.len()];
     for _ in 0..PASSES {
         for (i, (_, q)) in queries.iter().enumerate() {
             let t = Instant::now();
-            let m = hezuo_web::matches::rank_text(&store, search.index(), q, TIMED_LIMIT).await?;
+            let m = index.match_demand(&MatchRequest {
+                text: q.clone(),
+                limit: TIMED_LIMIT,
+            })?;
             per_query[i].push(t.elapsed().as_secs_f64() * 1000.0);
             std::hint::black_box(m);
         }
     }
+    let mut hop: Vec<f64> = Vec::with_capacity(queries.len());
+    for (_, q) in &queries {
+        let t = Instant::now();
+        let m = hezuo_web::matches::rank_text(&store, index, q, TIMED_LIMIT).await?;
+        hop.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(m);
+    }
+    hop.sort_by(f64::total_cmp);
+    let (hop50, hop99) = (percentile(&hop, 0.50), percentile(&hop, 0.99));
     let mut medians: Vec<f64> = per_query
         .iter_mut()
         .map(|ts| {
@@ -274,12 +293,18 @@ pub async fn run(a: BenchArgs) -> anyhow::Result<()> {
     let (p50, p99) = (percentile(&medians, 0.50), percentile(&medians, 0.99));
     let rss = peak_rss_mb().unwrap_or(0.0);
     let index_bytes = dir_bytes(&index_dir);
-    eprintln!("{set}: p50 {p50:.3} ms, p99 {p99:.3} ms, mean {mean:.3} ms; peak RSS {rss:.0} MiB");
+    eprintln!(
+        "{set}: p50 {p50:.3} ms, p99 {p99:.3} ms, mean {mean:.3} ms (through the runtime's blocking pool: p50 \
+         {hop50:.3} ms, p99 {hop99:.3} ms); peak RSS {rss:.0} MiB"
+    );
 
     let mut sets = BTreeMap::new();
     sets.insert(
         set.clone(),
-        format!("{{\"p50_ms\": {p50:.4}, \"p99_ms\": {p99:.4}, \"mean_ms\": {mean:.4}}}"),
+        format!(
+            "{{\"p50_ms\": {p50:.4}, \"p99_ms\": {p99:.4}, \"mean_ms\": {mean:.4}, \"blocking_pool_p50_ms\": {hop50:.4}, \
+             \"blocking_pool_p99_ms\": {hop99:.4}}}"
+        ),
     );
     let mut timing = String::new();
     writeln!(
@@ -307,6 +332,23 @@ pub async fn run(a: BenchArgs) -> anyhow::Result<()> {
         write(format!("hezuo.{set}.experts.jsonl"), &expert_runs)?;
     }
     write("timing.json".into(), &timing)?;
+    if !experts.is_empty() && relevant.iter().any(|r| !r.is_empty()) {
+        // Each query's relevant experts, as person ids.
+        let wanted: Vec<Vec<i64>> = relevant
+            .iter()
+            .map(|papers| {
+                let mut people: Vec<i64> = papers
+                    .iter()
+                    .filter_map(|p| owner_of_paper.get(p.as_str()).and_then(|x| person_of.get(x)).copied())
+                    .collect();
+                people.dedup();
+                people
+            })
+            .collect();
+        let f = feedback(search.index(), &queries, &wanted)?;
+        eprintln!("{set}: feedback, {}", f.summary());
+        write("feedback.json".into(), &f.json())?;
+    }
     // The harness's report reads one timing file per system: merge this set into it.
     let merged = match std::fs::read_to_string(a.out.join("hezuo.timing.json")) {
         Ok(old) => merge_timing(&old, &timing).unwrap_or(timing.clone()),
@@ -315,6 +357,168 @@ pub async fn run(a: BenchArgs) -> anyhow::Result<()> {
     write("hezuo.timing.json".into(), &merged)?;
     eprintln!("wrote run files for {} queries to {}", queries.len(), a.out.display());
     Ok(())
+}
+
+/// How many suggested experts the simulated office contacts for each demand of the history.
+const CONTACTED: usize = 3;
+/// Experts ranked per demand before the priors (a demand's page ranks three times what it shows).
+const DEPTH: usize = 30;
+
+/// What earlier outcomes did to the ranking of demands that were not among them.
+struct Feedback {
+    history: usize,
+    test: usize,
+    outcomes: usize,
+    accepted: usize,
+    /// Held-out queries with an earlier outcome similar enough to count for one of their experts.
+    touched: usize,
+    mrr_without: f64,
+    /// (what was applied, expert MRR@10, queries moved up, moved down)
+    variants: Vec<(&'static str, f64, usize, usize)>,
+}
+
+impl Feedback {
+    fn json(&self) -> String {
+        let variants: Vec<String> = self
+            .variants
+            .iter()
+            .map(|(name, mrr, up, down)| {
+                format!(
+                    "{{\"priors\": {}, \"expert_mrr10\": {mrr:.4}, \"moved_up\": {up}, \"moved_down\": {down}}}",
+                    json::quote(name)
+                )
+            })
+            .collect();
+        format!(
+            "{{\"history_queries\": {}, \"held_out_queries\": {}, \"contacted_per_query\": {CONTACTED}, \"outcomes\": {}, \
+             \"accepted\": {}, \"held_out_touched\": {}, \"expert_mrr10_without\": {:.4}, \"with\": [{}]}}\n",
+            self.history,
+            self.test,
+            self.outcomes,
+            self.accepted,
+            self.touched,
+            self.mrr_without,
+            variants.join(", ")
+        )
+    }
+
+    fn summary(&self) -> String {
+        let mut s = format!(
+            "held-out expert MRR@10 {:.4} without earlier outcomes ({} held-out queries, {} of them with a similar \
+             earlier outcome; {} outcomes from {} history queries)",
+            self.mrr_without, self.test, self.touched, self.outcomes, self.history
+        );
+        for (name, mrr, up, down) in &self.variants {
+            s.push_str(&format!("; with {name}: {mrr:.4} ({up} up, {down} down)"));
+        }
+        s
+    }
+}
+
+/// 1 / rank of the first wanted expert in the top 10, else 0.
+fn reciprocal_rank(ranked: &[i64], wanted: &[i64]) -> f64 {
+    ranked
+        .iter()
+        .take(10)
+        .position(|p| wanted.contains(p))
+        .map_or(0.0, |i| 1.0 / (i + 1) as f64)
+}
+
+/// Feedback measured on held-out queries. The queries on odd lines are the history: in file order,
+/// the office is shown each one's experts ranked with the priors (`matches::with_priors`, as on a
+/// demand's page) given the outcomes so far, contacts the first [`CONTACTED`], and each accepts if
+/// they own a relevant paper and declines otherwise. The queries on even lines are then ranked
+/// without those outcomes, with them, and with them plus the load the accepted matches add (as if
+/// none had finished), and their expert MRR@10 compared. Nothing here knows a held-out query's
+/// answer until it is scored.
+fn feedback(index: &SearchIndex, queries: &[(String, String)], wanted: &[Vec<i64>]) -> anyhow::Result<Feedback> {
+    use hezuo_domain::matching::{ExpertFacts, SIMILAR_ENOUGH};
+    use hezuo_web::matches::with_priors;
+    let rank = |q: &str| {
+        index.match_demand(&MatchRequest {
+            text: q.to_string(),
+            limit: DEPTH,
+        })
+    };
+    // (person, demand text, accepted) in the order they happened.
+    let mut outcomes: Vec<(i64, &str, bool)> = Vec::new();
+    let facts = |person: i64, text: &str, outcomes: &[(i64, &str, bool)], with_load: bool| {
+        let mine: Vec<&(i64, &str, bool)> = outcomes.iter().filter(|o| o.0 == person).collect();
+        ExpertFacts {
+            load: if with_load {
+                mine.iter().filter(|o| o.2).count() as i64
+            } else {
+                0
+            },
+            outcomes: mine
+                .iter()
+                .map(|o| (hezuo_search::similarity(text, o.1), o.2))
+                .collect(),
+            ..Default::default()
+        }
+    };
+    let mut history = 0;
+    for (i, (_, q)) in queries.iter().enumerate() {
+        if i % 2 != 0 || wanted[i].is_empty() {
+            continue;
+        }
+        history += 1;
+        let m = rank(q)?;
+        let ranked = with_priors(&m.experts, None, |p| facts(p, q, &outcomes, true));
+        let contacted: Vec<i64> = ranked.iter().take(CONTACTED).map(|r| r.0.person_id).collect();
+        for p in contacted {
+            outcomes.push((p, q, wanted[i].contains(&p)));
+        }
+    }
+    let names = ["earlier outcomes", "earlier outcomes and load"];
+    let (mut test, mut touched, mut sum_without) = (0, 0, 0.0);
+    let mut variants: Vec<(&'static str, f64, usize, usize)> = names.iter().map(|n| (*n, 0.0, 0, 0)).collect();
+    for (i, (_, q)) in queries.iter().enumerate() {
+        if i % 2 == 0 || wanted[i].is_empty() {
+            continue;
+        }
+        test += 1;
+        let m = rank(q)?;
+        let rr = |with: Option<bool>| {
+            let ranked = with_priors(&m.experts, None, |p| match with {
+                None => ExpertFacts::default(),
+                Some(load) => facts(p, q, &outcomes, load),
+            });
+            let ids: Vec<i64> = ranked.iter().map(|x| x.0.person_id).collect();
+            reciprocal_rank(&ids, &wanted[i])
+        };
+        if m.experts.iter().any(|e| {
+            facts(e.person_id, q, &outcomes, false)
+                .outcomes
+                .iter()
+                .any(|o| o.0 >= SIMILAR_ENOUGH)
+        }) {
+            touched += 1;
+        }
+        let without = rr(None);
+        sum_without += without;
+        for (v, load) in variants.iter_mut().zip([false, true]) {
+            let with = rr(Some(load));
+            v.1 += with;
+            if with > without {
+                v.2 += 1;
+            } else if with < without {
+                v.3 += 1;
+            }
+        }
+    }
+    for v in &mut variants {
+        v.1 /= test.max(1) as f64;
+    }
+    Ok(Feedback {
+        history,
+        test,
+        outcomes: outcomes.len(),
+        accepted: outcomes.iter().filter(|o| o.2).count(),
+        touched,
+        mrr_without: sum_without / test.max(1) as f64,
+        variants,
+    })
 }
 
 /// `new` with the other sets of `old` (an earlier run on another query file) kept in its "sets".

@@ -15,9 +15,11 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
-use hezuo_domain::matching::{ConfirmInput, Match, MatchStatus, MatchStatusInput, MatchTarget, adjust};
+use hezuo_domain::matching::{
+    Adjusted, ConfirmInput, ExpertFacts, Match, MatchStatus, MatchStatusInput, MatchTarget, adjust,
+};
 use hezuo_domain::{FieldErrors, RecordKind};
-use hezuo_search::{MatchRequest, Matches, SearchIndex};
+use hezuo_search::{ExpertMatch, MatchRequest, Matches, SearchIndex};
 use hezuo_store::Store;
 use serde::Serialize;
 
@@ -49,6 +51,32 @@ pub fn shown_terms(terms: &[String]) -> Vec<String> {
         }
         out.push(t.clone());
     }
+    out
+}
+
+/// Experts of a text ranking with the priors applied, best first: each with its text score
+/// normalised so the best is 1, and the adjusted score with its reasons. Those below
+/// [`MIN_RELATIVE`] of the best are left out. `facts` gives an expert's place, load, availability
+/// and earlier outcomes (with their similarity to this demand).
+pub fn with_priors<'m>(
+    experts: &'m [ExpertMatch],
+    region: Option<&str>,
+    mut facts: impl FnMut(i64) -> ExpertFacts,
+) -> Vec<(&'m ExpertMatch, f32, Adjusted)> {
+    let top = experts.first().map(|e| e.score).unwrap_or(1.0).max(f32::EPSILON);
+    let mut out: Vec<(&ExpertMatch, f32, Adjusted)> = experts
+        .iter()
+        .map(|e| (e, e.score / top))
+        .filter(|(_, text)| *text >= MIN_RELATIVE)
+        .map(|(e, text)| (e, text, adjust(text, region, &facts(e.person_id))))
+        .collect();
+    // As shown: rounded to three places, then by id.
+    let shown = |x: f32| (x * 1000.0).round() as i64;
+    out.sort_by(|a, b| {
+        shown(b.2.score)
+            .cmp(&shown(a.2.score))
+            .then(a.0.person_id.cmp(&b.0.person_id))
+    });
     out
 }
 
@@ -126,23 +154,20 @@ pub async fn suggest(
     let facts = s.store.expert_facts(&people).await?;
     let labels = s.store.person_labels(&people).await?;
     let seen = visible_people(s, who, &people).await?;
-    let top = m.experts.first().map(|e| e.score).unwrap_or(1.0).max(f32::EPSILON);
-    let mut experts = Vec::new();
-    for e in &m.experts {
-        if !seen.contains(&e.person_id) {
-            continue;
-        }
-        let (mut f, outcomes) = facts.get(&e.person_id).cloned().unwrap_or_default();
+    let ranked = with_priors(&m.experts, region.as_deref(), |person| {
+        let (mut f, outcomes) = facts.get(&person).cloned().unwrap_or_default();
         f.outcomes = outcomes
             .iter()
             .filter(|o| o.demand_id != demand_id)
             .map(|o| (hezuo_search::similarity(&text, &o.demand_text), o.accepted))
             .collect();
-        let text_score = e.score / top;
-        if text_score < MIN_RELATIVE {
+        f
+    });
+    let mut experts = Vec::new();
+    for (e, text_score, a) in ranked {
+        if !seen.contains(&e.person_id) {
             continue;
         }
-        let a = adjust(text_score, region.as_deref(), &f);
         let (name, discipline, org) = labels.get(&e.person_id).cloned().unwrap_or_default();
         let mut reasons = Vec::new();
         let terms = shown_terms(&e.matched);
@@ -173,7 +198,6 @@ pub async fn suggest(
                 .map(|c| c.status),
         });
     }
-    experts.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.person_id.cmp(&b.person_id)));
     experts.truncate(limit);
     let rtop = m.results.first().map(|r| r.score).unwrap_or(1.0).max(f32::EPSILON);
     let results = m
