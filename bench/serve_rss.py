@@ -81,18 +81,23 @@ def main():
         time.sleep(3)  # one follower round of the change feed
         print(f"started in {ready:.1f} s; RSS {rss_mib(server.pid)[0]:.0f} MiB (peak {rss_mib(server.pid)[1]:.0f})")
 
-        def call(method, path, body=None, token=None):
+        def call(method, path, body=None, token=None, csrf=None):
             data = json.dumps(body).encode() if body is not None else None
             req = urllib.request.Request(base + path, data=data, method=method)
             req.add_header("Content-Type", "application/json")
+            if csrf:
+                req.add_header("X-CSRF-Token", csrf)
             if token:
                 req.add_header("Authorization", f"Bearer {token}")
-            with opener.open(req, timeout=120) as r:
-                return json.loads(r.read() or b"null")
+            try:
+                with opener.open(req, timeout=120) as r:
+                    return json.loads(r.read() or b"null")
+            except urllib.error.HTTPError as e:
+                sys.exit(f"{method} {path}: {e.code} {e.read().decode()}")
 
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
-        call("POST", "/api/v1/auth/login", {"username": user, "password": password})
-        token = call("POST", "/api/v1/tokens", {"name": "rss"})["token"]
+        csrf = call("POST", "/api/v1/auth/login", {"username": user, "password": password})["csrf_token"]
+        token = call("POST", "/api/v1/tokens", {"name": "rss"}, csrf=csrf)["token"]
 
         queries = [json.loads(l)["query"] for l in open(a.queries) if l.strip()]
         t = time.time()
@@ -104,7 +109,7 @@ def main():
         print(f"{len(queries)} searches in {took:.1f} s ({hits} hits); RSS {rss:.0f} MiB (peak {peak:.0f})")
 
         ent = call("POST", "/api/v1/organizations", {"kind": "enterprise", "name": "内存测试企业",
-                                                       "credit_code": credit_code("91330802MA2000001"), "region_code": "330802"},
+                                                       "credit_code": credit_code("91330802MA2000001"), "region_code": "330802", "industry_code": "C26"},
                    token=token)
         t = time.time()
         for q in queries[: a.demands]:
