@@ -149,14 +149,16 @@ pub async fn run(a: BenchArgs) -> anyhow::Result<()> {
         })?,
         None => Vec::new(),
     };
-    let queries: Vec<(String, String)> = read_lines(&a.queries, |v| {
+    // (qid, query, judged papers — for the feedback experiment, empty when the file has none).
+    let judged: Vec<(String, String, Vec<String>)> = read_lines(&a.queries, |v| {
         Ok((
             v.str_of("qid").context("query line without qid")?.to_string(),
             v.str_of("query").unwrap_or_default().to_string(),
+            v.strs_of("relevant"),
         ))
     })?;
-    // The judged papers of each query, for the feedback experiment (empty when the file has none).
-    let relevant: Vec<Vec<String>> = read_lines(&a.queries, |v| Ok(v.strs_of("relevant")))?;
+    let (queries, relevant): (Vec<(String, String)>, Vec<Vec<String>>) =
+        judged.into_iter().map(|(qid, q, rel)| ((qid, q), rel)).unzip();
     let stem = a
         .queries
         .file_stem()
@@ -241,7 +243,7 @@ pub async fn run(a: BenchArgs) -> anyhow::Result<()> {
     // The run files: every query once, 100 of each.
     let (mut results, mut expert_runs) = (String::new(), String::new());
     for (qid, q) in &queries {
-        let m = hezuo_web::matches::rank_text(&store, search.index(), q, RUN_DEPTH).await?;
+        let m = hezuo_web::matches::rank_text(search.index(), q, RUN_DEPTH).await?;
         let docs: Vec<&str> = m
             .results
             .iter()
@@ -275,7 +277,7 @@ pub async fn run(a: BenchArgs) -> anyhow::Result<()> {
     let mut hop: Vec<f64> = Vec::with_capacity(queries.len());
     for (_, q) in &queries {
         let t = Instant::now();
-        let m = hezuo_web::matches::rank_text(&store, index, q, TIMED_LIMIT).await?;
+        let m = hezuo_web::matches::rank_text(index, q, TIMED_LIMIT).await?;
         hop.push(t.elapsed().as_secs_f64() * 1000.0);
         std::hint::black_box(m);
     }

@@ -1,8 +1,11 @@
 //! Matching a demand's text to the university's results and experts: the same analyser and index
-//! as search, asked with OR semantics over the demand's tokens and restricted to results, papers
-//! and patents, and expert profiles; experts are ranked document-centrically from what they own.
-//! Each match says which terms agreed. Priors that need the records (place, load, earlier outcomes)
-//! are applied by the caller on top of `score`.
+//! as search, with OR semantics over the demand's tokens (BM25 over title and body), restricted to
+//! results, papers and patents, and expert profiles; experts are ranked document-centrically from
+//! what they own. Each match says which terms agreed. Priors that need the records (place, load,
+//! earlier outcomes) are applied by the caller on top of `score` (`hezuo_web::matches::with_priors`).
+//!
+//! The scoring is our own loop over tantivy's postings, term at a time into one array per segment
+//! (`SearchIndex::pool` says why), with tantivy's BM25 weights, so scores are tantivy's.
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -204,6 +207,11 @@ struct TermTable {
     body_df: Vec<u64>,
 }
 
+/// The fields a demand is matched against, with their boosts.
+fn matched_fields(f: &Fields) -> [(Field, f32); 2] {
+    [(f.title, TITLE_BOOST), (f.body, BODY_BOOST)]
+}
+
 /// The best `n` of `v[start..]`, by score, highest first (ties in index order).
 fn keep_best(v: &mut Vec<(f32, DocAddress)>, start: usize, n: usize) {
     let by_score = |a: &(f32, DocAddress), b: &(f32, DocAddress)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
@@ -227,7 +235,7 @@ impl SearchIndex {
             terms: Vec::with_capacity(tokens.len() * 2),
             body_df: vec![0; tokens.len()],
         };
-        for (field, boost) in [(f.title, TITLE_BOOST), (f.body, BODY_BOOST)] {
+        for (field, boost) in matched_fields(&f) {
             let inverted: Vec<Arc<InvertedIndexReader>> = searcher
                 .segment_readers()
                 .iter()
@@ -277,24 +285,24 @@ impl SearchIndex {
         for (ord, reader) in searcher.segment_readers().iter().enumerate() {
             let facts = segment_facts(reader, &f)?;
             let mut scores = vec![0f32; reader.max_doc() as usize];
-            let mut fields: Vec<(Field, Arc<InvertedIndexReader>, FieldNormReader)> = Vec::with_capacity(2);
+            let fields: Vec<(Field, Arc<InvertedIndexReader>, FieldNormReader)> = matched_fields(&f)
+                .into_iter()
+                .map(|(field, _)| {
+                    Ok((
+                        field,
+                        reader.inverted_index(field)?,
+                        reader.get_fieldnorms_reader(field)?,
+                    ))
+                })
+                .collect::<tantivy::Result<_>>()?;
             for t in &table.terms {
                 let Some(info) = &t.infos[ord] else {
                     continue;
                 };
-                let (inverted, norms) = match fields.iter().position(|x| x.0 == t.field) {
-                    Some(i) => (&fields[i].1, &fields[i].2),
-                    None => {
-                        let opened = (
-                            t.field,
-                            reader.inverted_index(t.field)?,
-                            reader.get_fieldnorms_reader(t.field)?,
-                        );
-                        fields.push(opened);
-                        let last = fields.last().expect("just pushed");
-                        (&last.1, &last.2)
-                    }
-                };
+                let (_, inverted, norms) = fields
+                    .iter()
+                    .find(|x| x.0 == t.field)
+                    .expect("the table's terms are in the matched fields");
                 let mut block = inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
                 while !block.docs().is_empty() {
                     for (&d, &tf) in block.docs().iter().zip(block.freqs()) {

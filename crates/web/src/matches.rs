@@ -25,7 +25,7 @@ use serde::Serialize;
 
 /// Ranks results and experts for a text (a demand's title, summary and field) by the text alone.
 /// Used by `hezuo bench-match`; [`suggest`] adds the priors for a stored demand.
-pub async fn rank_text(_store: &Store, index: &SearchIndex, text: &str, limit: usize) -> anyhow::Result<Matches> {
+pub async fn rank_text(index: &SearchIndex, text: &str, limit: usize) -> anyhow::Result<Matches> {
     let index = index.clone();
     let req = MatchRequest {
         text: text.to_string(),
@@ -145,7 +145,7 @@ pub async fn suggest(
         .map_err(|e| ApiError::Internal(format!("search index: {e}")))?;
     let text = format!("{}\n{}\n{}", d.title, d.summary, d.field.clone().unwrap_or_default());
     // A wider pool than shown, so that the priors can lift a near miss.
-    let m = rank_text(&s.store, s.search.index(), &text, limit * 3)
+    let m = rank_text(s.search.index(), &text, limit * 3)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let confirmed = s.store.demand_matches(&who.viewer, demand_id).await?;
@@ -249,7 +249,7 @@ pub async fn explain_for_terminal(
         .await
         .map_err(|e| anyhow::anyhow!("demand {demand_id}: {e}"))?;
     let text = format!("{}\n{}\n{}", d.title, d.summary, d.field.clone().unwrap_or_default());
-    let m = rank_text(store, index, &text, limit).await?;
+    let m = rank_text(index, &text, limit).await?;
     let people: Vec<i64> = m.experts.iter().map(|e| e.person_id).collect();
     let labels = store.person_labels(&people).await?;
     let mut out = format!("需求 #{}：{}\n\n专家 / experts:\n", d.id, d.title);
@@ -609,7 +609,7 @@ pub async fn for_expert(
         .map(|h| (h.id, h.title.clone(), h.score))
         .collect();
     // Similar experts: the matching engine over the profile, without the expert themself.
-    let m = rank_text(&s.store, s.search.index(), &text, 10)
+    let m = rank_text(s.search.index(), &text, 10)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let others: Vec<i64> = m
