@@ -207,6 +207,12 @@ struct TermTable {
     body_df: Vec<u64>,
 }
 
+/// Whether a query token is part of a longer one (梗死 of 脑梗死): jieba's search mode yields a
+/// compound and its pieces.
+fn is_sub_word(token: &str, tokens: &[String]) -> bool {
+    tokens.iter().any(|o| o.len() > token.len() && o.contains(token))
+}
+
 /// The fields a demand is matched against, with their boosts.
 fn matched_fields(f: &Fields) -> [(Field, f32); 2] {
     [(f.title, TITLE_BOOST), (f.body, BODY_BOOST)]
@@ -256,8 +262,7 @@ impl SearchIndex {
                 if df == 0 {
                     continue;
                 }
-                let sub_word = tokens.iter().any(|o| o.len() > t.len() && o.contains(t.as_str()));
-                let weight = if sub_word { SUB_WORD } else { 1.0 };
+                let weight = if is_sub_word(t, tokens) { SUB_WORD } else { 1.0 };
                 table.terms.push(WeightedTerm {
                     field,
                     token: i,
@@ -479,6 +484,8 @@ impl SearchIndex {
         // Reasons: which query tokens each shown document contains, most informative (rarest) first.
         let mut rarity: Vec<usize> = (0..tokens.len()).collect();
         rarity.sort_by_key(|&i| (table.body_df[i], i));
+        // A sub-word (学工 of 化学工程) counts in the score but is no reason a person would read.
+        rarity.retain(|&i| !is_sub_word(&tokens[i], &tokens));
         let terms_of = |found: &[bool]| -> Vec<String> {
             rarity
                 .iter()
