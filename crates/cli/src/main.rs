@@ -231,6 +231,8 @@ async fn main() -> anyhow::Result<()> {
             // Catch the index up before the first request, then keep following the change feed.
             state.search.sync(&state.store).await?;
             hezuo_web::search::spawn_follower(state.clone());
+            // Matching's synonym table, built while the server starts rather than on the first demand.
+            tokio::task::spawn_blocking(hezuo_search::matching::warm);
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
                 .with_context(|| format!("listening on {listen}"))?;

@@ -7,6 +7,7 @@
 pub mod analysis;
 mod index;
 pub mod matching;
+mod synonyms;
 
 pub use analysis::{highlight, similarity};
 pub use index::{Facets, HezuoTokenizer, Hit, SearchIndex, SearchRequest, TOKENIZER, facets};

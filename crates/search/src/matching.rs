@@ -20,8 +20,8 @@ use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, SegmentReader, TERMINATED, Term};
 
-use crate::analysis;
 use crate::index::{Fields, SearchIndex};
+use crate::{analysis, synonyms};
 
 /// Boosts of the title (a result's keywords, a paper's title, a person's name) and of the body
 /// (summary, keywords, discipline). Tuned on the benchmark's public sets (docs/benchmarks.md):
@@ -34,6 +34,9 @@ const BODY_BOOST: f32 = 1.0;
 /// times. Public sets, demand MRR@10 at 0 / 0.25 / 0.5 / 0.75 / 1 / 1.5: 0.944 / 0.947 / 0.948 /
 /// 0.942 / 0.932 / 0.923.
 const SUB_WORD: f32 = 0.5;
+/// Weight of a token brought by a synonym of a query token (`crate::synonyms`), in the body only.
+/// Public sets, demand MRR@10 at 0 / 0.1 / 0.2 / 0.3 / 0.5: see docs/benchmarks.md.
+const SYNONYM: f32 = 0.2;
 /// How many documents the expert ranking looks at (300 ranks experts as well as 1,000 did).
 const POOL: usize = 300;
 /// Weights of an expert's best and second documents (best three at 1, ½, ¼ was 0.004 lower).
@@ -229,12 +232,19 @@ fn keep_best(v: &mut Vec<(f32, DocAddress)>, start: usize, n: usize) {
     v[start..].sort_unstable_by(by_score);
 }
 
+/// Prepares what matching loads on first use (the synonym table, about 0.1 s), so that a server's
+/// first demand is not the slow one.
+pub fn warm() {
+    synonyms::warm();
+}
+
 impl SearchIndex {
     /// The query's terms: each token in title and body, with its BM25 weight over the whole index
     /// (as tantivy's `TermQuery` computes it) times the field's boost, and [`SUB_WORD`] for a token
     /// inside a longer query token (梗死 of 脑梗死); where each one's postings are in every segment,
-    /// looked up once for scoring and for the reasons. Terms in no document are left out.
-    fn term_table(&self, searcher: &tantivy::Searcher, tokens: &[String]) -> tantivy::Result<TermTable> {
+    /// looked up once for scoring and for the reasons. Tokens from `query` on are the synonyms'
+    /// (body only, at [`SYNONYM`]). Terms in no document are left out.
+    fn term_table(&self, searcher: &tantivy::Searcher, tokens: &[String], query: usize) -> tantivy::Result<TermTable> {
         let f = self.fields();
         let total_docs = searcher.total_num_docs()?;
         let mut table = TermTable {
@@ -250,6 +260,9 @@ impl SearchIndex {
             let tokens_in_field: u64 = inverted.iter().map(|i| i.total_num_tokens()).sum();
             let average = tokens_in_field as f32 / total_docs.max(1) as f32;
             for (i, t) in tokens.iter().enumerate() {
+                if i >= query && field != f.body {
+                    break;
+                }
                 let term = Term::from_field_text(field, t);
                 let infos: Vec<Option<TermInfo>> = inverted
                     .iter()
@@ -262,7 +275,13 @@ impl SearchIndex {
                 if df == 0 {
                     continue;
                 }
-                let weight = if is_sub_word(t, tokens) { SUB_WORD } else { 1.0 };
+                let weight = if i >= query {
+                    SYNONYM
+                } else if is_sub_word(t, &tokens[..query]) {
+                    SUB_WORD
+                } else {
+                    1.0
+                };
                 table.terms.push(WeightedTerm {
                     field,
                     token: i,
@@ -318,12 +337,20 @@ impl SearchIndex {
             }
             let alive = reader.alive_bitset();
             let start = top.len();
+            // Keep at most a few times `n` of each segment, so a million matching documents are
+            // never held: whenever 4n are waiting, the best n stay and the n-th score becomes the
+            // floor a later document must pass (one with an equal score would rank after them, as
+            // it comes later in the segment).
+            let mut floor = 0.0f32;
             for (d, &score) in scores.iter().enumerate() {
-                if score > 0.0 && facts.kind[d] != NO_KIND && alive.is_none_or(|a| a.is_alive(d as u32)) {
+                if score > floor && facts.kind[d] != NO_KIND && alive.is_none_or(|a| a.is_alive(d as u32)) {
                     top.push((score, DocAddress::new(ord as u32, d as u32)));
+                    if top.len() - start >= 4 * n.max(1) {
+                        keep_best(&mut top, start, n);
+                        floor = top.last().map_or(floor, |b| b.0);
+                    }
                 }
             }
-            // Keep at most `n` of each segment, so a million matching documents are never held.
             keep_best(&mut top, start, n);
         }
         keep_best(&mut top, 0, n);
@@ -395,21 +422,22 @@ impl SearchIndex {
         Ok(pool)
     }
 
-    /// For each document, which tokens (by index) are found in its title or body, read from the
-    /// postings rather than by analysing the stored text again.
+    /// For each document, which of the first `query` tokens (by index) are found in its title or
+    /// body, read from the postings rather than by analysing the stored text again.
     fn tokens_in(
         &self,
         searcher: &tantivy::Searcher,
         table: &TermTable,
+        query: usize,
         docs: &[DocAddress],
     ) -> anyhow::Result<Vec<Vec<bool>>> {
-        let mut found: Vec<Vec<bool>> = vec![vec![false; table.body_df.len()]; docs.len()];
+        let mut found: Vec<Vec<bool>> = vec![vec![false; query]; docs.len()];
         let mut order: Vec<usize> = (0..docs.len()).collect();
         order.sort_by_key(|&i| (docs[i].segment_ord, docs[i].doc_id));
         for run in order.chunk_by(|&a, &b| docs[a].segment_ord == docs[b].segment_ord) {
             let seg = docs[run[0]].segment_ord;
             let reader = searcher.segment_reader(seg);
-            for t in &table.terms {
+            for t in table.terms.iter().filter(|t| t.token < query) {
                 let Some(info) = &t.infos[seg as usize] else {
                     continue;
                 };
@@ -450,12 +478,14 @@ impl SearchIndex {
 
     /// Results and experts for a demand's text, best first (`limit` of each).
     pub fn match_demand(&self, req: &MatchRequest) -> anyhow::Result<Matches> {
-        let tokens = distinct_tokens(&req.text);
+        let mut tokens = distinct_tokens(&req.text);
         if tokens.is_empty() || req.limit == 0 {
             return Ok(Matches::default());
         }
+        let query = tokens.len();
+        tokens.extend(synonyms::expand(&tokens));
         let searcher = self.searcher();
-        let table = self.term_table(&searcher, &tokens)?;
+        let table = self.term_table(&searcher, &tokens, query)?;
         let pool = self.pool(&searcher, &table, POOL.max(req.limit))?;
         let results: Vec<&Candidate> = pool
             .docs
@@ -482,10 +512,11 @@ impl SearchIndex {
         experts.truncate(req.limit);
 
         // Reasons: which query tokens each shown document contains, most informative (rarest) first.
-        let mut rarity: Vec<usize> = (0..tokens.len()).collect();
+        // A synonym's token or a sub-word (学工 of 化学工程) counts in the score but is no reason a
+        // person would read.
+        let mut rarity: Vec<usize> = (0..query).collect();
         rarity.sort_by_key(|&i| (table.body_df[i], i));
-        // A sub-word (学工 of 化学工程) counts in the score but is no reason a person would read.
-        rarity.retain(|&i| !is_sub_word(&tokens[i], &tokens));
+        rarity.retain(|&i| !is_sub_word(&tokens[i], &tokens[..query]));
         let terms_of = |found: &[bool]| -> Vec<String> {
             rarity
                 .iter()
@@ -497,7 +528,7 @@ impl SearchIndex {
         for (_, _, ds) in &experts {
             shown.extend(ds.iter().take(EXPERT_DOCS).map(|c| c.address));
         }
-        let found = self.tokens_in(&searcher, &table, &shown)?;
+        let found = self.tokens_in(&searcher, &table, query, &shown)?;
         let titles = self.titles(&searcher, &shown[..results.len()])?;
         let mut rows = found.iter();
         let mut out = Matches::default();
@@ -513,7 +544,7 @@ impl SearchIndex {
             });
         }
         for (person_id, score, ds) in experts {
-            let mut any = vec![false; tokens.len()];
+            let mut any = vec![false; query];
             for row in rows.by_ref().take(ds.len().min(EXPERT_DOCS)) {
                 any.iter_mut().zip(row).for_each(|(a, r)| *a |= *r);
             }

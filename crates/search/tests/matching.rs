@@ -279,6 +279,39 @@ fn changed_and_removed_results_match_by_what_they_are_now() {
 }
 
 #[test]
+fn a_synonym_finds_what_the_demand_words_differently_but_the_demands_own_word_ranks_first() {
+    let doc = |id: i64, title: &str, body: &str| {
+        let mut d = SearchDoc::new(RecordKind::ResearchResult, id, title.to_string());
+        d.body = body.to_string();
+        d
+    };
+    let index = SearchIndex::in_memory().unwrap();
+    index
+        .rebuild(
+            vec![
+                doc(1, "扬尘在线监测", "建筑施工现场扬尘浓度的在线监测与喷淋联动"),
+                doc(2, "工地扬尘治理", "工地扬尘的监测与治理"),
+                doc(3, "水稻育种", "杂交水稻的高产育种技术"),
+            ],
+            1,
+        )
+        .unwrap();
+    let m = index
+        .match_demand(&MatchRequest {
+            text: "工地".to_string(),
+            limit: 10,
+        })
+        .unwrap();
+    let ids: Vec<i64> = m.results.iter().map(|r| r.id).collect();
+    // 建筑施工 is a synonym of 工地: the first result says neither word of the demand yet is found,
+    // after the one that says 工地; the rice result is not.
+    assert_eq!(ids, [2, 1], "{:?}", m.results);
+    assert_eq!(m.results[0].matched, ["工地"]);
+    // The reasons are the demand's own words: a synonym counts, but is not shown as one.
+    assert!(m.results[1].matched.is_empty(), "{:?}", m.results[1].matched);
+}
+
+#[test]
 fn empty_and_stopword_demands_match_nothing() {
     let l = load(&papers(CORPUS), &experts(EXPERTS));
     for q in ["", "  ", "的了和", "，。！"] {

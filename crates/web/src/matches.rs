@@ -210,21 +210,23 @@ pub async fn suggest(
             title: r.title.clone(),
             score: ((r.score / rtop) * 1000.0).round() / 1000.0,
             matched_terms: r.matched.clone(),
-            reasons: std::iter::once(format!(
-                "{}{}",
-                lang.tr("一致的词：", "Terms in common: "),
-                shown_terms(&r.matched)
-                    .into_iter()
-                    .take(8)
-                    .collect::<Vec<_>>()
-                    .join("、")
-            ))
-            .chain(
-                r.discipline
-                    .iter()
-                    .map(|x| format!("{}{x}", lang.tr("学科：", "Discipline: "))),
-            )
-            .collect(),
+            // No terms line when only a synonym of the demand's words matched.
+            reasons: Some(shown_terms(&r.matched))
+                .filter(|terms| !terms.is_empty())
+                .map(|terms| {
+                    format!(
+                        "{}{}",
+                        lang.tr("一致的词：", "Terms in common: "),
+                        terms.into_iter().take(8).collect::<Vec<_>>().join("、")
+                    )
+                })
+                .into_iter()
+                .chain(
+                    r.discipline
+                        .iter()
+                        .map(|x| format!("{}{x}", lang.tr("学科：", "Discipline: "))),
+                )
+                .collect(),
             confirmed: confirmed.iter().find(|c| c.result_id == Some(r.id)).map(|c| c.status),
         })
         .collect();
