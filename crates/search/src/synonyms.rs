@@ -39,7 +39,7 @@ static TABLE: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
     table
 });
 
-/// Builds the table now rather than on the first demand (about 0.1 s).
+/// Builds the table now rather than on the first demand (0.19 s here, jieba's dictionary included).
 pub fn warm() {
     LazyLock::force(&TABLE);
 }

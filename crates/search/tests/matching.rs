@@ -303,8 +303,8 @@ fn a_synonym_finds_what_the_demand_words_differently_but_the_demands_own_word_ra
         })
         .unwrap();
     let ids: Vec<i64> = m.results.iter().map(|r| r.id).collect();
-    // 建筑施工 is a synonym of 工地: the first result says neither word of the demand yet is found,
-    // after the one that says 工地; the rice result is not.
+    // 建筑施工 is a synonym of 工地: result 1 has no word of the demand yet is found, after result 2,
+    // which says 工地; the rice result is not found.
     assert_eq!(ids, [2, 1], "{:?}", m.results);
     assert_eq!(m.results[0].matched, ["工地"]);
     // The reasons are the demand's own words: a synonym counts, but is not shown as one.

@@ -54,6 +54,19 @@ pub fn shown_terms(terms: &[String]) -> Vec<String> {
     out
 }
 
+/// The reason "一致的词：…" (the first eight shown terms), or none when no demand word matched (a
+/// result or expert found only through a synonym).
+fn terms_reason(lang: Lang, matched: &[String]) -> Option<String> {
+    let terms = shown_terms(matched);
+    (!terms.is_empty()).then(|| {
+        format!(
+            "{}{}",
+            lang.tr("一致的词：", "Terms in common: "),
+            terms[..terms.len().min(8)].join("、")
+        )
+    })
+}
+
 /// Experts of a text ranking with the priors applied, best first: each with its text score
 /// normalised so the best is 1, and the adjusted score with its reasons. Those below
 /// [`MIN_RELATIVE`] of the best are left out. `facts` gives an expert's place, load, availability
@@ -169,15 +182,7 @@ pub async fn suggest(
             continue;
         }
         let (name, discipline, org) = labels.get(&e.person_id).cloned().unwrap_or_default();
-        let mut reasons = Vec::new();
-        let terms = shown_terms(&e.matched);
-        if !terms.is_empty() {
-            reasons.push(format!(
-                "{}{}",
-                lang.tr("一致的词：", "Terms in common: "),
-                terms.iter().take(8).cloned().collect::<Vec<_>>().join("、")
-            ));
-        }
+        let mut reasons: Vec<String> = terms_reason(lang, &e.matched).into_iter().collect();
         if let Some(x) = &discipline {
             reasons.push(format!("{}{x}", lang.tr("学科：", "Discipline: ")));
         }
@@ -210,16 +215,7 @@ pub async fn suggest(
             title: r.title.clone(),
             score: ((r.score / rtop) * 1000.0).round() / 1000.0,
             matched_terms: r.matched.clone(),
-            // No terms line when only a synonym of the demand's words matched.
-            reasons: Some(shown_terms(&r.matched))
-                .filter(|terms| !terms.is_empty())
-                .map(|terms| {
-                    format!(
-                        "{}{}",
-                        lang.tr("一致的词：", "Terms in common: "),
-                        terms.into_iter().take(8).collect::<Vec<_>>().join("、")
-                    )
-                })
+            reasons: terms_reason(lang, &r.matched)
                 .into_iter()
                 .chain(
                     r.discipline
