@@ -2,7 +2,8 @@
 //!
 //! [`analysis`] holds the pure text functions (normalisation, jieba tokens, pinyin keys,
 //! similarity, highlighting); `index` holds [`SearchIndex`], which the store's change feed keeps
-//! up to date and the web layer queries; [`matching`] ranks results and experts for a demand.
+//! up to date and the web layer queries; [`matching`] ranks results and experts for a demand,
+//! adding the synonyms of the demand's words from `synonyms` (compiled-in groups, low weight).
 
 pub mod analysis;
 mod index;
