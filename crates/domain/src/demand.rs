@@ -305,6 +305,26 @@ impl DemandStatus {
     pub fn is_open(self) -> bool {
         !matches!(self, DemandStatus::Project | DemandStatus::Closed)
     }
+    /// The review stage a demand in this status waits for: screening once submitted, assessment
+    /// once screened; none otherwise.
+    pub fn awaiting_review(self) -> Option<ReviewStage> {
+        match self {
+            DemandStatus::Submitted => Some(ReviewStage::Screen),
+            DemandStatus::Assessing => Some(ReviewStage::Assess),
+            _ => None,
+        }
+    }
+}
+
+/// A reviewer's decision as the step it is at the stage the demand waits for, or why no review is due.
+pub fn review_step(from: DemandStatus, decision: ReviewDecision) -> Result<DemandStep, Msg> {
+    match from.awaiting_review() {
+        Some(stage) => Ok(DemandStep::Review(stage, decision)),
+        None => Err(Msg::new(
+            format!("处于“{}”状态的需求无需审核", from.label().zh),
+            format!("A demand with status “{}” is not waiting for review", from.label().en),
+        )),
+    }
 }
 
 /// Where `step` takes a demand in `from`, or why it cannot.
@@ -336,11 +356,7 @@ pub fn step(from: DemandStatus, step: DemandStep) -> Result<DemandStatus, Msg> {
         };
         Msg::new(
             format!("处于“{}”状态的需求不能{}", from.label().zh, what.zh),
-            format!(
-                "A demand that is {} cannot be {}",
-                from.label().en.to_lowercase(),
-                what.en
-            ),
+            format!("A demand with status “{}” cannot be {}", from.label().en, what.en),
         )
     })
 }
@@ -534,5 +550,209 @@ mod tests {
             comment: None,
         };
         assert!(r.validate().unwrap_err().get("comment").is_some());
+    }
+
+    /// Every step of the workflow: both review stages with both decisions, and the plain steps.
+    fn all_steps() -> Vec<DemandStep> {
+        let mut v = vec![DemandStep::Submit];
+        for stage in ReviewStage::ALL {
+            for decision in ReviewDecision::ALL {
+                v.push(DemandStep::Review(*stage, *decision));
+            }
+        }
+        v.extend([
+            DemandStep::StartMatching,
+            DemandStep::MarkMatched,
+            DemandStep::BecomeProject,
+            DemandStep::Close,
+        ]);
+        v
+    }
+
+    #[test]
+    fn the_workflow_allows_exactly_these_steps_and_refuses_every_other() {
+        use DemandStatus::*;
+        use ReviewDecision::{Pass, Return};
+        use ReviewStage::{Assess, Screen};
+        let allowed = [
+            (Draft, DemandStep::Submit, Submitted),
+            (Draft, DemandStep::Close, Closed),
+            (Submitted, DemandStep::Review(Screen, Pass), Assessing),
+            (Submitted, DemandStep::Review(Screen, Return), Returned),
+            (Submitted, DemandStep::Close, Closed),
+            (Assessing, DemandStep::Review(Assess, Pass), Accepted),
+            (Assessing, DemandStep::Review(Assess, Return), Returned),
+            (Assessing, DemandStep::Close, Closed),
+            (Accepted, DemandStep::StartMatching, Matching),
+            (Accepted, DemandStep::MarkMatched, Matched),
+            (Accepted, DemandStep::Close, Closed),
+            (Returned, DemandStep::Submit, Submitted),
+            (Returned, DemandStep::Close, Closed),
+            (Matching, DemandStep::MarkMatched, Matched),
+            (Matching, DemandStep::Close, Closed),
+            (Matched, DemandStep::BecomeProject, Project),
+            (Matched, DemandStep::Close, Closed),
+        ];
+        let steps = all_steps();
+        assert_eq!(steps.len(), 9);
+        for from in DemandStatus::ALL {
+            for s in &steps {
+                let want = allowed
+                    .iter()
+                    .find(|(f, st, _)| f == from && st == s)
+                    .map(|(_, _, to)| *to);
+                assert_eq!(step(*from, *s).ok(), want, "{from:?} + {s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_returned_demand_can_be_resubmitted_but_not_reviewed() {
+        use DemandStatus::*;
+        assert_eq!(step(Returned, DemandStep::Submit).unwrap(), Submitted);
+        let e = step(Returned, DemandStep::Review(ReviewStage::Screen, ReviewDecision::Pass)).unwrap_err();
+        assert_eq!(e.zh, "处于“已退回”状态的需求不能初筛");
+        assert!(review_step(Returned, ReviewDecision::Pass).is_err());
+    }
+
+    #[test]
+    fn a_refused_step_reads_as_a_sentence_in_english_too() {
+        let m = step(DemandStatus::Project, DemandStep::Close).unwrap_err();
+        let status = DemandStatus::Project.label().en;
+        assert_eq!(m.en, format!("A demand with status “{status}” cannot be closed"));
+        let m = review_step(DemandStatus::Project, ReviewDecision::Pass).unwrap_err();
+        assert_eq!(m.en, format!("A demand with status “{status}” is not waiting for review"));
+    }
+
+    #[test]
+    fn a_refused_step_names_the_status_and_the_step_in_chinese() {
+        use DemandStatus::*;
+        let cases = [
+            (Closed, DemandStep::Submit, "处于“已关闭”状态的需求不能提交"),
+            (
+                Draft,
+                DemandStep::Review(ReviewStage::Assess, ReviewDecision::Pass),
+                "处于“草稿”状态的需求不能评审",
+            ),
+            (
+                Submitted,
+                DemandStep::StartMatching,
+                "处于“已提交待初筛”状态的需求不能开始对接",
+            ),
+            (
+                Matched,
+                DemandStep::MarkMatched,
+                "处于“已匹配”状态的需求不能标记为已匹配",
+            ),
+            (
+                Matching,
+                DemandStep::BecomeProject,
+                "处于“对接中”状态的需求不能转为项目",
+            ),
+            (Project, DemandStep::Close, "处于“已立项”状态的需求不能关闭"),
+        ];
+        for (from, s, zh) in cases {
+            assert_eq!(step(from, s).unwrap_err().zh, zh);
+        }
+    }
+
+    #[test]
+    fn a_review_at_the_wrong_stage_is_refused() {
+        use DemandStatus::*;
+        use ReviewDecision::{Pass, Return};
+        assert!(step(Submitted, DemandStep::Review(ReviewStage::Assess, Pass)).is_err());
+        assert!(step(Submitted, DemandStep::Review(ReviewStage::Assess, Return)).is_err());
+        assert!(step(Assessing, DemandStep::Review(ReviewStage::Screen, Pass)).is_err());
+        assert!(step(Assessing, DemandStep::Review(ReviewStage::Screen, Return)).is_err());
+    }
+
+    #[test]
+    fn a_demand_can_be_closed_from_every_open_status_but_never_from_project_or_closed() {
+        use DemandStatus::*;
+        let open: Vec<DemandStatus> = DemandStatus::ALL.iter().copied().filter(|s| s.is_open()).collect();
+        assert_eq!(
+            open,
+            [Draft, Submitted, Assessing, Accepted, Returned, Matching, Matched]
+        );
+        for s in open {
+            assert_eq!(step(s, DemandStep::Close).unwrap(), Closed, "{s:?}");
+        }
+        assert!(step(Project, DemandStep::Close).unwrap_err().zh.contains("已立项"));
+        assert!(step(Closed, DemandStep::Close).unwrap_err().zh.contains("已关闭"));
+    }
+
+    #[test]
+    fn a_demand_that_became_a_project_or_was_closed_takes_no_step_at_all() {
+        for from in [DemandStatus::Project, DemandStatus::Closed] {
+            for s in all_steps() {
+                assert!(step(from, s).is_err(), "{from:?} + {s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn review_step_screens_a_submitted_demand_and_assesses_one_under_assessment() {
+        use ReviewDecision::{Pass, Return};
+        assert_eq!(
+            review_step(DemandStatus::Submitted, Pass).unwrap(),
+            DemandStep::Review(ReviewStage::Screen, Pass)
+        );
+        assert_eq!(
+            review_step(DemandStatus::Submitted, Return).unwrap(),
+            DemandStep::Review(ReviewStage::Screen, Return)
+        );
+        assert_eq!(
+            review_step(DemandStatus::Assessing, Pass).unwrap(),
+            DemandStep::Review(ReviewStage::Assess, Pass)
+        );
+        assert_eq!(
+            review_step(DemandStatus::Assessing, Return).unwrap(),
+            DemandStep::Review(ReviewStage::Assess, Return)
+        );
+    }
+
+    #[test]
+    fn two_passed_reviews_take_a_submitted_demand_to_accepted() {
+        let mut s = DemandStatus::Submitted;
+        for want in [DemandStatus::Assessing, DemandStatus::Accepted] {
+            s = step(s, review_step(s, ReviewDecision::Pass).unwrap()).unwrap();
+            assert_eq!(s, want);
+        }
+        assert!(review_step(s, ReviewDecision::Pass).is_err());
+    }
+
+    #[test]
+    fn a_demand_not_waiting_for_review_is_refused_with_its_status_named() {
+        use DemandStatus::*;
+        for from in DemandStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| !matches!(s, Submitted | Assessing))
+        {
+            assert_eq!(from.awaiting_review(), None, "{from:?}");
+            let e = review_step(from, ReviewDecision::Return).unwrap_err();
+            assert_eq!(e.zh, format!("处于“{}”状态的需求无需审核", from.label().zh));
+        }
+        assert!(
+            review_step(Accepted, ReviewDecision::Pass)
+                .unwrap_err()
+                .zh
+                .contains("已受理")
+        );
+    }
+
+    #[test]
+    fn only_draft_submitted_and_returned_demands_are_editable() {
+        use DemandStatus::*;
+        let editable: Vec<DemandStatus> = DemandStatus::ALL.iter().copied().filter(|s| s.editable()).collect();
+        assert_eq!(editable, [Draft, Submitted, Returned]);
+    }
+
+    #[test]
+    fn a_return_or_a_close_needs_a_reason_kept_to_2000_characters() {
+        assert!(reason(&None).unwrap_err().zh.contains("理由"));
+        assert!(reason(&Some("   ".into())).is_err());
+        assert_eq!(reason(&Some(" 重复需求 ".into())).unwrap(), "重复需求");
+        assert_eq!(reason(&Some("氟".repeat(2500))).unwrap().chars().count(), 2000);
     }
 }

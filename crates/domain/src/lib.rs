@@ -11,6 +11,7 @@ pub mod codes;
 pub mod demand;
 pub mod error;
 pub mod expert_work;
+pub mod flag;
 pub mod input;
 pub mod list;
 pub mod matching;

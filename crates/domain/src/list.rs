@@ -19,6 +19,13 @@ pub struct ListParams {
 }
 
 impl ListParams {
+    /// The first `n` records in the default order: for menus and panels that show what fits.
+    pub fn first(n: u32) -> ListParams {
+        ListParams {
+            per_page: Some(n.to_string()),
+            ..Default::default()
+        }
+    }
     pub fn page(&self) -> u32 {
         self.page
             .as_deref()

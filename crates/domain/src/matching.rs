@@ -244,4 +244,74 @@ mod tests {
         assert_eq!(i.validate(MatchStatus::Suggested).unwrap().0, MatchStatus::Contacted);
         assert!(MatchStatus::Accepted.next().is_empty());
     }
+
+    fn input(status: &str, reason: Option<&str>) -> MatchStatusInput {
+        MatchStatusInput {
+            status: Some(status.into()),
+            reason: reason.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn a_suggested_match_may_be_contacted_or_decided_and_a_contacted_one_only_decided() {
+        use MatchStatus::*;
+        let allowed = [
+            (Suggested, Contacted),
+            (Suggested, Accepted),
+            (Suggested, Declined),
+            (Contacted, Accepted),
+            (Contacted, Declined),
+        ];
+        for from in MatchStatus::ALL {
+            for to in MatchStatus::ALL {
+                assert_eq!(
+                    from.next().contains(to),
+                    allowed.contains(&(*from, *to)),
+                    "{from:?} → {to:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn accepted_and_declined_matches_cannot_move() {
+        assert!(MatchStatus::Accepted.next().is_empty());
+        assert!(MatchStatus::Declined.next().is_empty());
+    }
+
+    #[test]
+    fn a_decline_needs_a_reason_but_an_acceptance_does_not() {
+        let e = input("declined", Some("   "))
+            .validate(MatchStatus::Contacted)
+            .unwrap_err();
+        assert_eq!(e.get("reason").unwrap().zh, "婉拒时须写明理由");
+        assert_eq!(
+            input("declined", Some("近期无精力"))
+                .validate(MatchStatus::Contacted)
+                .unwrap(),
+            (MatchStatus::Declined, Some("近期无精力".to_string()))
+        );
+        assert_eq!(
+            input("accepted", None).validate(MatchStatus::Contacted).unwrap(),
+            (MatchStatus::Accepted, None)
+        );
+    }
+
+    #[test]
+    fn an_unknown_status_code_is_refused_with_a_field_error_naming_status() {
+        let e = input("done", None).validate(MatchStatus::Suggested).unwrap_err();
+        let m = e.get("status").unwrap();
+        assert!(m.zh.contains("“done”不是有效选项"), "{}", m.zh);
+        assert!(m.zh.contains("已接受（accepted）"), "{}", m.zh);
+        let e = MatchStatusInput::default()
+            .validate(MatchStatus::Suggested)
+            .unwrap_err();
+        assert_eq!(e.get("status").unwrap().zh, "此项为必填项");
+    }
+
+    #[test]
+    fn only_contacted_and_accepted_matches_count_towards_an_experts_load() {
+        let active: Vec<MatchStatus> = MatchStatus::ALL.iter().copied().filter(|s| s.active()).collect();
+        assert_eq!(active, [MatchStatus::Contacted, MatchStatus::Accepted]);
+    }
 }

@@ -185,4 +185,69 @@ mod tests {
         assert!(transition(ProblemStatus::Resolved, ProblemStatus::Open).is_err());
         assert!(transition(ProblemStatus::Open, ProblemStatus::Coordinating).is_ok());
     }
+
+    #[test]
+    fn the_problem_machine_allows_exactly_these_transitions_and_staying_put() {
+        use ProblemStatus::*;
+        let allowed = [
+            (Open, Coordinating),
+            (Open, Resolved),
+            (Open, Escalated),
+            (Coordinating, Resolved),
+            (Coordinating, Escalated),
+            (Escalated, Coordinating),
+            (Escalated, Resolved),
+        ];
+        for from in ProblemStatus::ALL {
+            for to in ProblemStatus::ALL {
+                let want = from == to || allowed.contains(&(*from, *to));
+                assert_eq!(transition(*from, *to).is_ok(), want, "{from:?} → {to:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_resolved_problem_is_final_and_the_only_one_not_open() {
+        use ProblemStatus::*;
+        assert!(Resolved.next().is_empty());
+        for to in [Open, Coordinating, Escalated] {
+            assert!(transition(Resolved, to).is_err(), "{to:?}");
+        }
+        let open: Vec<ProblemStatus> = ProblemStatus::ALL.iter().copied().filter(|s| s.is_open()).collect();
+        assert_eq!(open, [Open, Coordinating, Escalated]);
+    }
+
+    #[test]
+    fn an_escalated_problem_goes_back_to_coordination_but_nothing_returns_to_open() {
+        use ProblemStatus::*;
+        assert_eq!(transition(Escalated, Coordinating).unwrap(), Coordinating);
+        for from in [Coordinating, Escalated] {
+            assert!(transition(from, Open).is_err(), "{from:?}");
+        }
+    }
+
+    #[test]
+    fn a_refused_problem_transition_names_both_statuses_in_chinese() {
+        let m = transition(ProblemStatus::Coordinating, ProblemStatus::Open).unwrap_err();
+        assert_eq!(m.zh, "问题状态不能从“协调中”变为“待协调”");
+    }
+
+    #[test]
+    fn escalating_needs_a_decision_but_coordinating_does_not() {
+        let i = |status: &str| ProblemInput {
+            project_id: Some("1".into()),
+            title: Some("用地指标未落实".into()),
+            owner_id: Some("2".into()),
+            status: Some(status.into()),
+            ..Default::default()
+        };
+        let e = i("escalated").validate().unwrap_err();
+        assert!(e.get("decision").unwrap().zh.contains("协调意见"));
+        assert_eq!(
+            i("coordinating").validate().unwrap().status,
+            Some(ProblemStatus::Coordinating)
+        );
+        let e = i("closed").validate().unwrap_err();
+        assert!(e.get("status").unwrap().zh.contains("“closed”不是有效选项"));
+    }
 }

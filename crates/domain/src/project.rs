@@ -117,7 +117,7 @@ pub struct Project {
     pub end_on: Option<NaiveDate>,
     pub summary: Option<String>,
     /// 亮灯 on today's date, from the progress schedule and the reports (see `supervision::flag`).
-    pub flag: crate::supervision::Flag,
+    pub flag: crate::flag::Flag,
     /// Why the flag is not green.
     pub flag_reasons: Vec<String>,
     pub archived: bool,
@@ -514,6 +514,97 @@ mod tests {
             i += 1;
         }
         assert_eq!(seen.len(), ProjectStatus::ALL.len());
+    }
+
+    #[test]
+    fn the_project_machine_allows_exactly_these_transitions_and_staying_put() {
+        let allowed = [
+            (Planned, Approved),
+            (Planned, Cancelled),
+            (Approved, InProgress),
+            (Approved, Suspended),
+            (Approved, Cancelled),
+            (InProgress, Completed),
+            (InProgress, Suspended),
+            (InProgress, Cancelled),
+            (Suspended, InProgress),
+            (Suspended, Cancelled),
+            (Completed, Accepted),
+            (Accepted, Transferred),
+        ];
+        for from in ProjectStatus::ALL {
+            for to in ProjectStatus::ALL {
+                let want = from == to || allowed.contains(&(*from, *to));
+                assert_eq!(from.transition(*to).is_ok(), want, "{from:?} → {to:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn only_transferred_and_cancelled_projects_have_no_next_step() {
+        let terminal: Vec<ProjectStatus> = ProjectStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.next().is_empty())
+            .collect();
+        assert_eq!(terminal, [Transferred, Cancelled]);
+        let m = Transferred.transition(Accepted).unwrap_err();
+        assert_eq!(m.zh, "项目状态不能从“成果已转化”变为“已验收”，该状态为终态，不能再变更");
+    }
+
+    #[test]
+    fn a_suspended_project_resumes_in_progress_and_not_back_to_approved() {
+        assert_eq!(Approved.transition(Suspended).unwrap(), Suspended);
+        assert_eq!(Suspended.transition(InProgress).unwrap(), InProgress);
+        let m = Suspended.transition(Approved).unwrap_err();
+        assert_eq!(m.zh, "项目状态不能从“暂停”变为“已立项”，只能变为：实施中、已取消");
+    }
+
+    #[test]
+    fn a_transition_to_the_same_status_is_accepted_even_when_final() {
+        for s in ProjectStatus::ALL {
+            assert_eq!(s.transition(*s).unwrap(), *s);
+        }
+    }
+
+    #[test]
+    fn a_completed_project_can_only_go_on_to_acceptance() {
+        assert_eq!(Completed.next(), [Accepted]);
+        for to in [Cancelled, Suspended, InProgress] {
+            assert!(
+                Completed.transition(to).unwrap_err().zh.contains("只能变为：已验收"),
+                "{to:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_project_status_code_is_refused_on_the_status_field() {
+        let base = ProjectInput {
+            title: Some("氟硅新材料联合研发".into()),
+            kind: Some("research".into()),
+            batch_year: Some("2026".into()),
+            lead_unit_id: Some("5".into()),
+            ..Default::default()
+        };
+        let bad = ProjectInput {
+            status: Some("finished".into()),
+            ..base.clone()
+        };
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .get("status")
+                .unwrap()
+                .zh
+                .contains("“finished”不是有效选项")
+        );
+        assert_eq!(base.validate().unwrap().status, None);
+        let ok = ProjectInput {
+            status: Some("suspended".into()),
+            ..base
+        };
+        assert_eq!(ok.validate().unwrap().status, Some(Suspended));
     }
 
     fn ms(due: &str, done: Option<&str>) -> Milestone {

@@ -3,6 +3,7 @@
 //! the reports. The flag rules are written once here, shown on screen as the legend, and tested on
 //! the dates around every boundary.
 
+pub use crate::flag::Flag;
 use crate::input::{self, de_list, de_opt_string, opt_text};
 use crate::project::{DUE_SOON_DAYS, Milestone, ProjectStatus};
 use crate::{FieldErrors, Msg, code_enum};
@@ -21,17 +22,6 @@ code_enum!(
     BatchStatus {
         Draft = "draft", "编制中", "Being drawn up";
         Approved = "approved", "已审定", "Approved";
-    }
-);
-
-code_enum!(
-    /// 亮灯.
-    #[derive(Default)]
-    Flag {
-        Red = "red", "红灯", "Red";
-        Yellow = "yellow", "黄灯", "Yellow";
-        #[default]
-        Green = "green", "绿灯", "Green";
     }
 );
 
@@ -543,5 +533,111 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(ok.validate().unwrap().percent, 45);
+    }
+
+    fn report(percent: &str) -> ReportInput {
+        ReportInput {
+            period: Some("2026-03".into()),
+            done_text: Some("完成中试线安装".into()),
+            percent: Some(percent.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_percent_of_exactly_0_or_100_is_accepted_and_anything_else_is_refused() {
+        assert_eq!(report("0").validate().unwrap().percent, 0);
+        assert_eq!(report("100%").validate().unwrap().percent, 100);
+        for bad in ["-1", "101", "50.5", "五十"] {
+            let e = report(bad).validate().unwrap_err();
+            assert!(e.get("percent").unwrap().zh.contains("0–100"), "{bad}");
+        }
+        let e = report("  ").validate().unwrap_err();
+        assert_eq!(e.get("percent").unwrap().zh, "此项为必填项");
+    }
+
+    #[test]
+    fn a_report_without_a_period_or_with_an_overlong_one_is_refused() {
+        let none = ReportInput {
+            period: None,
+            ..report("45")
+        };
+        assert_eq!(none.validate().unwrap_err().get("period").unwrap().zh, "此项为必填项");
+        let long = ReportInput {
+            period: Some("2026-03".repeat(3)),
+            ..report("45")
+        };
+        assert!(long.validate().unwrap_err().get("period").unwrap().zh.contains("20"));
+    }
+
+    #[test]
+    fn a_malformed_or_foreign_period_label_finds_no_period_of_the_batch() {
+        for label in ["2026-3", "2026-13", "2026-00", "2025-03", "2026-Q1", "2026/03", ""] {
+            assert_eq!(
+                period_by_label(2026, Cadence::Monthly, 5, label),
+                None,
+                "monthly {label:?}"
+            );
+        }
+        for label in ["2026-Q0", "2026-Q5", "2026-q1", "2026-03", "2027-Q1"] {
+            assert_eq!(
+                period_by_label(2026, Cadence::Quarterly, 5, label),
+                None,
+                "quarterly {label:?}"
+            );
+        }
+        let dec = period_by_label(2026, Cadence::Monthly, 5, "2026-12").unwrap();
+        assert_eq!((dec.start, dec.due), (d("2026-12-01"), d("2027-01-05")));
+    }
+
+    #[test]
+    fn milestones_reached_are_read_from_a_list_or_comma_separated_text_without_duplicates() {
+        let json = |ids: &str| {
+            let body = format!(r#"{{"period":"2026-03","done_text":"完成","percent":45,"milestone_ids":{ids}}}"#);
+            serde_json::from_str::<ReportInput>(&body).unwrap().validate()
+        };
+        assert_eq!(json("[3, \"4\", 3]").unwrap().milestone_ids, [3, 4]);
+        assert_eq!(json("\"3, 4,3\"").unwrap().milestone_ids, [3, 4]);
+        assert_eq!(json("7").unwrap().milestone_ids, [7]);
+        assert!(json("[]").unwrap().milestone_ids.is_empty());
+    }
+
+    #[test]
+    fn a_milestone_id_that_is_not_a_positive_number_is_refused_with_its_value() {
+        for bad in ["0", "中试", "-2"] {
+            let i = ReportInput {
+                milestone_ids: vec!["3".into(), bad.into()],
+                ..report("45")
+            };
+            let e = i.validate().unwrap_err();
+            assert_eq!(e.get("milestone_ids").unwrap().zh, format!("编号“{bad}”无效"));
+        }
+    }
+
+    #[test]
+    fn blank_problems_and_next_steps_are_left_out_of_the_report() {
+        let i = ReportInput {
+            problems_text: Some("  ".into()),
+            next_steps: Some("开展中试".into()),
+            ..report("45")
+        };
+        let r = i.validate().unwrap();
+        assert_eq!((r.problems_text, r.next_steps), (None, Some("开展中试".to_string())));
+    }
+
+    #[test]
+    fn a_report_due_day_must_be_1_to_28_and_defaults_to_the_5th() {
+        let b = |day: Option<&str>| BatchInput {
+            year: Some("2026".into()),
+            title: Some("2026 年度市校合作项目清单".into()),
+            cadence: Some("monthly".into()),
+            report_due_day: day.map(Into::into),
+        };
+        assert_eq!(b(None).validate().unwrap().report_due_day, 5);
+        assert_eq!(b(Some("28")).validate().unwrap().report_due_day, 28);
+        for bad in ["0", "29", "31", "五"] {
+            let e = b(Some(bad)).validate().unwrap_err();
+            assert!(e.get("report_due_day").unwrap().zh.contains("1–28"), "{bad}");
+        }
     }
 }
