@@ -235,7 +235,7 @@ pub async fn run(a: BenchArgs) -> anyhow::Result<()> {
     );
 
     let started = Instant::now();
-    let search = hezuo_web::search::Search::open(&index_dir)?;
+    let search = hezuo_app::search::Search::open(&index_dir)?;
     let n_docs = search.rebuild(&store).await?;
     let index_s = started.elapsed().as_secs_f64();
     eprintln!("indexed {n_docs} documents in {index_s:.1} s");
@@ -243,7 +243,7 @@ pub async fn run(a: BenchArgs) -> anyhow::Result<()> {
     // The run files: every query once, 100 of each.
     let (mut results, mut expert_runs) = (String::new(), String::new());
     for (qid, q) in &queries {
-        let m = hezuo_web::matches::rank_text(search.index(), q, RUN_DEPTH).await?;
+        let m = hezuo_app::matching::rank_text(search.index(), q, RUN_DEPTH).await?;
         let docs: Vec<&str> = m
             .results
             .iter()
@@ -277,7 +277,7 @@ pub async fn run(a: BenchArgs) -> anyhow::Result<()> {
     let mut hop: Vec<f64> = Vec::with_capacity(queries.len());
     for (_, q) in &queries {
         let t = Instant::now();
-        let m = hezuo_web::matches::rank_text(index, q, TIMED_LIMIT).await?;
+        let m = hezuo_app::matching::rank_text(index, q, TIMED_LIMIT).await?;
         hop.push(t.elapsed().as_secs_f64() * 1000.0);
         std::hint::black_box(m);
     }
@@ -434,8 +434,8 @@ fn reciprocal_rank(ranked: &[i64], wanted: &[i64]) -> f64 {
 /// none had finished), and their expert MRR@10 compared. Nothing here knows a held-out query's
 /// answer until it is scored.
 fn feedback(index: &SearchIndex, queries: &[(String, String)], wanted: &[Vec<i64>]) -> anyhow::Result<Feedback> {
+    use hezuo_app::matching::with_priors;
     use hezuo_domain::matching::{ExpertFacts, SIMILAR_ENOUGH};
-    use hezuo_web::matches::with_priors;
     let rank = |q: &str| {
         index.match_demand(&MatchRequest {
             text: q.to_string(),

@@ -1,4 +1,6 @@
-//! The `hezuo` binary: one clap enum; every command is a thin call into the crates.
+//! The `hezuo` binary: one clap enum; every command is a thin call into the crates — `hezuo-app`
+//! for the operations (reminders, the search index, matching), `hezuo-store` for records and
+//! accounts, and `hezuo-web` only to serve: `serve` mounts `hezuo_web::app`.
 
 use anyhow::Context;
 mod bench;
@@ -68,9 +70,9 @@ struct MailArgs {
 }
 
 impl MailArgs {
-    fn mailer(&self) -> anyhow::Result<Option<hezuo_web::reminders::Mailer>> {
+    fn mailer(&self) -> anyhow::Result<Option<hezuo_app::reminders::Mailer>> {
         match (&self.smtp_url, &self.mail_from) {
-            (Some(url), Some(from)) => Ok(Some(hezuo_web::reminders::Mailer::new(url, from)?)),
+            (Some(url), Some(from)) => Ok(Some(hezuo_app::reminders::Mailer::new(url, from)?)),
             (Some(_), None) => {
                 anyhow::bail!("HEZUO_SMTP_URL is set but HEZUO_MAIL_FROM is not: reminders need a sender")
             }
@@ -230,7 +232,7 @@ async fn main() -> anyhow::Result<()> {
             })?;
             // Catch the index up before the first request, then keep following the change feed.
             state.search.sync(&state.store).await?;
-            hezuo_web::search::spawn_follower(state.clone());
+            hezuo_app::search::spawn_follower(state.search.clone(), state.store.clone());
             // Matching's synonym table, built while the server starts rather than on the first demand.
             tokio::task::spawn_blocking(hezuo_search::matching::warm);
             let listener = tokio::net::TcpListener::bind(&listen)
@@ -242,7 +244,7 @@ async fn main() -> anyhow::Result<()> {
                 listener.local_addr()?,
                 store.backend().name()
             );
-            hezuo_web::reminders::spawn_schedule(state.store.clone(), mailer, mail.remind_days.clone());
+            hezuo_app::reminders::spawn_schedule(state.store.clone(), mailer, mail.remind_days.clone());
             // The peer's address reaches handlers for the audit log and sign-in throttling.
             let app = hezuo_web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
@@ -297,7 +299,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Remind { store: args, mail } => {
             let mailer = mail.mailer()?;
             let store = args.open().await?.with_clock(args.clock());
-            let s = hezuo_web::reminders::run_once(&store, mailer.as_ref(), &mail.remind_days).await?;
+            let s = hezuo_app::reminders::run_once(&store, mailer.as_ref(), &mail.remind_days).await?;
             println!(
                 "提醒 / reminders: {} 人收到站内提醒，{} 封邮件，{} 人今日已提醒过 / notified {}, emailed {}, already reminded today {}",
                 s.notified, s.emailed, s.skipped, s.notified, s.emailed, s.skipped
@@ -310,7 +312,7 @@ async fn main() -> anyhow::Result<()> {
             limit,
         } => {
             let store = args.open().await?.with_clock(args.clock());
-            let search = hezuo_web::search::Search::open(&args.index_dir()).with_context(|| {
+            let search = hezuo_app::search::Search::open(&args.index_dir()).with_context(|| {
                 format!(
                     "opening the search index in {} (is a server using it? stop it, or give --index-dir)",
                     args.index_dir().display()
@@ -319,7 +321,7 @@ async fn main() -> anyhow::Result<()> {
             search.sync(&store).await?;
             print!(
                 "{}",
-                hezuo_web::matches::explain_for_terminal(&store, search.index(), demand_id, limit).await?
+                hezuo_app::matching::explain(&store, search.index(), demand_id, limit).await?
             );
             store.close().await;
         }
@@ -327,7 +329,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Reindex { store: args } => {
             let store = args.open().await?;
             let dir = args.index_dir();
-            let search = hezuo_web::search::Search::open(&dir).with_context(|| {
+            let search = hezuo_app::search::Search::open(&dir).with_context(|| {
                 format!(
                     "opening the search index in {} (is a server using it? stop it first)",
                     dir.display()

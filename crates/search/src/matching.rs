@@ -2,7 +2,7 @@
 //! as search, with OR semantics over the demand's tokens (BM25 over title and body), restricted to
 //! results, papers and patents, and expert profiles; experts are ranked document-centrically from
 //! what they own. Each match says which terms agreed. Priors that need the records (place, load,
-//! earlier outcomes) are applied by the caller on top of `score` (`hezuo_web::matches::with_priors`).
+//! earlier outcomes) are applied by the caller on top of `score` (`hezuo_app::matching::with_priors`).
 //!
 //! The scoring is our own loop over tantivy's postings, term at a time into one array per segment
 //! (`SearchIndex::pool` says why), with tantivy's BM25 weights, so scores are tantivy's.

@@ -168,12 +168,12 @@ impl Store {
         let hash = hash_password(&password)?;
         let mut tx = self.begin().await?;
         if let Some(o) = organization_id
-            && !crate::organizations::exists(&mut tx, "organization", o).await?
+            && !crate::records::exists(&mut tx, "organization", o).await?
         {
             return Err(crate::access::unknown("organization_id", ("单位", "organisation"), o));
         }
         if let Some(p) = person_id
-            && !crate::organizations::exists(&mut tx, "person", p).await?
+            && !crate::records::exists(&mut tx, "person", p).await?
         {
             return Err(crate::access::unknown("person_id", ("人员", "person"), p));
         }

@@ -1,9 +1,9 @@
 //! Agreements, their parties and their nesting (no cycles).
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, visible};
-use crate::organizations::links_in;
-use crate::organizations::{
-    AGREEMENT_PARTY, archived_clause, check_parent, id_filter, lock_exists, missing, write_links,
+
+use crate::records::{
+    AGREEMENT_PARTY, archived_clause, check_parent, id_filter, links_in, lock_exists, missing, write_links,
 };
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
@@ -176,7 +176,7 @@ impl Store {
     }
 
     pub async fn set_agreement_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Agreement> {
-        crate::organizations::set_archived(self, v, RecordKind::Agreement, id, archived).await?;
+        crate::records::set_archived(self, v, RecordKind::Agreement, id, archived).await?;
         self.get_agreement(v, id).await
     }
 }

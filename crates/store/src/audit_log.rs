@@ -2,7 +2,7 @@
 //! transaction of the change they describe; nothing updates or deletes them.
 
 use crate::access::{Viewer, restrict_ref};
-use crate::organizations::id_filter;
+use crate::records::id_filter;
 use crate::sql::{Arg, Q, fetch_page};
 use crate::{Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};

@@ -2,9 +2,9 @@
 //! against the quota.
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
-use crate::organizations::{archived_clause, lock_exists};
-use crate::sql::{Arg, Q, contains_pattern, fetch_page, join_list, split_list};
-use crate::{Result, Store, StoreError, Tx, now, on_tx};
+use crate::records::{archived_clause, lock_exists};
+use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page, join_list, split_list};
+use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use hezuo_domain::access::Action;
 use hezuo_domain::campaign::{Campaign, CampaignData, CampaignFilter, Coverage};
@@ -73,6 +73,16 @@ impl Store {
             page: p.page(),
             per_page: p.per_page(),
         })
+    }
+
+    /// Choices for a form's campaign menu: (id, title), active ones `v` may see, latest first.
+    pub async fn campaign_options(&self, v: &Viewer) -> Result<Vec<(i64, String)>> {
+        let mut q = Q::new("select id, title from campaign where archived = false");
+        restrict(&mut q, v, RecordKind::Campaign, "campaign");
+        q.push(" order by starts_on desc, id desc limit 3000");
+        Ok(
+            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?,
+        )
     }
 
     pub async fn get_campaign(&self, v: &Viewer, id: i64) -> Result<Campaign> {
@@ -149,7 +159,7 @@ impl Store {
         let c = fetch(&mut tx, id).await?;
         organizer_in_scope(&mut tx, v, c.organizer_id).await?;
         tx.commit().await?;
-        crate::organizations::set_archived(self, v, RecordKind::Campaign, id, archived).await?;
+        crate::records::set_archived(self, v, RecordKind::Campaign, id, archived).await?;
         self.get_campaign(v, id).await
     }
 

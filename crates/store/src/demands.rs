@@ -3,14 +3,14 @@
 //! stripped from what is read by anyone but the office and the enterprise itself.
 
 use crate::access::{Viewer, audit, check, must_see, restrict, sees_demand_details, snapshot, unknown, visible};
-use crate::organizations::{archived_clause, id_filter, lock_exists};
+use crate::records::{archived_clause, id_filter, lock_exists};
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page, flag};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use hezuo_domain::access::{Action, forbidden};
 use hezuo_domain::demand::{
     CooperationMode, Demand, DemandData, DemandFilter, DemandReview, DemandSource, DemandStatus, DemandStep,
-    ReviewDecision, ReviewStage, step,
+    ReviewDecision, ReviewStage, review_step, step,
 };
 use hezuo_domain::error::RowError;
 use hezuo_domain::{ListParams, Money, Msg, Page, RecordKind, input};
@@ -209,7 +209,7 @@ impl Store {
     }
 
     pub async fn set_demand_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Demand> {
-        crate::organizations::set_archived(self, v, RecordKind::Demand, id, archived).await?;
+        crate::records::set_archived(self, v, RecordKind::Demand, id, archived).await?;
         self.get_demand(v, id).await
     }
 
@@ -225,6 +225,33 @@ impl Store {
         project_id: Option<i64>,
     ) -> Result<Demand> {
         let office_only = !matches!(s, DemandStep::Submit | DemandStep::Close);
+        self.apply_step(v, id, office_only, |_| Ok(s), comment, project_id)
+            .await
+    }
+
+    /// Reviews a demand at the stage it waits for (screening, then assessment), read in the same
+    /// transaction as the decision is written: the office's.
+    pub async fn review_demand(
+        &self,
+        v: &Viewer,
+        id: i64,
+        decision: ReviewDecision,
+        comment: Option<String>,
+    ) -> Result<Demand> {
+        let step = |from| review_step(from, decision).map_err(|m| StoreError::conflict("status", m));
+        self.apply_step(v, id, true, step, comment, None).await
+    }
+
+    /// The one write of every workflow step: `step` says which, from the demand's current status.
+    async fn apply_step(
+        &self,
+        v: &Viewer,
+        id: i64,
+        office_only: bool,
+        step_from: impl FnOnce(DemandStatus) -> Result<DemandStep>,
+        comment: Option<String>,
+        project_id: Option<i64>,
+    ) -> Result<Demand> {
         if office_only && !v.role.may_review_demands() || !v.role.may(RecordKind::Demand, Action::Update) {
             return Err(StoreError::Forbidden(forbidden()));
         }
@@ -232,6 +259,7 @@ impl Store {
         must_see(&mut tx, v, RecordKind::Demand, id).await?;
         lock_exists(&mut tx, "demand", id).await?;
         let before = fetch(&mut tx, id).await?;
+        let s = step_from(before.status)?;
         let to = step(before.status, s).map_err(|m| StoreError::conflict("status", m))?;
         let returning = to == DemandStatus::Returned || to == DemandStatus::Closed;
         let reason = if returning {
@@ -417,30 +445,27 @@ impl Store {
         Ok(m)
     }
 
-    /// Imports demands in one transaction: every row is written in turn and checked against the
-    /// records (the enterprise must exist and be in scope, the campaign too); if any row fails,
+    /// Imports demands (each with its spreadsheet row number) in one transaction: every row is
+    /// written in turn and checked against the records (the enterprise must exist and be in scope, the campaign too); if any row fails,
     /// nothing is kept and every failing row is reported. Returns the new demands' ids.
     pub async fn import_demands(
         &self,
         v: &Viewer,
-        rows: &[(usize, std::result::Result<DemandData, Vec<RowError>>)],
+        rows: &[(usize, DemandData)],
     ) -> std::result::Result<Vec<i64>, ImportError> {
         check(v, RecordKind::Demand, Action::Create).map_err(ImportError::Store)?;
         let mut errors: Vec<RowError> = Vec::new();
         let mut ids = Vec::new();
         let mut tx = self.begin().await.map_err(ImportError::Store)?;
-        for (row, data) in rows {
-            match data {
-                Err(e) => errors.extend(e.iter().cloned()),
-                Ok(d) => match insert(&mut tx, v, d, DemandStatus::Submitted, Some(self.today())).await {
-                    Ok(id) => ids.push(id),
-                    Err(StoreError::Invalid(fields)) => {
-                        for (field, m) in fields.0.iter() {
-                            errors.push(RowError::new(*row, field, m));
-                        }
+        for (row, d) in rows {
+            match insert(&mut tx, v, d, DemandStatus::Submitted, Some(self.today())).await {
+                Ok(id) => ids.push(id),
+                Err(StoreError::Invalid(fields)) => {
+                    for (field, m) in fields.0.iter() {
+                        errors.push(RowError::new(*row, field, m));
                     }
-                    Err(other) => return Err(ImportError::Store(other)),
-                },
+                }
+                Err(other) => return Err(ImportError::Store(other)),
             }
         }
         if !errors.is_empty() {

@@ -18,6 +18,7 @@ pub mod organizations;
 pub mod people;
 pub mod problems;
 pub mod projects;
+mod records;
 pub mod reminders;
 pub mod results;
 pub mod search_docs;

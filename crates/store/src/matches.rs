@@ -3,7 +3,7 @@
 //! expert's place, load, availability and earlier outcomes.
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown};
-use crate::organizations::{exists, lock_exists};
+use crate::records::{exists, lock_exists};
 use crate::sql::{Arg, Q, bind_args};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, Utc};

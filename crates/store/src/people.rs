@@ -1,7 +1,7 @@
 //! People and their expert profiles.
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
-use crate::organizations::{archived_clause, id_filter, lock_exists};
+use crate::records::{archived_clause, id_filter, lock_exists};
 use crate::sql::bind_args;
 use crate::sql::{Arg, Q, contains_pattern, fetch_page, flag};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
@@ -194,13 +194,13 @@ impl Store {
     }
 
     pub async fn set_person_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Person> {
-        crate::organizations::set_archived(self, v, RecordKind::Person, id, archived).await?;
+        crate::records::set_archived(self, v, RecordKind::Person, id, archived).await?;
         self.get_person(v, id).await
     }
 }
 
 async fn check_person(tx: &mut Tx, d: &PersonData) -> Result<()> {
-    if !crate::organizations::exists(tx, "organization", d.organization_id).await? {
+    if !crate::records::exists(tx, "organization", d.organization_id).await? {
         return Err(StoreError::invalid(
             "organization_id",
             Msg::new(

@@ -1,7 +1,7 @@
 //! Problems raised for coordination, with their owner, due date, status and decision.
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
-use crate::organizations::{archived_clause, exists, id_filter, lock_exists};
+use crate::records::{archived_clause, exists, id_filter, lock_exists};
 use crate::sql::{Arg, Q, contains_pattern, fetch_page, flag};
 use crate::{Result, Store, StoreError, Tx, now, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -158,7 +158,7 @@ impl Store {
     }
 
     pub async fn set_problem_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Problem> {
-        crate::organizations::set_archived(self, v, RecordKind::Problem, id, archived).await?;
+        crate::records::set_archived(self, v, RecordKind::Problem, id, archived).await?;
         self.get_problem(v, id).await
     }
 }

@@ -1,8 +1,10 @@
 //! Projects with their co-units and status state machine, and their milestones (推进进度表).
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
-use crate::organizations::links_in;
-use crate::organizations::{PROJECT_CO_UNIT, archived_clause, exists, id_filter, lock_exists, missing, write_links};
+
+use crate::records::{
+    PROJECT_CO_UNIT, archived_clause, exists, id_filter, links_in, lock_exists, missing, write_links,
+};
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -281,7 +283,7 @@ impl Store {
     }
 
     pub async fn set_project_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Project> {
-        crate::organizations::set_archived(self, v, RecordKind::Project, id, archived).await?;
+        crate::records::set_archived(self, v, RecordKind::Project, id, archived).await?;
         self.get_project(v, id).await
     }
 
@@ -361,7 +363,7 @@ impl Store {
     }
 
     pub async fn set_milestone_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Milestone> {
-        crate::organizations::set_archived(self, v, RecordKind::Milestone, id, archived).await?;
+        crate::records::set_archived(self, v, RecordKind::Milestone, id, archived).await?;
         self.get_milestone(v, id).await
     }
 }

@@ -2,7 +2,7 @@
 //! user; kept by the office, and by coordinators and experts for results one of whose owners they reach.
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
-use crate::organizations::{archived_clause, exists, id_filter, lock_exists};
+use crate::records::{archived_clause, exists, id_filter, lock_exists};
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page, join_list, split_list};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -196,7 +196,7 @@ impl Store {
         let r = fetch(&mut tx, id).await?;
         owners_in_scope(&mut tx, v, &r.owner_ids).await?;
         tx.commit().await?;
-        crate::organizations::set_archived(self, v, RecordKind::ResearchResult, id, archived).await?;
+        crate::records::set_archived(self, v, RecordKind::ResearchResult, id, archived).await?;
         self.get_result(v, id).await
     }
 }

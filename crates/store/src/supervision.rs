@@ -2,7 +2,7 @@
 //! flags (亮灯) of projects, computed from milestones and reports on the store's "today".
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot};
-use crate::organizations::archived_clause;
+use crate::records::archived_clause;
 use crate::sql::{Arg, Q, bind_args, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -280,8 +280,7 @@ impl Store {
                 Msg::new("不能填报尚未开始的期次", "That period has not begun"),
             ));
         }
-        let co: Vec<i64> =
-            crate::organizations::links_in(&mut tx, crate::organizations::PROJECT_CO_UNIT, project_id).await?;
+        let co: Vec<i64> = crate::records::links_in(&mut tx, crate::records::PROJECT_CO_UNIT, project_id).await?;
         let own = match v.scope {
             hezuo_domain::access::Scope::Org(o) => Some(o),
             _ => None,

@@ -1,7 +1,7 @@
 //! Experts' papers and patents, kept on their profiles (by the expert, or staff in scope).
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
-use crate::organizations::{archived_clause, id_filter, lock_exists};
+use crate::records::{archived_clause, id_filter, lock_exists};
 use crate::sql::{Arg, Q, contains_pattern, fetch_page, join_list, split_list};
 use crate::{Result, Store, StoreError, Tx, now, on_tx};
 use chrono::{DateTime, Utc};
@@ -134,7 +134,7 @@ impl Store {
     }
 
     pub async fn set_work_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<ExpertWork> {
-        crate::organizations::set_archived(self, v, RecordKind::ExpertWork, id, archived).await?;
+        crate::records::set_archived(self, v, RecordKind::ExpertWork, id, archived).await?;
         self.get_work(v, id).await
     }
 }

@@ -1,16 +1,17 @@
 //! Signing in and out, one's own account (password, API tokens), and the API's `auth/login`,
 //! `me` and `tokens`. Sessions are server-side; the cookie holds only a random secret.
 
-use crate::AppState;
-use crate::RouteExt;
 use crate::auth::{Auth, ClientIp, SESSION_COOKIE, Via};
-use crate::error::{Api, ApiError, Page as PageErr};
+use crate::error::ApiError;
+use crate::extract::{FormBody, Id, JsonBody, parse_form, parse_json};
 use crate::i18n::Lang;
-use crate::resource::{parse_form, parse_json, path_id};
-use crate::views::{self, Cell, Field, Layout};
+use crate::resource::related;
+use crate::routing::RouteExt;
+use crate::state::AppState;
+use crate::views::{self, Cell, Ctx, Field, Layout, local_time};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -113,12 +114,7 @@ struct LoginForm {
 }
 
 /// Signs in: the outcome, and on success the session cookie and CSRF token.
-async fn sign_in(
-    s: &AppState,
-    ip: Option<&str>,
-    f: &LoginForm,
-    lang: Lang,
-) -> Result<(User, HeaderValue, String), ApiError> {
+async fn sign_in(s: &AppState, ip: Option<&str>, f: &LoginForm) -> Result<(User, HeaderValue, String), ApiError> {
     match s.store.login(f.username.trim(), &f.password, ip).await? {
         LoginOutcome::Ok(user) => {
             let (secret, csrf) = s.store.create_session(user.id, ip).await?;
@@ -128,16 +124,13 @@ async fn sign_in(
             StatusCode::UNAUTHORIZED,
             Msg::new("用户名或密码不正确", "Wrong username or password"),
         )),
-        LoginOutcome::Throttled(secs) => {
-            let _ = lang;
-            Err(ApiError::Status(
-                StatusCode::TOO_MANY_REQUESTS,
-                Msg::new(
-                    format!("登录失败次数过多，请 {secs} 秒后再试"),
-                    format!("Too many failed sign-ins; try again in {secs} seconds"),
-                ),
-            ))
-        }
+        LoginOutcome::Throttled(secs) => Err(ApiError::Status(
+            StatusCode::TOO_MANY_REQUESTS,
+            Msg::new(
+                format!("登录失败次数过多，请 {secs} 秒后再试"),
+                format!("Too many failed sign-ins; try again in {secs} seconds"),
+            ),
+        )),
     }
 }
 
@@ -149,7 +142,7 @@ async fn login_submit(
     body: Bytes,
 ) -> Response {
     let f: LoginForm = parse_form(&body).unwrap_or_default();
-    match sign_in(&s, ip.as_deref(), &f, lang).await {
+    match sign_in(&s, ip.as_deref(), &f).await {
         Ok((user, c, _)) => {
             let to = if user.must_change_password {
                 "/account".to_string()
@@ -179,9 +172,9 @@ fn clear_cookie(s: &AppState) -> HeaderValue {
     cookie(s, "", 0)
 }
 
-async fn logout(State(s): State<AppState>, lang: Lang, who: Auth) -> Result<Response, PageErr> {
+async fn logout(State(s): State<AppState>, who: Auth) -> Result<Response, ApiError> {
     if let Some(secret) = &who.session {
-        s.store.end_session(secret).await.map_err(|e| PageErr(e.into(), lang))?;
+        s.store.end_session(secret).await?;
     }
     let mut res = views::redirect("/login");
     res.headers_mut().append(header::SET_COOKIE, clear_cookie(&s));
@@ -202,21 +195,16 @@ fn password_fields(lang: Lang) -> Vec<Field> {
     ]
 }
 
-async fn account_view(
-    s: &AppState,
-    who: &Auth,
-    lang: Lang,
-    uri: &Uri,
-    notice: Option<String>,
-    errors: FieldErrors,
-) -> Result<Response, ApiError> {
+/// The account page: who one is, the password form (with its errors), tokens and reminders.
+async fn account_view(cx: &Ctx, notice: Option<String>, errors: FieldErrors) -> Result<Response, ApiError> {
+    let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
     let u = &who.user;
     let mut props = vec![
         (lang.tr("用户名", "Username").to_string(), Cell::text(&u.username)),
         (lang.tr("角色", "Role").into(), Cell::text(lang.pick(&u.role.label()))),
     ];
     if let Some(o) = u.organization_id
-        && let Some(org) = crate::resource::related(s.store.get_organization(&who.viewer, o).await)?
+        && let Some(org) = related(s.store.get_organization(&who.viewer, o).await)?
     {
         props.push((
             lang.tr("所属单位", "Organisation").into(),
@@ -256,10 +244,10 @@ async fn account_view(
             TokenRow {
                 id: t.id,
                 name: t.name,
-                created: crate::projects::local_time(t.created_at),
+                created: local_time(t.created_at),
                 expires: t
                     .expires_at
-                    .map(crate::projects::local_time)
+                    .map(local_time)
                     .unwrap_or_else(|| lang.tr("不过期", "Never").into()),
                 state: state.into(),
                 active,
@@ -279,26 +267,25 @@ async fn account_view(
     let has_errors = !errors.is_empty();
     let page = AccountPage {
         reminders,
-        layout: Layout::new(who, lang, uri, "account", lang.tr("我的账号", "My account")),
+        layout: cx.layout("account", lang.tr("我的账号", "My account")),
         notice,
         props,
         fields: Field::errors_from(password_fields(lang), &errors, lang),
         has_errors,
         tokens,
     };
-    let mut res = views::render(&page);
-    if has_errors {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    let status = if has_errors {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(views::render_with(status, &page))
 }
 
-async fn account_page(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -> Result<Response, PageErr> {
+async fn account_page(cx: Ctx) -> Result<Response, ApiError> {
     let notice =
-        views::query_param(&uri, "changed").map(|_| lang.tr("密码已修改。", "Your password was changed.").to_string());
-    account_view(&s, &who, lang, &uri, notice, FieldErrors::new())
-        .await
-        .map_err(|e| PageErr(e, lang))
+        views::query_param(&cx.uri, "changed").map(|_| cx.tr("密码已修改。", "Your password was changed.").to_string());
+    account_view(&cx, notice, FieldErrors::new()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -309,34 +296,24 @@ struct PasswordForm {
     confirm_password: String,
 }
 
-async fn password_submit(
-    State(s): State<AppState>,
-    lang: Lang,
-    who: Auth,
-    uri: Uri,
-    body: Bytes,
-) -> Result<Response, PageErr> {
-    let run = async {
-        let f: PasswordForm = parse_form(&body)?;
-        if f.new_password != f.confirm_password {
-            let e = FieldErrors::one(
-                "confirm_password",
-                Msg::new("两次输入的新密码不一致", "The two new passwords differ"),
-            );
-            return account_view(&s, &who, lang, &uri, None, e).await;
-        }
-        let keep = who.session.clone().unwrap_or_default();
-        match s
-            .store
-            .change_password(who.user.id, &f.current_password, &f.new_password, &keep)
-            .await
-        {
-            Ok(()) => Ok(views::redirect("/account?changed=1")),
-            Err(hezuo_store::StoreError::Invalid(e)) => account_view(&s, &who, lang, &uri, None, e).await,
-            Err(e) => Err(e.into()),
-        }
-    };
-    run.await.map_err(|e| PageErr(e, lang))
+async fn password_submit(cx: Ctx, FormBody(f): FormBody<PasswordForm>) -> Result<Response, ApiError> {
+    if f.new_password != f.confirm_password {
+        let e = FieldErrors::one(
+            "confirm_password",
+            Msg::new("两次输入的新密码不一致", "The two new passwords differ"),
+        );
+        return account_view(&cx, None, e).await;
+    }
+    let keep = cx.who.session.clone().unwrap_or_default();
+    match cx
+        .store()
+        .change_password(cx.who.user.id, &f.current_password, &f.new_password, &keep)
+        .await
+    {
+        Ok(()) => Ok(views::redirect("/account?changed=1")),
+        Err(hezuo_store::StoreError::Invalid(e)) => account_view(&cx, None, e).await,
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -370,45 +347,27 @@ fn expiry(f: &TokenForm) -> Result<Option<chrono::DateTime<Utc>>, ApiError> {
         })
 }
 
-async fn token_submit(
-    State(s): State<AppState>,
-    lang: Lang,
-    who: Auth,
-    uri: Uri,
-    body: Bytes,
-) -> Result<Response, PageErr> {
-    let run = async {
-        let f: TokenForm = parse_form(&body)?;
-        let (_, secret) = s.store.create_token(who.user.id, &f.name, expiry(&f)?).await?;
-        let page = NoticePage {
-            layout: Layout::new(&who, lang, &uri, "account", lang.tr("API 令牌", "API token")),
-            heading: lang.tr("新的 API 令牌", "Your new API token").into(),
-            message: lang
-                .tr(
-                    "请立即复制保存，令牌只显示这一次：",
-                    "Copy it now; it will not be shown again:",
-                )
-                .into(),
-            secret,
-            back_href: "/account#tokens".into(),
-            back_label: lang.tr("返回我的账号", "Back to my account").into(),
-        };
-        Ok::<_, ApiError>(views::render(&page))
+async fn token_submit(cx: Ctx, FormBody(f): FormBody<TokenForm>) -> Result<Response, ApiError> {
+    let (_, secret) = cx.store().create_token(cx.who.user.id, &f.name, expiry(&f)?).await?;
+    let page = NoticePage {
+        layout: cx.layout("account", cx.tr("API 令牌", "API token")),
+        heading: cx.tr("新的 API 令牌", "Your new API token").into(),
+        message: cx
+            .tr(
+                "请立即复制保存，令牌只显示这一次：",
+                "Copy it now; it will not be shown again:",
+            )
+            .into(),
+        secret,
+        back_href: "/account#tokens".into(),
+        back_label: cx.tr("返回我的账号", "Back to my account").into(),
     };
-    run.await.map_err(|e| PageErr(e, lang))
+    Ok(views::render(&page))
 }
 
-async fn token_revoke_page(
-    State(s): State<AppState>,
-    lang: Lang,
-    who: Auth,
-    Path(id): Path<String>,
-) -> Result<Response, PageErr> {
-    let run = async {
-        s.store.revoke_token(who.user.id, path_id(&id)?).await?;
-        Ok::<_, ApiError>(views::redirect("/account#tokens"))
-    };
-    run.await.map_err(|e| PageErr(e, lang))
+async fn token_revoke_page(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
+    cx.store().revoke_token(cx.who.user.id, id).await?;
+    Ok(views::redirect("/account#tokens"))
 }
 
 #[derive(Serialize)]
@@ -420,20 +379,18 @@ struct LoginAnswer {
 
 async fn api_login(
     State(s): State<AppState>,
-    lang: Lang,
     ClientIp(ip): ClientIp,
-    body: Bytes,
-) -> Result<Response, Api> {
-    let f: LoginForm = parse_json(&body).map_err(|e| Api(e, lang))?;
-    let (user, c, csrf) = sign_in(&s, ip.as_deref(), &f, lang).await.map_err(|e| Api(e, lang))?;
+    JsonBody(f): JsonBody<LoginForm>,
+) -> Result<Response, ApiError> {
+    let (user, c, csrf) = sign_in(&s, ip.as_deref(), &f).await?;
     let mut res = Json(LoginAnswer { user, csrf_token: csrf }).into_response();
     res.headers_mut().append(header::SET_COOKIE, c);
     Ok(res)
 }
 
-async fn api_logout(State(s): State<AppState>, lang: Lang, who: Auth) -> Result<Response, Api> {
+async fn api_logout(State(s): State<AppState>, who: Auth) -> Result<Response, ApiError> {
     if let Some(secret) = &who.session {
-        s.store.end_session(secret).await.map_err(|e| Api(e.into(), lang))?;
+        s.store.end_session(secret).await?;
     }
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut().append(header::SET_COOKIE, clear_cookie(&s));
@@ -444,12 +401,8 @@ async fn api_me(who: Auth) -> Json<User> {
     Json(who.user)
 }
 
-async fn api_tokens(State(s): State<AppState>, lang: Lang, who: Auth) -> Result<Json<Vec<ApiToken>>, Api> {
-    s.store
-        .list_tokens(who.user.id)
-        .await
-        .map(Json)
-        .map_err(|e| Api(e.into(), lang))
+async fn api_tokens(State(s): State<AppState>, who: Auth) -> Result<Json<Vec<ApiToken>>, ApiError> {
+    Ok(Json(s.store.list_tokens(who.user.id).await?))
 }
 
 #[derive(Serialize)]
@@ -460,37 +413,28 @@ struct NewToken {
     info: ApiToken,
 }
 
-async fn api_token_create(State(s): State<AppState>, lang: Lang, who: Auth, body: Bytes) -> Result<Response, Api> {
-    let run = async {
-        if who.via == Via::Token {
-            return Err(ApiError::Status(
-                StatusCode::FORBIDDEN,
-                Msg::new(
-                    "API 令牌不能再创建令牌，请用账号登录后创建",
-                    "A token cannot create tokens; sign in to create one",
-                ),
-            ));
-        }
-        let f: TokenForm = if body.is_empty() {
-            TokenForm::default()
-        } else {
-            parse_json(&body)?
-        };
-        let (info, token) = s.store.create_token(who.user.id, &f.name, expiry(&f)?).await?;
-        Ok((StatusCode::CREATED, Json(NewToken { token, info })).into_response())
+/// A new API token for the signed-in user (an empty body is a token without a name or expiry);
+/// a token cannot make another.
+async fn api_token_create(State(s): State<AppState>, who: Auth, body: Bytes) -> Result<Response, ApiError> {
+    if who.via == Via::Token {
+        return Err(ApiError::Status(
+            StatusCode::FORBIDDEN,
+            Msg::new(
+                "API 令牌不能再创建令牌，请用账号登录后创建",
+                "A token cannot create tokens; sign in to create one",
+            ),
+        ));
+    }
+    let f: TokenForm = if body.is_empty() {
+        TokenForm::default()
+    } else {
+        parse_json(&body)?
     };
-    run.await.map_err(|e| Api(e, lang))
+    let (info, token) = s.store.create_token(who.user.id, &f.name, expiry(&f)?).await?;
+    Ok((StatusCode::CREATED, Json(NewToken { token, info })).into_response())
 }
 
-async fn api_token_revoke(
-    State(s): State<AppState>,
-    lang: Lang,
-    who: Auth,
-    Path(id): Path<String>,
-) -> Result<StatusCode, Api> {
-    let run = async {
-        s.store.revoke_token(who.user.id, path_id(&id)?).await?;
-        Ok::<_, ApiError>(StatusCode::NO_CONTENT)
-    };
-    run.await.map_err(|e| Api(e, lang))
+async fn api_token_revoke(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<StatusCode, ApiError> {
+    s.store.revoke_token(who.user.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

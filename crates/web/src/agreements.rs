@@ -1,15 +1,15 @@
 //! Agreements (合作协议): API and pages; the detail page shows parties, nested agreements and the
 //! projects that came from it.
 
-use crate::AppState;
-use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::organizations::archived_filter;
-use crate::resource::{Pages, archive_action, related, resource, routes};
-use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table, code_options, sort_field};
+use crate::resource::{Pages, list_view, record_page, related, resource, routes};
+use crate::state::AppState;
+use crate::views::{
+    Cell, Ctx, DetailPage, Field, ListPage, Section, Table, agreement_table, archived_filter, attachment_table, chosen,
+    code_options, project_table, query_param, sort_field,
+};
 use axum::Router;
-use axum::http::Uri;
 use hezuo_domain::agreement::{
     Agreement, AgreementData, AgreementFilter, AgreementInput, AgreementKind, AgreementStatus,
 };
@@ -35,30 +35,6 @@ pub fn router() -> Router<AppState> {
     routes::<Agreements>()
 }
 
-/// A table of agreements, for lists and related panels.
-pub fn agreement_table(lang: Lang, items: &[Agreement]) -> Table {
-    let mut t = Table::new(
-        lang,
-        &[
-            ("协议名称", "Title"),
-            ("类型", "Kind"),
-            ("签订日期", "Signed"),
-            ("到期日期", "Term ends"),
-            ("状态", "Status"),
-        ],
-    );
-    for a in items {
-        t.rows.push(vec![
-            Cell::link(&a.title, format!("/agreements/{}", a.id)),
-            Cell::text(lang.pick(&a.kind.label())),
-            Cell::text(a.signed_on.to_string()),
-            Cell::opt(a.term_end.map(|d| d.to_string()), lang),
-            Cell::badge(lang.pick(&a.status.label()), format!("g-{}", a.status.as_str())),
-        ]);
-    }
-    t
-}
-
 impl Pages for Agreements {
     const NAV: &'static str = "agreements";
 
@@ -69,24 +45,17 @@ impl Pages for Agreements {
         r.title.clone()
     }
 
-    async fn list_page(
-        _s: &AppState,
-        who: &Auth,
-        lang: Lang,
-        uri: &Uri,
-        f: &AgreementFilter,
-        page: Page<Agreement>,
-    ) -> Result<ListPage, ApiError> {
-        let sort = crate::views::query_param(uri, "sort");
+    async fn list_page(cx: &Ctx, f: &AgreementFilter, page: Page<Agreement>) -> Result<ListPage, ApiError> {
+        let (lang, uri) = (cx.lang, &cx.uri);
+        let sort = query_param(uri, "sort");
         let sort = sort.as_deref();
         let table = agreement_table(lang, &page.items);
-        let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         let filters = vec![
             Field::new(lang, "q", ("协议名称", "Title"), "text").value(f.q.as_deref()),
             Field::new(lang, "kind", ("类型", "Kind"), "select").options(
                 lang,
                 code_options(lang, AgreementKind::ALL, AgreementKind::label, AgreementKind::as_str),
-                &one(&f.kind),
+                &chosen(&f.kind),
             ),
             Field::new(lang, "status", ("状态", "Status"), "select").options(
                 lang,
@@ -96,7 +65,7 @@ impl Pages for Agreements {
                     AgreementStatus::label,
                     AgreementStatus::as_str,
                 ),
-                &one(&f.status),
+                &chosen(&f.status),
             ),
             archived_filter(lang, &f.archived),
             sort_field(
@@ -109,34 +78,18 @@ impl Pages for Agreements {
                 ],
             ),
         ];
-        let heading = Self::heading(lang);
-        Ok(ListPage::new(
-            Layout::new(who, lang, uri, Self::NAV, heading.clone()),
-            uri,
-            heading,
-            filters,
-            table,
-            &page,
-        ))
+        Ok(list_view::<Self>(cx, filters, table, &page))
     }
 
-    async fn detail_page(
-        s: &AppState,
-        who: &Auth,
-        lang: Lang,
-        uri: &Uri,
-        a: Agreement,
-    ) -> Result<DetailPage, ApiError> {
+    async fn detail_page(cx: &Ctx, a: Agreement) -> Result<DetailPage, ApiError> {
+        let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
         let st = &s.store;
         let parent = match a.parent_id {
             Some(p) => related(st.get_agreement(&who.viewer, p).await)?,
             None => None,
         };
         let names = st.organization_names(&a.party_ids).await?;
-        let all = ListParams {
-            per_page: Some("200".into()),
-            ..Default::default()
-        };
+        let all = ListParams::first(200);
         let children = st
             .list_agreements(
                 &who.viewer,
@@ -205,7 +158,7 @@ impl Pages for Agreements {
             Section {
                 id: "projects",
                 title: lang.tr("依托本协议的项目", "Projects under this agreement").into(),
-                table: crate::projects::project_table(s, lang, &projects.items).await?,
+                table: project_table(s, lang, &projects.items).await?,
                 add: Some((
                     lang.tr("新增项目", "Add a project").into(),
                     format!("/projects/new?agreement_id={}&origin=agreement", a.id),
@@ -213,16 +166,10 @@ impl Pages for Agreements {
             },
         ];
         Ok(DetailPage {
-            layout: Layout::new(who, lang, uri, Self::NAV, a.title.clone()),
-            heading: a.title.clone(),
-            kind_label: Self::heading(lang),
             badges: vec![Cell::badge(
                 lang.pick(&a.status.label()),
                 format!("g-{}", a.status.as_str()),
             )],
-            edit_href: Some(format!("/agreements/{}/edit", a.id)),
-            actions: vec![archive_action::<Self>(lang, a.id, a.archived)],
-            archived: a.archived,
             props,
             long_text: a
                 .summary
@@ -230,18 +177,13 @@ impl Pages for Agreements {
                 .map(|t| (lang.tr("主要内容", "Summary").to_string(), t.clone()))
                 .collect(),
             sections,
-            attachments: Some((
-                "agreement".into(),
-                a.id,
-                crate::attachments::attachment_table(lang, &attachments),
-            )),
-            notice: None,
-            history: None,
-            read_only_attachments: false,
+            attachments: Some(("agreement".into(), a.id, attachment_table(lang, &attachments))),
+            ..record_page::<Self>(cx, a.id, a.title.clone(), a.archived)
         })
     }
 
-    async fn form_fields(s: &AppState, who: &Auth, lang: Lang, i: &AgreementInput) -> Result<Vec<Field>, ApiError> {
+    async fn form_fields(cx: &Ctx, i: &AgreementInput) -> Result<Vec<Field>, ApiError> {
+        let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
         let orgs: Vec<(String, String)> = s
             .store
             .organization_options(&who.viewer)
@@ -256,7 +198,6 @@ impl Pages for Agreements {
             .into_iter()
             .map(|(id, t)| (id.to_string(), t))
             .collect();
-        let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         let parties: Vec<String> = i
             .party_ids
             .iter()
@@ -270,7 +211,7 @@ impl Pages for Agreements {
             Field::new(lang, "kind", ("类型", "Kind"), "select").required().options(
                 lang,
                 code_options(lang, AgreementKind::ALL, AgreementKind::label, AgreementKind::as_str),
-                &one(&i.kind),
+                &chosen(&i.kind),
             ),
             Field::new(
                 lang,
@@ -294,12 +235,12 @@ impl Pages for Agreements {
                         AgreementStatus::label,
                         AgreementStatus::as_str,
                     ),
-                    &one(&i.status),
+                    &chosen(&i.status),
                 ),
             Field::new(lang, "parent_id", ("上级协议", "Under agreement"), "select").options(
                 lang,
                 agreements,
-                &one(&i.parent_id),
+                &chosen(&i.parent_id),
             ),
             Field::new(lang, "summary", ("主要内容", "Summary"), "textarea").value(i.summary.as_deref()),
         ])

@@ -1,14 +1,14 @@
 //! Attachments (附件) on any record: multipart upload (type sniffed from the bytes, size limited),
 //! metadata, download and archive, through the API and from every detail page.
 
-use crate::AppState;
-use crate::RouteExt;
 use crate::auth::Auth;
-use crate::error::{Api, ApiError, Page as PageErr};
-use crate::i18n::Lang;
-use crate::resource::{created, parse_query, path_id};
-use crate::views::{self, Cell, Table};
-use axum::extract::{Multipart, Path, RawQuery, State};
+use crate::error::ApiError;
+use crate::extract::{Id, Query, Upload};
+use crate::resource::created;
+use crate::routing::RouteExt;
+use crate::state::AppState;
+use crate::views::{self, Ctx};
+use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,28 +24,6 @@ pub fn router() -> Router<AppState> {
         .at("/api/v1/attachments/{id}/content", get(download))
         .at("/api/v1/attachments/{id}/archive", post(api_archive))
         .at("/attachments", post(page_upload))
-}
-
-/// The attachments panel of a detail page.
-pub fn attachment_table(lang: Lang, items: &[Attachment]) -> Table {
-    let mut t = Table::new(
-        lang,
-        &[
-            ("文件名", "File"),
-            ("类型", "Type"),
-            ("大小", "Size"),
-            ("上传时间", "Uploaded"),
-        ],
-    );
-    for a in items {
-        t.rows.push(vec![
-            Cell::link(&a.filename, format!("/api/v1/attachments/{}/content", a.id)),
-            Cell::text(a.content_type.split(';').next().unwrap_or("")),
-            Cell::text(views::human_size(a.size_bytes)),
-            Cell::text(crate::projects::local_time(a.created_at)),
-        ]);
-    }
-    t
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -78,66 +56,47 @@ fn record_ref(kind: Option<&str>, id: Option<&str>) -> Result<(RecordKind, i64),
 
 async fn api_list(
     State(s): State<AppState>,
-    lang: Lang,
     who: Auth,
-    RawQuery(q): RawQuery,
-) -> Result<Json<Page<Attachment>>, Api> {
-    let run = async {
-        let f: AttachmentFilter = parse_query(q.as_deref())?;
-        let (kind, id) = record_ref(f.record_kind.as_deref(), f.record_id.as_deref())?;
-        let items = s.store.list_attachments(&who.viewer, kind, id).await?;
-        Ok::<_, ApiError>(Page::whole(items))
-    };
-    run.await.map(Json).map_err(|e| Api(e, lang))
+    Query(f): Query<AttachmentFilter>,
+) -> Result<Json<Page<Attachment>>, ApiError> {
+    let (kind, id) = record_ref(f.record_kind.as_deref(), f.record_id.as_deref())?;
+    Ok(Json(Page::whole(
+        s.store.list_attachments(&who.viewer, kind, id).await?,
+    )))
 }
 
-async fn api_get(
-    State(s): State<AppState>,
-    lang: Lang,
-    who: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<Attachment>, Api> {
-    let run = async { Ok::<_, ApiError>(s.store.get_attachment(&who.viewer, path_id(&id)?).await?) };
-    run.await.map(Json).map_err(|e| Api(e, lang))
+async fn api_get(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Json<Attachment>, ApiError> {
+    Ok(Json(s.store.get_attachment(&who.viewer, id).await?))
 }
 
-async fn api_archive(
-    State(s): State<AppState>,
-    lang: Lang,
-    who: Auth,
-    Path(id): Path<String>,
-) -> Result<StatusCode, Api> {
-    let run = async { Ok::<_, ApiError>(s.store.archive_attachment(&who.viewer, path_id(&id)?).await?) };
-    run.await.map(|_| StatusCode::NO_CONTENT).map_err(|e| Api(e, lang))
+async fn api_archive(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<StatusCode, ApiError> {
+    s.store.archive_attachment(&who.viewer, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
-async fn download(State(s): State<AppState>, lang: Lang, who: Auth, Path(id): Path<String>) -> Result<Response, Api> {
-    let run = async {
-        let a = s.store.get_attachment(&who.viewer, path_id(&id)?).await?;
-        let bytes = s.store.attachment_content(&a).await?;
-        let name = urlencoding::encode(&a.filename).into_owned();
-        // Only images and PDFs open in the browser; everything else downloads.
-        let inline = a.content_type.starts_with("image/") || a.content_type == "application/pdf";
-        let disposition = format!(
-            "{}; filename*=UTF-8''{name}",
-            if inline { "inline" } else { "attachment" }
-        );
-        Ok::<_, ApiError>(
+/// The file itself: images and PDFs open in the browser, everything else downloads; either way
+/// sandboxed, so a file can never run as part of the site.
+async fn download(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Response, ApiError> {
+    let a = s.store.get_attachment(&who.viewer, id).await?;
+    let bytes = s.store.attachment_content(&a).await?;
+    let name = urlencoding::encode(&a.filename).into_owned();
+    let inline = a.content_type.starts_with("image/") || a.content_type == "application/pdf";
+    let disposition = format!(
+        "{}; filename*=UTF-8''{name}",
+        if inline { "inline" } else { "attachment" }
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.content_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
             (
-                [
-                    (header::CONTENT_TYPE, a.content_type.clone()),
-                    (header::CONTENT_DISPOSITION, disposition),
-                    (
-                        header::CONTENT_SECURITY_POLICY,
-                        "default-src 'none'; sandbox".to_string(),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response(),
-        )
-    };
-    run.await.map_err(|e| Api(e, lang))
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// Reads the multipart form: record_kind, record_id and one file.
@@ -197,25 +156,20 @@ async fn read_upload(s: &AppState, who: &Auth, mut mp: Multipart) -> Result<Atta
         .await?)
 }
 
-async fn api_upload(State(s): State<AppState>, lang: Lang, who: Auth, mp: Multipart) -> Result<Response, Api> {
-    let a = read_upload(&s, &who, mp).await.map_err(|e| Api(e, lang))?;
+async fn api_upload(State(s): State<AppState>, who: Auth, Upload(mp): Upload) -> Result<Response, ApiError> {
+    let a = read_upload(&s, &who, mp).await?;
     Ok(created(format!("/api/v1/attachments/{}", a.id), a))
 }
 
-async fn page_upload(State(s): State<AppState>, lang: Lang, who: Auth, mp: Multipart) -> Result<Response, PageErr> {
-    let a = read_upload(&s, &who, mp).await.map_err(|e| PageErr(e, lang))?;
-    let plural = match a.record_kind {
-        RecordKind::Milestone => "projects",
-        other => other.plural(),
-    };
-    let id = if a.record_kind == RecordKind::Milestone {
-        s.store
-            .get_milestone(&who.viewer, a.record_id)
-            .await
-            .map_err(|e| PageErr(e.into(), lang))?
-            .project_id
-    } else {
-        a.record_id
+/// An upload from a record's page, which is shown again (a milestone's file, on its project's page).
+async fn page_upload(cx: Ctx, Upload(mp): Upload) -> Result<Response, ApiError> {
+    let a = read_upload(&cx.s, &cx.who, mp).await?;
+    let (plural, id) = match a.record_kind {
+        RecordKind::Milestone => (
+            "projects",
+            cx.store().get_milestone(cx.viewer(), a.record_id).await?.project_id,
+        ),
+        other => (other.plural(), a.record_id),
     };
     Ok(views::redirect(&format!("/{plural}/{id}#attachments")))
 }

@@ -1,15 +1,14 @@
 //! The audit log (操作留痕), read-only: `/audit` and `/api/v1/audit` filtered by record, user, action
 //! and date, and each record's own history on its page. Nothing here writes it.
 
-use crate::AppState;
-use crate::RouteExt;
 use crate::auth::Auth;
-use crate::error::{Api, ApiError, Page as PageErr};
+use crate::error::ApiError;
+use crate::extract::Query;
 use crate::i18n::Lang;
-use crate::resource::parse_query;
-use crate::views::{self, Cell, Field, Layout, ListPage, Table};
-use axum::extract::{RawQuery, State};
-use axum::http::Uri;
+use crate::routing::RouteExt;
+use crate::state::AppState;
+use crate::views::{self, Cell, Ctx, Field, ListPage, Table, chosen, local_time};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -61,7 +60,7 @@ pub fn audit_table(lang: Lang, items: &[AuditEntry], with_record: bool) -> Table
             })
             .collect();
         let mut row = vec![
-            Cell::text(crate::projects::local_time(e.created_at)),
+            Cell::text(local_time(e.created_at)),
             Cell::text(&e.username),
             Cell::opt(e.ip.clone(), lang),
             Cell::badge(action_label(lang, &e.action), format!("act-{}", e.action)),
@@ -86,71 +85,58 @@ pub fn audit_table(lang: Lang, items: &[AuditEntry], with_record: bool) -> Table
 }
 
 /// The last changes of one record, for its page.
-pub async fn history(s: &AppState, who: &Auth, lang: Lang, kind: RecordKind, id: i64) -> Result<Table, ApiError> {
+pub async fn history(cx: &Ctx, kind: RecordKind, id: i64) -> Result<Table, ApiError> {
     let f = AuditFilter {
         record_kind: Some(kind.as_str().into()),
         record_id: Some(id.to_string()),
         ..Default::default()
     };
-    let p = ListParams {
-        per_page: Some("50".into()),
-        ..Default::default()
-    };
-    let page = s.store.list_audit(&who.viewer, &f, &p).await?;
-    Ok(audit_table(lang, &page.items, false))
+    let p = ListParams::first(50);
+    let page = cx.store().list_audit(cx.viewer(), &f, &p).await?;
+    Ok(audit_table(cx.lang, &page.items, false))
 }
 
 async fn api_list(
     State(s): State<AppState>,
-    lang: Lang,
     who: Auth,
-    RawQuery(q): RawQuery,
-) -> Result<Json<Page<AuditEntry>>, Api> {
-    let run = async {
-        let f: AuditFilter = parse_query(q.as_deref())?;
-        let p: ListParams = parse_query(q.as_deref())?;
-        Ok::<_, ApiError>(s.store.list_audit(&who.viewer, &f, &p).await?)
-    };
-    run.await.map(Json).map_err(|e| Api(e, lang))
+    Query(f): Query<AuditFilter>,
+    Query(p): Query<ListParams>,
+) -> Result<Json<Page<AuditEntry>>, ApiError> {
+    Ok(Json(s.store.list_audit(&who.viewer, &f, &p).await?))
 }
 
-async fn page_list(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -> Result<Response, PageErr> {
-    let run = async {
-        let f: AuditFilter = parse_query(uri.query())?;
-        let p: ListParams = parse_query(uri.query())?;
-        let page = s.store.list_audit(&who.viewer, &f, &p).await?;
-        let table = audit_table(lang, &page.items, true);
-        let kinds: Vec<(String, String)> = RecordKind::ALL
-            .iter()
-            .map(|k| (k.as_str().to_string(), lang.pick(&k.label()).to_string()))
-            .collect();
-        let actions: Vec<(String, String)> = ["create", "update", "status", "archive", "restore"]
-            .iter()
-            .map(|a| (a.to_string(), action_label(lang, a)))
-            .collect();
-        let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
-        let filters = vec![
-            Field::new(lang, "record_kind", ("记录类型", "Record kind"), "select").options(
-                lang,
-                kinds,
-                &one(&f.record_kind),
-            ),
-            Field::new(lang, "record_id", ("记录编号", "Record id"), "text").value(f.record_id.as_deref()),
-            Field::new(lang, "user_id", ("用户编号", "User id"), "text").value(f.user_id.as_deref()),
-            Field::new(lang, "action", ("操作", "Action"), "select").options(lang, actions, &one(&f.action)),
-            Field::new(lang, "from", ("起始日期", "From"), "date").value(f.from.as_deref()),
-            Field::new(lang, "to", ("截止日期", "To"), "date").value(f.to.as_deref()),
-        ];
-        let heading = lang.tr("操作留痕", "Audit log").to_string();
-        let view = ListPage::new(
-            Layout::new(&who, lang, &uri, "audit", heading.clone()),
-            &uri,
-            heading,
-            filters,
-            table,
-            &page,
-        );
-        Ok::<_, ApiError>(views::render(&view))
-    };
-    run.await.map_err(|e| PageErr(e, lang))
+async fn page_list(cx: Ctx, Query(f): Query<AuditFilter>, Query(p): Query<ListParams>) -> Result<Response, ApiError> {
+    let lang = cx.lang;
+    let page = cx.store().list_audit(cx.viewer(), &f, &p).await?;
+    let table = audit_table(lang, &page.items, true);
+    let kinds: Vec<(String, String)> = RecordKind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), lang.pick(&k.label()).to_string()))
+        .collect();
+    let actions: Vec<(String, String)> = ["create", "update", "status", "archive", "restore"]
+        .iter()
+        .map(|a| (a.to_string(), action_label(lang, a)))
+        .collect();
+    let filters = vec![
+        Field::new(lang, "record_kind", ("记录类型", "Record kind"), "select").options(
+            lang,
+            kinds,
+            &chosen(&f.record_kind),
+        ),
+        Field::new(lang, "record_id", ("记录编号", "Record id"), "text").value(f.record_id.as_deref()),
+        Field::new(lang, "user_id", ("用户编号", "User id"), "text").value(f.user_id.as_deref()),
+        Field::new(lang, "action", ("操作", "Action"), "select").options(lang, actions, &chosen(&f.action)),
+        Field::new(lang, "from", ("起始日期", "From"), "date").value(f.from.as_deref()),
+        Field::new(lang, "to", ("截止日期", "To"), "date").value(f.to.as_deref()),
+    ];
+    let heading = lang.tr("操作留痕", "Audit log").to_string();
+    let view = ListPage::new(
+        cx.layout("audit", heading.clone()),
+        &cx.uri,
+        heading,
+        filters,
+        table,
+        &page,
+    );
+    Ok(views::render(&view))
 }

@@ -3,9 +3,8 @@
 //! state-changing request made with a cookie, and leaves an [`Auth`] in the request for handlers.
 //! Pages without a session go to the sign-in page; the API answers 401.
 
-use crate::AppState;
 use crate::error::ApiError;
-use crate::i18n::Lang;
+use crate::state::AppState;
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::{HeaderMap, Method, StatusCode, header, request::Parts};
@@ -132,13 +131,12 @@ pub async fn authenticate(req: Request, next: Next) -> Response {
     let Some(s) = parts.extensions.get::<AppState>().cloned() else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "the app state is missing").into_response();
     };
-    let lang = Lang::from_parts(&parts);
     let path = parts.uri.path().to_string();
     let api = path.starts_with("/api/");
     let ip = client_ip(&parts);
     let auth = match resolve(&s, &parts.headers, ip).await {
         Ok(a) => a,
-        Err(e) => return if api { e.json(lang) } else { e.page(lang) },
+        Err(e) => return e.into_response(),
     };
     let mut body = body;
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
@@ -162,7 +160,7 @@ pub async fn authenticate(req: Request, next: Next) -> Response {
                         StatusCode::PAYLOAD_TOO_LARGE,
                         Msg::new("请求体过大", "The request is too large"),
                     )
-                    .page(lang);
+                    .into_response();
                 }
             };
             sent = query_value(std::str::from_utf8(&bytes).ok(), CSRF_FIELD);
@@ -176,7 +174,7 @@ pub async fn authenticate(req: Request, next: Next) -> Response {
                     "The form has expired or did not come from this site; reload the page and try again",
                 ),
             );
-            return if api { e.json(lang) } else { e.page(lang) };
+            return e.into_response();
         }
     }
     match auth {
@@ -200,7 +198,7 @@ pub async fn authenticate(req: Request, next: Next) -> Response {
                 StatusCode::UNAUTHORIZED,
                 Msg::new("请先登录或提供有效的 API 令牌", "Sign in or send a valid API token"),
             );
-            let mut res = e.json(lang);
+            let mut res = e.into_response();
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static header"));
             return res;
@@ -225,13 +223,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Auth {
-    type Rejection = Response;
+    type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         // The middleware lets no request without an Auth reach a handler that asks for one.
-        parts
-            .extensions
-            .get::<Auth>()
-            .cloned()
-            .ok_or_else(|| (StatusCode::UNAUTHORIZED, "sign in first").into_response())
+        parts.extensions.get::<Auth>().cloned().ok_or_else(|| {
+            ApiError::Status(
+                StatusCode::UNAUTHORIZED,
+                Msg::new("请先登录或提供有效的 API 令牌", "Sign in or send a valid API token"),
+            )
+        })
     }
 }

@@ -1,23 +1,24 @@
 //! Supervision bulletins (督查通报): generate a draft for a batch and period, edit its prose, issue
 //! it (frozen, numbered, hashed), read it as a page or download it as a Word document.
 
-use crate::AppState;
-use crate::RouteExt;
 use crate::auth::Auth;
-use crate::error::{Api, ApiError, Page as PageErr};
-use crate::i18n::Lang;
-use crate::resource::{created, merge_input, parse_form, parse_json, parse_query, path_id};
-use crate::views::{self, Cell, Field, Layout, Table};
+use crate::error::ApiError;
+use crate::extract::{FormBody, Id, JsonBody, JsonObject, Query, merge_input};
+use crate::resource::created;
+use crate::routing::RouteExt;
+use crate::state::AppState;
+use crate::views::{self, Cell, Ctx, Field, Layout, Rejected, Table, local_time};
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri, header};
+use axum::extract::State;
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use hezuo_domain::access::Role;
+use hezuo_domain::RecordKind;
+use hezuo_domain::access::{Action, Role};
 use hezuo_domain::bulletin::{Bulletin, BulletinContent, BulletinInput, BulletinStatus, ranking_sentence};
 use hezuo_domain::{FieldErrors, ListParams, Msg, Page, input};
+use hezuo_store::{Store, Viewer};
 use serde::Serialize;
 
 pub fn router() -> Router<AppState> {
@@ -41,13 +42,10 @@ pub struct WithContent {
     pub content: BulletinContent,
 }
 
-/// Whether the caller may draft and issue bulletins at all: decided before reading what they sent.
-fn may_write(who: &Auth) -> Result<(), ApiError> {
-    Ok(hezuo_store::access::check(
-        &who.viewer,
-        hezuo_domain::RecordKind::Bulletin,
-        hezuo_domain::access::Action::Create,
-    )?)
+/// Whether the caller may draft and issue bulletins at all: the store's rule, asked before what
+/// they sent is read, so that someone who may not learns nothing from its validation.
+fn may_write(v: &Viewer) -> Result<(), ApiError> {
+    Ok(hezuo_store::access::check(v, RecordKind::Bulletin, Action::Create)?)
 }
 
 fn prose_input(b: &Bulletin) -> BulletinInput {
@@ -60,6 +58,10 @@ fn prose_input(b: &Bulletin) -> BulletinInput {
     }
 }
 
+async fn update(store: &Store, v: &Viewer, id: i64, i: &BulletinInput) -> Result<Bulletin, ApiError> {
+    Ok(store.update_bulletin(v, id, &i.prose()?).await?)
+}
+
 fn target(i: &BulletinInput) -> Result<(i64, String), ApiError> {
     let mut e = FieldErrors::new();
     let batch = e.take("batch_id", input::id(&i.batch_id));
@@ -68,159 +70,124 @@ fn target(i: &BulletinInput) -> Result<(i64, String), ApiError> {
     Ok((batch.expect("checked"), period.expect("checked")))
 }
 
-async fn api_list(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -> Result<Json<Page<Bulletin>>, Api> {
-    let run = async {
-        let p: ListParams = parse_query(uri.query())?;
-        Ok::<_, ApiError>(s.store.list_bulletins(&who.viewer, &p).await?)
-    };
-    run.await.map(Json).map_err(|e| Api(e, lang))
-}
-
-async fn api_create(State(s): State<AppState>, lang: Lang, who: Auth, body: Bytes) -> Result<Response, Api> {
-    let run = async {
-        may_write(&who)?;
-        let i: BulletinInput = parse_json(&body)?;
-        let (batch, period) = target(&i)?;
-        let b = s.store.create_bulletin(&who.viewer, batch, &period).await?;
-        Ok::<_, ApiError>(created(format!("/api/v1/bulletins/{}", b.id), b))
-    };
-    run.await.map_err(|e| Api(e, lang))
-}
-
-async fn api_get(
+async fn api_list(
     State(s): State<AppState>,
-    lang: Lang,
     who: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<WithContent>, Api> {
-    let run = async {
-        let bulletin = s.store.get_bulletin(&who.viewer, path_id(&id)?).await?;
-        let content = s.store.bulletin_content(&who.viewer, &bulletin).await?;
-        Ok::<_, ApiError>(WithContent { bulletin, content })
-    };
-    run.await.map(Json).map_err(|e| Api(e, lang))
+    Query(p): Query<ListParams>,
+) -> Result<Json<Page<Bulletin>>, ApiError> {
+    Ok(Json(s.store.list_bulletins(&who.viewer, &p).await?))
+}
+
+async fn api_create(
+    State(s): State<AppState>,
+    who: Auth,
+    JsonBody(i): JsonBody<BulletinInput>,
+) -> Result<Response, ApiError> {
+    may_write(&who.viewer)?;
+    let (batch, period) = target(&i)?;
+    let b = s.store.create_bulletin(&who.viewer, batch, &period).await?;
+    Ok(created(format!("/api/v1/bulletins/{}", b.id), b))
+}
+
+async fn api_get(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Json<WithContent>, ApiError> {
+    let bulletin = s.store.get_bulletin(&who.viewer, id).await?;
+    let content = s.store.bulletin_content(&who.viewer, &bulletin).await?;
+    Ok(Json(WithContent { bulletin, content }))
 }
 
 async fn api_update(
     State(s): State<AppState>,
-    lang: Lang,
     who: Auth,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Json<Bulletin>, Api> {
-    let run = async {
-        let id = path_id(&id)?;
-        let current = s.store.get_bulletin(&who.viewer, id).await?;
-        let i = merge_input(&prose_input(&current), &body)?;
-        Ok::<_, ApiError>(s.store.update_bulletin(&who.viewer, id, &i.prose()?).await?)
-    };
-    run.await.map(Json).map_err(|e| Api(e, lang))
+    Id(id): Id,
+    patch: JsonObject,
+) -> Result<Json<Bulletin>, ApiError> {
+    let current = s.store.get_bulletin(&who.viewer, id).await?;
+    let i = merge_input(&prose_input(&current), patch)?;
+    Ok(Json(update(&s.store, &who.viewer, id, &i).await?))
 }
 
-async fn api_issue(
-    State(s): State<AppState>,
-    lang: Lang,
-    who: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<Bulletin>, Api> {
-    let run = async { Ok::<_, ApiError>(s.store.issue_bulletin(&who.viewer, path_id(&id)?).await?) };
-    run.await.map(Json).map_err(|e| Api(e, lang))
+async fn api_issue(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Json<Bulletin>, ApiError> {
+    Ok(Json(s.store.issue_bulletin(&who.viewer, id).await?))
 }
 
-async fn docx(State(s): State<AppState>, lang: Lang, who: Auth, Path(id): Path<String>) -> Result<Response, Api> {
-    let run = async {
-        let b = s.store.get_bulletin(&who.viewer, path_id(&id)?).await?;
-        let c = s.store.bulletin_content(&who.viewer, &b).await?;
-        let bytes = hezuo_report::bulletin_docx(&c, b.content_hash.as_deref());
-        let name = urlencoding::encode(&format!("{}.docx", b.title)).into_owned();
-        Ok::<_, ApiError>(
+/// The issued (or draft) bulletin as a Word document laid out after GB/T 9704.
+async fn docx(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Response, ApiError> {
+    let b = s.store.get_bulletin(&who.viewer, id).await?;
+    let c = s.store.bulletin_content(&who.viewer, &b).await?;
+    let bytes = hezuo_report::bulletin_docx(&c, b.content_hash.as_deref());
+    let name = urlencoding::encode(&format!("{}.docx", b.title)).into_owned();
+    Ok((
+        [
             (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_string(),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename*=UTF-8''{name}"),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response(),
-        )
-    };
-    run.await.map_err(|e| Api(e, lang))
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename*=UTF-8''{name}"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
-async fn page_list(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -> Result<Response, PageErr> {
-    let run = async {
-        let p: ListParams = parse_query(uri.query())?;
-        let page = s.store.list_bulletins(&who.viewer, &p).await?;
-        let mut t = Table::new(
-            lang,
-            &[
-                ("通报", "Bulletin"),
-                ("文号", "Number"),
-                ("期次", "Period"),
-                ("状态", "Status"),
-                ("印发时间", "Issued"),
-            ],
-        );
-        for b in &page.items {
-            t.rows.push(vec![
-                Cell::link(&b.title, format!("/bulletins/{}", b.id)),
-                Cell::opt(b.number.clone(), lang),
-                Cell::text(&b.period),
-                Cell::badge(lang.pick(&b.status.label()), format!("n-{}", b.status.as_str())),
-                Cell::opt(b.issued_at.map(crate::projects::local_time), lang),
-            ]);
-        }
-        // The office generates a new one from a batch and a period that has begun.
-        let mut filters = Vec::new();
-        if who.viewer.role == Role::Office {
-            let batches = s
-                .store
-                .list_batches(
-                    &who.viewer,
-                    &ListParams {
-                        per_page: Some("20".into()),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-            let today = s.store.today();
-            let mut periods = Vec::new();
-            for b in &batches.items {
-                for per in b.periods().into_iter().filter(|p| p.start <= today).rev() {
-                    periods.push((
-                        format!("{}|{}", b.id, per.label(b.cadence)),
-                        format!("{} · {}", b.title, per.name(b.cadence)),
-                    ));
-                }
+async fn page_list(cx: Ctx, Query(p): Query<ListParams>) -> Result<Response, ApiError> {
+    let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
+    let page = s.store.list_bulletins(&who.viewer, &p).await?;
+    let mut t = Table::new(
+        lang,
+        &[
+            ("通报", "Bulletin"),
+            ("文号", "Number"),
+            ("期次", "Period"),
+            ("状态", "Status"),
+            ("印发时间", "Issued"),
+        ],
+    );
+    for b in &page.items {
+        t.rows.push(vec![
+            Cell::link(&b.title, format!("/bulletins/{}", b.id)),
+            Cell::opt(b.number.clone(), lang),
+            Cell::text(&b.period),
+            Cell::badge(lang.pick(&b.status.label()), format!("n-{}", b.status.as_str())),
+            Cell::opt(b.issued_at.map(local_time), lang),
+        ]);
+    }
+    // The office generates a new one from a batch and a period that has begun.
+    let mut filters = Vec::new();
+    if who.viewer.role == Role::Office {
+        let batches = s.store.list_batches(&who.viewer, &ListParams::first(20)).await?;
+        let today = s.store.today();
+        let mut periods = Vec::new();
+        for b in &batches.items {
+            for per in b.periods().into_iter().filter(|p| p.start <= today).rev() {
+                periods.push((
+                    format!("{}|{}", b.id, per.label(b.cadence)),
+                    format!("{} · {}", b.title, per.name(b.cadence)),
+                ));
             }
-            filters.push(
-                Field::new(
-                    lang,
-                    "target",
-                    ("生成通报：清单与期次", "New bulletin: batch and period"),
-                    "select",
-                )
-                .options(lang, periods, &[]),
-            );
         }
-        let heading = lang.tr("督查通报", "Bulletins").to_string();
-        t.empty = lang.tr("还没有督查通报。", "No bulletins yet.").into();
-        let view = BulletinList {
-            layout: Layout::new(&who, lang, &uri, "bulletins", heading.clone()),
-            heading,
-            total: page.total,
-            table: t,
-            new: filters,
-        };
-        Ok::<_, ApiError>(views::render(&view))
+        filters.push(
+            Field::new(
+                lang,
+                "target",
+                ("生成通报：清单与期次", "New bulletin: batch and period"),
+                "select",
+            )
+            .options(lang, periods, &[]),
+        );
+    }
+    let heading = lang.tr("督查通报", "Bulletins").to_string();
+    t.empty = lang.tr("还没有督查通报。", "No bulletins yet.").into();
+    let view = BulletinList {
+        layout: cx.layout("bulletins", heading.clone()),
+        heading,
+        total: page.total,
+        table: t,
+        new: filters,
     };
-    run.await.map_err(|e| PageErr(e, lang))
+    Ok(views::render(&view))
 }
 
 #[derive(Template)]
@@ -233,29 +200,22 @@ struct BulletinList {
     new: Vec<Field>,
 }
 
-async fn page_create(State(s): State<AppState>, lang: Lang, who: Auth, body: Bytes) -> Result<Response, PageErr> {
-    #[derive(serde::Deserialize)]
-    struct Form {
-        target: Option<String>,
-    }
-    let run = async {
-        may_write(&who)?;
-        let f: Form = parse_form(&body)?;
-        let (batch, period) = f
-            .target
-            .as_deref()
-            .and_then(|t| t.split_once('|'))
-            .and_then(|(b, p)| Some((b.parse::<i64>().ok()?, p.to_string())))
-            .ok_or_else(|| {
-                ApiError::Invalid(FieldErrors::one(
-                    "target",
-                    Msg::new("请选择清单与期次", "Choose a batch and period"),
-                ))
-            })?;
-        let b = s.store.create_bulletin(&who.viewer, batch, &period).await?;
-        Ok::<_, ApiError>(views::redirect(&format!("/bulletins/{}", b.id)))
-    };
-    run.await.map_err(|e| PageErr(e, lang))
+#[derive(serde::Deserialize)]
+struct NewForm {
+    /// `batch id|period`, as the list page's menu gives it.
+    target: Option<String>,
+}
+
+async fn page_create(cx: Ctx, FormBody(f): FormBody<NewForm>) -> Result<Response, ApiError> {
+    may_write(cx.viewer())?;
+    let (batch, period) = f
+        .target
+        .as_deref()
+        .and_then(|t| t.split_once('|'))
+        .and_then(|(b, p)| Some((b.parse::<i64>().ok()?, p.to_string())))
+        .ok_or_else(|| ApiError::field("target", Msg::new("请选择清单与期次", "Choose a batch and period")))?;
+    let b = cx.store().create_bulletin(cx.viewer(), batch, &period).await?;
+    Ok(views::redirect(&format!("/bulletins/{}", b.id)))
 }
 
 #[derive(Template)]
@@ -275,16 +235,10 @@ struct BulletinPage {
     fields: Vec<Field>,
 }
 
-async fn show(
-    s: &AppState,
-    who: &Auth,
-    lang: Lang,
-    uri: &Uri,
-    b: Bulletin,
-    i: &BulletinInput,
-    errors: FieldErrors,
-) -> Result<Response, ApiError> {
-    let c = s.store.bulletin_content(&who.viewer, &b).await?;
+/// The bulletin as a page; a draft with the form to edit its prose (and a refusal shown again).
+async fn show(cx: &Ctx, b: Bulletin, i: &BulletinInput, rejected: Option<Rejected>) -> Result<Response, ApiError> {
+    let (who, lang) = (&cx.who, cx.lang);
+    let c = cx.store().bulletin_content(&who.viewer, &b).await?;
     let mut units = Table::new(
         lang,
         &[
@@ -354,9 +308,9 @@ async fn show(
         Field::new(lang, "intro", ("导语", "Opening"), "textarea").value(i.intro.as_deref()),
         Field::new(lang, "closing", ("下步要求", "Requirements"), "textarea").value(i.closing.as_deref()),
     ];
-    let has = !errors.is_empty();
+    let (status, errors) = rejected.map(|r| (r.status, r.errors)).unwrap_or_default();
     let page = BulletinPage {
-        layout: Layout::new(who, lang, uri, "bulletins", c.title.clone()),
+        layout: cx.layout("bulletins", c.title.clone()),
         id: b.id,
         total: c.by_status.iter().map(|x| x.1).sum(),
         ranking: ranking_sentence(&c),
@@ -369,67 +323,25 @@ async fn show(
         fields: Field::errors_from(fields, &errors, lang),
         c,
     };
-    let mut res = views::render(&page);
-    if has {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(views::render_with(status, &page))
+}
+
+async fn page_show(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
+    let b = cx.store().get_bulletin(cx.viewer(), id).await?;
+    let i = prose_input(&b);
+    show(&cx, b, &i, None).await
+}
+
+async fn page_edit(cx: Ctx, Id(id): Id, FormBody(i): FormBody<BulletinInput>) -> Result<Response, ApiError> {
+    may_write(cx.viewer())?;
+    let b = cx.store().get_bulletin(cx.viewer(), id).await?;
+    match Rejected::split(update(cx.store(), cx.viewer(), id, &i).await)? {
+        Ok(_) => Ok(views::redirect(&format!("/bulletins/{id}"))),
+        Err(r) => show(&cx, b, &i, Some(r)).await,
     }
-    Ok(res)
 }
 
-async fn page_show(
-    State(s): State<AppState>,
-    lang: Lang,
-    who: Auth,
-    uri: Uri,
-    Path(id): Path<String>,
-) -> Result<Response, PageErr> {
-    let run = async {
-        let b = s.store.get_bulletin(&who.viewer, path_id(&id)?).await?;
-        let i = prose_input(&b);
-        show(&s, &who, lang, &uri, b, &i, FieldErrors::new()).await
-    };
-    run.await.map_err(|e| PageErr(e, lang))
-}
-
-async fn page_edit(
-    State(s): State<AppState>,
-    lang: Lang,
-    who: Auth,
-    uri: Uri,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Response, PageErr> {
-    let run = async {
-        may_write(&who)?;
-        let id = path_id(&id)?;
-        let b = s.store.get_bulletin(&who.viewer, id).await?;
-        let i: BulletinInput = parse_form(&body)?;
-        let result = match i.prose() {
-            Ok(p) => s
-                .store
-                .update_bulletin(&who.viewer, id, &p)
-                .await
-                .map_err(ApiError::from),
-            Err(e) => Err(ApiError::Invalid(e)),
-        };
-        match result {
-            Ok(_) => Ok(views::redirect(&format!("/bulletins/{id}"))),
-            Err(ApiError::Invalid(e)) => show(&s, &who, lang, &uri, b, &i, e).await,
-            Err(e) => Err(e),
-        }
-    };
-    run.await.map_err(|e| PageErr(e, lang))
-}
-
-async fn page_issue(
-    State(s): State<AppState>,
-    lang: Lang,
-    who: Auth,
-    Path(id): Path<String>,
-) -> Result<Response, PageErr> {
-    let run = async {
-        let b = s.store.issue_bulletin(&who.viewer, path_id(&id)?).await?;
-        Ok::<_, ApiError>(views::redirect(&format!("/bulletins/{}", b.id)))
-    };
-    run.await.map_err(|e| PageErr(e, lang))
+async fn page_issue(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
+    let b = cx.store().issue_bulletin(cx.viewer(), id).await?;
+    Ok(views::redirect(&format!("/bulletins/{}", b.id)))
 }

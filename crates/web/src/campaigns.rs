@@ -3,14 +3,14 @@
 //! `GET /api/v1/campaigns/{id}/coverage`.
 
 use crate::auth::Auth;
-use crate::error::{Api, ApiError};
+use crate::error::ApiError;
+use crate::extract::Id;
 use crate::i18n::Lang;
-use crate::organizations::archived_filter;
-use crate::resource::{Pages, archive_action, path_id, related, resource, routes};
-use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table};
-use crate::{AppState, RouteExt};
-use axum::extract::{Path, State};
-use axum::http::Uri;
+use crate::resource::{Pages, list_view, record_page, related, resource, routes};
+use crate::routing::RouteExt;
+use crate::state::AppState;
+use crate::views::{Cell, Ctx, DetailPage, Field, ListPage, Section, Table, archived_filter, chosen};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
@@ -48,17 +48,9 @@ pub struct CoverageBody {
     pub industry: Vec<Coverage>,
 }
 
-async fn api_coverage(
-    State(s): State<AppState>,
-    lang: Lang,
-    a: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<CoverageBody>, Api> {
-    let run = async {
-        let (county, industry) = s.store.campaign_coverage(&a.viewer, path_id(&id)?).await?;
-        Ok::<_, ApiError>(CoverageBody { county, industry })
-    };
-    run.await.map(Json).map_err(|e| Api(e, lang))
+async fn api_coverage(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Json<CoverageBody>, ApiError> {
+    let (county, industry) = s.store.campaign_coverage(&who.viewer, id).await?;
+    Ok(Json(CoverageBody { county, industry }))
 }
 
 /// Where a campaign stands on `today`: (label, badge class).
@@ -164,14 +156,8 @@ impl Pages for Campaigns {
         r.title.clone()
     }
 
-    async fn list_page(
-        s: &AppState,
-        who: &Auth,
-        lang: Lang,
-        uri: &Uri,
-        f: &CampaignFilter,
-        page: Page<Campaign>,
-    ) -> Result<ListPage, ApiError> {
+    async fn list_page(cx: &Ctx, f: &CampaignFilter, page: Page<Campaign>) -> Result<ListPage, ApiError> {
+        let (s, lang) = (&cx.s, cx.lang);
         let ids: Vec<i64> = page.items.iter().map(|c| c.organizer_id).collect();
         let names = s.store.organization_names(&ids).await?;
         let today = s.store.today();
@@ -201,22 +187,15 @@ impl Pages for Campaigns {
             Field::new(lang, "q", ("活动名称", "Campaign"), "text").value(f.q.as_deref()),
             archived_filter(lang, &f.archived),
         ];
-        let heading = Self::heading(lang);
-        let mut view = ListPage::new(
-            Layout::new(who, lang, uri, Self::NAV, heading.clone()),
-            uri,
-            heading,
-            filters,
-            table,
-            &page,
-        );
+        let mut view = list_view::<Self>(cx, filters, table, &page);
         if f.q.as_deref().unwrap_or("").trim().is_empty() && f.archived.is_none() {
             view.table.empty = lang.tr("还没有征集活动。", "No campaigns yet.").into();
         }
         Ok(view)
     }
 
-    async fn detail_page(s: &AppState, who: &Auth, lang: Lang, uri: &Uri, c: Campaign) -> Result<DetailPage, ApiError> {
+    async fn detail_page(cx: &Ctx, c: Campaign) -> Result<DetailPage, ApiError> {
+        let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
         let org = related(s.store.get_organization(&who.viewer, c.organizer_id).await)?;
         let names = s.store.organization_names(&[c.organizer_id]).await?;
         let (by_county, by_industry) = s.store.campaign_coverage(&who.viewer, c.id).await?;
@@ -272,24 +251,16 @@ impl Pages for Campaigns {
             },
         ];
         Ok(DetailPage {
-            layout: Layout::new(who, lang, uri, Self::NAV, c.title.clone()),
-            heading: c.title.clone(),
-            kind_label: Self::heading(lang),
             badges: vec![phase(lang, &c, s.store.today())],
-            edit_href: Some(format!("/campaigns/{}/edit", c.id)),
-            actions: vec![archive_action::<Self>(lang, c.id, c.archived)],
-            archived: c.archived,
             props,
             long_text,
             sections,
-            attachments: None,
-            notice: None,
-            history: None,
-            read_only_attachments: false,
+            ..record_page::<Self>(cx, c.id, c.title.clone(), c.archived)
         })
     }
 
-    async fn form_fields(s: &AppState, who: &Auth, lang: Lang, i: &CampaignInput) -> Result<Vec<Field>, ApiError> {
+    async fn form_fields(cx: &Ctx, i: &CampaignInput) -> Result<Vec<Field>, ApiError> {
+        let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
         let orgs: Vec<(String, String)> = s
             .store
             .organization_options(&who.viewer)
@@ -297,7 +268,6 @@ impl Pages for Campaigns {
             .into_iter()
             .map(|(id, name, _)| (id.to_string(), name))
             .collect();
-        let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         let divisions = codes::zhejiang_divisions();
         let counties: Vec<(String, String)> = divisions
             .iter()
@@ -323,7 +293,7 @@ impl Pages for Campaigns {
                 .required(),
             Field::new(lang, "organizer_id", ("组织单位", "Organiser"), "select")
                 .required()
-                .options(lang, orgs, &one(&i.organizer_id)),
+                .options(lang, orgs, &chosen(&i.organizer_id)),
             Field::new(lang, "starts_on", ("开始日期", "Starts on"), "date")
                 .value(i.starts_on.as_deref())
                 .required(),

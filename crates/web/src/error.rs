@@ -1,5 +1,8 @@
-//! One error type for every handler: the status for each case, JSON `{"error", "fields"}` for the API,
-//! a page for browsers; a 500 hides its details from the user and is logged once.
+//! The one error type of every handler, extractor and middleware: a status for each case, and the
+//! words for it in both languages. It is a response by itself ([`IntoResponse`]): the error travels
+//! in the response's extensions, and one layer ([`crate::views::render_errors`]) writes it out in
+//! the request's language — JSON `{"error", "fields"}` under `/api/`, the error page elsewhere —
+//! and logs a 500 once with its cause. So handlers return `Result<_, ApiError>` and use `?`.
 
 use crate::i18n::Lang;
 use axum::http::StatusCode;
@@ -9,15 +12,16 @@ use hezuo_store::StoreError;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum ApiError {
     NotFound,
     /// 422: input that breaks a rule, per field.
     Invalid(FieldErrors),
     /// 409: input that clashes with stored data.
     Conflict(FieldErrors),
-    /// 400 / 413 / 415 with a message.
+    /// 400 / 401 / 403 / 413 / 429 … with a message.
     Status(StatusCode, Msg),
+    /// 500: the cause is logged, never shown.
     Internal(String),
 }
 
@@ -42,6 +46,28 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<hezuo_app::Error> for ApiError {
+    fn from(e: hezuo_app::Error) -> Self {
+        match e {
+            hezuo_app::Error::Store(e) => e.into(),
+            hezuo_app::Error::Internal(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+/// A fault of the machinery (the search index, a worker thread): a 500, its cause logged.
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        ApiError::Internal(format!("{e:#}"))
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
 impl From<FieldErrors> for ApiError {
     fn from(f: FieldErrors) -> Self {
         ApiError::Invalid(f)
@@ -51,6 +77,11 @@ impl From<FieldErrors> for ApiError {
 impl ApiError {
     pub fn bad_request(msg: Msg) -> Self {
         ApiError::Status(StatusCode::BAD_REQUEST, msg)
+    }
+
+    /// 422 with one field's message.
+    pub fn field(name: &str, msg: Msg) -> Self {
+        ApiError::Invalid(FieldErrors::one(name, msg))
     }
 
     pub fn status(&self) -> StatusCode {
@@ -63,72 +94,27 @@ impl ApiError {
         }
     }
 
+    /// What the user reads, in their language (a 500 says only that something failed).
     pub fn body(&self, lang: Lang) -> ErrorBody {
         let en = lang.en();
         let fields = |f: &FieldErrors| f.0.iter().map(|(k, v)| (k.clone(), v.get(en).to_string())).collect();
-        match self {
-            ApiError::NotFound => ErrorBody {
-                error: lang.t().not_found.into(),
-                fields: BTreeMap::new(),
-            },
-            ApiError::Invalid(f) => ErrorBody {
-                error: lang.t().invalid_input.into(),
-                fields: fields(f),
-            },
-            ApiError::Conflict(f) => ErrorBody {
-                error: lang.t().conflict.into(),
-                fields: fields(f),
-            },
-            ApiError::Status(_, m) => ErrorBody {
-                error: m.get(en).into(),
-                fields: BTreeMap::new(),
-            },
-            ApiError::Internal(detail) => {
-                tracing::error!(%detail, "internal error");
-                ErrorBody {
-                    error: lang.t().internal_error.into(),
-                    fields: BTreeMap::new(),
-                }
-            }
-        }
-    }
-
-    /// The JSON response in the caller's language.
-    pub fn json(self, lang: Lang) -> Response {
-        (self.status(), axum::Json(self.body(lang))).into_response()
-    }
-
-    /// A full page for browsers.
-    pub fn page(self, lang: Lang) -> Response {
-        let status = self.status();
-        let body = self.body(lang);
-        let detail: Vec<String> = body.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-        crate::views::error_page(lang, status, &body.error, &detail.join("; "))
+        let (error, fields) = match self {
+            ApiError::NotFound => (lang.t().not_found.to_string(), BTreeMap::new()),
+            ApiError::Invalid(f) => (lang.t().invalid_input.to_string(), fields(f)),
+            ApiError::Conflict(f) => (lang.t().conflict.to_string(), fields(f)),
+            ApiError::Status(_, m) => (m.get(en).to_string(), BTreeMap::new()),
+            ApiError::Internal(_) => (lang.t().internal_error.to_string(), BTreeMap::new()),
+        };
+        ErrorBody { error, fields }
     }
 }
 
-/// Errors from API handlers: JSON in the language the request asked for.
-pub struct Api(pub ApiError, pub Lang);
-
-impl IntoResponse for Api {
+impl IntoResponse for ApiError {
+    /// The status, with the error in the extensions for the rendering layer; the body is the
+    /// Chinese JSON, which that layer replaces with the request's language and form.
     fn into_response(self) -> Response {
-        self.0.json(self.1)
-    }
-}
-
-/// Errors from page handlers: an HTML page.
-pub struct Page(pub ApiError, pub Lang);
-
-impl IntoResponse for Page {
-    fn into_response(self) -> Response {
-        self.0.page(self.1)
-    }
-}
-
-pub async fn not_found_fallback(lang: Lang, uri: axum::http::Uri) -> Response {
-    if uri.path().starts_with("/api/") {
-        ApiError::NotFound.json(lang)
-    } else {
-        ApiError::NotFound.page(lang)
+        let mut res = (self.status(), axum::Json(self.body(Lang::Zh))).into_response();
+        res.extensions_mut().insert(self);
+        res
     }
 }

@@ -30,6 +30,10 @@ impl Lang {
     pub fn tr(self, zh: &'static str, en: &'static str) -> &'static str {
         if self.en() { en } else { zh }
     }
+    /// Picks from a pair, owned.
+    pub fn tr_owned(self, pair: (&str, &str)) -> String {
+        if self.en() { pair.1 } else { pair.0 }.to_string()
+    }
 
     fn from_query(q: &str) -> Option<Lang> {
         q.split('&').find_map(|kv| match kv {

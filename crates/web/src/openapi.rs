@@ -2,9 +2,9 @@
 //! input types (utoipa derives), query parameters from the filter types, and the paths from the
 //! same list of resources that [`crate::resource::routes`] mounts.
 
-use crate::AppState;
-use crate::RouteExt;
 use crate::error::ErrorBody;
+use crate::routing::RouteExt;
+use crate::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::routing::get;
@@ -60,10 +60,10 @@ use utoipa::{IntoParams, OpenApi};
         hezuo_domain::research_result::ResultInput,
         hezuo_domain::expert_work::ExpertWork,
         hezuo_domain::expert_work::WorkInput,
-        crate::demands::Duplicate,
+        hezuo_app::demands::Duplicate,
         crate::demands::StepInput,
         crate::demands::MergeInput,
-        crate::demands::ImportReport,
+        hezuo_app::demands::ImportReport,
         crate::search::SearchAnswer,
         crate::search::SearchItem,
         crate::search::Fragment,

@@ -1,14 +1,15 @@
 //! Organisations (单位): API and pages. The detail page shows the tree around an organisation —
 //! its children, people, agreements and projects.
 
-use crate::AppState;
-use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::resource::{Pages, archive_action, related, resource, routes};
-use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Opt, Section, Table, code_options, sort_field};
+use crate::resource::{Pages, list_view, record_page, related, resource, routes};
+use crate::state::AppState;
+use crate::views::{
+    Cell, Ctx, DetailPage, Field, ListPage, Section, Table, agreement_table, archived_filter, attachment_table, chosen,
+    code_options, local_time, problem_table, project_table, query_param, sort_field,
+};
 use axum::Router;
-use axum::http::Uri;
 use hezuo_domain::agreement::AgreementFilter;
 use hezuo_domain::codes::{industries, zhejiang_divisions};
 use hezuo_domain::organization::{OrgKind, Organization, OrganizationData, OrganizationFilter, OrganizationInput};
@@ -75,25 +76,6 @@ fn industry_label(o: &Organization) -> Option<String> {
     })
 }
 
-/// The archive filter every list has: active records (the default), archived ones, or both.
-pub fn archived_filter(lang: Lang, v: &Option<String>) -> Field {
-    let current = v.as_deref().unwrap_or("");
-    let mut f = Field::new(lang, "archived", ("归档", "Archive"), "select");
-    f.options = [
-        ("", ("在用", "Active")),
-        ("true", ("已归档", "Archived")),
-        ("all", ("全部", "All")),
-    ]
-    .into_iter()
-    .map(|(value, label)| Opt {
-        value: value.into(),
-        label: lang.tr_owned(label),
-        selected: value == current,
-    })
-    .collect();
-    f
-}
-
 impl Pages for Organizations {
     const NAV: &'static str = "organizations";
 
@@ -104,15 +86,9 @@ impl Pages for Organizations {
         r.name.clone()
     }
 
-    async fn list_page(
-        s: &AppState,
-        who: &Auth,
-        lang: Lang,
-        uri: &Uri,
-        f: &OrganizationFilter,
-        page: Page<Organization>,
-    ) -> Result<ListPage, ApiError> {
-        let sort = crate::views::query_param(uri, "sort");
+    async fn list_page(cx: &Ctx, f: &OrganizationFilter, page: Page<Organization>) -> Result<ListPage, ApiError> {
+        let (s, lang, uri) = (&cx.s, cx.lang, &cx.uri);
+        let sort = query_param(uri, "sort");
         let sort = sort.as_deref();
         let parents: Vec<i64> = page.items.iter().filter_map(|o| o.parent_id).collect();
         let names = s.store.organization_names(&parents).await?;
@@ -162,34 +138,18 @@ impl Pages for Organizations {
                 ],
             ),
         ];
-        let heading = Self::heading(lang);
-        Ok(ListPage::new(
-            Layout::new(who, lang, uri, Self::NAV, heading.clone()),
-            uri,
-            heading,
-            filters,
-            table,
-            &page,
-        ))
+        Ok(list_view::<Self>(cx, filters, table, &page))
     }
 
-    async fn detail_page(
-        s: &AppState,
-        who: &Auth,
-        lang: Lang,
-        uri: &Uri,
-        o: Organization,
-    ) -> Result<DetailPage, ApiError> {
+    async fn detail_page(cx: &Ctx, o: Organization) -> Result<DetailPage, ApiError> {
+        let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
         let st = &s.store;
         let parent = match o.parent_id {
             Some(p) => related(st.get_organization(&who.viewer, p).await)?,
             None => None,
         };
         let children = st.organization_children(&who.viewer, o.id).await?;
-        let all = ListParams {
-            per_page: Some("200".into()),
-            ..Default::default()
-        };
+        let all = ListParams::first(200);
         let people = st
             .list_people(
                 &who.viewer,
@@ -264,10 +224,7 @@ impl Pages for Organizations {
         }
         props.push((lang.tr("地址", "Address").into(), Cell::opt(o.address.clone(), lang)));
         props.push((lang.tr("电话", "Phone").into(), Cell::opt(o.phone.clone(), lang)));
-        props.push((
-            lang.t().updated_at.into(),
-            Cell::text(crate::projects::local_time(o.updated_at)),
-        ));
+        props.push((lang.t().updated_at.into(), Cell::text(local_time(o.updated_at))));
 
         let mut kids = Table::new(lang, &[("名称", "Name"), ("类型", "Kind"), ("行政区划", "Division")]);
         for c in &children {
@@ -285,8 +242,8 @@ impl Pages for Organizations {
                 Cell::text(if p.is_expert { lang.t().yes } else { "" }),
             ]);
         }
-        let agr = crate::agreements::agreement_table(lang, &agreements.items);
-        let proj = crate::projects::project_table(s, lang, &projects.items).await?;
+        let agr = agreement_table(lang, &agreements.items);
+        let proj = project_table(s, lang, &projects.items).await?;
         let sections = vec![
             Section {
                 id: "children",
@@ -317,7 +274,7 @@ impl Pages for Organizations {
                 title: lang
                     .tr("本单位负责协调的问题", "Problems this organisation must settle")
                     .into(),
-                table: crate::problems::problem_table(s, lang, &owned.items).await?,
+                table: problem_table(s, lang, &owned.items).await?,
                 add: None,
             },
             Section {
@@ -331,16 +288,10 @@ impl Pages for Organizations {
             },
         ];
         Ok(DetailPage {
-            layout: Layout::new(who, lang, uri, Self::NAV, o.name.clone()),
-            heading: o.name.clone(),
-            kind_label: Self::heading(lang),
             badges: vec![Cell::badge(
                 lang.pick(&o.kind.label()),
                 format!("k-{}", o.kind.as_str()),
             )],
-            edit_href: Some(format!("/organizations/{}/edit", o.id)),
-            actions: vec![archive_action::<Self>(lang, o.id, o.archived)],
-            archived: o.archived,
             props,
             long_text: o
                 .description
@@ -348,21 +299,15 @@ impl Pages for Organizations {
                 .map(|d| (lang.tr("简介", "Description").to_string(), d.clone()))
                 .collect(),
             sections,
-            attachments: Some((
-                "organization".into(),
-                o.id,
-                crate::attachments::attachment_table(lang, &attachments),
-            )),
-            notice: None,
-            history: None,
-            read_only_attachments: false,
+            attachments: Some(("organization".into(), o.id, attachment_table(lang, &attachments))),
+            ..record_page::<Self>(cx, o.id, o.name.clone(), o.archived)
         })
     }
 
-    async fn form_fields(s: &AppState, who: &Auth, lang: Lang, i: &OrganizationInput) -> Result<Vec<Field>, ApiError> {
+    async fn form_fields(cx: &Ctx, i: &OrganizationInput) -> Result<Vec<Field>, ApiError> {
+        let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
         let orgs = s.store.organization_options(&who.viewer).await?;
         let org_opts: Vec<(String, String)> = orgs.into_iter().map(|(id, name, _)| (id.to_string(), name)).collect();
-        let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         Ok(vec![
             Field::new(lang, "name", ("单位名称", "Name"), "text")
                 .value(i.name.as_deref())
@@ -371,10 +316,10 @@ impl Pages for Organizations {
             Field::new(lang, "kind", ("类型", "Kind"), "select").required().options(
                 lang,
                 code_options(lang, OrgKind::ALL, OrgKind::label, OrgKind::as_str),
-                &one(&i.kind),
+                &chosen(&i.kind),
             ),
             Field::new(lang, "parent_id", ("上级单位", "Parent organisation"), "select")
-                .options(lang, org_opts, &one(&i.parent_id))
+                .options(lang, org_opts, &chosen(&i.parent_id))
                 .help(
                     lang,
                     (
@@ -385,7 +330,7 @@ impl Pages for Organizations {
             Field::new(lang, "region_code", ("行政区划", "Division (GB/T 2260)"), "select").options(
                 lang,
                 division_options(i.region_code.as_deref()),
-                &one(&i.region_code),
+                &chosen(&i.region_code),
             ),
             Field::new(
                 lang,
@@ -407,7 +352,7 @@ impl Pages for Organizations {
                 ("国民经济行业分类", "Industry (GB/T 4754)"),
                 "select",
             )
-            .options(lang, industry_options(), &one(&i.industry_code))
+            .options(lang, industry_options(), &chosen(&i.industry_code))
             .help(
                 lang,
                 (

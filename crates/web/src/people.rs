@@ -1,14 +1,14 @@
 //! People and expert profiles (人员 / 专家): API and pages.
 
-use crate::AppState;
-use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::organizations::archived_filter;
-use crate::resource::{Pages, archive_action, related, resource, routes};
-use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table, code_options, sort_field};
+use crate::resource::{Pages, list_view, record_page, related, resource, routes};
+use crate::state::AppState;
+use crate::views::{
+    Cell, Ctx, DetailPage, Field, ListPage, Section, Table, archived_filter, attachment_table, chosen, code_options,
+    project_table, query_param, sort_field,
+};
 use axum::Router;
-use axum::http::Uri;
 use hezuo_domain::person::{Availability, Person, PersonData, PersonFilter, PersonInput};
 use hezuo_domain::project::ProjectFilter;
 use hezuo_domain::{ListParams, Page, RecordKind};
@@ -42,15 +42,9 @@ impl Pages for People {
         r.name.clone()
     }
 
-    async fn list_page(
-        s: &AppState,
-        who: &Auth,
-        lang: Lang,
-        uri: &Uri,
-        f: &PersonFilter,
-        page: Page<Person>,
-    ) -> Result<ListPage, ApiError> {
-        let sort = crate::views::query_param(uri, "sort");
+    async fn list_page(cx: &Ctx, f: &PersonFilter, page: Page<Person>) -> Result<ListPage, ApiError> {
+        let (s, lang, uri) = (&cx.s, cx.lang, &cx.uri);
+        let sort = query_param(uri, "sort");
         let sort = sort.as_deref();
         let orgs: Vec<i64> = page.items.iter().map(|p| p.organization_id).collect();
         let names = s.store.organization_names(&orgs).await?;
@@ -96,23 +90,13 @@ impl Pages for People {
                 ],
             ),
         ];
-        let heading = Self::heading(lang);
-        Ok(ListPage::new(
-            Layout::new(who, lang, uri, Self::NAV, heading.clone()),
-            uri,
-            heading,
-            filters,
-            table,
-            &page,
-        ))
+        Ok(list_view::<Self>(cx, filters, table, &page))
     }
 
-    async fn detail_page(s: &AppState, who: &Auth, lang: Lang, uri: &Uri, p: Person) -> Result<DetailPage, ApiError> {
+    async fn detail_page(cx: &Ctx, p: Person) -> Result<DetailPage, ApiError> {
+        let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
         let org = related(s.store.get_organization(&who.viewer, p.organization_id).await)?;
-        let all = ListParams {
-            per_page: Some("200".into()),
-            ..Default::default()
-        };
+        let all = ListParams::first(200);
         let projects = s
             .store
             .list_projects(
@@ -157,7 +141,7 @@ impl Pages for People {
                 long_text.push((lang.tr("个人简介", "Biography").to_string(), b.clone()));
             }
         }
-        let table = crate::projects::project_table(s, lang, &projects.items).await?;
+        let table = project_table(s, lang, &projects.items).await?;
         let mut sections = vec![Section {
             id: "projects",
             title: lang.tr("负责的项目", "Projects responsible for").into(),
@@ -177,7 +161,7 @@ impl Pages for People {
                     &all,
                 )
                 .await?;
-            let mut t = crate::views::Table::new(
+            let mut t = Table::new(
                 lang,
                 &[
                     ("题名", "Title"),
@@ -195,45 +179,7 @@ impl Pages for People {
                     Cell::opt(w.venue.clone(), lang),
                 ]);
             }
-            let (fits, similar) = crate::matches::for_expert(s, who, &p).await?;
-            let mut ft = crate::views::Table::new(lang, &[("适合的需求", "Demands that fit"), ("得分", "Score")]);
-            ft.empty = lang
-                .tr("暂无与其研究相关的开放需求。", "No open demand fits yet.")
-                .into();
-            for (id, title, score) in fits {
-                ft.rows.push(vec![
-                    Cell::link(title, format!("/demands/{id}")),
-                    Cell::text(format!("{score:.1}")),
-                ]);
-            }
-            sections.push(Section {
-                id: "fitting-demands",
-                title: lang.tr("适合的需求", "Demands that fit").into(),
-                table: ft,
-                add: None,
-            });
-            let mut st = crate::views::Table::new(
-                lang,
-                &[
-                    ("相似专家", "Similar experts"),
-                    ("单位", "Organisation"),
-                    ("得分", "Score"),
-                ],
-            );
-            st.empty = lang.tr("暂无研究相近的专家。", "No similar expert found.").into();
-            for (id, name, org, score) in similar {
-                st.rows.push(vec![
-                    Cell::link(name, format!("/people/{id}")),
-                    Cell::text(org),
-                    Cell::text(format!("{score:.1}")),
-                ]);
-            }
-            sections.push(Section {
-                id: "similar-experts",
-                title: lang.tr("相似专家", "Similar experts").into(),
-                table: st,
-                add: None,
-            });
+            sections.extend(crate::matches::expert_sections(cx, &p).await?);
             sections.push(Section {
                 id: "works",
                 title: lang.tr("论文与专利", "Papers and patents").into(),
@@ -245,38 +191,26 @@ impl Pages for People {
             });
         }
         Ok(DetailPage {
-            layout: Layout::new(who, lang, uri, Self::NAV, p.name.clone()),
-            heading: p.name.clone(),
-            kind_label: Self::heading(lang),
             badges,
-            edit_href: Some(format!("/people/{}/edit", p.id)),
-            actions: vec![archive_action::<Self>(lang, p.id, p.archived)],
-            archived: p.archived,
             props,
             long_text,
             sections,
-            attachments: Some((
-                "person".into(),
-                p.id,
-                crate::attachments::attachment_table(lang, &attachments),
-            )),
-            notice: None,
-            history: None,
-            read_only_attachments: false,
+            attachments: Some(("person".into(), p.id, attachment_table(lang, &attachments))),
+            ..record_page::<Self>(cx, p.id, p.name.clone(), p.archived)
         })
     }
 
-    async fn form_fields(s: &AppState, who: &Auth, lang: Lang, i: &PersonInput) -> Result<Vec<Field>, ApiError> {
+    async fn form_fields(cx: &Ctx, i: &PersonInput) -> Result<Vec<Field>, ApiError> {
+        let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
         let orgs = s.store.organization_options(&who.viewer).await?;
         let org_opts: Vec<(String, String)> = orgs.into_iter().map(|(id, name, _)| (id.to_string(), name)).collect();
-        let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         Ok(vec![
             Field::new(lang, "name", ("姓名", "Name"), "text")
                 .value(i.name.as_deref())
                 .required(),
             Field::new(lang, "organization_id", ("所属单位", "Organisation"), "select")
                 .required()
-                .options(lang, org_opts, &one(&i.organization_id)),
+                .options(lang, org_opts, &chosen(&i.organization_id)),
             Field::new(lang, "title", ("职称/职务", "Title"), "text").value(i.title.as_deref()),
             Field::new(lang, "phone", ("电话", "Phone"), "text").value(i.phone.as_deref()),
             Field::new(lang, "email", ("邮箱", "Email"), "text").value(i.email.as_deref()),
@@ -297,7 +231,7 @@ impl Pages for People {
             Field::new(lang, "availability", ("可承接程度", "Availability"), "select").options(
                 lang,
                 code_options(lang, Availability::ALL, Availability::label, Availability::as_str),
-                &one(&i.availability),
+                &chosen(&i.availability),
             ),
         ])
     }

@@ -2,21 +2,21 @@
 //! archive, restore) and the HTML pages (list, detail, new, edit, archive, restore). A record kind
 //! implements [`Resource`] (its store calls) and [`Pages`] (its view models) in its own module.
 
-use crate::AppState;
-use crate::RouteExt;
 use crate::auth::Auth;
-use crate::error::{Api, ApiError, Page as PageErr};
+use crate::error::ApiError;
+use crate::extract::{FormBody, Id, JsonBody, JsonObject, Query, merge_input, parse_query};
 use crate::i18n::Lang;
-use crate::views::{self, DetailPage, Field, FormPage, Layout, ListPage};
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{StatusCode, Uri, header};
+use crate::routing::RouteExt;
+use crate::state::AppState;
+use crate::views::{self, Ctx, DetailPage, Field, FormPage, ListPage, Rejected, Table};
+use axum::extract::State;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hezuo_domain::RecordKind;
 use hezuo_domain::access::Action;
-use hezuo_domain::{FieldErrors, ListParams, Msg, Page};
+use hezuo_domain::{FieldErrors, ListParams, Page};
 use hezuo_store::{Result as StoreResult, Store, Viewer};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -113,7 +113,8 @@ macro_rules! resource {
 }
 pub(crate) use resource;
 
-/// A record kind's pages: the view models its list, detail and form show.
+/// A record kind's pages: the view models its list, detail and form show, built from the page's
+/// [`Ctx`].
 pub trait Pages: Resource {
     /// The top navigation entry this kind belongs to.
     const NAV: &'static str;
@@ -121,26 +122,47 @@ pub trait Pages: Resource {
     fn heading(lang: Lang) -> String;
     fn title(r: &Self::Record) -> String;
     fn list_page(
-        s: &AppState,
-        a: &Auth,
-        lang: Lang,
-        uri: &Uri,
+        cx: &Ctx,
         f: &Self::Filter,
         page: Page<Self::Record>,
     ) -> impl Future<Output = Result<ListPage, ApiError>> + Send;
-    fn detail_page(
-        s: &AppState,
-        a: &Auth,
-        lang: Lang,
-        uri: &Uri,
-        r: Self::Record,
-    ) -> impl Future<Output = Result<DetailPage, ApiError>> + Send;
-    fn form_fields(
-        s: &AppState,
-        a: &Auth,
-        lang: Lang,
-        i: &Self::Input,
-    ) -> impl Future<Output = Result<Vec<Field>, ApiError>> + Send;
+    fn detail_page(cx: &Ctx, r: Self::Record) -> impl Future<Output = Result<DetailPage, ApiError>> + Send;
+    fn form_fields(cx: &Ctx, i: &Self::Input) -> impl Future<Output = Result<Vec<Field>, ApiError>> + Send;
+}
+
+/// A kind's list page with its heading, filters and table, paged as the store paged it.
+pub fn list_view<R: Pages>(cx: &Ctx, filters: Vec<Field>, table: Table, page: &Page<R::Record>) -> ListPage {
+    let heading = R::heading(cx.lang);
+    ListPage::new(
+        cx.layout(R::NAV, heading.clone()),
+        &cx.uri,
+        heading,
+        filters,
+        table,
+        page,
+    )
+}
+
+/// A record's page with what every record's page has — its title, its kind, the edit link and the
+/// archive (or restore) button — for the kind to fill in with its facts and panels:
+/// `DetailPage { props, sections, ..record_page::<Self>(cx, r.id, r.title.clone(), r.archived) }`.
+pub fn record_page<R: Pages>(cx: &Ctx, id: i64, title: String, archived: bool) -> DetailPage {
+    DetailPage {
+        layout: cx.layout(R::NAV, title.clone()),
+        heading: title,
+        kind_label: R::heading(cx.lang),
+        badges: vec![],
+        edit_href: Some(format!("/{}/{id}/edit", R::PLURAL)),
+        actions: vec![archive_action::<R>(cx.lang, id, archived)],
+        archived,
+        props: vec![],
+        long_text: vec![],
+        sections: vec![],
+        attachments: None,
+        history: None,
+        read_only_attachments: false,
+        notice: None,
+    }
 }
 
 /// 201 Created with the new record and where to find it.
@@ -156,83 +178,6 @@ pub fn related<T>(r: StoreResult<T>) -> Result<Option<T>, ApiError> {
         Err(hezuo_store::StoreError::NotFound) => Ok(None),
         Err(e) => Err(e.into()),
     }
-}
-
-/// Parses a query string; a malformed one is a 400 naming the problem.
-pub fn parse_query<T: DeserializeOwned + Default>(q: Option<&str>) -> Result<T, ApiError> {
-    match q {
-        None | Some("") => Ok(T::default()),
-        Some(q) => serde_urlencoded::from_str(q).map_err(|e| {
-            ApiError::bad_request(Msg::new(
-                format!("查询参数无效：{e}"),
-                format!("Invalid query parameters: {e}"),
-            ))
-        }),
-    }
-}
-
-/// Parses a JSON body into `T`, or a 400 that says what is wrong with it.
-pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request(Msg::new(
-            format!("请求体不是有效的 JSON：{e}"),
-            format!("The body is not valid JSON: {e}"),
-        ))
-    })
-}
-
-/// Reads an HTML form (`application/x-www-form-urlencoded`) into `T` the same way JSON is read:
-/// each field becomes a string, and a field sent more than once (a multi-select) becomes a list.
-pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|e| {
-        ApiError::bad_request(Msg::new(
-            format!("表单数据无效：{e}"),
-            format!("Invalid form data: {e}"),
-        ))
-    })?;
-    let mut obj = serde_json::Map::new();
-    for (k, v) in pairs {
-        match obj.get_mut(&k) {
-            None => {
-                obj.insert(k, serde_json::Value::String(v));
-            }
-            Some(serde_json::Value::Array(a)) => a.push(serde_json::Value::String(v)),
-            Some(prev) => {
-                let first = prev.take();
-                *prev = serde_json::Value::Array(vec![first, serde_json::Value::String(v)]);
-            }
-        }
-    }
-    serde_json::from_value(serde_json::Value::Object(obj)).map_err(|e| {
-        ApiError::bad_request(Msg::new(
-            format!("表单数据无效：{e}"),
-            format!("Invalid form data: {e}"),
-        ))
-    })
-}
-
-/// Lays a partial JSON object over a record's current input, for PATCH/PUT: what is sent replaces,
-/// what is left out stays.
-pub fn merge_input<I: Serialize + DeserializeOwned>(current: &I, patch: &[u8]) -> Result<I, ApiError> {
-    let patch: serde_json::Value = parse_json(patch)?;
-    let serde_json::Value::Object(patch) = patch else {
-        return Err(ApiError::bad_request(Msg::new(
-            "请求体应为 JSON 对象",
-            "The body must be a JSON object",
-        )));
-    };
-    let mut base = serde_json::to_value(current).map_err(|e| ApiError::Internal(e.to_string()))?;
-    if let serde_json::Value::Object(b) = &mut base {
-        for (k, v) in patch {
-            b.insert(k, v);
-        }
-    }
-    serde_json::from_value(base).map_err(|e| {
-        ApiError::bad_request(Msg::new(
-            format!("请求体字段类型有误：{e}"),
-            format!("A field has the wrong type: {e}"),
-        ))
-    })
 }
 
 /// The API and page routes of one record kind.
@@ -258,140 +203,102 @@ pub fn routes<R: Pages>() -> Router<AppState> {
         .at(&format!("{html}/{{id}}/restore"), post(page_set_archived::<R, false>))
 }
 
-/// A path id, or 404 for anything that is not a positive integer.
-pub fn path_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>().ok().filter(|i| *i > 0).ok_or(ApiError::NotFound)
-}
-
 async fn api_list<R: Resource>(
     State(s): State<AppState>,
-    lang: Lang,
-    a: Auth,
-    RawQuery(q): RawQuery,
-) -> Result<Json<Page<R::Record>>, Api> {
-    let run = async {
-        let f: R::Filter = parse_query(q.as_deref())?;
-        let p: ListParams = parse_query(q.as_deref())?;
-        Ok::<_, ApiError>(R::list(&s.store, &a.viewer, &f, &p).await?)
-    };
-    run.await.map(Json).map_err(|e| Api(e, lang))
+    who: Auth,
+    Query(f): Query<R::Filter>,
+    Query(p): Query<ListParams>,
+) -> Result<Json<Page<R::Record>>, ApiError> {
+    Ok(Json(R::list(&s.store, &who.viewer, &f, &p).await?))
 }
 
-async fn api_get<R: Resource>(
+async fn api_get<R: Resource>(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Json<R::Record>, ApiError> {
+    Ok(Json(R::get(&s.store, &who.viewer, id).await?))
+}
+
+async fn api_create<R: Resource>(
     State(s): State<AppState>,
-    lang: Lang,
-    a: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<R::Record>, Api> {
-    let run = async { Ok::<_, ApiError>(R::get(&s.store, &a.viewer, path_id(&id)?).await?) };
-    run.await.map(Json).map_err(|e| Api(e, lang))
-}
-
-async fn api_create<R: Resource>(State(s): State<AppState>, lang: Lang, a: Auth, body: Bytes) -> Result<Response, Api> {
-    let run = async {
-        let input: R::Input = parse_json(&body)?;
-        let data = R::validate(&input)?;
-        Ok::<_, ApiError>(R::create(&s.store, &a.viewer, &data).await?)
-    };
-    let r = run.await.map_err(|e| Api(e, lang))?;
+    who: Auth,
+    JsonBody(input): JsonBody<R::Input>,
+) -> Result<Response, ApiError> {
+    let r = R::create(&s.store, &who.viewer, &R::validate(&input)?).await?;
     Ok(created(format!("/api/v1/{}/{}", R::PLURAL, R::id(&r)), r))
 }
 
 async fn api_update<R: Resource>(
     State(s): State<AppState>,
-    lang: Lang,
-    a: Auth,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Json<R::Record>, Api> {
-    let run = async {
-        let id = path_id(&id)?;
-        let current = R::get(&s.store, &a.viewer, id).await?;
-        let input = merge_input(&R::to_input(&current), &body)?;
-        let data = R::validate(&input)?;
-        Ok::<_, ApiError>(R::update(&s.store, &a.viewer, id, &data).await?)
-    };
-    run.await.map(Json).map_err(|e| Api(e, lang))
+    who: Auth,
+    Id(id): Id,
+    patch: JsonObject,
+) -> Result<Json<R::Record>, ApiError> {
+    let current = R::get(&s.store, &who.viewer, id).await?;
+    let input = merge_input(&R::to_input(&current), patch)?;
+    Ok(Json(R::update(&s.store, &who.viewer, id, &R::validate(&input)?).await?))
 }
 
 /// Archives (`ARCHIVED = true`) or restores a record.
 async fn api_set_archived<R: Resource, const ARCHIVED: bool>(
     State(s): State<AppState>,
-    lang: Lang,
-    a: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<R::Record>, Api> {
-    let run = async { Ok::<_, ApiError>(R::set_archived(&s.store, &a.viewer, path_id(&id)?, ARCHIVED).await?) };
-    run.await.map(Json).map_err(|e| Api(e, lang))
+    who: Auth,
+    Id(id): Id,
+) -> Result<Json<R::Record>, ApiError> {
+    Ok(Json(R::set_archived(&s.store, &who.viewer, id, ARCHIVED).await?))
 }
 
-async fn page_list<R: Pages>(State(s): State<AppState>, lang: Lang, a: Auth, uri: Uri) -> Result<Response, PageErr> {
-    let run = async {
-        let f: R::Filter = parse_query(uri.query())?;
-        let p: ListParams = parse_query(uri.query())?;
-        let page = R::list(&s.store, &a.viewer, &f, &p).await?;
-        let mut view = R::list_page(&s, &a, lang, &uri, &f, page).await?;
-        view.new_href = Some(format!("/{}/new", R::PLURAL));
-        Ok::<_, ApiError>(views::render(&view))
-    };
-    run.await.map_err(|e| PageErr(e, lang))
+async fn page_list<R: Pages>(
+    cx: Ctx,
+    Query(f): Query<R::Filter>,
+    Query(p): Query<ListParams>,
+) -> Result<Response, ApiError> {
+    let page = R::list(cx.store(), cx.viewer(), &f, &p).await?;
+    let mut view = R::list_page(&cx, &f, page).await?;
+    view.new_href = Some(format!("/{}/new", R::PLURAL));
+    Ok(views::render(&view))
 }
 
-async fn page_detail<R: Pages>(
-    State(s): State<AppState>,
-    lang: Lang,
-    a: Auth,
-    uri: Uri,
-    Path(id): Path<String>,
-) -> Result<Response, PageErr> {
-    let run = async {
-        let r = R::get(&s.store, &a.viewer, path_id(&id)?).await?;
-        let id = R::id(&r);
-        let mut view = R::detail_page(&s, &a, lang, &uri, r).await?;
-        // Offer only what the user's role may do here.
-        let role = a.viewer.role;
-        if !role.may(R::KIND, Action::Update) {
-            view.edit_href = None;
-            view.actions.retain(|x| !x.action.ends_with("/status"));
+async fn page_detail<R: Pages>(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
+    let r = R::get(cx.store(), cx.viewer(), id).await?;
+    let mut view = R::detail_page(&cx, r).await?;
+    // Offer only what the user's role may do here.
+    let role = cx.viewer().role;
+    if !role.may(R::KIND, Action::Update) {
+        view.edit_href = None;
+        view.actions.retain(|x| !x.action.ends_with("/status"));
+    }
+    if !role.may(R::KIND, Action::Archive) {
+        view.actions
+            .retain(|x| !x.action.ends_with("/archive") && !x.action.ends_with("/restore"));
+    }
+    for section in &mut view.sections {
+        let kind = match section.id {
+            "milestones" => Some(RecordKind::Milestone),
+            "problems" => Some(RecordKind::Problem),
+            "projects" => Some(RecordKind::Project),
+            "people" => Some(RecordKind::Person),
+            "works" => Some(RecordKind::ExpertWork),
+            "children" if R::KIND == RecordKind::Organization => Some(RecordKind::Organization),
+            "children" => Some(R::KIND),
+            _ => None,
+        };
+        if kind.is_some_and(|k| !role.may(k, Action::Create)) {
+            section.add = None;
         }
-        if !role.may(R::KIND, Action::Archive) {
-            view.actions
-                .retain(|x| !x.action.ends_with("/archive") && !x.action.ends_with("/restore"));
-        }
-        for section in &mut view.sections {
-            let kind = match section.id {
-                "milestones" => Some(RecordKind::Milestone),
-                "problems" => Some(RecordKind::Problem),
-                "projects" => Some(RecordKind::Project),
-                "people" => Some(RecordKind::Person),
-                "works" => Some(RecordKind::ExpertWork),
-                "children" if R::KIND == RecordKind::Organization => Some(RecordKind::Organization),
-                "children" => Some(R::KIND),
-                _ => None,
-            };
-            if kind.is_some_and(|k| !role.may(k, Action::Create)) {
-                section.add = None;
-            }
-        }
-        view.read_only_attachments = !role.may_attach();
-        view.history = Some(crate::audit::history(&s, &a, lang, R::KIND, id).await?);
-        Ok::<_, ApiError>(views::render(&view))
-    };
-    run.await.map_err(|e| PageErr(e, lang))
+    }
+    view.read_only_attachments = !role.may_attach();
+    view.history = Some(crate::audit::history(&cx, R::KIND, id).await?);
+    Ok(views::render(&view))
 }
 
-/// Renders a record's form, with the input kept and each error beside its field.
+/// A record's form, with the input kept and, after a refusal, each error beside its field.
 /// `editing` is the record being edited (its id and title), or None for a new one; it decides the
 /// heading and where "cancel" goes.
-pub async fn form_response<R: Pages>(
-    s: &AppState,
-    a: &Auth,
-    lang: Lang,
-    uri: &Uri,
+async fn form<R: Pages>(
+    cx: &Ctx,
     editing: Option<(i64, String)>,
     input: &R::Input,
-    errors: Option<(StatusCode, FieldErrors)>,
+    rejected: Option<Rejected>,
 ) -> Result<Response, ApiError> {
+    let lang = cx.lang;
     let (heading, cancel_href) = match editing {
         None => (
             format!("{}{}", lang.t().new, R::heading(lang)),
@@ -399,127 +306,59 @@ pub async fn form_response<R: Pages>(
         ),
         Some((id, title)) => (format!("{}：{title}", lang.t().edit), format!("/{}/{id}", R::PLURAL)),
     };
-    let fields = R::form_fields(s, a, lang, input).await?;
-    let (status, errors) = errors.unwrap_or((StatusCode::OK, FieldErrors::new()));
-    // Errors on fields the form does not show (rare) are listed on top, so none is lost.
-    let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
-    let stray: Vec<String> = errors
-        .0
-        .iter()
-        .filter(|(k, _)| !names.contains(&k.as_str()))
-        .map(|(k, m)| format!("{k}: {}", lang.pick(m)))
-        .collect();
-    let fields = Field::errors_from(fields, &errors, lang);
-    let view = FormPage {
-        layout: Layout::new(a, lang, uri, R::NAV, heading.clone()),
-        heading,
-        action: uri.path().to_string(),
-        has_errors: !errors.is_empty(),
-        general_error: (!stray.is_empty()).then(|| stray.join("; ")),
-        fields,
-        cancel_href,
-    };
-    let mut res = views::render(&view);
-    *res.status_mut() = status;
-    Ok(res)
+    let fields = R::form_fields(cx, input).await?;
+    Ok(FormPage::new(cx, R::NAV, heading, fields, cancel_href)
+        .rejected(rejected)
+        .respond())
 }
 
-fn store_errors(e: ApiError) -> Result<(StatusCode, FieldErrors), ApiError> {
-    match e {
-        ApiError::Invalid(f) => Ok((StatusCode::UNPROCESSABLE_ENTITY, f)),
-        ApiError::Conflict(f) => Ok((StatusCode::CONFLICT, f)),
-        other => Err(other),
+async fn page_new<R: Pages>(cx: Ctx) -> Result<Response, ApiError> {
+    // The query may pre-fill the form, e.g. /organizations/new?parent_id=3.
+    let input: R::Input = parse_query(cx.uri.query()).unwrap_or_default();
+    form::<R>(&cx, None, &input, None).await
+}
+
+/// Validates a submitted form and saves it with `save`; a refusal shows the form again.
+async fn submit<R: Pages, F: Future<Output = StoreResult<R::Record>>>(
+    cx: &Ctx,
+    editing: Option<(i64, String)>,
+    input: R::Input,
+    save: impl FnOnce(R::Data) -> F,
+) -> Result<Response, ApiError> {
+    let saved = match R::validate(&input) {
+        Ok(d) => save(d).await.map_err(ApiError::from),
+        Err(e) => Err(ApiError::Invalid(e)),
+    };
+    match Rejected::split(saved)? {
+        Ok(r) => Ok(views::redirect(&format!("/{}/{}", R::PLURAL, R::id(&r)))),
+        Err(rejected) => form::<R>(cx, editing, &input, Some(rejected)).await,
     }
 }
 
-async fn page_new<R: Pages>(State(s): State<AppState>, lang: Lang, a: Auth, uri: Uri) -> Result<Response, PageErr> {
-    let run = async {
-        // The query may pre-fill the form, e.g. /organizations/new?parent_id=3.
-        let input: R::Input = parse_query(uri.query()).unwrap_or_default();
-        form_response::<R>(&s, &a, lang, &uri, None, &input, None).await
-    };
-    run.await.map_err(|e| PageErr(e, lang))
+async fn page_create<R: Pages>(cx: Ctx, FormBody(input): FormBody<R::Input>) -> Result<Response, ApiError> {
+    let (store, viewer) = (cx.store(), cx.viewer());
+    submit::<R, _>(&cx, None, input, |d| async move { R::create(store, viewer, &d).await }).await
 }
 
-async fn page_create<R: Pages>(
-    State(s): State<AppState>,
-    lang: Lang,
-    a: Auth,
-    uri: Uri,
-    body: Bytes,
-) -> Result<Response, PageErr> {
-    let run = async {
-        let input: R::Input = parse_form(&body)?;
-        let result = match R::validate(&input) {
-            Ok(d) => R::create(&s.store, &a.viewer, &d).await.map_err(ApiError::from),
-            Err(e) => Err(ApiError::Invalid(e)),
-        };
-        match result {
-            Ok(r) => Ok(views::redirect(&format!("/{}/{}", R::PLURAL, R::id(&r)))),
-            Err(e) => {
-                let errors = store_errors(e)?;
-                form_response::<R>(&s, &a, lang, &uri, None, &input, Some(errors)).await
-            }
-        }
-    };
-    run.await.map_err(|e| PageErr(e, lang))
+async fn page_edit<R: Pages>(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
+    let r = R::get(cx.store(), cx.viewer(), id).await?;
+    form::<R>(&cx, Some((id, R::title(&r))), &R::to_input(&r), None).await
 }
 
-async fn page_edit<R: Pages>(
-    State(s): State<AppState>,
-    lang: Lang,
-    a: Auth,
-    uri: Uri,
-    Path(id): Path<String>,
-) -> Result<Response, PageErr> {
-    let run = async {
-        let id = path_id(&id)?;
-        let r = R::get(&s.store, &a.viewer, id).await?;
-        form_response::<R>(&s, &a, lang, &uri, Some((id, R::title(&r))), &R::to_input(&r), None).await
-    };
-    run.await.map_err(|e| PageErr(e, lang))
-}
-
-async fn page_update<R: Pages>(
-    State(s): State<AppState>,
-    lang: Lang,
-    a: Auth,
-    uri: Uri,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Response, PageErr> {
-    let run = async {
-        let id = path_id(&id)?;
-        let current = R::get(&s.store, &a.viewer, id).await?;
-        let input: R::Input = parse_form(&body)?;
-        let result = match R::validate(&input) {
-            Ok(d) => R::update(&s.store, &a.viewer, id, &d).await.map_err(ApiError::from),
-            Err(e) => Err(ApiError::Invalid(e)),
-        };
-        match result {
-            Ok(_) => Ok(views::redirect(&format!("/{}/{id}", R::PLURAL))),
-            Err(e) => {
-                let errors = store_errors(e)?;
-                form_response::<R>(&s, &a, lang, &uri, Some((id, R::title(&current))), &input, Some(errors)).await
-            }
-        }
-    };
-    run.await.map_err(|e| PageErr(e, lang))
+async fn page_update<R: Pages>(cx: Ctx, Id(id): Id, FormBody(input): FormBody<R::Input>) -> Result<Response, ApiError> {
+    let current = R::get(cx.store(), cx.viewer(), id).await?;
+    let editing = Some((id, R::title(&current)));
+    let (store, viewer) = (cx.store(), cx.viewer());
+    submit::<R, _>(&cx, editing, input, |d| async move {
+        R::update(store, viewer, id, &d).await
+    })
+    .await
 }
 
 /// Archives (`ARCHIVED = true`) or restores a record, then shows it again.
-async fn page_set_archived<R: Pages, const ARCHIVED: bool>(
-    State(s): State<AppState>,
-    lang: Lang,
-    a: Auth,
-    Path(id): Path<String>,
-) -> Result<Response, PageErr> {
-    let run = async {
-        let id = path_id(&id)?;
-        R::set_archived(&s.store, &a.viewer, id, ARCHIVED).await?;
-        Ok::<_, ApiError>(views::redirect(&format!("/{}/{id}", R::PLURAL)))
-    };
-    run.await.map_err(|e| PageErr(e, lang))
+async fn page_set_archived<R: Pages, const ARCHIVED: bool>(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
+    R::set_archived(cx.store(), cx.viewer(), id, ARCHIVED).await?;
+    Ok(views::redirect(&format!("/{}/{id}", R::PLURAL)))
 }
 
 /// The archive or restore button for a detail page.

@@ -2,15 +2,12 @@
 //! with their owners, maturity, transfer mode and price, and — once transferred — to whom, when and
 //! for how much. API and pages through the shared record handlers.
 
-use crate::AppState;
-use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::organizations::archived_filter;
-use crate::resource::{Pages, archive_action, related, resource, routes};
-use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Section, Table, code_options};
+use crate::resource::{Pages, list_view, record_page, related, resource, routes};
+use crate::state::AppState;
+use crate::views::{Cell, Ctx, DetailPage, Field, ListPage, Section, Table, archived_filter, chosen, code_options};
 use axum::Router;
-use axum::http::Uri;
 use hezuo_domain::person::{Person, PersonFilter};
 use hezuo_domain::research_result::{
     Maturity, ResearchResult, ResultData, ResultFilter, ResultInput, ResultKind, ResultStatus, TransferMode,
@@ -105,14 +102,8 @@ impl Pages for Results {
         r.title.clone()
     }
 
-    async fn list_page(
-        _s: &AppState,
-        who: &Auth,
-        lang: Lang,
-        uri: &Uri,
-        f: &ResultFilter,
-        page: Page<ResearchResult>,
-    ) -> Result<ListPage, ApiError> {
+    async fn list_page(cx: &Ctx, f: &ResultFilter, page: Page<ResearchResult>) -> Result<ListPage, ApiError> {
+        let lang = cx.lang;
         let mut table = Table::new(
             lang,
             &[
@@ -134,46 +125,32 @@ impl Pages for Results {
                 status_badge(lang, r.status),
             ]);
         }
-        let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         let filters = vec![
             Field::new(lang, "q", ("成果名称或关键词", "Title or keyword"), "text").value(f.q.as_deref()),
             Field::new(lang, "kind", ("类型", "Kind"), "select").options(
                 lang,
                 code_options(lang, ResultKind::ALL, ResultKind::label, ResultKind::as_str),
-                &one(&f.kind),
+                &chosen(&f.kind),
             ),
             Field::new(lang, "status", ("状态", "Status"), "select").options(
                 lang,
                 code_options(lang, ResultStatus::ALL, ResultStatus::label, ResultStatus::as_str),
-                &one(&f.status),
+                &chosen(&f.status),
             ),
             archived_filter(lang, &f.archived),
         ];
-        let heading = Self::heading(lang);
         let unfiltered = [&f.q, &f.kind, &f.status, &f.owner_id, &f.archived]
             .iter()
             .all(|v| v.as_deref().unwrap_or("").trim().is_empty());
-        let mut view = ListPage::new(
-            Layout::new(who, lang, uri, Self::NAV, heading.clone()),
-            uri,
-            heading,
-            filters,
-            table,
-            &page,
-        );
+        let mut view = list_view::<Self>(cx, filters, table, &page);
         if unfiltered {
             view.table.empty = lang.tr("还没有登记科技成果。", "No research results yet.").into();
         }
         Ok(view)
     }
 
-    async fn detail_page(
-        s: &AppState,
-        who: &Auth,
-        lang: Lang,
-        uri: &Uri,
-        r: ResearchResult,
-    ) -> Result<DetailPage, ApiError> {
+    async fn detail_page(cx: &Ctx, r: ResearchResult) -> Result<DetailPage, ApiError> {
+        let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
         let people = people_by_id(s, &who.viewer, &r.owner_ids).await?;
         // One owner is linked in place; several are joined here and each linked in the table below.
         let owners = match r.owner_ids.as_slice() {
@@ -271,13 +248,7 @@ impl Pages for Results {
             long_text.push((lang.tr("成果简介", "Summary").to_string(), t.clone()));
         }
         Ok(DetailPage {
-            layout: Layout::new(who, lang, uri, Self::NAV, r.title.clone()),
-            heading: r.title.clone(),
-            kind_label: Self::heading(lang),
             badges: vec![status_badge(lang, r.status)],
-            edit_href: Some(format!("/results/{}/edit", r.id)),
-            actions: vec![archive_action::<Self>(lang, r.id, r.archived)],
-            archived: r.archived,
             props,
             long_text,
             sections: vec![Section {
@@ -286,15 +257,12 @@ impl Pages for Results {
                 table: owner_table,
                 add: None,
             }],
-            attachments: None,
-            notice: None,
-            history: None,
-            read_only_attachments: false,
+            ..record_page::<Self>(cx, r.id, r.title.clone(), r.archived)
         })
     }
 
-    async fn form_fields(s: &AppState, who: &Auth, lang: Lang, i: &ResultInput) -> Result<Vec<Field>, ApiError> {
-        let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
+    async fn form_fields(cx: &Ctx, i: &ResultInput) -> Result<Vec<Field>, ApiError> {
+        let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
         let mut experts = expert_options(s, &who.viewer).await?;
         // Owners the user cannot reach stay chosen (and are kept on saving).
         for id in &i.owner_ids {
@@ -331,7 +299,7 @@ impl Pages for Results {
             Field::new(lang, "kind", ("类型", "Kind"), "select").required().options(
                 lang,
                 code_options(lang, ResultKind::ALL, ResultKind::label, ResultKind::as_str),
-                &one(&i.kind),
+                &chosen(&i.kind),
             ),
             Field::new(lang, "owner_ids", ("成果完成人", "Owners"), "multi")
                 .options(lang, experts, &i.owner_ids)
@@ -347,7 +315,7 @@ impl Pages for Results {
             Field::new(lang, "maturity", ("成熟度", "Maturity"), "select").options(
                 lang,
                 code_options(lang, Maturity::ALL, Maturity::label, Maturity::as_str),
-                &one(&i.maturity),
+                &chosen(&i.maturity),
             ),
             Field::new(lang, "ip_number", ("知识产权编号", "IP number"), "text")
                 .value(i.ip_number.as_deref())
@@ -362,16 +330,16 @@ impl Pages for Results {
             Field::new(lang, "transfer_mode", ("转化方式", "Transfer mode"), "select").options(
                 lang,
                 code_options(lang, TransferMode::ALL, TransferMode::label, TransferMode::as_str),
-                &one(&i.transfer_mode),
+                &chosen(&i.transfer_mode),
             ),
             Field::new(lang, "price_wan", ("价格（万元）", "Price (10k yuan)"), "number").value(i.price_wan.as_deref()),
             Field::new(lang, "status", ("状态", "Status"), "select").options(
                 lang,
                 code_options(lang, ResultStatus::ALL, ResultStatus::label, ResultStatus::as_str),
-                &one(&i.status),
+                &chosen(&i.status),
             ),
             Field::new(lang, "transferee_id", ("受让方", "Transferee"), "select")
-                .options(lang, orgs, &one(&i.transferee_id))
+                .options(lang, orgs, &chosen(&i.transferee_id))
                 .help(lang, ("已转化时必填。", "Required once transferred.")),
             Field::new(lang, "transferred_on", ("转化日期", "Transferred on"), "date")
                 .value(i.transferred_on.as_deref())
@@ -389,7 +357,7 @@ impl Pages for Results {
                 ("本地转化", "Transferred locally"),
                 "select",
             )
-            .options(lang, yes_no(lang), &one(&i.transferred_locally)),
+            .options(lang, yes_no(lang), &chosen(&i.transferred_locally)),
         ])
     }
 }

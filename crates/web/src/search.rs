@@ -1,152 +1,30 @@
-//! Search across every record kind the user may see: the index kept in step with the records by
-//! following the change feed, the search page (grouped by kind, highlighted, with facets) and
-//! `GET /api/v1/search`. The index returns candidates; the store's access rule (the same one every
-//! list uses) removes what the user may not see before anything is shown or counted.
+//! Search across every record kind the user may see: the search page (grouped by kind, highlighted,
+//! with facets) and `GET /api/v1/search`. The index (`hezuo_app::search`, following the records'
+//! change feed) returns candidates; the store's access rule (the same one every list uses) removes
+//! what the user may not see before anything is shown or counted.
 
 use crate::auth::Auth;
-use crate::error::{Api, ApiError, Page as PageErr};
+use crate::error::ApiError;
+use crate::extract::Query;
 use crate::i18n::Lang;
-use crate::resource::parse_query;
-use crate::views::{self, Layout};
-use crate::{AppState, RouteExt};
+use crate::routing::RouteExt;
+use crate::state::AppState;
+use crate::views::{self, Ctx, Layout};
+use anyhow::Context;
 use askama::Template;
 use axum::Json;
 use axum::Router;
-use axum::extract::{RawQuery, State};
-use axum::http::Uri;
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use hezuo_domain::access::Role;
 use hezuo_domain::{Msg, RecordKind, input};
-use hezuo_search::{Facets, Hit, SearchIndex, SearchRequest};
-use hezuo_store::Store;
+use hezuo_search::{Facets, Hit, SearchRequest};
+use hezuo_store::Viewer;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::path::Path;
-use std::time::{Duration, Instant};
 
 /// How many candidates a query may bring back before access filtering.
 const CANDIDATES: usize = 10_000;
-/// How long a hole in the change feed is waited for (a PostgreSQL transaction that took its
-/// sequence number early and commits late) before it is taken for a rollback.
-const GAP_PATIENCE: Duration = Duration::from_secs(120);
-
-/// The index and how far it has followed the change feed.
-pub struct Search {
-    index: SearchIndex,
-    state: tokio::sync::Mutex<Follow>,
-}
-
-#[derive(Default)]
-struct Follow {
-    /// Whether this process has built or checked the index against the records once.
-    started: bool,
-    /// Feed sequence numbers seen missing, and when.
-    gaps: BTreeMap<i64, Instant>,
-}
-
-impl Search {
-    /// An index in memory (tests, and a server run without a data folder).
-    pub fn in_memory() -> anyhow::Result<Search> {
-        Ok(Search::new(SearchIndex::in_memory()?))
-    }
-
-    /// The index kept in `dir` (the data folder's `search/`), created if missing.
-    pub fn open(dir: &Path) -> anyhow::Result<Search> {
-        Ok(Search::new(SearchIndex::open(dir)?))
-    }
-
-    fn new(index: SearchIndex) -> Search {
-        Search {
-            index,
-            state: tokio::sync::Mutex::new(Follow::default()),
-        }
-    }
-
-    pub fn index(&self) -> &SearchIndex {
-        &self.index
-    }
-
-    /// Rebuilds the index from the records (what `hezuo reindex` does).
-    pub async fn rebuild(&self, store: &Store) -> anyhow::Result<usize> {
-        let mut st = self.state.lock().await;
-        let n = self.rebuild_locked(store).await?;
-        st.started = true;
-        st.gaps.clear();
-        Ok(n)
-    }
-
-    async fn rebuild_locked(&self, store: &Store) -> anyhow::Result<usize> {
-        // The feed's head is read first: what commits while the records are read is replayed after.
-        let head = store.feed_head().await?;
-        let docs = store.all_search_docs().await?;
-        let index = self.index.clone();
-        let n = tokio::task::spawn_blocking(move || index.rebuild(docs, head)).await??;
-        tracing::info!(documents = n, feed = head, "search index rebuilt");
-        Ok(n)
-    }
-
-    /// Brings the index up to date with every committed change: on first use an index that never
-    /// followed the feed is rebuilt; then the feed is followed from the last position the index
-    /// committed, and sequence numbers seen missing are looked for again until they turn up or
-    /// are old enough to be rollbacks.
-    pub async fn sync(&self, store: &Store) -> anyhow::Result<()> {
-        let mut st = self.state.lock().await;
-        if !st.started {
-            st.started = true;
-            if self.index.last_seq() == 0 || self.index.last_seq() > store.feed_head().await? {
-                self.rebuild_locked(store).await?;
-                return Ok(());
-            }
-        }
-        // Holes left by transactions that commit out of order.
-        st.gaps.retain(|_, seen| seen.elapsed() < GAP_PATIENCE);
-        if !st.gaps.is_empty() {
-            let wanted: Vec<i64> = st.gaps.keys().copied().collect();
-            let found = store.feed_entries(&wanted).await?;
-            if !found.is_empty() {
-                for e in &found {
-                    st.gaps.remove(&e.seq);
-                }
-                let changes = store.search_changes(&found).await?;
-                let index = self.index.clone();
-                let seq = index.last_seq();
-                tokio::task::spawn_blocking(move || index.apply(&changes, seq)).await??;
-            }
-        }
-        loop {
-            let last = self.index.last_seq();
-            let entries = store.feed_since(last, 500).await?;
-            let Some(end) = entries.last().map(|e| e.seq) else {
-                return Ok(());
-            };
-            let mut expected = last + 1;
-            for e in &entries {
-                while expected < e.seq {
-                    st.gaps.entry(expected).or_insert_with(Instant::now);
-                    expected += 1;
-                }
-                expected = e.seq + 1;
-            }
-            let changes = store.search_changes(&entries).await?;
-            let index = self.index.clone();
-            tokio::task::spawn_blocking(move || index.apply(&changes, end)).await??;
-        }
-    }
-}
-
-/// Keeps the index following the feed in the background (on several servers, each follows the
-/// shared database's feed, so every index converges).
-pub fn spawn_follower(s: AppState) {
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = s.search.sync(&s.store).await {
-                tracing::warn!(error = %e, "search index could not follow the change feed");
-            }
-            tokio::time::sleep(Duration::from_secs(2)).await;
-        }
-    });
-}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -268,7 +146,7 @@ fn facet_counts(lang: Lang, f: &Facets) -> SearchFacets {
 
 /// Runs a search as `who`: candidates from the index, narrowed to what `who` may see, counted,
 /// filtered by the chosen facets and paged.
-pub async fn run_search(s: &AppState, who: &Auth, lang: Lang, p: &SearchParams) -> Result<SearchAnswer, ApiError> {
+pub async fn run_search(s: &AppState, v: &Viewer, lang: Lang, p: &SearchParams) -> Result<SearchAnswer, ApiError> {
     let query = input::opt_text(&p.q).unwrap_or("").to_string();
     let page: u32 = input::opt_text(&p.page)
         .and_then(|x| x.parse().ok())
@@ -295,23 +173,17 @@ pub async fn run_search(s: &AppState, who: &Auth, lang: Lang, p: &SearchParams) 
     if query.is_empty() {
         return Ok(empty);
     }
-    s.search
-        .sync(&s.store)
-        .await
-        .map_err(|e| ApiError::Internal(format!("search index: {e}")))?;
+    s.search.sync(&s.store).await.context("search index")?;
     let req = SearchRequest {
         query: query.clone(),
         // Confidential details are searched for the office only.
-        include_restricted: who.viewer.role == Role::Office,
+        include_restricted: v.role == Role::Office,
         limit: CANDIDATES,
     };
     let index = s.search.index().clone();
-    let mut hits: Vec<Hit> = tokio::task::spawn_blocking(move || index.search(&req))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut hits: Vec<Hit> = tokio::task::spawn_blocking(move || index.search(&req)).await??;
     let keys: Vec<(RecordKind, i64)> = hits.iter().map(|h| (h.kind, h.id)).collect();
-    let allowed = s.store.visible_among(&who.viewer, &keys).await?;
+    let allowed = s.store.visible_among(v, &keys).await?;
     hits.retain(|h| allowed.contains(&(h.kind, h.id)));
     let facets = facet_counts(lang, &hezuo_search::facets(&hits));
     let chosen = |v: &Option<String>| input::opt_text(v).map(str::to_string);
@@ -370,13 +242,9 @@ async fn api_search(
     State(s): State<AppState>,
     lang: Lang,
     who: Auth,
-    RawQuery(q): RawQuery,
-) -> Result<Json<SearchAnswer>, Api> {
-    let run = async {
-        let p: SearchParams = parse_query(q.as_deref())?;
-        run_search(&s, &who, lang, &p).await
-    };
-    run.await.map(Json).map_err(|e| Api(e, lang))
+    Query(p): Query<SearchParams>,
+) -> Result<Json<SearchAnswer>, ApiError> {
+    Ok(Json(run_search(&s, &who.viewer, lang, &p).await?))
 }
 
 /// One facet on the page: its heading and its values as links that add it to the query.
@@ -434,58 +302,55 @@ fn href(p: &SearchParams, set: &[(&str, Option<String>)]) -> String {
     format!("/search?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
 }
 
-async fn page_search(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -> Result<Response, PageErr> {
-    let run = async {
-        let p: SearchParams = parse_query(uri.query())?;
-        let grouped = input::opt_text(&p.kind).is_none();
-        // Without a kind chosen, everything is on one screen: the first five of each kind, with a
-        // link to the rest.
-        let asked = if grouped {
-            SearchParams {
-                per_page: Some("100".into()),
-                page: Some("1".into()),
-                ..p.clone()
-            }
-        } else {
-            p.clone()
-        };
-        let answer = run_search(&s, &who, lang, &asked).await?;
-        let mut groups: Vec<Group> = Vec::new();
-        if grouped {
-            for item in answer.items.iter().cloned() {
-                let key = item.kind.as_str().to_string();
-                let count = answer
-                    .facets
-                    .kind
-                    .iter()
-                    .find(|f| f.value == key)
-                    .map(|f| f.count)
-                    .unwrap_or(0);
-                match groups.iter_mut().find(|g| g.kind == key) {
-                    Some(g) if g.items.len() < 5 => g.items.push(item),
-                    Some(_) => {}
-                    None => groups.push(Group {
-                        label: kind_label(lang, item.kind),
-                        more: (count > 5).then(|| href(&p, &[("kind", Some(key.clone())), ("page", None)])),
-                        kind: key,
-                        count,
-                        items: vec![item],
-                    }),
-                }
-            }
-        } else if let Some(first) = answer.items.first() {
-            groups.push(Group {
-                label: kind_label(lang, first.kind),
-                kind: first.kind.as_str().into(),
-                count: answer.total,
-                items: answer.items.clone(),
-                more: None,
-            });
+async fn page_search(cx: Ctx, Query(p): Query<SearchParams>) -> Result<Response, ApiError> {
+    let lang = cx.lang;
+    let grouped = input::opt_text(&p.kind).is_none();
+    // Without a kind chosen, everything is on one screen: the first five of each kind, with a
+    // link to the rest.
+    let asked = if grouped {
+        SearchParams {
+            per_page: Some("100".into()),
+            page: Some("1".into()),
+            ..p.clone()
         }
-        let facet = |title: (&'static str, &'static str),
-                     key: &str,
-                     values: &[FacetCount],
-                     current: &Option<String>| FacetView {
+    } else {
+        p.clone()
+    };
+    let answer = run_search(&cx.s, cx.viewer(), lang, &asked).await?;
+    let mut groups: Vec<Group> = Vec::new();
+    if grouped {
+        for item in answer.items.iter().cloned() {
+            let key = item.kind.as_str().to_string();
+            let count = answer
+                .facets
+                .kind
+                .iter()
+                .find(|f| f.value == key)
+                .map(|f| f.count)
+                .unwrap_or(0);
+            match groups.iter_mut().find(|g| g.kind == key) {
+                Some(g) if g.items.len() < 5 => g.items.push(item),
+                Some(_) => {}
+                None => groups.push(Group {
+                    label: kind_label(lang, item.kind),
+                    more: (count > 5).then(|| href(&p, &[("kind", Some(key.clone())), ("page", None)])),
+                    kind: key,
+                    count,
+                    items: vec![item],
+                }),
+            }
+        }
+    } else if let Some(first) = answer.items.first() {
+        groups.push(Group {
+            label: kind_label(lang, first.kind),
+            kind: first.kind.as_str().into(),
+            count: answer.total,
+            items: answer.items.clone(),
+            more: None,
+        });
+    }
+    let facet =
+        |title: (&'static str, &'static str), key: &str, values: &[FacetCount], current: &Option<String>| FacetView {
             title: lang.tr(title.0, title.1).to_string(),
             values: values
                 .iter()
@@ -500,51 +365,48 @@ async fn page_search(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri)
                 })
                 .collect(),
         };
-        let facets: Vec<FacetView> = vec![
-            facet(("类别", "Kind"), "kind", &answer.facets.kind, &p.kind),
-            facet(("县（市、区）", "County"), "county", &answer.facets.county, &p.county),
-            facet(("行业", "Industry"), "industry", &answer.facets.industry, &p.industry),
-            facet(("年份", "Year"), "year", &answer.facets.year, &p.year),
-            facet(("状态", "Status"), "status", &answer.facets.status, &p.status),
-        ]
-        .into_iter()
-        .filter(|f| !f.values.is_empty())
-        .collect();
-        let pages = answer.total.div_ceil(answer.per_page as usize).max(1) as u32;
-        let filtered = [&p.kind, &p.county, &p.industry, &p.year, &p.status]
-            .iter()
-            .any(|v| input::opt_text(v).is_some());
-        let title = if answer.query.is_empty() {
-            lang.tr("搜索", "Search").to_string()
-        } else {
-            format!("{}：{}", lang.tr("搜索", "Search"), answer.query)
-        };
-        let mut layout = Layout::new(&who, lang, &uri, "search", title);
-        layout.search_q = answer.query.clone();
-        let view = SearchPage {
-            layout,
-            query: answer.query.clone(),
-            total: answer.total,
-            groups,
-            facets,
-            prev_href: (!grouped && answer.page > 1)
-                .then(|| href(&p, &[("page", Some((answer.page - 1).to_string()))])),
-            next_href: (!grouped && answer.page < pages)
-                .then(|| href(&p, &[("page", Some((answer.page + 1).to_string()))])),
-            clear_href: filtered.then(|| {
-                href(
-                    &p,
-                    &[
-                        ("kind", None),
-                        ("county", None),
-                        ("industry", None),
-                        ("year", None),
-                        ("status", None),
-                    ],
-                )
-            }),
-        };
-        Ok::<_, ApiError>(views::render(&view))
+    let facets: Vec<FacetView> = vec![
+        facet(("类别", "Kind"), "kind", &answer.facets.kind, &p.kind),
+        facet(("县（市、区）", "County"), "county", &answer.facets.county, &p.county),
+        facet(("行业", "Industry"), "industry", &answer.facets.industry, &p.industry),
+        facet(("年份", "Year"), "year", &answer.facets.year, &p.year),
+        facet(("状态", "Status"), "status", &answer.facets.status, &p.status),
+    ]
+    .into_iter()
+    .filter(|f| !f.values.is_empty())
+    .collect();
+    let pages = answer.total.div_ceil(answer.per_page as usize).max(1) as u32;
+    let filtered = [&p.kind, &p.county, &p.industry, &p.year, &p.status]
+        .iter()
+        .any(|v| input::opt_text(v).is_some());
+    let title = if answer.query.is_empty() {
+        lang.tr("搜索", "Search").to_string()
+    } else {
+        format!("{}：{}", lang.tr("搜索", "Search"), answer.query)
     };
-    run.await.map_err(|e| PageErr(e, lang))
+    let mut layout = cx.layout("search", title);
+    layout.search_q = answer.query.clone();
+    let view = SearchPage {
+        layout,
+        query: answer.query.clone(),
+        total: answer.total,
+        groups,
+        facets,
+        prev_href: (!grouped && answer.page > 1).then(|| href(&p, &[("page", Some((answer.page - 1).to_string()))])),
+        next_href: (!grouped && answer.page < pages)
+            .then(|| href(&p, &[("page", Some((answer.page + 1).to_string()))])),
+        clear_href: filtered.then(|| {
+            href(
+                &p,
+                &[
+                    ("kind", None),
+                    ("county", None),
+                    ("industry", None),
+                    ("year", None),
+                    ("status", None),
+                ],
+            )
+        }),
+    };
+    Ok(views::render(&view))
 }

@@ -1,25 +1,25 @@
 //! The office's account management: list users, add one (a one-time password is shown once), reset
 //! a password. Through the pages under `/users` and `/api/v1/users`.
 
-use crate::AppState;
-use crate::RouteExt;
 use crate::account::NoticePage;
 use crate::auth::Auth;
-use crate::error::{Api, ApiError, Page as PageErr};
-use crate::i18n::Lang;
-use crate::resource::{parse_form, parse_json, path_id};
-use crate::views::{self, Field, Layout, code_options};
+use crate::error::ApiError;
+use crate::extract::{FormBody, Id, JsonBody};
+use crate::routing::RouteExt;
+use crate::state::AppState;
+use crate::views::{self, Ctx, Field, Layout, Rejected, chosen, code_options, local_time};
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router, routing::get};
+use hezuo_domain::RecordKind;
+use hezuo_domain::access::Action;
 use hezuo_domain::access::Role;
 use hezuo_domain::{FieldErrors, input};
-use hezuo_store::StoreError;
 use hezuo_store::accounts::User;
+use hezuo_store::{Store, Viewer};
 use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
@@ -78,26 +78,17 @@ impl UserInput {
     }
 }
 
-async fn create(s: &AppState, who: &Auth, i: &UserInput) -> Result<(User, String), ApiError> {
-    // Whether the caller may add users at all comes before what they typed.
-    hezuo_store::access::check(
-        &who.viewer,
-        hezuo_domain::RecordKind::User,
-        hezuo_domain::access::Action::Create,
-    )?;
+async fn create(store: &Store, v: &Viewer, i: &UserInput) -> Result<(User, String), ApiError> {
+    // Whether the caller may add users at all is the store's rule, asked before what they typed is.
+    hezuo_store::access::check(v, RecordKind::User, Action::Create)?;
     let (name, role, org, person) = i.parse()?;
-    Ok(s.store.add_user(&who.viewer, &name, role, org, person, None).await?)
+    Ok(store.add_user(v, &name, role, org, person, None).await?)
 }
 
-async fn users_view(
-    s: &AppState,
-    who: &Auth,
-    lang: Lang,
-    uri: &Uri,
-    i: &UserInput,
-    errors: FieldErrors,
-    status: StatusCode,
-) -> Result<Response, ApiError> {
+/// The accounts and the form to add one, with a refusal shown again.
+async fn users_view(cx: &Ctx, i: &UserInput, rejected: Option<Rejected>) -> Result<Response, ApiError> {
+    let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
+    let (status, errors) = rejected.map(|r| (r.status, r.errors)).unwrap_or_default();
     let users = s.store.list_users(&who.viewer).await?;
     let orgs = s.store.organization_options(&who.viewer).await?;
     let names: std::collections::HashMap<i64, String> = orgs.iter().map(|(id, n, _)| (*id, n.clone())).collect();
@@ -117,10 +108,9 @@ async fn users_view(
                     .unwrap_or_else(|| format!("#{p}")),
                 _ => lang.tr("全部", "Everything").into(),
             },
-            created: crate::projects::local_time(u.created_at),
+            created: local_time(u.created_at),
         })
         .collect();
-    let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
     let fields = vec![
         Field::new(lang, "username", ("用户名", "Username"), "text")
             .value(i.username.as_deref())
@@ -128,7 +118,7 @@ async fn users_view(
         Field::new(lang, "role", ("角色", "Role"), "select").required().options(
             lang,
             code_options(lang, Role::ALL, Role::label, Role::as_str),
-            &one(&i.role),
+            &chosen(&i.role),
         ),
         Field::new(
             lang,
@@ -142,43 +132,32 @@ async fn users_view(
         .options(
             lang,
             orgs.into_iter().map(|(id, n, _)| (id.to_string(), n)).collect(),
-            &one(&i.organization_id),
+            &chosen(&i.organization_id),
         ),
         Field::new(lang, "person_id", ("对应人员（专家）", "Person (expert)"), "select").options(
             lang,
             people.into_iter().map(|(id, n, _)| (id.to_string(), n)).collect(),
-            &one(&i.person_id),
+            &chosen(&i.person_id),
         ),
     ];
     let has = !errors.is_empty();
     let page = UsersPage {
-        layout: Layout::new(who, lang, uri, "users", lang.tr("用户", "Users")),
+        layout: cx.layout("users", lang.tr("用户", "Users")),
         users: rows,
         fields: Field::errors_from(fields, &errors, lang),
         error: has.then(|| lang.t().form_has_errors.to_string()),
     };
-    let mut res = views::render(&page);
-    *res.status_mut() = status;
-    Ok(res)
+    Ok(views::render_with(status, &page))
 }
 
-async fn page_list(State(s): State<AppState>, lang: Lang, who: Auth, uri: Uri) -> Result<Response, PageErr> {
-    users_view(
-        &s,
-        &who,
-        lang,
-        &uri,
-        &UserInput::default(),
-        FieldErrors::new(),
-        StatusCode::OK,
-    )
-    .await
-    .map_err(|e| PageErr(e, lang))
+async fn page_list(cx: Ctx) -> Result<Response, ApiError> {
+    users_view(&cx, &UserInput::default(), None).await
 }
 
-fn password_notice(who: &Auth, lang: Lang, uri: &Uri, username: &str, password: String) -> Response {
+fn password_notice(cx: &Ctx, username: &str, password: String) -> Response {
+    let lang = cx.lang;
     views::render(&NoticePage {
-        layout: Layout::new(who, lang, uri, "users", lang.tr("一次性密码", "One-time password")),
+        layout: cx.layout("users", lang.tr("一次性密码", "One-time password")),
         heading: format!("{} {username}", lang.tr("用户", "User")),
         message: lang
             .tr("请将下面的一次性密码告知本人；首次登录后须设置新密码。它只显示这一次：", "Give this one-time password to its owner; they must choose their own at first sign-in. It is shown once:")
@@ -189,56 +168,28 @@ fn password_notice(who: &Auth, lang: Lang, uri: &Uri, username: &str, password: 
     })
 }
 
-async fn page_create(
-    State(s): State<AppState>,
-    lang: Lang,
-    who: Auth,
-    uri: Uri,
-    body: Bytes,
-) -> Result<Response, PageErr> {
-    let run = async {
-        let i: UserInput = parse_form(&body)?;
-        match create(&s, &who, &i).await {
-            Ok((u, pw)) => Ok(password_notice(&who, lang, &uri, &u.username, pw)),
-            Err(ApiError::Invalid(e)) => {
-                users_view(&s, &who, lang, &uri, &i, e, StatusCode::UNPROCESSABLE_ENTITY).await
-            }
-            Err(ApiError::Conflict(e)) => users_view(&s, &who, lang, &uri, &i, e, StatusCode::CONFLICT).await,
-            Err(e) => Err(e),
-        }
-    };
-    run.await.map_err(|e| PageErr(e, lang))
+async fn page_create(cx: Ctx, FormBody(i): FormBody<UserInput>) -> Result<Response, ApiError> {
+    match Rejected::split(create(cx.store(), cx.viewer(), &i).await)? {
+        Ok((u, pw)) => Ok(password_notice(&cx, &u.username, pw)),
+        Err(r) => users_view(&cx, &i, Some(r)).await,
+    }
 }
 
-async fn page_reset(
-    State(s): State<AppState>,
-    lang: Lang,
-    who: Auth,
-    uri: Uri,
-    Path(id): Path<String>,
-) -> Result<Response, PageErr> {
-    let run = async {
-        let id = path_id(&id)?;
-        let pw = s.store.reset_password(&who.viewer, id).await?;
-        let name = s
-            .store
-            .list_users(&who.viewer)
-            .await?
-            .into_iter()
-            .find(|u| u.id == id)
-            .map(|u| u.username)
-            .unwrap_or_default();
-        Ok::<_, ApiError>(password_notice(&who, lang, &uri, &name, pw))
-    };
-    run.await.map_err(|e| PageErr(e, lang))
+async fn page_reset(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
+    let pw = cx.store().reset_password(cx.viewer(), id).await?;
+    let name = cx
+        .store()
+        .list_users(cx.viewer())
+        .await?
+        .into_iter()
+        .find(|u| u.id == id)
+        .map(|u| u.username)
+        .unwrap_or_default();
+    Ok(password_notice(&cx, &name, pw))
 }
 
-async fn api_list(State(s): State<AppState>, lang: Lang, who: Auth) -> Result<Json<Vec<User>>, Api> {
-    s.store
-        .list_users(&who.viewer)
-        .await
-        .map(Json)
-        .map_err(|e| Api(e.into(), lang))
+async fn api_list(State(s): State<AppState>, who: Auth) -> Result<Json<Vec<User>>, ApiError> {
+    Ok(Json(s.store.list_users(&who.viewer).await?))
 }
 
 #[derive(Serialize)]
@@ -248,31 +199,16 @@ struct Created {
     password: String,
 }
 
-async fn api_create(State(s): State<AppState>, lang: Lang, who: Auth, body: Bytes) -> Result<Response, Api> {
-    let run = async {
-        let i: UserInput = parse_json(&body)?;
-        let (user, password) = create(&s, &who, &i).await?;
-        Ok::<_, ApiError>((StatusCode::CREATED, Json(Created { user, password })).into_response())
-    };
-    run.await.map_err(|e| Api(e, lang))
+async fn api_create(
+    State(s): State<AppState>,
+    who: Auth,
+    JsonBody(i): JsonBody<UserInput>,
+) -> Result<Response, ApiError> {
+    let (user, password) = create(&s.store, &who.viewer, &i).await?;
+    Ok((StatusCode::CREATED, Json(Created { user, password })).into_response())
 }
 
-async fn api_reset(
-    State(s): State<AppState>,
-    lang: Lang,
-    who: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, Api> {
-    let run = async {
-        let pw = s
-            .store
-            .reset_password(&who.viewer, path_id(&id)?)
-            .await
-            .map_err(|e| match e {
-                StoreError::NotFound => ApiError::NotFound,
-                other => other.into(),
-            })?;
-        Ok::<_, ApiError>(Json(serde_json::json!({ "password": pw })))
-    };
-    run.await.map_err(|e| Api(e, lang))
+async fn api_reset(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
+    let pw = s.store.reset_password(&who.viewer, id).await?;
+    Ok(Json(serde_json::json!({ "password": pw })))
 }

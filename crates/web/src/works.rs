@@ -1,16 +1,13 @@
 //! Experts' papers and patents (论文与专利), kept with their profiles: what matching reads to know
 //! what an expert works on. API and pages through the shared record handlers.
 
-use crate::AppState;
-use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::organizations::archived_filter;
-use crate::resource::{Pages, archive_action, resource, routes};
+use crate::resource::{Pages, list_view, record_page, resource, routes};
 use crate::results::{expert_options, people_by_id, person_cell};
-use crate::views::{Cell, DetailPage, Field, Layout, ListPage, Table, code_options};
+use crate::state::AppState;
+use crate::views::{Cell, Ctx, DetailPage, Field, ListPage, Table, archived_filter, chosen, code_options};
 use axum::Router;
-use axum::http::Uri;
 use hezuo_domain::Page;
 use hezuo_domain::expert_work::{ExpertWork, WorkData, WorkFilter, WorkInput, WorkKind};
 
@@ -52,14 +49,8 @@ impl Pages for Works {
         r.title.clone()
     }
 
-    async fn list_page(
-        s: &AppState,
-        who: &Auth,
-        lang: Lang,
-        uri: &Uri,
-        f: &WorkFilter,
-        page: Page<ExpertWork>,
-    ) -> Result<ListPage, ApiError> {
+    async fn list_page(cx: &Ctx, f: &WorkFilter, page: Page<ExpertWork>) -> Result<ListPage, ApiError> {
+        let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
         let ids: Vec<i64> = page.items.iter().map(|w| w.person_id).collect();
         let people = people_by_id(s, &who.viewer, &ids).await?;
         let mut table = Table::new(
@@ -81,28 +72,19 @@ impl Pages for Works {
                 Cell::opt(w.venue.clone(), lang),
             ]);
         }
-        let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
         let filters = vec![
             Field::new(lang, "q", ("题名", "Title"), "text").value(f.q.as_deref()),
             Field::new(lang, "kind", ("类型", "Kind"), "select").options(
                 lang,
                 code_options(lang, WorkKind::ALL, WorkKind::label, WorkKind::as_str),
-                &one(&f.kind),
+                &chosen(&f.kind),
             ),
             archived_filter(lang, &f.archived),
         ];
         let unfiltered = [&f.q, &f.kind, &f.person_id, &f.archived]
             .iter()
             .all(|v| v.as_deref().unwrap_or("").trim().is_empty());
-        let heading = Self::heading(lang);
-        let mut view = ListPage::new(
-            Layout::new(who, lang, uri, Self::NAV, heading.clone()),
-            uri,
-            heading,
-            filters,
-            table,
-            &page,
-        );
+        let mut view = list_view::<Self>(cx, filters, table, &page);
         if unfiltered {
             view.table.empty = lang
                 .tr("还没有登记专家的论文或专利。", "No papers or patents yet.")
@@ -111,13 +93,8 @@ impl Pages for Works {
         Ok(view)
     }
 
-    async fn detail_page(
-        s: &AppState,
-        who: &Auth,
-        lang: Lang,
-        uri: &Uri,
-        w: ExpertWork,
-    ) -> Result<DetailPage, ApiError> {
+    async fn detail_page(cx: &Ctx, w: ExpertWork) -> Result<DetailPage, ApiError> {
+        let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
         let people = people_by_id(s, &who.viewer, &[w.person_id]).await?;
         let props = vec![
             (
@@ -144,28 +121,18 @@ impl Pages for Works {
             long_text.push((lang.tr("摘要", "Abstract").to_string(), t.clone()));
         }
         Ok(DetailPage {
-            layout: Layout::new(who, lang, uri, Self::NAV, w.title.clone()),
-            heading: w.title.clone(),
-            kind_label: Self::heading(lang),
             badges: vec![Cell::badge(
                 lang.pick(&w.kind.label()),
                 format!("w-{}", w.kind.as_str()),
             )],
-            edit_href: Some(format!("/works/{}/edit", w.id)),
-            actions: vec![archive_action::<Self>(lang, w.id, w.archived)],
-            archived: w.archived,
             props,
             long_text,
-            sections: vec![],
-            attachments: None,
-            notice: None,
-            history: None,
-            read_only_attachments: false,
+            ..record_page::<Self>(cx, w.id, w.title.clone(), w.archived)
         })
     }
 
-    async fn form_fields(s: &AppState, who: &Auth, lang: Lang, i: &WorkInput) -> Result<Vec<Field>, ApiError> {
-        let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
+    async fn form_fields(cx: &Ctx, i: &WorkInput) -> Result<Vec<Field>, ApiError> {
+        let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
         let mut experts = expert_options(s, &who.viewer).await?;
         // An expert adds their own: their name is chosen already.
         let mut person: Vec<String> = i.person_id.iter().filter(|p| !p.trim().is_empty()).cloned().collect();
@@ -184,7 +151,7 @@ impl Pages for Works {
             Field::new(lang, "kind", ("类型", "Kind"), "select").required().options(
                 lang,
                 code_options(lang, WorkKind::ALL, WorkKind::label, WorkKind::as_str),
-                &one(&i.kind),
+                &chosen(&i.kind),
             ),
             Field::new(lang, "title", ("题名", "Title"), "text")
                 .value(i.title.as_deref())

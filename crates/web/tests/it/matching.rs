@@ -274,9 +274,9 @@ async fn hezuo_match_prints_the_ranked_experts_and_results_for_a_demand() {
     let w = world(&app).await;
     expert(&app, w.college, "王氟", &["含氟废水深度除氟工艺研究"]).await;
     let d = accepted_demand(&app, w.ent, "含氟废水除氟", "出水氟化物不达标").await;
-    let search = hezuo_web::search::Search::in_memory().unwrap();
+    let search = hezuo_app::search::Search::in_memory().unwrap();
     search.rebuild(&app.store).await.unwrap();
-    let text = hezuo_web::matches::explain_for_terminal(&app.store, search.index(), d, 5)
+    let text = hezuo_app::matching::explain(&app.store, search.index(), d, 5)
         .await
         .unwrap();
     assert!(

@@ -2,7 +2,7 @@
 //! receives what the platform sends; the test reads the messages as a mail client would.
 
 use crate::helpers::spawn_app;
-use hezuo_web::reminders::{Mailer, run_once};
+use hezuo_app::reminders::{Mailer, run_once};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};

@@ -1,0 +1,169 @@
+//! What every record table shares, written once: the `archived` flag (its list filter and the
+//! archive/restore write), id filters from query strings, existence checks and row locks, trees by
+//! `parent_id` (no unknown parent, no cycle), and link tables (a record's many organisations).
+
+use crate::access::{Viewer, audit, check, must_see};
+use crate::sql::{Arg, Q, bind_args};
+use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
+use hezuo_domain::access::Action;
+use hezuo_domain::{Msg, RecordKind, input};
+use std::collections::HashMap;
+
+/// Adds the `archived` condition every list shares: hidden unless asked for (`true` or `all`).
+pub(crate) fn archived_clause(q: &mut Q, table: &str, v: &Option<String>) {
+    match v.as_deref().map(str::trim) {
+        Some("all") => {}
+        Some("true" | "1" | "on") => {
+            q.push(&format!(" and {table}.archived = "));
+            q.bind(Arg::Bool(true));
+        }
+        _ => {
+            q.push(&format!(" and {table}.archived = "));
+            q.bind(Arg::Bool(false));
+        }
+    }
+}
+
+/// An id filter from a query string; a malformed one matches nothing rather than everything.
+pub(crate) fn id_filter(v: &Option<String>) -> Option<i64> {
+    input::opt_text(v).map(|s| input::parse_id(s).unwrap_or(-1))
+}
+
+/// Archives or restores one record in its own transaction, with its audit entry; NotFound if `v`
+/// cannot see it.
+pub(crate) async fn set_archived(store: &Store, v: &Viewer, kind: RecordKind, id: i64, archived: bool) -> Result<()> {
+    check(v, kind, Action::Archive)?;
+    let mut tx = store.begin().await?;
+    must_see(&mut tx, v, kind, id).await?;
+    let table = kind.table();
+    let was: bool = on_tx!(&mut tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select archived from {table} where id = $1"))).bind(id).fetch_one(c).await)?;
+    let sql = format!("update {table} set archived = $1, updated_at = $2 where id = $3");
+    on_tx!(&mut tx, c => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(archived).bind(now()).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    if was != archived {
+        let action = if archived { "archive" } else { "restore" };
+        let (b, a) = (
+            serde_json::json!({ "archived": was }),
+            serde_json::json!({ "archived": archived }),
+        );
+        audit(&mut tx, v, kind, id, action, Some(&b), Some(&a)).await?;
+    }
+    tx.commit().await
+}
+
+/// Whether a row with this id exists in `table` (one of ours, never user input).
+pub(crate) async fn exists(tx: &mut Tx, table: &'static str, id: i64) -> Result<bool> {
+    let sql = format!("select count(*) from {table} where id = $1");
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
+/// NotFound unless the record exists. On PostgreSQL the row is locked for the rest of the transaction.
+pub(crate) async fn lock_exists(tx: &mut Tx, table: &'static str, id: i64) -> Result<()> {
+    let found = match tx {
+        Tx::Postgres(t) => {
+            let sql = format!("select id from {table} where id = $1 for update");
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_optional(&mut **t)
+                .await?
+                .is_some()
+        }
+        Tx::Sqlite(_) => exists(tx, table, id).await?,
+    };
+    if found { Ok(()) } else { Err(StoreError::NotFound) }
+}
+
+/// Ids among `ids` that have no row in `table`.
+pub(crate) async fn missing(tx: &mut Tx, table: &'static str, ids: &[i64]) -> Result<Vec<i64>> {
+    let mut out = Vec::new();
+    for id in ids {
+        if !exists(tx, table, *id).await? {
+            out.push(*id);
+        }
+    }
+    Ok(out)
+}
+
+/// The ids on the path from `start` up to the root of `table`'s tree (by `parent_id`), `start` first.
+pub(crate) async fn ancestors(tx: &mut Tx, table: &'static str, start: i64) -> Result<Vec<i64>> {
+    let sql = format!(
+        "with recursive up(id, parent_id, depth) as ( \
+           select id, parent_id, 0 from {table} where id = $1 \
+           union all select t.id, t.parent_id, up.depth + 1 from {table} t join up on t.id = up.parent_id \
+           where up.depth < 100) \
+         select id from up order by depth"
+    );
+    let ids: Vec<i64> = on_tx!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(start).fetch_all(c).await)?;
+    Ok(ids)
+}
+
+/// The tree rules for `parent_id` in `table`: the parent exists, and is not the record or below it.
+pub(crate) async fn check_parent(
+    tx: &mut Tx,
+    table: &'static str,
+    id: Option<i64>,
+    parent: Option<i64>,
+    what: (&str, &str),
+) -> Result<()> {
+    let Some(parent) = parent else { return Ok(()) };
+    if !exists(tx, table, parent).await? {
+        return Err(StoreError::invalid(
+            "parent_id",
+            Msg::new(
+                format!("上级{}（编号 {parent}）不存在", what.0),
+                format!("There is no {} with id {parent}", what.1),
+            ),
+        ));
+    }
+    if let Some(id) = id
+        && ancestors(tx, table, parent).await?.contains(&id)
+    {
+        return Err(StoreError::invalid(
+            "parent_id",
+            Msg::new(
+                format!("不能把{}挂在它自己或它的下级之下（会形成循环）", what.0),
+                format!(
+                    "A {} cannot sit under itself or one of its descendants (that would make a cycle)",
+                    what.1
+                ),
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A link table (`agreement_party`, `project_co_unit`): (its name, the owner column, the other column).
+pub(crate) type Link = (&'static str, &'static str, &'static str);
+pub(crate) const AGREEMENT_PARTY: Link = ("agreement_party", "agreement_id", "organization_id");
+pub(crate) const PROJECT_CO_UNIT: Link = ("project_co_unit", "project_id", "organization_id");
+
+impl Store {
+    /// For each owner id, the linked ids in ascending order.
+    pub(crate) async fn links(&self, (table, owner, other): Link, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
+        let mut q = Q::new(&format!("select {owner}, {other} from {table} where {owner} in "));
+        q.bind_list(ids).push(&format!(" order by {owner}, {other}"));
+        let rows: Vec<(i64, i64)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        let mut m: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (a, o) in rows {
+            m.entry(a).or_default().push(o);
+        }
+        Ok(m)
+    }
+}
+
+/// [`Store::links`] inside a transaction.
+pub(crate) async fn links_in(tx: &mut Tx, (table, owner, other): Link, id: i64) -> Result<Vec<i64>> {
+    let sql = format!("select {other} from {table} where {owner} = $1 order by {other}");
+    Ok(on_tx!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(id).fetch_all(c).await)?)
+}
+
+/// Replaces the links of one owner.
+pub(crate) async fn write_links(tx: &mut Tx, (table, owner, other): Link, id: i64, others: &[i64]) -> Result<()> {
+    let delete = format!("delete from {table} where {owner} = $1");
+    on_tx!(tx, c => sqlx::query(sqlx::AssertSqlSafe(delete)).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    let insert = format!("insert into {table} ({owner}, {other}) values ($1, $2)");
+    for o in others {
+        on_tx!(tx, c => sqlx::query(sqlx::AssertSqlSafe(insert.clone())).bind(id).bind(*o).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}

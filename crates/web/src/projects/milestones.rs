@@ -1,0 +1,171 @@
+//! A project's progress schedule (推进进度表): its milestones, nested under
+//! `/projects/{id}/milestones` in the API and the pages. The schedule panel of the project's page
+//! is in `projects`.
+
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::extract::{FormBody, Id, Ids, JsonBody, JsonObject, merge_input};
+use crate::i18n::Lang;
+use crate::resource::created;
+use crate::routing::RouteExt;
+use crate::state::AppState;
+use crate::views::{self, Ctx, Field, FormPage, Rejected};
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hezuo_domain::Page;
+use hezuo_domain::project::{Milestone, MilestoneInput, Project};
+use hezuo_store::{Store, Viewer};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .at("/api/v1/projects/{id}/milestones", get(api_list).post(api_create))
+        .at(
+            "/api/v1/projects/{id}/milestones/{mid}",
+            get(api_get).put(api_update).patch(api_update),
+        )
+        .at("/api/v1/projects/{id}/milestones/{mid}/archive", post(api_archive))
+        .at("/projects/{id}/milestones/new", get(page_new).post(page_create))
+        .at("/projects/{id}/milestones/{mid}/edit", get(page_edit).post(page_update))
+        .at("/projects/{id}/milestones/{mid}/archive", post(page_archive))
+}
+
+/// The milestone `mid` of project `id`, or 404 if it belongs to another project.
+async fn milestone_of(store: &Store, v: &Viewer, Ids(id, mid): Ids) -> Result<Milestone, ApiError> {
+    let m = store.get_milestone(v, mid).await?;
+    if m.project_id != id {
+        return Err(ApiError::NotFound);
+    }
+    Ok(m)
+}
+
+async fn create(store: &Store, v: &Viewer, project: i64, i: &MilestoneInput) -> Result<Milestone, ApiError> {
+    Ok(store.create_milestone(v, project, &i.validate()?).await?)
+}
+
+async fn update(store: &Store, v: &Viewer, id: i64, i: &MilestoneInput) -> Result<Milestone, ApiError> {
+    Ok(store.update_milestone(v, id, &i.validate()?).await?)
+}
+
+async fn api_list(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Json<Page<Milestone>>, ApiError> {
+    let p = s.store.get_project(&who.viewer, id).await?;
+    Ok(Json(Page::whole(
+        s.store.list_milestones(&who.viewer, p.id, false).await?,
+    )))
+}
+
+async fn api_create(
+    State(s): State<AppState>,
+    who: Auth,
+    Id(id): Id,
+    JsonBody(i): JsonBody<MilestoneInput>,
+) -> Result<Response, ApiError> {
+    let m = create(&s.store, &who.viewer, id, &i).await?;
+    Ok(created(
+        format!("/api/v1/projects/{}/milestones/{}", m.project_id, m.id),
+        m,
+    ))
+}
+
+async fn api_get(State(s): State<AppState>, who: Auth, ids: Ids) -> Result<Json<Milestone>, ApiError> {
+    Ok(Json(milestone_of(&s.store, &who.viewer, ids).await?))
+}
+
+async fn api_update(
+    State(s): State<AppState>,
+    who: Auth,
+    ids: Ids,
+    patch: JsonObject,
+) -> Result<Json<Milestone>, ApiError> {
+    let m = milestone_of(&s.store, &who.viewer, ids).await?;
+    let i = merge_input(&MilestoneInput::from_record(&m), patch)?;
+    Ok(Json(update(&s.store, &who.viewer, m.id, &i).await?))
+}
+
+async fn api_archive(State(s): State<AppState>, who: Auth, ids: Ids) -> Result<Json<Milestone>, ApiError> {
+    let m = milestone_of(&s.store, &who.viewer, ids).await?;
+    Ok(Json(s.store.set_milestone_archived(&who.viewer, m.id, true).await?))
+}
+
+fn fields(lang: Lang, i: &MilestoneInput) -> Vec<Field> {
+    vec![
+        Field::new(lang, "title", ("节点名称", "Milestone"), "text")
+            .value(i.title.as_deref())
+            .required(),
+        Field::new(lang, "due_on", ("计划完成日期", "Due on"), "date")
+            .value(i.due_on.as_deref())
+            .required(),
+        Field::new(lang, "deliverable", ("预期成果", "Deliverable"), "text").value(i.deliverable.as_deref()),
+        Field::new(lang, "done_on", ("实际完成日期", "Done on"), "date").value(i.done_on.as_deref()),
+        Field::new(lang, "evidence", ("完成佐证", "Evidence"), "textarea")
+            .value(i.evidence.as_deref())
+            .help(
+                lang,
+                (
+                    "佐证文件可在项目页面以附件上传。",
+                    "Upload evidence files as attachments on the project page.",
+                ),
+            ),
+    ]
+}
+
+/// The milestone form: a new one (`editing` None) or an existing one, with a refusal shown again.
+fn form(cx: &Ctx, p: &Project, editing: Option<&Milestone>, i: &MilestoneInput, r: Option<Rejected>) -> Response {
+    let heading = match editing {
+        None => cx.tr("新增节点", "New milestone").to_string(),
+        Some(m) => format!("{}：{}", cx.lang.t().edit, m.title),
+    };
+    let cancel = format!("/projects/{}", p.id);
+    FormPage::new(
+        cx,
+        "projects",
+        format!("{heading} · {}", p.title),
+        fields(cx.lang, i),
+        cancel,
+    )
+    .rejected(r)
+    .respond()
+}
+
+fn to_schedule(project: i64) -> Response {
+    views::redirect(&format!("/projects/{project}#milestones"))
+}
+
+async fn page_new(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
+    let p = cx.store().get_project(cx.viewer(), id).await?;
+    Ok(form(&cx, &p, None, &MilestoneInput::default(), None))
+}
+
+async fn page_create(cx: Ctx, Id(id): Id, FormBody(i): FormBody<MilestoneInput>) -> Result<Response, ApiError> {
+    let p = cx.store().get_project(cx.viewer(), id).await?;
+    Ok(
+        match Rejected::split(create(cx.store(), cx.viewer(), p.id, &i).await)? {
+            Ok(_) => to_schedule(p.id),
+            Err(r) => form(&cx, &p, None, &i, Some(r)),
+        },
+    )
+}
+
+async fn page_edit(cx: Ctx, ids: Ids) -> Result<Response, ApiError> {
+    let m = milestone_of(cx.store(), cx.viewer(), ids).await?;
+    let p = cx.store().get_project(cx.viewer(), m.project_id).await?;
+    Ok(form(&cx, &p, Some(&m), &MilestoneInput::from_record(&m), None))
+}
+
+async fn page_update(cx: Ctx, ids: Ids, FormBody(i): FormBody<MilestoneInput>) -> Result<Response, ApiError> {
+    let m = milestone_of(cx.store(), cx.viewer(), ids).await?;
+    let p = cx.store().get_project(cx.viewer(), m.project_id).await?;
+    Ok(
+        match Rejected::split(update(cx.store(), cx.viewer(), m.id, &i).await)? {
+            Ok(_) => to_schedule(p.id),
+            Err(r) => form(&cx, &p, Some(&m), &i, Some(r)),
+        },
+    )
+}
+
+async fn page_archive(cx: Ctx, ids: Ids) -> Result<Response, ApiError> {
+    let m = milestone_of(cx.store(), cx.viewer(), ids).await?;
+    cx.store().set_milestone_archived(cx.viewer(), m.id, true).await?;
+    Ok(to_schedule(m.project_id))
+}

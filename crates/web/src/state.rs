@@ -1,0 +1,39 @@
+//! What every handler can reach: the store, the search index, and the server's settings.
+
+use hezuo_app::search::Search;
+use hezuo_store::Store;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    /// The records; its clock is the app's "today".
+    pub store: Store,
+    /// Largest attachment accepted, in bytes.
+    pub max_upload_bytes: usize,
+    /// Mark the session cookie `Secure` (when served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+    /// The search index, following the records' change feed.
+    pub search: Arc<Search>,
+}
+
+impl AppState {
+    /// The state with a search index in memory (built from the records on first use).
+    pub fn new(store: Store) -> Self {
+        let search = Search::in_memory().expect("an in-memory index can always be created");
+        AppState {
+            store,
+            max_upload_bytes: 20 * 1024 * 1024,
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            search: Arc::new(search),
+        }
+    }
+
+    /// Keeps the search index in `dir` (the data folder's `search/`), so it survives restarts.
+    pub fn with_index_dir(mut self, dir: &std::path::Path) -> anyhow::Result<Self> {
+        self.search = Arc::new(Search::open(dir)?);
+        Ok(self)
+    }
+}

@@ -1,0 +1,210 @@
+//! The page shapes every feature fills in: a list with filters and paging, a detail page with
+//! related-record panels, and a form whose fields keep the input and show their errors — with
+//! [`Rejected`], the one way a page handler shows a refused form again.
+
+use super::widgets::{Cell, Field, Table};
+use super::{Ctx, Layout, render_with};
+use crate::error::ApiError;
+use askama::Template;
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use hezuo_domain::{FieldErrors, Page};
+
+#[derive(Template)]
+#[template(path = "list.html")]
+pub struct ListPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub new_href: Option<String>,
+    /// More links beside "new" (an import…): (label, href).
+    pub links: Vec<(String, String)>,
+    pub filters: Vec<Field>,
+    pub table: Table,
+    pub total: i64,
+    pub page: u32,
+    pub pages: u32,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+    pub reset_href: String,
+}
+
+impl ListPage {
+    /// Fills paging from a store page; links keep the current filters.
+    pub fn new<T>(
+        layout: Layout,
+        uri: &Uri,
+        heading: String,
+        filters: Vec<Field>,
+        table: Table,
+        page: &Page<T>,
+    ) -> Self {
+        let keep: Vec<&str> = uri
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .filter(|kv| !kv.is_empty() && !kv.starts_with("page="))
+            .collect();
+        let link = |p: u32| {
+            let mut q = keep.clone();
+            let pp = format!("page={p}");
+            q.push(&pp);
+            format!("{}?{}", uri.path(), q.join("&"))
+        };
+        let pages = page.pages();
+        let mut table = table;
+        table.empty = layout.t.empty_list.into();
+        // In a filter, the empty choice means "any".
+        let mut filters = filters;
+        for f in filters.iter_mut().filter(|f| f.kind == "select") {
+            if let Some(first) = f
+                .options
+                .first_mut()
+                .filter(|o| o.value.is_empty() && o.label == layout.t.none)
+            {
+                first.label = layout.t.any.into();
+            }
+        }
+        ListPage {
+            layout,
+            heading,
+            new_href: None,
+            links: Vec::new(),
+            filters,
+            table,
+            total: page.total,
+            page: page.page,
+            pages,
+            prev_href: (page.page > 1).then(|| link(page.page - 1)),
+            next_href: (page.page < pages).then(|| link(page.page + 1)),
+            reset_href: uri.path().to_string(),
+        }
+    }
+}
+
+pub struct Section {
+    pub id: &'static str,
+    pub title: String,
+    pub table: Table,
+    /// A link to add a related record: (label, href).
+    pub add: Option<(String, String)>,
+}
+
+/// A button that posts to `action` (archive, a status change…).
+pub struct PostAction {
+    pub label: String,
+    pub action: String,
+    pub class: &'static str,
+    /// Hidden fields sent with it.
+    pub fields: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "detail.html")]
+pub struct DetailPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub kind_label: String,
+    pub badges: Vec<Cell>,
+    pub edit_href: Option<String>,
+    pub actions: Vec<PostAction>,
+    pub archived: bool,
+    pub props: Vec<(String, Cell)>,
+    pub long_text: Vec<(String, String)>,
+    pub sections: Vec<Section>,
+    /// Where uploads go and what is attached: (record_kind, record_id, table).
+    pub attachments: Option<(String, i64, Table)>,
+    /// The record's own audit trail.
+    pub history: Option<Table>,
+    /// Show the attachments without the upload form (roles that may not attach).
+    pub read_only_attachments: bool,
+    pub notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub action: String,
+    pub fields: Vec<Field>,
+    pub has_errors: bool,
+    pub general_error: Option<String>,
+    pub cancel_href: String,
+    /// 200, or the status of the refusal it shows again (422, 409).
+    pub status: StatusCode,
+}
+
+/// A submitted form the records refused, to show again: 422 for input that breaks a rule, 409 for
+/// input that clashes with what is stored, with each field's message.
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    pub status: StatusCode,
+    pub errors: FieldErrors,
+}
+
+impl Rejected {
+    /// Splits a submission's outcome: a refusal that belongs beside the form's fields comes back as
+    /// `Ok(Err(rejected))`, to show the form again; anything else (not found, forbidden, a fault)
+    /// stays an error, for the error page.
+    pub fn split<T>(r: Result<T, ApiError>) -> Result<Result<T, Rejected>, ApiError> {
+        match r {
+            Ok(x) => Ok(Ok(x)),
+            Err(ApiError::Invalid(errors)) => Ok(Err(Rejected {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+            })),
+            Err(ApiError::Conflict(errors)) => Ok(Err(Rejected {
+                status: StatusCode::CONFLICT,
+                errors,
+            })),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl FormPage {
+    /// A form on the page `cx` shows, posting back to its own address.
+    pub fn new(cx: &Ctx, nav: &'static str, heading: String, fields: Vec<Field>, cancel_href: String) -> Self {
+        FormPage {
+            layout: cx.layout(nav, heading.clone()),
+            heading,
+            action: cx.uri.path().to_string(),
+            fields,
+            has_errors: false,
+            general_error: None,
+            cancel_href,
+            status: StatusCode::OK,
+        }
+    }
+
+    /// Shows a refusal: each message beside its field, those for fields the form does not show on
+    /// top (so none is lost), and the refusal's status.
+    pub fn rejected(mut self, r: Option<Rejected>) -> Self {
+        let Some(r) = r else { return self };
+        let lang = self.layout.lang;
+        let names: Vec<&str> = self.fields.iter().map(|f| f.name).collect();
+        let stray: Vec<String> = r
+            .errors
+            .0
+            .iter()
+            .filter(|(k, _)| !names.contains(&k.as_str()))
+            .map(|(_, m)| lang.pick(m).to_string())
+            .collect();
+        self.fields = Field::errors_from(self.fields, &r.errors, lang);
+        self.has_errors = !r.errors.is_empty();
+        self.general_error = (!stray.is_empty()).then(|| stray.join("；"));
+        self.status = r.status;
+        self
+    }
+
+    /// Sets a message above the fields (a form reached without what it needs).
+    pub fn notice(mut self, message: impl Into<String>) -> Self {
+        self.has_errors = true;
+        self.general_error = Some(message.into());
+        self
+    }
+
+    pub fn respond(self) -> Response {
+        render_with(self.status, &self)
+    }
+}

@@ -1,0 +1,238 @@
+//! The small parts every page is made of: table cells and tables, form fields and their options,
+//! and the formatting every feature shares — times in China, sizes, the archive filter, the flag
+//! badge and its legend.
+
+use crate::i18n::Lang;
+use axum::http::Uri;
+use chrono::{DateTime, Utc};
+use hezuo_domain::supervision::{Flag, legend};
+use hezuo_domain::{FieldErrors, Msg};
+
+#[derive(Debug, Clone, Default)]
+pub struct Cell {
+    pub text: String,
+    pub href: Option<String>,
+    /// A CSS class, e.g. a status badge `badge s-in_progress`.
+    pub class: String,
+}
+
+impl Cell {
+    pub fn text(t: impl Into<String>) -> Self {
+        Cell {
+            text: t.into(),
+            ..Default::default()
+        }
+    }
+    pub fn link(t: impl Into<String>, href: impl Into<String>) -> Self {
+        Cell {
+            text: t.into(),
+            href: Some(href.into()),
+            ..Default::default()
+        }
+    }
+    pub fn badge(t: impl Into<String>, class: impl Into<String>) -> Self {
+        Cell {
+            text: t.into(),
+            href: None,
+            class: format!("badge {}", class.into()),
+        }
+    }
+    pub fn opt(t: Option<impl Into<String>>, lang: Lang) -> Self {
+        match t {
+            Some(t) => Cell::text(t),
+            None => Cell {
+                text: lang.t().none.into(),
+                class: "muted".into(),
+                href: None,
+            },
+        }
+    }
+}
+
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    pub empty: String,
+}
+
+impl Table {
+    /// The heading of column `i` (empty past the last one), for the small-screen labels.
+    pub fn header(&self, i: &usize) -> &str {
+        self.headers.get(*i).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn new(lang: Lang, headers: &[(&str, &str)]) -> Self {
+        Table {
+            headers: headers.iter().map(|p| lang.tr_owned(*p)).collect(),
+            rows: Vec::new(),
+            empty: lang.t().empty_related.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// One form control. `kind` is one of text, textarea, date, number, select, multi, checkbox, hidden.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: &'static str,
+    pub label: String,
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<Opt>,
+    pub error: Option<String>,
+    pub help: Option<String>,
+    pub required: bool,
+}
+
+impl Field {
+    pub fn new(lang: Lang, name: &'static str, label: (&str, &str), kind: &'static str) -> Self {
+        Field {
+            name,
+            label: lang.tr_owned(label),
+            kind,
+            value: String::new(),
+            options: Vec::new(),
+            error: None,
+            help: None,
+            required: false,
+        }
+    }
+    pub fn value(mut self, v: Option<&str>) -> Self {
+        self.value = v.unwrap_or("").to_string();
+        self
+    }
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    pub fn help(mut self, lang: Lang, h: (&str, &str)) -> Self {
+        self.help = Some(lang.tr_owned(h));
+        self
+    }
+    /// Options as (value, label); the ones in `selected` are marked. A leading empty option is added
+    /// for single selects unless `required`.
+    pub fn options(mut self, lang: Lang, opts: Vec<(String, String)>, selected: &[String]) -> Self {
+        if self.kind == "select" {
+            let blank = if self.required { "—" } else { lang.t().none };
+            self.options.push(Opt {
+                value: String::new(),
+                label: blank.into(),
+                selected: selected.is_empty(),
+            });
+        }
+        for (value, label) in opts {
+            let selected = selected.iter().any(|s| s.trim() == value);
+            self.options.push(Opt { value, label, selected });
+        }
+        self
+    }
+    pub fn errors_from(mut fields: Vec<Field>, errors: &FieldErrors, lang: Lang) -> Vec<Field> {
+        for f in &mut fields {
+            f.error = errors.get(f.name).map(|m| lang.pick(m).to_string());
+        }
+        fields
+    }
+    pub fn is_checked(&self) -> bool {
+        matches!(self.value.as_str(), "true" | "on" | "1")
+    }
+    pub fn input_type(&self) -> &'static str {
+        if self.kind == "date" { "date" } else { "text" }
+    }
+    pub fn input_mode(&self) -> &'static str {
+        if self.kind == "number" { "decimal" } else { "text" }
+    }
+}
+
+/// One decoded value from the request's query string.
+pub fn query_param(uri: &Uri, key: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
+    pairs.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// The chosen value of a single select, as [`Field::options`] takes it.
+pub fn chosen(v: &Option<String>) -> Vec<String> {
+    v.iter().cloned().collect()
+}
+
+/// The sort menu of a list: (value for `sort`, Chinese, English); the first is the default.
+pub fn sort_field(lang: Lang, current: Option<&str>, choices: &[(&str, &str, &str)]) -> Field {
+    let current = current.unwrap_or("");
+    let mut f = Field::new(lang, "sort", ("排序", "Sort"), "select");
+    f.options = choices
+        .iter()
+        .enumerate()
+        .map(|(i, (value, zh, en))| Opt {
+            value: value.to_string(),
+            label: lang.tr_owned((zh, en)),
+            selected: *value == current || (i == 0 && !choices.iter().any(|c| c.0 == current)),
+        })
+        .collect();
+    f
+}
+
+/// Options for a closed code list (kinds, statuses) from its `ALL` and `label`.
+pub fn code_options<T: Copy>(
+    lang: Lang,
+    all: &[T],
+    label: impl Fn(T) -> Msg,
+    code: impl Fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|k| (code(*k).to_string(), lang.pick(&label(*k)).to_string()))
+        .collect()
+}
+
+/// Formats a byte count for people.
+pub fn human_size(n: i64) -> String {
+    if n < 1024 {
+        format!("{n} B")
+    } else if n < 1024 * 1024 {
+        format!("{:.1} KB", n as f64 / 1024.0)
+    } else {
+        format!("{:.1} MB", n as f64 / (1024.0 * 1024.0))
+    }
+}
+
+/// A timestamp as people in China read it: Asia/Shanghai (UTC+8), to the minute.
+pub fn local_time(t: DateTime<Utc>) -> String {
+    (t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The archive filter every list has: active records (the default), archived ones, or both.
+pub fn archived_filter(lang: Lang, v: &Option<String>) -> Field {
+    let current = v.as_deref().unwrap_or("");
+    let mut f = Field::new(lang, "archived", ("归档", "Archive"), "select");
+    f.options = [
+        ("", ("在用", "Active")),
+        ("true", ("已归档", "Archived")),
+        ("all", ("全部", "All")),
+    ]
+    .into_iter()
+    .map(|(value, label)| Opt {
+        value: value.into(),
+        label: lang.tr_owned(label),
+        selected: value == current,
+    })
+    .collect();
+    f
+}
+
+/// The flag as a badge, for tables.
+pub fn flag_cell(lang: Lang, f: Flag) -> Cell {
+    Cell::badge(lang.pick(&f.label()), format!("f-{}", f.as_str()))
+}
+
+/// The legend under every flag: the rules, in words.
+pub fn legend_text(lang: Lang) -> String {
+    legend()
+        .iter()
+        .map(|(_, m)| lang.pick(m).to_string())
+        .collect::<Vec<_>>()
+        .join("；")
+}
