@@ -167,12 +167,17 @@ pub(crate) fn restrict(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str) {
             restrict(q, v, RecordKind::Person, "pw");
             q.push(")");
         }
-        // A problem is seen by those who see its project and by its owner.
+        // A problem is seen by those who see its project and by the organisation that owns it. An
+        // expert acts for themself, not for their organisation: they see their projects' problems.
         RecordKind::Problem => {
-            q.push(&format!(" and ({alias}.owner_id in "));
-            org_set(q, &v.scope);
+            q.push(" and (");
+            if person.is_none() {
+                q.push(&format!("{alias}.owner_id in "));
+                org_set(q, &v.scope);
+                q.push(" or ");
+            }
             q.push(&format!(
-                " or {alias}.project_id in (select p.id from project p where 1 = 1"
+                "{alias}.project_id in (select p.id from project p where 1 = 1"
             ));
             restrict(q, v, RecordKind::Project, "p");
             q.push("))");
