@@ -621,7 +621,10 @@ mod tests {
         let status = DemandStatus::Project.label().en;
         assert_eq!(m.en, format!("A demand with status “{status}” cannot be closed"));
         let m = review_step(DemandStatus::Project, ReviewDecision::Pass).unwrap_err();
-        assert_eq!(m.en, format!("A demand with status “{status}” is not waiting for review"));
+        assert_eq!(
+            m.en,
+            format!("A demand with status “{status}” is not waiting for review")
+        );
     }
 
     #[test]
