@@ -65,7 +65,9 @@ pub struct ApiToken {
 }
 
 pub enum LoginOutcome {
-    Ok(User),
+    /// Signed in; `device` is the token that marks this browser as known to the user from now on
+    /// (the one it sent, or a new one).
+    Ok { user: User, device: String },
     /// Wrong name or password (never says which).
     Refused,
     /// Too many failures lately: try again after this many seconds.
@@ -74,8 +76,26 @@ pub enum LoginOutcome {
 
 /// How long a session lasts without signing in again.
 pub const SESSION_HOURS: i64 = 12;
-/// Failures allowed before delays start; each further failure doubles the wait, up to 15 minutes.
-const FREE_FAILURES: i64 = 3;
+/// How long a browser stays known to a user after it last signed in.
+pub const KNOWN_DEVICE_DAYS: i64 = 90;
+
+/// A throttle on sign-in attempts: `free` failures, then each further one doubles the wait (from a
+/// second) up to `max_wait` seconds. Failures older than [`FORGET_AFTER_MINUTES`] are forgotten.
+#[derive(Clone, Copy)]
+struct Limit {
+    free: i64,
+    max_wait: i64,
+}
+
+/// One account from one place (an address, or a browser it knows): the guessing that matters.
+const PAIR: Limit = Limit { free: 3, max_wait: 900 };
+/// One account from anywhere (many addresses guessing together): slows, never locks for long; a
+/// browser the user signed in with before is not held by it.
+const ACCOUNT: Limit = Limit { free: 10, max_wait: 60 };
+/// One address, any account (one password tried on many accounts): high enough that the people
+/// behind one office's NAT do not lock each other out, short waits.
+const ADDRESS: Limit = Limit { free: 20, max_wait: 60 };
+const FORGET_AFTER_MINUTES: i64 = 15;
 
 /// A random secret, hex-encoded (`bytes` random bytes).
 pub fn random_secret(bytes: usize) -> String {
@@ -213,26 +233,45 @@ impl Store {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    /// Checks a name and password, with growing delays after repeated failures for the account and
-    /// for the address. The answer never says which of the two was wrong.
-    pub async fn login(&self, username: &str, password: &str, ip: Option<&str>) -> Result<LoginOutcome> {
-        let mut keys = vec![format!("user:{username}")];
-        if let Some(ip) = ip {
-            keys.push(format!("ip:{ip}"));
-        }
+    /// Checks a name and password. Every attempt is counted before the password is checked, in one
+    /// write transaction per attempt, so simultaneous guesses are counted one after another; the
+    /// counts then decide the waits — per account and place ([`PAIR`]: an address, or a browser the
+    /// user signed in with before), per account ([`ACCOUNT`], which a known browser passes), per
+    /// address ([`ADDRESS`]). A success forgives the account's failures and marks the browser known.
+    /// The answer never says which of name and password was wrong.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        ip: Option<&str>,
+        device: Option<&str>,
+    ) -> Result<LoginOutcome> {
         let t = now();
-        for k in &keys {
-            let row: Option<(i64, DateTime<Utc>)> = on_db!(&self.db, p => sqlx::query_as(
-                "select failures, updated_at from login_failure where key = $1").bind(k).fetch_optional(p).await)?;
-            if let Some((n, last)) = row
-                && n >= FREE_FAILURES
-            {
-                let wait = (1i64 << (n - FREE_FAILURES).min(10)).min(900);
-                let left = wait - (t - last).num_seconds();
-                if left > 0 {
-                    return Ok(LoginOutcome::Throttled(left));
-                }
+        let known = match device {
+            Some(d) => {
+                on_db!(&self.db, p => sqlx::query_scalar::<_, i64>(
+                "select count(*) from known_device k join user_account u on u.id = k.user_id \
+                 where u.username = $1 and k.token_hash = $2 and k.last_seen_at > $3")
+                .bind(username).bind(sha256(d)).bind(t - Duration::days(KNOWN_DEVICE_DAYS))
+                .fetch_one(p).await)?
+                    > 0
             }
+            None => false,
+        };
+        let mut keys: Vec<(String, Limit)> = Vec::new();
+        match (known, device, ip) {
+            (true, Some(d), _) => keys.push((format!("device:{username}:{}", sha256(d)), PAIR)),
+            (_, _, Some(ip)) => keys.push((format!("pair:{username}:{ip}"), PAIR)),
+            _ => {}
+        }
+        if !known {
+            keys.push((format!("user:{username}"), ACCOUNT));
+            if let Some(ip) = ip {
+                keys.push((format!("ip:{ip}"), ADDRESS));
+            }
+        }
+        if let Some(wait) = self.count_attempt(&keys, t).await? {
+            return Ok(LoginOutcome::Throttled(wait));
         }
         let row: Option<(i64, String, bool)> = on_db!(&self.db, p => sqlx::query_as(
             "select id, password_hash, disabled from user_account where username = $1").bind(username).fetch_optional(p).await)?;
@@ -246,21 +285,75 @@ impl Store {
                 false
             }
         };
-        let mut tx = self.begin().await?;
-        if !ok {
-            for k in &keys {
-                on_tx!(&mut tx, c => sqlx::query(
-                    "insert into login_failure (key, failures, created_at, updated_at) values ($1, 1, $2, $2) \
-                     on conflict (key) do update set failures = login_failure.failures + 1, updated_at = $2")
-                    .bind(k).bind(t).execute(c).await.map(|r| r.rows_affected()))?;
-            }
-            tx.commit().await?;
+        let Some((user_id, _, _)) = row.filter(|_| ok) else {
             return Ok(LoginOutcome::Refused);
+        };
+        let mut tx = self.begin().await?;
+        for (key, _) in &keys {
+            // The account is forgiven; the address only gets back the attempt that succeeded.
+            let sql = if key.starts_with("ip:") {
+                "update login_failure set failures = failures - 1 where key = $1 and failures > 0"
+            } else {
+                "delete from login_failure where key = $1"
+            };
+            on_tx!(&mut tx, c => sqlx::query(sql).bind(key).execute(c).await.map(|r| r.rows_affected()))?;
         }
-        on_tx!(&mut tx, c => sqlx::query("delete from login_failure where key = $1").bind(&keys[0]).execute(c).await.map(|r| r.rows_affected()))?;
-        let user = fetch_user(&mut tx, row.expect("checked").0).await?;
+        let device = match device.filter(|_| known) {
+            Some(d) => d.to_string(),
+            None => random_secret(32),
+        };
+        on_tx!(&mut tx, c => sqlx::query(
+            "insert into known_device (token_hash, user_id, created_at, last_seen_at) values ($1, $2, $3, $3) \
+             on conflict (token_hash) do update set last_seen_at = $3")
+            .bind(sha256(&device)).bind(user_id).bind(t)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        let user = fetch_user(&mut tx, user_id).await?;
         tx.commit().await?;
-        Ok(LoginOutcome::Ok(user))
+        Ok(LoginOutcome::Ok { user, device })
+    }
+
+    /// Counts one attempt under each key, or, when a key's failures call for a wait that has not
+    /// passed, counts nothing and returns the longest wait left (seconds). One write transaction:
+    /// the keys' rows are locked (SQLite: the write lock; PostgreSQL: `for update`) from the check
+    /// to the count.
+    async fn count_attempt(&self, keys: &[(String, Limit)], t: DateTime<Utc>) -> Result<Option<i64>> {
+        let mut tx = self.begin().await?;
+        let mut counts = Vec::new();
+        let mut wait = 0;
+        for (key, limit) in keys {
+            on_tx!(&mut tx, c => sqlx::query(
+                "insert into login_failure (key, failures, created_at, updated_at) values ($1, 0, $2, $2) \
+                 on conflict (key) do nothing")
+                .bind(key).bind(t).execute(c).await.map(|r| r.rows_affected()))?;
+            let lock = if matches!(tx, Tx::Postgres(_)) {
+                " for update"
+            } else {
+                ""
+            };
+            let sql = format!("select failures, updated_at from login_failure where key = $1{lock}");
+            let (n, last): (i64, DateTime<Utc>) =
+                on_tx!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(key).fetch_one(c).await)?;
+            let n = if t - last > Duration::minutes(FORGET_AFTER_MINUTES) {
+                0
+            } else {
+                n
+            };
+            if n >= limit.free {
+                let left = (1i64 << (n - limit.free).min(20)).min(limit.max_wait) - (t - last).num_seconds();
+                wait = wait.max(left);
+            }
+            counts.push((key, n));
+        }
+        if wait > 0 {
+            tx.rollback().await?;
+            return Ok(Some(wait));
+        }
+        for (key, n) in counts {
+            on_tx!(&mut tx, c => sqlx::query("update login_failure set failures = $1, updated_at = $2 where key = $3")
+                .bind(n + 1).bind(t).bind(key).execute(c).await.map(|r| r.rows_affected()))?;
+        }
+        tx.commit().await?;
+        Ok(None)
     }
 
     /// The viewer a user acts as: role, scope (from their organisation or person), address.
@@ -305,7 +398,7 @@ impl Store {
              where s.token_hash = $1 and s.expires_at > $2 and u.disabled = false")
             .bind(sha256(secret)).bind(now()).fetch_optional(p).await)?;
         let Some((uid, csrf)) = row else { return Ok(None) };
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         let user = fetch_user(&mut tx, uid).await?;
         tx.commit().await?;
         Ok(Some((user, csrf)))
@@ -417,7 +510,7 @@ impl Store {
              and t.revoked_at is null and (t.expires_at is null or t.expires_at > $2) and u.disabled = false")
             .bind(sha256(secret)).bind(now()).fetch_optional(p).await)?;
         let Some(uid) = uid else { return Ok(None) };
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         let user = fetch_user(&mut tx, uid).await?;
         tx.commit().await?;
         Ok(Some(user))

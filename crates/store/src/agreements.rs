@@ -100,7 +100,7 @@ impl Store {
     }
 
     pub async fn get_agreement(&self, v: &Viewer, id: i64) -> Result<Agreement> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::Agreement, id).await?;
         let r = fetch(&mut tx, id).await?;
         tx.commit().await?;

@@ -1,5 +1,7 @@
-//! Attachments: the bytes live content-addressed under `DATA_DIR/files/ab/cd/<sha256>`, the record
-//! in the `attachment` table. The same content uploaded twice is stored once.
+//! Attachments: the record in the `attachment` table, the bytes in `attachment_blob` by their
+//! SHA-256, written in the same transaction — a refused upload leaves nothing behind, and every
+//! server on one database reads every file. The same content uploaded twice is stored once.
+//! Files of stores from before (under `DATA_DIR/files/ab/cd/<sha256>`) are moved in by `migrate`.
 
 use crate::access::{Viewer, audit, must_see, restrict, snapshot};
 use crate::sql::{Arg, Q, bind_args};
@@ -40,8 +42,29 @@ impl From<Row> for Attachment {
 }
 
 impl Store {
-    fn blob_path(&self, sha: &str) -> PathBuf {
+    /// Where a store from before attachment_blob kept a file.
+    fn old_blob_path(&self, sha: &str) -> PathBuf {
         self.files_dir.join(&sha[..2]).join(&sha[2..4]).join(sha)
+    }
+
+    /// Moves the files of a store from before into the database (those it does not hold yet);
+    /// returns how many. Run by `migrate`; a file that is missing stays missing, as it was.
+    pub(crate) async fn move_files_in(&self) -> Result<usize> {
+        let missing: Vec<String> = on_db!(&self.db, p => sqlx::query_scalar(
+            "select distinct sha256 from attachment a where not exists \
+             (select 1 from attachment_blob b where b.sha256 = a.sha256)").fetch_all(p).await)?;
+        let mut moved = 0;
+        for sha in missing {
+            let Ok(bytes) = tokio::fs::read(self.old_blob_path(&sha)).await else {
+                tracing::warn!(%sha, "an attachment's file is missing from the data folder");
+                continue;
+            };
+            let mut tx = self.begin().await?;
+            put_blob(&mut tx, &sha, &bytes).await?;
+            tx.commit().await?;
+            moved += 1;
+        }
+        Ok(moved)
     }
 
     /// Stores `bytes` (already checked by `attachment::check_upload`) and records it on the record.
@@ -66,14 +89,7 @@ impl Store {
                 ),
             ));
         }
-        let path = self.blob_path(&sha);
-        if !path.exists() {
-            let dir = path.parent().expect("blob path has a parent");
-            tokio::fs::create_dir_all(dir).await?;
-            let tmp = dir.join(format!(".{sha}.{}.tmp", std::process::id()));
-            tokio::fs::write(&tmp, bytes).await?;
-            tokio::fs::rename(&tmp, &path).await?;
-        }
+        put_blob(&mut tx, &sha, bytes).await?;
         let t = now();
         let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
             "insert into attachment (record_kind, record_id, filename, content_type, size_bytes, sha256, archived, created_at, updated_at) \
@@ -96,7 +112,7 @@ impl Store {
     }
 
     pub async fn get_attachment(&self, v: &Viewer, id: i64) -> Result<Attachment> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::Attachment, id).await?;
         let a = fetch(&mut tx, id).await?;
         tx.commit().await?;
@@ -108,7 +124,7 @@ impl Store {
         if !RecordKind::ATTACHABLE.contains(&kind) {
             return Err(StoreError::NotFound);
         }
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, kind, record_id).await?;
         tx.commit().await?;
         let mut q = Q::new(&format!(
@@ -125,12 +141,24 @@ impl Store {
 
     /// The stored bytes of an attachment.
     pub async fn attachment_content(&self, a: &Attachment) -> Result<Vec<u8>> {
-        Ok(tokio::fs::read(self.blob_path(&a.sha256)).await?)
+        let bytes: Option<Vec<u8>> = on_db!(&self.db, p => sqlx::query_scalar(
+            "select content from attachment_blob where sha256 = $1").bind(&a.sha256).fetch_optional(p).await)?;
+        bytes.ok_or(StoreError::NotFound)
     }
 
     pub async fn archive_attachment(&self, v: &Viewer, id: i64) -> Result<()> {
         crate::records::set_archived(self, v, RecordKind::Attachment, id, true).await
     }
+}
+
+/// Keeps `bytes` under their SHA-256 (once, whoever uploads them again), in the caller's transaction.
+async fn put_blob(tx: &mut Tx, sha: &str, bytes: &[u8]) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "insert into attachment_blob (sha256, content, size_bytes, created_at) values ($1, $2, $3, $4) \
+         on conflict (sha256) do nothing")
+        .bind(sha).bind(bytes).bind(bytes.len() as i64).bind(now())
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 async fn fetch(tx: &mut Tx, id: i64) -> Result<Attachment> {

@@ -45,6 +45,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (5, "reminders", include_str!("../migrations/sqlite/0005_reminders.sql")),
     (6, "demands", include_str!("../migrations/sqlite/0006_demands.sql")),
     (7, "matches", include_str!("../migrations/sqlite/0007_matches.sql")),
+    (
+        8,
+        "write safety",
+        include_str!("../migrations/sqlite/0008_write_safety.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -70,6 +75,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     ),
     (6, "demands", include_str!("../migrations/postgres/0006_demands.sql")),
     (7, "matches", include_str!("../migrations/postgres/0007_matches.sql")),
+    (
+        8,
+        "write safety",
+        include_str!("../migrations/postgres/0008_write_safety.sql"),
+    ),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

@@ -75,7 +75,7 @@ impl Store {
     }
 
     pub async fn get_bulletin(&self, v: &Viewer, id: i64) -> Result<Bulletin> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::Bulletin, id).await?;
         let b = fetch(&mut tx, id).await?;
         tx.commit().await?;

@@ -86,7 +86,7 @@ impl Store {
     }
 
     pub async fn get_campaign(&self, v: &Viewer, id: i64) -> Result<Campaign> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::Campaign, id).await?;
         let r = fetch(&mut tx, id).await?;
         tx.commit().await?;

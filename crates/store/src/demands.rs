@@ -137,7 +137,7 @@ impl Store {
     }
 
     pub async fn get_demand(&self, v: &Viewer, id: i64) -> Result<Demand> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::Demand, id).await?;
         let r = fetch(&mut tx, id).await?;
         tx.commit().await?;
@@ -371,7 +371,7 @@ impl Store {
 
     /// The review trail of a demand, oldest first.
     pub async fn demand_reviews(&self, v: &Viewer, id: i64) -> Result<Vec<DemandReview>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::Demand, id).await?;
         let rows: Vec<ReviewRow> = on_tx!(&mut tx, c => sqlx::query_as(
             "select id, demand_id, stage, decision, comment, reviewer, created_at from demand_review where demand_id = $1 order by id")

@@ -134,8 +134,17 @@ impl Store {
         Ok(s)
     }
 
+    /// Brings the schema up to date, then moves the files of a store from before into the database.
     pub async fn migrate(&self) -> Result<()> {
-        backend::migrate(&self.db).await
+        backend::migrate(&self.db).await?;
+        let moved = self.move_files_in().await?;
+        if moved > 0 {
+            tracing::info!(
+                files = moved,
+                "attachments moved from the data folder into the database"
+            );
+        }
+        Ok(())
     }
 
     /// The same store, with "today" taken from `clock` (flags, late reports).
@@ -170,7 +179,19 @@ impl Store {
         Ok(())
     }
 
+    /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
+    /// waiting up to the busy timeout while another writer finishes: a deferred transaction that
+    /// reads and then writes would instead fail at once with "database is locked", as SQLite cannot
+    /// wait for a lock it might deadlock on.
     pub async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.db {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// A transaction that only reads: one consistent view of the records, and no write lock.
+    pub async fn read(&self) -> Result<Tx> {
         Ok(match &self.db {
             Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),

@@ -61,7 +61,7 @@ pub struct Outcome {
 impl Store {
     /// The confirmed matches of a demand (those the viewer may see), best score first.
     pub async fn demand_matches(&self, v: &Viewer, demand_id: i64) -> Result<Vec<Match>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::Demand, demand_id).await?;
         tx.commit().await?;
         let mut q = Q::new(&format!("select {COLS} from demand_match m where m.demand_id = "));
@@ -73,7 +73,7 @@ impl Store {
     }
 
     pub async fn get_match(&self, v: &Viewer, id: i64) -> Result<Match> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::Match, id).await?;
         let m = fetch(&mut tx, id).await?;
         tx.commit().await?;

@@ -106,7 +106,7 @@ impl Store {
     }
 
     pub async fn get_organization(&self, v: &Viewer, id: i64) -> Result<Organization> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::Organization, id).await?;
         let r = fetch(&mut tx, id).await?;
         tx.commit().await?;

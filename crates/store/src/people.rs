@@ -112,7 +112,7 @@ impl Store {
     }
 
     pub async fn get_person(&self, v: &Viewer, id: i64) -> Result<Person> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::Person, id).await?;
         let r = fetch(&mut tx, id).await?;
         tx.commit().await?;

@@ -79,7 +79,7 @@ impl Store {
     }
 
     pub async fn get_problem(&self, v: &Viewer, id: i64) -> Result<Problem> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::Problem, id).await?;
         let r = fetch(&mut tx, id).await?;
         tx.commit().await?;

@@ -178,7 +178,7 @@ impl Store {
     }
 
     pub async fn get_project(&self, v: &Viewer, id: i64) -> Result<Project> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::Project, id).await?;
         let r = fetch(&mut tx, id).await?;
         tx.commit().await?;
@@ -289,7 +289,7 @@ impl Store {
 
     /// A project's milestones; NotFound if `v` cannot see the project.
     pub async fn list_milestones(&self, v: &Viewer, project_id: i64, include_archived: bool) -> Result<Vec<Milestone>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::Project, project_id).await?;
         let sql = format!(
             "select {MILESTONE_COLS} from milestone where project_id = $1 and (archived = false or $2) order by due_on, id"
@@ -301,7 +301,7 @@ impl Store {
     }
 
     pub async fn get_milestone(&self, v: &Viewer, id: i64) -> Result<Milestone> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::Milestone, id).await?;
         let m = fetch_milestone(&mut tx, id).await?;
         tx.commit().await?;

@@ -118,7 +118,7 @@ impl Store {
     }
 
     pub async fn get_result(&self, v: &Viewer, id: i64) -> Result<ResearchResult> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::ResearchResult, id).await?;
         let r = fetch(&mut tx, id).await?;
         tx.commit().await?;

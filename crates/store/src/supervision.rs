@@ -112,7 +112,7 @@ impl Store {
     }
 
     pub async fn get_batch(&self, v: &Viewer, id: i64) -> Result<Batch> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::Batch, id).await?;
         let b = fetch_batch(&mut tx, id).await?;
         tx.commit().await?;
@@ -399,7 +399,7 @@ impl Store {
 
     /// Every version of every report of a project, newest period and version first.
     pub async fn project_reports(&self, v: &Viewer, project_id: i64) -> Result<Vec<ProgressReport>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::Project, project_id).await?;
         let sql = format!(
             "select {REPORT_COLS} from progress_report where project_id = $1 order by period desc, organization_id, version desc"
@@ -411,7 +411,7 @@ impl Store {
     }
 
     pub async fn get_report(&self, v: &Viewer, id: i64) -> Result<ProgressReport> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::ProgressReport, id).await?;
         let r = fetch_report(&mut tx, id).await?;
         tx.commit().await?;

@@ -72,7 +72,7 @@ impl Store {
     }
 
     pub async fn get_work(&self, v: &Viewer, id: i64) -> Result<ExpertWork> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         must_see(&mut tx, v, RecordKind::ExpertWork, id).await?;
         let r = fetch(&mut tx, id).await?;
         tx.commit().await?;

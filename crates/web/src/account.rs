@@ -1,7 +1,7 @@
 //! Signing in and out, one's own account (password, API tokens), and the API's `auth/login`,
 //! `me` and `tokens`. Sessions are server-side; the cookie holds only a random secret.
 
-use crate::auth::{Auth, ClientIp, SESSION_COOKIE, Via};
+use crate::auth::{Auth, ClientIp, DEVICE_COOKIE, SESSION_COOKIE, Via, cookie_value};
 use crate::error::ApiError;
 use crate::extract::{FormBody, Id, JsonBody, parse_form, parse_json};
 use crate::i18n::Lang;
@@ -12,13 +12,13 @@ use crate::views::{self, Cell, Ctx, Field, Layout, local_time};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{NaiveDate, Utc};
 use hezuo_domain::{FieldErrors, Msg};
-use hezuo_store::accounts::{ApiToken, LoginOutcome, SESSION_HOURS, User};
+use hezuo_store::accounts::{ApiToken, KNOWN_DEVICE_DAYS, LoginOutcome, SESSION_HOURS, User};
 use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
@@ -87,11 +87,23 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 fn cookie(s: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    named_cookie(s, SESSION_COOKIE, value, max_age)
+}
+
+fn named_cookie(s: &AppState, name: &str, value: &str, max_age: i64) -> HeaderValue {
     let secure = if s.secure_cookies { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
     ))
     .expect("cookie is ASCII")
+}
+
+/// What signing in sets: the session cookie, and the cookie that marks this browser as one the user
+/// signed in with (sign-in throttling per account does not hold it up).
+struct SignedIn {
+    user: User,
+    csrf: String,
+    cookies: [HeaderValue; 2],
 }
 
 async fn login_page(lang: Lang, uri: Uri) -> Response {
@@ -113,12 +125,16 @@ struct LoginForm {
     next: Option<String>,
 }
 
-/// Signs in: the outcome, and on success the session cookie and CSRF token.
-async fn sign_in(s: &AppState, ip: Option<&str>, f: &LoginForm) -> Result<(User, HeaderValue, String), ApiError> {
-    match s.store.login(f.username.trim(), &f.password, ip).await? {
-        LoginOutcome::Ok(user) => {
+/// Signs in: on success the user, the CSRF token and the cookies to set.
+async fn sign_in(s: &AppState, ip: Option<&str>, device: Option<&str>, f: &LoginForm) -> Result<SignedIn, ApiError> {
+    match s.store.login(f.username.trim(), &f.password, ip, device).await? {
+        LoginOutcome::Ok { user, device } => {
             let (secret, csrf) = s.store.create_session(user.id, ip).await?;
-            Ok((user, cookie(s, &secret, SESSION_HOURS * 3600), csrf))
+            let cookies = [
+                cookie(s, &secret, SESSION_HOURS * 3600),
+                named_cookie(s, DEVICE_COOKIE, &device, KNOWN_DEVICE_DAYS * 86400),
+            ];
+            Ok(SignedIn { user, csrf, cookies })
         }
         LoginOutcome::Refused => Err(ApiError::Status(
             StatusCode::UNAUTHORIZED,
@@ -139,18 +155,22 @@ async fn login_submit(
     lang: Lang,
     uri: Uri,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let f: LoginForm = parse_form(&body).unwrap_or_default();
-    match sign_in(&s, ip.as_deref(), &f).await {
-        Ok((user, c, _)) => {
-            let to = if user.must_change_password {
+    let device = cookie_value(&headers, DEVICE_COOKIE);
+    match sign_in(&s, ip.as_deref(), device.as_deref(), &f).await {
+        Ok(done) => {
+            let to = if done.user.must_change_password {
                 "/account".to_string()
             } else {
                 safe_next(f.next.as_deref())
             };
             let mut res = views::redirect(&to);
-            res.headers_mut().append(header::SET_COOKIE, c);
+            for c in done.cookies {
+                res.headers_mut().append(header::SET_COOKIE, c);
+            }
             res
         }
         Err(e) => {
@@ -380,11 +400,19 @@ struct LoginAnswer {
 async fn api_login(
     State(s): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     JsonBody(f): JsonBody<LoginForm>,
 ) -> Result<Response, ApiError> {
-    let (user, c, csrf) = sign_in(&s, ip.as_deref(), &f).await?;
-    let mut res = Json(LoginAnswer { user, csrf_token: csrf }).into_response();
-    res.headers_mut().append(header::SET_COOKIE, c);
+    let device = cookie_value(&headers, DEVICE_COOKIE);
+    let done = sign_in(&s, ip.as_deref(), device.as_deref(), &f).await?;
+    let mut res = Json(LoginAnswer {
+        user: done.user,
+        csrf_token: done.csrf,
+    })
+    .into_response();
+    for c in done.cookies {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
     Ok(res)
 }
 

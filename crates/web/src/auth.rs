@@ -16,6 +16,8 @@ use hezuo_store::accounts::User;
 use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "hezuo_session";
+/// The cookie that marks a browser a user signed in with before (see `Store::login`).
+pub const DEVICE_COOKIE: &str = "hezuo_device";
 /// The form field, query parameter or header carrying the CSRF token.
 pub const CSRF_FIELD: &str = "_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -64,6 +66,12 @@ pub fn client_ip(parts: &Parts) -> Option<String> {
 }
 
 pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, SESSION_COOKIE)
+}
+
+/// The value of the cookie `name`, when the request carries it.
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -71,8 +79,9 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .find_map(|c| {
             c.split(';')
                 .map(str::trim)
-                .find_map(|kv| kv.strip_prefix(&format!("{SESSION_COOKIE}=")).map(str::to_string))
+                .find_map(|kv| kv.strip_prefix(&prefix).map(str::to_string))
         })
+        .filter(|v| !v.is_empty())
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {

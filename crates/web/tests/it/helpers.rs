@@ -140,6 +140,29 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// The test store's data folder.
+    pub fn store_dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    /// A second server on the same database, with a data folder of its own where the backend allows
+    /// it (PostgreSQL; a SQLite database is a file in the data folder): what a second machine behind
+    /// the load balancer is.
+    pub async fn second_server(&self) -> Router {
+        let (url, dir) = match &self.pg {
+            Some((admin, name)) => {
+                let (base, _) = admin.rsplit_once('/').expect("database url with a database name");
+                (Some(format!("{base}/{name}")), self.dir.join("second-server"))
+            }
+            None => (None, self.dir.clone()),
+        };
+        let store = Store::open_and_migrate(url.as_deref(), &dir)
+            .await
+            .expect("open the store again")
+            .with_clock(Clock::Fixed("2026-06-15".parse().unwrap()));
+        hezuo_web::app(hezuo_web::AppState::new(store))
+    }
+
     /// Moves the app's "today" (same records, sessions and users).
     pub fn set_today(&mut self, day: &str) {
         let store = self

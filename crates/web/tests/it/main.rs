@@ -2,6 +2,7 @@
 
 mod access;
 mod api;
+mod concurrency;
 mod demands;
 mod helpers;
 mod matching;
@@ -9,4 +10,5 @@ mod pages;
 mod records;
 mod reminders;
 mod search;
+mod signin;
 mod supervision;
