@@ -3,7 +3,8 @@
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, visible};
 
 use crate::records::{
-    AGREEMENT_PARTY, archived_clause, check_parent, id_filter, links_in, lock_exists, missing, write_links,
+    AGREEMENT_PARTY, archived_clause, check_parent, expect_version, id_filter, links_in, lock_exists, missing,
+    write_links,
 };
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
@@ -145,10 +146,17 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn update_agreement(&self, v: &Viewer, id: i64, d: &AgreementData) -> Result<Agreement> {
+    pub async fn update_agreement(
+        &self,
+        v: &Viewer,
+        id: i64,
+        d: &AgreementData,
+        expected: Option<i64>,
+    ) -> Result<Agreement> {
         check(v, RecordKind::Agreement, Action::Update)?;
         let mut tx = self.begin().await?;
         must_see(&mut tx, v, RecordKind::Agreement, id).await?;
+        expect_version(&mut tx, RecordKind::Agreement, id, expected).await?;
         lock_exists(&mut tx, "agreement", id).await?;
         let before = fetch(&mut tx, id).await?;
         parties_in_scope(&mut tx, v, &d.party_ids).await?;

@@ -3,6 +3,7 @@
 //! issued bulletin afterwards.
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot};
+use crate::records::expect_version;
 use crate::sql::{Arg, Q, bind_args, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, Datelike, Utc};
@@ -128,10 +129,17 @@ impl Store {
     }
 
     /// Edits a draft's prose; an issued bulletin never changes (409).
-    pub async fn update_bulletin(&self, v: &Viewer, id: i64, d: &BulletinProse) -> Result<Bulletin> {
+    pub async fn update_bulletin(
+        &self,
+        v: &Viewer,
+        id: i64,
+        d: &BulletinProse,
+        expected: Option<i64>,
+    ) -> Result<Bulletin> {
         check(v, RecordKind::Bulletin, Action::Update)?;
         let mut tx = self.begin().await?;
         must_see(&mut tx, v, RecordKind::Bulletin, id).await?;
+        expect_version(&mut tx, RecordKind::Bulletin, id, expected).await?;
         let before = fetch(&mut tx, id).await?;
         frozen(&before)?;
         on_tx!(&mut tx, c => sqlx::query("update bulletin set title = $1, intro = $2, closing = $3, updated_at = $4 where id = $5 and status = 'draft'")

@@ -2,7 +2,7 @@
 //! against the quota.
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
-use crate::records::{archived_clause, lock_exists};
+use crate::records::{archived_clause, expect_version, lock_exists};
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page, join_list, split_list};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -121,10 +121,17 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn update_campaign(&self, v: &Viewer, id: i64, d: &CampaignData) -> Result<Campaign> {
+    pub async fn update_campaign(
+        &self,
+        v: &Viewer,
+        id: i64,
+        d: &CampaignData,
+        expected: Option<i64>,
+    ) -> Result<Campaign> {
         check(v, RecordKind::Campaign, Action::Update)?;
         let mut tx = self.begin().await?;
         must_see(&mut tx, v, RecordKind::Campaign, id).await?;
+        expect_version(&mut tx, RecordKind::Campaign, id, expected).await?;
         lock_exists(&mut tx, "campaign", id).await?;
         let before = fetch(&mut tx, id).await?;
         organizer_in_scope(&mut tx, v, before.organizer_id).await?;

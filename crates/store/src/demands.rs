@@ -3,7 +3,7 @@
 //! stripped from what is read by anyone but the office and the enterprise itself.
 
 use crate::access::{Viewer, audit, check, must_see, restrict, sees_demand_details, snapshot, unknown, visible};
-use crate::records::{archived_clause, id_filter, lock_exists};
+use crate::records::{archived_clause, expect_version, id_filter, lock_exists};
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page, flag};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -159,10 +159,11 @@ impl Store {
     }
 
     /// Edits a demand's text while it is a draft, returned, or waiting for screening.
-    pub async fn update_demand(&self, v: &Viewer, id: i64, d: &DemandData) -> Result<Demand> {
+    pub async fn update_demand(&self, v: &Viewer, id: i64, d: &DemandData, expected: Option<i64>) -> Result<Demand> {
         check(v, RecordKind::Demand, Action::Update)?;
         let mut tx = self.begin().await?;
         must_see(&mut tx, v, RecordKind::Demand, id).await?;
+        expect_version(&mut tx, RecordKind::Demand, id, expected).await?;
         lock_exists(&mut tx, "demand", id).await?;
         let before = fetch(&mut tx, id).await?;
         if !before.status.editable() && !v.role.may_review_demands() {

@@ -860,7 +860,7 @@ impl Loader<'_> {
             for st in path {
                 input.status = s(st.as_str());
                 self.store
-                    .update_project(&DEMO, project.id, &input.validate().map_err(StoreError::Invalid)?)
+                    .update_project(&DEMO, project.id, &input.validate().map_err(StoreError::Invalid)?, None)
                     .await?;
             }
         }

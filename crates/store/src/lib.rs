@@ -31,6 +31,7 @@ use std::path::{Path, PathBuf};
 
 pub use access::Viewer;
 pub use backend::Backend;
+pub use records::Version;
 
 /// The database behind the store.
 #[derive(Clone)]
@@ -86,6 +87,9 @@ pub enum StoreError {
     /// Input that clashes with an existing record (a duplicate credit code…).
     #[error("conflict: {0}")]
     Conflict(FieldErrors),
+    /// The record changed since the writer read it (its version is no longer the one expected).
+    #[error("the record changed since it was read (now version {})", .0.id)]
+    Stale(records::Version),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
     #[error(transparent)]

@@ -1,7 +1,7 @@
 //! Organisations: the tree (parent must exist, no cycles), unique credit codes, list filters.
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
-use crate::records::{archived_clause, check_parent, id_filter, lock_exists, set_archived};
+use crate::records::{archived_clause, check_parent, expect_version, id_filter, lock_exists, set_archived};
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, Utc};
@@ -172,10 +172,17 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn update_organization(&self, v: &Viewer, id: i64, d: &OrganizationData) -> Result<Organization> {
+    pub async fn update_organization(
+        &self,
+        v: &Viewer,
+        id: i64,
+        d: &OrganizationData,
+        expected: Option<i64>,
+    ) -> Result<Organization> {
         check(v, RecordKind::Organization, Action::Update)?;
         let mut tx = self.begin().await?;
         must_see(&mut tx, v, RecordKind::Organization, id).await?;
+        expect_version(&mut tx, RecordKind::Organization, id, expected).await?;
         lock_exists(&mut tx, "organization", id).await?;
         let before = fetch(&mut tx, id).await?;
         parent_in_scope(&mut tx, v, d.parent_id, Some(before.parent_id)).await?;

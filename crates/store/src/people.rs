@@ -1,7 +1,7 @@
 //! People and their expert profiles.
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
-use crate::records::{archived_clause, id_filter, lock_exists};
+use crate::records::{archived_clause, expect_version, id_filter, lock_exists};
 use crate::sql::bind_args;
 use crate::sql::{Arg, Q, contains_pattern, fetch_page, flag};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
@@ -160,10 +160,11 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn update_person(&self, v: &Viewer, id: i64, d: &PersonData) -> Result<Person> {
+    pub async fn update_person(&self, v: &Viewer, id: i64, d: &PersonData, expected: Option<i64>) -> Result<Person> {
         check(v, RecordKind::Person, Action::Update)?;
         let mut tx = self.begin().await?;
         must_see(&mut tx, v, RecordKind::Person, id).await?;
+        expect_version(&mut tx, RecordKind::Person, id, expected).await?;
         lock_exists(&mut tx, "person", id).await?;
         let before = fetch(&mut tx, id).await?;
         org_in_scope(&mut tx, v, d.organization_id, Some(before.organization_id)).await?;

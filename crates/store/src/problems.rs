@@ -1,7 +1,7 @@
 //! Problems raised for coordination, with their owner, due date, status and decision.
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
-use crate::records::{archived_clause, exists, id_filter, lock_exists};
+use crate::records::{archived_clause, exists, expect_version, id_filter, lock_exists};
 use crate::sql::{Arg, Q, contains_pattern, fetch_page, flag};
 use crate::{Result, Store, StoreError, Tx, now, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -118,10 +118,11 @@ impl Store {
     }
 
     /// Coordinates a problem: owner, due date, status along its transitions, the decision.
-    pub async fn update_problem(&self, v: &Viewer, id: i64, d: &ProblemData) -> Result<Problem> {
+    pub async fn update_problem(&self, v: &Viewer, id: i64, d: &ProblemData, expected: Option<i64>) -> Result<Problem> {
         check(v, RecordKind::Problem, Action::Update)?;
         let mut tx = self.begin().await?;
         must_see(&mut tx, v, RecordKind::Problem, id).await?;
+        expect_version(&mut tx, RecordKind::Problem, id, expected).await?;
         lock_exists(&mut tx, "problem", id).await?;
         let before = fetch(&mut tx, id).await?;
         let status = match d.status {

@@ -3,7 +3,7 @@
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
 
 use crate::records::{
-    PROJECT_CO_UNIT, archived_clause, exists, id_filter, links_in, lock_exists, missing, write_links,
+    PROJECT_CO_UNIT, archived_clause, exists, expect_version, id_filter, links_in, lock_exists, missing, write_links,
 };
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
@@ -238,10 +238,11 @@ impl Store {
 
     /// Updates a project; a status change must be one the state machine allows from the current one.
     /// A change that touches the status is logged as `status`, others as `update`.
-    pub async fn update_project(&self, v: &Viewer, id: i64, d: &ProjectData) -> Result<Project> {
+    pub async fn update_project(&self, v: &Viewer, id: i64, d: &ProjectData, expected: Option<i64>) -> Result<Project> {
         check(v, RecordKind::Project, Action::Update)?;
         let mut tx = self.begin().await?;
         must_see(&mut tx, v, RecordKind::Project, id).await?;
+        expect_version(&mut tx, RecordKind::Project, id, expected).await?;
         lock_exists(&mut tx, "project", id).await?;
         let before = fetch(&mut tx, id).await?;
         let status = match d.status {
@@ -335,10 +336,17 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn update_milestone(&self, v: &Viewer, id: i64, d: &MilestoneData) -> Result<Milestone> {
+    pub async fn update_milestone(
+        &self,
+        v: &Viewer,
+        id: i64,
+        d: &MilestoneData,
+        expected: Option<i64>,
+    ) -> Result<Milestone> {
         check(v, RecordKind::Milestone, Action::Update)?;
         let mut tx = self.begin().await?;
         must_see(&mut tx, v, RecordKind::Milestone, id).await?;
+        expect_version(&mut tx, RecordKind::Milestone, id, expected).await?;
         let before = fetch_milestone(&mut tx, id).await?;
         let (start, end) = project_dates(&mut tx, before.project_id).await?;
         d.check_dates(start, end).map_err(StoreError::Invalid)?;

@@ -167,3 +167,57 @@ pub(crate) async fn write_links(tx: &mut Tx, (table, owner, other): Link, id: i6
     }
     Ok(())
 }
+
+/// A record's version: the id of its latest audit entry — every change writes one, in the change's
+/// own transaction, so the version moves with every change on every path — with who made that
+/// change and when. A record with no entry (none since the audit log began) is at version 0.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Version {
+    pub id: i64,
+    /// Who made the latest change (their username), when there is one.
+    pub by: Option<String>,
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+pub(crate) async fn version_in(tx: &mut Tx, kind: RecordKind, id: i64) -> Result<Version> {
+    let row: Option<(i64, String, chrono::DateTime<chrono::Utc>)> = on_tx!(tx, c => sqlx::query_as(
+        "select id, username, created_at from audit_entry where record_kind = $1 and record_id = $2 \
+         order by id desc limit 1")
+        .bind(kind.as_str()).bind(id).fetch_optional(c).await)?;
+    Ok(match row {
+        Some((id, by, at)) => Version {
+            id,
+            by: Some(by),
+            at: Some(at),
+        },
+        None => Version {
+            id: 0,
+            by: None,
+            at: None,
+        },
+    })
+}
+
+/// Locks the record and, when the writer says which version it read (`expected`), refuses with
+/// [`StoreError::Stale`] if another change came since — instead of overwriting it.
+pub(crate) async fn expect_version(tx: &mut Tx, kind: RecordKind, id: i64, expected: Option<i64>) -> Result<()> {
+    lock_exists(tx, kind.table(), id).await?;
+    if let Some(expected) = expected {
+        let now = version_in(tx, kind, id).await?;
+        if now.id != expected {
+            return Err(StoreError::Stale(now));
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The version of a record `v` may see (its ETag), and who changed it last.
+    pub async fn record_version(&self, v: &Viewer, kind: RecordKind, id: i64) -> Result<Version> {
+        let mut tx = self.read().await?;
+        must_see(&mut tx, v, kind, id).await?;
+        let version = version_in(&mut tx, kind, id).await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+}

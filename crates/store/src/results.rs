@@ -2,7 +2,7 @@
 //! user; kept by the office, and by coordinators and experts for results one of whose owners they reach.
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
-use crate::records::{archived_clause, exists, id_filter, lock_exists};
+use crate::records::{archived_clause, exists, expect_version, id_filter, lock_exists};
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page, join_list, split_list};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -155,10 +155,17 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn update_result(&self, v: &Viewer, id: i64, d: &ResultData) -> Result<ResearchResult> {
+    pub async fn update_result(
+        &self,
+        v: &Viewer,
+        id: i64,
+        d: &ResultData,
+        expected: Option<i64>,
+    ) -> Result<ResearchResult> {
         check(v, RecordKind::ResearchResult, Action::Update)?;
         let mut tx = self.begin().await?;
         must_see(&mut tx, v, RecordKind::ResearchResult, id).await?;
+        expect_version(&mut tx, RecordKind::ResearchResult, id, expected).await?;
         lock_exists(&mut tx, "research_result", id).await?;
         let before = fetch(&mut tx, id).await?;
         owners_in_scope(&mut tx, v, &before.owner_ids).await?;

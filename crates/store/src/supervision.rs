@@ -2,7 +2,7 @@
 //! flags (亮灯) of projects, computed from milestones and reports on the store's "today".
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot};
-use crate::records::archived_clause;
+use crate::records::{archived_clause, expect_version};
 use crate::sql::{Arg, Q, bind_args, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -144,9 +144,10 @@ impl Store {
     }
 
     /// Changes a batch's title or cadence; its year is fixed once projects have joined.
-    pub async fn update_batch(&self, v: &Viewer, id: i64, d: &BatchData) -> Result<Batch> {
+    pub async fn update_batch(&self, v: &Viewer, id: i64, d: &BatchData, expected: Option<i64>) -> Result<Batch> {
         check(v, RecordKind::Batch, Action::Update)?;
         let mut tx = self.begin().await?;
+        expect_version(&mut tx, RecordKind::Batch, id, expected).await?;
         let before = fetch_batch(&mut tx, id).await?;
         let members: i64 = on_tx!(&mut tx, c => sqlx::query_scalar("select count(*) from project where batch_id = $1").bind(id).fetch_one(c).await)?;
         if members > 0 && d.year != before.year {
@@ -341,10 +342,18 @@ impl Store {
             .bind(project_id).bind(&d.period).bind(org).bind(version).bind(&d.done_text).bind(d.percent).bind(ids.join(","))
             .bind(&d.problems_text).bind(&d.next_steps).bind(&v.username).bind(late).bind(t)
             .fetch_one(c).await)?;
-        // Milestones the report says were reached are marked done on the day it was filed.
+        // Milestones the report says were reached are marked done on the day it was filed — a
+        // change to the milestone, in its own audit trail (and so its version) too.
         for m in &d.milestone_ids {
-            on_tx!(&mut tx, c => sqlx::query("update milestone set done_on = $1, updated_at = $2 where id = $3 and done_on is null")
+            let done = on_tx!(&mut tx, c => sqlx::query("update milestone set done_on = $1, updated_at = $2 where id = $3 and done_on is null")
                 .bind(today).bind(t).bind(*m).execute(c).await.map(|r| r.rows_affected()))?;
+            if done > 0 {
+                let (b, a) = (
+                    serde_json::json!({ "done_on": null }),
+                    serde_json::json!({ "done_on": today }),
+                );
+                audit(&mut tx, v, RecordKind::Milestone, *m, "update", Some(&b), Some(&a)).await?;
+            }
         }
         let after = fetch_report(&mut tx, id).await?;
         let action = if version == 1 { "create" } else { "update" };

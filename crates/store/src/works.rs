@@ -1,7 +1,7 @@
 //! Experts' papers and patents, kept on their profiles (by the expert, or staff in scope).
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
-use crate::records::{archived_clause, id_filter, lock_exists};
+use crate::records::{archived_clause, expect_version, id_filter, lock_exists};
 use crate::sql::{Arg, Q, contains_pattern, fetch_page, join_list, split_list};
 use crate::{Result, Store, StoreError, Tx, now, on_tx};
 use chrono::{DateTime, Utc};
@@ -105,10 +105,11 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn update_work(&self, v: &Viewer, id: i64, d: &WorkData) -> Result<ExpertWork> {
+    pub async fn update_work(&self, v: &Viewer, id: i64, d: &WorkData, expected: Option<i64>) -> Result<ExpertWork> {
         check(v, RecordKind::ExpertWork, Action::Update)?;
         let mut tx = self.begin().await?;
         must_see(&mut tx, v, RecordKind::ExpertWork, id).await?;
+        expect_version(&mut tx, RecordKind::ExpertWork, id, expected).await?;
         lock_exists(&mut tx, "expert_work", id).await?;
         let before = fetch(&mut tx, id).await?;
         person_in_scope(&mut tx, v, d.person_id).await?;

@@ -227,7 +227,7 @@ async fn project(s: &Store, p: P) -> i64 {
         .id;
     for st in p.path {
         d.status = Some(*st);
-        s.update_project(&sys(), id, &d)
+        s.update_project(&sys(), id, &d, None)
             .await
             .unwrap_or_else(|e| panic!("project {} to {st:?}: {e:?}", p.title));
     }

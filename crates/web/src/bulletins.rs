@@ -2,15 +2,15 @@
 //! it (frozen, numbered, hashed), read it as a page or download it as a Word document.
 
 use crate::auth::Auth;
-use crate::error::ApiError;
-use crate::extract::{FormBody, Id, JsonBody, JsonObject, Query, merge_input};
-use crate::resource::created;
+use crate::error::{ApiError, changed_by};
+use crate::extract::{Edit, FormBody, Id, IfMatch, JsonBody, JsonObject, Query};
+use crate::resource::{apply_patch, created, tagged};
 use crate::routing::RouteExt;
 use crate::state::AppState;
-use crate::views::{self, Cell, Ctx, Field, Layout, Rejected, Table, local_time};
+use crate::views::{self, Cell, Ctx, Field, Layout, Rejected, Table, local_time, mark_theirs};
 use askama::Template;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -18,7 +18,7 @@ use hezuo_domain::RecordKind;
 use hezuo_domain::access::{Action, Role};
 use hezuo_domain::bulletin::{Bulletin, BulletinContent, BulletinInput, BulletinStatus, ranking_sentence};
 use hezuo_domain::{FieldErrors, ListParams, Msg, Page, input};
-use hezuo_store::{Store, Viewer};
+use hezuo_store::{Store, Version, Viewer};
 use serde::Serialize;
 
 pub fn router() -> Router<AppState> {
@@ -58,8 +58,14 @@ fn prose_input(b: &Bulletin) -> BulletinInput {
     }
 }
 
-async fn update(store: &Store, v: &Viewer, id: i64, i: &BulletinInput) -> Result<Bulletin, ApiError> {
-    Ok(store.update_bulletin(v, id, &i.prose()?).await?)
+async fn update(
+    store: &Store,
+    v: &Viewer,
+    id: i64,
+    i: &BulletinInput,
+    expected: Option<i64>,
+) -> Result<Bulletin, ApiError> {
+    Ok(store.update_bulletin(v, id, &i.prose()?, expected).await?)
 }
 
 fn target(i: &BulletinInput) -> Result<(i64, String), ApiError> {
@@ -89,21 +95,31 @@ async fn api_create(
     Ok(created(format!("/api/v1/bulletins/{}", b.id), b))
 }
 
-async fn api_get(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Json<WithContent>, ApiError> {
+async fn api_get(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Response, ApiError> {
+    let version = s.store.record_version(&who.viewer, RecordKind::Bulletin, id).await?;
     let bulletin = s.store.get_bulletin(&who.viewer, id).await?;
     let content = s.store.bulletin_content(&who.viewer, &bulletin).await?;
-    Ok(Json(WithContent { bulletin, content }))
+    Ok(tagged(WithContent { bulletin, content }, version.id))
 }
 
 async fn api_update(
     State(s): State<AppState>,
     who: Auth,
     Id(id): Id,
+    IfMatch(expected): IfMatch,
     patch: JsonObject,
-) -> Result<Json<Bulletin>, ApiError> {
-    let current = s.store.get_bulletin(&who.viewer, id).await?;
-    let i = merge_input(&prose_input(&current), patch)?;
-    Ok(Json(update(&s.store, &who.viewer, id, &i).await?))
+) -> Result<Response, ApiError> {
+    let (store, v) = (&s.store, &who.viewer);
+    apply_patch(
+        &s,
+        v,
+        (RecordKind::Bulletin, id),
+        expected,
+        patch,
+        || async move { Ok(prose_input(&store.get_bulletin(v, id).await?)) },
+        |i, version| async move { update(store, v, id, &i, Some(version)).await },
+    )
+    .await
 }
 
 async fn api_issue(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Json<Bulletin>, ApiError> {
@@ -233,10 +249,22 @@ struct BulletinPage {
     draft: bool,
     office: bool,
     fields: Vec<Field>,
+    /// The version the prose form was filled in on.
+    version: i64,
+    /// Why the form is shown again, above it.
+    notice: Option<String>,
 }
 
-/// The bulletin as a page; a draft with the form to edit its prose (and a refusal shown again).
-async fn show(cx: &Ctx, b: Bulletin, i: &BulletinInput, rejected: Option<Rejected>) -> Result<Response, ApiError> {
+/// How a bulletin page shows its prose form: as read (at `version`), refused (422), or overtaken by
+/// another editor's change (their values beside these).
+enum Prose {
+    Read(i64),
+    Refused(i64, Rejected),
+    Overtaken(Version, BulletinInput),
+}
+
+/// The bulletin as a page; a draft with the form to edit its prose.
+async fn show(cx: &Ctx, b: Bulletin, i: &BulletinInput, prose: Prose) -> Result<Response, ApiError> {
     let (who, lang) = (&cx.who, cx.lang);
     let c = cx.store().bulletin_content(&who.viewer, &b).await?;
     let mut units = Table::new(
@@ -308,7 +336,24 @@ async fn show(cx: &Ctx, b: Bulletin, i: &BulletinInput, rejected: Option<Rejecte
         Field::new(lang, "intro", ("导语", "Opening"), "textarea").value(i.intro.as_deref()),
         Field::new(lang, "closing", ("下步要求", "Requirements"), "textarea").value(i.closing.as_deref()),
     ];
-    let (status, errors) = rejected.map(|r| (r.status, r.errors)).unwrap_or_default();
+    let (status, errors, version, notice, theirs) = match prose {
+        Prose::Read(v) => (StatusCode::OK, FieldErrors::new(), v, None, None),
+        Prose::Refused(v, r) => (r.status, r.errors, v, None, None),
+        Prose::Overtaken(v, now) => (
+            StatusCode::CONFLICT,
+            FieldErrors::new(),
+            v.id,
+            Some(format!(
+                "{}{}",
+                lang.pick(&changed_by(&v)),
+                lang.tr(
+                    "。您的修改尚未保存：下面标出了对方保存的值，核对后再次保存将以您填写的内容为准。",
+                    ". Your changes are not saved yet: their values are shown beside yours; saving again keeps yours.",
+                )
+            )),
+            Some(now),
+        ),
+    };
     let page = BulletinPage {
         layout: cx.layout("bulletins", c.title.clone()),
         id: b.id,
@@ -320,24 +365,43 @@ async fn show(cx: &Ctx, b: Bulletin, i: &BulletinInput, rejected: Option<Rejecte
         hash: b.content_hash.clone(),
         draft: b.status == BulletinStatus::Draft,
         office: who.viewer.role == Role::Office,
-        fields: Field::errors_from(fields, &errors, lang),
+        fields: {
+            let mut fields = Field::errors_from(fields, &errors, lang);
+            if let Some(now) = &theirs {
+                mark_theirs(&mut fields, now, i, lang);
+            }
+            fields
+        },
+        version,
+        notice,
         c,
     };
     Ok(views::render_with(status, &page))
 }
 
 async fn page_show(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
+    let version = cx.store().record_version(cx.viewer(), RecordKind::Bulletin, id).await?;
     let b = cx.store().get_bulletin(cx.viewer(), id).await?;
     let i = prose_input(&b);
-    show(&cx, b, &i, None).await
+    show(&cx, b, &i, Prose::Read(version.id)).await
 }
 
-async fn page_edit(cx: Ctx, Id(id): Id, FormBody(i): FormBody<BulletinInput>) -> Result<Response, ApiError> {
+async fn page_edit(cx: Ctx, Id(id): Id, FormBody(edit): FormBody<Edit<BulletinInput>>) -> Result<Response, ApiError> {
     may_write(cx.viewer())?;
-    let b = cx.store().get_bulletin(cx.viewer(), id).await?;
-    match Rejected::split(update(cx.store(), cx.viewer(), id, &i).await)? {
-        Ok(_) => Ok(views::redirect(&format!("/bulletins/{id}"))),
-        Err(r) => show(&cx, b, &i, Some(r)).await,
+    let (i, version) = (&edit.input, edit.version());
+    match update(cx.store(), cx.viewer(), id, i, version).await {
+        Err(ApiError::Stale(v)) => {
+            let b = cx.store().get_bulletin(cx.viewer(), id).await?;
+            let now = prose_input(&b);
+            show(&cx, b, i, Prose::Overtaken(v, now)).await
+        }
+        other => match Rejected::split(other)? {
+            Ok(_) => Ok(views::redirect(&format!("/bulletins/{id}"))),
+            Err(r) => {
+                let b = cx.store().get_bulletin(cx.viewer(), id).await?;
+                show(&cx, b, i, Prose::Refused(version.unwrap_or_default(), r)).await
+            }
+        },
     }
 }
 

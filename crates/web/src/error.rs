@@ -8,7 +8,7 @@ use crate::i18n::Lang;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hezuo_domain::{FieldErrors, Msg};
-use hezuo_store::StoreError;
+use hezuo_store::{StoreError, Version};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -19,6 +19,8 @@ pub enum ApiError {
     Invalid(FieldErrors),
     /// 409: input that clashes with stored data.
     Conflict(FieldErrors),
+    /// 412: the record changed since the writer read it (`If-Match`, or a form's version).
+    Stale(Version),
     /// 400 / 401 / 403 / 413 / 429 … with a message.
     Status(StatusCode, Msg),
     /// 500: the cause is logged, never shown.
@@ -40,6 +42,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Invalid(f) => ApiError::Invalid(f),
             StoreError::Conflict(f) => ApiError::Conflict(f),
+            StoreError::Stale(v) => ApiError::Stale(v),
             StoreError::Forbidden(m) => ApiError::Status(StatusCode::FORBIDDEN, m),
             other => ApiError::Internal(other.to_string()),
         }
@@ -89,6 +92,7 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Stale(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::Status(s, _) => *s,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -102,11 +106,38 @@ impl ApiError {
             ApiError::NotFound => (lang.t().not_found.to_string(), BTreeMap::new()),
             ApiError::Invalid(f) => (lang.t().invalid_input.to_string(), fields(f)),
             ApiError::Conflict(f) => (lang.t().conflict.to_string(), fields(f)),
+            ApiError::Stale(v) => (lang.pick(&stale_message(v)).to_string(), BTreeMap::new()),
             ApiError::Status(_, m) => (m.get(en).to_string(), BTreeMap::new()),
             ApiError::Internal(_) => (lang.t().internal_error.to_string(), BTreeMap::new()),
         };
         ErrorBody { error, fields }
     }
+}
+
+/// Who changed the record since it was read, and when: "此记录已被 张三 于 2026-06-15 10:00 修改".
+pub fn changed_by(v: &Version) -> Msg {
+    match (&v.by, v.at) {
+        (Some(by), Some(at)) => {
+            let at = (at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M");
+            Msg::new(
+                format!("此记录已被 {by} 于 {at} 修改"),
+                format!("{by} changed this record at {at}"),
+            )
+        }
+        _ => Msg::new("此记录已被他人修改", "Someone else changed this record"),
+    }
+}
+
+/// The answer to a write made on a version that is no longer current.
+fn stale_message(v: &Version) -> Msg {
+    let who = changed_by(v);
+    Msg::new(
+        format!("{}，晚于您读取的版本：请重新读取后再修改", who.zh),
+        format!(
+            "{}, after the version you read: read it again before changing it",
+            who.en
+        ),
+    )
 }
 
 impl IntoResponse for ApiError {

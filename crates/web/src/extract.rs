@@ -2,7 +2,8 @@
 //! the user's language: [`Id`] / [`Ids`] (a path id that is not a positive integer is "not found"),
 //! [`JsonBody`], [`FormBody`] (an HTML form read the way JSON is: a repeated field becomes a list),
 //! [`Query`], [`JsonObject`] (a PATCH/PUT body, laid over the current record by [`merge_input`]) and
-//! [`Upload`] (a multipart form).
+//! [`Upload`] (a multipart form); and [`IfMatch`], the version a client says it read, and
+//! [`Edit`], a form for a record that exists with the version it was filled in on.
 
 use crate::error::ApiError;
 use axum::body::Bytes;
@@ -56,6 +57,48 @@ impl<S: Send + Sync> FromRequestParts<S> for Ids {
     }
 }
 
+/// The `If-Match` header: the version (the ETag) the client read, for a write that must not
+/// overwrite a change made since. `*` or no header: no condition. An ETag that is not one of ours
+/// can never match, so the write is refused (412) rather than done.
+pub struct IfMatch(pub Option<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let Some(v) = parts.headers.get(axum::http::header::IF_MATCH) else {
+            return Ok(IfMatch(None));
+        };
+        let v = v.to_str().unwrap_or("").trim();
+        if v == "*" {
+            return Ok(IfMatch(None));
+        }
+        let tag = v.trim_start_matches("W/").trim_matches('"');
+        Ok(IfMatch(Some(tag.parse::<i64>().ok().filter(|n| *n >= 0).unwrap_or(-1))))
+    }
+}
+
+/// The ETag of a record at `version`.
+pub fn etag(version: i64) -> axum::http::HeaderValue {
+    axum::http::HeaderValue::from_str(&format!("\"{version}\"")).expect("digits are a valid header")
+}
+
+/// A form for a record that exists: its fields, and the version of the record the form showed
+/// (the hidden field `_version`), so that saving it does not overwrite a change made meanwhile.
+#[derive(Debug, serde::Deserialize)]
+pub struct Edit<I> {
+    #[serde(flatten)]
+    pub input: I,
+    #[serde(rename = "_version", default)]
+    version: Option<String>,
+}
+
+impl<I> Edit<I> {
+    /// The version the form was filled in on (None for a form without one: no condition).
+    pub fn version(&self) -> Option<i64> {
+        self.version.as_deref().map(|v| v.trim().parse::<i64>().unwrap_or(-1))
+    }
+}
+
 /// The query string as `T`; none at all is `T::default()`.
 pub struct Query<T>(pub T);
 
@@ -77,6 +120,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 }
 
 /// A JSON object, for PATCH and PUT: the fields sent, to lay over the record's current input.
+#[derive(Clone)]
 pub struct JsonObject(pub Map<String, Value>);
 
 impl<S: Send + Sync> FromRequest<S> for JsonObject {

@@ -4,7 +4,7 @@
 
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::extract::{FormBody, Id, JsonBody, JsonObject, Query, merge_input, parse_query};
+use crate::extract::{Edit, FormBody, Id, IfMatch, JsonBody, JsonObject, Query, etag, merge_input, parse_query};
 use crate::i18n::Lang;
 use crate::routing::RouteExt;
 use crate::state::AppState;
@@ -17,7 +17,7 @@ use axum::{Json, Router};
 use hezuo_domain::RecordKind;
 use hezuo_domain::access::Action;
 use hezuo_domain::{FieldErrors, ListParams, Page};
-use hezuo_store::{Result as StoreResult, Store, Viewer};
+use hezuo_store::{Result as StoreResult, Store, Version, Viewer};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -42,8 +42,14 @@ pub trait Resource: Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<Page<Self::Record>>> + Send;
     fn get(s: &Store, v: &Viewer, id: i64) -> impl Future<Output = StoreResult<Self::Record>> + Send;
     fn create(s: &Store, v: &Viewer, d: &Self::Data) -> impl Future<Output = StoreResult<Self::Record>> + Send;
-    fn update(s: &Store, v: &Viewer, id: i64, d: &Self::Data)
-    -> impl Future<Output = StoreResult<Self::Record>> + Send;
+    /// Saves `d` over the record; with `expected`, only if it is still at that version.
+    fn update(
+        s: &Store,
+        v: &Viewer,
+        id: i64,
+        d: &Self::Data,
+        expected: Option<i64>,
+    ) -> impl Future<Output = StoreResult<Self::Record>> + Send;
     fn set_archived(
         s: &Store,
         v: &Viewer,
@@ -94,8 +100,9 @@ macro_rules! resource {
                 v: &hezuo_store::Viewer,
                 id: i64,
                 d: &$data,
+                expected: Option<i64>,
             ) -> hezuo_store::Result<$rec> {
-                s.$update(v, id, d).await
+                s.$update(v, id, d, expected).await
             }
             async fn set_archived(
                 s: &hezuo_store::Store,
@@ -212,8 +219,18 @@ async fn api_list<R: Resource>(
     Ok(Json(R::list(&s.store, &who.viewer, &f, &p).await?))
 }
 
-async fn api_get<R: Resource>(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Json<R::Record>, ApiError> {
-    Ok(Json(R::get(&s.store, &who.viewer, id).await?))
+/// A record as JSON with its version as the ETag.
+pub fn tagged<T: Serialize>(body: T, version: i64) -> Response {
+    let mut res = Json(body).into_response();
+    res.headers_mut().insert(header::ETAG, etag(version));
+    res
+}
+
+async fn api_get<R: Resource>(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Response, ApiError> {
+    // The version first: a change between the two reads then shows as an older ETag, which a write
+    // made with it refuses (412) instead of overwriting.
+    let version = s.store.record_version(&who.viewer, R::KIND, id).await?;
+    Ok(tagged(R::get(&s.store, &who.viewer, id).await?, version.id))
 }
 
 async fn api_create<R: Resource>(
@@ -225,15 +242,69 @@ async fn api_create<R: Resource>(
     Ok(created(format!("/api/v1/{}/{}", R::PLURAL, R::id(&r)), r))
 }
 
+/// PATCH and PUT of any record: the fields sent replace, the others stay, and the answer carries
+/// the new ETag. With `If-Match` (`expected`), only if the record is still at that version (412
+/// otherwise). Without, the fields are laid over the record as it is when the write happens: such
+/// writes take turns per record on this server, and if another server writes between reading
+/// (`current`, the record's input now) and writing (`write`, given the merged input and the version
+/// it was read at), it is read again — so a field this request did not send is never put back to an
+/// older value.
+pub async fn apply_patch<In, Out, R, W>(
+    s: &AppState,
+    v: &Viewer,
+    (kind, id): (RecordKind, i64),
+    expected: Option<i64>,
+    patch: JsonObject,
+    current: impl Fn() -> R,
+    write: impl Fn(In, i64) -> W,
+) -> Result<Response, ApiError>
+where
+    R: Future<Output = Result<In, ApiError>>,
+    W: Future<Output = Result<Out, ApiError>>,
+    In: Serialize + DeserializeOwned,
+    Out: Serialize,
+{
+    let _turn = match expected {
+        None => Some(s.patch_turns.take(kind, id).await),
+        Some(_) => None,
+    };
+    let mut tries = 0u64;
+    loop {
+        let version = s.store.record_version(v, kind, id).await?;
+        let input = merge_input(&current().await?, patch.clone())?;
+        match write(input, expected.unwrap_or(version.id)).await {
+            // Another server wrote meanwhile: read again, after a pause that grows.
+            Err(ApiError::Stale(_)) if expected.is_none() && tries < 20 => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(tries * 5)).await;
+            }
+            saved => {
+                let saved = saved?;
+                let version = s.store.record_version(v, kind, id).await?;
+                return Ok(tagged(saved, version.id));
+            }
+        }
+    }
+}
+
 async fn api_update<R: Resource>(
     State(s): State<AppState>,
     who: Auth,
     Id(id): Id,
+    IfMatch(expected): IfMatch,
     patch: JsonObject,
-) -> Result<Json<R::Record>, ApiError> {
-    let current = R::get(&s.store, &who.viewer, id).await?;
-    let input = merge_input(&R::to_input(&current), patch)?;
-    Ok(Json(R::update(&s.store, &who.viewer, id, &R::validate(&input)?).await?))
+) -> Result<Response, ApiError> {
+    let (store, v) = (&s.store, &who.viewer);
+    apply_patch(
+        &s,
+        v,
+        (R::KIND, id),
+        expected,
+        patch,
+        || async move { Ok(R::to_input(&R::get(store, v, id).await?)) },
+        |input, version| async move { Ok(R::update(store, v, id, &R::validate(&input)?, Some(version)).await?) },
+    )
+    .await
 }
 
 /// Archives (`ARCHIVED = true`) or restores a record.
@@ -289,27 +360,44 @@ async fn page_detail<R: Pages>(cx: Ctx, Id(id): Id) -> Result<Response, ApiError
     Ok(views::render(&view))
 }
 
-/// A record's form, with the input kept and, after a refusal, each error beside its field.
-/// `editing` is the record being edited (its id and title), or None for a new one; it decides the
-/// heading and where "cancel" goes.
+/// The record a form edits: its id and title, the version the form carries, and — when the record
+/// changed after the form was filled in — that change with the record's input now.
+struct Editing<I> {
+    id: i64,
+    title: String,
+    version: i64,
+    changed: Option<(Version, I)>,
+}
+
+/// A record's form, with the input kept and, after a refusal, each error beside its field; or,
+/// after a change made meanwhile, the other editor's values beside this one's. `editing` is None
+/// for a new record; it decides the heading and where "cancel" goes.
 async fn form<R: Pages>(
     cx: &Ctx,
-    editing: Option<(i64, String)>,
+    editing: Option<Editing<R::Input>>,
     input: &R::Input,
     rejected: Option<Rejected>,
 ) -> Result<Response, ApiError> {
     let lang = cx.lang;
-    let (heading, cancel_href) = match editing {
+    let (heading, cancel_href) = match &editing {
         None => (
             format!("{}{}", lang.t().new, R::heading(lang)),
             format!("/{}", R::PLURAL),
         ),
-        Some((id, title)) => (format!("{}：{title}", lang.t().edit), format!("/{}/{id}", R::PLURAL)),
+        Some(e) => (
+            format!("{}：{}", lang.t().edit, e.title),
+            format!("/{}/{}", R::PLURAL, e.id),
+        ),
     };
     let fields = R::form_fields(cx, input).await?;
-    Ok(FormPage::new(cx, R::NAV, heading, fields, cancel_href)
-        .rejected(rejected)
-        .respond())
+    let mut page = FormPage::new(cx, R::NAV, heading, fields, cancel_href).rejected(rejected);
+    if let Some(e) = editing {
+        page = match e.changed {
+            Some((v, theirs)) => page.stale(&v, &theirs, input),
+            None => page.version(e.version),
+        };
+    }
+    Ok(page.respond())
 }
 
 async fn page_new<R: Pages>(cx: Ctx) -> Result<Response, ApiError> {
@@ -318,41 +406,62 @@ async fn page_new<R: Pages>(cx: Ctx) -> Result<Response, ApiError> {
     form::<R>(&cx, None, &input, None).await
 }
 
-/// Validates a submitted form and saves it with `save`; a refusal shows the form again.
-async fn submit<R: Pages, F: Future<Output = StoreResult<R::Record>>>(
-    cx: &Ctx,
-    editing: Option<(i64, String)>,
-    input: R::Input,
-    save: impl FnOnce(R::Data) -> F,
-) -> Result<Response, ApiError> {
+async fn page_create<R: Pages>(cx: Ctx, FormBody(input): FormBody<R::Input>) -> Result<Response, ApiError> {
     let saved = match R::validate(&input) {
-        Ok(d) => save(d).await.map_err(ApiError::from),
+        Ok(d) => R::create(cx.store(), cx.viewer(), &d).await.map_err(ApiError::from),
         Err(e) => Err(ApiError::Invalid(e)),
     };
     match Rejected::split(saved)? {
         Ok(r) => Ok(views::redirect(&format!("/{}/{}", R::PLURAL, R::id(&r)))),
-        Err(rejected) => form::<R>(cx, editing, &input, Some(rejected)).await,
+        Err(rejected) => form::<R>(&cx, None, &input, Some(rejected)).await,
     }
 }
 
-async fn page_create<R: Pages>(cx: Ctx, FormBody(input): FormBody<R::Input>) -> Result<Response, ApiError> {
-    let (store, viewer) = (cx.store(), cx.viewer());
-    submit::<R, _>(&cx, None, input, |d| async move { R::create(store, viewer, &d).await }).await
-}
-
 async fn page_edit<R: Pages>(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
+    let version = cx.store().record_version(cx.viewer(), R::KIND, id).await?;
     let r = R::get(cx.store(), cx.viewer(), id).await?;
-    form::<R>(&cx, Some((id, R::title(&r))), &R::to_input(&r), None).await
+    let editing = Editing {
+        id,
+        title: R::title(&r),
+        version: version.id,
+        changed: None,
+    };
+    form::<R>(&cx, Some(editing), &R::to_input(&r), None).await
 }
 
-async fn page_update<R: Pages>(cx: Ctx, Id(id): Id, FormBody(input): FormBody<R::Input>) -> Result<Response, ApiError> {
+/// Saves an edit made on the version the form carries; if the record changed since, nothing is
+/// saved and the form comes back with the other editor's values beside these.
+async fn page_update<R: Pages>(
+    cx: Ctx,
+    Id(id): Id,
+    FormBody(edit): FormBody<Edit<R::Input>>,
+) -> Result<Response, ApiError> {
     let current = R::get(cx.store(), cx.viewer(), id).await?;
-    let editing = Some((id, R::title(&current)));
-    let (store, viewer) = (cx.store(), cx.viewer());
-    submit::<R, _>(&cx, editing, input, |d| async move {
-        R::update(store, viewer, id, &d).await
-    })
-    .await
+    let expected = edit.version();
+    let saved = match R::validate(&edit.input) {
+        Ok(d) => R::update(cx.store(), cx.viewer(), id, &d, expected)
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(ApiError::Invalid(e)),
+    };
+    let mut editing = Editing {
+        id,
+        title: R::title(&current),
+        version: expected.unwrap_or_default(),
+        changed: None,
+    };
+    let rejected = match saved {
+        Err(ApiError::Stale(v)) => {
+            let now = R::get(cx.store(), cx.viewer(), id).await?;
+            editing.changed = Some((v, R::to_input(&now)));
+            None
+        }
+        other => match Rejected::split(other)? {
+            Ok(r) => return Ok(views::redirect(&format!("/{}/{}", R::PLURAL, R::id(&r)))),
+            Err(rejected) => Some(rejected),
+        },
+    };
+    form::<R>(&cx, Some(editing), &edit.input, rejected).await
 }
 
 /// Archives (`ARCHIVED = true`) or restores a record, then shows it again.

@@ -16,6 +16,25 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// The search index, following the records' change feed.
     pub search: Arc<Search>,
+    /// Writes laid over a record's current state (PATCH without If-Match) take turns per record on
+    /// this server, so they need not read again; across servers the version check makes them retry.
+    pub patch_turns: Arc<PatchTurns>,
+}
+
+/// Striped locks: a record's turn is the stripe its kind and id hash to.
+pub struct PatchTurns([tokio::sync::Mutex<()>; 64]);
+
+impl PatchTurns {
+    fn new() -> Self {
+        PatchTurns(std::array::from_fn(|_| tokio::sync::Mutex::new(())))
+    }
+    /// Waits for the turn of record (`kind`, `id`).
+    pub async fn take(&self, kind: hezuo_domain::RecordKind, id: i64) -> tokio::sync::MutexGuard<'_, ()> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (kind.as_str(), id).hash(&mut h);
+        self.0[(h.finish() % 64) as usize].lock().await
+    }
 }
 
 impl AppState {
@@ -28,6 +47,7 @@ impl AppState {
             secure_cookies: false,
             trust_forwarded_for: false,
             search: Arc::new(search),
+            patch_turns: Arc::new(PatchTurns::new()),
         }
     }
 

@@ -4,9 +4,9 @@
 
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::extract::{FormBody, Id, Ids, JsonBody, JsonObject, merge_input};
+use crate::extract::{Edit, FormBody, Id, Ids, IfMatch, JsonBody, JsonObject};
 use crate::i18n::Lang;
-use crate::resource::created;
+use crate::resource::{apply_patch, created, tagged};
 use crate::routing::RouteExt;
 use crate::state::AppState;
 use crate::views::{self, Ctx, Field, FormPage, Rejected};
@@ -14,8 +14,8 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use hezuo_domain::Page;
 use hezuo_domain::project::{Milestone, MilestoneInput, Project};
+use hezuo_domain::{Page, RecordKind};
 use hezuo_store::{Store, Viewer};
 
 pub fn router() -> Router<AppState> {
@@ -44,8 +44,14 @@ async fn create(store: &Store, v: &Viewer, project: i64, i: &MilestoneInput) -> 
     Ok(store.create_milestone(v, project, &i.validate()?).await?)
 }
 
-async fn update(store: &Store, v: &Viewer, id: i64, i: &MilestoneInput) -> Result<Milestone, ApiError> {
-    Ok(store.update_milestone(v, id, &i.validate()?).await?)
+async fn update(
+    store: &Store,
+    v: &Viewer,
+    id: i64,
+    i: &MilestoneInput,
+    expected: Option<i64>,
+) -> Result<Milestone, ApiError> {
+    Ok(store.update_milestone(v, id, &i.validate()?, expected).await?)
 }
 
 async fn api_list(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Json<Page<Milestone>>, ApiError> {
@@ -68,19 +74,36 @@ async fn api_create(
     ))
 }
 
-async fn api_get(State(s): State<AppState>, who: Auth, ids: Ids) -> Result<Json<Milestone>, ApiError> {
-    Ok(Json(milestone_of(&s.store, &who.viewer, ids).await?))
+async fn api_get(State(s): State<AppState>, who: Auth, Ids(id, mid): Ids) -> Result<Response, ApiError> {
+    let version = s.store.record_version(&who.viewer, RecordKind::Milestone, mid).await?;
+    Ok(tagged(
+        milestone_of(&s.store, &who.viewer, Ids(id, mid)).await?,
+        version.id,
+    ))
 }
 
 async fn api_update(
     State(s): State<AppState>,
     who: Auth,
-    ids: Ids,
+    Ids(id, mid): Ids,
+    IfMatch(expected): IfMatch,
     patch: JsonObject,
-) -> Result<Json<Milestone>, ApiError> {
-    let m = milestone_of(&s.store, &who.viewer, ids).await?;
-    let i = merge_input(&MilestoneInput::from_record(&m), patch)?;
-    Ok(Json(update(&s.store, &who.viewer, m.id, &i).await?))
+) -> Result<Response, ApiError> {
+    let (store, v) = (&s.store, &who.viewer);
+    apply_patch(
+        &s,
+        v,
+        (RecordKind::Milestone, mid),
+        expected,
+        patch,
+        || async move {
+            Ok(MilestoneInput::from_record(
+                &milestone_of(store, v, Ids(id, mid)).await?,
+            ))
+        },
+        |i, version| async move { update(store, v, mid, &i, Some(version)).await },
+    )
+    .await
 }
 
 async fn api_archive(State(s): State<AppState>, who: Auth, ids: Ids) -> Result<Json<Milestone>, ApiError> {
@@ -110,21 +133,32 @@ fn fields(lang: Lang, i: &MilestoneInput) -> Vec<Field> {
     ]
 }
 
-/// The milestone form: a new one (`editing` None) or an existing one, with a refusal shown again.
-fn form(cx: &Ctx, p: &Project, editing: Option<&Milestone>, i: &MilestoneInput, r: Option<Rejected>) -> Response {
+/// The milestone form: a new one (`editing` None) or an existing one at the version the form
+/// carries, with a refusal shown again.
+fn form(
+    cx: &Ctx,
+    p: &Project,
+    editing: Option<(&Milestone, i64)>,
+    i: &MilestoneInput,
+    r: Option<Rejected>,
+) -> Response {
     let heading = match editing {
         None => cx.tr("新增节点", "New milestone").to_string(),
-        Some(m) => format!("{}：{}", cx.lang.t().edit, m.title),
+        Some((m, _)) => format!("{}：{}", cx.lang.t().edit, m.title),
     };
     let cancel = format!("/projects/{}", p.id);
-    FormPage::new(
+    let page = FormPage::new(
         cx,
         "projects",
         format!("{heading} · {}", p.title),
         fields(cx.lang, i),
         cancel,
     )
-    .rejected(r)
+    .rejected(r);
+    match editing {
+        Some((_, version)) => page.version(version),
+        None => page,
+    }
     .respond()
 }
 
@@ -148,20 +182,41 @@ async fn page_create(cx: Ctx, Id(id): Id, FormBody(i): FormBody<MilestoneInput>)
 }
 
 async fn page_edit(cx: Ctx, ids: Ids) -> Result<Response, ApiError> {
+    let version = cx
+        .store()
+        .record_version(cx.viewer(), RecordKind::Milestone, ids.1)
+        .await?;
     let m = milestone_of(cx.store(), cx.viewer(), ids).await?;
     let p = cx.store().get_project(cx.viewer(), m.project_id).await?;
-    Ok(form(&cx, &p, Some(&m), &MilestoneInput::from_record(&m), None))
+    Ok(form(
+        &cx,
+        &p,
+        Some((&m, version.id)),
+        &MilestoneInput::from_record(&m),
+        None,
+    ))
 }
 
-async fn page_update(cx: Ctx, ids: Ids, FormBody(i): FormBody<MilestoneInput>) -> Result<Response, ApiError> {
+/// Saves an edit made on the version the form carries; if the milestone changed since, nothing is
+/// saved and the form comes back with the other editor's values beside these.
+async fn page_update(cx: Ctx, ids: Ids, FormBody(edit): FormBody<Edit<MilestoneInput>>) -> Result<Response, ApiError> {
     let m = milestone_of(cx.store(), cx.viewer(), ids).await?;
     let p = cx.store().get_project(cx.viewer(), m.project_id).await?;
-    Ok(
-        match Rejected::split(update(cx.store(), cx.viewer(), m.id, &i).await)? {
+    let (i, version) = (&edit.input, edit.version());
+    Ok(match update(cx.store(), cx.viewer(), m.id, i, version).await {
+        Err(ApiError::Stale(v)) => {
+            let now = MilestoneInput::from_record(&cx.store().get_milestone(cx.viewer(), m.id).await?);
+            let cancel = format!("/projects/{}", p.id);
+            let heading = format!("{}：{} · {}", cx.lang.t().edit, m.title, p.title);
+            FormPage::new(&cx, "projects", heading, fields(cx.lang, i), cancel)
+                .stale(&v, &now, i)
+                .respond()
+        }
+        other => match Rejected::split(other)? {
             Ok(_) => to_schedule(p.id),
-            Err(r) => form(&cx, &p, Some(&m), &i, Some(r)),
+            Err(r) => form(&cx, &p, Some((&m, version.unwrap_or_default())), i, Some(r)),
         },
-    )
+    })
 }
 
 async fn page_archive(cx: Ctx, ids: Ids) -> Result<Response, ApiError> {

@@ -397,7 +397,7 @@ async fn page_status(cx: Ctx, Id(id): Id, FormBody(f): FormBody<StatusForm>) -> 
     let mut input = ProjectInput::from_record(&p);
     input.status = f.status;
     let saved = match input.validate() {
-        Ok(d) => cx.store().update_project(cx.viewer(), id, &d).await.map(|_| ()),
+        Ok(d) => cx.store().update_project(cx.viewer(), id, &d, None).await.map(|_| ()),
         Err(e) => Err(StoreError::Invalid(e)),
     };
     match saved {

@@ -4,9 +4,9 @@
 use super::flagged::{all_projects, flagged_table};
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::extract::{FormBody, Id, JsonBody, JsonObject, Query, merge_input};
+use crate::extract::{FormBody, Id, IfMatch, JsonBody, JsonObject, Query};
 use crate::i18n::Lang;
-use crate::resource::created;
+use crate::resource::{apply_patch, created, tagged};
 use crate::routing::RouteExt;
 use crate::state::AppState;
 use crate::views::{
@@ -46,8 +46,9 @@ async fn api_list(
     Ok(Json(s.store.list_batches(&who.viewer, &p).await?))
 }
 
-async fn api_get(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Json<Batch>, ApiError> {
-    Ok(Json(s.store.get_batch(&who.viewer, id).await?))
+async fn api_get(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Response, ApiError> {
+    let version = s.store.record_version(&who.viewer, RecordKind::Batch, id).await?;
+    Ok(tagged(s.store.get_batch(&who.viewer, id).await?, version.id))
 }
 
 async fn api_create(
@@ -63,11 +64,20 @@ async fn api_update(
     State(s): State<AppState>,
     who: Auth,
     Id(id): Id,
+    IfMatch(expected): IfMatch,
     patch: JsonObject,
-) -> Result<Json<Batch>, ApiError> {
-    let current = s.store.get_batch(&who.viewer, id).await?;
-    let i = merge_input(&BatchInput::from_record(&current), patch)?;
-    Ok(Json(s.store.update_batch(&who.viewer, id, &i.validate()?).await?))
+) -> Result<Response, ApiError> {
+    let (store, v) = (&s.store, &who.viewer);
+    apply_patch(
+        &s,
+        v,
+        (RecordKind::Batch, id),
+        expected,
+        patch,
+        || async move { Ok(BatchInput::from_record(&store.get_batch(v, id).await?)) },
+        |i, version| async move { Ok(store.update_batch(v, id, &i.validate()?, Some(version)).await?) },
+    )
+    .await
 }
 
 async fn api_approve(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Json<Batch>, ApiError> {

@@ -13,8 +13,8 @@ mod widgets;
 pub use pages::{DetailPage, FormPage, ListPage, PostAction, Rejected, Section};
 pub use tables::{agreement_table, attachment_table, problem_table, project_table};
 pub use widgets::{
-    Cell, Field, Table, archived_filter, chosen, code_options, flag_cell, legend_text, local_time, query_param,
-    sort_field,
+    Cell, Field, Table, archived_filter, chosen, code_options, flag_cell, legend_text, local_time, mark_theirs,
+    query_param, sort_field,
 };
 
 use crate::auth::Auth;

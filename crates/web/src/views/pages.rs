@@ -2,13 +2,14 @@
 //! related-record panels, and a form whose fields keep the input and show their errors — with
 //! [`Rejected`], the one way a page handler shows a refused form again.
 
-use super::widgets::{Cell, Field, Table};
+use super::widgets::{Cell, Field, Table, mark_theirs};
 use super::{Ctx, Layout, render_with};
-use crate::error::ApiError;
+use crate::error::{ApiError, changed_by};
 use askama::Template;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use hezuo_domain::{FieldErrors, Page};
+use hezuo_store::Version;
 
 #[derive(Template)]
 #[template(path = "list.html")]
@@ -195,6 +196,35 @@ impl FormPage {
         self.general_error = (!stray.is_empty()).then(|| stray.join("；"));
         self.status = r.status;
         self
+    }
+
+    /// Carries the version of the record the form shows, so that saving it does not overwrite a
+    /// change made meanwhile (see [`crate::extract::Edit`]).
+    pub fn version(mut self, version: i64) -> Self {
+        self.fields
+            .push(Field::new(self.layout.lang, "_version", ("", ""), "hidden").value(Some(&version.to_string())));
+        self
+    }
+
+    /// Shows that the record changed after this form was filled in: who and when, above the fields,
+    /// and beside each field what they saved where it differs from what was sent (`theirs` and
+    /// `sent`: the record's input now and the form's). The form now carries the new
+    /// version, so saving it again keeps what this user sent, knowingly. Status 409.
+    pub fn stale<T: serde::Serialize>(mut self, v: &Version, theirs: &T, sent: &T) -> Self {
+        let lang = self.layout.lang;
+        mark_theirs(&mut self.fields, theirs, sent, lang);
+        let who = changed_by(v);
+        self.has_errors = false;
+        self.general_error = Some(format!(
+            "{}{}",
+            lang.pick(&who),
+            lang.tr(
+                "，晚于您打开此页时的版本。您的修改尚未保存：下面标出了对方保存的值，核对后再次保存将以您填写的内容为准。",
+                ", after you opened this page. Your changes are not saved yet: their values are shown beside yours; saving again keeps yours.",
+            )
+        ));
+        self.status = StatusCode::CONFLICT;
+        self.version(v.id)
     }
 
     /// Sets a message above the fields (a form reached without what it needs).

@@ -88,6 +88,8 @@ pub struct Field {
     pub error: Option<String>,
     pub help: Option<String>,
     pub required: bool,
+    /// What another editor saved here meanwhile, when it differs from what this form sent.
+    pub theirs: Option<String>,
 }
 
 impl Field {
@@ -101,6 +103,7 @@ impl Field {
             error: None,
             help: None,
             required: false,
+            theirs: None,
         }
     }
     pub fn value(mut self, v: Option<&str>) -> Self {
@@ -138,6 +141,42 @@ impl Field {
         }
         fields
     }
+    /// A stored value as this field shows it: an option's label, several joined, yes or no for a
+    /// checkbox, the text otherwise.
+    pub fn show(&self, v: &serde_json::Value, lang: Lang) -> String {
+        let one = |x: &serde_json::Value| match x {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        let values: Vec<String> = match v {
+            serde_json::Value::Array(a) => a.iter().map(one).collect(),
+            other => one(other)
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty() || self.kind != "multi")
+                .collect(),
+        };
+        let shown: Vec<String> = values
+            .iter()
+            .map(|x| match self.kind {
+                "checkbox" if matches!(x.as_str(), "true" | "on" | "1") => lang.t().yes.to_string(),
+                "checkbox" => lang.tr("否", "No").to_string(),
+                _ => self
+                    .options
+                    .iter()
+                    .find(|o| !o.value.is_empty() && o.value == *x)
+                    .map(|o| o.label.clone())
+                    .unwrap_or_else(|| x.clone()),
+            })
+            .collect();
+        let text = shown.join("、");
+        if text.is_empty() {
+            lang.t().none.to_string()
+        } else {
+            text
+        }
+    }
     pub fn is_checked(&self) -> bool {
         matches!(self.value.as_str(), "true" | "on" | "1")
     }
@@ -153,6 +192,20 @@ impl Field {
 pub fn query_param(uri: &Uri, key: &str) -> Option<String> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
     pairs.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// Marks beside each field what another editor saved (`theirs`, the record's input now) where it
+/// differs from what this form sent (`sent`).
+pub fn mark_theirs<T: serde::Serialize>(fields: &mut [Field], theirs: &T, sent: &T, lang: Lang) {
+    let json = |x: &T| serde_json::to_value(x).unwrap_or_default();
+    let (theirs, sent) = (json(theirs), json(sent));
+    let null = serde_json::Value::Null;
+    for f in fields.iter_mut().filter(|f| f.kind != "hidden") {
+        let (t, s) = (theirs.get(f.name).unwrap_or(&null), sent.get(f.name).unwrap_or(&null));
+        if f.show(t, lang) != f.show(s, lang) {
+            f.theirs = Some(f.show(t, lang));
+        }
+    }
 }
 
 /// The chosen value of a single select, as [`Field::options`] takes it.

@@ -170,3 +170,192 @@ async fn a_file_uploaded_through_one_server_is_downloaded_through_another() {
     let body = res.into_body().collect().await.unwrap().to_bytes();
     assert_eq!(std::str::from_utf8(&body).unwrap(), "市校合作会商纪要");
 }
+
+async fn project(app: &TestApp, lead: i64) -> i64 {
+    app.create(
+        "projects",
+        json!({"title": "市校合作示范项目", "kind": "research", "batch_year": 2026, "lead_unit_id": lead}),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_editors_patching_different_fields_at_once_keep_both_changes() {
+    let app = Arc::new(spawn_app().await);
+    let w = app.seed().await;
+    let second = Arc::new(app.second_server().await);
+    for round in 0..25 {
+        let id = project(&app, w.enterprise).await;
+        let (a, b) = (app.clone(), app.clone());
+        let other = second.clone();
+        let summary = tokio::spawn(async move {
+            a.json(
+                "PATCH",
+                &format!("/api/v1/projects/{id}"),
+                json!({"summary": format!("内容{round}")}),
+            )
+            .await
+            .status
+        });
+        // The other editor is on a second server on the same database.
+        let note = tokio::spawn(async move {
+            let office = b.office.clone();
+            let req = axum::http::Request::patch(format!("/api/v1/projects/{id}"))
+                .header(axum::http::header::CONTENT_TYPE, "application/json")
+                .header(axum::http::header::COOKIE, office.cookie)
+                .header("x-csrf-token", office.csrf)
+                .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                    [127, 0, 0, 1],
+                    40004,
+                ))))
+                .body(axum::body::Body::from(
+                    json!({"origin_note": format!("说明{round}")}).to_string(),
+                ))
+                .unwrap();
+            use tower::ServiceExt;
+            (*other).clone().oneshot(req).await.unwrap().status()
+        });
+        assert_eq!(summary.await.unwrap(), StatusCode::OK);
+        assert_eq!(note.await.unwrap(), StatusCode::OK);
+        let p = app.get(&format!("/api/v1/projects/{id}")).await.json();
+        assert_eq!(p["summary"], format!("内容{round}"), "round {round}: {p}");
+        assert_eq!(p["origin_note"], format!("说明{round}"), "round {round}: {p}");
+    }
+}
+
+/// Sends a PATCH with an If-Match header.
+async fn patch_if(app: &TestApp, uri: &str, tag: &str, body: serde_json::Value) -> crate::helpers::Res {
+    app.send(
+        axum::http::Request::patch(uri)
+            .header(axum::http::header::CONTENT_TYPE, "application/json")
+            .header(axum::http::header::IF_MATCH, tag)
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+fn etag(r: &crate::helpers::Res) -> String {
+    r.headers
+        .get(axum::http::header::ETAG)
+        .expect("an ETag")
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_write_made_on_an_old_etag_is_refused_and_one_on_the_current_applies() {
+    let app = spawn_app().await;
+    let w = app.seed().await;
+    let id = project(&app, w.enterprise).await;
+    let uri = format!("/api/v1/projects/{id}");
+    let read = etag(&app.get(&uri).await);
+    let r = patch_if(&app, &uri, &read, json!({"summary": "第一次修改"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let after = etag(&r);
+    assert_ne!(after, read, "a change moves the ETag");
+    assert_eq!(etag(&app.get(&uri).await), after);
+    // The same old ETag again: someone (here, ourselves) changed it since.
+    let r = patch_if(&app, &uri, &read, json!({"summary": "基于旧版本的修改"})).await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "{}", r.text());
+    assert!(
+        r.json()["error"].as_str().unwrap().contains("此记录已被 office 于"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(app.get(&uri).await.json()["summary"], "第一次修改");
+    // An ETag that is none of ours never matches; `*` is no condition.
+    let r = patch_if(&app, &uri, "\"bogus\"", json!({"summary": "x"})).await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
+    let r = patch_if(&app, &uri, "*", json!({"summary": "不论版本"})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    // Milestones, batches and bulletins answer the same way.
+    let m = app
+        .post(
+            &format!("{uri}/milestones"),
+            json!({"title": "中期检查", "due_on": "2026-09-30"}),
+        )
+        .await
+        .json();
+    let muri = format!("{uri}/milestones/{}", m["id"]);
+    let mtag = etag(&app.get(&muri).await);
+    assert_eq!(
+        patch_if(&app, &muri, &mtag, json!({"deliverable": "检查报告"}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        patch_if(&app, &muri, &mtag, json!({"deliverable": "另一个"}))
+            .await
+            .status,
+        StatusCode::PRECONDITION_FAILED
+    );
+}
+
+/// The hidden `_version` of an edit form.
+fn form_version(html: &str) -> String {
+    html.split("name=\"_version\" value=\"")
+        .nth(1)
+        .expect("the form carries the version")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_form_saved_after_someone_else_changed_the_record_shows_both_and_overwrites_nothing() {
+    let app = spawn_app().await;
+    let w = app.seed().await;
+    let id = project(&app, w.enterprise).await;
+    let page = app.get(&format!("/projects/{id}/edit")).await.text();
+    let version = form_version(&page);
+    // Meanwhile another office user renames it.
+    let zhang = app
+        .user("zhang.wei", hezuo_domain::access::Role::Office, None, None)
+        .await;
+    let r = app
+        .json_by(
+            &zhang,
+            "PATCH",
+            &format!("/api/v1/projects/{id}"),
+            json!({"title": "张伟改过的名称"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let mine = [
+        ("title", "我改的名称"),
+        ("kind", "research"),
+        ("batch_year", "2026"),
+        ("lead_unit_id", &w.enterprise.to_string()),
+        ("_version", &version),
+    ];
+    let r = app.form(&format!("/projects/{id}/edit"), &mine).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    let text = r.text();
+    assert!(text.contains("此记录已被 zhang.wei 于"), "{text}");
+    assert!(text.contains("我改的名称"), "the form keeps what was typed");
+    assert!(text.contains("对方保存的值：张伟改过的名称"), "{text}");
+    assert_eq!(
+        app.get(&format!("/api/v1/projects/{id}")).await.json()["title"],
+        "张伟改过的名称"
+    );
+    // Saved again from the form as shown: it now carries the new version, and this user's text wins.
+    let newer = form_version(&text);
+    assert_ne!(newer, version);
+    let again = [
+        ("title", "我改的名称"),
+        ("kind", "research"),
+        ("batch_year", "2026"),
+        ("lead_unit_id", &w.enterprise.to_string()),
+        ("_version", &newer),
+    ];
+    let r = app.form(&format!("/projects/{id}/edit"), &again).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(
+        app.get(&format!("/api/v1/projects/{id}")).await.json()["title"],
+        "我改的名称"
+    );
+}
