@@ -9,6 +9,7 @@ pub mod agreements;
 pub mod attachments;
 pub mod audit_log;
 mod backend;
+pub mod backup;
 pub mod bulletins;
 pub mod campaigns;
 pub mod demands;
