@@ -7,7 +7,7 @@ use hezuo_domain::demand::{Demand, DemandData, DemandInput, DemandStatus};
 use hezuo_domain::error::RowError;
 use hezuo_domain::{FieldErrors, Msg, RecordKind};
 use hezuo_store::demands::{DuplicateCandidate, ImportError};
-use hezuo_store::{Store, Viewer};
+use hezuo_store::{Store, StoreError, Viewer};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -264,7 +264,11 @@ pub async fn import(store: &Store, v: &Viewer, xlsx: &[u8], campaign: Option<i64
     if !mapped.errors.is_empty() {
         return Ok(ImportReport::refused(mapped.errors));
     }
-    match store.import_demands(v, &mapped.rows).await {
+    let sheet = {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(xlsx))
+    };
+    match store.import_demands(v, &mapped.rows, &sheet).await {
         Ok(ids) => Ok(ImportReport {
             created: ids.len(),
             ids,
@@ -284,6 +288,18 @@ pub async fn import(store: &Store, v: &Viewer, xlsx: &[u8], campaign: Option<i64
                 }
             }
             Ok(ImportReport::refused(errors))
+        }
+        Err(ImportError::Repeated { by, at, ids }) => {
+            let at = (at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M");
+            let (n, first) = (ids.len(), ids.first().copied().unwrap_or_default());
+            Err(StoreError::Conflict(FieldErrors::one(
+                "file",
+                Msg::new(
+                    format!("这份表格已于 {at} 由 {by} 导入（{n} 条需求，第一条为 #{first}），未再次导入"),
+                    format!("This sheet was imported by {by} at {at} ({n} demands, the first #{first}); it was not imported again"),
+                ),
+            ))
+            .into())
         }
         Err(ImportError::Store(e)) => Err(e.into()),
     }

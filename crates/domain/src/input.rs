@@ -63,18 +63,26 @@ pub fn opt_text(v: &Option<String>) -> Option<&str> {
 
 pub fn text(v: &Option<String>, max: usize) -> Result<String, Msg> {
     let s = opt_text(v).ok_or_else(required)?;
-    if s.chars().count() > max {
-        return Err(too_long(max));
-    }
-    Ok(s.to_string())
+    checked(s, max)
 }
 
 pub fn optional_text(v: &Option<String>, max: usize) -> Result<Option<String>, Msg> {
-    match opt_text(v) {
-        None => Ok(None),
-        Some(s) if s.chars().count() > max => Err(too_long(max)),
-        Some(s) => Ok(Some(s.to_string())),
+    opt_text(v).map(|s| checked(s, max)).transpose()
+}
+
+/// Text as typed, refused when too long or when it holds control characters (a NUL, an escape…)
+/// that no one types and that break what reads the records later; line breaks and tabs are text.
+fn checked(s: &str, max: usize) -> Result<String, Msg> {
+    if s.chars().count() > max {
+        return Err(too_long(max));
     }
+    if s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(Msg::new(
+            "含有不可见的控制字符，请删除后重新填写",
+            "Contains invisible control characters: remove them and try again",
+        ));
+    }
+    Ok(s.to_string())
 }
 
 pub fn parse_date(s: &str) -> Result<NaiveDate, Msg> {
@@ -190,6 +198,15 @@ pub fn phone(v: &Option<String>) -> Result<Option<String>, Msg> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_with_a_nul_or_another_control_character_is_refused_but_line_breaks_are_text() {
+        let t = |s: &str| text(&Some(s.to_string()), 100);
+        assert!(t("衢州\0市").unwrap_err().zh.contains("控制字符"));
+        assert!(t("名称\u{1b}[31m").is_err());
+        assert_eq!(t("第一行\n第二行\t！").unwrap(), "第一行\n第二行\t！");
+        assert!(optional_text(&Some("a\u{7f}".into()), 10).is_err());
+    }
 
     #[test]
     fn a_blank_required_field_is_reported_as_required() {

@@ -77,12 +77,17 @@ impl RecordKind {
         Self::Match,
     ];
     /// The kinds a file may be attached to.
-    pub const ATTACHABLE: [RecordKind; 5] = [
+    pub const ATTACHABLE: [RecordKind; 10] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
         Self::Project,
         Self::Milestone,
+        Self::Problem,
+        Self::Campaign,
+        Self::Demand,
+        Self::ResearchResult,
+        Self::ExpertWork,
     ];
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,5 +1,6 @@
 //! Paging and sorting shared by every list, in the API and on the pages.
 
+use crate::{FieldErrors, Msg};
 use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
@@ -42,20 +43,56 @@ impl ListParams {
             .unwrap_or(DEFAULT_PER_PAGE)
             .min(MAX_PER_PAGE)
     }
-    /// The requested sort if it names one of `allowed`, else `default`; (column, descending).
-    pub fn sort<'a>(&self, allowed: &[&'a str], default: (&'a str, bool)) -> (&'a str, bool) {
-        let Some(s) = self.sort.as_deref().map(str::trim) else {
-            return default;
+    /// The requested sort, if it names one of `allowed` (with `-` for descending), or `default` when
+    /// none is asked for; (column, descending). Any other name is refused, naming the choices.
+    pub fn sort<'a>(&self, allowed: &[&'a str], default: (&'a str, bool)) -> Result<(&'a str, bool), FieldErrors> {
+        let Some(s) = self.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok(default);
         };
         let (name, desc) = match s.strip_prefix('-') {
             Some(n) => (n, true),
             None => (s, false),
         };
-        allowed
-            .iter()
-            .find(|a| **a == name)
-            .map(|a| (*a, desc))
-            .unwrap_or(default)
+        allowed.iter().find(|a| **a == name).map(|a| (*a, desc)).ok_or_else(|| {
+            let choices = allowed.join("、");
+            FieldErrors::one(
+                "sort",
+                Msg::new(
+                    format!("不能按“{s}”排序，可选：{choices}（前加 - 为倒序）"),
+                    format!(
+                        "Cannot sort by “{s}”: choose one of {} (a leading - for descending)",
+                        allowed.join(", ")
+                    ),
+                ),
+            )
+        })
+    }
+
+    /// Refuses a `page` or `per_page` that is not a whole number from 1 (a `per_page` above the
+    /// largest page is served as the largest page).
+    pub fn check(&self) -> Result<(), FieldErrors> {
+        let mut e = FieldErrors::new();
+        for (name, v, max) in [
+            ("page", &self.page, 1_000_000u64),
+            ("per_page", &self.per_page, u64::MAX),
+        ] {
+            let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            if !v.parse::<u64>().is_ok_and(|n| (1..=max).contains(&n)) {
+                e.add(
+                    name,
+                    Msg::new(
+                        format!(
+                            "“{v}”不是有效的{}：应为从 1 起的整数",
+                            if name == "page" { "页码" } else { "每页条数" }
+                        ),
+                        format!("“{v}” is not a valid {name}: a whole number from 1"),
+                    ),
+                );
+            }
+        }
+        e.into_result(())
     }
     pub fn offset(&self) -> i64 {
         (self.page() as i64 - 1) * self.per_page() as i64
@@ -114,11 +151,39 @@ mod tests {
             sort: Some("-title".into()),
             ..Default::default()
         };
-        assert_eq!(p.sort(&["title", "id"], ("id", true)), ("title", true));
+        assert_eq!(p.sort(&["title", "id"], ("id", true)), Ok(("title", true)));
+        assert_eq!(
+            ListParams::default().sort(&["title", "id"], ("id", true)),
+            Ok(("id", true))
+        );
         let p = ListParams {
             sort: Some("password; drop table".into()),
             ..Default::default()
         };
-        assert_eq!(p.sort(&["title", "id"], ("id", true)), ("id", true));
+        let e = p.sort(&["title", "id"], ("id", true)).unwrap_err();
+        assert!(e.get("sort").unwrap().zh.contains("可选：title、id"), "{e}");
+    }
+
+    #[test]
+    fn a_page_or_page_size_that_is_not_a_whole_number_from_1_is_refused_by_name() {
+        let p = |page: &str, per_page: &str| ListParams {
+            page: Some(page.into()),
+            per_page: Some(per_page.into()),
+            sort: None,
+        };
+        assert!(p("2", "50").check().is_ok());
+        assert!(p("", " ").check().is_ok(), "blank is the default");
+        assert!(
+            p("1", "5000").check().is_ok(),
+            "too many per page is served as the most"
+        );
+        let e = p("-1", "abc").check().unwrap_err();
+        assert!(e.get("page").unwrap().zh.contains("“-1”不是有效的页码"), "{e}");
+        assert!(
+            e.get("per_page").unwrap().en.contains("“abc” is not a valid per_page"),
+            "{e}"
+        );
+        assert!(p("0", "10").check().is_err());
+        assert!(p("1.5", "10").check().is_err());
     }
 }

@@ -78,10 +78,10 @@ impl Store {
         if let Some(s) = input::opt_text(&f.status) {
             q.push(" and status = ").bind(Arg::Text(s.to_string()));
         }
-        if let Some(id) = id_filter(&f.parent_id) {
+        if let Some(id) = id_filter(&f.parent_id, "parent_id")? {
             q.push(" and parent_id = ").bind(Arg::I64(id));
         }
-        if let Some(id) = id_filter(&f.organization_id) {
+        if let Some(id) = id_filter(&f.organization_id, "organization_id")? {
             q.push(" and id in (select agreement_id from agreement_party where organization_id = ")
                 .bind(Arg::I64(id))
                 .push(")");
@@ -89,7 +89,7 @@ impl Store {
         let (col, desc) = p.sort(
             &["id", "title", "signed_on", "kind", "updated_at"],
             ("signed_on", false),
-        );
+        )?;
         let order = format!("{col} {d}, id {d}", d = if desc { "desc" } else { "asc" });
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
         Ok(Page {
@@ -183,8 +183,14 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn set_agreement_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Agreement> {
-        crate::records::set_archived(self, v, RecordKind::Agreement, id, archived).await?;
+    pub async fn set_agreement_archived(
+        &self,
+        v: &Viewer,
+        id: i64,
+        archived: bool,
+        expected: Option<i64>,
+    ) -> Result<Agreement> {
+        crate::records::set_archived(self, v, RecordKind::Agreement, id, archived, expected).await?;
         self.get_agreement(v, id).await
     }
 }

@@ -147,7 +147,7 @@ impl Store {
     }
 
     pub async fn archive_attachment(&self, v: &Viewer, id: i64) -> Result<()> {
-        crate::records::set_archived(self, v, RecordKind::Attachment, id, true).await
+        crate::records::set_archived(self, v, RecordKind::Attachment, id, true, None).await
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::access::{Viewer, restrict_ref};
 use crate::records::id_filter;
 use crate::sql::{Arg, Q, fetch_page};
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use hezuo_domain::access::Role;
 use hezuo_domain::{ListParams, Page, input};
@@ -73,22 +73,35 @@ impl Store {
         if let Some(k) = input::opt_text(&f.record_kind) {
             q.push(" and record_kind = ").bind(Arg::Text(k.to_string()));
         }
-        if let Some(id) = id_filter(&f.record_id) {
+        if let Some(id) = id_filter(&f.record_id, "record_id")? {
             q.push(" and record_id = ").bind(Arg::I64(id));
         }
-        if let Some(id) = id_filter(&f.user_id) {
+        if let Some(id) = id_filter(&f.user_id, "user_id")? {
             q.push(" and user_id = ").bind(Arg::I64(id));
         }
         if let Some(a) = input::opt_text(&f.action) {
             q.push(" and action = ").bind(Arg::Text(a.to_string()));
         }
-        let day = |s: &Option<String>| input::opt_text(s).and_then(|d| d.parse::<NaiveDate>().ok());
+        let day = |s: &Option<String>, name: &str| -> Result<Option<NaiveDate>> {
+            match input::opt_text(s) {
+                None => Ok(None),
+                Some(d) => d.parse::<NaiveDate>().map(Some).map_err(|_| {
+                    StoreError::invalid(
+                        name,
+                        hezuo_domain::Msg::new(
+                            format!("“{d}”不是有效的日期：应为 YYYY-MM-DD"),
+                            format!("“{d}” is not a date: use YYYY-MM-DD"),
+                        ),
+                    )
+                }),
+            }
+        };
         // Days are China's: a day starts at 16:00 UTC the evening before.
-        if let Some(d) = day(&f.from) {
+        if let Some(d) = day(&f.from, "from")? {
             let t = d.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - chrono::Duration::hours(8);
             q.push(" and created_at >= ").bind(Arg::Time(t));
         }
-        if let Some(d) = day(&f.to) {
+        if let Some(d) = day(&f.to, "to")? {
             let t = d.and_hms_opt(0, 0, 0).expect("midnight").and_utc() + chrono::Duration::hours(16);
             q.push(" and created_at < ").bind(Arg::Time(t));
         }

@@ -50,6 +50,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "write safety",
         include_str!("../migrations/sqlite/0008_write_safety.sql"),
     ),
+    (9, "retries", include_str!("../migrations/sqlite/0009_retries.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -80,6 +81,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         "write safety",
         include_str!("../migrations/postgres/0008_write_safety.sql"),
     ),
+    (9, "retries", include_str!("../migrations/postgres/0009_retries.sql")),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {
@@ -98,15 +100,18 @@ fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {
     )
 }
 
-pub async fn connect(url: Option<&str>, data_dir: &Path) -> Result<(Db, Backend)> {
+/// Connects. On SQLite also a pool of one connection for write transactions: SQLite takes one
+/// writer at a time anyway, and queueing writers here (first come, first served) spares them
+/// SQLite's busy-wait, which under a rush can starve one past its timeout.
+pub async fn connect(url: Option<&str>, data_dir: &Path) -> Result<(Db, Backend, Option<sqlx::SqlitePool>)> {
     match url {
         Some(u) if u.starts_with("postgres:") || u.starts_with("postgresql:") => {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(Duration::from_secs(30))
                 .connect(u)
                 .await?;
-            Ok((Db::Postgres(pool), Backend::Postgres))
+            Ok((Db::Postgres(pool), Backend::Postgres, None))
         }
         other => {
             let opts = match other {
@@ -115,11 +120,20 @@ pub async fn connect(url: Option<&str>, data_dir: &Path) -> Result<(Db, Backend)
             }
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // Every acknowledged commit is on disk, even after a power cut (docs/decisions.md).
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
-            Ok((Db::Sqlite(pool), Backend::Sqlite))
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(opts.clone())
+                .await?;
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(60))
+                .connect_with(opts)
+                .await?;
+            Ok((Db::Sqlite(pool), Backend::Sqlite, Some(writer)))
         }
     }
 }

@@ -64,7 +64,7 @@ impl Store {
                 .bind(Arg::Text(contains_pattern(s)))
                 .push(" escape '\\'");
         }
-        let (col, desc) = p.sort(&["id", "starts_on", "ends_on", "title"], ("starts_on", true));
+        let (col, desc) = p.sort(&["id", "starts_on", "ends_on", "title"], ("starts_on", true))?;
         let order = format!("{col} {d}, id {d}", d = if desc { "desc" } else { "asc" });
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
         Ok(Page {
@@ -158,7 +158,13 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn set_campaign_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Campaign> {
+    pub async fn set_campaign_archived(
+        &self,
+        v: &Viewer,
+        id: i64,
+        archived: bool,
+        expected: Option<i64>,
+    ) -> Result<Campaign> {
         // Everyone reads campaigns; only those who reach the organiser archive one.
         check(v, RecordKind::Campaign, Action::Archive)?;
         let mut tx = self.begin().await?;
@@ -166,7 +172,7 @@ impl Store {
         let c = fetch(&mut tx, id).await?;
         organizer_in_scope(&mut tx, v, c.organizer_id).await?;
         tx.commit().await?;
-        crate::records::set_archived(self, v, RecordKind::Campaign, id, archived).await?;
+        crate::records::set_archived(self, v, RecordKind::Campaign, id, archived, expected).await?;
         self.get_campaign(v, id).await
     }
 

@@ -109,10 +109,10 @@ impl Store {
             q.push(" escape '\\' or lower(summary) like ").bind(Arg::Text(pat));
             q.push(" escape '\\')");
         }
-        if let Some(id) = id_filter(&f.enterprise_id) {
+        if let Some(id) = id_filter(&f.enterprise_id, "enterprise_id")? {
             q.push(" and enterprise_id = ").bind(Arg::I64(id));
         }
-        if let Some(id) = id_filter(&f.campaign_id) {
+        if let Some(id) = id_filter(&f.campaign_id, "campaign_id")? {
             q.push(" and campaign_id = ").bind(Arg::I64(id));
         }
         if let Some(s) = input::opt_text(&f.status) {
@@ -125,7 +125,7 @@ impl Store {
         if flag(&f.green_channel) {
             q.push(" and green_channel = true");
         }
-        let (col, desc) = p.sort(&["id", "title", "status", "deadline", "updated_at"], ("id", true));
+        let (col, desc) = p.sort(&["id", "title", "status", "deadline", "updated_at"], ("id", true))?;
         let order = format!("{col} {d}, id {d}", d = if desc { "desc" } else { "asc" });
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
         Ok(Page {
@@ -209,8 +209,14 @@ impl Store {
         Ok(shown(v, after))
     }
 
-    pub async fn set_demand_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Demand> {
-        crate::records::set_archived(self, v, RecordKind::Demand, id, archived).await?;
+    pub async fn set_demand_archived(
+        &self,
+        v: &Viewer,
+        id: i64,
+        archived: bool,
+        expected: Option<i64>,
+    ) -> Result<Demand> {
+        crate::records::set_archived(self, v, RecordKind::Demand, id, archived, expected).await?;
         self.get_demand(v, id).await
     }
 
@@ -453,11 +459,32 @@ impl Store {
         &self,
         v: &Viewer,
         rows: &[(usize, DemandData)],
+        sheet_sha256: &str,
     ) -> std::result::Result<Vec<i64>, ImportError> {
         check(v, RecordKind::Demand, Action::Create).map_err(ImportError::Store)?;
         let mut errors: Vec<RowError> = Vec::new();
         let mut ids = Vec::new();
         let mut tx = self.begin().await.map_err(ImportError::Store)?;
+        // The sheet is claimed first: the same sheet again (a retry, a second click, a colleague)
+        // is refused with a pointer to the first import, even while that one is still running.
+        let t = now();
+        let claimed = on_tx!(&mut tx, c => sqlx::query(
+            "insert into import_record (sha256, record_kind, user_id, username, ids, created_at) \
+             values ($1, 'demand', $2, $3, '[]', $4) on conflict (sha256) do nothing")
+            .bind(sheet_sha256).bind(v.user_id).bind(&v.username).bind(t)
+            .execute(c).await.map(|r| r.rows_affected()))
+        .map_err(|e| ImportError::Store(e.into()))?;
+        if claimed == 0 {
+            let (by, at, ids): (String, DateTime<Utc>, String) = on_tx!(&mut tx, c => sqlx::query_as(
+                "select username, created_at, ids from import_record where sha256 = $1")
+                .bind(sheet_sha256).fetch_one(c).await)
+            .map_err(|e| ImportError::Store(e.into()))?;
+            return Err(ImportError::Repeated {
+                by,
+                at,
+                ids: serde_json::from_str(&ids).unwrap_or_default(),
+            });
+        }
         for (row, d) in rows {
             match insert(&mut tx, v, d, DemandStatus::Submitted, Some(self.today())).await {
                 Ok(id) => ids.push(id),
@@ -474,6 +501,10 @@ impl Store {
             errors.sort_by_key(|e| e.row);
             return Err(ImportError::Rows(errors));
         }
+        let list = serde_json::to_string(&ids).unwrap_or_default();
+        on_tx!(&mut tx, c => sqlx::query("update import_record set ids = $1 where sha256 = $2")
+            .bind(list).bind(sheet_sha256).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(|e| ImportError::Store(e.into()))?;
         tx.commit().await.map_err(ImportError::Store)?;
         Ok(ids)
     }
@@ -483,6 +514,12 @@ impl Store {
 #[derive(Debug)]
 pub enum ImportError {
     Rows(Vec<RowError>),
+    /// The same sheet was imported before: by whom, when, and the demands it made.
+    Repeated {
+        by: String,
+        at: DateTime<Utc>,
+        ids: Vec<i64>,
+    },
     Store(StoreError),
 }
 

@@ -14,6 +14,7 @@ pub mod bulletins;
 pub mod campaigns;
 pub mod demands;
 pub mod demo;
+pub mod idempotency;
 pub mod matches;
 pub mod organizations;
 pub mod people;
@@ -24,6 +25,7 @@ pub mod reminders;
 pub mod results;
 pub mod search_docs;
 mod sql;
+pub mod stats;
 pub mod supervision;
 pub mod works;
 
@@ -101,6 +103,12 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+impl From<FieldErrors> for StoreError {
+    fn from(f: FieldErrors) -> Self {
+        StoreError::Invalid(f)
+    }
+}
+
 impl StoreError {
     pub fn invalid(field: &str, msg: Msg) -> Self {
         StoreError::Invalid(FieldErrors::one(field, msg))
@@ -116,6 +124,10 @@ pub struct Store {
     backend: Backend,
     files_dir: PathBuf,
     clock: hezuo_domain::Clock,
+    /// How long writers waited to begin, for monitoring (see [`stats`]).
+    lock_waits: std::sync::Arc<stats::LockWaits>,
+    /// SQLite's write transactions take turns on this one connection (see `backend::connect`).
+    writer: Option<sqlx::SqlitePool>,
 }
 
 impl Store {
@@ -123,12 +135,14 @@ impl Store {
     /// `sqlite:` URL, or `hezuo.db` in `data_dir`). Creates the data folder; does not migrate.
     pub async fn open(url: Option<&str>, data_dir: &Path) -> Result<Store> {
         std::fs::create_dir_all(data_dir)?;
-        let (db, backend) = backend::connect(url, data_dir).await?;
+        let (db, backend, writer) = backend::connect(url, data_dir).await?;
         Ok(Store {
             db,
             backend,
             files_dir: data_dir.join("files"),
             clock: hezuo_domain::Clock::System,
+            lock_waits: Default::default(),
+            writer,
         })
     }
 
@@ -184,15 +198,20 @@ impl Store {
         Ok(())
     }
 
-    /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
-    /// waiting up to the busy timeout while another writer finishes: a deferred transaction that
-    /// reads and then writes would instead fail at once with "database is locked", as SQLite cannot
-    /// wait for a lock it might deadlock on.
+    /// A transaction that writes. On SQLite, writers queue for this process's one write connection
+    /// (first come, first served), which takes the write lock at once (`BEGIN IMMEDIATE`, waiting up
+    /// to the busy timeout for another process): a deferred transaction that reads and then writes
+    /// would instead fail at once with "database is locked", as SQLite cannot wait for a lock it
+    /// might deadlock on.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(match &self.db {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
+        let asked = std::time::Instant::now();
+        let tx = match (&self.db, &self.writer) {
+            (Db::Sqlite(_), Some(w)) => Tx::Sqlite(w.begin_with("BEGIN IMMEDIATE").await?),
+            (Db::Sqlite(p), None) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            (Db::Postgres(p), _) => Tx::Postgres(p.begin().await?),
+        };
+        self.lock_waits.observe(asked.elapsed());
+        Ok(tx)
     }
 
     /// A transaction that only reads: one consistent view of the records, and no write lock.
@@ -204,6 +223,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(w) = &self.writer {
+            w.close().await;
+        }
         on_db!(&self.db, p => p.close().await)
     }
 }

@@ -74,7 +74,7 @@ impl Store {
         if let Some(k) = input::opt_text(&f.kind) {
             q.push(" and kind = ").bind(Arg::Text(k.to_string()));
         }
-        if let Some(id) = id_filter(&f.parent_id) {
+        if let Some(id) = id_filter(&f.parent_id, "parent_id")? {
             q.push(" and parent_id = ").bind(Arg::I64(id));
         }
         if let Some(r) = input::opt_text(&f.region_code) {
@@ -94,7 +94,7 @@ impl Store {
                 q.push(" and industry_code = ").bind(Arg::Text(i));
             }
         }
-        let (col, desc) = p.sort(&["id", "name", "kind", "region_code", "updated_at"], ("id", false));
+        let (col, desc) = p.sort(&["id", "name", "kind", "region_code", "updated_at"], ("id", false))?;
         let order = format!("{col} {d}, id {d}", d = if desc { "desc" } else { "asc" });
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
         Ok(Page {
@@ -210,8 +210,14 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn set_organization_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Organization> {
-        set_archived(self, v, RecordKind::Organization, id, archived).await?;
+    pub async fn set_organization_archived(
+        &self,
+        v: &Viewer,
+        id: i64,
+        archived: bool,
+        expected: Option<i64>,
+    ) -> Result<Organization> {
+        set_archived(self, v, RecordKind::Organization, id, archived, expected).await?;
         self.get_organization(v, id).await
     }
 }

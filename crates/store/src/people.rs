@@ -91,7 +91,7 @@ impl Store {
                 .bind(Arg::Text(pat))
                 .push(" escape '\\')");
         }
-        if let Some(id) = id_filter(&f.organization_id) {
+        if let Some(id) = id_filter(&f.organization_id, "organization_id")? {
             q.push(" and organization_id = ").bind(Arg::I64(id));
         }
         if flag(&f.is_expert) {
@@ -100,7 +100,7 @@ impl Store {
         if let Some(d) = input::opt_text(&f.discipline) {
             q.push(" and discipline = ").bind(Arg::Text(d.to_string()));
         }
-        let (col, desc) = p.sort(&["id", "name", "organization_id", "updated_at"], ("id", false));
+        let (col, desc) = p.sort(&["id", "name", "organization_id", "updated_at"], ("id", false))?;
         let order = format!("{col} {d}, id {d}", d = if desc { "desc" } else { "asc" });
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
         Ok(Page {
@@ -194,8 +194,14 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn set_person_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Person> {
-        crate::records::set_archived(self, v, RecordKind::Person, id, archived).await?;
+    pub async fn set_person_archived(
+        &self,
+        v: &Viewer,
+        id: i64,
+        archived: bool,
+        expected: Option<i64>,
+    ) -> Result<Person> {
+        crate::records::set_archived(self, v, RecordKind::Person, id, archived, expected).await?;
         self.get_person(v, id).await
     }
 }

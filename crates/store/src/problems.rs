@@ -55,10 +55,10 @@ impl Store {
                 .bind(Arg::Text(contains_pattern(s)))
                 .push(" escape '\\'");
         }
-        if let Some(id) = id_filter(&f.project_id) {
+        if let Some(id) = id_filter(&f.project_id, "project_id")? {
             q.push(" and project_id = ").bind(Arg::I64(id));
         }
-        if let Some(id) = id_filter(&f.owner_id) {
+        if let Some(id) = id_filter(&f.owner_id, "owner_id")? {
             q.push(" and owner_id = ").bind(Arg::I64(id));
         }
         if let Some(s) = input::opt_text(&f.status) {
@@ -67,7 +67,7 @@ impl Store {
         if flag(&f.open) {
             q.push(" and status <> 'resolved'");
         }
-        let (col, desc) = p.sort(&["id", "due_on", "status", "updated_at"], ("id", true));
+        let (col, desc) = p.sort(&["id", "due_on", "status", "updated_at"], ("id", true))?;
         let order = format!("{col} {d}, id {d}", d = if desc { "desc" } else { "asc" });
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
         Ok(Page {
@@ -158,8 +158,14 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn set_problem_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Problem> {
-        crate::records::set_archived(self, v, RecordKind::Problem, id, archived).await?;
+    pub async fn set_problem_archived(
+        &self,
+        v: &Viewer,
+        id: i64,
+        archived: bool,
+        expected: Option<i64>,
+    ) -> Result<Problem> {
+        crate::records::set_archived(self, v, RecordKind::Problem, id, archived, expected).await?;
         self.get_problem(v, id).await
     }
 }

@@ -133,24 +133,30 @@ impl Store {
             q.push(" and status = ").bind(Arg::Text(s.to_string()));
         }
         if let Some(y) = input::opt_text(&f.batch_year) {
-            q.push(" and batch_year = ").bind(Arg::I32(y.parse().unwrap_or(-1)));
+            let year = y.parse::<i32>().map_err(|_| {
+                StoreError::invalid(
+                    "batch_year",
+                    Msg::new(format!("“{y}”不是有效的年度"), format!("“{y}” is not a year")),
+                )
+            })?;
+            q.push(" and batch_year = ").bind(Arg::I32(year));
         }
-        if let Some(id) = id_filter(&f.lead_unit_id) {
+        if let Some(id) = id_filter(&f.lead_unit_id, "lead_unit_id")? {
             q.push(" and lead_unit_id = ").bind(Arg::I64(id));
         }
-        if let Some(id) = id_filter(&f.organization_id) {
+        if let Some(id) = id_filter(&f.organization_id, "organization_id")? {
             q.push(" and (lead_unit_id = ").bind(Arg::I64(id));
             q.push(" or id in (select project_id from project_co_unit where organization_id = ")
                 .bind(Arg::I64(id))
                 .push("))");
         }
-        if let Some(id) = id_filter(&f.agreement_id) {
+        if let Some(id) = id_filter(&f.agreement_id, "agreement_id")? {
             q.push(" and agreement_id = ").bind(Arg::I64(id));
         }
-        if let Some(id) = id_filter(&f.responsible_person_id) {
+        if let Some(id) = id_filter(&f.responsible_person_id, "responsible_person_id")? {
             q.push(" and responsible_person_id = ").bind(Arg::I64(id));
         }
-        if let Some(id) = id_filter(&f.batch_id) {
+        if let Some(id) = id_filter(&f.batch_id, "batch_id")? {
             q.push(" and batch_id = ").bind(Arg::I64(id));
         }
         let (col, desc) = p.sort(
@@ -164,7 +170,7 @@ impl Store {
                 "updated_at",
             ],
             ("id", true),
-        );
+        )?;
         let order = format!("{col} {d}, id {d}", d = if desc { "desc" } else { "asc" });
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
         let mut items = self.with_co_units(rows).await?;
@@ -283,8 +289,14 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn set_project_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Project> {
-        crate::records::set_archived(self, v, RecordKind::Project, id, archived).await?;
+    pub async fn set_project_archived(
+        &self,
+        v: &Viewer,
+        id: i64,
+        archived: bool,
+        expected: Option<i64>,
+    ) -> Result<Project> {
+        crate::records::set_archived(self, v, RecordKind::Project, id, archived, expected).await?;
         self.get_project(v, id).await
     }
 
@@ -370,8 +382,14 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn set_milestone_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<Milestone> {
-        crate::records::set_archived(self, v, RecordKind::Milestone, id, archived).await?;
+    pub async fn set_milestone_archived(
+        &self,
+        v: &Viewer,
+        id: i64,
+        archived: bool,
+        expected: Option<i64>,
+    ) -> Result<Milestone> {
+        crate::records::set_archived(self, v, RecordKind::Milestone, id, archived, expected).await?;
         self.get_milestone(v, id).await
     }
 }

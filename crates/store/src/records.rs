@@ -24,17 +24,28 @@ pub(crate) fn archived_clause(q: &mut Q, table: &str, v: &Option<String>) {
     }
 }
 
-/// An id filter from a query string; a malformed one matches nothing rather than everything.
-pub(crate) fn id_filter(v: &Option<String>) -> Option<i64> {
-    input::opt_text(v).map(|s| input::parse_id(s).unwrap_or(-1))
+/// An id filter from a query string (the parameter `name`); a malformed one is refused, naming it.
+pub(crate) fn id_filter(v: &Option<String>, name: &str) -> Result<Option<i64>> {
+    match input::opt_text(v) {
+        None => Ok(None),
+        Some(s) => input::parse_id(s).map(Some).map_err(|m| StoreError::invalid(name, m)),
+    }
 }
 
 /// Archives or restores one record in its own transaction, with its audit entry; NotFound if `v`
-/// cannot see it.
-pub(crate) async fn set_archived(store: &Store, v: &Viewer, kind: RecordKind, id: i64, archived: bool) -> Result<()> {
+/// cannot see it; with `expected`, only if the record is still at that version.
+pub(crate) async fn set_archived(
+    store: &Store,
+    v: &Viewer,
+    kind: RecordKind,
+    id: i64,
+    archived: bool,
+    expected: Option<i64>,
+) -> Result<()> {
     check(v, kind, Action::Archive)?;
     let mut tx = store.begin().await?;
     must_see(&mut tx, v, kind, id).await?;
+    expect_version(&mut tx, kind, id, expected).await?;
     let table = kind.table();
     let was: bool = on_tx!(&mut tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select archived from {table} where id = $1"))).bind(id).fetch_one(c).await)?;
     let sql = format!("update {table} set archived = $1, updated_at = $2 where id = $3");

@@ -82,12 +82,12 @@ impl Store {
         if let Some(s) = input::opt_text(&f.status) {
             q.push(" and status = ").bind(Arg::Text(s.to_string()));
         }
-        if let Some(id) = id_filter(&f.owner_id) {
+        if let Some(id) = id_filter(&f.owner_id, "owner_id")? {
             q.push(" and id in (select result_id from research_result_owner where person_id = ")
                 .bind(Arg::I64(id))
                 .push(")");
         }
-        let (col, desc) = p.sort(&["id", "title", "year", "status", "updated_at"], ("id", true));
+        let (col, desc) = p.sort(&["id", "title", "year", "status", "updated_at"], ("id", true))?;
         let order = format!("{col} {d}, id {d}", d = if desc { "desc" } else { "asc" });
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
@@ -195,7 +195,13 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn set_result_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<ResearchResult> {
+    pub async fn set_result_archived(
+        &self,
+        v: &Viewer,
+        id: i64,
+        archived: bool,
+        expected: Option<i64>,
+    ) -> Result<ResearchResult> {
         // Everyone reads results; only those who reach an owner archive one.
         check(v, RecordKind::ResearchResult, Action::Archive)?;
         let mut tx = self.begin().await?;
@@ -203,7 +209,7 @@ impl Store {
         let r = fetch(&mut tx, id).await?;
         owners_in_scope(&mut tx, v, &r.owner_ids).await?;
         tx.commit().await?;
-        crate::records::set_archived(self, v, RecordKind::ResearchResult, id, archived).await?;
+        crate::records::set_archived(self, v, RecordKind::ResearchResult, id, archived, expected).await?;
         self.get_result(v, id).await
     }
 }

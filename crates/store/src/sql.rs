@@ -86,6 +86,7 @@ pub fn contains_pattern(s: &str) -> String {
 macro_rules! fetch_page {
     ($store:expr, $row:ty, $select:expr, $q:expr, $order:expr, $params:expr) => {{
         let q: &$crate::sql::Q = &$q;
+        $params.check()?;
         let count_sql = format!("select count(*) {}", q.sql);
         let page_sql = format!(
             "select {} {} order by {} limit {} offset {}",

@@ -54,13 +54,13 @@ impl Store {
                 .bind(Arg::Text(contains_pattern(s)))
                 .push(" escape '\\'");
         }
-        if let Some(id) = id_filter(&f.person_id) {
+        if let Some(id) = id_filter(&f.person_id, "person_id")? {
             q.push(" and person_id = ").bind(Arg::I64(id));
         }
         if let Some(s) = input::opt_text(&f.kind) {
             q.push(" and kind = ").bind(Arg::Text(s.to_string()));
         }
-        let (col, desc) = p.sort(&["id", "title", "year"], ("year", true));
+        let (col, desc) = p.sort(&["id", "title", "year"], ("year", true))?;
         let order = format!("{col} {d}, id {d}", d = if desc { "desc" } else { "asc" });
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
         Ok(Page {
@@ -134,8 +134,14 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn set_work_archived(&self, v: &Viewer, id: i64, archived: bool) -> Result<ExpertWork> {
-        crate::records::set_archived(self, v, RecordKind::ExpertWork, id, archived).await?;
+    pub async fn set_work_archived(
+        &self,
+        v: &Viewer,
+        id: i64,
+        archived: bool,
+        expected: Option<i64>,
+    ) -> Result<ExpertWork> {
+        crate::records::set_archived(self, v, RecordKind::ExpertWork, id, archived, expected).await?;
         self.get_work(v, id).await
     }
 }

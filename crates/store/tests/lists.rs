@@ -82,6 +82,15 @@ fn assert_not_found<T: Debug>(r: Result<T, StoreError>, what: &str) {
     );
 }
 
+/// Asserts that a list was refused for its parameter `field`.
+#[track_caller]
+fn assert_refused<T: Debug>(r: Result<T, StoreError>, field: &str, what: &str) {
+    match r {
+        Err(StoreError::Invalid(f)) => assert!(f.get(field).is_some(), "{what}: refused, but not for {field}: {f}"),
+        other => panic!("{what}: expected a refusal naming {field}, got {other:?}"),
+    }
+}
+
 fn params(page: Option<&str>, per_page: Option<&str>, sort: Option<&str>) -> ListParams {
     ListParams {
         page: page.map(String::from),
@@ -810,8 +819,7 @@ async fn a_page_past_the_end_is_empty_and_keeps_the_total() {
     // Projects come newest first by default: the last page holds the first one.
     assert_eq!(order(&last), vec![w.p1]);
 
-    // (Page numbers are capped at a million, which is past the end too.)
-    for page in ["5", "99", "1000000", "2000000"] {
+    for page in ["5", "99", "1000000"] {
         let past = s
             .list_projects(&sys(), &f, &params(Some(page), Some("2"), None))
             .await
@@ -819,6 +827,13 @@ async fn a_page_past_the_end_is_empty_and_keeps_the_total() {
         assert!(past.items.is_empty(), "page {page}: {:?}", labels(&past));
         assert_eq!(past.total, 7, "page {page}");
     }
+    // Page numbers go up to a million.
+    assert_refused(
+        s.list_projects(&sys(), &f, &params(Some("2000000"), Some("2"), None))
+            .await,
+        "page",
+        "page 2000000",
+    );
 
     let coord = viewer(&s, "coord_a", Role::Coordinator, Some(w.county_a), None).await;
     let past = s
@@ -834,7 +849,7 @@ async fn a_page_past_the_end_is_empty_and_keeps_the_total() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn per_page_is_capped_and_nonsense_falls_back_to_the_defaults() {
+async fn per_page_is_capped_and_nonsense_is_refused_by_name() {
     use hezuo_domain::list::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
     let s = TestStore::new().await;
     let parent = org(&s, None, OrgKind::Government, "衢州市", Some("330800")).await;
@@ -862,7 +877,8 @@ async fn per_page_is_capped_and_nonsense_falls_back_to_the_defaults() {
     let both: BTreeSet<i64> = ids(&big).union(&ids(&rest)).copied().collect();
     assert_eq!(both.len() as i64, n, "the two capped pages together hold every child");
 
-    for per_page in [None, Some("0"), Some("-3"), Some("abc"), Some("")] {
+    // No page size, or a blank one, is the default; anything else must be a whole number from 1.
+    for per_page in [None, Some("")] {
         let page = s
             .list_organizations(&sys(), &children, &params(None, per_page, None))
             .await
@@ -871,19 +887,21 @@ async fn per_page_is_capped_and_nonsense_falls_back_to_the_defaults() {
         assert_eq!(page.items.len(), DEFAULT_PER_PAGE as usize, "per_page {per_page:?}");
         assert_eq!(page.total, n, "per_page {per_page:?}");
     }
-
-    // A nonsense page is the first page.
-    let first = s
-        .list_organizations(&sys(), &children, &params(Some("1"), Some("10"), None))
-        .await
-        .unwrap();
+    for per_page in ["0", "-3", "abc", "2.5"] {
+        assert_refused(
+            s.list_organizations(&sys(), &children, &params(None, Some(per_page), None))
+                .await,
+            "per_page",
+            &format!("per_page {per_page}"),
+        );
+    }
     for page in ["0", "-1", "abc"] {
-        let p = s
-            .list_organizations(&sys(), &children, &params(Some(page), Some("10"), None))
-            .await
-            .unwrap();
-        assert_eq!(p.page, 1, "page {page}");
-        assert_eq!(order(&p), order(&first), "page {page}");
+        assert_refused(
+            s.list_organizations(&sys(), &children, &params(Some(page), Some("10"), None))
+                .await,
+            "page",
+            &format!("page {page}"),
+        );
     }
 }
 
@@ -1000,7 +1018,7 @@ async fn filters_on_kind_status_and_text_combine() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_malformed_id_filter_matches_nothing_rather_than_everything() {
+async fn a_malformed_id_filter_is_refused_by_name_rather_than_ignored() {
     let (s, w) = setup().await;
     let by_parent = |p: &str| OrganizationFilter {
         parent_id: Some(p.into()),
@@ -1021,7 +1039,11 @@ async fn a_malformed_id_filter_matches_nothing_rather_than_everything() {
         "padded id",
     );
     for bad in ["abc", "0", "-1", "1.5", "1 or 1=1", "99999999999999999999"] {
-        assert_exactly(&orgs(by_parent(bad)).await, &[], &format!("parent_id={bad}"));
+        assert_refused(
+            s.list_organizations(&sys(), &by_parent(bad), &all()).await,
+            "parent_id",
+            &format!("parent_id={bad}"),
+        );
     }
     // A blank one is no filter at all.
     assert_exactly(&orgs(by_parent(" ")).await, &w.orgs(), "blank parent_id");
@@ -1041,38 +1063,56 @@ async fn a_malformed_id_filter_matches_nothing_rather_than_everything() {
     };
     assert_exactly(&projects(involving).await, &[w.p3, w.p4], "involving college X");
     let bad_filters = [
-        ProjectFilter {
-            lead_unit_id: Some("abc".into()),
-            ..Default::default()
-        },
-        ProjectFilter {
-            organization_id: Some("x1".into()),
-            ..Default::default()
-        },
-        ProjectFilter {
-            responsible_person_id: Some("abc".into()),
-            ..Default::default()
-        },
-        ProjectFilter {
-            agreement_id: Some("-7".into()),
-            ..Default::default()
-        },
-        ProjectFilter {
-            batch_id: Some("abc".into()),
-            ..Default::default()
-        },
-        ProjectFilter {
-            batch_year: Some("abc".into()),
-            ..Default::default()
-        },
+        (
+            "lead_unit_id",
+            ProjectFilter {
+                lead_unit_id: Some("abc".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "organization_id",
+            ProjectFilter {
+                organization_id: Some("x1".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "responsible_person_id",
+            ProjectFilter {
+                responsible_person_id: Some("abc".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "agreement_id",
+            ProjectFilter {
+                agreement_id: Some("-7".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "batch_id",
+            ProjectFilter {
+                batch_id: Some("abc".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "batch_year",
+            ProjectFilter {
+                batch_year: Some("abc".into()),
+                ..Default::default()
+            },
+        ),
     ];
-    for f in bad_filters {
+    for (field, f) in bad_filters {
         let what = format!("{f:?}");
-        assert_exactly(&projects(f).await, &[], &what);
+        assert_refused(s.list_projects(&sys(), &f, &all()).await, field, &what);
     }
 
-    let demands = s
-        .list_demands(
+    assert_refused(
+        s.list_demands(
             &sys(),
             &DemandFilter {
                 enterprise_id: Some("abc".into()),
@@ -1080,11 +1120,12 @@ async fn a_malformed_id_filter_matches_nothing_rather_than_everything() {
             },
             &all(),
         )
-        .await
-        .unwrap();
-    assert_exactly(&demands, &[], "demands of enterprise abc");
-    let problems = s
-        .list_problems(
+        .await,
+        "enterprise_id",
+        "demands of enterprise abc",
+    );
+    assert_refused(
+        s.list_problems(
             &sys(),
             &ProblemFilter {
                 project_id: Some("abc".into()),
@@ -1092,11 +1133,12 @@ async fn a_malformed_id_filter_matches_nothing_rather_than_everything() {
             },
             &all(),
         )
-        .await
-        .unwrap();
-    assert_exactly(&problems, &[], "problems of project abc");
-    let people = s
-        .list_people(
+        .await,
+        "project_id",
+        "problems of project abc",
+    );
+    assert_refused(
+        s.list_people(
             &sys(),
             &PersonFilter {
                 organization_id: Some("abc".into()),
@@ -1104,21 +1146,22 @@ async fn a_malformed_id_filter_matches_nothing_rather_than_everything() {
             },
             &all(),
         )
-        .await
-        .unwrap();
-    assert_exactly(&people, &[], "people of organisation abc");
+        .await,
+        "organization_id",
+        "people of organisation abc",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn archived_records_are_hidden_unless_asked_for() {
     let (s, w) = setup().await;
-    s.set_organization_archived(&sys(), w.lab_a1, true).await.unwrap();
-    s.set_organization_archived(&sys(), w.ent_b1, true).await.unwrap();
-    s.set_project_archived(&sys(), w.p2, true).await.unwrap();
-    s.set_project_archived(&sys(), w.p4, true).await.unwrap();
-    s.set_demand_archived(&sys(), w.d2, true).await.unwrap();
-    s.set_person_archived(&sys(), w.person_b1, true).await.unwrap();
-    s.set_problem_archived(&sys(), w.q3, true).await.unwrap();
+    s.set_organization_archived(&sys(), w.lab_a1, true, None).await.unwrap();
+    s.set_organization_archived(&sys(), w.ent_b1, true, None).await.unwrap();
+    s.set_project_archived(&sys(), w.p2, true, None).await.unwrap();
+    s.set_project_archived(&sys(), w.p4, true, None).await.unwrap();
+    s.set_demand_archived(&sys(), w.d2, true, None).await.unwrap();
+    s.set_person_archived(&sys(), w.person_b1, true, None).await.unwrap();
+    s.set_problem_archived(&sys(), w.q3, true, None).await.unwrap();
 
     let of = |a: Option<&str>| OrganizationFilter {
         archived: a.map(String::from),
@@ -1202,7 +1245,7 @@ async fn archived_records_are_hidden_unless_asked_for() {
     assert_exactly(&page, &[w.q3], "archived problems");
 
     // Restoring brings a record back.
-    s.set_project_archived(&sys(), w.p2, false).await.unwrap();
+    s.set_project_archived(&sys(), w.p2, false, None).await.unwrap();
     let page = s.list_projects(&sys(), &pf(None), &all()).await.unwrap();
     assert_exactly(
         &page,
@@ -1287,7 +1330,7 @@ async fn sorting_by_an_allowed_column_works_both_ways_and_ties_break_by_id() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_unknown_sort_falls_back_to_the_default_order() {
+async fn an_unknown_sort_is_refused_naming_the_choices() {
     let (s, w) = setup().await;
     let f = ProjectFilter::default();
     // Projects default to the newest first.
@@ -1295,21 +1338,22 @@ async fn an_unknown_sort_falls_back_to_the_default_order() {
     newest_first.reverse();
     let default = s.list_projects(&sys(), &f, &all()).await.unwrap();
     assert_eq!(order(&default), newest_first);
-    // Real columns that are not offered for sorting, unknown names, and attempts at SQL all give
-    // the default order (an ascending `created_at` or `summary` would reverse it).
+    // A blank sort is the default…
+    let page = s.list_projects(&sys(), &f, &sorted(" ")).await.unwrap();
+    assert_eq!(order(&page), newest_first);
+    // …while real columns that are not offered for sorting, unknown names and attempts at SQL are
+    // refused, naming the parameter.
     for sort in [
         "created_at",
         "summary",
         "bogus",
         "-bogus",
-        "",
         "-",
         "title; drop table project",
         "contract_amount_fen asc",
         "CONTRACT_AMOUNT_FEN",
     ] {
-        let page = s.list_projects(&sys(), &f, &sorted(sort)).await.unwrap();
-        assert_eq!(order(&page), newest_first, "sort {sort:?}: {:?}", labels(&page));
+        assert_refused(s.list_projects(&sys(), &f, &sorted(sort)).await, "sort", sort);
     }
     assert_eq!(
         s.list_projects(&sys(), &f, &all()).await.unwrap().total,
@@ -1317,17 +1361,15 @@ async fn an_unknown_sort_falls_back_to_the_default_order() {
         "the table survived"
     );
 
-    // Organisations default to the oldest first.
     let of = OrganizationFilter::default();
     for sort in ["-description", "-created_at", "-bogus", "name desc"] {
-        let page = s.list_organizations(&sys(), &of, &sorted(sort)).await.unwrap();
-        assert_eq!(order(&page), w.orgs(), "sort {sort:?}: {:?}", labels(&page));
+        assert_refused(s.list_organizations(&sys(), &of, &sorted(sort)).await, "sort", sort);
     }
-
-    // Demands default to the newest first.
-    let page = s
-        .list_demands(&sys(), &DemandFilter::default(), &sorted("created_at"))
-        .await
-        .unwrap();
+    // Organisations default to the oldest first, demands to the newest.
+    assert_eq!(
+        order(&s.list_organizations(&sys(), &of, &all()).await.unwrap()),
+        w.orgs()
+    );
+    let page = s.list_demands(&sys(), &DemandFilter::default(), &all()).await.unwrap();
     assert_eq!(order(&page), vec![w.d4, w.d3, w.d2, w.d1]);
 }

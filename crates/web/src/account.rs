@@ -3,21 +3,20 @@
 
 use crate::auth::{Auth, ClientIp, DEVICE_COOKIE, SESSION_COOKIE, Via, cookie_value};
 use crate::error::ApiError;
-use crate::extract::{FormBody, Id, JsonBody, parse_form, parse_json};
+use crate::extract::{FormBody, Id, JsonBody, RawBody, parse_form, parse_json};
 use crate::i18n::Lang;
 use crate::resource::related;
 use crate::routing::RouteExt;
 use crate::state::AppState;
 use crate::views::{self, Cell, Ctx, Field, Layout, local_time};
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{NaiveDate, Utc};
-use hezuo_domain::{FieldErrors, Msg};
+use hezuo_domain::{FieldErrors, Msg, Page};
 use hezuo_store::accounts::{ApiToken, KNOWN_DEVICE_DAYS, LoginOutcome, SESSION_HOURS, User};
 use serde::{Deserialize, Serialize};
 
@@ -156,7 +155,7 @@ async fn login_submit(
     uri: Uri,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Response {
     let f: LoginForm = parse_form(&body).unwrap_or_default();
     let device = cookie_value(&headers, DEVICE_COOKIE);
@@ -429,8 +428,8 @@ async fn api_me(who: Auth) -> Json<User> {
     Json(who.user)
 }
 
-async fn api_tokens(State(s): State<AppState>, who: Auth) -> Result<Json<Vec<ApiToken>>, ApiError> {
-    Ok(Json(s.store.list_tokens(who.user.id).await?))
+async fn api_tokens(State(s): State<AppState>, who: Auth) -> Result<Json<Page<ApiToken>>, ApiError> {
+    Ok(Json(Page::whole(s.store.list_tokens(who.user.id).await?)))
 }
 
 #[derive(Serialize)]
@@ -441,9 +440,9 @@ struct NewToken {
     info: ApiToken,
 }
 
-/// A new API token for the signed-in user (an empty body is a token without a name or expiry);
+/// A new API token for the signed-in user, named by the body (an empty body is refused, naming `name`);
 /// a token cannot make another.
-async fn api_token_create(State(s): State<AppState>, who: Auth, body: Bytes) -> Result<Response, ApiError> {
+async fn api_token_create(State(s): State<AppState>, who: Auth, RawBody(body): RawBody) -> Result<Response, ApiError> {
     if who.via == Via::Token {
         return Err(ApiError::Status(
             StatusCode::FORBIDDEN,

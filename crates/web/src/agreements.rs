@@ -6,15 +6,15 @@ use crate::i18n::Lang;
 use crate::resource::{Pages, list_view, record_page, related, resource, routes};
 use crate::state::AppState;
 use crate::views::{
-    Cell, Ctx, DetailPage, Field, ListPage, Section, Table, agreement_table, archived_filter, attachment_table, chosen,
-    code_options, project_table, query_param, sort_field,
+    Cell, Ctx, DetailPage, Field, ListPage, Section, Table, agreement_table, archived_filter, chosen, code_options,
+    project_table, query_param, sort_field,
 };
 use axum::Router;
 use hezuo_domain::agreement::{
     Agreement, AgreementData, AgreementFilter, AgreementInput, AgreementKind, AgreementStatus,
 };
 use hezuo_domain::project::ProjectFilter;
-use hezuo_domain::{ListParams, Page, RecordKind};
+use hezuo_domain::{ListParams, Page};
 
 resource!(
     Agreements,
@@ -110,7 +110,6 @@ impl Pages for Agreements {
                 &all,
             )
             .await?;
-        let attachments = st.list_attachments(&who.viewer, RecordKind::Agreement, a.id).await?;
         let props = vec![
             (
                 lang.tr("类型", "Kind").to_string(),
@@ -177,7 +176,6 @@ impl Pages for Agreements {
                 .map(|t| (lang.tr("主要内容", "Summary").to_string(), t.clone()))
                 .collect(),
             sections,
-            attachments: Some(("agreement".into(), a.id, attachment_table(lang, &attachments))),
             ..record_page::<Self>(cx, a.id, a.title.clone(), a.archived)
         })
     }

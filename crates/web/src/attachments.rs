@@ -29,21 +29,27 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AttachmentFilter {
-    /// organization, person, agreement, project or milestone.
+    /// The kind of record: organization, person, agreement, project, milestone, problem, campaign,
+    /// demand, research_result or expert_work.
     pub record_kind: Option<String>,
     pub record_id: Option<String>,
 }
 
 fn record_ref(kind: Option<&str>, id: Option<&str>) -> Result<(RecordKind, i64), ApiError> {
     let mut e = FieldErrors::new();
-    let kind = match kind.map(str::trim).and_then(RecordKind::parse) {
+    let kind = match kind
+        .map(str::trim)
+        .and_then(RecordKind::parse)
+        .filter(|k| RecordKind::ATTACHABLE.contains(k))
+    {
         Some(k) => Some(k),
         None => {
+            let kinds: Vec<&str> = RecordKind::ATTACHABLE.iter().map(|k| k.as_str()).collect();
             e.add(
                 "record_kind",
                 Msg::new(
-                    "记录类型无效，应为 organization、person、agreement、project 或 milestone",
-                    "record_kind must be organization, person, agreement, project or milestone",
+                    format!("记录类型无效，应为 {}", kinds.join("、")),
+                    format!("record_kind must be one of {}", kinds.join(", ")),
                 ),
             );
             None

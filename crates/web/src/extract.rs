@@ -146,6 +146,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormBody<T> {
     }
 }
 
+/// The body as it came (for what reads it leniently itself); over the limit it is a 413 like any.
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        body(req, state).await.map(RawBody)
+    }
+}
+
 /// A multipart form (an upload).
 pub struct Upload(pub Multipart);
 

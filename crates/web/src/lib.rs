@@ -3,7 +3,7 @@
 //! [`app`] builds the whole router so tests can drive it without a socket.
 //!
 //! The modules in two floors. Shared, and importing no feature: `state`, `routing`, `error`,
-//! `i18n`, `auth`, `extract`, `views` (page shapes, widgets, the tables several features show) and
+//! `i18n`, `auth`, `idempotency`, `extract`, `views` (page shapes, widgets, the tables several features show) and
 //! `resource` (the handlers every record kind shares). Features, one module or folder each, each
 //! with its `router()`: a feature may use another's panel (a project page shows its reports), never
 //! the other way round as well.
@@ -20,7 +20,9 @@ pub mod error;
 pub mod extract;
 mod home;
 pub mod i18n;
+pub mod idempotency;
 pub mod matches;
+pub mod metrics;
 pub mod openapi;
 pub mod organizations;
 pub mod people;
@@ -74,9 +76,15 @@ pub fn app(state: AppState) -> Router {
         .merge(works::router())
         .merge(search::router())
         .merge(matches::router())
+        .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.
         .layer(axum::middleware::from_fn(views::render_errors))
+        // Each request's route, status and time, for /metrics.
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::track,
+        ))
         // Handlers' middleware (authentication) finds the state here.
         .layer(axum::Extension(state.clone()))
         .layer(axum::middleware::from_fn(i18n::remember_lang))
@@ -109,6 +117,30 @@ async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }
+}
+
+/// `/metrics`, for the office only: a monitoring system scrapes it with an office account's token.
+async fn scrape_metrics(State(s): State<AppState>, who: auth::Auth) -> Result<impl IntoResponse, error::ApiError> {
+    if who.viewer.role != hezuo_domain::access::Role::Office {
+        return Err(hezuo_store::StoreError::Forbidden(hezuo_domain::access::forbidden()).into());
+    }
+    let reading = metrics::Reading {
+        pool: s.store.pool_connections(),
+        index_lag: s.store.feed_head().await? - s.search.index().last_seq(),
+        reminders: s.store.reminders_sent().await?,
+        lock_waits: s.store.write_lock_waits(),
+    };
+    let text = s
+        .metrics
+        .encode(reading)
+        .map_err(|e| error::ApiError::Internal(format!("metrics could not be written: {e}")))?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    ))
 }
 
 async fn style_css() -> impl IntoResponse {

@@ -6,8 +6,8 @@ use crate::i18n::Lang;
 use crate::resource::{Pages, list_view, record_page, related, resource, routes};
 use crate::state::AppState;
 use crate::views::{
-    Cell, Ctx, DetailPage, Field, ListPage, Section, Table, agreement_table, archived_filter, attachment_table, chosen,
-    code_options, local_time, problem_table, project_table, query_param, sort_field,
+    Cell, Ctx, DetailPage, Field, ListPage, Section, Table, agreement_table, archived_filter, chosen, code_options,
+    local_time, problem_table, project_table, query_param, sort_field,
 };
 use axum::Router;
 use hezuo_domain::agreement::AgreementFilter;
@@ -15,7 +15,7 @@ use hezuo_domain::codes::{industries, zhejiang_divisions};
 use hezuo_domain::organization::{OrgKind, Organization, OrganizationData, OrganizationFilter, OrganizationInput};
 use hezuo_domain::person::PersonFilter;
 use hezuo_domain::project::ProjectFilter;
-use hezuo_domain::{ListParams, Page, RecordKind};
+use hezuo_domain::{ListParams, Page};
 
 resource!(
     Organizations,
@@ -180,7 +180,6 @@ impl Pages for Organizations {
                 &all,
             )
             .await?;
-        let attachments = st.list_attachments(&who.viewer, RecordKind::Organization, o.id).await?;
         // Problems this organisation must settle.
         let owned = st
             .list_problems(
@@ -299,7 +298,6 @@ impl Pages for Organizations {
                 .map(|d| (lang.tr("简介", "Description").to_string(), d.clone()))
                 .collect(),
             sections,
-            attachments: Some(("organization".into(), o.id, attachment_table(lang, &attachments))),
             ..record_page::<Self>(cx, o.id, o.name.clone(), o.archived)
         })
     }

@@ -5,13 +5,13 @@ use crate::i18n::Lang;
 use crate::resource::{Pages, list_view, record_page, related, resource, routes};
 use crate::state::AppState;
 use crate::views::{
-    Cell, Ctx, DetailPage, Field, ListPage, Section, Table, archived_filter, attachment_table, chosen, code_options,
-    project_table, query_param, sort_field,
+    Cell, Ctx, DetailPage, Field, ListPage, Section, Table, archived_filter, chosen, code_options, project_table,
+    query_param, sort_field,
 };
 use axum::Router;
 use hezuo_domain::person::{Availability, Person, PersonData, PersonFilter, PersonInput};
 use hezuo_domain::project::ProjectFilter;
-use hezuo_domain::{ListParams, Page, RecordKind};
+use hezuo_domain::{ListParams, Page};
 
 resource!(
     People,
@@ -108,7 +108,6 @@ impl Pages for People {
                 &all,
             )
             .await?;
-        let attachments = s.store.list_attachments(&who.viewer, RecordKind::Person, p.id).await?;
         let mut props = vec![
             (
                 lang.tr("单位", "Organisation").to_string(),
@@ -195,7 +194,6 @@ impl Pages for People {
             props,
             long_text,
             sections,
-            attachments: Some(("person".into(), p.id, attachment_table(lang, &attachments))),
             ..record_page::<Self>(cx, p.id, p.name.clone(), p.archived)
         })
     }

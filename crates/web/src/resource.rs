@@ -8,7 +8,7 @@ use crate::extract::{Edit, FormBody, Id, IfMatch, JsonBody, JsonObject, Query, e
 use crate::i18n::Lang;
 use crate::routing::RouteExt;
 use crate::state::AppState;
-use crate::views::{self, Ctx, DetailPage, Field, FormPage, ListPage, Rejected, Table};
+use crate::views::{self, Ctx, DetailPage, Field, FormPage, ListPage, Rejected, Table, attachment_table};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -50,11 +50,13 @@ pub trait Resource: Send + Sync + 'static {
         d: &Self::Data,
         expected: Option<i64>,
     ) -> impl Future<Output = StoreResult<Self::Record>> + Send;
+    /// Archives or restores; with `expected`, only if the record is still at that version.
     fn set_archived(
         s: &Store,
         v: &Viewer,
         id: i64,
         archived: bool,
+        expected: Option<i64>,
     ) -> impl Future<Output = StoreResult<Self::Record>> + Send;
     fn id(r: &Self::Record) -> i64;
 }
@@ -109,8 +111,9 @@ macro_rules! resource {
                 v: &hezuo_store::Viewer,
                 id: i64,
                 archived: bool,
+                expected: Option<i64>,
             ) -> hezuo_store::Result<$rec> {
-                s.$archive(v, id, archived).await
+                s.$archive(v, id, archived, expected).await
             }
             fn id(r: &$rec) -> i64 {
                 r.id
@@ -307,13 +310,16 @@ async fn api_update<R: Resource>(
     .await
 }
 
-/// Archives (`ARCHIVED = true`) or restores a record.
+/// Archives (`ARCHIVED = true`) or restores a record; with `If-Match`, only at that version.
 async fn api_set_archived<R: Resource, const ARCHIVED: bool>(
     State(s): State<AppState>,
     who: Auth,
     Id(id): Id,
-) -> Result<Json<R::Record>, ApiError> {
-    Ok(Json(R::set_archived(&s.store, &who.viewer, id, ARCHIVED).await?))
+    IfMatch(expected): IfMatch,
+) -> Result<Response, ApiError> {
+    let r = R::set_archived(&s.store, &who.viewer, id, ARCHIVED, expected).await?;
+    let version = s.store.record_version(&who.viewer, R::KIND, id).await?;
+    Ok(tagged(r, version.id))
 }
 
 async fn page_list<R: Pages>(
@@ -354,6 +360,11 @@ async fn page_detail<R: Pages>(cx: Ctx, Id(id): Id) -> Result<Response, ApiError
         if kind.is_some_and(|k| !role.may(k, Action::Create)) {
             section.add = None;
         }
+    }
+    // Files go on any record that takes them.
+    if RecordKind::ATTACHABLE.contains(&R::KIND) {
+        let items = cx.store().list_attachments(cx.viewer(), R::KIND, id).await?;
+        view.attachments = Some((R::KIND.as_str().into(), id, attachment_table(cx.lang, &items)));
     }
     view.read_only_attachments = !role.may_attach();
     view.history = Some(crate::audit::history(&cx, R::KIND, id).await?);
@@ -466,7 +477,7 @@ async fn page_update<R: Pages>(
 
 /// Archives (`ARCHIVED = true`) or restores a record, then shows it again.
 async fn page_set_archived<R: Pages, const ARCHIVED: bool>(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
-    R::set_archived(cx.store(), cx.viewer(), id, ARCHIVED).await?;
+    R::set_archived(cx.store(), cx.viewer(), id, ARCHIVED, None).await?;
     Ok(views::redirect(&format!("/{}/{id}", R::PLURAL)))
 }
 

@@ -15,13 +15,16 @@ pub trait RouteExt {
 }
 
 impl RouteExt for Router<AppState> {
-    /// Also puts [`crate::auth::authenticate`] in front of the route's handlers — as a route layer
-    /// of the method router, so a method the path does not have is still a plain 405.
+    /// Also puts [`crate::auth::authenticate`] in front of the route's handlers, then
+    /// [`crate::idempotency::idempotent`] — as route layers of the method router, so a method the
+    /// path does not have is still a plain 405.
     fn at(self, path: &str, method_router: MethodRouter<AppState>) -> Self {
         PATHS.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string());
         self.route(
             path,
-            method_router.route_layer(axum::middleware::from_fn(crate::auth::authenticate)),
+            method_router
+                .route_layer(axum::middleware::from_fn(crate::idempotency::idempotent))
+                .route_layer(axum::middleware::from_fn(crate::auth::authenticate)),
         )
     }
 }

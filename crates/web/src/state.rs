@@ -19,21 +19,33 @@ pub struct AppState {
     /// Writes laid over a record's current state (PATCH without If-Match) take turns per record on
     /// this server, so they need not read again; across servers the version check makes them retry.
     pub patch_turns: Arc<PatchTurns>,
+    /// What `/metrics` reports.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
-/// Striped locks: a record's turn is the stripe its kind and id hash to.
-pub struct PatchTurns([tokio::sync::Mutex<()>; 64]);
+/// One lock per record being written, made when first asked for and dropped once nobody holds or
+/// waits for it: writes to different records never wait for each other.
+#[derive(Default)]
+pub struct PatchTurns(std::sync::Mutex<std::collections::HashMap<TurnKey, Arc<tokio::sync::Mutex<()>>>>);
+
+/// A record: its kind's code and its id.
+type TurnKey = (&'static str, i64);
 
 impl PatchTurns {
     fn new() -> Self {
-        PatchTurns(std::array::from_fn(|_| tokio::sync::Mutex::new(())))
+        Self::default()
     }
     /// Waits for the turn of record (`kind`, `id`).
-    pub async fn take(&self, kind: hezuo_domain::RecordKind, id: i64) -> tokio::sync::MutexGuard<'_, ()> {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (kind.as_str(), id).hash(&mut h);
-        self.0[(h.finish() % 64) as usize].lock().await
+    pub async fn take(&self, kind: hezuo_domain::RecordKind, id: i64) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut turns = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            // Locks only the map holds are free: forget them before the map grows.
+            if turns.len() >= 256 {
+                turns.retain(|_, l| Arc::strong_count(l) > 1);
+            }
+            turns.entry((kind.as_str(), id)).or_default().clone()
+        };
+        lock.lock_owned().await
     }
 }
 
@@ -48,6 +60,7 @@ impl AppState {
             trust_forwarded_for: false,
             search: Arc::new(search),
             patch_turns: Arc::new(PatchTurns::new()),
+            metrics: Arc::new(crate::metrics::Metrics::new()),
         }
     }
 

@@ -17,7 +17,7 @@ use axum::{Json, Router, routing::get};
 use hezuo_domain::RecordKind;
 use hezuo_domain::access::Action;
 use hezuo_domain::access::Role;
-use hezuo_domain::{FieldErrors, input};
+use hezuo_domain::{FieldErrors, Page, input};
 use hezuo_store::accounts::User;
 use hezuo_store::{Store, Viewer};
 use serde::{Deserialize, Serialize};
@@ -188,8 +188,8 @@ async fn page_reset(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
     Ok(password_notice(&cx, &name, pw))
 }
 
-async fn api_list(State(s): State<AppState>, who: Auth) -> Result<Json<Vec<User>>, ApiError> {
-    Ok(Json(s.store.list_users(&who.viewer).await?))
+async fn api_list(State(s): State<AppState>, who: Auth) -> Result<Json<Page<User>>, ApiError> {
+    Ok(Json(Page::whole(s.store.list_users(&who.viewer).await?)))
 }
 
 #[derive(Serialize)]

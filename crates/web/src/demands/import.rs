@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::extract::Upload;
 use crate::routing::RouteExt;
 use crate::state::AppState;
-use crate::views::{self, Ctx, Layout};
+use crate::views::{self, Ctx, Layout, Rejected};
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
@@ -104,7 +104,7 @@ pub struct ImportPage {
 }
 
 /// The import page, with the outcome of an upload (its report, or why the sheet was refused).
-async fn page(cx: &Ctx, report: Option<ImportReport>, error: Option<String>) -> Result<Response, ApiError> {
+async fn page(cx: &Ctx, report: Option<ImportReport>, error: Option<Rejected>) -> Result<Response, ApiError> {
     let lang = cx.lang;
     let campaigns = cx
         .store()
@@ -113,7 +113,10 @@ async fn page(cx: &Ctx, report: Option<ImportReport>, error: Option<String>) -> 
         .into_iter()
         .map(|(id, title)| (id.to_string(), title))
         .collect();
-    let failed = report.as_ref().is_some_and(|r| !r.errors.is_empty()) || error.is_some();
+    let failed = report.as_ref().is_some_and(|r| !r.errors.is_empty());
+    // A sheet refused as a whole: why, above the form, with the refusal's status (422, 409).
+    let refusal = error.as_ref().map(|r| r.status);
+    let error = error.map(|r| r.errors.0.values().map(|m| lang.pick(m)).collect::<Vec<_>>().join("；"));
     let view = ImportPage {
         layout: cx.layout("demands", lang.tr("批量导入技术需求", "Import demands")),
         campaigns,
@@ -122,10 +125,10 @@ async fn page(cx: &Ctx, report: Option<ImportReport>, error: Option<String>) -> 
         columns: COLUMNS.iter().map(|(h, _, r)| (*h, *r)).collect(),
         may_import: cx.viewer().role.may(RecordKind::Demand, Action::Create),
     };
-    let status = if failed {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
+    let status = match (&refusal, failed) {
+        (Some(s), _) => *s,
+        (None, true) => StatusCode::UNPROCESSABLE_ENTITY,
+        (None, false) => StatusCode::OK,
     };
     Ok(views::render_with(status, &view))
 }
@@ -135,14 +138,10 @@ async fn page_form(cx: Ctx) -> Result<Response, ApiError> {
 }
 
 async fn page_import(cx: Ctx, Upload(mp): Upload) -> Result<Response, ApiError> {
-    match import(&cx.s, &cx.who, mp).await {
+    // A sheet refused as a whole (no file, a missing column, imported before): said above the form.
+    match Rejected::split(import(&cx.s, &cx.who, mp).await)? {
         Ok(report) => page(&cx, Some(report), None).await,
-        // A sheet refused as a whole (no file, a missing column…): said above the form.
-        Err(ApiError::Invalid(f)) => {
-            let msg = f.0.values().map(|m| cx.lang.pick(m)).collect::<Vec<_>>().join("；");
-            page(&cx, None, Some(msg)).await
-        }
-        Err(e) => Err(e),
+        Err(r) => page(&cx, None, Some(r)).await,
     }
 }
 

@@ -106,9 +106,19 @@ async fn api_update(
     .await
 }
 
-async fn api_archive(State(s): State<AppState>, who: Auth, ids: Ids) -> Result<Json<Milestone>, ApiError> {
+async fn api_archive(
+    State(s): State<AppState>,
+    who: Auth,
+    ids: Ids,
+    IfMatch(expected): IfMatch,
+) -> Result<Response, ApiError> {
     let m = milestone_of(&s.store, &who.viewer, ids).await?;
-    Ok(Json(s.store.set_milestone_archived(&who.viewer, m.id, true).await?))
+    let m = s
+        .store
+        .set_milestone_archived(&who.viewer, m.id, true, expected)
+        .await?;
+    let version = s.store.record_version(&who.viewer, RecordKind::Milestone, m.id).await?;
+    Ok(tagged(m, version.id))
 }
 
 fn fields(lang: Lang, i: &MilestoneInput) -> Vec<Field> {
@@ -221,6 +231,6 @@ async fn page_update(cx: Ctx, ids: Ids, FormBody(edit): FormBody<Edit<MilestoneI
 
 async fn page_archive(cx: Ctx, ids: Ids) -> Result<Response, ApiError> {
     let m = milestone_of(cx.store(), cx.viewer(), ids).await?;
-    cx.store().set_milestone_archived(cx.viewer(), m.id, true).await?;
+    cx.store().set_milestone_archived(cx.viewer(), m.id, true, None).await?;
     Ok(to_schedule(m.project_id))
 }

@@ -11,8 +11,8 @@ use crate::resource::{Pages, archive_action, list_view, record_page, related, re
 use crate::routing::RouteExt;
 use crate::state::AppState;
 use crate::views::{
-    self, Cell, Ctx, DetailPage, Field, ListPage, PostAction, Section, Table, archived_filter, attachment_table,
-    chosen, code_options, flag_cell, legend_text, local_time, problem_table, project_table, query_param, sort_field,
+    self, Cell, Ctx, DetailPage, Field, ListPage, PostAction, Section, Table, archived_filter, chosen, code_options,
+    flag_cell, legend_text, local_time, problem_table, project_table, query_param, sort_field,
 };
 use axum::Router;
 use axum::http::StatusCode;
@@ -21,7 +21,7 @@ use axum::routing::post;
 use hezuo_domain::project::{
     Project, ProjectData, ProjectFilter, ProjectInput, ProjectKind, ProjectOrigin, ProjectStatus,
 };
-use hezuo_domain::{ListParams, Page, RecordKind};
+use hezuo_domain::{ListParams, Page};
 use hezuo_store::StoreError;
 
 resource!(
@@ -115,7 +115,6 @@ impl Pages for Projects {
             None => None,
         };
         let milestones = st.list_milestones(&who.viewer, p.id, false).await?;
-        let attachments = st.list_attachments(&who.viewer, RecordKind::Project, p.id).await?;
         let problems = st
             .list_problems(
                 &who.viewer,
@@ -258,7 +257,6 @@ impl Pages for Projects {
                     )),
                 },
             ],
-            attachments: Some(("project".into(), p.id, attachment_table(lang, &attachments))),
             notice: Some(if p.flag_reasons.is_empty() {
                 format!("{}：{}", lang.tr("亮灯规则", "Flag rules"), legend_text(lang))
             } else {

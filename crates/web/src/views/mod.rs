@@ -84,6 +84,9 @@ pub struct Layout {
     pub office: bool,
     /// What the search box holds (the current query on the search page).
     pub search_q: String,
+    /// A key for the page's upload form, so that sending it twice uploads once
+    /// (see `crate::idempotency`).
+    pub idem: String,
 }
 
 impl Layout {
@@ -118,6 +121,7 @@ impl Layout {
             csrf: String::new(),
             office: false,
             search_q: String::new(),
+            idem: hezuo_store::accounts::random_secret(16),
         }
     }
     pub fn nav_class(&self, name: &str) -> &'static str {

@@ -165,7 +165,11 @@ impl Rejected {
 
 impl FormPage {
     /// A form on the page `cx` shows, posting back to its own address.
-    pub fn new(cx: &Ctx, nav: &'static str, heading: String, fields: Vec<Field>, cancel_href: String) -> Self {
+    pub fn new(cx: &Ctx, nav: &'static str, heading: String, mut fields: Vec<Field>, cancel_href: String) -> Self {
+        // Each form shown carries a key of its own: sent twice (a double-click, a retry after the
+        // connection dropped), it is done once (see `crate::idempotency`).
+        let key = hezuo_store::accounts::random_secret(16);
+        fields.push(Field::new(cx.lang, crate::idempotency::FIELD, ("", ""), "hidden").value(Some(&key)));
         FormPage {
             layout: cx.layout(nav, heading.clone()),
             heading,

@@ -223,7 +223,7 @@ async fn a_one_time_password_must_be_replaced_and_an_admin_reset_ends_sessions()
     );
 
     let users = app.get("/api/v1/users").await.json();
-    let id = users
+    let id = users["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -1085,6 +1085,7 @@ mod matrix {
         ("POST", "/matches/{id}/status", Op::Write("match", "update")),
         ("GET", "/search", Op::Own),
         ("GET", "/api/v1/search", Op::Own),
+        ("GET", "/metrics", Op::OfficeOnly),
     ];
 
     /// What each role may change inside its scope — product.md, "Who may see what", as a table.

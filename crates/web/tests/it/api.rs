@@ -207,8 +207,23 @@ async fn organisation_lists_filter_sort_page_and_count() {
         app.get("/api/v1/organizations?q=江山&archived=true").await.json()["total"],
         1
     );
+    // A bad page, page size, sort or filter is refused, naming each parameter — never ignored.
     let r = app.get("/api/v1/organizations?page=abc&per_page=-4").await;
-    assert_eq!(r.status, StatusCode::OK, "bad paging falls back to defaults");
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let fields = r.json()["fields"].clone();
+    assert!(
+        fields["page"].as_str().unwrap().contains("abc") && fields["per_page"].as_str().unwrap().contains("-4"),
+        "{fields}"
+    );
+    let r = app.get("/api/v1/organizations?sort=nonexistent").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["fields"]["sort"].as_str().unwrap().contains("nonexistent"));
+    let r = app.get("/api/v1/organizations?parent_id=abc").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["fields"].get("parent_id").is_some());
+    let r = app.get("/api/v1/audit?from=garbage").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["fields"]["from"].as_str().unwrap().contains("garbage"));
 }
 
 #[tokio::test]
@@ -499,4 +514,61 @@ async fn every_api_path_is_in_the_openapi_document() {
         missing.is_empty(),
         "API paths missing from the OpenAPI document: {missing:?}"
     );
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_a_413_in_the_callers_own_form() {
+    let app = spawn_app().await;
+    let big = "字".repeat(100_000);
+    let r = app
+        .post("/api/v1/organizations", json!({"kind": "department", "name": big}))
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.json()["error"], "请求体过大");
+    let r = app.post("/api/v1/tokens", json!({"name": big})).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.json()["error"], "请求体过大");
+    let r = app.form("/organizations/new", &[("name", big.as_str())]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.text().contains("<h1>请求体过大</h1>"), "a page for a browser");
+}
+
+#[tokio::test]
+async fn a_name_with_a_nul_or_another_control_character_is_refused() {
+    let app = spawn_app().await;
+    let r = app
+        .post(
+            "/api/v1/organizations",
+            json!({"kind": "department", "name": "衢州\u{0}市发改委"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["fields"]["name"].as_str().unwrap().contains("控制字符"));
+}
+
+#[tokio::test]
+async fn a_file_goes_on_a_demand_and_its_page_lists_it() {
+    let app = spawn_app().await;
+    let w = app.seed().await;
+    let d = app
+        .create(
+            "demands",
+            json!({"enterprise_id": w.enterprise, "title": "含氟废水", "summary": "出水不达标"}),
+        )
+        .await;
+    let r = app
+        .upload(
+            "/api/v1/attachments",
+            "demand",
+            d,
+            "水质检测报告.txt",
+            "氟化物 12 mg/L".as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let page = app.get(&format!("/demands/{d}")).await.text();
+    assert!(page.contains("水质检测报告.txt"), "the demand's page lists its files");
+    let r = app.upload("/api/v1/attachments", "user", 1, "x.txt", b"x").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["fields"]["record_kind"].as_str().unwrap().contains("demand"));
 }

@@ -294,6 +294,43 @@ async fn a_write_made_on_an_old_etag_is_refused_and_one_on_the_current_applies()
     );
 }
 
+/// Sends a POST without a body and with an If-Match header.
+async fn post_if(app: &TestApp, uri: &str, tag: &str) -> crate::helpers::Res {
+    app.send(
+        axum::http::Request::post(uri)
+            .header(axum::http::header::IF_MATCH, tag)
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn archiving_on_an_old_etag_is_refused_and_the_record_stays() {
+    let app = spawn_app().await;
+    let w = app.seed().await;
+    let id = project(&app, w.enterprise).await;
+    let uri = format!("/api/v1/projects/{id}");
+    let read = etag(&app.get(&uri).await);
+    // Someone edits the project after we read it; archiving on what we read is refused.
+    let r = app.json("PATCH", &uri, json!({"summary": "别人刚改过"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = post_if(&app, &format!("{uri}/archive"), &read).await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "{}", r.text());
+    assert_eq!(app.get(&uri).await.json()["archived"], false);
+    // On the current version it is archived, and the answer carries the new version.
+    let now = etag(&app.get(&uri).await);
+    let r = post_if(&app, &format!("{uri}/archive"), &now).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["archived"], true);
+    assert_ne!(etag(&r), now);
+    assert_eq!(etag(&r), etag(&app.get(&uri).await));
+    // Restoring on the ETag from before the archive is refused too.
+    let r = post_if(&app, &format!("{uri}/restore"), &now).await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "{}", r.text());
+    assert_eq!(app.get(&uri).await.json()["archived"], true);
+}
+
 /// The hidden `_version` of an edit form.
 fn form_version(html: &str) -> String {
     html.split("name=\"_version\" value=\"")
@@ -358,4 +395,50 @@ async fn a_form_saved_after_someone_else_changed_the_record_shows_both_and_overw
         app.get(&format!("/api/v1/projects/{id}")).await.json()["title"],
         "我改的名称"
     );
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status_for_the_office_only() {
+    let app = spawn_app().await;
+    let w = app.seed().await;
+    let id = project(&app, w.enterprise).await;
+    for _ in 0..3 {
+        assert_eq!(app.get(&format!("/api/v1/projects/{id}")).await.status, StatusCode::OK);
+    }
+    assert_eq!(app.get("/api/v1/projects/999999").await.status, StatusCode::NOT_FOUND);
+    let r = app.get("/metrics").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(
+        r.headers[axum::http::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text")
+    );
+    let text = r.text();
+    let line = |prefix: &str| {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in\n{text}"))
+            .to_string()
+    };
+    let ok = line(r#"hezuo_http_requests_total{method="GET",route="/api/v1/projects/{id}",status="200"}"#);
+    assert!(ok.ends_with(" 3"), "{ok}");
+    line(r#"hezuo_http_requests_total{method="GET",route="/api/v1/projects/{id}",status="404"}"#);
+    line(r#"hezuo_http_request_duration_seconds_bucket{le="#);
+    line("hezuo_db_write_lock_wait_seconds_bucket{");
+    line(r#"hezuo_db_pool_connections{state="idle"}"#);
+    line("hezuo_search_index_lag ");
+    line("hezuo_reminders_sent_total ");
+    // Not for anyone else.
+    let leader = app.user("leader", hezuo_domain::access::Role::Leader, None, None).await;
+    assert_eq!(app.get_by(&leader, "/metrics").await.status, StatusCode::FORBIDDEN);
+    let r = app
+        .send_as(
+            None,
+            axum::http::Request::get("/metrics")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "a page: sign in first");
 }

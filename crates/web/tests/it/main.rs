@@ -9,6 +9,7 @@ mod matching;
 mod pages;
 mod records;
 mod reminders;
+mod retries;
 mod search;
 mod signin;
 mod supervision;
