@@ -44,24 +44,31 @@ pub struct Agreement {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What a form or a JSON body gives for an agreement.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct AgreementInput {
+    /// The agreement this one sits under.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub parent_id: Option<String>,
+    #[schema(required, max_length = 200)]
     pub title: Option<String>,
-    #[schema(value_type = Option<AgreementKind>)]
+    #[schema(required, value_type = Option<AgreementKind>)]
     pub kind: Option<String>,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(required, value_type = Option<String>, format = Date)]
     pub signed_on: Option<String>,
+    /// Not before `signed_on`.
     #[schema(value_type = Option<String>, format = Date)]
     pub term_end: Option<String>,
-    #[schema(value_type = Option<AgreementStatus>)]
+    /// `in_force` when not given.
+    #[schema(value_type = Option<AgreementStatus>, default = "in_force")]
     pub status: Option<String>,
+    #[schema(max_length = 5000)]
     pub summary: Option<String>,
+    /// Organisation ids of the parties: two or more (a list, or one string separated by commas).
     #[serde(deserialize_with = "de_list")]
-    #[schema(value_type = Vec<i64>)]
+    #[schema(required, value_type = Vec<i64>, min_items = 2)]
     pub party_ids: Vec<String>,
 }
 

@@ -35,15 +35,31 @@ pub struct Bulletin {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What a JSON body gives for a bulletin: on create, the batch and period to draft it for (its
+/// prose is generated, to be edited afterwards); on update, the prose.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct BulletinInput {
+    /// The batch it reports on; read on create only.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required, value_type = Option<i64>, minimum = 1)]
     pub batch_id: Option<String>,
+    /// A period of the batch, `2026-03` or `2026-Q1`; read on create only.
+    #[schema(
+        required,
+        max_length = 20,
+        pattern = r"^[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])$",
+        example = "2026-03"
+    )]
     pub period: Option<String>,
+    /// Generated on create; editable (not blank) until issued.
+    #[schema(max_length = 200)]
     pub title: Option<String>,
+    /// The opening prose: generated on create; editable (not blank) until issued.
+    #[schema(max_length = 20000)]
     pub intro: Option<String>,
+    /// The closing prose (requirements for the next period): generated on create; editable until issued.
+    #[schema(max_length = 20000)]
     pub closing: Option<String>,
 }
 

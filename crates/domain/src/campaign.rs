@@ -26,24 +26,34 @@ pub struct Campaign {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What a form or a JSON body gives for a solicitation campaign.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct CampaignInput {
+    #[schema(required, max_length = 200)]
     pub title: Option<String>,
+    /// The organising organisation (the office, a county, the transfer centre).
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required, value_type = Option<i64>, minimum = 1)]
     pub organizer_id: Option<String>,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(required, value_type = Option<String>, format = Date)]
     pub starts_on: Option<String>,
-    #[schema(value_type = Option<String>, format = Date)]
+    /// Not before `starts_on`.
+    #[schema(required, value_type = Option<String>, format = Date)]
     pub ends_on: Option<String>,
+    /// GB/T 2260 county-level division codes (six digits, e.g. 330881) the campaign reaches; none
+    /// means every county. A list, or one string separated by commas.
     #[serde(deserialize_with = "de_list")]
     pub target_regions: Vec<String>,
+    /// GB/T 4754 industry sections or divisions (`C`, `C26`) it targets; none means every industry.
+    /// A list, or one string separated by commas.
     #[serde(deserialize_with = "de_list")]
     pub target_industries: Vec<String>,
+    /// Demands expected from each target county.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 100000)]
     pub quota_per_county: Option<String>,
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
 }
 

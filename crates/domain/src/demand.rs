@@ -99,37 +99,58 @@ pub struct Demand {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What a form or a JSON body gives for a demand.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct DemandInput {
+    #[schema(required, max_length = 200)]
     pub title: Option<String>,
+    /// The public summary: what every user who may see the demand reads.
+    #[schema(required, max_length = 20000)]
     pub summary: Option<String>,
+    /// Confidential details: only the enterprise, the office and experts who accepted a match see them.
+    #[schema(max_length = 50000)]
     pub details: Option<String>,
+    /// The enterprise (an organisation id).
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required, value_type = Option<i64>, minimum = 1)]
     pub enterprise_id: Option<String>,
+    /// The campaign it was collected in.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub campaign_id: Option<String>,
+    /// GB/T 4754 section (`C`) or division (`C26`, or `26`).
+    #[schema(pattern = r"^([A-Ta-t]|[A-Ta-t]?[0-9]{2})$", example = "C26")]
     pub industry: Option<String>,
+    /// 技术领域.
+    #[schema(max_length = 200)]
     pub field: Option<String>,
+    /// The budget's lower bound in 万元 as a decimal string, kept exact: a non-negative number with at
+    /// most six decimals (commas allowed). A JSON number is accepted too, but a string keeps it exact.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, example = "50")]
     pub budget_min_wan: Option<String>,
+    /// The budget's upper bound in 万元 as a decimal string, kept exact, not below the lower bound.
+    /// A JSON number is accepted too, but a string keeps it exact.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, example = "200.5")]
     pub budget_max_wan: Option<String>,
-    #[schema(value_type = Option<CooperationMode>)]
+    /// 合作方式; `development` when not given (the Chinese name, e.g. 技术开发, is accepted too).
+    #[schema(value_type = Option<CooperationMode>, default = "development")]
     pub mode: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub deadline: Option<String>,
-    #[schema(value_type = Option<DemandSource>)]
+    /// How it reached the platform; `posted` when not given.
+    #[schema(value_type = Option<DemandSource>, default = "posted")]
     pub source: Option<String>,
+    /// Who collected it; required when `source` is `visit`.
+    #[schema(max_length = 100)]
     pub collected_by: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub collected_on: Option<String>,
+    /// 绿色通道: screened within three working days of submission.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = Option<bool>, default = false)]
     pub green_channel: Option<String>,
 }
 
@@ -421,8 +442,10 @@ pub struct DemandReview {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ReviewInput {
-    #[schema(value_type = Option<ReviewDecision>)]
+    #[schema(required, value_type = Option<ReviewDecision>)]
     pub decision: Option<String>,
+    /// Why; required when `decision` is `return`.
+    #[schema(max_length = 2000)]
     pub comment: Option<String>,
 }
 

@@ -30,21 +30,30 @@ pub struct ExpertWork {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What a form or a JSON body gives for an expert's paper or patent.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct WorkInput {
+    /// The expert (a person id).
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required, value_type = Option<i64>, minimum = 1)]
     pub person_id: Option<String>,
-    #[schema(value_type = Option<WorkKind>)]
+    /// `paper` when not given.
+    #[schema(value_type = Option<WorkKind>, default = "paper")]
     pub kind: Option<String>,
+    #[schema(required, max_length = 300)]
     pub title: Option<String>,
+    /// The abstract.
+    #[schema(max_length = 20000)]
     pub summary: Option<String>,
+    /// A list, or one string separated by commas, 、 or semicolons; each at most 50 characters.
     #[serde(deserialize_with = "de_list")]
     pub keywords: Vec<String>,
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1990, maximum = 2100, example = 2024)]
     pub year: Option<String>,
+    /// The journal of a paper (at most 200 characters); for a patent, required: its CN application
+    /// number with the check digit, e.g. `CN202110123456.5`.
     pub venue: Option<String>,
 }
 

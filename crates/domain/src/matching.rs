@@ -61,8 +61,11 @@ impl MatchStatus {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct MatchStatusInput {
-    #[schema(value_type = Option<MatchStatus>)]
+    /// The status to move to; the match's current status decides which are allowed (409 otherwise).
+    #[schema(required, value_type = Option<MatchStatus>)]
     pub status: Option<String>,
+    /// Why; required when `status` is `declined`.
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 
@@ -92,15 +95,18 @@ impl MatchStatusInput {
     }
 }
 
-/// Confirming a suggestion: which expert or result.
+/// Confirming a suggestion: which expert or result — exactly one of `person_id` and `result_id`
+/// (neither, or both, is refused naming `person_id`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ConfirmInput {
+    /// The expert suggested (a person id); or give `result_id`.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub person_id: Option<String>,
+    /// The result suggested; or give `person_id`.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub result_id: Option<String>,
 }
 

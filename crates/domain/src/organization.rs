@@ -58,21 +58,38 @@ impl Organization {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct OrganizationInput {
+    /// The organisation it sits under; required for a college (its university).
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub parent_id: Option<String>,
-    #[schema(value_type = Option<OrgKind>)]
+    #[schema(required, value_type = Option<OrgKind>)]
     pub kind: Option<String>,
+    #[schema(required, max_length = 200)]
     pub name: Option<String>,
+    #[schema(max_length = 50)]
     pub short_name: Option<String>,
+    /// GB/T 2260 division code (six digits, e.g. 330881 for 江山市); inside Zhejiang, a listed one.
     #[serde(deserialize_with = "de_opt_string")]
+    #[schema(pattern = r"^[0-9]{6}$", example = "330881")]
     pub region_code: Option<String>,
+    /// 统一社会信用代码 (GB 32100): 18 characters with a valid check character (never I, O, S, V, Z;
+    /// lower case is accepted); required for an enterprise.
+    #[schema(
+        pattern = r"^[0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y]{10}$",
+        example = "12100000470095016Q"
+    )]
     pub credit_code: Option<String>,
+    /// GB/T 4754 section (`C`) or division (`C26`, or `26`); required for an enterprise.
     #[serde(deserialize_with = "de_opt_string")]
+    #[schema(pattern = r"^([A-Ta-t]|[A-Ta-t]?[0-9]{2})$", example = "C26")]
     pub industry_code: Option<String>,
+    #[schema(max_length = 300)]
     pub address: Option<String>,
+    /// Digits with `+ - ( )` and spaces, at least five digits.
     #[serde(deserialize_with = "de_opt_string")]
+    #[schema(max_length = 40, pattern = r"^[0-9+() -]+$")]
     pub phone: Option<String>,
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
 }
 

@@ -40,28 +40,40 @@ pub struct ExpertProfile {
     pub availability: Availability,
 }
 
+/// What a form or a JSON body gives for a person; the expert fields count only with `is_expert`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct PersonInput {
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required, value_type = Option<i64>, minimum = 1)]
     pub organization_id: Option<String>,
+    #[schema(required, max_length = 100)]
     pub name: Option<String>,
+    /// 职称 / 职务, e.g. 教授, 副局长.
+    #[schema(max_length = 100)]
     pub title: Option<String>,
+    /// Digits with `+ - ( )` and spaces, at least five digits.
     #[serde(deserialize_with = "de_opt_string")]
+    #[schema(max_length = 40, pattern = r"^[0-9+() -]+$")]
     pub phone: Option<String>,
+    #[schema(format = Email, max_length = 200)]
     pub email: Option<String>,
     /// `true` (or the form's `on`) when the person is an expert.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = Option<bool>, default = false)]
     pub is_expert: Option<String>,
+    #[schema(max_length = 100)]
     pub discipline: Option<String>,
+    #[schema(max_length = 1000)]
     pub research_fields: Option<String>,
-    /// A list, or one string separated by commas or 、.
+    /// A list, or one string separated by commas or 、; at most 50, each at most 50 characters.
     #[serde(deserialize_with = "de_list")]
+    #[schema(max_items = 50)]
     pub keywords: Vec<String>,
+    #[schema(max_length = 5000)]
     pub bio: Option<String>,
-    #[schema(value_type = Option<Availability>)]
+    /// An expert's availability; `available` when not given.
+    #[schema(value_type = Option<Availability>, default = "available")]
     pub availability: Option<String>,
 }
 

@@ -48,21 +48,29 @@ pub struct Problem {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What a form or a JSON body gives for a problem raised for coordination.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ProblemInput {
+    /// The project it holds up.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required, value_type = Option<i64>, minimum = 1)]
     pub project_id: Option<String>,
+    #[schema(required, max_length = 200)]
     pub title: Option<String>,
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
+    /// The department or unit that must settle it (an organisation id).
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required, value_type = Option<i64>, minimum = 1)]
     pub owner_id: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub due_on: Option<String>,
+    /// A new problem is `open` whatever is sent; on update, a status it may move to.
     #[schema(value_type = Option<ProblemStatus>)]
     pub status: Option<String>,
+    /// What was decided; required when `status` is `resolved` or `escalated`.
+    #[schema(max_length = 5000)]
     pub decision: Option<String>,
 }
 

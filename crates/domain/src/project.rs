@@ -125,47 +125,64 @@ pub struct Project {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What a form or a JSON body gives for a project.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ProjectInput {
+    #[schema(required, max_length = 200)]
     pub title: Option<String>,
-    #[schema(value_type = Option<ProjectKind>)]
+    #[schema(required, value_type = Option<ProjectKind>)]
     pub kind: Option<String>,
+    /// The year of the annual project list (年度合作项目清单).
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(required, value_type = Option<i32>, minimum = 1990, maximum = 2100, example = 2026)]
     pub batch_year: Option<String>,
     /// The batch (year's list) to join; its year must be the batch year.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub batch_id: Option<String>,
+    /// 牵头单位 (an organisation id).
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required, value_type = Option<i64>, minimum = 1)]
     pub lead_unit_id: Option<String>,
+    /// 配合单位: organisation ids, not the lead unit (a list, or one string separated by commas).
     #[serde(deserialize_with = "de_list")]
     #[schema(value_type = Vec<i64>)]
     pub co_unit_ids: Vec<String>,
+    /// 责任人 (a person id).
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub responsible_person_id: Option<String>,
-    #[schema(value_type = Option<ProjectOrigin>)]
+    /// `proposal` when not given.
+    #[schema(value_type = Option<ProjectOrigin>, default = "proposal")]
     pub origin: Option<String>,
+    /// The agreement the project comes from; required when `origin` is `agreement`.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub agreement_id: Option<String>,
+    #[schema(max_length = 1000)]
     pub origin_note: Option<String>,
-    /// 万元, up to six decimals.
+    /// Contract amount in 万元 as a decimal string, kept exact: a non-negative number with at most
+    /// six decimals (commas allowed); 0 when not given. A JSON number is accepted too, but a string
+    /// keeps it exact.
     #[serde(deserialize_with = "de_opt_string")]
+    #[schema(value_type = Option<String>, example = "200.5")]
     pub contract_amount_wan: Option<String>,
-    /// 万元, up to six decimals.
+    /// Funding won in 万元 as a decimal string, kept exact: a non-negative number with at most six
+    /// decimals (commas allowed); 0 when not given. A JSON number is accepted too, but a string
+    /// keeps it exact.
     #[serde(deserialize_with = "de_opt_string")]
+    #[schema(value_type = Option<String>, example = "35.5")]
     pub funding_won_wan: Option<String>,
-    /// On create only `planned`; on update, a status the state machine allows.
+    /// On create only `planned` (the default); on update, a status the state machine allows.
     #[schema(value_type = Option<ProjectStatus>)]
     pub status: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub start_on: Option<String>,
+    /// Not before `start_on`.
     #[schema(value_type = Option<String>, format = Date)]
     pub end_on: Option<String>,
+    #[schema(max_length = 10000)]
     pub summary: Option<String>,
 }
 
@@ -393,15 +410,23 @@ impl Milestone {
     }
 }
 
+/// What a form or a JSON body gives for a milestone of a project's progress schedule.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct MilestoneInput {
+    #[schema(required, max_length = 200)]
     pub title: Option<String>,
-    #[schema(value_type = Option<String>, format = Date)]
+    /// Within the project's start and end dates, when it has them.
+    #[schema(required, value_type = Option<String>, format = Date)]
     pub due_on: Option<String>,
+    /// 预期成果 / deliverable.
+    #[schema(max_length = 1000)]
     pub deliverable: Option<String>,
+    /// When it was reached.
     #[schema(value_type = Option<String>, format = Date)]
     pub done_on: Option<String>,
+    /// What shows it was reached (text; files go in attachments).
+    #[schema(max_length = 5000)]
     pub evidence: Option<String>,
 }
 

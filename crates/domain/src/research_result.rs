@@ -72,42 +72,62 @@ pub struct ResearchResult {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What a form or a JSON body gives for a research result.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ResultInput {
+    #[schema(required, max_length = 300)]
     pub title: Option<String>,
-    #[schema(value_type = Option<ResultKind>)]
+    #[schema(required, value_type = Option<ResultKind>)]
     pub kind: Option<String>,
+    #[schema(max_length = 20000)]
     pub summary: Option<String>,
+    /// A list, or one string separated by commas, 、 or semicolons; each at most 50 characters.
     #[serde(deserialize_with = "de_list")]
     pub keywords: Vec<String>,
+    /// 学科.
+    #[schema(max_length = 100)]
     pub discipline: Option<String>,
+    /// The experts who own it (person ids; a list, or one string separated by commas).
     #[serde(deserialize_with = "de_list")]
     #[schema(value_type = Vec<i64>)]
     pub owner_ids: Vec<String>,
-    #[schema(value_type = Option<Maturity>)]
+    /// `lab` when not given.
+    #[schema(value_type = Option<Maturity>, default = "lab")]
     pub maturity: Option<String>,
+    /// A CN patent application number with its check digit (`CN202110123456.5`, `ZL…` or the bare
+    /// digits are accepted); required when `kind` is `patent`.
+    #[schema(example = "CN202110123456.5")]
     pub ip_number: Option<String>,
-    #[schema(value_type = Option<TransferMode>)]
+    /// `license` when not given.
+    #[schema(value_type = Option<TransferMode>, default = "license")]
     pub transfer_mode: Option<String>,
+    /// The asking price in 万元 as a decimal string, kept exact: a non-negative number with at most
+    /// six decimals (commas allowed). A JSON number is accepted too, but a string keeps it exact.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, example = "80")]
     pub price_wan: Option<String>,
-    #[schema(value_type = Option<ResultStatus>)]
+    /// `available` when not given.
+    #[schema(value_type = Option<ResultStatus>, default = "available")]
     pub status: Option<String>,
+    /// To whom it was transferred (an organisation id); required when `status` is `transferred`.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub transferee_id: Option<String>,
+    /// When it was transferred; required when `status` is `transferred`.
     #[schema(value_type = Option<String>, format = Date)]
     pub transferred_on: Option<String>,
+    /// What the transfer was for, in 万元 as a decimal string, kept exact (at most six decimals).
+    /// A JSON number is accepted too, but a string keeps it exact.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, example = "120.5")]
     pub transfer_amount_wan: Option<String>,
+    /// Whether the transferee is in the city.
     #[serde(deserialize_with = "de_opt_string")]
     #[schema(value_type = Option<bool>)]
     pub transferred_locally: Option<String>,
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1990, maximum = 2100, example = 2024)]
     pub year: Option<String>,
 }
 

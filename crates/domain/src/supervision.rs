@@ -103,17 +103,20 @@ impl Batch {
     }
 }
 
+/// What a form or a JSON body gives for a batch (年度合作项目清单).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct BatchInput {
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(required, value_type = Option<i32>, minimum = 1990, maximum = 2100, example = 2026)]
     pub year: Option<String>,
+    #[schema(required, max_length = 200)]
     pub title: Option<String>,
-    #[schema(value_type = Option<Cadence>)]
+    #[schema(required, value_type = Option<Cadence>)]
     pub cadence: Option<String>,
+    /// Reports are due on this day of the month after each period; 5 when not given.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 28, default = 5)]
     pub report_due_day: Option<String>,
 }
 
@@ -197,23 +200,36 @@ pub struct ProgressReport {
     pub accepted_by: Option<String>,
 }
 
+/// What a form or a JSON body gives for a progress report of one period.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ReportInput {
+    /// A period of the project's batch: `2026-03` for a month, `2026-Q1` for a quarter.
+    #[schema(
+        required,
+        max_length = 20,
+        pattern = r"^[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])$",
+        example = "2026-03"
+    )]
     pub period: Option<String>,
     /// The filing unit; defaults to the user's organisation, or the lead unit.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub organization_id: Option<String>,
+    /// What was done in the period.
+    #[schema(required, max_length = 10000)]
     pub done_text: Option<String>,
+    /// Per cent complete, a whole number from 0 to 100 (`"60%"` is read as 60 too).
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(required, value_type = Option<i32>, minimum = 0, maximum = 100)]
     pub percent: Option<String>,
     /// Milestones reached in this period.
     #[serde(deserialize_with = "de_list")]
     #[schema(value_type = Vec<i64>)]
     pub milestone_ids: Vec<String>,
+    #[schema(max_length = 5000)]
     pub problems_text: Option<String>,
+    #[schema(max_length = 5000)]
     pub next_steps: Option<String>,
 }
 

@@ -9,9 +9,10 @@ use axum::Json;
 use axum::Router;
 use axum::routing::get;
 use hezuo_domain::ListParams;
+use hezuo_domain::access::Role;
 use hezuo_domain::agreement::{Agreement, AgreementFilter, AgreementInput};
 use hezuo_domain::attachment::Attachment;
-use hezuo_domain::bulletin::Bulletin;
+use hezuo_domain::bulletin::{Bulletin, BulletinInput};
 use hezuo_domain::organization::{Organization, OrganizationFilter, OrganizationInput};
 use hezuo_domain::person::{Person, PersonFilter, PersonInput};
 use hezuo_domain::problem::{Problem, ProblemFilter, ProblemInput};
@@ -25,7 +26,19 @@ use utoipa::{IntoParams, OpenApi};
 #[openapi(
     info(
         title = "Hezuo API",
-        description = "市校合作平台 JSON API. Errors: `{\"error\": …, \"fields\": {…}}`; lists: `{\"items\", \"total\", \"page\", \"per_page\"}`."
+        description = "市校合作平台 JSON API.\n\n\
+- Errors: `{\"error\": …, \"fields\": {…}}`; a 422 names in `fields` each field that is missing or wrong. \
+A blank text counts as missing, and so does `null`.\n\
+- Lists: `{\"items\", \"total\", \"page\", \"per_page\"}`; a bad `page`, `per_page`, `sort` or filter is a 422 naming it.\n\
+- Bodies: the `required` fields of an input schema are those a create (POST) must carry. \
+PATCH and PUT take the `…Patch` schemas, where nothing is required: the fields sent replace, the rest stay. \
+Numbers may also be sent as strings (HTML forms post the same fields); money in 万元 is a decimal string, kept exact.\n\
+- Concurrency: GET of one record answers an `ETag`; PATCH, PUT, archive and restore with `If-Match: <that ETag>` are done only \
+if the record is still at that version, and answer 412 otherwise (`*` or no `If-Match`: no condition).\n\
+- Retries: a POST with an `Idempotency-Key` header (1–255 characters) is done once; sent again with the same key, \
+the first answer is replayed (marked `Idempotent-Replayed: true`) for 24 hours. The same key with another request \
+is a 422; while the first is still being handled, a 409 with `Retry-After`.\n\
+- A body over the server's limit is a 413."
     ),
     components(schemas(
         Organization,
@@ -47,6 +60,8 @@ use utoipa::{IntoParams, OpenApi};
         Problem,
         ProblemInput,
         Bulletin,
+        BulletinInput,
+        Role,
         hezuo_domain::campaign::Campaign,
         hezuo_domain::campaign::CampaignInput,
         hezuo_domain::campaign::Coverage,
@@ -98,13 +113,25 @@ fn body(name: &str) -> Value {
     json!({ "content": { "application/json": { "schema": r(name) } } })
 }
 
+/// The body of a PATCH or PUT: `{input}Patch`, the input without its required fields (see [`patches`]).
+fn patch_body(input: &str) -> Value {
+    body(&format!("{input}{PATCH}"))
+}
+
+/// The suffix of the schemas PATCH and PUT take.
+const PATCH: &str = "Patch";
+
 fn errors(codes: &[&str]) -> serde_json::Map<String, Value> {
     let text = |c: &str| match c {
         "400" => "Malformed request",
+        "401" => "Not signed in (at sign-in: a wrong name or password)",
+        "403" => "The caller's role may not do this",
         "404" => "No such record",
         "409" => "Conflicts with an existing record (the field is named)",
-        "413" => "Too large",
+        "412" => "The record changed since the `If-Match` ETag was read: nothing was written; read it again",
+        "413" => "The body is over the server's limit",
         "422" => "Invalid input: `fields` names each field and what is wrong",
+        "429" => "Too many attempts: try again later",
         _ => "Error",
     };
     codes
@@ -153,14 +180,14 @@ fn crud(
         format!("/api/v1/{plural}"),
         json!({
             "get": { "tags": [tag], "summary": format!("List {plural}"), "operationId": format!("list_{plural}"),
-                     "parameters": list_params, "responses": responses("200", "One page", list_schema(record), &["400"]) },
+                     "parameters": list_params, "responses": responses("200", "One page", list_schema(record), &["400", "422"]) },
             "post": { "tags": [tag], "summary": format!("Create a record in {plural}"), "operationId": format!("create_{plural}"),
-                      "requestBody": body(input), "responses": responses("201", "Created", r(record), &["400", "409", "422"]) }
+                      "requestBody": body(input), "responses": responses("201", "Created", r(record), &["400", "409", "413", "422"]) }
         }),
     );
     let update = json!({ "tags": [tag], "summary": "Update: fields sent replace, fields left out stay",
-        "parameters": [id_param("id")], "requestBody": body(input),
-        "responses": responses("200", "Updated", r(record), &["400", "404", "409", "422"]) });
+        "parameters": [id_param("id")], "requestBody": patch_body(input),
+        "responses": responses("200", "Updated", r(record), &["400", "404", "409", "412", "413", "422"]) });
     let mut put = update.clone();
     put["operationId"] = json!(format!("put_{plural}"));
     let mut patch = update;
@@ -205,13 +232,13 @@ fn supervision(paths: &mut serde_json::Map<String, Value>) {
     let tag = "supervision";
     let upd = |op: &str| {
         json!({ "tags": [tag], "summary": "Change a batch's title, cadence or report day", "operationId": op,
-        "parameters": [id_param("id")], "requestBody": body("BatchInput"), "responses": responses("200", "The batch", r("Batch"), &["400", "403", "404", "422"]) })
+        "parameters": [id_param("id")], "requestBody": patch_body("BatchInput"), "responses": responses("200", "The batch", r("Batch"), &["400", "403", "404", "412", "413", "422"]) })
     };
     paths.insert("/api/v1/batches".into(), json!({
         "get": { "tags": [tag], "summary": "The year's project lists, newest first", "operationId": "list_batches",
-                 "parameters": params::<ListParams>(), "responses": responses("200", "One page", list_schema("Batch"), &["400"]) },
+                 "parameters": params::<ListParams>(), "responses": responses("200", "One page", list_schema("Batch"), &["400", "422"]) },
         "post": { "tags": [tag], "summary": "Create a batch (office only)", "operationId": "create_batch", "requestBody": body("BatchInput"),
-                  "responses": responses("201", "Created", r("Batch"), &["400", "403", "422"]) } }));
+                  "responses": responses("201", "Created", r("Batch"), &["400", "403", "413", "422"]) } }));
     paths.insert(
         "/api/v1/batches/{id}".into(),
         json!({
@@ -227,24 +254,22 @@ fn supervision(paths: &mut serde_json::Map<String, Value>) {
                  "parameters": [id_param("id")], "responses": responses("200", "All versions", list_schema("ProgressReport"), &["404"]) },
         "post": { "tags": [tag], "summary": "File a report for a period, or amend it (a new version) until accepted; late ones are marked late",
                   "operationId": "file_report", "parameters": [id_param("id")], "requestBody": body("ReportInput"),
-                  "responses": responses("201", "Filed", r("ProgressReport"), &["400", "403", "404", "409", "422"]) } }));
+                  "responses": responses("201", "Filed", r("ProgressReport"), &["400", "403", "404", "409", "413", "422"]) } }));
     paths.insert("/api/v1/reports/{id}".into(), json!({ "get": { "tags": [tag], "summary": "One version of a report",
         "operationId": "get_report", "parameters": [id_param("id")], "responses": responses("200", "The report", r("ProgressReport"), &["404"]) } }));
     paths.insert("/api/v1/reports/{id}/accept".into(), json!({ "post": { "tags": [tag], "summary": "Accept the latest version (office only); it is frozen",
         "operationId": "accept_report", "parameters": [id_param("id")], "responses": responses("200", "Accepted", r("ProgressReport"), &["403", "404", "409"]) } }));
-    let bulletin_body = json!({ "content": { "application/json": { "schema": { "type": "object",
-        "properties": { "title": { "type": "string" }, "intro": { "type": "string" }, "closing": { "type": "string" } } } } } });
     let bupd = |op: &str| {
-        json!({ "tags": [tag], "summary": "Edit a draft's prose (an issued bulletin answers 409)", "operationId": op,
-        "parameters": [id_param("id")], "requestBody": bulletin_body.clone(), "responses": responses("200", "The draft", r("Bulletin"), &["403", "404", "409", "422"]) })
+        json!({ "tags": [tag], "summary": "Edit a draft's prose: `title`, `intro`, `closing` (an issued bulletin answers 409)", "operationId": op,
+        "parameters": [id_param("id")], "requestBody": patch_body("BulletinInput"),
+        "responses": responses("200", "The draft", r("Bulletin"), &["400", "403", "404", "409", "412", "413", "422"]) })
     };
     paths.insert("/api/v1/bulletins".into(), json!({
         "get": { "tags": [tag], "summary": "Bulletins, newest first (drafts for the office only)", "operationId": "list_bulletins",
-                 "parameters": params::<ListParams>(), "responses": responses("200", "One page", list_schema("Bulletin"), &["400"]) },
-        "post": { "tags": [tag], "summary": "Draft a bulletin for a batch and period (office only)", "operationId": "create_bulletin",
-                  "requestBody": { "content": { "application/json": { "schema": { "type": "object", "required": ["batch_id", "period"],
-                      "properties": { "batch_id": { "type": "integer" }, "period": { "type": "string", "example": "2026-03" } } } } } },
-                  "responses": responses("201", "The draft", r("Bulletin"), &["400", "403", "422"]) } }));
+                 "parameters": params::<ListParams>(), "responses": responses("200", "One page", list_schema("Bulletin"), &["400", "422"]) },
+        "post": { "tags": [tag], "summary": "Draft a bulletin for a batch and period (office only); its prose is generated",
+                  "operationId": "create_bulletin", "requestBody": body("BulletinInput"),
+                  "responses": responses("201", "The draft", r("Bulletin"), &["400", "403", "413", "422"]) } }));
     paths.insert("/api/v1/bulletins/{id}".into(), json!({
         "get": { "tags": [tag], "summary": "A bulletin with its content (live for a draft, frozen once issued)", "operationId": "get_bulletin",
                  "parameters": [id_param("id")], "responses": with_object("200", "The bulletin and its content", &["404"]) },
@@ -287,20 +312,26 @@ fn accounts(paths: &mut serde_json::Map<String, Value>) {
         "responses": with("200", "The user", &["401"]) } }),
     );
     let token_body = json!({ "content": { "application/json": { "schema": { "type": "object", "required": ["name"],
-        "properties": { "name": { "type": "string" }, "expires_at": { "type": "string", "description": "RFC 3339 time or a date" } } } } } });
+        "properties": { "name": { "type": "string", "maxLength": 100 },
+                        "expires_at": { "description": "When it stops working, in the future: an RFC 3339 time, or a date (the end of that day in China)",
+                                        "anyOf": [ { "type": "string", "format": "date-time" }, { "type": "string", "format": "date" } ] } } } } } });
     paths.insert("/api/v1/tokens".into(), json!({
-        "get": { "tags": ["auth"], "summary": "My API tokens (never their secrets)", "operationId": "list_tokens", "responses": with("200", "Tokens", &["401"]) },
+        "get": { "tags": ["auth"], "summary": "My API tokens (never their secrets), all on one page", "operationId": "list_tokens",
+                 "responses": responses("200", "Tokens", list_schema("ApiToken"), &["401"]) },
         "post": { "tags": ["auth"], "summary": "Create an API token; `token` is shown this once", "operationId": "create_token",
-                  "requestBody": token_body, "responses": with("201", "Created", &["401", "403", "422"]) } }));
+                  "requestBody": token_body, "responses": with("201", "Created", &["401", "403", "413", "422"]) } }));
     paths.insert("/api/v1/tokens/{id}/revoke".into(), json!({ "post": { "tags": ["auth"], "summary": "Revoke one of my tokens",
         "operationId": "revoke_token", "parameters": [id_param("id")], "responses": { "204": { "description": "Revoked" }, "404": { "description": "No such token of yours" } } } }));
     let user_body = json!({ "content": { "application/json": { "schema": { "type": "object", "required": ["username", "role"],
-        "properties": { "username": { "type": "string" }, "role": { "type": "string", "enum": ["office", "coordinator", "unit", "enterprise", "expert", "leader"] },
-                        "organization_id": { "type": "integer" }, "person_id": { "type": "integer" } } } } } });
+        "properties": { "username": { "type": "string", "maxLength": 50 }, "role": r("Role"),
+                        "organization_id": { "type": "integer", "format": "int64", "minimum": 1,
+                                             "description": "The account's organisation; required for a coordinator, unit or enterprise" },
+                        "person_id": { "type": "integer", "format": "int64", "minimum": 1, "description": "The account's person; required for an expert" } } } } } });
     paths.insert("/api/v1/users".into(), json!({
-        "get": { "tags": ["users"], "summary": "All accounts (office only)", "operationId": "list_users", "responses": with("200", "Users", &["403"]) },
+        "get": { "tags": ["users"], "summary": "All accounts (office only), all on one page", "operationId": "list_users",
+                 "responses": responses("200", "Users", list_schema("User"), &["403"]) },
         "post": { "tags": ["users"], "summary": "Add an account; answers its one-time password (office only)", "operationId": "create_user",
-                  "requestBody": user_body, "responses": with("201", "Created", &["403", "409", "422"]) } }));
+                  "requestBody": user_body, "responses": with("201", "Created", &["403", "409", "413", "422"]) } }));
     paths.insert("/api/v1/users/{id}/reset-password".into(), json!({ "post": { "tags": ["users"], "summary": "A new one-time password; ends the user's sessions",
         "operationId": "reset_password", "parameters": [id_param("id")], "responses": with("200", "The new one-time password", &["403", "404"]) } }));
     let audit_params: Vec<Value> = ["record_kind", "record_id", "user_id", "action", "from", "to"]
@@ -309,7 +340,7 @@ fn accounts(paths: &mut serde_json::Map<String, Value>) {
         .chain(params::<ListParams>())
         .collect();
     paths.insert("/api/v1/audit".into(), json!({ "get": { "tags": ["audit"], "summary": "The audit log, newest first, within the caller's scope (read-only)",
-        "operationId": "list_audit", "parameters": audit_params, "responses": with("200", "One page of entries", &["400"]) } }));
+        "operationId": "list_audit", "parameters": audit_params, "responses": with("200", "One page of entries", &["400", "422"]) } }));
 }
 
 pub fn document() -> Value {
@@ -355,12 +386,12 @@ pub fn document() -> Value {
                      "parameters": [id_param("id")], "responses": responses("200", "All milestones", list_schema("Milestone"), &["404"]) },
             "post": { "tags": ["projects"], "summary": "Add a milestone (due within the project's dates)", "operationId": "create_milestone",
                       "parameters": [id_param("id")], "requestBody": body("MilestoneInput"),
-                      "responses": responses("201", "Created", r("Milestone"), &["400", "404", "422"]) }
+                      "responses": responses("201", "Created", r("Milestone"), &["400", "404", "413", "422"]) }
         }),
     );
     let mupdate = |op: &str| {
         json!({ "tags": ["projects"], "summary": "Update a milestone", "operationId": op, "parameters": ms,
-        "requestBody": body("MilestoneInput"), "responses": responses("200", "Updated", r("Milestone"), &["400", "404", "422"]) })
+        "requestBody": patch_body("MilestoneInput"), "responses": responses("200", "Updated", r("Milestone"), &["400", "404", "412", "413", "422"]) })
     };
     paths.insert(
         "/api/v1/projects/{id}/milestones/{mid}".into(),
@@ -420,8 +451,251 @@ pub fn document() -> Value {
     doc["security"] = json!([{ "bearer": [] }, { "session": [] }]);
     doc["openapi"] = json!("3.1.0");
     doc["info"]["version"] = json!(env!("CARGO_PKG_VERSION"));
+    annotate(&mut paths);
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        amend(schemas);
+        patches(schemas, &paths);
+    }
     doc["paths"] = Value::Object(paths);
     doc
+}
+
+/// What the derives cannot say: a required field is not nullable either (`null` is missing, a
+/// 422), and has no default; exactly one of a confirmation's ids; the numbers and the choices of
+/// the workflow's inputs; the records the account lists answer.
+fn amend(schemas: &mut serde_json::Map<String, Value>) {
+    for s in schemas.values_mut() {
+        let required: Vec<String> = s["required"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        let Some(props) = s.get_mut("properties").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for (name, p) in props.iter_mut() {
+            let Some(p) = p.as_object_mut() else { continue };
+            // The derive puts a nullable reference's description on the reference, where tools do
+            // not show it.
+            if let Some(Value::Array(alts)) = p.get_mut("oneOf") {
+                let found = alts.iter_mut().find_map(|a| a.as_object_mut()?.remove("description"));
+                if let Some(d) = found {
+                    p.entry("description").or_insert(d);
+                }
+            }
+            if required.contains(name) {
+                not_null(p);
+            }
+        }
+    }
+    if let Some(c) = schemas.get_mut("ConfirmInput") {
+        c["oneOf"] = json!([{ "required": ["person_id"] }, { "required": ["result_id"] }]);
+    }
+    if let Some(st) = schemas.get_mut("StepInput") {
+        st["required"] = json!(["action"]);
+        st["properties"]["action"] = json!({ "type": "string", "enum": ["start_matching", "mark_matched", "project", "close"],
+            "description": st["properties"]["action"]["description"].clone() });
+        st["properties"]["project_id"] = json!({ "type": ["integer", "null"], "format": "int64", "minimum": 1,
+            "description": "The project the demand became; required when `action` is `project`" });
+        st["properties"]["comment"] = json!({ "type": ["string", "null"],
+            "description": "Why; required when `action` is `close` (at most 2000 characters are kept)" });
+    }
+    if let Some(m) = schemas.get_mut("MergeInput") {
+        m["required"] = json!(["into"]);
+        m["properties"]["into"] = json!({ "type": "integer", "format": "int64", "minimum": 1,
+            "description": m["properties"]["into"]["description"].clone() });
+    }
+    let time = json!({ "type": "string", "format": "date-time" });
+    let maybe_time = json!({ "type": ["string", "null"], "format": "date-time" });
+    schemas.insert(
+        "ApiToken".into(),
+        json!({ "type": "object", "description": "An API token as its owner sees it (never its secret)",
+        "required": ["id", "name", "expires_at", "revoked_at", "created_at"],
+        "properties": { "id": { "type": "integer", "format": "int64" }, "name": { "type": "string" },
+                        "expires_at": maybe_time, "revoked_at": maybe_time, "created_at": time } }),
+    );
+    schemas.insert("User".into(), json!({ "type": "object", "description": "An account",
+        "required": ["id", "username", "role", "organization_id", "person_id", "must_change_password", "disabled", "created_at"],
+        "properties": { "id": { "type": "integer", "format": "int64" }, "username": { "type": "string" }, "role": r("Role"),
+                        "organization_id": { "type": ["integer", "null"], "format": "int64" },
+                        "person_id": { "type": ["integer", "null"], "format": "int64" },
+                        "must_change_password": { "type": "boolean" }, "disabled": { "type": "boolean" }, "created_at": time } }));
+}
+
+/// A property without its `null`: `["integer", "null"]` becomes `"integer"`, `oneOf: [X, null]` becomes X.
+fn not_null(p: &mut serde_json::Map<String, Value>) {
+    p.remove("default");
+    if let Some(Value::Array(types)) = p.get("type") {
+        let kept: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+        p.insert(
+            "type".into(),
+            match kept.as_slice() {
+                [one] => one.clone(),
+                _ => Value::Array(kept),
+            },
+        );
+    }
+    if let Some(Value::Array(alts)) = p.get("oneOf") {
+        let kept: Vec<Value> = alts.iter().filter(|a| a["type"] != "null").cloned().collect();
+        if let [Value::Object(only)] = kept.as_slice() {
+            p.remove("oneOf");
+            for (k, v) in only {
+                p.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+    }
+}
+
+/// `XPatch` for every `X` a PATCH or PUT body names: X with nothing required and no defaults, for
+/// a field left out keeps its value.
+fn patches(schemas: &mut serde_json::Map<String, Value>, paths: &serde_json::Map<String, Value>) {
+    let mut names: Vec<String> = paths
+        .values()
+        .flat_map(|item| {
+            ["put", "patch"]
+                .map(|verb| item[verb]["requestBody"]["content"]["application/json"]["schema"]["$ref"].clone())
+        })
+        .filter_map(|r| {
+            r.as_str()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .map(str::to_string)
+        })
+        .filter(|n| n.ends_with(PATCH))
+        .collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let Some(mut s) = schemas.get(name.trim_end_matches(PATCH)).cloned() else {
+            continue;
+        };
+        if let Some(o) = s.as_object_mut() {
+            o.remove("required");
+            for p in o
+                .get_mut("properties")
+                .and_then(Value::as_object_mut)
+                .into_iter()
+                .flat_map(|p| p.values_mut())
+            {
+                if let Some(p) = p.as_object_mut() {
+                    p.remove("default");
+                }
+            }
+            let what = o
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            o.insert("description".into(), json!(format!(
+                "{what}{}For PATCH and PUT: nothing is required; the fields sent replace, the fields left out stay.",
+                if what.is_empty() { "" } else { "\n\n" }
+            )));
+        }
+        schemas.insert(name, s);
+    }
+}
+
+/// What every operation of a kind shares: a POST may carry an `Idempotency-Key`; PATCH and PUT
+/// honour `If-Match` and answer the new ETag; GET of a record that can be updated answers its
+/// ETag; a body may be too large; a list refuses a bad page, sort or filter.
+fn annotate(paths: &mut serde_json::Map<String, Value>) {
+    let etag = json!({ "ETag": { "description": "The record's version: send it back in `If-Match` to update only that version",
+        "schema": { "type": "string", "example": "\"7\"" } } });
+    let idempotency_key = json!({ "name": "Idempotency-Key", "in": "header", "required": false,
+        "description": "Makes the POST safe to send again: with the same key, the first answer is replayed for 24 hours \
+            (marked `Idempotent-Replayed: true`) instead of doing it twice; the same key with another request is a 422",
+        "schema": { "type": "string", "minLength": 1, "maxLength": 255 } });
+    let if_match = json!({ "name": "If-Match", "in": "header", "required": false,
+        "description": "The ETag read: the update is done only if the record is still at that version (412 otherwise); `*` or none: no condition",
+        "schema": { "type": "string", "example": "\"7\"" } });
+    let retry_after = json!({ "Retry-After": { "description": "Seconds to wait before sending the same request again",
+        "schema": { "type": "integer" } } });
+    for (path, item) in paths.iter_mut() {
+        let archiving = path.ends_with("/archive") || path.ends_with("/restore");
+        let updatable = item.get("put").is_some() || item.get("patch").is_some();
+        let Some(ops) = item.as_object_mut() else { continue };
+        for (verb, op) in ops.iter_mut() {
+            let is_login = op["operationId"] == "login";
+            let has_body = op.get("requestBody").is_some();
+            let is_list = op["parameters"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["name"] == "page"));
+            // (status, what it also means here, what it means when it is the only reason)
+            let mut more: Vec<(&str, &str, &str)> = Vec::new();
+            let mut headers = Vec::new();
+            match verb.as_str() {
+                "post" if !is_login => {
+                    headers.push(idempotency_key.clone());
+                    if archiving {
+                        headers.push(if_match.clone());
+                        more.push(("412", "", ""));
+                    }
+                    more.push((
+                        "400",
+                        "or an `Idempotency-Key` that is not 1–255 characters",
+                        "Malformed request, e.g. an `Idempotency-Key` that is not 1–255 characters",
+                    ));
+                    more.push((
+                        "409",
+                        "or the same `Idempotency-Key` is still being handled: send it again after `Retry-After` seconds",
+                        "The same `Idempotency-Key` is still being handled: send it again after `Retry-After` seconds",
+                    ));
+                    more.push((
+                        "422",
+                        "or the `Idempotency-Key` was already used for another request",
+                        "The `Idempotency-Key` was already used for another request",
+                    ));
+                }
+                "put" | "patch" => {
+                    headers.push(if_match.clone());
+                    more.push(("412", "", ""));
+                }
+                "get" if is_list => more.push((
+                    "422",
+                    "a bad `page`, `per_page`, `sort` or filter is named in `fields`",
+                    "A bad `page`, `per_page`, `sort` or filter: `fields` names it",
+                )),
+                _ => {}
+            }
+            if has_body {
+                more.push(("413", "", ""));
+            }
+            for h in headers {
+                match op["parameters"].as_array_mut() {
+                    Some(ps) => ps.push(h),
+                    None => op["parameters"] = json!([h]),
+                }
+            }
+            let Some(responses) = op["responses"].as_object_mut() else {
+                continue;
+            };
+            for (code, also, alone) in more {
+                match responses.get_mut(code) {
+                    Some(res) if !also.is_empty() => {
+                        let d = res["description"].as_str().unwrap_or_default().to_string();
+                        res["description"] = json!(format!("{d}; {also}"));
+                    }
+                    Some(_) => {}
+                    None => {
+                        let mut e = errors(&[code]);
+                        if !alone.is_empty() {
+                            e[code]["description"] = json!(alone);
+                        }
+                        responses.extend(e);
+                    }
+                }
+            }
+            if verb == "post"
+                && !is_login
+                && let Some(res) = responses.get_mut("409")
+            {
+                res["headers"] = retry_after.clone();
+            }
+            if ((verb == "get" && updatable) || verb == "put" || verb == "patch")
+                && let Some(ok) = responses.get_mut("200")
+            {
+                ok["headers"] = etag.clone();
+            }
+        }
+    }
 }
 
 /// Campaigns, research results and experts' papers and patents.

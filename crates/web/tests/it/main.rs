@@ -6,6 +6,7 @@ mod concurrency;
 mod demands;
 mod helpers;
 mod matching;
+mod openapi;
 mod pages;
 mod records;
 mod reminders;
