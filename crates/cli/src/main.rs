@@ -4,6 +4,7 @@
 
 use anyhow::Context;
 mod bench;
+mod rush;
 
 use clap::{Args, Parser, Subcommand};
 use hezuo_domain::Clock;
@@ -153,6 +154,9 @@ enum Command {
     /// Load the benchmark's corpus and experts into a fresh store, run its queries through the
     /// matching engine and write run files for the harness's eval.py (see ../shared/bench/README.md).
     BenchMatch(bench::BenchArgs),
+    /// The month-end rush: units filing reports and editors patching projects at once, over real
+    /// HTTP, on SQLite or PostgreSQL; prints throughput and latency, fails if any request fails.
+    BenchRush(rush::RushArgs),
     /// Rebuild the search index (the data folder's `search/`) from the records.
     Reindex {
         #[command(flatten)]
@@ -356,6 +360,7 @@ async fn main() -> anyhow::Result<()> {
             store.close().await;
         }
         Command::BenchMatch(a) => bench::run(a).await?,
+        Command::BenchRush(a) => rush::run(a).await?,
         Command::Reindex { store: args } => {
             let store = args.open().await?;
             let dir = args.index_dir();
