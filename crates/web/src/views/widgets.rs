@@ -149,7 +149,7 @@ impl Field {
             serde_json::Value::Null => String::new(),
             other => other.to_string(),
         };
-        let values: Vec<String> = match v {
+        let mut values: Vec<String> = match v {
             serde_json::Value::Array(a) => a.iter().map(one).collect(),
             other => one(other)
                 .split(',')
@@ -157,6 +157,11 @@ impl Field {
                 .filter(|s| !s.is_empty() || self.kind != "multi")
                 .collect(),
         };
+        if self.kind == "multi" {
+            // A set: shown in the menu's order, so the same choices read the same however sent.
+            let at = |x: &String| self.options.iter().position(|o| o.value == *x).unwrap_or(usize::MAX);
+            values.sort_by_key(|x| (at(x), x.clone()));
+        }
         let shown: Vec<String> = values
             .iter()
             .map(|x| match self.kind {
