@@ -5,6 +5,7 @@
 use crate::sql::{Arg, Q};
 use crate::{Result, StoreError, Tx, now, on_tx};
 use hezuo_domain::access::{Action, Role, Scope, forbidden};
+use hezuo_domain::demand::DemandStatus;
 use hezuo_domain::{Msg, RecordKind};
 use serde_json::{Map, Value};
 
@@ -227,6 +228,92 @@ pub fn check(v: &Viewer, kind: RecordKind, action: Action) -> Result<()> {
         Ok(())
     } else {
         Err(StoreError::Forbidden(forbidden()))
+    }
+}
+
+/// Whether `v` may do `action` on the record `kind`/`id` — or, with no id, create one — as the
+/// store's writes decide it: the role's table ([`check`]), the scope ([`must_see`]) and the rules
+/// some records add. Every write of an existing record starts here, and [`crate::Store::can`] asks
+/// the same question for the pages, so a page never offers what the store would refuse.
+pub(crate) async fn authorize(
+    tx: &mut Tx,
+    v: &Viewer,
+    kind: RecordKind,
+    id: Option<i64>,
+    action: Action,
+) -> Result<()> {
+    check(v, kind, action)?;
+    let Some(id) = id else { return Ok(()) };
+    must_see(tx, v, kind, id).await?;
+    // An enterprise's demand is edited while it is a draft, returned or waiting for screening;
+    // after that only by those who review demands.
+    if kind == RecordKind::Demand && action == Action::Update && !v.role.may_review_demands() {
+        let status: String =
+            on_tx!(tx, c => sqlx::query_scalar("select status from demand where id = $1").bind(id).fetch_one(c).await)?;
+        if DemandStatus::parse(&status).is_some_and(|s| !s.editable()) {
+            return Err(StoreError::conflict(
+                "status",
+                Msg::new(
+                    "需求已进入评审，不能再修改内容",
+                    "The demand is under review; its text can no longer be changed",
+                ),
+            ));
+        }
+    }
+    // Solicitation calls are read by all; they are kept by those whose scope holds the organiser.
+    if kind == RecordKind::Campaign && v.scope != Scope::All {
+        let mut q =
+            Q::new("select count(*) from campaign c join organization r on r.id = c.organizer_id where c.id = ");
+        q.bind(Arg::I64(id));
+        restrict(&mut q, v, RecordKind::Organization, "r");
+        let n: i64 = on_tx!(tx, c => crate::sql::bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_one(c).await)?;
+        if n == 0 {
+            return Err(StoreError::Forbidden(Msg::new(
+                "只能修改您负责范围内单位组织的征集",
+                "You may only keep calls organised within your scope",
+            )));
+        }
+    }
+    // The university's results are read by all; they are kept by those whose scope holds one of
+    // their owners (an expert their own, a college coordinator its experts').
+    if kind == RecordKind::ResearchResult && v.scope != Scope::All {
+        let mut q = Q::new(
+            "select count(*) from research_result_owner o join person r on r.id = o.person_id where o.result_id = ",
+        );
+        q.bind(Arg::I64(id));
+        restrict(&mut q, v, RecordKind::Person, "r");
+        let n: i64 = on_tx!(tx, c => crate::sql::bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_one(c).await)?;
+        if n == 0 {
+            return Err(StoreError::Forbidden(Msg::new(
+                "只能修改您负责范围内专家的成果",
+                "You may only keep results owned by experts in your scope",
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl crate::Store {
+    /// Whether `v` may do `action` on `kind`/`id` (create one, with no id): the question every
+    /// page asks before it shows a button, a link or a form, answered by the rules the writes apply.
+    pub async fn can(&self, v: &Viewer, kind: RecordKind, id: Option<i64>, action: Action) -> Result<bool> {
+        match self.may_do(v, kind, id, action).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::Forbidden(_) | StoreError::NotFound | StoreError::Invalid(_) | StoreError::Conflict(_)) => {
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Why `v` may not do `action` on `kind`/`id` — the refusal the write would answer with
+    /// (forbidden, not found, a conflict with the record's state) — or `Ok` when they may.
+    pub async fn may_do(&self, v: &Viewer, kind: RecordKind, id: Option<i64>, action: Action) -> Result<()> {
+        check(v, kind, action)?;
+        let mut tx = self.read().await?;
+        let r = authorize(&mut tx, v, kind, id, action).await;
+        tx.commit().await?;
+        r
     }
 }
 

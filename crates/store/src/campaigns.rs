@@ -1,7 +1,7 @@
 //! Solicitation campaigns and their coverage: demands collected per county and per industry
 //! against the quota.
 
-use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
+use crate::access::{Viewer, audit, authorize, check, must_see, restrict, snapshot, unknown, visible};
 use crate::records::{archived_clause, expect_version, lock_exists};
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page, join_list, split_list};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
@@ -128,9 +128,8 @@ impl Store {
         d: &CampaignData,
         expected: Option<i64>,
     ) -> Result<Campaign> {
-        check(v, RecordKind::Campaign, Action::Update)?;
         let mut tx = self.begin().await?;
-        must_see(&mut tx, v, RecordKind::Campaign, id).await?;
+        authorize(&mut tx, v, RecordKind::Campaign, Some(id), Action::Update).await?;
         expect_version(&mut tx, RecordKind::Campaign, id, expected).await?;
         lock_exists(&mut tx, "campaign", id).await?;
         let before = fetch(&mut tx, id).await?;
@@ -166,9 +165,8 @@ impl Store {
         expected: Option<i64>,
     ) -> Result<Campaign> {
         // Everyone reads campaigns; only those who reach the organiser archive one.
-        check(v, RecordKind::Campaign, Action::Archive)?;
         let mut tx = self.begin().await?;
-        must_see(&mut tx, v, RecordKind::Campaign, id).await?;
+        authorize(&mut tx, v, RecordKind::Campaign, Some(id), Action::Archive).await?;
         let c = fetch(&mut tx, id).await?;
         organizer_in_scope(&mut tx, v, c.organizer_id).await?;
         tx.commit().await?;

@@ -26,7 +26,9 @@ pub mod results;
 pub mod search_docs;
 mod sql;
 pub mod stats;
+pub mod summary;
 pub mod supervision;
+pub mod waiting;
 pub mod works;
 
 use hezuo_domain::{FieldErrors, Msg};

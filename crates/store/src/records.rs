@@ -2,7 +2,7 @@
 //! archive/restore write), id filters from query strings, existence checks and row locks, trees by
 //! `parent_id` (no unknown parent, no cycle), and link tables (a record's many organisations).
 
-use crate::access::{Viewer, audit, check, must_see};
+use crate::access::{Viewer, audit, authorize, must_see};
 use crate::sql::{Arg, Q, bind_args};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use hezuo_domain::access::Action;
@@ -42,9 +42,8 @@ pub(crate) async fn set_archived(
     archived: bool,
     expected: Option<i64>,
 ) -> Result<()> {
-    check(v, kind, Action::Archive)?;
     let mut tx = store.begin().await?;
-    must_see(&mut tx, v, kind, id).await?;
+    authorize(&mut tx, v, kind, Some(id), Action::Archive).await?;
     expect_version(&mut tx, kind, id, expected).await?;
     let table = kind.table();
     let was: bool = on_tx!(&mut tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select archived from {table} where id = $1"))).bind(id).fetch_one(c).await)?;

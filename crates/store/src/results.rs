@@ -1,7 +1,7 @@
 //! The university's research results (科技成果) and their owners. Published to every signed-in
 //! user; kept by the office, and by coordinators and experts for results one of whose owners they reach.
 
-use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
+use crate::access::{Viewer, audit, authorize, check, must_see, restrict, snapshot, unknown, visible};
 use crate::records::{archived_clause, exists, expect_version, id_filter, lock_exists};
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page, join_list, split_list};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
@@ -162,13 +162,11 @@ impl Store {
         d: &ResultData,
         expected: Option<i64>,
     ) -> Result<ResearchResult> {
-        check(v, RecordKind::ResearchResult, Action::Update)?;
         let mut tx = self.begin().await?;
-        must_see(&mut tx, v, RecordKind::ResearchResult, id).await?;
+        authorize(&mut tx, v, RecordKind::ResearchResult, Some(id), Action::Update).await?;
         expect_version(&mut tx, RecordKind::ResearchResult, id, expected).await?;
         lock_exists(&mut tx, "research_result", id).await?;
         let before = fetch(&mut tx, id).await?;
-        owners_in_scope(&mut tx, v, &before.owner_ids).await?;
         references(&mut tx, v, d).await?;
         on_tx!(&mut tx, c => sqlx::query(
             "update research_result set title = $1, kind = $2, summary = $3, keywords = $4, discipline = $5, maturity = $6, \
@@ -202,13 +200,7 @@ impl Store {
         archived: bool,
         expected: Option<i64>,
     ) -> Result<ResearchResult> {
-        // Everyone reads results; only those who reach an owner archive one.
-        check(v, RecordKind::ResearchResult, Action::Archive)?;
-        let mut tx = self.begin().await?;
-        must_see(&mut tx, v, RecordKind::ResearchResult, id).await?;
-        let r = fetch(&mut tx, id).await?;
-        owners_in_scope(&mut tx, v, &r.owner_ids).await?;
-        tx.commit().await?;
+        // Everyone reads results; only those who reach an owner archive one (`access::authorize`).
         crate::records::set_archived(self, v, RecordKind::ResearchResult, id, archived, expected).await?;
         self.get_result(v, id).await
     }

@@ -6,7 +6,7 @@
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::body::{Body, to_bytes};
-use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, Method, StatusCode, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -18,7 +18,7 @@ use std::net::SocketAddr;
 pub const SESSION_COOKIE: &str = "hezuo_session";
 /// The cookie that marks a browser a user signed in with before (see `Store::login`).
 pub const DEVICE_COOKIE: &str = "hezuo_device";
-/// The form field, query parameter or header carrying the CSRF token.
+/// The form field (also in multipart forms) or header carrying the CSRF token; never the address.
 pub const CSRF_FIELD: &str = "_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -91,7 +91,7 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
         .map(|t| t.trim().to_string())
 }
 
-async fn resolve(s: &AppState, headers: &HeaderMap, ip: Option<String>) -> Result<Option<Auth>, ApiError> {
+pub(crate) async fn resolve(s: &AppState, headers: &HeaderMap, ip: Option<String>) -> Result<Option<Auth>, ApiError> {
     if let Some(t) = bearer(headers) {
         let Some(user) = s.store.token_user(&t).await? else {
             return Ok(None);
@@ -125,13 +125,33 @@ async fn resolve(s: &AppState, headers: &HeaderMap, ip: Option<String>) -> Resul
 fn public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/healthz" | "/static/style.css" | "/favicon.ico" | "/api/v1/auth/login" | "/api/v1/openapi.json"
+        "/login"
+            | "/healthz"
+            | "/static/style.css"
+            | "/static/app.js"
+            | "/favicon.ico"
+            | "/api/v1/auth/login"
+            | "/api/v1/openapi.json"
     )
 }
 
 fn query_value(query: Option<&str>, key: &str) -> Option<String> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default();
     pairs.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// The text field `name` of a multipart form (the pages put the CSRF token first, before the file).
+async fn multipart_field(headers: &HeaderMap, bytes: axum::body::Bytes, name: &str) -> Option<String> {
+    let mut req = Request::new(Body::from(bytes));
+    req.headers_mut()
+        .insert(header::CONTENT_TYPE, headers.get(header::CONTENT_TYPE)?.clone());
+    let mut form = axum::extract::Multipart::from_request(req, &()).await.ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// Authenticates every request and guards state-changing ones against CSRF; see the module docs.
@@ -154,14 +174,16 @@ pub async fn authenticate(req: Request, next: Next) -> Response {
             .headers
             .get(CSRF_HEADER)
             .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-            .or_else(|| query_value(parts.uri.query(), CSRF_FIELD));
-        let form = parts
+            .map(str::to_string);
+        // Never from the address: a token in a URL ends up in logs, history and Referer headers.
+        let content_type = parts
             .headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
-        if sent.is_none() && form {
+            .unwrap_or("");
+        let form = content_type.starts_with("application/x-www-form-urlencoded");
+        let multipart = content_type.starts_with("multipart/form-data");
+        if sent.is_none() && (form || multipart) {
             let bytes = match to_bytes(body, s.max_upload_bytes).await {
                 Ok(b) => b,
                 Err(_) => {
@@ -172,7 +194,11 @@ pub async fn authenticate(req: Request, next: Next) -> Response {
                     .into_response();
                 }
             };
-            sent = query_value(std::str::from_utf8(&bytes).ok(), CSRF_FIELD);
+            sent = if form {
+                query_value(std::str::from_utf8(&bytes).ok(), CSRF_FIELD)
+            } else {
+                multipart_field(&parts.headers, bytes.clone(), CSRF_FIELD).await
+            };
             body = Body::from(bytes);
         }
         if sent.as_deref() != Some(a.csrf.as_str()) {
@@ -194,6 +220,7 @@ pub async fn authenticate(req: Request, next: Next) -> Response {
                 "/account/password",
                 "/logout",
                 "/static/style.css",
+                "/static/app.js",
                 "/favicon.ico",
             ];
             if a.via == Via::Session && a.user.must_change_password && !api && !allowed.contains(&path.as_str()) {

@@ -56,6 +56,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .at("/healthz", get(healthz))
         .at("/static/style.css", get(style_css))
+        .at("/static/app.js", get(app_js))
         .at("/favicon.ico", get(favicon))
         .merge(home::router())
         .merge(organizations::router())
@@ -150,6 +151,16 @@ async fn style_css() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../static/style.css"),
+    )
+}
+
+async fn app_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/app.js"),
     )
 }
 

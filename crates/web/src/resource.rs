@@ -241,6 +241,13 @@ async fn api_create<R: Resource>(
     who: Auth,
     JsonBody(input): JsonBody<R::Input>,
 ) -> Result<Response, ApiError> {
+    // A role that may not create one hears so before being told how to fill it in.
+    if !s.store.can(&who.viewer, R::KIND, None, Action::Create).await? {
+        return Err(ApiError::Status(
+            StatusCode::FORBIDDEN,
+            hezuo_domain::access::forbidden(),
+        ));
+    }
     let r = R::create(&s.store, &who.viewer, &R::validate(&input)?).await?;
     Ok(created(format!("/api/v1/{}/{}", R::PLURAL, R::id(&r)), r))
 }
@@ -329,20 +336,23 @@ async fn page_list<R: Pages>(
 ) -> Result<Response, ApiError> {
     let page = R::list(cx.store(), cx.viewer(), &f, &p).await?;
     let mut view = R::list_page(&cx, &f, page).await?;
-    view.new_href = Some(format!("/{}/new", R::PLURAL));
+    if cx.store().can(cx.viewer(), R::KIND, None, Action::Create).await? {
+        view.new_href = Some(format!("/{}/new", R::PLURAL));
+    }
     Ok(views::render(&view))
 }
 
 async fn page_detail<R: Pages>(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
     let r = R::get(cx.store(), cx.viewer(), id).await?;
     let mut view = R::detail_page(&cx, r).await?;
-    // Offer only what the user's role may do here.
-    let role = cx.viewer().role;
-    if !role.may(R::KIND, Action::Update) {
+    // Offer only what the store would let this user do here.
+    let (store, v) = (cx.store(), cx.viewer());
+    let role = v.role;
+    if !store.can(v, R::KIND, Some(id), Action::Update).await? {
         view.edit_href = None;
         view.actions.retain(|x| !x.action.ends_with("/status"));
     }
-    if !role.may(R::KIND, Action::Archive) {
+    if !store.can(v, R::KIND, Some(id), Action::Archive).await? {
         view.actions
             .retain(|x| !x.action.ends_with("/archive") && !x.action.ends_with("/restore"));
     }
@@ -357,7 +367,9 @@ async fn page_detail<R: Pages>(cx: Ctx, Id(id): Id) -> Result<Response, ApiError
             "children" => Some(R::KIND),
             _ => None,
         };
-        if kind.is_some_and(|k| !role.may(k, Action::Create)) {
+        if let Some(k) = kind
+            && !store.can(v, k, None, Action::Create).await?
+        {
             section.add = None;
         }
     }
@@ -412,6 +424,7 @@ async fn form<R: Pages>(
 }
 
 async fn page_new<R: Pages>(cx: Ctx) -> Result<Response, ApiError> {
+    cx.require(R::KIND, None, Action::Create).await?;
     // The query may pre-fill the form, e.g. /organizations/new?parent_id=3.
     let input: R::Input = parse_query(cx.uri.query()).unwrap_or_default();
     form::<R>(&cx, None, &input, None).await
@@ -429,6 +442,7 @@ async fn page_create<R: Pages>(cx: Ctx, FormBody(input): FormBody<R::Input>) -> 
 }
 
 async fn page_edit<R: Pages>(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
+    cx.require(R::KIND, Some(id), Action::Update).await?;
     let version = cx.store().record_version(cx.viewer(), R::KIND, id).await?;
     let r = R::get(cx.store(), cx.viewer(), id).await?;
     let editing = Editing {
@@ -489,6 +503,7 @@ pub fn archive_action<R: Resource>(lang: Lang, id: i64, archived: bool) -> views
         (lang.t().archive, "archive")
     };
     views::PostAction {
+        confirm: None,
         label: label.into(),
         action: format!("/{}/{id}/{verb}", R::PLURAL),
         class: "danger",

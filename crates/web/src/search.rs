@@ -144,6 +144,18 @@ fn facet_counts(lang: Lang, f: &Facets) -> SearchFacets {
     }
 }
 
+/// The longest query searched (a demand's whole text fits); the search boxes stop typing there.
+pub const MAX_QUERY_CHARS: usize = 2000;
+
+fn too_long(n: usize) -> Msg {
+    Msg::new(
+        format!("搜索内容过长：{n} 个字，最多 {MAX_QUERY_CHARS} 字。请缩短后再搜索，例如只保留需求的关键句。"),
+        format!(
+            "The query is too long: {n} characters, {MAX_QUERY_CHARS} at most. Shorten it, e.g. keep the demand's key sentence."
+        ),
+    )
+}
+
 /// Runs a search as `who`: candidates from the index, narrowed to what `who` may see, counted,
 /// filtered by the chosen facets and paged.
 pub async fn run_search(s: &AppState, v: &Viewer, lang: Lang, p: &SearchParams) -> Result<SearchAnswer, ApiError> {
@@ -156,11 +168,8 @@ pub async fn run_search(s: &AppState, v: &Viewer, lang: Lang, p: &SearchParams) 
         .and_then(|x| x.parse().ok())
         .filter(|x| (1..=100).contains(x))
         .unwrap_or(20);
-    if query.chars().count() > 2000 {
-        return Err(ApiError::bad_request(Msg::new(
-            "搜索内容过长（最多 2000 字）",
-            "The query is too long (2000 characters at most)",
-        )));
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(ApiError::field("q", too_long(query.chars().count())));
     }
     let empty = SearchAnswer {
         query: query.clone(),
@@ -268,6 +277,10 @@ pub struct Group {
 pub struct SearchPage {
     pub layout: Layout,
     pub query: String,
+    /// Why the query was not searched (too long).
+    pub notice: Option<String>,
+    /// The search box's `maxlength`.
+    pub max_query: usize,
     pub total: usize,
     pub groups: Vec<Group>,
     pub facets: Vec<FacetView>,
@@ -316,7 +329,26 @@ async fn page_search(cx: Ctx, Query(p): Query<SearchParams>) -> Result<Response,
     } else {
         p.clone()
     };
-    let answer = run_search(&cx.s, cx.viewer(), lang, &asked).await?;
+    // A query too long is answered on this page, with what to do, and the first part kept in the box.
+    let n = input::opt_text(&p.q).map_or(0, |q| q.chars().count());
+    let (answer, notice) = if n > MAX_QUERY_CHARS {
+        let kept: String =
+            p.q.as_deref()
+                .unwrap_or("")
+                .trim()
+                .chars()
+                .take(MAX_QUERY_CHARS)
+                .collect();
+        let empty = SearchParams {
+            q: None,
+            ..asked.clone()
+        };
+        let mut a = run_search(&cx.s, cx.viewer(), lang, &empty).await?;
+        a.query = kept;
+        (a, Some(lang.pick(&too_long(n)).to_string()))
+    } else {
+        (run_search(&cx.s, cx.viewer(), lang, &asked).await?, None)
+    };
     let mut groups: Vec<Group> = Vec::new();
     if grouped {
         for item in answer.items.iter().cloned() {
@@ -379,7 +411,7 @@ async fn page_search(cx: Ctx, Query(p): Query<SearchParams>) -> Result<Response,
     let filtered = [&p.kind, &p.county, &p.industry, &p.year, &p.status]
         .iter()
         .any(|v| input::opt_text(v).is_some());
-    let title = if answer.query.is_empty() {
+    let title = if answer.query.is_empty() || notice.is_some() {
         lang.tr("搜索", "Search").to_string()
     } else {
         format!("{}：{}", lang.tr("搜索", "Search"), answer.query)
@@ -389,6 +421,8 @@ async fn page_search(cx: Ctx, Query(p): Query<SearchParams>) -> Result<Response,
     let view = SearchPage {
         layout,
         query: answer.query.clone(),
+        notice,
+        max_query: MAX_QUERY_CHARS,
         total: answer.total,
         groups,
         facets,

@@ -263,6 +263,7 @@ impl Pages for Demands {
         let mut actions = Vec::new();
         if may_edit && matches!(d.status, DemandStatus::Draft | DemandStatus::Returned) {
             actions.push(PostAction {
+                confirm: None,
                 label: lang.tr("提交审核", "Submit for review").into(),
                 action: format!("/demands/{}/submit", d.id),
                 class: "primary",
@@ -271,6 +272,7 @@ impl Pages for Demands {
         }
         if reviewer {
             let step = |label: &str, what: &str| PostAction {
+                confirm: None,
                 label: label.into(),
                 action: format!("/demands/{}/step", d.id),
                 class: "",

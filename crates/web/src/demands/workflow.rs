@@ -327,9 +327,14 @@ impl StepPage {
     async fn form(self, cx: &Ctx, d: &Demand, f: &StepForm, r: Option<Rejected>) -> Result<Response, ApiError> {
         let fields = self.fields(cx, d, f).await?;
         let cancel = format!("/demands/{}", d.id);
-        Ok(FormPage::new(cx, "demands", self.heading(cx.lang, d), fields, cancel)
-            .rejected(r)
-            .respond())
+        let mut page = FormPage::new(cx, "demands", self.heading(cx.lang, d), fields, cancel).rejected(r);
+        if matches!(self, StepPage::Merge) {
+            page = page.confirm(cx.tr(
+                "确定合并？此需求将关闭并指向所选需求，合并后不能撤销。",
+                "Merge? This demand is closed and points at the chosen one; this cannot be undone.",
+            ));
+        }
+        Ok(page.respond())
     }
 }
 

@@ -213,6 +213,13 @@ impl Pages for Projects {
             .next()
             .iter()
             .map(|to| PostAction {
+                confirm: (*to == ProjectStatus::Cancelled).then(|| {
+                    lang.tr(
+                        "确定取消此项目？取消后项目不再推进，也不能恢复为实施中。",
+                        "Cancel this project? A cancelled project cannot be resumed.",
+                    )
+                    .to_string()
+                }),
                 label: format!("{}{}", lang.tr("→ ", "→ "), lang.pick(&to.label())),
                 action: format!("/projects/{}/status", p.id),
                 class: "",

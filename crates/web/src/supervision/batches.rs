@@ -17,7 +17,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use hezuo_domain::access::Role;
+use hezuo_domain::access::{Action, Role};
 use hezuo_domain::project::ProjectFilter;
 use hezuo_domain::supervision::{Batch, BatchInput, BatchStatus, Cadence};
 use hezuo_domain::{ListParams, Page, RecordKind};
@@ -115,7 +115,7 @@ async fn page_list(cx: Ctx, Query(p): Query<ListParams>) -> Result<Response, Api
         t,
         &page,
     );
-    if cx.viewer().role == Role::Office {
+    if cx.can(RecordKind::Batch, None, Action::Create).await? {
         view.new_href = Some("/batches/new".into());
     }
     Ok(views::render(&view))
@@ -160,8 +160,9 @@ fn form(cx: &Ctx, i: &BatchInput, r: Option<Rejected>) -> Response {
         .respond()
 }
 
-async fn page_new(cx: Ctx) -> Response {
-    form(&cx, &BatchInput::default(), None)
+async fn page_new(cx: Ctx) -> Result<Response, ApiError> {
+    cx.require(RecordKind::Batch, None, Action::Create).await?;
+    Ok(form(&cx, &BatchInput::default(), None))
 }
 
 async fn page_create(cx: Ctx, FormBody(i): FormBody<BatchInput>) -> Result<Response, ApiError> {
@@ -207,6 +208,7 @@ async fn page_show(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
     let mut actions = Vec::new();
     if b.status == BatchStatus::Draft && cx.viewer().role == Role::Office {
         actions.push(PostAction {
+            confirm: None,
             label: lang
                 .tr(
                     "审定清单（清单内计划项目全部立项）",

@@ -114,6 +114,8 @@ pub struct BoardPage {
     pub counties: Table,
     pub flagged: Table,
     pub problems: Table,
+    /// What waits for the user, on their home page (see `crate::home`).
+    pub waiting: Vec<crate::views::WaitingList>,
 }
 
 fn counts_table(lang: Lang, first: (&str, &str), rows: &[(String, Counts)]) -> Table {
@@ -137,8 +139,13 @@ fn counts_table(lang: Lang, first: (&str, &str), rows: &[(String, Counts)]) -> T
     t
 }
 
-/// The board as a page: the office's home page and `/board`.
+/// The board as a page: `/board`.
 pub async fn board_page(cx: Ctx) -> Result<Response, ApiError> {
+    Ok(views::render(&board_view(&cx, "board").await?))
+}
+
+/// The board's page, in the menu section `nav` (the office's and coordinators' home page too).
+pub async fn board_view(cx: &Ctx, nav: &'static str) -> Result<BoardPage, ApiError> {
     let lang = cx.lang;
     let b = board(cx.store(), cx.viewer()).await?;
     let problems = cx
@@ -153,7 +160,7 @@ pub async fn board_page(cx: Ctx) -> Result<Response, ApiError> {
         )
         .await?;
     let view = BoardPage {
-        layout: cx.layout("board", lang.tr("督查看板", "Supervision board")),
+        layout: cx.layout(nav, lang.tr("督查看板", "Supervision board")),
         legend: legend()
             .iter()
             .map(|(f, m)| (format!("f-{}", f.as_str()), lang.pick(m).to_string()))
@@ -163,6 +170,7 @@ pub async fn board_page(cx: Ctx) -> Result<Response, ApiError> {
         flagged: flagged_table(&cx.s, lang, &b.flagged).await?,
         problems: problem_table(&cx.s, lang, &problems.items).await?,
         board: b,
+        waiting: Vec::new(),
     };
-    Ok(views::render(&view))
+    Ok(view)
 }

@@ -200,6 +200,7 @@ fn accept_page(cx: &Ctx, p: &Project, r: &ProgressReport) -> Response {
         },
         edit_href: None,
         actions: vec![PostAction {
+            confirm: None,
             label: lang.tr("采纳本期填报", "Accept this report").into(),
             action: format!("/reports/{}/accept", r.id),
             class: "primary",

@@ -97,6 +97,8 @@ pub struct PostAction {
     pub class: &'static str,
     /// Hidden fields sent with it.
     pub fields: Vec<(String, String)>,
+    /// For what cannot be undone: the question asked before it is sent (`data-confirm`).
+    pub confirm: Option<String>,
 }
 
 #[derive(Template)]
@@ -133,6 +135,8 @@ pub struct FormPage {
     pub cancel_href: String,
     /// 200, or the status of the refusal it shows again (422, 409).
     pub status: StatusCode,
+    /// For a form whose saving cannot be undone: the question asked before it is sent.
+    pub confirm: Option<String>,
 }
 
 /// A submitted form the records refused, to show again: 422 for input that breaks a rule, 409 for
@@ -179,6 +183,7 @@ impl FormPage {
             general_error: None,
             cancel_href,
             status: StatusCode::OK,
+            confirm: None,
         }
     }
 
@@ -235,6 +240,12 @@ impl FormPage {
     pub fn notice(mut self, message: impl Into<String>) -> Self {
         self.has_errors = true;
         self.general_error = Some(message.into());
+        self
+    }
+
+    /// Asks `question` before the form is sent (merging demands: it cannot be undone).
+    pub fn confirm(mut self, question: impl Into<String>) -> Self {
+        self.confirm = Some(question.into());
         self
     }
 

@@ -770,6 +770,11 @@ mod matrix {
         Write(&'static str, &'static str),
         /// A form page for creating a record of the kind.
         NewForm(&'static str),
+        /// The form editing a record of the kind: shown to those who may change it.
+        EditForm(&'static str),
+        /// The form editing a record everyone reads: it opens exactly when the API saves the
+        /// record (an empty PATCH to this address).
+        KeptAs(&'static str),
     }
 
     /// Every endpoint: (method, path, what it is). A path with `{id}` is tried with a record inside
@@ -777,6 +782,7 @@ mod matrix {
     pub const MATRIX: &[(&str, &str, Op)] = &[
         ("GET", "/healthz", Op::Public),
         ("GET", "/static/style.css", Op::Public),
+        ("GET", "/static/app.js", Op::Public),
         ("GET", "/favicon.ico", Op::Public),
         ("GET", "/login", Op::Public),
         ("POST", "/login", Op::Public),
@@ -808,7 +814,7 @@ mod matrix {
         ("GET", "/organizations/new", Op::NewForm("organization")),
         ("POST", "/organizations/new", Op::Write("organization", "create")),
         ("POST", "/api/v1/organizations", Op::Write("organization", "create")),
-        ("GET", "/organizations/{id}/edit", Op::Read("organization")),
+        ("GET", "/organizations/{id}/edit", Op::EditForm("organization")),
         ("POST", "/organizations/{id}/edit", Op::Write("organization", "update")),
         ("PUT", "/api/v1/organizations/{id}", Op::Write("organization", "update")),
         (
@@ -843,7 +849,7 @@ mod matrix {
         ("GET", "/people/new", Op::NewForm("person")),
         ("POST", "/people/new", Op::Write("person", "create")),
         ("POST", "/api/v1/people", Op::Write("person", "create")),
-        ("GET", "/people/{id}/edit", Op::Read("person")),
+        ("GET", "/people/{id}/edit", Op::EditForm("person")),
         ("POST", "/people/{id}/edit", Op::Write("person", "update")),
         ("PUT", "/api/v1/people/{id}", Op::Write("person", "update")),
         ("PATCH", "/api/v1/people/{id}", Op::Write("person", "update")),
@@ -858,7 +864,7 @@ mod matrix {
         ("GET", "/agreements/new", Op::NewForm("agreement")),
         ("POST", "/agreements/new", Op::Write("agreement", "create")),
         ("POST", "/api/v1/agreements", Op::Write("agreement", "create")),
-        ("GET", "/agreements/{id}/edit", Op::Read("agreement")),
+        ("GET", "/agreements/{id}/edit", Op::EditForm("agreement")),
         ("POST", "/agreements/{id}/edit", Op::Write("agreement", "update")),
         ("PUT", "/api/v1/agreements/{id}", Op::Write("agreement", "update")),
         ("PATCH", "/api/v1/agreements/{id}", Op::Write("agreement", "update")),
@@ -881,7 +887,7 @@ mod matrix {
         ("GET", "/projects/new", Op::NewForm("project")),
         ("POST", "/projects/new", Op::Write("project", "create")),
         ("POST", "/api/v1/projects", Op::Write("project", "create")),
-        ("GET", "/projects/{id}/edit", Op::Read("project")),
+        ("GET", "/projects/{id}/edit", Op::EditForm("project")),
         ("POST", "/projects/{id}/edit", Op::Write("project", "update")),
         ("POST", "/projects/{id}/status", Op::Write("project", "update")),
         ("PUT", "/api/v1/projects/{id}", Op::Write("project", "update")),
@@ -956,7 +962,7 @@ mod matrix {
         ("GET", "/problems/new", Op::NewForm("problem")),
         ("POST", "/problems/new", Op::Write("problem", "create")),
         ("POST", "/api/v1/problems", Op::Write("problem", "create")),
-        ("GET", "/problems/{id}/edit", Op::Read("problem")),
+        ("GET", "/problems/{id}/edit", Op::EditForm("problem")),
         ("POST", "/problems/{id}/edit", Op::Write("problem", "update")),
         ("PUT", "/api/v1/problems/{id}", Op::Write("problem", "update")),
         ("PATCH", "/api/v1/problems/{id}", Op::Write("problem", "update")),
@@ -990,7 +996,11 @@ mod matrix {
         ("GET", "/api/v1/campaigns", Op::Own),
         ("GET", "/campaigns/{campaign}", Op::Own),
         ("GET", "/api/v1/campaigns/{campaign}", Op::Own),
-        ("GET", "/campaigns/{campaign}/edit", Op::Own),
+        (
+            "GET",
+            "/campaigns/{campaign}/edit",
+            Op::KeptAs("/api/v1/campaigns/{campaign}"),
+        ),
         ("GET", "/campaigns/new", Op::NewForm("campaign")),
         ("POST", "/campaigns/new", Op::Write("campaign", "create")),
         ("POST", "/api/v1/campaigns", Op::Write("campaign", "create")),
@@ -1014,7 +1024,7 @@ mod matrix {
         ("GET", "/api/v1/results", Op::Own),
         ("GET", "/results/{result}", Op::Own),
         ("GET", "/api/v1/results/{result}", Op::Own),
-        ("GET", "/results/{result}/edit", Op::Own),
+        ("GET", "/results/{result}/edit", Op::KeptAs("/api/v1/results/{result}")),
         ("GET", "/results/new", Op::NewForm("result")),
         ("POST", "/results/new", Op::Write("result", "create")),
         ("POST", "/api/v1/results", Op::Write("result", "create")),
@@ -1029,7 +1039,7 @@ mod matrix {
         ("GET", "/api/v1/works", Op::List("work")),
         ("GET", "/works/{id}", Op::Read("work")),
         ("GET", "/api/v1/works/{id}", Op::Read("work")),
-        ("GET", "/works/{id}/edit", Op::Read("work")),
+        ("GET", "/works/{id}/edit", Op::EditForm("work")),
         ("GET", "/works/new", Op::NewForm("work")),
         ("POST", "/works/new", Op::Write("work", "create")),
         ("POST", "/api/v1/works", Op::Write("work", "create")),
@@ -1044,7 +1054,7 @@ mod matrix {
         ("GET", "/api/v1/demands", Op::List("demand")),
         ("GET", "/demands/{id}", Op::Read("demand")),
         ("GET", "/api/v1/demands/{id}", Op::Read("demand")),
-        ("GET", "/demands/{id}/edit", Op::Read("demand")),
+        ("GET", "/demands/{id}/edit", Op::EditForm("demand")),
         ("GET", "/demands/new", Op::NewForm("demand")),
         ("POST", "/demands/new", Op::Write("demand", "create")),
         ("POST", "/api/v1/demands", Op::Write("demand", "create")),
@@ -1391,11 +1401,7 @@ async fn call(
     if method == "POST" && (uri.ends_with("/attachments") || uri.starts_with("/attachments")) {
         let (pid, _) = ids(f, "project");
         let id = if inside { pid } else { f.project_b };
-        let target = if api {
-            uri.to_string()
-        } else {
-            format!("{uri}?_csrf={}", s.csrf)
-        };
+        let target = uri.to_string();
         return app
             .upload_as(s, &target, "project", id, "证明.txt", "佐证材料".as_bytes())
             .await;
@@ -1412,11 +1418,7 @@ async fn call(
             &[vec![ent.into(), "导入的需求".into(), "技术难题".into()]],
         )
         .unwrap();
-        let target = if api {
-            uri.to_string()
-        } else {
-            format!("{uri}?_csrf={}", s.csrf)
-        };
+        let target = uri.to_string();
         return app.multipart_by(s, &target, &[], "需求.xlsx", &sheet).await;
     }
     if method == "GET" {
@@ -1534,6 +1536,7 @@ async fn check_role(app: &TestApp, f: &matrix::Fixture, role: Role, s: &Session,
         for (method, path, op) in MATRIX {
             let (kind, action) = match op {
                 Op::Read(k) | Op::List(k) | Op::NewForm(k) => (*k, "read"),
+                Op::EditForm(k) => (*k, "edit"),
                 Op::Write(k, a) => (*k, *a),
                 Op::OfficeOnly if *method == "GET" || *role != Role::Office => {
                     let uri = fill(path, f, "project", true);
@@ -1548,6 +1551,22 @@ async fn check_role(app: &TestApp, f: &matrix::Fixture, role: Role, s: &Session,
                         want,
                         "{role:?} {method} {uri}: {}",
                         r.text().chars().take(200).collect::<String>()
+                    );
+                    continue;
+                }
+                Op::KeptAs(api) => {
+                    let uri = fill(path, f, "none", true);
+                    let form = call(app, (s, *role), method, &uri, "none", f, true).await;
+                    let saved = app
+                        .json_by(s, "PATCH", &fill(api, f, "none", true), serde_json::json!({}))
+                        .await;
+                    assert_eq!(
+                        form.status == StatusCode::OK,
+                        saved.status == StatusCode::OK,
+                        "{role:?} {uri}: form {}, API {} {}",
+                        form.status,
+                        saved.status,
+                        saved.text()
                     );
                     continue;
                 }
@@ -1580,11 +1599,32 @@ async fn check_role(app: &TestApp, f: &matrix::Fixture, role: Role, s: &Session,
                     r.text().chars().take(200).collect::<String>()
                 );
                 if action == "read" {
-                    // A blank form for a new record shows to everyone; submitting it is what is checked.
-                    if matches!(op, Op::NewForm(_)) || visible {
+                    // A blank form for a new record shows to those who may create one, and is
+                    // refused (403) before it is filled in to those who may not.
+                    if let Op::NewForm(k) = op {
+                        let want = if may_write(*role, k, "create") {
+                            StatusCode::OK
+                        } else {
+                            StatusCode::FORBIDDEN
+                        };
+                        assert_eq!(got, want, "{ctx}");
+                    } else if visible {
                         assert!(got == StatusCode::OK, "{ctx}");
                     } else {
                         assert_eq!(got, StatusCode::NOT_FOUND, "{ctx}");
+                    }
+                    continue;
+                }
+                if action == "edit" {
+                    // A role that may not change the kind is refused (403); for one that may, a
+                    // record outside the scope does not exist, and inside the form opens (or 409
+                    // names the record's state) — before it is filled in.
+                    if !may_write(*role, kind, "update") {
+                        assert_eq!(got, StatusCode::FORBIDDEN, "{ctx}");
+                    } else if !visible {
+                        assert_eq!(got, StatusCode::NOT_FOUND, "{ctx}");
+                    } else {
+                        assert!(got == StatusCode::OK || got == StatusCode::CONFLICT, "{ctx}");
                     }
                     continue;
                 }
@@ -1598,9 +1638,13 @@ async fn check_role(app: &TestApp, f: &matrix::Fixture, role: Role, s: &Session,
                         "{ctx}"
                     );
                 } else {
-                    // Outside the scope: it does not exist, or the body's anchor does not (422 naming it).
+                    // Outside the scope: it does not exist, or the body's anchor does not (422 naming it);
+                    // a record everyone reads (a call, a result) is there but not theirs to change (403).
+                    let read_by_all = matches!(kind, "campaign" | "result") && action != "create";
                     assert!(
-                        got == StatusCode::NOT_FOUND || got == StatusCode::UNPROCESSABLE_ENTITY,
+                        got == StatusCode::NOT_FOUND
+                            || got == StatusCode::UNPROCESSABLE_ENTITY
+                            || (read_by_all && got == StatusCode::FORBIDDEN),
                         "{ctx}"
                     );
                 }

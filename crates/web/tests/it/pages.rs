@@ -193,18 +193,20 @@ async fn detail_pages_show_related_records() {
         home.contains("督查看板") && home.contains("节点“方案论证”已于 2026-06-01 到期未完成"),
         "{home}"
     );
-    // Others' home page lists what is overdue or due soon.
-    let leader = app.user("leader", hezuo_domain::access::Role::Leader, None, None).await;
+    // The lead unit's home page lists what is overdue or due soon on its projects.
+    let unit = app
+        .user("college", hezuo_domain::access::Role::Unit, Some(w.college), None)
+        .await;
     let home = app
         .send_as(
-            Some(&leader),
+            Some(&unit),
             axum::http::Request::get("/").body(axum::body::Body::empty()).unwrap(),
         )
         .await
         .text();
     assert!(
-        home.contains("方案论证") && home.contains("设备安装"),
-        "the home page lists what is overdue or due soon"
+        home.contains("方案论证") && home.contains("设备安装") && home.contains("已逾期 14 天"),
+        "the unit's home page lists what is overdue or due soon: {home}"
     );
 }
 

@@ -169,13 +169,7 @@ async fn a_sheet_imported_again_is_refused_with_a_pointer_to_the_first_import() 
     assert_eq!(total(&app, "demands").await, 3);
     // Through the page the same sheet is refused above the form.
     let page = app
-        .multipart_by(
-            &app.office,
-            &format!("/demands/import?_csrf={}", app.office.csrf),
-            &[],
-            "需求.xlsx",
-            &xlsx,
-        )
+        .multipart_by(&app.office, "/demands/import", &[], "需求.xlsx", &xlsx)
         .await;
     assert_eq!(page.status, StatusCode::CONFLICT);
     assert!(page.text().contains("未再次导入"), "{}", page.text());

@@ -246,8 +246,12 @@ async fn facets_count_by_kind_county_and_year_and_filter_the_hits() {
     let r = app
         .get(&format!("/api/v1/search?q={}", urlencoding::encode(&long)))
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.json()["error"].as_str().unwrap().contains("过长"));
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.json()["fields"]["q"].as_str().unwrap().contains("过长"),
+        "{}",
+        r.text()
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,130 @@
+//! The menu: for each role, only the sections it can use, in the order of its day. A section a
+//! role reads nothing in, or that is another role's tool (the board, the year's lists, the audit
+//! log and the API documents for enterprises and experts), is not offered.
+
+use crate::i18n::Lang;
+use hezuo_domain::access::{Role, Scope};
+
+/// One entry of the menu.
+pub struct NavItem {
+    /// The section it opens (compared with a page's `nav` to mark it active).
+    pub key: &'static str,
+    pub href: String,
+    pub label: &'static str,
+}
+
+/// The menu of a signed-in user with `role` and `scope`, in `lang`.
+pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
+    use Role::*;
+    let item = |key: &'static str, href: &str, zh: &'static str, en: &'static str| NavItem {
+        key,
+        href: href.to_string(),
+        label: lang.tr(zh, en),
+    };
+    let home = item("home", "/", "首页", "Home");
+    let board = item("board", "/board", "督查看板", "Board");
+    let projects = item("projects", "/projects", "合作项目", "Projects");
+    let demands = item("demands", "/demands", "技术需求", "Demands");
+    let results = item("results", "/results", "科技成果", "Results");
+    let batches = item("batches", "/batches", "年度清单", "Batches");
+    let problems = item("problems", "/problems", "问题协调", "Problems");
+    let bulletins = item("bulletins", "/bulletins", "督查通报", "Bulletins");
+    let agreements = item("agreements", "/agreements", "合作协议", "Agreements");
+    let orgs = item("organizations", "/organizations", "单位", "Organisations");
+    let people = item("people", "/people", "人员", "People");
+    let audit = item("audit", "/audit", "操作留痕", "Audit log");
+    let users = item("users", "/users", "用户", "Users");
+    let api = item("api", "/api/v1/openapi.json", "接口文档", "API");
+    match role {
+        Office => vec![
+            home, board, projects, demands, results, batches, problems, bulletins, agreements, orgs, people, audit,
+            users, api,
+        ],
+        Coordinator => vec![
+            home, board, projects, demands, results, batches, problems, bulletins, agreements, orgs, people, audit, api,
+        ],
+        Leader => vec![
+            home, board, projects, demands, results, batches, problems, bulletins, agreements, orgs, people,
+        ],
+        Unit => vec![home, projects, problems, batches, bulletins, results, orgs, people],
+        Enterprise => {
+            let own = match scope {
+                Scope::Org(id) => format!("/organizations/{id}"),
+                _ => "/organizations".into(),
+            };
+            vec![
+                home,
+                demands,
+                projects,
+                results,
+                problems,
+                item("organizations", &own, "本企业", "My enterprise"),
+            ]
+        }
+        Expert => {
+            let own = match scope {
+                Scope::Person { person_id, .. } => format!("/people/{person_id}"),
+                _ => "/people".into(),
+            };
+            vec![
+                home,
+                demands,
+                projects,
+                results,
+                problems,
+                item("people", &own, "我的资料", "My profile"),
+            ]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(role: Role, scope: Scope) -> Vec<&'static str> {
+        menu(role, scope, Lang::Zh).iter().map(|i| i.key).collect()
+    }
+
+    #[test]
+    fn enterprises_and_experts_are_not_offered_the_offices_tools() {
+        for (role, scope) in [
+            (Role::Enterprise, Scope::Org(3)),
+            (
+                Role::Expert,
+                Scope::Person {
+                    person_id: 4,
+                    org_id: 2,
+                },
+            ),
+        ] {
+            let k = keys(role, scope);
+            for tool in ["board", "batches", "audit", "api", "users"] {
+                assert!(!k.contains(&tool), "{role:?} is offered {tool}: {k:?}");
+            }
+            assert!(k.contains(&"home") && k.contains(&"demands"), "{k:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_office_is_offered_the_accounts_and_the_leader_no_api() {
+        assert!(keys(Role::Office, Scope::All).contains(&"users"));
+        assert!(!keys(Role::Coordinator, Scope::Subtree(1)).contains(&"users"));
+        assert!(!keys(Role::Leader, Scope::All).contains(&"api"));
+    }
+
+    #[test]
+    fn an_enterprise_and_an_expert_reach_their_own_page_from_the_menu() {
+        let e = menu(Role::Enterprise, Scope::Org(12), Lang::Zh);
+        assert!(e.iter().any(|i| i.href == "/organizations/12" && i.label == "本企业"));
+        let x = menu(
+            Role::Expert,
+            Scope::Person {
+                person_id: 7,
+                org_id: 2,
+            },
+            Lang::Zh,
+        );
+        assert!(x.iter().any(|i| i.href == "/people/7" && i.label == "我的资料"));
+    }
+}
