@@ -10,7 +10,7 @@ mod pages;
 mod tables;
 mod widgets;
 
-pub use pages::{DetailPage, FormPage, ListPage, PostAction, Rejected, Section};
+pub use pages::{DetailPage, FormPage, ListPage, PageForm, PostAction, Rejected, Section, Thread, ThreadEntry};
 pub use tables::{agreement_table, attachment_table, problem_table, project_table};
 pub use widgets::{
     Cell, Field, Table, archived_filter, chosen, code_options, flag_cell, legend_text, local_time, mark_theirs,
