@@ -1,6 +1,6 @@
 //! Problems raised for coordination (协商解决项目落实中的具体问题): each has an owner (a department
-//! or unit), a due date, a status and, once settled, the decision taken; and a thread of comments
-//! ([`ProblemComment`]), each of which may carry files.
+//! or unit), a due date, a status and, once settled, the decision taken; overdue once its due date
+//! has passed unresolved; and a thread of comments ([`ProblemComment`]), each of which may carry files.
 
 use crate::attachment::Attachment;
 use crate::input::{self, de_opt_string, opt_text};
@@ -52,6 +52,38 @@ pub struct Problem {
     pub archived: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Problem {
+    /// Not resolved and its due date is before `today`.
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        self.status.is_open() && self.due_on.is_some_and(|d| d < today)
+    }
+}
+
+/// How many days a due date lies before `today`, if it does: the warning a form shows and the
+/// words of the overdue badge.
+pub fn days_past(due_on: NaiveDate, today: NaiveDate) -> Option<i64> {
+    let days = (today - due_on).num_days();
+    (days > 0).then_some(days)
+}
+
+/// The overdue badge's words.
+pub fn overdue_label(days: i64) -> Msg {
+    Msg::new(format!("逾期 {days} 天"), format!("{days} days overdue"))
+}
+
+/// The warning beside a due date already passed when it is entered: it is kept, and the problem
+/// shows as overdue at once.
+pub fn past_due_warning(due_on: NaiveDate, today: NaiveDate) -> Option<Msg> {
+    days_past(due_on, today).map(|days| {
+        Msg::new(
+            format!("办结期限 {due_on} 已过（早于今天 {days} 天）：保存后问题将显示为逾期。"),
+            format!(
+                "The due date {due_on} has passed ({days} days before today): once saved, the problem shows as overdue."
+            ),
+        )
+    })
 }
 
 /// A comment on a problem's thread: who wrote it, when, what, and the files it carries (kept as
@@ -343,6 +375,19 @@ mod tests {
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }
+    }
+
+    #[test]
+    fn a_problem_due_yesterday_is_overdue_until_resolved_and_one_due_today_is_not() {
+        let today: NaiveDate = "2026-06-15".parse().unwrap();
+        assert!(a_problem(ProblemStatus::Open, Some("2026-06-14")).overdue(today));
+        assert!(a_problem(ProblemStatus::Escalated, Some("2026-06-14")).overdue(today));
+        assert!(!a_problem(ProblemStatus::Open, Some("2026-06-15")).overdue(today));
+        assert!(!a_problem(ProblemStatus::Resolved, Some("2026-06-14")).overdue(today));
+        assert!(!a_problem(ProblemStatus::Open, None).overdue(today));
+        let w = past_due_warning("2026-06-14".parse().unwrap(), today).unwrap();
+        assert!(w.zh.contains("已过"), "{}", w.zh);
+        assert!(past_due_warning(today, today).is_none());
     }
 
     #[test]

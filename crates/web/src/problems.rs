@@ -2,7 +2,8 @@
 //! decision. API and pages through the shared record handlers; on the problem's page, the status
 //! steps the store would accept from this user (`problem_steps`: coordinate, escalate and resolve,
 //! the last two with their decision, resolving asked to be confirmed) and the thread of comments
-//! with their files, also at `/api/v1/problems/{id}/comments`.
+//! with their files, also at `/api/v1/problems/{id}/comments`. A problem past its due date shows
+//! as overdue in lists and on its page; its form warns of a due date already passed.
 
 use crate::auth::Auth;
 use crate::error::ApiError;
@@ -13,7 +14,7 @@ use crate::routing::RouteExt;
 use crate::state::AppState;
 use crate::views::{
     self, Cell, Ctx, DetailPage, Field, ListPage, PageForm, Rejected, Thread, ThreadEntry, archived_filter,
-    attachment_table, chosen, code_options, local_time, problem_table,
+    attachment_table, chosen, code_options, local_time, problem_due_cell, problem_table,
 };
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
@@ -25,6 +26,7 @@ use hezuo_domain::access::Action;
 use hezuo_domain::attachment::{check_upload, clean_filename};
 use hezuo_domain::problem::{
     CommentInput, Problem, ProblemComment, ProblemData, ProblemFilter, ProblemInput, ProblemStatus, StatusChange,
+    days_past, overdue_label, past_due_warning,
 };
 use hezuo_domain::{FieldErrors, Msg, Page, RecordKind};
 use hezuo_store::Viewer;
@@ -119,7 +121,7 @@ impl Pages for Problems {
                         "The department or unit that must settle it.",
                     ),
                 ),
-            Field::new(lang, "due_on", ("办结期限", "Due"), "date").value(i.due_on.as_deref()),
+            due_field(lang, i, s.store.today()),
         ];
         // The status moves with the steps on the problem's page, so the form keeps it as it is.
         if let Some(st) = &i.status {
@@ -134,6 +136,25 @@ impl Pages for Problems {
     }
 }
 
+/// The due date's field: it warns when the date has already passed (a problem due yesterday is
+/// kept, and shows as overdue at once).
+fn due_field(lang: Lang, i: &ProblemInput, today: chrono::NaiveDate) -> Field {
+    let mut f = Field::new(lang, "due_on", ("办结期限", "Due"), "date")
+        .value(i.due_on.as_deref())
+        .help(
+            lang,
+            (
+                "早于今天的期限会使问题立即显示为逾期。",
+                "A date before today makes the problem overdue at once.",
+            ),
+        );
+    let due = i.due_on.as_deref().and_then(|d| d.trim().parse().ok());
+    if let Some(w) = due.and_then(|d| past_due_warning(d, today)) {
+        f.help = Some(lang.pick(&w).to_string());
+    }
+    f
+}
+
 /// A refused submission on the problem's page, shown again in place with what was sent.
 enum Redo {
     Nothing,
@@ -144,6 +165,7 @@ enum Redo {
 /// The problem's page: its facts, overdue badge, status steps and thread.
 async fn problem_page(cx: &Ctx, p: Problem, redo: &Redo) -> Result<DetailPage, ApiError> {
     let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
+    let today = s.store.today();
     let project = related(s.store.get_project(&who.viewer, p.project_id).await)?;
     let owner = related(s.store.get_organization(&who.viewer, p.owner_id).await)?;
     let names = s.store.organization_names(&[p.owner_id]).await?;
@@ -162,10 +184,7 @@ async fn problem_page(cx: &Ctx, p: Problem, redo: &Redo) -> Result<DetailPage, A
                 None => Cell::text(names.get(&p.owner_id).cloned().unwrap_or_default()),
             },
         ),
-        (
-            lang.tr("办结期限", "Due").into(),
-            Cell::opt(p.due_on.map(|d| d.to_string()), lang),
-        ),
+        (lang.tr("办结期限", "Due").into(), problem_due_cell(lang, &p, today)),
     ];
     let mut long_text = Vec::new();
     if let Some(d) = &p.description {
@@ -174,11 +193,22 @@ async fn problem_page(cx: &Ctx, p: Problem, redo: &Redo) -> Result<DetailPage, A
     if let Some(d) = &p.decision {
         long_text.push((lang.tr("协调意见", "Decision").to_string(), d.clone()));
     }
-    let badges = vec![Cell::badge(
+    let mut badges = vec![Cell::badge(
         lang.pick(&p.status.label()),
         format!("p-{}", p.status.as_str()),
     )];
+    let overdue = p
+        .due_on
+        .filter(|_| p.overdue(today))
+        .and_then(|d| days_past(d, today).map(|n| (d, n)));
     let mut notices = Vec::new();
+    if let Some((d, n)) = overdue {
+        badges.push(Cell::badge(lang.pick(&overdue_label(n)), "p-overdue"));
+        notices.push(lang.tr_owned((
+            &format!("已超过办结期限（{d}）{n} 天，问题尚未解决。"),
+            &format!("The due date ({d}) passed {n} days ago and the problem is not resolved."),
+        )));
+    }
     if let Redo::Step(_, e) = redo {
         // What belongs to no field of the step's form (a status changed meanwhile, say).
         notices.extend(

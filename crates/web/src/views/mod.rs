@@ -11,7 +11,7 @@ mod tables;
 mod widgets;
 
 pub use pages::{DetailPage, FormPage, ListPage, PageForm, PostAction, Rejected, Section, Thread, ThreadEntry};
-pub use tables::{agreement_table, attachment_table, problem_table, project_table};
+pub use tables::{agreement_table, attachment_table, problem_due_cell, problem_table, project_table};
 pub use widgets::{
     Cell, Field, Table, archived_filter, chosen, code_options, flag_cell, legend_text, local_time, mark_theirs,
     query_param, sort_field,

@@ -1,6 +1,7 @@
 //! Problems worked on their page (问题协调): the status steps each role is offered are the ones
 //! the store accepts from it, along the problem's state machine; the thread of comments with their
-//! files, on the page and through the API, each in the audit log. "Today" is 2026-06-15.
+//! files, on the page and through the API, each in the audit log; and a problem past its due date
+//! shown overdue. "Today" is 2026-06-15.
 
 use crate::helpers::{Session, TestApp, World, spawn_app};
 use axum::http::StatusCode;
@@ -313,4 +314,70 @@ async fn the_api_takes_comments_as_json_from_whoever_sees_the_problem_but_not_fr
     let r = app.json_by(&other, "POST", &uri, json!({"body": "看不到"})).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&uri).await.json()["total"], 1);
+}
+
+#[tokio::test]
+async fn a_problem_due_yesterday_is_shown_overdue_in_the_list_and_on_its_page_and_its_form_warns() {
+    let app = spawn_app().await;
+    let w = app.seed().await;
+    let project = app
+        .create(
+            "projects",
+            json!({"title": "氟硅材料中试", "kind": "engineering", "batch_year": 2026, "lead_unit_id": w.enterprise}),
+        )
+        .await;
+    let p = project.to_string();
+    let county = w.county.to_string();
+    let r = app
+        .form(
+            "/problems/new",
+            &[
+                ("project_id", &p),
+                ("title", "环评批复滞后"),
+                ("owner_id", &county),
+                ("due_on", "2026-06-14"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let url = r.location();
+    let late = app
+        .create(
+            "problems",
+            json!({"project_id": project, "title": "用电增容未批", "owner_id": w.county, "due_on": "2026-06-15"}),
+        )
+        .await;
+
+    let html = page(&app.get(&url).await);
+    assert!(html.contains("逾期 1 天"), "the badge on its page");
+    assert!(html.contains("已超过办结期限（2026-06-14）1 天"), "and why");
+    let list = page(&app.get("/problems").await);
+    assert_eq!(
+        list.matches("逾期 1 天").count(),
+        1,
+        "only the one due yesterday: {list}"
+    );
+    assert!(
+        !page(&app.get(&format!("/problems/{late}")).await).contains("逾期"),
+        "due today is not overdue"
+    );
+
+    let form = page(&app.get(&format!("{url}/edit")).await);
+    assert!(
+        form.contains("办结期限 2026-06-14 已过（早于今天 1 天）：保存后问题将显示为逾期。"),
+        "the form warns: {form}"
+    );
+    let fresh = page(&app.get("/problems/new").await);
+    assert!(fresh.contains("早于今天的期限会使问题立即显示为逾期"));
+
+    // Resolved, it is no longer overdue.
+    let id: i64 = url.rsplit('/').next().unwrap().parse().unwrap();
+    let r = app
+        .form(
+            &format!("/problems/{id}/status"),
+            &[("status", "resolved"), ("decision", "环保局加快审批")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(!page(&app.get(&url).await).contains("逾期 1 天"));
 }
