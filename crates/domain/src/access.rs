@@ -114,6 +114,12 @@ impl Role {
     pub fn may_attach(self) -> bool {
         self != Role::Leader
     }
+
+    /// Whether this role may comment on the problems it can see (the thread of a problem page):
+    /// everyone who works on them, so not the leader, who reads.
+    pub fn may_comment(self) -> bool {
+        self != Role::Leader
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,6 +148,7 @@ mod tests {
             }
         }
         assert!(!Role::Leader.may_attach());
+        assert!(!Role::Leader.may_comment());
     }
 
     #[test]

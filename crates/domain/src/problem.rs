@@ -1,6 +1,8 @@
 //! Problems raised for coordination (协商解决项目落实中的具体问题): each has an owner (a department
-//! or unit), a due date, a status and, once settled, the decision taken.
+//! or unit), a due date, a status and, once settled, the decision taken; overdue once its due date
+//! has passed unresolved; and a thread of comments ([`ProblemComment`]), each of which may carry files.
 
+use crate::attachment::Attachment;
 use crate::input::{self, de_opt_string, opt_text};
 use crate::{FieldErrors, Msg, code_enum};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -29,6 +31,10 @@ impl ProblemStatus {
     pub fn is_open(self) -> bool {
         self != ProblemStatus::Resolved
     }
+    /// Whether moving to this status needs the decision written down (resolving, escalating).
+    pub fn needs_decision(self) -> bool {
+        matches!(self, ProblemStatus::Resolved | ProblemStatus::Escalated)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -46,6 +52,102 @@ pub struct Problem {
     pub archived: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Problem {
+    /// Not resolved and its due date is before `today`.
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        self.status.is_open() && self.due_on.is_some_and(|d| d < today)
+    }
+}
+
+/// How many days a due date lies before `today`, if it does: the warning a form shows and the
+/// words of the overdue badge.
+pub fn days_past(due_on: NaiveDate, today: NaiveDate) -> Option<i64> {
+    let days = (today - due_on).num_days();
+    (days > 0).then_some(days)
+}
+
+/// The overdue badge's words.
+pub fn overdue_label(days: i64) -> Msg {
+    Msg::new(format!("逾期 {days} 天"), format!("{days} days overdue"))
+}
+
+/// The warning beside a due date already passed when it is entered: it is kept, and the problem
+/// shows as overdue at once.
+pub fn past_due_warning(due_on: NaiveDate, today: NaiveDate) -> Option<Msg> {
+    days_past(due_on, today).map(|days| {
+        Msg::new(
+            format!("办结期限 {due_on} 已过（早于今天 {days} 天）：保存后问题将显示为逾期。"),
+            format!(
+                "The due date {due_on} has passed ({days} days before today): once saved, the problem shows as overdue."
+            ),
+        )
+    })
+}
+
+/// A comment on a problem's thread: who wrote it, when, what, and the files it carries (kept as
+/// the problem's attachments, linked to the comment).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProblemComment {
+    pub id: i64,
+    pub problem_id: i64,
+    /// The account that wrote it (none for the platform itself).
+    pub user_id: Option<i64>,
+    /// Its user name, kept as written.
+    pub author: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    /// Files posted with it (attachments of the problem).
+    pub attachments: Vec<Attachment>,
+}
+
+/// What a form or a JSON body gives for a comment (files come with a multipart form as `file`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CommentInput {
+    #[schema(required, max_length = 5000)]
+    pub body: Option<String>,
+}
+
+impl CommentInput {
+    pub fn validate(&self) -> Result<String, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let body = e.take("body", input::text(&self.body, 5000));
+        e.into_result(())?;
+        Ok(body.expect("checked"))
+    }
+}
+
+/// A status change from the problem's page: the status to move to and, to resolve or escalate,
+/// the decision.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct StatusChange {
+    #[schema(required, value_type = Option<ProblemStatus>)]
+    pub status: Option<String>,
+    #[schema(max_length = 5000)]
+    pub decision: Option<String>,
+}
+
+impl StatusChange {
+    /// The problem's input with this change laid over it: a status is required; the decision sent
+    /// replaces the old one when resolving or escalating (so each needs its own), and is kept
+    /// otherwise unless a new one is written.
+    pub fn apply(&self, current: &Problem) -> Result<ProblemInput, FieldErrors> {
+        if opt_text(&self.status).is_none() {
+            return Err(FieldErrors::one("status", crate::error::required()));
+        }
+        let mut i = ProblemInput::from_record(current);
+        i.status = self.status.clone();
+        let needs = opt_text(&self.status)
+            .and_then(ProblemStatus::parse)
+            .is_some_and(ProblemStatus::needs_decision);
+        if needs || opt_text(&self.decision).is_some() {
+            i.decision = self.decision.clone();
+        }
+        Ok(i)
+    }
 }
 
 /// What a form or a JSON body gives for a problem raised for coordination.
@@ -122,7 +224,7 @@ impl ProblemInput {
         };
         let decision = e.take("decision", input::optional_text(&self.decision, 5000));
         if let (Some(Some(s)), Some(None)) = (status, &decision)
-            && matches!(s, ProblemStatus::Resolved | ProblemStatus::Escalated)
+            && s.needs_decision()
         {
             e.add(
                 "decision",
@@ -257,5 +359,61 @@ mod tests {
         );
         let e = i("closed").validate().unwrap_err();
         assert!(e.get("status").unwrap().zh.contains("“closed”不是有效选项"));
+    }
+
+    fn a_problem(status: ProblemStatus, due_on: Option<&str>) -> Problem {
+        Problem {
+            id: 1,
+            project_id: 1,
+            title: "用地指标未落实".into(),
+            description: None,
+            owner_id: 2,
+            due_on: due_on.map(|d| d.parse().unwrap()),
+            status,
+            decision: Some("先行协调".into()),
+            archived: false,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_problem_due_yesterday_is_overdue_until_resolved_and_one_due_today_is_not() {
+        let today: NaiveDate = "2026-06-15".parse().unwrap();
+        assert!(a_problem(ProblemStatus::Open, Some("2026-06-14")).overdue(today));
+        assert!(a_problem(ProblemStatus::Escalated, Some("2026-06-14")).overdue(today));
+        assert!(!a_problem(ProblemStatus::Open, Some("2026-06-15")).overdue(today));
+        assert!(!a_problem(ProblemStatus::Resolved, Some("2026-06-14")).overdue(today));
+        assert!(!a_problem(ProblemStatus::Open, None).overdue(today));
+        let w = past_due_warning("2026-06-14".parse().unwrap(), today).unwrap();
+        assert!(w.zh.contains("已过"), "{}", w.zh);
+        assert!(past_due_warning(today, today).is_none());
+    }
+
+    #[test]
+    fn a_status_change_needs_a_status_and_resolving_needs_its_own_decision() {
+        let p = a_problem(ProblemStatus::Escalated, None);
+        let none = StatusChange::default().apply(&p).unwrap_err();
+        assert!(none.get("status").is_some());
+        let resolve = StatusChange {
+            status: Some("resolved".into()),
+            decision: None,
+        };
+        let e = resolve.apply(&p).unwrap().validate().unwrap_err();
+        assert!(e.get("decision").is_some());
+        let back = StatusChange {
+            status: Some("coordinating".into()),
+            decision: None,
+        };
+        assert_eq!(back.apply(&p).unwrap().decision.as_deref(), Some("先行协调"));
+    }
+
+    #[test]
+    fn a_comment_needs_its_text() {
+        assert!(CommentInput::default().validate().unwrap_err().get("body").is_some());
+        let c = CommentInput {
+            body: Some("  已联系国土部门  ".into()),
+        };
+        assert_eq!(c.validate().unwrap(), "已联系国土部门");
     }
 }

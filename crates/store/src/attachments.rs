@@ -77,7 +77,6 @@ impl Store {
         content_type: &str,
         bytes: &[u8],
     ) -> Result<Attachment> {
-        let sha = hex::encode(Sha256::digest(bytes));
         crate::access::check(v, RecordKind::Attachment, hezuo_domain::access::Action::Create)?;
         let mut tx = self.begin().await?;
         if !RecordKind::ATTACHABLE.contains(&kind) || !crate::access::visible(&mut tx, v, kind, record_id).await? {
@@ -89,24 +88,7 @@ impl Store {
                 ),
             ));
         }
-        put_blob(&mut tx, &sha, bytes).await?;
-        let t = now();
-        let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
-            "insert into attachment (record_kind, record_id, filename, content_type, size_bytes, sha256, archived, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, false, $7, $7) returning id")
-            .bind(kind.as_str()).bind(record_id).bind(filename).bind(content_type).bind(bytes.len() as i64).bind(&sha).bind(t)
-            .fetch_one(c).await)?;
-        let after = fetch(&mut tx, id).await?;
-        audit(
-            &mut tx,
-            v,
-            RecordKind::Attachment,
-            id,
-            "create",
-            None,
-            Some(&snapshot(&after)),
-        )
-        .await?;
+        let after = insert(&mut tx, v, kind, record_id, filename, content_type, bytes).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -151,6 +133,39 @@ impl Store {
     }
 }
 
+/// Records a file (already checked by `attachment::check_upload`) on `kind`/`record_id`, which the
+/// caller has checked `v` may see, in the caller's transaction: the bytes, the row and its audit entry.
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    v: &Viewer,
+    kind: RecordKind,
+    record_id: i64,
+    filename: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> Result<Attachment> {
+    let sha = hex::encode(Sha256::digest(bytes));
+    put_blob(tx, &sha, bytes).await?;
+    let t = now();
+    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "insert into attachment (record_kind, record_id, filename, content_type, size_bytes, sha256, archived, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $6, false, $7, $7) returning id")
+        .bind(kind.as_str()).bind(record_id).bind(filename).bind(content_type).bind(bytes.len() as i64).bind(&sha).bind(t)
+        .fetch_one(c).await)?;
+    let after = fetch(tx, id).await?;
+    audit(
+        tx,
+        v,
+        RecordKind::Attachment,
+        id,
+        "create",
+        None,
+        Some(&snapshot(&after)),
+    )
+    .await?;
+    Ok(after)
+}
+
 /// Keeps `bytes` under their SHA-256 (once, whoever uploads them again), in the caller's transaction.
 async fn put_blob(tx: &mut Tx, sha: &str, bytes: &[u8]) -> Result<()> {
     on_tx!(tx, c => sqlx::query(
@@ -161,7 +176,7 @@ async fn put_blob(tx: &mut Tx, sha: &str, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-async fn fetch(tx: &mut Tx, id: i64) -> Result<Attachment> {
+pub(crate) async fn fetch(tx: &mut Tx, id: i64) -> Result<Attachment> {
     let sql = format!("select {COLS} from attachment where id = $1 and archived = false");
     let row: Option<Row> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
     row.map(Into::into).ok_or(StoreError::NotFound)

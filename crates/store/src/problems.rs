@@ -1,12 +1,14 @@
-//! Problems raised for coordination, with their owner, due date, status and decision.
+//! Problems raised for coordination, with their owner, due date, status and decision; the status
+//! steps a user may take ([`problem_steps`], what the page offers and `update_problem` accepts);
+//! and each problem's thread of comments, whose files are the problem's attachments.
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
 use crate::records::{archived_clause, exists, expect_version, id_filter, lock_exists};
 use crate::sql::{Arg, Q, contains_pattern, fetch_page, flag};
 use crate::{Result, Store, StoreError, Tx, now, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
-use hezuo_domain::access::Action;
-use hezuo_domain::problem::{Problem, ProblemData, ProblemFilter, ProblemStatus, transition};
+use hezuo_domain::access::{Action, forbidden};
+use hezuo_domain::problem::{Problem, ProblemComment, ProblemData, ProblemFilter, ProblemStatus, transition};
 use hezuo_domain::{ListParams, Page, RecordKind, input};
 
 #[derive(sqlx::FromRow)]
@@ -167,6 +169,127 @@ impl Store {
     ) -> Result<Problem> {
         crate::records::set_archived(self, v, RecordKind::Problem, id, archived, expected).await?;
         self.get_problem(v, id).await
+    }
+}
+
+/// A file posted with a comment, already checked by `attachment::check_upload`: (name, content
+/// type, bytes).
+pub type CommentFile<'a> = (&'a str, &'a str, &'a [u8]);
+
+#[derive(sqlx::FromRow)]
+struct CommentRow {
+    id: i64,
+    problem_id: i64,
+    user_id: Option<i64>,
+    author: String,
+    body: String,
+    created_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// The thread of a problem `v` can see, oldest first, each comment with its files.
+    pub async fn list_problem_comments(&self, v: &Viewer, problem_id: i64) -> Result<Vec<ProblemComment>> {
+        let mut tx = self.read().await?;
+        must_see(&mut tx, v, RecordKind::Problem, problem_id).await?;
+        let rows: Vec<CommentRow> = on_tx!(&mut tx, c => sqlx::query_as(
+            "select id, problem_id, user_id, author, body, created_at from problem_comment \
+             where problem_id = $1 order by id")
+            .bind(problem_id).fetch_all(c).await)?;
+        let links: Vec<(i64, i64)> = on_tx!(&mut tx, c => sqlx::query_as(
+            "select l.comment_id, l.attachment_id from problem_comment_attachment l \
+             join problem_comment pc on pc.id = l.comment_id \
+             join attachment a on a.id = l.attachment_id \
+             where pc.problem_id = $1 and a.archived = false order by l.attachment_id")
+            .bind(problem_id).fetch_all(c).await)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let mut attachments = Vec::new();
+            for (_, a) in links.iter().filter(|(c, _)| *c == r.id) {
+                attachments.push(crate::attachments::fetch(&mut tx, *a).await?);
+            }
+            out.push(ProblemComment {
+                id: r.id,
+                problem_id: r.problem_id,
+                user_id: r.user_id,
+                author: r.author,
+                body: r.body,
+                created_at: r.created_at,
+                attachments,
+            });
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Adds a comment, with its files (kept as the problem's attachments, linked to it), to a
+    /// problem `v` can see, in one transaction that also writes the audit log: the comment on the
+    /// problem's history, each file as an attachment. Anyone who can see the problem may, but the
+    /// leader (`Role::may_comment`).
+    pub async fn add_problem_comment(
+        &self,
+        v: &Viewer,
+        problem_id: i64,
+        body: &str,
+        files: &[CommentFile<'_>],
+    ) -> Result<ProblemComment> {
+        if !v.role.may_comment() {
+            return Err(StoreError::Forbidden(forbidden()));
+        }
+        if !files.is_empty() {
+            check(v, RecordKind::Attachment, Action::Create)?;
+        }
+        let mut tx = self.begin().await?;
+        must_see(&mut tx, v, RecordKind::Problem, problem_id).await?;
+        let t = now();
+        let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
+            "insert into problem_comment (problem_id, user_id, author, body, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $5) returning id")
+            .bind(problem_id).bind(v.user_id).bind(&v.username).bind(body).bind(t)
+            .fetch_one(c).await)?;
+        let mut attachments = Vec::with_capacity(files.len());
+        for (name, content_type, bytes) in files {
+            let a = crate::attachments::insert(&mut tx, v, RecordKind::Problem, problem_id, name, content_type, bytes)
+                .await?;
+            on_tx!(&mut tx, c => sqlx::query(
+                "insert into problem_comment_attachment (comment_id, attachment_id) values ($1, $2)")
+                .bind(id).bind(a.id).execute(c).await.map(|r| r.rows_affected()))?;
+            attachments.push(a);
+        }
+        let mut after = serde_json::json!({ "comment": body });
+        if !attachments.is_empty() {
+            after["comment_files"] = attachments.iter().map(|a| a.filename.clone()).collect();
+        }
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Problem,
+            problem_id,
+            "comment",
+            None,
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ProblemComment {
+            id,
+            problem_id,
+            user_id: v.user_id,
+            author: v.username.clone(),
+            body: body.to_string(),
+            created_at: t,
+            attachments,
+        })
+    }
+}
+
+/// The statuses `v` may move a problem they can see to: those its state machine allows from where
+/// it is, if `v`'s role may update problems (the office; a coordinator within their scope — the
+/// scope is what let them see it). What `update_problem` accepts from `v`, and nothing else.
+pub fn problem_steps(v: &Viewer, p: &Problem) -> &'static [ProblemStatus] {
+    if check(v, RecordKind::Problem, Action::Update).is_ok() {
+        p.status.next()
+    } else {
+        &[]
     }
 }
 

@@ -28,6 +28,7 @@ fn action_label(lang: Lang, a: &str) -> String {
         "status" => ("状态变更", "status changed"),
         "archive" => ("归档", "archived"),
         "restore" => ("恢复", "restored"),
+        "comment" => ("评论", "commented"),
         other => (other, other),
     };
     lang.tr_owned((zh, en))

@@ -15,7 +15,7 @@ use hezuo_domain::attachment::Attachment;
 use hezuo_domain::bulletin::{Bulletin, BulletinInput};
 use hezuo_domain::organization::{Organization, OrganizationFilter, OrganizationInput};
 use hezuo_domain::person::{Person, PersonFilter, PersonInput};
-use hezuo_domain::problem::{Problem, ProblemFilter, ProblemInput};
+use hezuo_domain::problem::{CommentInput, Problem, ProblemComment, ProblemFilter, ProblemInput};
 use hezuo_domain::project::{Milestone, MilestoneInput, Project, ProjectFilter, ProjectInput};
 use hezuo_domain::supervision::{Batch, BatchInput, ProgressReport, ReportInput};
 use serde_json::{Value, json};
@@ -59,6 +59,8 @@ is a 422; while the first is still being handled, a 409 with `Retry-After`.\n\
         ReportInput,
         Problem,
         ProblemInput,
+        ProblemComment,
+        CommentInput,
         Bulletin,
         BulletinInput,
         Role,
@@ -230,6 +232,18 @@ fn supervision(paths: &mut serde_json::Map<String, Value>) {
         params::<ProblemFilter>(),
     );
     let tag = "supervision";
+    let comment_body = json!({ "content": {
+        "application/json": { "schema": r("CommentInput") },
+        "multipart/form-data": { "schema": { "type": "object", "required": ["body"], "properties": {
+            "body": { "type": "string", "maxLength": 5000 },
+            "file": { "type": "array", "items": { "type": "string", "format": "binary" },
+                      "description": "Files posted with the comment (any number of `file` parts): kept as the problem's attachments" } } } } } });
+    paths.insert("/api/v1/problems/{id}/comments".into(), json!({
+        "get": { "tags": [tag], "summary": "The problem's comments, oldest first, each with its files", "operationId": "list_problem_comments",
+                 "parameters": [id_param("id")], "responses": responses("200", "The whole thread", list_schema("ProblemComment"), &["404"]) },
+        "post": { "tags": [tag], "summary": "Comment on a problem one can see, with files if multipart (not the leader)",
+                  "operationId": "comment_on_problem", "parameters": [id_param("id")], "requestBody": comment_body,
+                  "responses": responses("201", "The comment", r("ProblemComment"), &["400", "403", "404", "413", "422"]) } }));
     let upd = |op: &str| {
         json!({ "tags": [tag], "summary": "Change a batch's title, cadence or report day", "operationId": op,
         "parameters": [id_param("id")], "requestBody": patch_body("BatchInput"), "responses": responses("200", "The batch", r("Batch"), &["400", "403", "404", "412", "413", "422"]) })

@@ -172,6 +172,8 @@ pub fn record_page<R: Pages>(cx: &Ctx, id: i64, title: String, archived: bool) -
         history: None,
         read_only_attachments: false,
         notice: None,
+        forms: None,
+        thread: None,
     }
 }
 

@@ -268,6 +268,8 @@ async fn page_show(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
         notice: None,
         history: Some(crate::audit::history(&cx, RecordKind::Batch, b.id).await?),
         read_only_attachments: false,
+        forms: None,
+        thread: None,
     };
     Ok(views::render(&view))
 }

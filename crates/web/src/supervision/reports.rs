@@ -236,6 +236,8 @@ fn accept_page(cx: &Ctx, p: &Project, r: &ProgressReport) -> Response {
         notice: None,
         history: None,
         read_only_attachments: false,
+        forms: None,
+        thread: None,
     };
     views::render(&view)
 }

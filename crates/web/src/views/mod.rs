@@ -13,8 +13,8 @@ mod waiting;
 mod widgets;
 
 pub use menu::{NavItem, menu};
-pub use pages::{DetailPage, FormPage, ListPage, PostAction, Rejected, Section};
-pub use tables::{agreement_table, attachment_table, problem_table, project_table};
+pub use pages::{DetailPage, FormPage, ListPage, PageForm, PostAction, Rejected, Section, Thread, ThreadEntry};
+pub use tables::{agreement_table, attachment_table, problem_due_cell, problem_table, project_table};
 pub use waiting::{WaitRow, WaitingList};
 pub use widgets::{
     Cell, Field, Table, archived_filter, chosen, code_options, flag_cell, legend_text, local_time, mark_theirs,

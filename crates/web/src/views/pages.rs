@@ -101,6 +101,40 @@ pub struct PostAction {
     pub confirm: Option<String>,
 }
 
+/// A small form on a record's page: a step that asks for a few words (a decision), or a comment
+/// with its files.
+pub struct PageForm {
+    /// Unique on the page: its fields' ids start with it.
+    pub id: String,
+    pub action: String,
+    pub fields: Vec<Field>,
+    pub submit: String,
+    pub class: &'static str,
+    /// Asked before sending, for a step that cannot be undone (`data-confirm`, which the page's
+    /// script asks).
+    pub confirm: Option<String>,
+    /// Sends files: a multipart form, its CSRF token and key in the address.
+    pub multipart: bool,
+}
+
+/// A thread of comments on a record's page, oldest first, with the form to add one.
+pub struct Thread {
+    pub title: String,
+    pub entries: Vec<ThreadEntry>,
+    /// Shown when there is no comment yet.
+    pub empty: String,
+    /// None for whoever may not comment.
+    pub form: Option<PageForm>,
+}
+
+/// One comment: who, when, what, and links to its files.
+pub struct ThreadEntry {
+    pub who: String,
+    pub when: String,
+    pub text: String,
+    pub files: Vec<Cell>,
+}
+
 #[derive(Template)]
 #[template(path = "detail.html")]
 pub struct DetailPage {
@@ -121,6 +155,10 @@ pub struct DetailPage {
     /// Show the attachments without the upload form (roles that may not attach).
     pub read_only_attachments: bool,
     pub notice: Option<String>,
+    /// Small forms under the record's facts, with their heading (a problem's status steps).
+    pub forms: Option<(String, Vec<PageForm>)>,
+    /// The record's thread of comments.
+    pub thread: Option<Thread>,
 }
 
 #[derive(Template)]

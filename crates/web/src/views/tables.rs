@@ -58,15 +58,30 @@ pub async fn problem_table(s: &AppState, lang: Lang, items: &[Problem]) -> Resul
         ],
     );
     t.empty = lang.tr("没有待协调的问题。", "No problems.").into();
+    let today = s.store.today();
     for p in items {
         t.rows.push(vec![
             Cell::link(&p.title, format!("/problems/{}", p.id)),
             Cell::text(names.get(&p.owner_id).cloned().unwrap_or_default()),
-            Cell::opt(p.due_on.map(|d| d.to_string()), lang),
+            problem_due_cell(lang, p, today),
             Cell::badge(lang.pick(&p.status.label()), format!("p-{}", p.status.as_str())),
         ]);
     }
     Ok(t)
+}
+
+/// A problem's due date: a red badge saying by how many days once it has passed unresolved.
+pub fn problem_due_cell(lang: Lang, p: &Problem, today: chrono::NaiveDate) -> Cell {
+    match p.due_on {
+        Some(d) if p.overdue(today) => {
+            let days = hezuo_domain::problem::days_past(d, today).unwrap_or(1);
+            Cell::badge(
+                format!("{d} · {}", lang.pick(&hezuo_domain::problem::overdue_label(days))),
+                "p-overdue",
+            )
+        }
+        other => Cell::opt(other.map(|d| d.to_string()), lang),
+    }
 }
 
 /// A table of agreements, for lists and related panels.

@@ -966,6 +966,14 @@ mod matrix {
         ("POST", "/problems/{id}/edit", Op::Write("problem", "update")),
         ("PUT", "/api/v1/problems/{id}", Op::Write("problem", "update")),
         ("PATCH", "/api/v1/problems/{id}", Op::Write("problem", "update")),
+        ("POST", "/problems/{id}/status", Op::Write("problem", "update")),
+        ("GET", "/api/v1/problems/{id}/comments", Op::Read("problem")),
+        (
+            "POST",
+            "/api/v1/problems/{id}/comments",
+            Op::Write("problem", "comment"),
+        ),
+        ("POST", "/problems/{id}/comments", Op::Write("problem", "comment")),
         ("POST", "/problems/{id}/archive", Op::Write("problem", "archive")),
         ("POST", "/problems/{id}/restore", Op::Write("problem", "archive")),
         ("POST", "/api/v1/problems/{id}/archive", Op::Write("problem", "archive")),
@@ -1110,7 +1118,10 @@ mod matrix {
             Role::Leader => false,
             Role::Unit => matches!(
                 (kind, action),
-                ("milestone", "create" | "update") | ("attachment", _) | ("report", "create") | ("problem", "create")
+                ("milestone", "create" | "update")
+                    | ("attachment", _)
+                    | ("report", "create")
+                    | ("problem", "create" | "comment")
             ),
             Role::Enterprise => matches!(
                 (kind, action),
@@ -1118,13 +1129,14 @@ mod matrix {
                     | ("person", "create" | "update")
                     | ("attachment", _)
                     | ("report", "create")
-                    | ("problem", "create")
+                    | ("problem", "create" | "comment")
                     | ("demand", "create" | "update" | "submit" | "close")
             ),
             Role::Expert => matches!(
                 (kind, action),
                 ("person", "update")
                     | ("attachment", _)
+                    | ("problem", "comment")
                     | ("work", _)
                     | ("result", "create" | "update")
                     | ("match", "update")
@@ -1397,7 +1409,13 @@ async fn call(
     inside: bool,
 ) -> crate::helpers::Res {
     let api = uri.starts_with("/api/");
-    let pairs = body_for(role, kind, f, inside);
+    let pairs = if kind == "problem" && uri.ends_with("/comments") {
+        vec![("body".to_string(), "请尽快协调".to_string())]
+    } else if kind == "problem" && uri.ends_with("/status") {
+        vec![("status".to_string(), "coordinating".to_string())]
+    } else {
+        body_for(role, kind, f, inside)
+    };
     if method == "POST" && (uri.ends_with("/attachments") || uri.starts_with("/attachments")) {
         let (pid, _) = ids(f, "project");
         let id = if inside { pid } else { f.project_b };
