@@ -471,9 +471,26 @@ impl MilestoneInput {
 }
 
 impl MilestoneData {
-    /// A milestone must fall inside its project's dates (`start`, `end`, when the project has them).
-    pub fn check_dates(&self, start: Option<NaiveDate>, end: Option<NaiveDate>) -> Result<(), FieldErrors> {
+    /// A milestone must fall inside its project's dates (`start`, `end`, when the project has them),
+    /// and cannot have been reached after `today`: a date that something happened is never in the future.
+    pub fn check_dates(
+        &self,
+        today: NaiveDate,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> Result<(), FieldErrors> {
         let mut e = FieldErrors::new();
+        if let Some(done) = self.done_on
+            && done > today
+        {
+            e.add(
+                "done_on",
+                Msg::new(
+                    format!("实际完成日期不能晚于今天（{today}）"),
+                    format!("The milestone cannot have been reached after today ({today})"),
+                ),
+            );
+        }
         if let Some(end) = end
             && self.due_on > end
         {

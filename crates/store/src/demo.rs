@@ -831,7 +831,7 @@ impl Loader<'_> {
                     InProgress | Suspended | Cancelled => due[k] < today && late != Some(k),
                     Planned | Approved => false,
                 };
-                let done_on = done.then(|| (due[k] - days(r.below(8))).max(start));
+                let done_on = done.then(|| (due[k] - days(r.below(8))).max(start).min(today));
                 let m = MilestoneInput {
                     title: s(name),
                     due_on: s(due[k].to_string()),
@@ -907,7 +907,8 @@ impl Loader<'_> {
                 let roll = r.below(12);
                 let filed = match roll {
                     0 => continue,
-                    1 => per.due + days(2 + r.below(5)),
+                    // Filed late, but never after today: nothing is filed in the future.
+                    1 => (per.due + days(2 + r.below(5))).min(today),
                     _ => per.due - days(r.below(4)),
                 };
                 let at = filed

@@ -274,7 +274,17 @@ impl Store {
                     ),
                 )
             })?;
-        let today = china_date(at).min(self.today());
+        let today = self.today();
+        if china_date(at) > today {
+            return Err(StoreError::invalid(
+                "filed_at",
+                Msg::new(
+                    format!("报送日期不能晚于今天（{today}）"),
+                    format!("A report cannot be filed after today ({today})"),
+                ),
+            ));
+        }
+        let today = china_date(at);
         if period.start > today {
             return Err(StoreError::invalid(
                 "period",
