@@ -119,3 +119,37 @@ async fn the_demo_dates_nothing_after_its_today_not_even_in_its_issued_bulletin(
         assert!(day.as_str() <= today, "the bulletin says a report was filed on {day}");
     }
 }
+
+#[tokio::test]
+async fn a_milestone_entered_with_its_due_date_already_passed_is_warned_about_and_shown_overdue() {
+    let mut app = spawn_app().await;
+    app.set_today("2026-06-15");
+    let w = app.seed().await;
+    let p = project(&app, &w).await;
+    let r = app
+        .form(
+            &format!("/projects/{p}/milestones/new"),
+            &[("title", "样机试制"), ("due_on", "2026-06-01")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "saved, and the form stays with a warning");
+    let html = r.text();
+    assert!(
+        html.contains("计划完成日期 2026-06-01 早于今天（2026-06-15），该节点已显示为逾期"),
+        "{html}"
+    );
+    assert!(
+        html.contains("/milestones/") && html.contains("/edit\""),
+        "the form now edits the saved milestone"
+    );
+    let page = app.get(&format!("/projects/{p}")).await.text();
+    assert!(page.contains("样机试制") && page.contains("m-overdue"), "{page}");
+    // A date still ahead goes straight back to the schedule.
+    let r = app
+        .form(
+            &format!("/projects/{p}/milestones/new"),
+            &[("title", "中试"), ("due_on", "2026-09-01")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
