@@ -8,6 +8,31 @@ use crate::helpers::{TestApp, World, spawn_app};
 use axum::http::StatusCode;
 use serde_json::json;
 
+/// A monthly 2026 list (reports due on the 5th), approved, with one project per lead unit given,
+/// each started on March 1st.
+async fn approved_batch(app: &TestApp, leads: &[(&str, i64)]) -> (i64, Vec<i64>) {
+    let batch = app
+        .create(
+            "batches",
+            json!({"year": 2026, "title": "2026年度市校合作项目清单", "cadence": "monthly", "report_due_day": 5}),
+        )
+        .await;
+    let mut ids = Vec::new();
+    for (title, lead) in leads {
+        ids.push(
+            app.create(
+                "projects",
+                json!({"title": title, "kind": "engineering", "batch_year": 2026, "batch_id": batch,
+                       "lead_unit_id": lead, "start_on": "2026-03-01", "end_on": "2026-12-31"}),
+            )
+            .await,
+        );
+    }
+    let r = app.post(&format!("/api/v1/batches/{batch}/approve"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    (batch, ids)
+}
+
 async fn project(app: &TestApp, w: &World) -> i64 {
     app.create(
         "projects",
@@ -152,4 +177,25 @@ async fn a_milestone_entered_with_its_due_date_already_passed_is_warned_about_an
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn drafting_a_bulletin_without_a_batch_and_period_shows_the_form_again_with_the_reason_beside_it() {
+    let mut app = spawn_app().await;
+    app.set_today("2026-04-10");
+    let w = app.seed().await;
+    let (batch, _) = approved_batch(&app, &[("有机硅单体合成工艺优化", w.enterprise)]).await;
+    let r = app.form("/bulletins/new", &[("target", "")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text();
+    assert!(html.contains("请选择清单与期次") && !html.contains("target:"), "{html}");
+    assert!(html.contains("name=\"target\"") && html.contains(&format!("{batch}|2026-03")));
+    // A period that is not the batch's: the store's reason, beside the same menu.
+    let r = app
+        .form("/bulletins/new", &[("target", &format!("{batch}|2031-01"))])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("“2031-01”不是该清单的期次"));
+    let en = app.form("/bulletins/new?lang=en", &[]).await;
+    assert!(en.text().contains("Choose a batch and period"));
 }
