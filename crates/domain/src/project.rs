@@ -116,8 +116,9 @@ pub struct Project {
     pub start_on: Option<NaiveDate>,
     pub end_on: Option<NaiveDate>,
     pub summary: Option<String>,
-    /// 亮灯 on today's date, from the progress schedule and the reports (see `supervision::flag`).
-    pub flag: crate::flag::Flag,
+    /// 亮灯 on today's date, from the progress schedule and the reports (see `supervision::flag`);
+    /// none for a project not being carried out (planned, completed, accepted, suspended, cancelled…).
+    pub flag: Option<crate::flag::Flag>,
     /// Why the flag is not green.
     pub flag_reasons: Vec<String>,
     pub archived: bool,

@@ -6,7 +6,28 @@
 
 use crate::helpers::{TestApp, World, spawn_app};
 use axum::http::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
+
+async fn flag(app: &TestApp, id: i64) -> (Value, Vec<String>) {
+    let p = app.get(&format!("/api/v1/projects/{id}")).await.json();
+    let reasons = p["flag_reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect();
+    (p["flag"].clone(), reasons)
+}
+
+async fn report(app: &TestApp, id: i64, period: &str) {
+    let r = app
+        .post(
+            &format!("/api/v1/projects/{id}/reports"),
+            json!({"period": period, "done_text": format!("{period} 完成计划任务"), "percent": 30}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+}
 
 /// A monthly 2026 list (reports due on the 5th), approved, with one project per lead unit given,
 /// each started on March 1st.
@@ -143,6 +164,191 @@ async fn the_demo_dates_nothing_after_its_today_not_even_in_its_issued_bulletin(
     for day in filing_days(&b) {
         assert!(day.as_str() <= today, "the bulletin says a report was filed on {day}");
     }
+}
+
+#[tokio::test]
+async fn a_bulletin_never_praises_a_unit_for_reporting_on_time_while_flagging_its_project_for_missing_reports() {
+    let mut app = spawn_app().await;
+    app.set_today("2026-04-01");
+    let w = app.seed().await;
+    let (batch, ids) = approved_batch(
+        &app,
+        &[
+            ("特种纸涂布技术攻关", w.county),
+            ("有机硅单体合成工艺优化", w.enterprise),
+        ],
+    )
+    .await;
+    let (county, enterprise) = (ids[0], ids[1]);
+    // The enterprise reports every month on time; the county misses March and April, then files May on time.
+    app.set_today("2026-04-03");
+    report(&app, enterprise, "2026-03").await;
+    app.set_today("2026-05-03");
+    report(&app, enterprise, "2026-04").await;
+    app.set_today("2026-06-03");
+    report(&app, enterprise, "2026-05").await;
+    report(&app, county, "2026-05").await;
+    app.set_today("2026-06-10");
+    let r = app
+        .form("/bulletins/new", &[("target", &format!("{batch}|2026-05"))])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let id: i64 = r.location().rsplit('/').next().unwrap().parse().unwrap();
+    let c = app.get(&format!("/api/v1/bulletins/{id}")).await.json()["content"].clone();
+    let flagged = c["flagged"].as_array().unwrap();
+    assert_eq!(flagged.len(), 1, "{flagged:?}");
+    assert_eq!(flagged[0]["lead_unit"], "江山市");
+    assert!(
+        flagged[0]["reasons"]
+            .as_str()
+            .unwrap()
+            .contains("2026年3月、2026年4月连续两期未报送进度"),
+        "{flagged:?}"
+    );
+    assert_eq!(
+        c["best"],
+        json!(["衢州氟硅新材料有限公司"]),
+        "only the unit that reported every month"
+    );
+    assert_eq!(c["worst"], json!(["江山市"]));
+    let unit = c["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == "江山市")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            &unit["reports_on_time"],
+            &unit["reports_missing"],
+            &unit["on_time_rate"]
+        ),
+        (&json!(1), &json!(2), &json!(33))
+    );
+    let page = app.get(&format!("/bulletins/{id}")).await.text();
+    assert!(!page.contains("按时报送、节点推进较好的单位：江山市"), "{page}");
+}
+
+#[tokio::test]
+async fn flag_reasons_name_the_missed_periods_and_reports_filed_late_for_them_clear_the_misses() {
+    let mut app = spawn_app().await;
+    app.set_today("2026-04-01");
+    let w = app.seed().await;
+    let (_, ids) = approved_batch(&app, &[("光伏硅片切割废料回收", w.college)]).await;
+    let p = ids[0];
+    app.set_today("2026-04-03");
+    report(&app, p, "2026-03").await;
+    app.set_today("2026-06-15");
+    let (f, why) = flag(&app, p).await;
+    assert_eq!(f, "red");
+    assert_eq!(why, ["2026年4月、2026年5月连续两期未报送进度"]);
+    assert!(
+        app.get("/board")
+            .await
+            .text()
+            .contains("2026年4月、2026年5月连续两期未报送进度")
+    );
+    // The unit files both back reports: the misses are gone; only May's lateness is left.
+    report(&app, p, "2026-04").await;
+    report(&app, p, "2026-05").await;
+    let (f, why) = flag(&app, p).await;
+    assert_eq!(f, "yellow", "{why:?}");
+    assert_eq!(
+        why,
+        ["最近一期（2026年5月）进度迟报（2026-06-15 报送，应于 2026-06-05 前）"]
+    );
+    let board = app.get("/board").await.text();
+    assert!(!board.contains("2026年4月、2026年5月连续两期") && !board.contains("期未报送进度（"));
+}
+
+#[tokio::test]
+async fn completed_accepted_and_cancelled_projects_carry_no_flag_anywhere() {
+    let mut app = spawn_app().await;
+    app.set_today("2026-04-01");
+    let w = app.seed().await;
+    let (batch, ids) = approved_batch(
+        &app,
+        &[
+            ("已完成的项目", w.county),
+            ("已验收的项目", w.college),
+            ("已取消的项目", w.enterprise),
+            ("实施中的项目", w.city),
+        ],
+    )
+    .await;
+    let walk = |id: i64, steps: &'static [&'static str]| {
+        let app = &app;
+        async move {
+            for s in steps {
+                let r = app
+                    .json("PATCH", &format!("/api/v1/projects/{id}"), json!({"status": s}))
+                    .await;
+                assert_eq!(r.status, StatusCode::OK, "{s}: {}", r.text());
+            }
+        }
+    };
+    walk(ids[0], &["in_progress", "completed"]).await;
+    walk(ids[1], &["in_progress", "completed", "accepted"]).await;
+    walk(ids[2], &["cancelled"]).await;
+    walk(ids[3], &["in_progress"]).await;
+    app.set_today("2026-04-20");
+    for id in &ids[..3] {
+        let (f, why) = flag(&app, *id).await;
+        assert!(f.is_null() && why.is_empty(), "project {id}: {f} {why:?}");
+    }
+    assert_eq!(flag(&app, ids[3]).await.0, "yellow", "March is missing");
+    // The project list shows a flag on the running project only.
+    let list = app.get(&format!("/projects?batch_id={batch}")).await.text();
+    assert_eq!(list.matches("badge f-").count(), 1, "{list}");
+    let page = app.get(&format!("/projects/{}", ids[0])).await.text();
+    assert!(!page.contains("f-green") && !page.contains("绿灯</span>"));
+    let board = app.get("/api/v1/board").await.json();
+    assert_eq!(board["totals"], json!({"red": 0, "yellow": 1, "green": 0}));
+    let r = app
+        .form("/bulletins/new", &[("target", &format!("{batch}|2026-03"))])
+        .await;
+    let id: i64 = r.location().rsplit('/').next().unwrap().parse().unwrap();
+    let c = app.get(&format!("/api/v1/bulletins/{id}")).await.json()["content"].clone();
+    let titles: Vec<&str> = c["flagged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["实施中的项目"]);
+}
+
+#[tokio::test]
+async fn the_board_groups_units_by_the_citys_counties_the_city_itself_and_units_outside_the_city() {
+    let mut app = spawn_app().await;
+    app.set_today("2026-04-01");
+    let w = app.seed().await;
+    approved_batch(
+        &app,
+        &[
+            ("市本级项目", w.city),
+            ("江山项目", w.county),
+            ("高校项目", w.uni),
+            ("企业项目", w.enterprise),
+        ],
+    )
+    .await;
+    let board = app.get("/api/v1/board").await.json();
+    let groups: Vec<&str> = board["by_county"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g[0]["zh"].as_str().unwrap())
+        .collect();
+    let mut sorted = groups.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["市外单位", "市本级", "柯城区", "江山市"], "{groups:?}");
+    assert_eq!(groups.last(), Some(&"市外单位"), "units outside the city come last");
+    let html = app.get("/board").await.text();
+    assert!(html.contains("市外单位") && !html.contains("杭州市"), "{html}");
+    let en = app.get("/board?lang=en").await.text();
+    assert!(en.contains("Outside the city") && en.contains("City level"));
 }
 
 #[tokio::test]
