@@ -820,8 +820,9 @@ impl Loader<'_> {
                 } else if turn % 3 == 1
                     && let Some(k) = due.iter().position(|d| *d >= today)
                 {
-                    // And this one has a step due within the next two weeks.
-                    due[k] = due[k].min(today + days(2 + (turn as u64 * 5) % 12));
+                    // And this one has a step due within the next two weeks — a week or a day
+                    // from today, the days reminders go out, so the demo's people get one.
+                    due[k] = due[k].min(today + days(if turn % 2 == 1 { 7 } else { 1 }));
                 }
             }
             for (k, &step) in chosen.iter().enumerate() {
@@ -966,8 +967,9 @@ impl Loader<'_> {
 }
 
 /// Creates one demo account per role (`office`, `coordinator`, …), each with `password`, anchored
-/// where the demo data makes it interesting: the coordinator at 江山市, the unit, enterprise and
-/// expert at whoever leads or is responsible for the most projects. Accounts that exist are kept.
+/// where the demo data makes it interesting: the coordinator at 江山市, the enterprise at whoever
+/// leads the most projects, the unit and the expert at people today's reminders go to (the unit
+/// account is also that person's, so it shows their reminders). Accounts that exist are kept.
 /// Returns (username, role, what it reaches).
 pub async fn create_demo_users(store: &Store, password: &str) -> Result<Vec<(String, Role, String)>> {
     let sys = &*DEMO;
@@ -1016,26 +1018,62 @@ pub async fn create_demo_users(store: &Store, password: &str) -> Result<Vec<(Str
         )
         .await?
         .items;
-    let expert = experts
+    // The people today's reminders go to: the demo's unit and expert accounts are theirs, so that
+    // signing in as either shows a reminder (reminders reach people through their accounts).
+    let reminded: HashSet<i64> = store
+        .reminders_due(store.today(), &hezuo_domain::reminder::DEFAULT_DAYS_BEFORE)
+        .await?
+        .into_iter()
+        .map(|p| p.person_id)
+        .collect();
+    let by_load = |p: &&hezuo_domain::person::Person| {
+        (
+            reminded.contains(&p.id),
+            person_count.get(&p.id).copied().unwrap_or(0),
+            -p.id,
+        )
+    };
+    let expert = experts.iter().max_by_key(by_load).map(|p| (p.id, p.name.clone()));
+    let mut people = Vec::new();
+    for id in &reminded {
+        people.push(store.get_person(sys, *id).await?);
+    }
+    let unit_kinds: HashMap<i64, &str> = orgs
         .iter()
-        .max_by_key(|p| (person_count.get(&p.id).copied().unwrap_or(0), -p.id))
-        .map(|p| (p.id, p.name.clone()));
-    // (role, the record it is anchored at with its name, whether that record is a person)
+        .filter(|o| matches!(o.kind.as_str(), "department" | "college"))
+        .map(|o| (o.id, o.name.as_str()))
+        .collect();
+    // The unit account: a department or college whose person responsible for projects is reminded
+    // today, signed in as that person; otherwise the unit leading the most projects.
+    let unit_person = people
+        .iter()
+        .filter(|p| reminded.contains(&p.id) && Some(p.id) != expert.as_ref().map(|e| e.0))
+        .filter(|p| unit_kinds.contains_key(&p.organization_id))
+        .max_by_key(|p| (person_count.get(&p.id).copied().unwrap_or(0), -p.id));
+    let (unit, unit_person) = match unit_person {
+        Some(p) => (
+            Some((p.organization_id, unit_kinds[&p.organization_id].to_string())),
+            Some(p.id),
+        ),
+        None => (unit, None),
+    };
+    // (role, the record it is anchored at with its name, whether that record is a person, the
+    // person the account also is — whose reminders it shows)
     let plan = [
-        (Role::Office, None, false),
-        (Role::Coordinator, county, false),
-        (Role::Unit, unit, false),
-        (Role::Enterprise, enterprise, false),
-        (Role::Expert, expert, true),
-        (Role::Leader, None, false),
+        (Role::Office, None, false, None),
+        (Role::Coordinator, county, false, None),
+        (Role::Unit, unit, false, unit_person),
+        (Role::Enterprise, enterprise, false, None),
+        (Role::Expert, expert, true, None),
+        (Role::Leader, None, false, None),
     ];
     let mut out = Vec::new();
-    for (role, anchor, is_person) in plan {
+    for (role, anchor, is_person, also) in plan {
         let name = role.as_str();
         let reach = anchor.as_ref().map(|a| a.1.clone()).unwrap_or_else(|| "全部".into());
         if store.user_by_name(name).await?.is_none() {
             let id = anchor.map(|a| a.0);
-            let (org, person) = if is_person { (None, id) } else { (id, None) };
+            let (org, person) = if is_person { (None, id) } else { (id, also) };
             store.add_user(sys, name, role, org, person, Some(password)).await?;
         }
         out.push((name.to_string(), role, reach));

@@ -15,8 +15,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use hezuo_domain::ListParams;
 use hezuo_domain::Msg;
+use hezuo_domain::access::Role;
 use hezuo_domain::problem::ProblemFilter;
 use hezuo_domain::project::{Project, ProjectFilter};
+use hezuo_domain::reminder::DEFAULT_DAYS_BEFORE;
 use hezuo_domain::supervision::{Flag, legend, region_group};
 use hezuo_store::{Store, Viewer};
 use serde::Serialize;
@@ -127,6 +129,8 @@ pub struct BoardPage {
     pub counties: Table,
     pub flagged: Table,
     pub problems: Table,
+    /// For the office: people today's reminders cannot reach (no account).
+    pub unreachable: Option<Table>,
 }
 
 fn counts_table(lang: Lang, first: (&str, &str), rows: &[(String, Counts)]) -> Table {
@@ -148,6 +152,42 @@ fn counts_table(lang: Lang, first: (&str, &str), rows: &[(String, Counts)]) -> T
         ]);
     }
     t
+}
+
+/// For the office: the people due a reminder today who have no account, so the platform cannot
+/// remind them (未开通账号，无法提醒) — to be reached another way, or given an account.
+async fn unreachable_table(cx: &Ctx) -> Result<Option<Table>, ApiError> {
+    if cx.viewer().role != Role::Office {
+        return Ok(None);
+    }
+    let lang = cx.lang;
+    let store = cx.store();
+    let people = store
+        .unreachable_reminders(cx.viewer(), store.today(), &DEFAULT_DAYS_BEFORE)
+        .await?;
+    let mut t = Table::new(lang, &[("人员", "Person"), ("待办事项", "Due"), ("提醒", "Reminder")]);
+    t.empty = lang
+        .tr(
+            "今天需提醒的人员均已开通账号。",
+            "Everyone due a reminder today has an account.",
+        )
+        .into();
+    for p in people {
+        let items: Vec<String> = p
+            .items
+            .iter()
+            .map(|i| format!("{}（{}，{}）", i.what, i.project, i.due))
+            .collect();
+        t.rows.push(vec![
+            Cell::link(&p.name, format!("/people/{}", p.person_id)),
+            Cell::text(items.join("；")),
+            Cell::badge(
+                lang.tr("未开通账号，无法提醒", "No account: cannot be reminded"),
+                "f-yellow",
+            ),
+        ]);
+    }
+    Ok(Some(t))
 }
 
 /// The board as a page: the office's home page and `/board`.
@@ -182,6 +222,7 @@ pub async fn board_page(cx: Ctx) -> Result<Response, ApiError> {
         ),
         flagged: flagged_table(&cx.s, lang, &b.flagged).await?,
         problems: problem_table(&cx.s, lang, &problems.items).await?,
+        unreachable: unreachable_table(&cx).await?,
         board: b,
     };
     Ok(views::render(&view))

@@ -4,8 +4,9 @@
 //! city's own counties, reminders that reach the demo's people, and forms that come back with
 //! their reasons beside their fields.
 
-use crate::helpers::{TestApp, World, spawn_app};
+use crate::helpers::{PASSWORD, TestApp, World, spawn_app};
 use axum::http::StatusCode;
+use hezuo_domain::reminder::DEFAULT_DAYS_BEFORE;
 use serde_json::{Value, json};
 
 async fn flag(app: &TestApp, id: i64) -> (Value, Vec<String>) {
@@ -349,6 +350,33 @@ async fn the_board_groups_units_by_the_citys_counties_the_city_itself_and_units_
     assert!(html.contains("市外单位") && !html.contains("杭州市"), "{html}");
     let en = app.get("/board?lang=en").await.text();
     assert!(en.contains("Outside the city") && en.contains("City level"));
+}
+
+#[tokio::test]
+async fn the_demo_unit_and_expert_see_their_reminders_and_the_office_sees_who_cannot_be_reminded() {
+    let mut app = spawn_app().await;
+    let today = "2026-12-06";
+    hezuo_store::demo::load(&app.store, today.parse().unwrap())
+        .await
+        .unwrap();
+    app.set_today(today);
+    hezuo_store::demo::create_demo_users(&app.store, PASSWORD)
+        .await
+        .unwrap();
+    let sent = hezuo_app::reminders::run_once(&app.store, None, &DEFAULT_DAYS_BEFORE)
+        .await
+        .unwrap();
+    assert!(sent.notified >= 2, "{sent:?}");
+    for who in ["unit", "expert"] {
+        let s = app.login(who, PASSWORD).await.expect("demo account signs in");
+        let page = app.get_by(&s, "/account").await.text();
+        assert!(page.contains("【市校合作】"), "{who} sees no reminder: {page}");
+    }
+    let board = app.get("/board").await.text();
+    assert!(board.contains("未开通账号，无法提醒"), "{board}");
+    // Only the office is shown who cannot be reached.
+    let leader = app.login("leader", PASSWORD).await.unwrap();
+    assert!(!app.get_by(&leader, "/board").await.text().contains("未开通账号"));
 }
 
 #[tokio::test]
