@@ -380,7 +380,23 @@ async fn show(cx: &Ctx, b: Bulletin, i: &BulletinInput, prose: Prose) -> Result<
     ];
     let (status, errors, version, notice, theirs) = match prose {
         Prose::Read(v) => (StatusCode::OK, FieldErrors::new(), v, None, None),
-        Prose::Refused(v, r) => (r.status, r.errors, v, None, None),
+        Prose::Refused(v, r) => {
+            // What is not about the prose fields (the bulletin is issued already) goes above them.
+            let stray: Vec<String> = r
+                .errors
+                .0
+                .iter()
+                .filter(|(k, _)| !["title", "intro", "closing"].contains(&k.as_str()))
+                .map(|(_, m)| lang.pick(m).to_string())
+                .collect();
+            (
+                r.status,
+                r.errors,
+                v,
+                (!stray.is_empty()).then(|| stray.join("；")),
+                None,
+            )
+        }
         Prose::Overtaken(v, now) => (
             StatusCode::CONFLICT,
             FieldErrors::new(),
@@ -448,6 +464,14 @@ async fn page_edit(cx: Ctx, Id(id): Id, FormBody(edit): FormBody<Edit<BulletinIn
 }
 
 async fn page_issue(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
-    let b = cx.store().issue_bulletin(cx.viewer(), id).await?;
-    Ok(views::redirect(&format!("/bulletins/{}", b.id)))
+    match Rejected::split(cx.store().issue_bulletin(cx.viewer(), id).await.map_err(ApiError::from))? {
+        Ok(b) => Ok(views::redirect(&format!("/bulletins/{}", b.id))),
+        // Issued already (a second click, or by another office user): the bulletin says so above it.
+        Err(r) => {
+            let version = cx.store().record_version(cx.viewer(), RecordKind::Bulletin, id).await?;
+            let b = cx.store().get_bulletin(cx.viewer(), id).await?;
+            let i = prose_input(&b);
+            show(&cx, b, &i, Prose::Refused(version.id, r)).await
+        }
+    }
 }

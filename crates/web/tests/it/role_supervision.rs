@@ -433,3 +433,30 @@ async fn drafting_a_bulletin_without_a_batch_and_period_shows_the_form_again_wit
     let en = app.form("/bulletins/new?lang=en", &[]).await;
     assert!(en.text().contains("Choose a batch and period"));
 }
+
+#[tokio::test]
+async fn issuing_a_bulletin_or_approving_a_batch_twice_says_so_on_its_page_not_on_a_bare_error_page() {
+    let mut app = spawn_app().await;
+    app.set_today("2026-04-10");
+    let w = app.seed().await;
+    let (batch, _) = approved_batch(&app, &[("有机硅单体合成工艺优化", w.enterprise)]).await;
+    let r = app.form(&format!("/batches/{batch}/approve"), &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let html = r.text();
+    assert!(html.contains("该清单已审定") && html.contains("填报期次"), "{html}");
+    let r = app
+        .form("/bulletins/new", &[("target", &format!("{batch}|2026-03"))])
+        .await;
+    let id: i64 = r.location().rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(
+        app.form(&format!("/bulletins/{id}/issue"), &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let r = app.form(&format!("/bulletins/{id}/issue"), &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let html = r.text();
+    assert!(
+        html.contains("通报已印发，内容不再改变") && html.contains("〔2026〕1号"),
+        "{html}"
+    );
+}
