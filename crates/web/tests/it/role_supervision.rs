@@ -460,3 +460,30 @@ async fn issuing_a_bulletin_or_approving_a_batch_twice_says_so_on_its_page_not_o
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn accepting_an_older_version_of_a_report_shows_the_report_again_with_the_reason() {
+    let mut app = spawn_app().await;
+    app.set_today("2026-04-01");
+    let w = app.seed().await;
+    let (_, ids) = approved_batch(&app, &[("有机硅单体合成工艺优化", w.enterprise)]).await;
+    app.set_today("2026-04-03");
+    report(&app, ids[0], "2026-03").await;
+    report(&app, ids[0], "2026-03").await;
+    let versions = app.get(&format!("/api/v1/projects/{}/reports", ids[0])).await.json();
+    let older = versions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["version"] == 1)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let r = app.form(&format!("/reports/{older}/accept"), &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let html = r.text();
+    assert!(
+        html.contains("只能采纳最新且尚未采纳的版本") && html.contains("2026-03 完成计划任务"),
+        "{html}"
+    );
+}
