@@ -609,6 +609,8 @@ impl Loader<'_> {
         };
         let mut expert_turn = vec![0usize; ids.colleges.len()];
         let mut in_progress = 0usize;
+        // Leads (a college, a department) whose first running project has a step due on a reminder day.
+        let mut reminded_leads: HashSet<&str> = HashSet::new();
         // The year's lists (年度合作项目清单): reported on monthly, due on the 5th of the next month.
         let mut batches: HashMap<i32, i64> = HashMap::new();
         for age in (0..3).rev() {
@@ -825,6 +827,28 @@ impl Loader<'_> {
                     due[k] = due[k].min(today + days(if turn % 2 == 1 { 7 } else { 1 }));
                 }
             }
+            // The first running project led by a college and the first led by a department have their
+            // next step due a week or a day from today, or today — days reminders go out — so the
+            // demo's expert and unit accounts, who answer for them, always have a reminder.
+            let lead_kind = match lead {
+                Lead::College => Some("college"),
+                Lead::Dept(_) => Some("department"),
+                _ => None,
+            };
+            if status == InProgress
+                && let Some(kind) = lead_kind
+                && !reminded_leads.contains(kind)
+                && let Some(k) = due.iter().position(|d| *d >= today)
+            {
+                due[k] = if due[k] >= today + days(7) {
+                    today + days(7)
+                } else if due[k] >= today + days(1) {
+                    today + days(1)
+                } else {
+                    today
+                };
+                reminded_leads.insert(kind);
+            }
             for (k, &step) in chosen.iter().enumerate() {
                 let (name, deliverable) = steps[step];
                 let done = match status {
@@ -979,6 +1003,8 @@ pub async fn create_demo_users(store: &Store, password: &str) -> Result<Vec<(Str
     };
     let mut lead_count: HashMap<i64, usize> = HashMap::new();
     let mut person_count: HashMap<i64, usize> = HashMap::new();
+    // (lead unit, responsible person) of running projects on a list: what a unit reports on.
+    let mut leads_running: HashSet<(i64, i64)> = HashSet::new();
     let mut page = 1;
     loop {
         let p = ListParams {
@@ -990,6 +1016,9 @@ pub async fn create_demo_users(store: &Store, password: &str) -> Result<Vec<(Str
             *lead_count.entry(pr.lead_unit_id).or_default() += 1;
             if let Some(r) = pr.responsible_person_id {
                 *person_count.entry(r).or_default() += 1;
+                if pr.status == ProjectStatus::InProgress && pr.batch_id.is_some() {
+                    leads_running.insert((pr.lead_unit_id, r));
+                }
             }
         }
         if projects.items.is_empty() || page >= projects.pages() {
@@ -1049,7 +1078,14 @@ pub async fn create_demo_users(store: &Store, password: &str) -> Result<Vec<(Str
         .iter()
         .filter(|p| reminded.contains(&p.id) && Some(p.id) != expert.as_ref().map(|e| e.0))
         .filter(|p| unit_kinds.contains_key(&p.organization_id))
-        .max_by_key(|p| (person_count.get(&p.id).copied().unwrap_or(0), -p.id));
+        .max_by_key(|p| {
+            (
+                // Best a unit that leads a running project this person answers for: it has reports to file.
+                leads_running.contains(&(p.organization_id, p.id)),
+                person_count.get(&p.id).copied().unwrap_or(0),
+                -p.id,
+            )
+        });
     let (unit, unit_person) = match unit_person {
         Some(p) => (
             Some((p.organization_id, unit_kinds[&p.organization_id].to_string())),

@@ -354,8 +354,14 @@ async fn the_board_groups_units_by_the_citys_counties_the_city_itself_and_units_
 
 #[tokio::test]
 async fn the_demo_unit_and_expert_see_their_reminders_and_the_office_sees_who_cannot_be_reminded() {
+    // The day, and one on which the demo once left the expert without a reminder.
+    for today in ["2026-12-06", "2027-03-20"] {
+        demo_reminders_on(today).await;
+    }
+}
+
+async fn demo_reminders_on(today: &str) {
     let mut app = spawn_app().await;
-    let today = "2026-12-06";
     hezuo_store::demo::load(&app.store, today.parse().unwrap())
         .await
         .unwrap();
@@ -370,8 +376,22 @@ async fn the_demo_unit_and_expert_see_their_reminders_and_the_office_sees_who_ca
     for who in ["unit", "expert"] {
         let s = app.login(who, PASSWORD).await.expect("demo account signs in");
         let page = app.get_by(&s, "/account").await.text();
-        assert!(page.contains("【市校合作】"), "{who} sees no reminder: {page}");
+        assert!(page.contains("【市校合作】"), "{today}: {who} sees no reminder: {page}");
     }
+    // The demo unit still has a running project on a list to report on (what the browser test files).
+    let unit = app.login("unit", PASSWORD).await.unwrap();
+    let running = app
+        .get_by(&unit, "/api/v1/projects?status=in_progress&per_page=100")
+        .await
+        .json();
+    assert!(
+        running["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| !p["batch_id"].is_null()),
+        "{running}"
+    );
     let board = app.get("/board").await.text();
     assert!(board.contains("未开通账号，无法提醒"), "{board}");
     // Only the office is shown who cannot be reached.
