@@ -86,7 +86,9 @@ impl BulletinInput {
     }
 }
 
-/// One responsible unit's part in the period.
+/// One responsible unit's part up to the period: its reports of every period of the year so far
+/// (due on or before this period's), each on time, late or missing by the same rule the flags use
+/// (`supervision::Standing`), and its milestones due by the period's end.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnitProgress {
     pub unit: String,

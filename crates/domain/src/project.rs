@@ -116,8 +116,9 @@ pub struct Project {
     pub start_on: Option<NaiveDate>,
     pub end_on: Option<NaiveDate>,
     pub summary: Option<String>,
-    /// 亮灯 on today's date, from the progress schedule and the reports (see `supervision::flag`).
-    pub flag: crate::flag::Flag,
+    /// 亮灯 on today's date, from the progress schedule and the reports (see `supervision::flag`);
+    /// none for a project not being carried out (planned, completed, accepted, suspended, cancelled…).
+    pub flag: Option<crate::flag::Flag>,
     /// Why the flag is not green.
     pub flag_reasons: Vec<String>,
     pub archived: bool,
@@ -471,9 +472,26 @@ impl MilestoneInput {
 }
 
 impl MilestoneData {
-    /// A milestone must fall inside its project's dates (`start`, `end`, when the project has them).
-    pub fn check_dates(&self, start: Option<NaiveDate>, end: Option<NaiveDate>) -> Result<(), FieldErrors> {
+    /// A milestone must fall inside its project's dates (`start`, `end`, when the project has them),
+    /// and cannot have been reached after `today`: a date that something happened is never in the future.
+    pub fn check_dates(
+        &self,
+        today: NaiveDate,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> Result<(), FieldErrors> {
         let mut e = FieldErrors::new();
+        if let Some(done) = self.done_on
+            && done > today
+        {
+            e.add(
+                "done_on",
+                Msg::new(
+                    format!("实际完成日期不能晚于今天（{today}）"),
+                    format!("The milestone cannot have been reached after today ({today})"),
+                ),
+            );
+        }
         if let Some(end) = end
             && self.due_on > end
         {

@@ -315,21 +315,56 @@ pub fn legend() -> [(Flag, Msg); 3] {
     ]
 }
 
-/// What the flag needs to know of one period: its due date and when its report was first filed.
-#[derive(Debug, Clone, Copy)]
+/// What the flag needs to know of one period: its name, its due date and when its report was first filed.
+#[derive(Debug, Clone)]
 pub struct PeriodReport {
+    /// The period as people say it: 2026年3月, 2026年第一季度.
+    pub name: String,
     pub due: NaiveDate,
     pub first_filed_on: Option<NaiveDate>,
 }
 
+/// Where one period's report stands on a day — the one definition of "on time" that the flags,
+/// the bulletin's progress by unit and its flagged projects all use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Not filed, and its due day has not passed (on the due day it is still on time).
+    NotDue,
+    /// Filed on or before its due day.
+    OnTime,
+    /// Filed after its due day. A late report still counts as filed: the period is no longer missing.
+    Late,
+    /// Not filed, and its due day has passed.
+    Missing,
+}
+
+impl PeriodReport {
+    pub fn standing(&self, today: NaiveDate) -> Standing {
+        match self.first_filed_on {
+            Some(d) if d <= self.due => Standing::OnTime,
+            Some(_) => Standing::Late,
+            None if self.due < today => Standing::Missing,
+            None => Standing::NotDue,
+        }
+    }
+}
+
+/// Whether a project of this status is supervised (flagged) at all: only projects being carried out.
+/// Completed, accepted, transferred, suspended, cancelled and planned ones carry no flag.
+pub fn supervised(status: ProjectStatus) -> bool {
+    matches!(status, ProjectStatus::Approved | ProjectStatus::InProgress)
+}
+
 /// Computes the flag of a project from its status, milestones and reports (periods in order).
-/// Only projects being carried out (approved, in progress) are supervised; others are green.
-pub fn flag(today: NaiveDate, status: ProjectStatus, milestones: &[Milestone], reports: &[PeriodReport]) -> FlagState {
-    if !matches!(status, ProjectStatus::Approved | ProjectStatus::InProgress) {
-        return FlagState {
-            flag: Flag::Green,
-            reasons: vec![],
-        };
+/// Only projects being carried out (approved, in progress) are supervised; others have no flag (None).
+pub fn flag(
+    today: NaiveDate,
+    status: ProjectStatus,
+    milestones: &[Milestone],
+    reports: &[PeriodReport],
+) -> Option<FlagState> {
+    if !supervised(status) {
+        return None;
     }
     let mut red = Vec::new();
     let mut yellow = Vec::new();
@@ -340,21 +375,34 @@ pub fn flag(today: NaiveDate, status: ProjectStatus, milestones: &[Milestone], r
             yellow.push(format!("节点“{}”将于 {} 到期", m.title, m.due_on));
         }
     }
-    // A report is missing once its due day has passed without it (on the due day it is still on time).
-    let due: Vec<&PeriodReport> = reports.iter().filter(|r| r.due < today).collect();
-    let missing: Vec<bool> = due.iter().map(|r| r.first_filed_on.is_none()).collect();
-    if missing.windows(2).any(|w| w[0] && w[1]) {
-        red.push("连续两期未报送进度".to_string());
-    } else if let Some(n) = Some(missing.iter().filter(|m| **m).count()).filter(|n| *n > 0) {
-        yellow.push(format!("有 {n} 期未报送进度"));
+    let due: Vec<&PeriodReport> = reports
+        .iter()
+        .filter(|r| r.standing(today) != Standing::NotDue)
+        .collect();
+    let missing: Vec<&PeriodReport> = due
+        .iter()
+        .copied()
+        .filter(|r| r.standing(today) == Standing::Missing)
+        .collect();
+    let names = |rs: &[&PeriodReport]| rs.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join("、");
+    if let Some(w) = due
+        .windows(2)
+        .find(|w| w.iter().all(|r| r.standing(today) == Standing::Missing))
+    {
+        red.push(format!("{}连续两期未报送进度", names(w)));
+    } else if !missing.is_empty() {
+        yellow.push(format!("有 {} 期未报送进度（{}）", missing.len(), names(&missing)));
     }
     if let Some(last) = due.last()
+        && last.standing(today) == Standing::Late
         && let Some(filed) = last.first_filed_on
-        && filed > last.due
     {
-        yellow.push(format!("最近一期进度迟报（{filed} 报送，应于 {} 前）", last.due));
+        yellow.push(format!(
+            "最近一期（{}）进度迟报（{filed} 报送，应于 {} 前）",
+            last.name, last.due
+        ));
     }
-    if !red.is_empty() {
+    Some(if !red.is_empty() {
         FlagState {
             flag: Flag::Red,
             reasons: red,
@@ -369,7 +417,28 @@ pub fn flag(today: NaiveDate, status: ProjectStatus, milestones: &[Milestone], r
             flag: Flag::Green,
             reasons: vec![],
         }
+    })
+}
+
+/// Where a responsible unit sits on the board's "by county" table, from its division code and the
+/// city's own (`city`, e.g. 330800 衢州市): one of the city's counties or districts, the city itself
+/// (市本级), a unit outside the city (市外单位), or a unit without a division code.
+pub fn region_group(city: Option<&str>, region: Option<&str>) -> Msg {
+    let Some(region) = region.filter(|r| !r.is_empty()) else {
+        return Msg::new("（未填行政区划）", "(No division code)");
+    };
+    let Some(city) = city.filter(|c| c.len() == 6) else {
+        let name = crate::codes::division_name(region).unwrap_or_else(|| region.to_string());
+        return Msg::new(name.clone(), name);
+    };
+    if region == city {
+        return Msg::new("市本级", "City level");
     }
+    if region.len() == 6 && region[..4] == city[..4] {
+        let name = crate::codes::division_name(region).unwrap_or_else(|| region.to_string());
+        return Msg::new(name.clone(), name);
+    }
+    Msg::new("市外单位", "Outside the city")
 }
 
 #[cfg(test)]
@@ -397,12 +466,18 @@ mod tests {
 
     fn rep(due: &str, filed: Option<&str>) -> PeriodReport {
         PeriodReport {
+            name: format!("{due}期"),
             due: d(due),
             first_filed_on: filed.map(d),
         }
     }
 
     const RUNNING: ProjectStatus = ProjectStatus::InProgress;
+
+    /// The flag of a supervised project.
+    fn flagged(today: NaiveDate, status: ProjectStatus, m: &[Milestone], r: &[PeriodReport]) -> FlagState {
+        flag(today, status, m, r).expect("a supervised project has a flag")
+    }
 
     #[test]
     fn monthly_periods_are_due_on_the_day_of_the_next_month_and_december_rolls_into_january() {
@@ -440,10 +515,13 @@ mod tests {
     #[test]
     fn a_milestone_due_today_is_yellow_and_due_yesterday_is_red() {
         let today = d("2026-03-31");
-        assert_eq!(flag(today, RUNNING, &[ms("2026-03-31", None)], &[]).flag, Flag::Yellow);
-        assert_eq!(flag(today, RUNNING, &[ms("2026-03-30", None)], &[]).flag, Flag::Red);
         assert_eq!(
-            flag(today, RUNNING, &[ms("2026-03-30", Some("2026-03-29"))], &[]).flag,
+            flagged(today, RUNNING, &[ms("2026-03-31", None)], &[]).flag,
+            Flag::Yellow
+        );
+        assert_eq!(flagged(today, RUNNING, &[ms("2026-03-30", None)], &[]).flag, Flag::Red);
+        assert_eq!(
+            flagged(today, RUNNING, &[ms("2026-03-30", Some("2026-03-29"))], &[]).flag,
             Flag::Green
         );
     }
@@ -452,22 +530,22 @@ mod tests {
     fn a_milestone_is_yellow_from_fifteen_days_before_its_due_date() {
         let today = d("2026-02-28");
         assert_eq!(
-            flag(today, RUNNING, &[ms("2026-03-15", None)], &[]).flag,
+            flagged(today, RUNNING, &[ms("2026-03-15", None)], &[]).flag,
             Flag::Yellow,
             "15 days ahead"
         );
         assert_eq!(
-            flag(today, RUNNING, &[ms("2026-03-16", None)], &[]).flag,
+            flagged(today, RUNNING, &[ms("2026-03-16", None)], &[]).flag,
             Flag::Green,
             "16 days ahead"
         );
         // Across a leap day: 2024-02-14 + 15 days = 2024-02-29.
         assert_eq!(
-            flag(d("2024-02-14"), RUNNING, &[ms("2024-02-29", None)], &[]).flag,
+            flagged(d("2024-02-14"), RUNNING, &[ms("2024-02-29", None)], &[]).flag,
             Flag::Yellow
         );
         assert_eq!(
-            flag(d("2024-02-14"), RUNNING, &[ms("2024-03-01", None)], &[]).flag,
+            flagged(d("2024-02-14"), RUNNING, &[ms("2024-03-01", None)], &[]).flag,
             Flag::Green
         );
     }
@@ -476,11 +554,11 @@ mod tests {
     fn a_report_is_missing_only_after_its_due_day() {
         let reports = [rep("2026-03-05", None)];
         assert_eq!(
-            flag(d("2026-03-05"), RUNNING, &[], &reports).flag,
+            flagged(d("2026-03-05"), RUNNING, &[], &reports).flag,
             Flag::Green,
             "due today: not yet missing"
         );
-        let f = flag(d("2026-03-06"), RUNNING, &[], &reports);
+        let f = flagged(d("2026-03-06"), RUNNING, &[], &reports);
         assert_eq!(f.flag, Flag::Yellow);
         assert!(f.reasons[0].contains("1 期未报送"));
     }
@@ -493,13 +571,62 @@ mod tests {
             rep("2026-03-05", None),
             rep("2026-04-05", None),
         ];
-        assert_eq!(flag(today, RUNNING, &[], &in_a_row).flag, Flag::Red);
+        assert_eq!(flagged(today, RUNNING, &[], &in_a_row).flag, Flag::Red);
         let apart = [
             rep("2026-02-05", None),
             rep("2026-03-05", Some("2026-03-01")),
             rep("2026-04-05", None),
         ];
-        assert_eq!(flag(today, RUNNING, &[], &apart).flag, Flag::Yellow);
+        assert_eq!(flagged(today, RUNNING, &[], &apart).flag, Flag::Yellow);
+    }
+
+    #[test]
+    fn the_reasons_name_the_periods_missed() {
+        let today = d("2026-04-20");
+        let in_a_row = [
+            rep("2026-02-05", Some("2026-02-03")),
+            rep("2026-03-05", None),
+            rep("2026-04-05", None),
+        ];
+        let f = flagged(today, RUNNING, &[], &in_a_row);
+        assert_eq!(f.reasons, ["2026-03-05期、2026-04-05期连续两期未报送进度"]);
+        let one = [rep("2026-03-05", None), rep("2026-04-05", Some("2026-04-01"))];
+        assert_eq!(
+            flagged(today, RUNNING, &[], &one).reasons,
+            ["有 1 期未报送进度（2026-03-05期）"]
+        );
+    }
+
+    #[test]
+    fn a_report_filed_late_for_a_missed_period_clears_that_miss() {
+        let today = d("2026-04-20");
+        let back_filed = [
+            rep("2026-02-05", Some("2026-04-18")),
+            rep("2026-03-05", Some("2026-04-18")),
+            rep("2026-04-05", Some("2026-04-02")),
+        ];
+        let f = flagged(today, RUNNING, &[], &back_filed);
+        assert_eq!((f.flag, f.reasons.len()), (Flag::Green, 0), "{:?}", f.reasons);
+    }
+
+    #[test]
+    fn a_report_is_on_time_on_its_due_day_late_after_it_and_missing_only_once_the_day_has_passed() {
+        let r = |filed: Option<&str>| rep("2026-03-05", filed);
+        assert_eq!(r(Some("2026-03-05")).standing(d("2026-04-01")), Standing::OnTime);
+        assert_eq!(r(Some("2026-03-06")).standing(d("2026-04-01")), Standing::Late);
+        assert_eq!(r(None).standing(d("2026-03-05")), Standing::NotDue);
+        assert_eq!(r(None).standing(d("2026-03-06")), Standing::Missing);
+    }
+
+    #[test]
+    fn units_are_grouped_by_the_citys_counties_the_city_itself_and_outside_the_city() {
+        let g = |r: Option<&str>| region_group(Some("330800"), r).zh;
+        assert_eq!(g(Some("330881")), "江山市");
+        assert_eq!(g(Some("330802")), "柯城区");
+        assert_eq!(g(Some("330800")), "市本级");
+        assert_eq!(g(Some("330100")), "市外单位");
+        assert_eq!(g(Some("330106")), "市外单位");
+        assert_eq!(g(None), "（未填行政区划）");
     }
 
     #[test]
@@ -509,25 +636,31 @@ mod tests {
             rep("2026-03-05", Some("2026-03-05")),
             rep("2026-04-05", Some("2026-04-06")),
         ];
-        let f = flag(today, RUNNING, &[], &late_last);
+        let f = flagged(today, RUNNING, &[], &late_last);
         assert_eq!(f.flag, Flag::Yellow);
         assert!(f.reasons[0].contains("迟报"));
         let late_earlier = [
             rep("2026-03-05", Some("2026-03-09")),
             rep("2026-04-05", Some("2026-04-05")),
         ];
-        assert_eq!(flag(today, RUNNING, &[], &late_earlier).flag, Flag::Green);
+        assert_eq!(flagged(today, RUNNING, &[], &late_earlier).flag, Flag::Green);
     }
 
     #[test]
-    fn only_projects_being_carried_out_are_flagged() {
+    fn only_projects_being_carried_out_are_flagged_and_the_others_carry_no_flag_at_all() {
         let overdue = [ms("2026-01-01", None)];
+        for done in [
+            ProjectStatus::Completed,
+            ProjectStatus::Accepted,
+            ProjectStatus::Transferred,
+            ProjectStatus::Cancelled,
+            ProjectStatus::Suspended,
+            ProjectStatus::Planned,
+        ] {
+            assert_eq!(flag(d("2026-06-01"), done, &overdue, &[]), None, "{done:?}");
+        }
         assert_eq!(
-            flag(d("2026-06-01"), ProjectStatus::Completed, &overdue, &[]).flag,
-            Flag::Green
-        );
-        assert_eq!(
-            flag(d("2026-06-01"), ProjectStatus::Approved, &overdue, &[]).flag,
+            flagged(d("2026-06-01"), ProjectStatus::Approved, &overdue, &[]).flag,
             Flag::Red
         );
     }

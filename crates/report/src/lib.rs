@@ -129,7 +129,7 @@ pub fn bulletin_docx(c: &BulletinContent, hash: Option<&str>) -> Vec<u8> {
 
     doc = doc.add_paragraph(heading("二、各责任单位推进情况", 1));
     doc = doc.add_paragraph(body(format!(
-        "{}进度报送及节点完成情况如下表。{}",
+        "截至{}，本年度各期进度报送及节点完成情况如下表。{}",
         c.period,
         ranking_sentence(c)
     )));

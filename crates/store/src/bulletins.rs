@@ -4,7 +4,7 @@
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot};
 use crate::records::expect_version;
-use crate::sql::{Arg, Q, bind_args, fetch_page};
+use crate::sql::{Q, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, Datelike, Utc};
 use hezuo_domain::access::Action;
@@ -13,7 +13,7 @@ use hezuo_domain::bulletin::{
 };
 use hezuo_domain::problem::ProblemFilter;
 use hezuo_domain::project::{ProjectFilter, ProjectStatus};
-use hezuo_domain::supervision::{Flag, period_by_label};
+use hezuo_domain::supervision::{Flag, Standing, period_by_label, supervised};
 use hezuo_domain::{FieldErrors, ListParams, Msg, Page, RecordKind};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -251,20 +251,8 @@ impl Store {
                 .unwrap_or(0);
             by_kind.entry(ki).or_insert((p.kind.label().zh, 0)).1 += 1;
         }
-        // First filing of the period by each project's lead unit.
-        let mut rq = Q::new(
-            "select r.project_id, min(r.created_at) from progress_report r join project p on p.id = r.project_id \
-             where r.organization_id = p.lead_unit_id and r.period = ",
-        );
-        rq.bind(Arg::Text(b.period.clone()))
-            .push(" and r.project_id in ")
-            .bind_list(&ids)
-            .push(" group by r.project_id");
-        let filed: Vec<(i64, DateTime<Utc>)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(rq.sql.clone())), rq.args).fetch_all(p).await)?;
-        let filed: HashMap<i64, chrono::NaiveDate> = filed
-            .into_iter()
-            .map(|(p, t)| (p, (t + chrono::Duration::hours(8)).date_naive()))
-            .collect();
+        // Every period of the year up to this one, as the flags read them: one definition of on time.
+        let reports = self.period_reports(&projects).await?;
         let mut mq = Q::new(&format!(
             "select {} from milestone where archived = false and project_id in ",
             crate::projects::MILESTONE_COLS
@@ -273,8 +261,7 @@ impl Store {
         let milestones = crate::projects::milestones_by_query(self, &mq).await?;
         let mut units: BTreeMap<String, UnitProgress> = BTreeMap::new();
         for p in &projects {
-            let expected = matches!(p.status, ProjectStatus::Approved | ProjectStatus::InProgress)
-                && p.start_on.is_none_or(|s| s <= per.end);
+            let expected = supervised(p.status) && p.start_on.is_none_or(|s| s <= per.end);
             if !expected {
                 continue;
             }
@@ -290,11 +277,13 @@ impl Store {
                 milestones_met: 0,
             });
             u.projects += 1;
-            match filed.get(&p.id) {
-                Some(d) if *d <= per.due => u.reports_on_time += 1,
-                Some(_) => u.reports_late += 1,
-                None if per.due < today => u.reports_missing += 1,
-                None => {}
+            for r in reports.get(&p.id).into_iter().flatten().filter(|r| r.due <= per.due) {
+                match r.standing(today) {
+                    Standing::OnTime => u.reports_on_time += 1,
+                    Standing::Late => u.reports_late += 1,
+                    Standing::Missing => u.reports_missing += 1,
+                    Standing::NotDue => {}
+                }
             }
             for m in milestones
                 .iter()
@@ -336,9 +325,9 @@ impl Store {
             .collect();
         let mut flagged: Vec<FlaggedProject> = projects
             .iter()
-            .filter(|p| p.flag != Flag::Green)
-            .map(|p| FlaggedProject {
-                flag: p.flag.label().zh,
+            .filter_map(|p| p.flag.filter(|f| *f != Flag::Green).map(|f| (p, f)))
+            .map(|(p, f)| FlaggedProject {
+                flag: f.label().zh,
                 title: p.title.clone(),
                 lead_unit: names.get(&p.lead_unit_id).cloned().unwrap_or_default(),
                 reasons: p.flag_reasons.join("；"),

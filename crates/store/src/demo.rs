@@ -609,6 +609,8 @@ impl Loader<'_> {
         };
         let mut expert_turn = vec![0usize; ids.colleges.len()];
         let mut in_progress = 0usize;
+        // Leads (a college, a department) whose first running project has a step due on a reminder day.
+        let mut reminded_leads: HashSet<&str> = HashSet::new();
         // The year's lists (年度合作项目清单): reported on monthly, due on the 5th of the next month.
         let mut batches: HashMap<i32, i64> = HashMap::new();
         for age in (0..3).rev() {
@@ -820,9 +822,32 @@ impl Loader<'_> {
                 } else if turn % 3 == 1
                     && let Some(k) = due.iter().position(|d| *d >= today)
                 {
-                    // And this one has a step due within the next two weeks.
-                    due[k] = due[k].min(today + days(2 + (turn as u64 * 5) % 12));
+                    // And this one has a step due within the next two weeks — a week or a day
+                    // from today, the days reminders go out, so the demo's people get one.
+                    due[k] = due[k].min(today + days(if turn % 2 == 1 { 7 } else { 1 }));
                 }
+            }
+            // The first running project led by a college and the first led by a department have their
+            // next step due a week or a day from today, or today — days reminders go out — so the
+            // demo's expert and unit accounts, who answer for them, always have a reminder.
+            let lead_kind = match lead {
+                Lead::College => Some("college"),
+                Lead::Dept(_) => Some("department"),
+                _ => None,
+            };
+            if status == InProgress
+                && let Some(kind) = lead_kind
+                && !reminded_leads.contains(kind)
+                && let Some(k) = due.iter().position(|d| *d >= today)
+            {
+                due[k] = if due[k] >= today + days(7) {
+                    today + days(7)
+                } else if due[k] >= today + days(1) {
+                    today + days(1)
+                } else {
+                    today
+                };
+                reminded_leads.insert(kind);
             }
             for (k, &step) in chosen.iter().enumerate() {
                 let (name, deliverable) = steps[step];
@@ -831,7 +856,7 @@ impl Loader<'_> {
                     InProgress | Suspended | Cancelled => due[k] < today && late != Some(k),
                     Planned | Approved => false,
                 };
-                let done_on = done.then(|| (due[k] - days(r.below(8))).max(start));
+                let done_on = done.then(|| (due[k] - days(r.below(8))).max(start).min(today));
                 let m = MilestoneInput {
                     title: s(name),
                     due_on: s(due[k].to_string()),
@@ -907,7 +932,8 @@ impl Loader<'_> {
                 let roll = r.below(12);
                 let filed = match roll {
                     0 => continue,
-                    1 => per.due + days(2 + r.below(5)),
+                    // Filed late, but never after today: nothing is filed in the future.
+                    1 => (per.due + days(2 + r.below(5))).min(today),
                     _ => per.due - days(r.below(4)),
                 };
                 let at = filed
@@ -965,8 +991,9 @@ impl Loader<'_> {
 }
 
 /// Creates one demo account per role (`office`, `coordinator`, …), each with `password`, anchored
-/// where the demo data makes it interesting: the coordinator at 江山市, the unit, enterprise and
-/// expert at whoever leads or is responsible for the most projects. Accounts that exist are kept.
+/// where the demo data makes it interesting: the coordinator at 江山市, the enterprise at whoever
+/// leads the most projects, the unit and the expert at people today's reminders go to (the unit
+/// account is also that person's, so it shows their reminders). Accounts that exist are kept.
 /// Returns (username, role, what it reaches).
 pub async fn create_demo_users(store: &Store, password: &str) -> Result<Vec<(String, Role, String)>> {
     let sys = &*DEMO;
@@ -976,6 +1003,8 @@ pub async fn create_demo_users(store: &Store, password: &str) -> Result<Vec<(Str
     };
     let mut lead_count: HashMap<i64, usize> = HashMap::new();
     let mut person_count: HashMap<i64, usize> = HashMap::new();
+    // (lead unit, responsible person) of running projects on a list: what a unit reports on.
+    let mut leads_running: HashSet<(i64, i64)> = HashSet::new();
     let mut page = 1;
     loop {
         let p = ListParams {
@@ -987,6 +1016,9 @@ pub async fn create_demo_users(store: &Store, password: &str) -> Result<Vec<(Str
             *lead_count.entry(pr.lead_unit_id).or_default() += 1;
             if let Some(r) = pr.responsible_person_id {
                 *person_count.entry(r).or_default() += 1;
+                if pr.status == ProjectStatus::InProgress && pr.batch_id.is_some() {
+                    leads_running.insert((pr.lead_unit_id, r));
+                }
             }
         }
         if projects.items.is_empty() || page >= projects.pages() {
@@ -1015,26 +1047,69 @@ pub async fn create_demo_users(store: &Store, password: &str) -> Result<Vec<(Str
         )
         .await?
         .items;
-    let expert = experts
+    // The people today's reminders go to: the demo's unit and expert accounts are theirs, so that
+    // signing in as either shows a reminder (reminders reach people through their accounts).
+    let reminded: HashSet<i64> = store
+        .reminders_due(store.today(), &hezuo_domain::reminder::DEFAULT_DAYS_BEFORE)
+        .await?
+        .into_iter()
+        .map(|p| p.person_id)
+        .collect();
+    let by_load = |p: &&hezuo_domain::person::Person| {
+        (
+            reminded.contains(&p.id),
+            person_count.get(&p.id).copied().unwrap_or(0),
+            -p.id,
+        )
+    };
+    let expert = experts.iter().max_by_key(by_load).map(|p| (p.id, p.name.clone()));
+    let mut people = Vec::new();
+    for id in &reminded {
+        people.push(store.get_person(sys, *id).await?);
+    }
+    let unit_kinds: HashMap<i64, &str> = orgs
         .iter()
-        .max_by_key(|p| (person_count.get(&p.id).copied().unwrap_or(0), -p.id))
-        .map(|p| (p.id, p.name.clone()));
-    // (role, the record it is anchored at with its name, whether that record is a person)
+        .filter(|o| matches!(o.kind.as_str(), "department" | "college"))
+        .map(|o| (o.id, o.name.as_str()))
+        .collect();
+    // The unit account: a department or college whose person responsible for projects is reminded
+    // today, signed in as that person; otherwise the unit leading the most projects.
+    let unit_person = people
+        .iter()
+        .filter(|p| reminded.contains(&p.id) && Some(p.id) != expert.as_ref().map(|e| e.0))
+        .filter(|p| unit_kinds.contains_key(&p.organization_id))
+        .max_by_key(|p| {
+            (
+                // Best a unit that leads a running project this person answers for: it has reports to file.
+                leads_running.contains(&(p.organization_id, p.id)),
+                person_count.get(&p.id).copied().unwrap_or(0),
+                -p.id,
+            )
+        });
+    let (unit, unit_person) = match unit_person {
+        Some(p) => (
+            Some((p.organization_id, unit_kinds[&p.organization_id].to_string())),
+            Some(p.id),
+        ),
+        None => (unit, None),
+    };
+    // (role, the record it is anchored at with its name, whether that record is a person, the
+    // person the account also is — whose reminders it shows)
     let plan = [
-        (Role::Office, None, false),
-        (Role::Coordinator, county, false),
-        (Role::Unit, unit, false),
-        (Role::Enterprise, enterprise, false),
-        (Role::Expert, expert, true),
-        (Role::Leader, None, false),
+        (Role::Office, None, false, None),
+        (Role::Coordinator, county, false, None),
+        (Role::Unit, unit, false, unit_person),
+        (Role::Enterprise, enterprise, false, None),
+        (Role::Expert, expert, true, None),
+        (Role::Leader, None, false, None),
     ];
     let mut out = Vec::new();
-    for (role, anchor, is_person) in plan {
+    for (role, anchor, is_person, also) in plan {
         let name = role.as_str();
         let reach = anchor.as_ref().map(|a| a.1.clone()).unwrap_or_else(|| "全部".into());
         if store.user_by_name(name).await?.is_none() {
             let id = anchor.map(|a| a.0);
-            let (org, person) = if is_person { (None, id) } else { (id, None) };
+            let (org, person) = if is_person { (None, id) } else { (id, also) };
             store.add_user(sys, name, role, org, person, Some(password)).await?;
         }
         out.push((name.to_string(), role, reach));

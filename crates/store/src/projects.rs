@@ -326,7 +326,7 @@ impl Store {
         let mut tx = self.begin().await?;
         must_see(&mut tx, v, RecordKind::Project, project_id).await?;
         let (start, end) = project_dates(&mut tx, project_id).await?;
-        d.check_dates(start, end).map_err(StoreError::Invalid)?;
+        d.check_dates(self.today(), start, end).map_err(StoreError::Invalid)?;
         let t = now();
         let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
             "insert into milestone (project_id, title, due_on, deliverable, done_on, evidence, archived, created_at, updated_at) \
@@ -361,7 +361,7 @@ impl Store {
         expect_version(&mut tx, RecordKind::Milestone, id, expected).await?;
         let before = fetch_milestone(&mut tx, id).await?;
         let (start, end) = project_dates(&mut tx, before.project_id).await?;
-        d.check_dates(start, end).map_err(StoreError::Invalid)?;
+        d.check_dates(self.today(), start, end).map_err(StoreError::Invalid)?;
         on_tx!(&mut tx, c => sqlx::query(
             "update milestone set title = $1, due_on = $2, deliverable = $3, done_on = $4, evidence = $5, updated_at = $6 \
              where id = $7")

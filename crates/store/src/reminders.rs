@@ -103,6 +103,27 @@ impl Store {
         Ok(result)
     }
 
+    /// The people today's reminders go to who have no account (no enabled user is theirs), so the
+    /// platform cannot remind them: what the office is shown to reach them another way. Office only.
+    pub async fn unreachable_reminders(
+        &self,
+        v: &crate::Viewer,
+        today: NaiveDate,
+        days_before: &[i64],
+    ) -> Result<Vec<PersonDue>> {
+        if v.role != hezuo_domain::access::Role::Office {
+            return Err(crate::StoreError::Forbidden(hezuo_domain::access::forbidden()));
+        }
+        let due = self.reminders_due(today, days_before).await?;
+        let with_account: Vec<i64> = on_db!(&self.db, p => sqlx::query_scalar(
+            "select distinct person_id from user_account where person_id is not null and disabled = false")
+            .fetch_all(p).await)?;
+        Ok(due
+            .into_iter()
+            .filter(|p| !with_account.contains(&p.person_id))
+            .collect())
+    }
+
     /// Records one person's reminder for `day`; false if they already have one (nothing to send).
     pub async fn claim_reminder(&self, person_id: i64, day: NaiveDate, subject: &str, body: &str) -> Result<bool> {
         let t = now();

@@ -274,7 +274,17 @@ impl Store {
                     ),
                 )
             })?;
-        let today = china_date(at).min(self.today());
+        let today = self.today();
+        if china_date(at) > today {
+            return Err(StoreError::invalid(
+                "filed_at",
+                Msg::new(
+                    format!("报送日期不能晚于今天（{today}）"),
+                    format!("A report cannot be filed after today ({today})"),
+                ),
+            ));
+        }
+        let today = china_date(at);
         if period.start > today {
             return Err(StoreError::invalid(
                 "period",
@@ -448,22 +458,25 @@ impl Store {
         })
     }
 
-    /// Sets each project's flag from its milestones and, when it is in an approved batch, its reports.
-    pub(crate) async fn apply_flags(&self, projects: &mut [Project]) -> Result<()> {
+    /// The division code of the city the platform serves: its top government organisation's
+    /// (衢州市, 330800 in the demo). The board groups units by this city's counties.
+    pub async fn city_region(&self) -> Result<Option<String>> {
+        let code: Option<Option<String>> = on_db!(&self.db, p => sqlx::query_scalar(
+            "select region_code from organization where kind = 'government' and parent_id is null \
+             and archived = false and region_code is not null order by id limit 1")
+            .fetch_optional(p).await)?;
+        Ok(code.flatten())
+    }
+
+    /// Each project's reporting periods (those of its approved batch from its start on, in order),
+    /// each with the day its lead unit first filed it — what the flags and the bulletins both read,
+    /// so that "on time", "late" and "missing" mean one thing everywhere
+    /// ([`hezuo_domain::supervision::Standing`]). A project in no approved batch owes no reports.
+    pub(crate) async fn period_reports(&self, projects: &[Project]) -> Result<HashMap<i64, Vec<PeriodReport>>> {
         if projects.is_empty() {
-            return Ok(());
+            return Ok(HashMap::new());
         }
         let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
-        let mut q = Q::new(&format!(
-            "select {} from milestone where archived = false and project_id in ",
-            crate::projects::MILESTONE_COLS
-        ));
-        q.bind_list(&ids);
-        let milestones: Vec<Milestone> = crate::projects::milestones_by_query(self, &q).await?;
-        let mut by_project: HashMap<i64, Vec<Milestone>> = HashMap::new();
-        for m in milestones {
-            by_project.entry(m.project_id).or_default().push(m);
-        }
         let batch_ids: Vec<i64> = projects.iter().filter_map(|p| p.batch_id).collect();
         let mut bq = Q::new(&format!(
             "select {BATCH_COLS} from batch where status = 'approved' and id in "
@@ -480,8 +493,8 @@ impl Store {
         let filed: Vec<(i64, String, DateTime<Utc>)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(rq.sql.clone())), rq.args).fetch_all(p).await)?;
         let filed: HashMap<(i64, String), NaiveDate> =
             filed.into_iter().map(|(p, per, t)| ((p, per), china_date(t))).collect();
-        let today = self.today();
-        for p in projects.iter_mut() {
+        let mut out = HashMap::new();
+        for p in projects {
             let reports: Vec<PeriodReport> = match p.batch_id.and_then(|b| batches.get(&b)) {
                 Some(b) => {
                     let from = p.start_on.unwrap_or(NaiveDate::MIN);
@@ -489,6 +502,7 @@ impl Store {
                         .into_iter()
                         .filter(|per| per.end >= from)
                         .map(|per| PeriodReport {
+                            name: per.name(b.cadence),
                             due: per.due,
                             first_filed_on: filed.get(&(p.id, per.label(b.cadence))).copied(),
                         })
@@ -496,14 +510,39 @@ impl Store {
                 }
                 None => vec![],
             };
+            out.insert(p.id, reports);
+        }
+        Ok(out)
+    }
+
+    /// Sets each project's flag from its milestones and, when it is in an approved batch, its reports;
+    /// a project not being carried out gets none.
+    pub(crate) async fn apply_flags(&self, projects: &mut [Project]) -> Result<()> {
+        if projects.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
+        let mut q = Q::new(&format!(
+            "select {} from milestone where archived = false and project_id in ",
+            crate::projects::MILESTONE_COLS
+        ));
+        q.bind_list(&ids);
+        let milestones: Vec<Milestone> = crate::projects::milestones_by_query(self, &q).await?;
+        let mut by_project: HashMap<i64, Vec<Milestone>> = HashMap::new();
+        for m in milestones {
+            by_project.entry(m.project_id).or_default().push(m);
+        }
+        let reports = self.period_reports(projects).await?;
+        let today = self.today();
+        for p in projects.iter_mut() {
             let state = flag(
                 today,
                 p.status,
                 by_project.get(&p.id).map(Vec::as_slice).unwrap_or(&[]),
-                &reports,
+                reports.get(&p.id).map(Vec::as_slice).unwrap_or(&[]),
             );
-            p.flag = state.flag;
-            p.flag_reasons = state.reasons;
+            p.flag = state.as_ref().map(|s| s.flag);
+            p.flag_reasons = state.map(|s| s.reasons).unwrap_or_default();
         }
         Ok(())
     }

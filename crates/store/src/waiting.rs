@@ -120,3 +120,33 @@ impl Store {
         .await
     }
 }
+
+impl Store {
+    /// The reports `projects` still owe — periods not yet filed by their lead unit whose due day is
+    /// on or before `until` — as (project id, project title, period as people say it, due day),
+    /// the most overdue first. The periods and "filed" are those the flags and bulletins read
+    /// (`period_reports`), so the home page and the flags never disagree.
+    pub async fn reports_owed(
+        &self,
+        projects: &[hezuo_domain::project::Project],
+        until: NaiveDate,
+    ) -> Result<Vec<(i64, String, String, NaiveDate)>> {
+        use hezuo_domain::project::ProjectStatus;
+        let carried: Vec<_> = projects
+            .iter()
+            .filter(|p| matches!(p.status, ProjectStatus::Approved | ProjectStatus::InProgress))
+            .cloned()
+            .collect();
+        let periods = self.period_reports(&carried).await?;
+        let mut owed = Vec::new();
+        for p in &carried {
+            for r in periods.get(&p.id).into_iter().flatten() {
+                if r.first_filed_on.is_none() && r.due <= until {
+                    owed.push((p.id, p.title.clone(), r.name.clone(), r.due));
+                }
+            }
+        }
+        owed.sort_by_key(|o| o.3);
+        Ok(owed)
+    }
+}

@@ -173,26 +173,7 @@ async fn page_list(cx: Ctx, Query(p): Query<ListParams>) -> Result<Response, Api
     // The office generates a new one from a batch and a period that has begun.
     let mut filters = Vec::new();
     if who.viewer.role == Role::Office {
-        let batches = s.store.list_batches(&who.viewer, &ListParams::first(20)).await?;
-        let today = s.store.today();
-        let mut periods = Vec::new();
-        for b in &batches.items {
-            for per in b.periods().into_iter().filter(|p| p.start <= today).rev() {
-                periods.push((
-                    format!("{}|{}", b.id, per.label(b.cadence)),
-                    format!("{} · {}", b.title, per.name(b.cadence)),
-                ));
-            }
-        }
-        filters.push(
-            Field::new(
-                lang,
-                "target",
-                ("生成通报：清单与期次", "New bulletin: batch and period"),
-                "select",
-            )
-            .options(lang, periods, &[]),
-        );
+        filters.push(target_field(&cx, &[]).await?);
     }
     let heading = lang.tr("督查通报", "Bulletins").to_string();
     t.empty = lang.tr("还没有督查通报。", "No bulletins yet.").into();
@@ -222,16 +203,77 @@ struct NewForm {
     target: Option<String>,
 }
 
+/// The menu of batches and periods (those begun) a new bulletin is drafted for, `selected` marked.
+async fn target_field(cx: &Ctx, selected: &[String]) -> Result<Field, ApiError> {
+    let lang = cx.lang;
+    let batches = cx.store().list_batches(cx.viewer(), &ListParams::first(20)).await?;
+    let today = cx.store().today();
+    let mut periods = Vec::new();
+    for b in &batches.items {
+        for per in b.periods().into_iter().filter(|p| p.start <= today).rev() {
+            periods.push((
+                format!("{}|{}", b.id, per.label(b.cadence)),
+                format!("{} · {}", b.title, per.name(b.cadence)),
+            ));
+        }
+    }
+    Ok(Field::new(
+        lang,
+        "target",
+        ("生成通报：清单与期次", "New bulletin: batch and period"),
+        "select",
+    )
+    .required()
+    .options(lang, periods, selected))
+}
+
+/// Drafts a bulletin for the chosen batch and period; without a usable choice, or refused by the
+/// store, the form comes back with the reason beside the menu.
 async fn page_create(cx: Ctx, FormBody(f): FormBody<NewForm>) -> Result<Response, ApiError> {
     may_write(cx.viewer())?;
-    let (batch, period) = f
+    let chosen = f
         .target
         .as_deref()
         .and_then(|t| t.split_once('|'))
-        .and_then(|(b, p)| Some((b.parse::<i64>().ok()?, p.to_string())))
-        .ok_or_else(|| ApiError::field("target", Msg::new("请选择清单与期次", "Choose a batch and period")))?;
-    let b = cx.store().create_bulletin(cx.viewer(), batch, &period).await?;
-    Ok(views::redirect(&format!("/bulletins/{}", b.id)))
+        .and_then(|(b, p)| Some((b.parse::<i64>().ok()?, p.to_string())));
+    let outcome = match chosen {
+        None => Err(ApiError::Invalid(FieldErrors::one(
+            "target",
+            Msg::new("请选择清单与期次", "Choose a batch and period"),
+        ))),
+        Some((batch, period)) => cx
+            .store()
+            .create_bulletin(cx.viewer(), batch, &period)
+            .await
+            .map_err(ApiError::from)
+            .map_err(|e| match e {
+                // The form has one menu for both: what is wrong with either is said beside it.
+                ApiError::Invalid(errors) => ApiError::Invalid(FieldErrors(
+                    errors
+                        .0
+                        .into_iter()
+                        .map(|(k, m)| match k.as_str() {
+                            "batch_id" | "period" => ("target".to_string(), m),
+                            _ => (k, m),
+                        })
+                        .collect(),
+                )),
+                other => other,
+            }),
+    };
+    match Rejected::split(outcome)? {
+        Ok(b) => Ok(views::redirect(&format!("/bulletins/{}", b.id))),
+        Err(r) => {
+            let selected: Vec<String> = f.target.into_iter().collect();
+            let fields = vec![target_field(&cx, &selected).await?];
+            let heading = cx.tr("生成督查通报", "Draft a bulletin").to_string();
+            Ok(
+                views::FormPage::new(&cx, "bulletins", heading, fields, "/bulletins".into())
+                    .rejected(Some(r))
+                    .respond(),
+            )
+        }
+    }
 }
 
 #[derive(Template)]
@@ -338,7 +380,23 @@ async fn show(cx: &Ctx, b: Bulletin, i: &BulletinInput, prose: Prose) -> Result<
     ];
     let (status, errors, version, notice, theirs) = match prose {
         Prose::Read(v) => (StatusCode::OK, FieldErrors::new(), v, None, None),
-        Prose::Refused(v, r) => (r.status, r.errors, v, None, None),
+        Prose::Refused(v, r) => {
+            // What is not about the prose fields (the bulletin is issued already) goes above them.
+            let stray: Vec<String> = r
+                .errors
+                .0
+                .iter()
+                .filter(|(k, _)| !["title", "intro", "closing"].contains(&k.as_str()))
+                .map(|(_, m)| lang.pick(m).to_string())
+                .collect();
+            (
+                r.status,
+                r.errors,
+                v,
+                (!stray.is_empty()).then(|| stray.join("；")),
+                None,
+            )
+        }
         Prose::Overtaken(v, now) => (
             StatusCode::CONFLICT,
             FieldErrors::new(),
@@ -406,6 +464,14 @@ async fn page_edit(cx: Ctx, Id(id): Id, FormBody(edit): FormBody<Edit<BulletinIn
 }
 
 async fn page_issue(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
-    let b = cx.store().issue_bulletin(cx.viewer(), id).await?;
-    Ok(views::redirect(&format!("/bulletins/{}", b.id)))
+    match Rejected::split(cx.store().issue_bulletin(cx.viewer(), id).await.map_err(ApiError::from))? {
+        Ok(b) => Ok(views::redirect(&format!("/bulletins/{}", b.id))),
+        // Issued already (a second click, or by another office user): the bulletin says so above it.
+        Err(r) => {
+            let version = cx.store().record_version(cx.viewer(), RecordKind::Bulletin, id).await?;
+            let b = cx.store().get_bulletin(cx.viewer(), id).await?;
+            let i = prose_input(&b);
+            show(&cx, b, &i, Prose::Refused(version.id, r)).await
+        }
+    }
 }

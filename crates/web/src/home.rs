@@ -19,11 +19,11 @@ use axum::response::Response;
 use axum::routing::get;
 use chrono::{Duration, NaiveDate};
 use hezuo_domain::access::{Action, Role, Scope};
-use hezuo_domain::codes::division_name;
 use hezuo_domain::demand::{DemandFilter, DemandStatus, ReviewDecision};
 use hezuo_domain::matching::MatchStatus;
 use hezuo_domain::problem::{ProblemFilter, ProblemStatus};
 use hezuo_domain::project::{DUE_SOON_DAYS, ProjectFilter, ProjectKind, ProjectStatus};
+use hezuo_domain::supervision::region_group;
 use hezuo_domain::{ListParams, Money, RecordKind};
 use hezuo_store::waiting::Waiting;
 use serde::Deserialize;
@@ -279,45 +279,6 @@ async fn staff_waiting(cx: &Ctx) -> Result<Vec<WaitingList>, ApiError> {
     Ok(out)
 }
 
-/// Reports a unit's projects owe, due within two weeks or overdue: (project, period label, due).
-async fn reports_owed(
-    cx: &Ctx,
-    projects: &[hezuo_domain::project::Project],
-) -> Result<Vec<(i64, String, String, NaiveDate)>, ApiError> {
-    let (st, v, today) = (cx.store(), cx.viewer(), cx.store().today());
-    let mut owed = Vec::new();
-    let mut batches = BTreeMap::new();
-    for p in projects {
-        if !matches!(p.status, ProjectStatus::Approved | ProjectStatus::InProgress) {
-            continue;
-        }
-        let Some(bid) = p.batch_id else { continue };
-        if let std::collections::btree_map::Entry::Vacant(e) = batches.entry(bid) {
-            e.insert(st.get_batch(v, bid).await.ok());
-        }
-        let Some(Some(b)) = batches.get(&bid) else { continue };
-        if b.status != hezuo_domain::supervision::BatchStatus::Approved {
-            continue;
-        }
-        let filed: Vec<String> = st
-            .project_reports(v, p.id)
-            .await?
-            .into_iter()
-            .map(|r| r.period)
-            .collect();
-        for period in b.periods() {
-            let started = p.start_on.is_none_or(|s| period.end >= s);
-            let ended = p.end_on.is_some_and(|e| period.start > e);
-            let label = period.label(b.cadence);
-            if started && !ended && period.due <= today + Duration::days(14) && !filed.contains(&label) {
-                owed.push((p.id, p.title.clone(), label, period.due));
-            }
-        }
-    }
-    owed.sort_by_key(|o| o.3);
-    Ok(owed)
-}
-
 async fn all_projects(cx: &Ctx) -> Result<Vec<hezuo_domain::project::Project>, ApiError> {
     let p = ListParams {
         per_page: Some("100".into()),
@@ -368,18 +329,18 @@ async fn unit_home(cx: &Ctx) -> Result<Response, ApiError> {
     }
     view.waiting.push(ms);
     // Reports to file.
-    let owed = reports_owed(cx, &projects).await?;
+    let owed = st.reports_owed(&projects, today + Duration::days(14)).await?;
     let mut rl = WaitingList::new(
         "reports",
         lang.tr("待报送的进度报告", "Reports to file"),
         lang.tr("近期没有需要报送的进度报告。", "No report is due soon."),
     );
     rl.total = owed.len() as i64;
-    for (pid, title, label, due) in owed.iter().take(FIRST as usize) {
+    for (pid, title, period, due) in owed.iter().take(FIRST as usize) {
         let (note, warn) = due_note(lang, *due, today);
         rl.rows.push(WaitRow {
-            text: format!("{title} · {label}"),
-            href: format!("/projects/{pid}/reports/new?period={label}"),
+            text: format!("{title} · {period}"),
+            href: format!("/projects/{pid}#reports"),
             note,
             warn,
         });
@@ -637,6 +598,7 @@ async fn leader_home(cx: &Ctx, q: &HomeQuery) -> Result<Response, ApiError> {
         _ => None,
     };
     let rows = st.project_summary(v, year, batch).await?;
+    let city = st.city_region().await?;
     let year_label = year.map_or_else(
         || lang.tr("历年", "All years").to_string(),
         |y| format!("{y}{}", lang.tr(" 年", "")),
@@ -689,10 +651,8 @@ async fn leader_home(cx: &Ctx, q: &HomeQuery) -> Result<Response, ApiError> {
             by_status.entry(r.status.clone()).or_default(),
             by_county
                 .entry(
-                    r.region_code
-                        .as_deref()
-                        .and_then(division_name)
-                        .unwrap_or_else(|| lang.tr("（未填行政区划）", "(no division)").into()),
+                    lang.pick(&region_group(city.as_deref(), r.region_code.as_deref()))
+                        .to_string(),
                 )
                 .or_default(),
         ] {

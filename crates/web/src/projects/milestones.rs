@@ -11,11 +11,12 @@ use crate::routing::RouteExt;
 use crate::state::AppState;
 use crate::views::{self, Ctx, Field, FormPage, Rejected};
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use hezuo_domain::project::{Milestone, MilestoneInput, Project};
-use hezuo_domain::{Page, RecordKind};
+use hezuo_domain::project::{Milestone, MilestoneInput, MilestoneState, Project};
+use hezuo_domain::{FieldErrors, Msg, Page, RecordKind};
 use hezuo_store::{Store, Viewer};
 
 pub fn router() -> Router<AppState> {
@@ -176,6 +177,51 @@ fn to_schedule(project: i64) -> Response {
     views::redirect(&format!("/projects/{project}#milestones"))
 }
 
+/// After a save: back to the schedule, unless the milestone is overdue from the moment it was
+/// entered (its due date already passed, not done) — then the form stays, saved, with the warning
+/// beside the date, so that a mistyped year is not accepted silently.
+async fn saved(cx: &Ctx, p: &Project, m: &Milestone) -> Result<Response, ApiError> {
+    let today = cx.store().today();
+    if m.state(today) != MilestoneState::Overdue {
+        return Ok(to_schedule(p.id));
+    }
+    let version = cx
+        .store()
+        .record_version(cx.viewer(), RecordKind::Milestone, m.id)
+        .await?;
+    let warning = Rejected {
+        status: StatusCode::OK,
+        errors: FieldErrors::one(
+            "due_on",
+            Msg::new(
+                format!(
+                    "已保存。计划完成日期 {} 早于今天（{today}），该节点已显示为逾期；如日期有误，请修改后再次保存。",
+                    m.due_on
+                ),
+                format!(
+                    "Saved. The due date {} is before today ({today}), so the milestone shows as overdue; if the date is wrong, correct it and save again.",
+                    m.due_on
+                ),
+            ),
+        ),
+    };
+    let path = format!("/projects/{}/milestones/{}/edit", p.id, m.id);
+    let mut page = FormPage::new(
+        cx,
+        "projects",
+        format!("{}：{} · {}", cx.lang.t().edit, m.title, p.title),
+        fields(cx.lang, &MilestoneInput::from_record(m)),
+        format!("/projects/{}", p.id),
+    )
+    .rejected(Some(warning))
+    .version(version.id);
+    // The form saves the milestone it now shows, whichever address showed it; it was saved, so the
+    // note beside the date is a warning, not an error summary.
+    page.action = path;
+    page.has_errors = false;
+    Ok(page.respond())
+}
+
 async fn page_new(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
     let p = cx.store().get_project(cx.viewer(), id).await?;
     Ok(form(&cx, &p, None, &MilestoneInput::default(), None))
@@ -185,7 +231,7 @@ async fn page_create(cx: Ctx, Id(id): Id, FormBody(i): FormBody<MilestoneInput>)
     let p = cx.store().get_project(cx.viewer(), id).await?;
     Ok(
         match Rejected::split(create(cx.store(), cx.viewer(), p.id, &i).await)? {
-            Ok(_) => to_schedule(p.id),
+            Ok(m) => saved(&cx, &p, &m).await?,
             Err(r) => form(&cx, &p, None, &i, Some(r)),
         },
     )
@@ -223,7 +269,7 @@ async fn page_update(cx: Ctx, ids: Ids, FormBody(edit): FormBody<Edit<MilestoneI
                 .respond()
         }
         other => match Rejected::split(other)? {
-            Ok(_) => to_schedule(p.id),
+            Ok(saved_m) => saved(&cx, &p, &saved_m).await?,
             Err(r) => form(&cx, &p, Some((&m, version.unwrap_or_default())), i, Some(r)),
         },
     })

@@ -235,11 +235,15 @@ impl Pages for Projects {
             long_text.push((lang.tr("项目内容", "Summary").to_string(), n.clone()));
         }
         Ok(DetailPage {
-            badges: vec![
-                flag_cell(lang, p.flag),
-                Cell::badge(lang.pick(&p.status.label()), format!("s-{}", p.status.as_str())),
-                Cell::badge(lang.pick(&p.kind.label()), format!("k-{}", p.kind.as_str())),
-            ],
+            badges: p
+                .flag
+                .map(|f| flag_cell(lang, Some(f)))
+                .into_iter()
+                .chain([
+                    Cell::badge(lang.pick(&p.status.label()), format!("s-{}", p.status.as_str())),
+                    Cell::badge(lang.pick(&p.kind.label()), format!("k-{}", p.kind.as_str())),
+                ])
+                .collect(),
             actions,
             props,
             long_text,
@@ -264,16 +268,15 @@ impl Pages for Projects {
                     )),
                 },
             ],
-            notice: Some(if p.flag_reasons.is_empty() {
-                format!("{}：{}", lang.tr("亮灯规则", "Flag rules"), legend_text(lang))
-            } else {
-                format!(
+            notice: Some(match p.flag.filter(|_| !p.flag_reasons.is_empty()) {
+                None => format!("{}：{}", lang.tr("亮灯规则", "Flag rules"), legend_text(lang)),
+                Some(f) => format!(
                     "{}：{}。{}：{}",
-                    lang.pick(&p.flag.label()),
+                    lang.pick(&f.label()),
                     p.flag_reasons.join("；"),
                     lang.tr("亮灯规则", "Flag rules"),
                     legend_text(lang)
-                )
+                ),
             }),
             ..record_page::<Self>(cx, p.id, p.title.clone(), p.archived)
         })

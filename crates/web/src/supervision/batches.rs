@@ -173,6 +173,11 @@ async fn page_create(cx: Ctx, FormBody(i): FormBody<BatchInput>) -> Result<Respo
 }
 
 async fn page_show(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
+    show(&cx, id, None).await
+}
+
+/// The batch's page; a refusal of its approval (already approved) is shown on it, with its status.
+async fn show(cx: &Ctx, id: i64, refused: Option<Rejected>) -> Result<Response, ApiError> {
     let lang = cx.lang;
     let b = cx.store().get_batch(cx.viewer(), id).await?;
     let f = ProjectFilter {
@@ -265,16 +270,29 @@ async fn page_show(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
             },
         ],
         attachments: None,
-        notice: None,
-        history: Some(crate::audit::history(&cx, RecordKind::Batch, b.id).await?),
+        notice: refused.as_ref().map(|r| {
+            r.errors
+                .0
+                .values()
+                .map(|m| lang.pick(m).to_string())
+                .collect::<Vec<_>>()
+                .join("；")
+        }),
+        history: Some(crate::audit::history(cx, RecordKind::Batch, b.id).await?),
         read_only_attachments: false,
         forms: None,
         thread: None,
     };
-    Ok(views::render(&view))
+    Ok(views::render_with(
+        refused.map(|r| r.status).unwrap_or(axum::http::StatusCode::OK),
+        &view,
+    ))
 }
 
 async fn page_approve(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
-    let b = cx.store().approve_batch(cx.viewer(), id).await?;
-    Ok(views::redirect(&format!("/batches/{}", b.id)))
+    match Rejected::split(cx.store().approve_batch(cx.viewer(), id).await.map_err(ApiError::from))? {
+        Ok(b) => Ok(views::redirect(&format!("/batches/{}", b.id))),
+        // Approved twice (a second click, another office user first): the page says so.
+        Err(r) => show(&cx, id, Some(r)).await,
+    }
 }

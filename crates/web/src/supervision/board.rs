@@ -14,10 +14,12 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use hezuo_domain::ListParams;
-use hezuo_domain::codes::division_name;
+use hezuo_domain::Msg;
+use hezuo_domain::access::Role;
 use hezuo_domain::problem::ProblemFilter;
 use hezuo_domain::project::{Project, ProjectFilter};
-use hezuo_domain::supervision::{Flag, legend};
+use hezuo_domain::reminder::DEFAULT_DAYS_BEFORE;
+use hezuo_domain::supervision::{Flag, legend, region_group};
 use hezuo_store::{Store, Viewer};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -36,11 +38,12 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, f: Flag) {
+    fn add(&mut self, f: Option<Flag>) {
         match f {
-            Flag::Red => self.red += 1,
-            Flag::Yellow => self.yellow += 1,
-            Flag::Green => self.green += 1,
+            Some(Flag::Red) => self.red += 1,
+            Some(Flag::Yellow) => self.yellow += 1,
+            Some(Flag::Green) => self.green += 1,
+            None => {}
         }
     }
 }
@@ -51,7 +54,9 @@ pub struct Board {
     pub today: String,
     pub totals: Counts,
     pub by_unit: Vec<(String, Counts)>,
-    pub by_county: Vec<(String, Counts)>,
+    /// By the lead unit's place: each of the city's counties and districts, the city itself
+    /// (市本级), then units outside the city (市外单位) and those without a division code.
+    pub by_county: Vec<(Msg, Counts)>,
     /// Red and yellow projects with their reasons, red first.
     pub flagged: Vec<Project>,
 }
@@ -68,29 +73,39 @@ pub async fn board(store: &Store, v: &Viewer) -> Result<Board, ApiError> {
     let leads: Vec<i64> = active.iter().map(|p| p.lead_unit_id).collect();
     let names = store.organization_names(&leads).await?;
     let regions = store.organization_regions(&leads).await?;
+    let city = store.city_region().await?;
     let mut totals = Counts::default();
     let mut by_unit: BTreeMap<String, Counts> = BTreeMap::new();
-    let mut by_county: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut by_county: BTreeMap<String, (Msg, Counts)> = BTreeMap::new();
     for p in &active {
         totals.add(p.flag);
         by_unit
             .entry(names.get(&p.lead_unit_id).cloned().unwrap_or_default())
             .or_default()
             .add(p.flag);
-        let county = regions
-            .get(&p.lead_unit_id)
-            .and_then(|c| c.as_deref())
-            .and_then(division_name)
-            .unwrap_or_else(|| "（未填行政区划）".into());
-        by_county.entry(county).or_default().add(p.flag);
+        let group = region_group(city.as_deref(), regions.get(&p.lead_unit_id).and_then(|c| c.as_deref()));
+        by_county
+            .entry(group.zh.clone())
+            .or_insert_with(|| (group, Counts::default()))
+            .1
+            .add(p.flag);
     }
     let rank = |c: &Counts| (std::cmp::Reverse(c.red), std::cmp::Reverse(c.yellow));
     let mut by_unit: Vec<(String, Counts)> = by_unit.into_iter().collect();
     by_unit.sort_by_key(|(_, c)| rank(c));
-    let mut by_county: Vec<(String, Counts)> = by_county.into_iter().collect();
-    by_county.sort_by_key(|(_, c)| rank(c));
-    let mut flagged: Vec<Project> = active.into_iter().filter(|p| p.flag != Flag::Green).collect();
-    flagged.sort_by_key(|p| (p.flag != Flag::Red, p.id));
+    // The city's own places first, then those outside it and those without a code.
+    let apart = |m: &Msg| match m.zh.as_str() {
+        "市外单位" => 1,
+        "（未填行政区划）" => 2,
+        _ => 0,
+    };
+    let mut by_county: Vec<(Msg, Counts)> = by_county.into_values().collect();
+    by_county.sort_by_key(|(m, c)| (apart(m), rank(c)));
+    let mut flagged: Vec<Project> = active
+        .into_iter()
+        .filter(|p| p.flag.is_some_and(|f| f != Flag::Green))
+        .collect();
+    flagged.sort_by_key(|p| (p.flag != Some(Flag::Red), p.id));
     Ok(Board {
         today: store.today().to_string(),
         totals,
@@ -116,6 +131,8 @@ pub struct BoardPage {
     pub problems: Table,
     /// What waits for the user, on their home page (see `crate::home`).
     pub waiting: Vec<crate::views::WaitingList>,
+    /// For the office: people today's reminders cannot reach (no account).
+    pub unreachable: Option<Table>,
 }
 
 fn counts_table(lang: Lang, first: (&str, &str), rows: &[(String, Counts)]) -> Table {
@@ -137,6 +154,42 @@ fn counts_table(lang: Lang, first: (&str, &str), rows: &[(String, Counts)]) -> T
         ]);
     }
     t
+}
+
+/// For the office: the people due a reminder today who have no account, so the platform cannot
+/// remind them (未开通账号，无法提醒) — to be reached another way, or given an account.
+async fn unreachable_table(cx: &Ctx) -> Result<Option<Table>, ApiError> {
+    if cx.viewer().role != Role::Office {
+        return Ok(None);
+    }
+    let lang = cx.lang;
+    let store = cx.store();
+    let people = store
+        .unreachable_reminders(cx.viewer(), store.today(), &DEFAULT_DAYS_BEFORE)
+        .await?;
+    let mut t = Table::new(lang, &[("人员", "Person"), ("待办事项", "Due"), ("提醒", "Reminder")]);
+    t.empty = lang
+        .tr(
+            "今天需提醒的人员均已开通账号。",
+            "Everyone due a reminder today has an account.",
+        )
+        .into();
+    for p in people {
+        let items: Vec<String> = p
+            .items
+            .iter()
+            .map(|i| format!("{}（{}，{}）", i.what, i.project, i.due))
+            .collect();
+        t.rows.push(vec![
+            Cell::link(&p.name, format!("/people/{}", p.person_id)),
+            Cell::text(items.join("；")),
+            Cell::badge(
+                lang.tr("未开通账号，无法提醒", "No account: cannot be reminded"),
+                "f-yellow",
+            ),
+        ]);
+    }
+    Ok(Some(t))
 }
 
 /// The board as a page: `/board`.
@@ -166,9 +219,17 @@ pub async fn board_view(cx: &Ctx, nav: &'static str) -> Result<BoardPage, ApiErr
             .map(|(f, m)| (format!("f-{}", f.as_str()), lang.pick(m).to_string()))
             .collect(),
         units: counts_table(lang, ("牵头单位", "Lead unit"), &b.by_unit),
-        counties: counts_table(lang, ("区县", "County"), &b.by_county),
+        counties: counts_table(
+            lang,
+            ("区县", "County"),
+            &b.by_county
+                .iter()
+                .map(|(m, c)| (lang.pick(m).to_string(), c.clone()))
+                .collect::<Vec<_>>(),
+        ),
         flagged: flagged_table(&cx.s, lang, &b.flagged).await?,
         problems: problem_table(&cx.s, lang, &problems.items).await?,
+        unreachable: unreachable_table(cx).await?,
         board: b,
         waiting: Vec::new(),
     };

@@ -12,6 +12,7 @@ use crate::views::{
     self, Cell, Ctx, DetailPage, Field, FormPage, PostAction, Rejected, Section, Table, chosen, local_time,
 };
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -186,8 +187,9 @@ async fn form(cx: &Ctx, p: &Project, i: &ReportInput, r: Option<Rejected>) -> Re
         .respond())
 }
 
-/// The report the office's "accept" link shows, with a button to accept it.
-fn accept_page(cx: &Ctx, p: &Project, r: &ProgressReport) -> Response {
+/// The report the office's "accept" link shows, with a button to accept it, and why accepting it
+/// was refused when it was (an older version, or accepted already).
+fn accept_page(cx: &Ctx, p: &Project, r: &ProgressReport, refused: Option<Rejected>) -> Response {
     let lang = cx.lang;
     let view = DetailPage {
         layout: cx.layout("projects", p.title.clone()),
@@ -233,13 +235,20 @@ fn accept_page(cx: &Ctx, p: &Project, r: &ProgressReport) -> Response {
         .collect(),
         sections: vec![],
         attachments: None,
-        notice: None,
+        notice: refused.as_ref().map(|x| {
+            x.errors
+                .0
+                .values()
+                .map(|m| lang.pick(m).to_string())
+                .collect::<Vec<_>>()
+                .join("；")
+        }),
         history: None,
         read_only_attachments: false,
         forms: None,
         thread: None,
     };
-    views::render(&view)
+    views::render_with(refused.map(|x| x.status).unwrap_or(StatusCode::OK), &view)
 }
 
 #[derive(Default, serde::Deserialize)]
@@ -253,7 +262,7 @@ async fn page_new(cx: Ctx, Id(id): Id, q: crate::extract::Query<AcceptQuery>) ->
         Some(rid) => {
             let rid = rid.parse::<i64>().ok().filter(|i| *i > 0).ok_or(ApiError::NotFound)?;
             let r = cx.store().get_report(cx.viewer(), rid).await?;
-            Ok(accept_page(&cx, &p, &r))
+            Ok(accept_page(&cx, &p, &r, None))
         }
         None => form(&cx, &p, &ReportInput::default(), None).await,
     }
@@ -268,6 +277,13 @@ async fn page_file(cx: Ctx, Id(id): Id, FormBody(i): FormBody<ReportInput>) -> R
 }
 
 async fn page_accept(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
-    let r = cx.store().accept_report(cx.viewer(), id).await?;
-    Ok(views::redirect(&format!("/projects/{}#reports", r.project_id)))
+    match Rejected::split(cx.store().accept_report(cx.viewer(), id).await.map_err(ApiError::from))? {
+        Ok(r) => Ok(views::redirect(&format!("/projects/{}#reports", r.project_id))),
+        // An older version, or accepted already: the report is shown again with the reason.
+        Err(refused) => {
+            let r = cx.store().get_report(cx.viewer(), id).await?;
+            let p = cx.store().get_project(cx.viewer(), r.project_id).await?;
+            Ok(accept_page(&cx, &p, &r, Some(refused)))
+        }
+    }
 }

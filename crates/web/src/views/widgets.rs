@@ -281,9 +281,12 @@ pub fn archived_filter(lang: Lang, v: &Option<String>) -> Field {
     f
 }
 
-/// The flag as a badge, for tables.
-pub fn flag_cell(lang: Lang, f: Flag) -> Cell {
-    Cell::badge(lang.pick(&f.label()), format!("f-{}", f.as_str()))
+/// The flag as a badge, for tables; an empty cell for a project that carries none (not being carried out).
+pub fn flag_cell(lang: Lang, f: Option<Flag>) -> Cell {
+    match f {
+        Some(f) => Cell::badge(lang.pick(&f.label()), format!("f-{}", f.as_str())),
+        None => Cell::text(""),
+    }
 }
 
 /// The legend under every flag: the rules, in words.

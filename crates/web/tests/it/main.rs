@@ -13,6 +13,7 @@ mod reminders;
 mod retries;
 mod role_home;
 mod role_problems;
+mod role_supervision;
 mod search;
 mod signin;
 mod supervision;
