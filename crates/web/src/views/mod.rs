@@ -196,8 +196,8 @@ pub struct ErrorPage {
 fn next_step(lang: Lang, status: StatusCode, signed_in: bool) -> &'static str {
     match status.as_u16() {
         403 => lang.tr(
-            "您的角色不能执行此操作。如确需办理，请联系市校合作协调办。",
-            "Your role cannot do this. If it must be done, ask the coordination office.",
+            "如确需办理，请联系市校合作协调办。",
+            "If it must be done, ask the coordination office.",
         ),
         404 if signed_in => lang.tr(
             "该记录不存在，或不在您的查看范围内。可从上方菜单进入列表查找，或使用搜索。",
