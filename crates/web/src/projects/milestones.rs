@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use hezuo_domain::access::Action;
 use hezuo_domain::project::{Milestone, MilestoneInput, MilestoneState, Project};
 use hezuo_domain::{FieldErrors, Msg, Page, RecordKind};
 use hezuo_store::{Store, Viewer};
@@ -224,6 +225,7 @@ async fn saved(cx: &Ctx, p: &Project, m: &Milestone) -> Result<Response, ApiErro
 
 async fn page_new(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
     let p = cx.store().get_project(cx.viewer(), id).await?;
+    cx.require(RecordKind::Milestone, None, Action::Create).await?;
     Ok(form(&cx, &p, None, &MilestoneInput::default(), None))
 }
 
@@ -238,6 +240,7 @@ async fn page_create(cx: Ctx, Id(id): Id, FormBody(i): FormBody<MilestoneInput>)
 }
 
 async fn page_edit(cx: Ctx, ids: Ids) -> Result<Response, ApiError> {
+    cx.require(RecordKind::Milestone, Some(ids.1), Action::Update).await?;
     let version = cx
         .store()
         .record_version(cx.viewer(), RecordKind::Milestone, ids.1)

@@ -18,10 +18,11 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::post;
+use hezuo_domain::access::Action;
 use hezuo_domain::project::{
     Project, ProjectData, ProjectFilter, ProjectInput, ProjectKind, ProjectOrigin, ProjectStatus,
 };
-use hezuo_domain::{ListParams, Page};
+use hezuo_domain::{ListParams, Page, RecordKind};
 use hezuo_store::StoreError;
 
 resource!(
@@ -199,13 +200,19 @@ impl Pages for Projects {
         );
         for m in &milestones {
             let state = m.state(today);
+            // Offered only to whom the store lets keep this milestone.
+            let edit = if cx.can(RecordKind::Milestone, Some(m.id), Action::Update).await? {
+                Cell::link(lang.t().edit, format!("/projects/{}/milestones/{}/edit", p.id, m.id))
+            } else {
+                Cell::text("")
+            };
             ms.rows.push(vec![
                 Cell::text(&m.title),
                 Cell::text(m.due_on.to_string()),
                 Cell::opt(m.deliverable.clone(), lang),
                 Cell::badge(lang.pick(&state.label()), format!("m-{}", state.as_str())),
                 Cell::opt(m.done_on.map(|d| d.to_string()), lang),
-                Cell::link(lang.t().edit, format!("/projects/{}/milestones/{}/edit", p.id, m.id)),
+                edit,
             ]);
         }
         let mut actions: Vec<PostAction> = p

@@ -772,6 +772,9 @@ mod matrix {
         NewForm(&'static str),
         /// The form editing a record of the kind: shown to those who may change it.
         EditForm(&'static str),
+        /// The form adding a record (second) under one of the first kind: not found outside the
+        /// scope, and inside shown only to those who may create one.
+        NestedNew(&'static str, &'static str),
         /// The form editing a record everyone reads: it opens exactly when the API saves the
         /// record (an empty PATCH to this address).
         KeptAs(&'static str),
@@ -902,7 +905,11 @@ mod matrix {
             "/api/v1/projects/{id}/milestones",
             Op::Write("milestone", "create"),
         ),
-        ("GET", "/projects/{id}/milestones/new", Op::Read("project")),
+        (
+            "GET",
+            "/projects/{id}/milestones/new",
+            Op::NestedNew("project", "milestone"),
+        ),
         (
             "POST",
             "/projects/{id}/milestones/new",
@@ -924,7 +931,7 @@ mod matrix {
             "/api/v1/projects/{id}/milestones/{mid}/archive",
             Op::Write("milestone", "archive"),
         ),
-        ("GET", "/projects/{id}/milestones/{mid}/edit", Op::Read("milestone")),
+        ("GET", "/projects/{id}/milestones/{mid}/edit", Op::EditForm("milestone")),
         (
             "POST",
             "/projects/{id}/milestones/{mid}/edit",
@@ -1555,6 +1562,7 @@ async fn check_role(app: &TestApp, f: &matrix::Fixture, role: Role, s: &Session,
             let (kind, action) = match op {
                 Op::Read(k) | Op::List(k) | Op::NewForm(k) => (*k, "read"),
                 Op::EditForm(k) => (*k, "edit"),
+                Op::NestedNew(k, _) => (*k, "nested-new"),
                 Op::Write(k, a) => (*k, *a),
                 Op::OfficeOnly if *method == "GET" || *role != Role::Office => {
                     let uri = fill(path, f, "project", true);
@@ -1630,6 +1638,16 @@ async fn check_role(app: &TestApp, f: &matrix::Fixture, role: Role, s: &Session,
                         assert!(got == StatusCode::OK, "{ctx}");
                     } else {
                         assert_eq!(got, StatusCode::NOT_FOUND, "{ctx}");
+                    }
+                    continue;
+                }
+                if let Op::NestedNew(_, child) = op {
+                    if !visible {
+                        assert_eq!(got, StatusCode::NOT_FOUND, "{ctx}");
+                    } else if may_write(*role, child, "create") {
+                        assert_eq!(got, StatusCode::OK, "{ctx}");
+                    } else {
+                        assert_eq!(got, StatusCode::FORBIDDEN, "{ctx}");
                     }
                     continue;
                 }

@@ -180,6 +180,7 @@ async fn visible_ids(app: &TestApp, s: &Session, plural: &str) -> Vec<i64> {
 #[tokio::test]
 async fn a_button_is_shown_exactly_when_the_store_would_accept_the_action() {
     let (app, s) = demo().await;
+    let mut milestones_checked = 0;
     let plurals = [
         "organizations",
         "people",
@@ -230,6 +231,34 @@ async fn a_button_is_shown_exactly_when_the_store_would_accept_the_action() {
                     "{name} /{plural}/{id}/edit: {}",
                     form.status
                 );
+                // A milestone's "编辑" on the project's schedule ⇔ the API saves the milestone.
+                if plural == "projects" {
+                    let ms = app
+                        .get_by(who, &format!("/api/v1/projects/{id}/milestones"))
+                        .await
+                        .json();
+                    for m in ms["items"].as_array().into_iter().flatten().take(2) {
+                        let mid = m["id"].as_i64().unwrap();
+                        let link = format!("/projects/{id}/milestones/{mid}/edit");
+                        let offered = page.text().contains(&link);
+                        milestones_checked += 1;
+                        let tried = app
+                            .json_by(
+                                who,
+                                "PATCH",
+                                &format!("/api/v1/projects/{id}/milestones/{mid}"),
+                                json!({}),
+                            )
+                            .await;
+                        assert_eq!(
+                            offered,
+                            tried.status == StatusCode::OK,
+                            "{name} {link}: shown {offered}, API answered {} {}",
+                            tried.status,
+                            tried.text()
+                        );
+                    }
+                }
                 // "归档" ⇔ the API archives it (restored at once, to leave the demo as it was).
                 let offered = page.text().contains(&format!("action=\"/{plural}/{id}/archive\""));
                 let tried = app
@@ -252,6 +281,7 @@ async fn a_button_is_shown_exactly_when_the_store_would_accept_the_action() {
             }
         }
     }
+    assert!(milestones_checked > 0, "the demo projects have milestones");
 }
 
 #[tokio::test]
