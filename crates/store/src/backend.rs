@@ -51,6 +51,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_write_safety.sql"),
     ),
     (9, "retries", include_str!("../migrations/sqlite/0009_retries.sql")),
+    (
+        13,
+        "match note",
+        include_str!("../migrations/sqlite/0013_match_note.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -82,6 +87,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/postgres/0008_write_safety.sql"),
     ),
     (9, "retries", include_str!("../migrations/postgres/0009_retries.sql")),
+    (
+        13,
+        "match note",
+        include_str!("../migrations/postgres/0013_match_note.sql"),
+    ),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

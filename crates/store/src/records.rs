@@ -44,7 +44,7 @@ pub(crate) async fn set_archived(
 ) -> Result<()> {
     check(v, kind, Action::Archive)?;
     let mut tx = store.begin().await?;
-    must_see(&mut tx, v, kind, id).await?;
+    crate::access::must_own(&mut tx, v, kind, id).await?;
     expect_version(&mut tx, kind, id, expected).await?;
     let table = kind.table();
     let was: bool = on_tx!(&mut tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select archived from {table} where id = $1"))).bind(id).fetch_one(c).await)?;

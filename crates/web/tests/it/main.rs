@@ -11,6 +11,7 @@ mod pages;
 mod records;
 mod reminders;
 mod retries;
+mod role_matches;
 mod search;
 mod signin;
 mod supervision;
