@@ -6,7 +6,8 @@
 
 use crate::search::Search;
 use crate::{Error, Result};
-use hezuo_domain::demand::Demand;
+use hezuo_domain::access::Scope;
+use hezuo_domain::demand::{Demand, DemandStatus};
 use hezuo_domain::matching::{Adjusted, ExpertFacts, Match, MatchStatus, adjust};
 use hezuo_domain::person::Person;
 use hezuo_domain::{Msg, RecordKind};
@@ -232,9 +233,14 @@ pub async fn rank_demand(store: &Store, search: &Search, v: &Viewer, demand_id: 
 
 /// For an expert's page: the open demands that fit their papers and profile, and the experts whose
 /// work is most like theirs, each with its score — among what the viewer may see.
+///
+/// "Open" is [`DemandStatus::matchable`] for every viewer. An expert sees only the demands matched
+/// to them (product.md, "Who may see what"), so on their own page the list is those of their
+/// matches still standing (not declined), ranked by how well they fit, and every one of them shown
+/// even when the text search would not have found it: they are what the office chose for them.
 #[derive(Debug, Clone, Default)]
 pub struct ExpertFit {
-    /// (demand id, title, score)
+    /// (demand id, title, score; 0 for a demand matched to the expert that the text does not rank)
     pub demands: Vec<(i64, String, f32)>,
     /// (person id, name, organisation, score)
     pub similar: Vec<(i64, String, String, f32)>,
@@ -279,13 +285,21 @@ pub async fn for_expert(store: &Store, search: &Search, v: &Viewer, person: &Per
         .map(|h| (h.kind, h.id))
         .collect();
     let allowed = store.visible_among(v, &keys).await?;
-    let open = |st: &Option<String>| !matches!(st.as_deref(), Some("已立项" | "已关闭" | "草稿"));
-    let demands = hits
+    // The index holds a status's label; the statuses that may still be matched, by label.
+    let open = |st: &Option<String>| {
+        DemandStatus::ALL
+            .iter()
+            .any(|s| s.matchable() && st.as_deref() == Some(s.label().zh.as_str()))
+    };
+    let mut demands: Vec<(i64, String, f32)> = hits
         .iter()
         .filter(|h| h.kind == RecordKind::Demand && allowed.contains(&(h.kind, h.id)) && open(&h.status))
-        .take(5)
         .map(|h| (h.id, h.title.clone(), h.score))
         .collect();
+    if matches!(v.scope, Scope::Person { .. }) {
+        demands = matched_to_expert(store, v, person.id, demands).await?;
+    }
+    demands.truncate(5);
     // Similar experts: the matching engine over the profile, without the expert themself.
     let m = rank_text(index, &text, 10).await?;
     let others: Vec<i64> = m
@@ -307,6 +321,36 @@ pub async fn for_expert(store: &Store, search: &Search, v: &Viewer, person: &Per
         })
         .collect();
     Ok(ExpertFit { demands, similar })
+}
+
+/// The demands matched to the expert `person` that `v` (an expert) may see and that are still
+/// open, their match not declined: those `ranked` by fit first, then the others.
+async fn matched_to_expert(
+    store: &Store,
+    v: &Viewer,
+    person: i64,
+    ranked: Vec<(i64, String, f32)>,
+) -> Result<Vec<(i64, String, f32)>> {
+    let mine = store
+        .list_demands(v, &Default::default(), &hezuo_domain::ListParams::first(200))
+        .await?;
+    let mut standing = HashSet::new();
+    for d in mine.items.iter().filter(|d| d.status.matchable()) {
+        let matches = store.demand_matches(v, d.id).await?;
+        if matches
+            .iter()
+            .any(|m| m.person_id == Some(person) && m.status != MatchStatus::Declined)
+        {
+            standing.insert(d.id);
+        }
+    }
+    let mut out: Vec<(i64, String, f32)> = ranked.into_iter().filter(|(id, ..)| standing.contains(id)).collect();
+    for d in &mine.items {
+        if standing.contains(&d.id) && !out.iter().any(|(id, ..)| *id == d.id) {
+            out.push((d.id, d.title.clone(), 0.0));
+        }
+    }
+    Ok(out)
 }
 
 /// A stored demand's ranking by the text alone, as text for a terminal (`hezuo match`).

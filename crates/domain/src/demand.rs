@@ -326,6 +326,14 @@ impl DemandStatus {
     pub fn is_open(self) -> bool {
         !matches!(self, DemandStatus::Project | DemandStatus::Closed)
     }
+    /// Whether experts and results may be matched to a demand in this status: once accepted, until
+    /// it becomes a project or is closed. These are the "open demands" an expert's page lists.
+    pub fn matchable(self) -> bool {
+        matches!(
+            self,
+            DemandStatus::Accepted | DemandStatus::Matching | DemandStatus::Matched
+        )
+    }
     /// The review stage a demand in this status waits for: screening once submitted, assessment
     /// once screened; none otherwise.
     pub fn awaiting_review(self) -> Option<ReviewStage> {
@@ -382,6 +390,18 @@ pub fn step(from: DemandStatus, step: DemandStep) -> Result<DemandStatus, Msg> {
     })
 }
 
+/// Why a new demand's deadline is refused: it has passed already (a deadline of 2020-01-01 typed
+/// for 2026 is a slip; an existing demand keeps its deadline, shown overdue once it passes).
+pub fn new_deadline_check(deadline: Option<NaiveDate>, today: NaiveDate) -> Result<(), Msg> {
+    match deadline {
+        Some(d) if d < today => Err(Msg::new(
+            format!("截止日期 {d} 已过（今天是 {today}），新需求的截止日期不能早于今天"),
+            format!("The deadline {d} has passed (today is {today}); a new demand's deadline cannot be before today"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The reason a return or a close must carry.
 pub fn reason(v: &Option<String>) -> Result<String, Msg> {
     opt_text(v)
@@ -413,6 +433,16 @@ pub struct ServiceLevel {
 }
 
 impl Demand {
+    /// Whether the demand's deadline passed while it still waits for a partner: before it is
+    /// matched, turned into a project or closed.
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        self.is_waiting() && self.deadline.is_some_and(|d| d < today)
+    }
+
+    fn is_waiting(&self) -> bool {
+        self.status.is_open() && self.status != DemandStatus::Matched
+    }
+
     pub fn service_level(&self, today: NaiveDate) -> Option<ServiceLevel> {
         if !self.green_channel {
             return None;
@@ -550,6 +580,54 @@ mod tests {
         assert!(!x.service_level(d("2026-12-20")).unwrap().breached);
         x.green_channel = false;
         assert!(x.service_level(d("2026-12-20")).is_none());
+    }
+
+    #[test]
+    fn a_deadline_already_past_is_refused_for_a_new_demand_and_today_is_fine() {
+        let e = new_deadline_check(Some(d("2020-01-01")), d("2026-06-15")).unwrap_err();
+        assert!(e.zh.contains("2020-01-01") && e.zh.contains("已过"), "{}", e.zh);
+        assert!(new_deadline_check(Some(d("2026-06-15")), d("2026-06-15")).is_ok());
+        assert!(new_deadline_check(None, d("2026-06-15")).is_ok());
+    }
+
+    #[test]
+    fn a_demand_is_overdue_once_its_deadline_passed_until_it_is_matched_or_closed() {
+        let mut x = Demand {
+            id: 1,
+            title: "t".into(),
+            summary: "s".into(),
+            details: None,
+            enterprise_id: 1,
+            campaign_id: None,
+            industry: None,
+            field: None,
+            budget_min_wan: None,
+            budget_max_wan: None,
+            mode: CooperationMode::Development,
+            deadline: Some(d("2026-06-14")),
+            source: DemandSource::Posted,
+            collected_by: None,
+            collected_on: None,
+            green_channel: false,
+            status: DemandStatus::Matching,
+            reason: None,
+            merged_into_id: None,
+            project_id: None,
+            submitted_on: None,
+            screened_on: None,
+            archived: false,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        };
+        assert!(x.overdue(d("2026-06-15")));
+        assert!(!x.overdue(d("2026-06-14")), "due today is not overdue yet");
+        for done in [DemandStatus::Matched, DemandStatus::Project, DemandStatus::Closed] {
+            x.status = done;
+            assert!(!x.overdue(d("2026-06-15")), "{done:?}");
+        }
+        x.status = DemandStatus::Draft;
+        x.deadline = None;
+        assert!(!x.overdue(d("2026-06-15")));
     }
 
     #[test]

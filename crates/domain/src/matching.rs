@@ -35,8 +35,11 @@ pub struct Match {
     pub score: f64,
     /// Why it was suggested, as shown then.
     pub reasons: Vec<String>,
+    /// What the office wrote when confirming it, for the expert and the enterprise.
+    pub note: Option<String>,
     pub status: MatchStatus,
-    /// Why it was declined.
+    /// The note given with the last status change: why it was declined, or what the expert said
+    /// accepting (see [`MatchStatus::note_label`]).
     pub reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -54,6 +57,16 @@ impl MatchStatus {
     /// Whether the expert is busy with it (counts towards their load).
     pub fn active(self) -> bool {
         matches!(self, MatchStatus::Contacted | MatchStatus::Accepted)
+    }
+    /// What the note given with a change to this status is: a declined match's is why it was
+    /// declined; an accepted one's is the answer's note; a contacted one's a note on the contact.
+    pub fn note_label(self) -> Msg {
+        match self {
+            MatchStatus::Declined => Msg::new("婉拒理由", "Reason for declining"),
+            MatchStatus::Accepted => Msg::new("答复说明", "Note on accepting"),
+            MatchStatus::Contacted => Msg::new("联系说明", "Note on the contact"),
+            MatchStatus::Suggested => Msg::new("说明", "Note"),
+        }
     }
 }
 
@@ -96,7 +109,8 @@ impl MatchStatusInput {
 }
 
 /// Confirming a suggestion: which expert or result — exactly one of `person_id` and `result_id`
-/// (neither, or both, is refused naming `person_id`).
+/// (neither, or both, is refused naming `person_id`) — and what the office wants the expert and the
+/// enterprise to read beside the automatic reasons.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ConfirmInput {
@@ -108,10 +122,25 @@ pub struct ConfirmInput {
     #[serde(deserialize_with = "de_opt_string")]
     #[schema(value_type = Option<i64>, minimum = 1)]
     pub result_id: Option<String>,
+    /// The office's note on the suggestion, kept with the match beside the automatic reasons and
+    /// shown to the expert and the enterprise.
+    #[serde(alias = "what")]
+    #[schema(max_length = 2000)]
+    pub note: Option<String>,
+}
+
+/// A confirmation as validated: the target, its id and the office's note.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub target: MatchTarget,
+    pub id: i64,
+    pub note: Option<String>,
 }
 
 impl ConfirmInput {
-    pub fn validate(&self) -> Result<(MatchTarget, i64), FieldErrors> {
+    /// Which expert or result is meant (the note is not looked at: a form may ask what to
+    /// confirm before any note is written).
+    pub fn target(&self) -> Result<(MatchTarget, i64), FieldErrors> {
         match (opt_text(&self.person_id), opt_text(&self.result_id)) {
             (Some(_), None) => input::id(&self.person_id)
                 .map(|id| (MatchTarget::Expert, id))
@@ -126,6 +155,21 @@ impl ConfirmInput {
                     "Give either person_id or result_id",
                 ),
             )),
+        }
+    }
+
+    pub fn validate(&self) -> Result<Confirm, FieldErrors> {
+        let target = self.target();
+        let note = input::optional_text(&self.note, 2000);
+        match (target, note) {
+            (Ok((target, id)), Ok(note)) => Ok(Confirm { target, id, note }),
+            (t, n) => {
+                let mut e = t.err().unwrap_or_default();
+                if let Err(m) = n {
+                    e.add("note", m);
+                }
+                Err(e)
+            }
         }
     }
 }

@@ -52,8 +52,39 @@ fn org_set(q: &mut Q, scope: &Scope) {
     }
 }
 
+/// How far a viewer reaches: their scope, or their scope and the people an accepted match put them
+/// in touch with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// What the viewer keeps: records of their own scope (writes, form menus, attachments).
+    Scope,
+    /// What the viewer reads: their scope, and — once an expert accepted a match — the other side
+    /// of it: the expert reads the enterprise and its contact people, the enterprise (and whoever
+    /// sees its demands) reads the expert.
+    Contacts,
+}
+
 /// Appends ` and <condition>` limiting rows of `kind` (its table named `alias`) to what `v` may see.
 pub(crate) fn restrict(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str) {
+    restrict_to(q, v, kind, alias, Reach::Contacts);
+}
+
+/// Appends ` and <condition>` limiting rows of `kind` to those of `v`'s own scope: what they may
+/// change or pick in a form. The same as [`restrict`] but for the contacts of accepted matches,
+/// which are read, never changed.
+pub(crate) fn restrict_own(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str) {
+    restrict_to(q, v, kind, alias, Reach::Scope);
+}
+
+/// The demands on which the expert `person` accepted a match, as an SQL set.
+fn accepted_demands_of(q: &mut Q, person: i64) {
+    q.push("(select am.demand_id from demand_match am where am.status = 'accepted' and am.person_id = ");
+    q.bind(Arg::I64(person));
+    q.push(")");
+}
+
+fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reach) {
+    let restrict = |q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str| restrict_to(q, v, kind, alias, reach);
     // Issued bulletins are circulated to all; drafts stay with the office, whatever the scope.
     if kind == RecordKind::Bulletin {
         if v.role != Role::Office {
@@ -70,16 +101,44 @@ pub(crate) fn restrict(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str) {
     };
     match kind {
         RecordKind::Organization => {
-            q.push(&format!(" and {alias}.id in "));
+            q.push(&format!(" and ({alias}.id in "));
             org_set(q, &v.scope);
+            // An expert reads the enterprise of a demand whose match they accepted.
+            if let (Some(p), Reach::Contacts) = (person, reach) {
+                q.push(&format!(
+                    " or {alias}.id in (select ad.enterprise_id from demand ad where ad.id in "
+                ));
+                accepted_demands_of(q, p);
+                q.push(")");
+            }
+            q.push(")");
         }
         RecordKind::Person => match person {
             Some(p) => {
-                q.push(&format!(" and {alias}.id = ")).bind(Arg::I64(p));
+                q.push(&format!(" and ({alias}.id = ")).bind(Arg::I64(p));
+                // …and its people: the contacts they will work with.
+                if reach == Reach::Contacts {
+                    q.push(&format!(
+                        " or {alias}.organization_id in (select ad.enterprise_id from demand ad where ad.id in "
+                    ));
+                    accepted_demands_of(q, p);
+                    q.push(")");
+                }
+                q.push(")");
             }
             None => {
-                q.push(&format!(" and {alias}.organization_id in "));
+                q.push(&format!(" and ({alias}.organization_id in "));
                 org_set(q, &v.scope);
+                // Whoever sees an enterprise's demands reads the experts who accepted one.
+                if reach == Reach::Contacts {
+                    q.push(&format!(
+                        " or {alias}.id in (select am.person_id from demand_match am join demand ad on ad.id = am.demand_id \
+                         where am.status = 'accepted' and ad.enterprise_id in "
+                    ));
+                    org_set(q, &v.scope);
+                    q.push(")");
+                }
+                q.push(")");
             }
         },
         RecordKind::Agreement => match person {
@@ -116,7 +175,14 @@ pub(crate) fn restrict(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str) {
             restrict(q, v, RecordKind::Project, "p");
             q.push(")");
         }
-        RecordKind::Attachment => restrict_ref(q, v, &format!("{alias}.record_kind"), &format!("{alias}.record_id")),
+        // Files on a contact's record stay with its owners: attachments follow the viewer's scope.
+        RecordKind::Attachment => restrict_ref_to(
+            q,
+            v,
+            &format!("{alias}.record_kind"),
+            &format!("{alias}.record_id"),
+            Reach::Scope,
+        ),
         RecordKind::User => {
             q.push(" and 1 = 0");
         }
@@ -188,6 +254,10 @@ pub(crate) fn restrict(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str) {
 
 /// Appends ` and <condition>` keeping rows that point at a record (`kind_col`, `id_col`) `v` may see.
 pub(crate) fn restrict_ref(q: &mut Q, v: &Viewer, kind_col: &str, id_col: &str) {
+    restrict_ref_to(q, v, kind_col, id_col, Reach::Contacts);
+}
+
+fn restrict_ref_to(q: &mut Q, v: &Viewer, kind_col: &str, id_col: &str, reach: Reach) {
     if v.scope == Scope::All {
         return;
     }
@@ -198,7 +268,7 @@ pub(crate) fn restrict_ref(q: &mut Q, v: &Viewer, kind_col: &str, id_col: &str) 
             k.as_str(),
             k.table()
         ));
-        restrict(q, v, k, "r");
+        restrict_to(q, v, k, "r", reach);
         q.push("))");
     }
     q.push(")");
@@ -206,9 +276,29 @@ pub(crate) fn restrict_ref(q: &mut Q, v: &Viewer, kind_col: &str, id_col: &str) 
 
 /// Whether `v` may see the record `kind`/`id` (false too when it does not exist).
 pub(crate) async fn visible(tx: &mut Tx, v: &Viewer, kind: RecordKind, id: i64) -> Result<bool> {
+    visible_to(tx, v, kind, id, Reach::Contacts).await
+}
+
+/// Whether the record `kind`/`id` lies in `v`'s own scope: what they may change (if their role
+/// may), attach files to, or name in a record they write.
+pub(crate) async fn in_own_scope(tx: &mut Tx, v: &Viewer, kind: RecordKind, id: i64) -> Result<bool> {
+    visible_to(tx, v, kind, id, Reach::Scope).await
+}
+
+/// NotFound unless the record lies in `v`'s own scope (see [`in_own_scope`]); a record they only
+/// read as a contact is not theirs to change.
+pub(crate) async fn must_own(tx: &mut Tx, v: &Viewer, kind: RecordKind, id: i64) -> Result<()> {
+    if in_own_scope(tx, v, kind, id).await? {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+async fn visible_to(tx: &mut Tx, v: &Viewer, kind: RecordKind, id: i64, reach: Reach) -> Result<bool> {
     let mut q = Q::new(&format!("select count(*) from {} t where t.id = ", kind.table()));
     q.bind(Arg::I64(id));
-    restrict(&mut q, v, kind, "t");
+    restrict_to(&mut q, v, kind, "t", reach);
     let n: i64 = on_tx!(tx, c => crate::sql::bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_one(c).await)?;
     Ok(n > 0)
 }
@@ -244,7 +334,8 @@ pub(crate) async fn authorize(
 ) -> Result<()> {
     check(v, kind, action)?;
     let Some(id) = id else { return Ok(()) };
-    must_see(tx, v, kind, id).await?;
+    // What a user reads only as a contact (an accepted match) is not theirs to change.
+    must_own(tx, v, kind, id).await?;
     // An enterprise's demand is edited while it is a draft, returned or waiting for screening;
     // after that only by those who review demands.
     if kind == RecordKind::Demand && action == Action::Update && !v.role.may_review_demands() {
@@ -265,7 +356,7 @@ pub(crate) async fn authorize(
         let mut q =
             Q::new("select count(*) from campaign c join organization r on r.id = c.organizer_id where c.id = ");
         q.bind(Arg::I64(id));
-        restrict(&mut q, v, RecordKind::Organization, "r");
+        restrict_own(&mut q, v, RecordKind::Organization, "r");
         let n: i64 = on_tx!(tx, c => crate::sql::bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_one(c).await)?;
         if n == 0 {
             return Err(StoreError::Forbidden(Msg::new(
@@ -281,7 +372,7 @@ pub(crate) async fn authorize(
             "select count(*) from research_result_owner o join person r on r.id = o.person_id where o.result_id = ",
         );
         q.bind(Arg::I64(id));
-        restrict(&mut q, v, RecordKind::Person, "r");
+        restrict_own(&mut q, v, RecordKind::Person, "r");
         let n: i64 = on_tx!(tx, c => crate::sql::bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_one(c).await)?;
         if n == 0 {
             return Err(StoreError::Forbidden(Msg::new(
@@ -382,11 +473,14 @@ pub(crate) async fn feed(tx: &mut Tx, kind: RecordKind, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Whether `v` may read a demand's confidential details: the office and the enterprise itself.
-pub fn sees_demand_details(v: &Viewer, enterprise_id: i64) -> bool {
+/// Whether `v` may read a demand's confidential details: the office, the enterprise itself, and
+/// the expert who accepted a match on it (`accepted`: whether `v` is that expert) — they need the
+/// details to do the work. Leaders and coordinators read the public summary only.
+pub fn sees_demand_details(v: &Viewer, enterprise_id: i64, accepted: bool) -> bool {
     match v.scope {
         Scope::All => v.role == Role::Office,
         Scope::Org(o) => o == enterprise_id && v.role == Role::Enterprise,
-        _ => false,
+        Scope::Person { .. } => accepted && v.role == Role::Expert,
+        Scope::Subtree(_) => false,
     }
 }

@@ -79,7 +79,8 @@ impl Store {
     ) -> Result<Attachment> {
         crate::access::check(v, RecordKind::Attachment, hezuo_domain::access::Action::Create)?;
         let mut tx = self.begin().await?;
-        if !RecordKind::ATTACHABLE.contains(&kind) || !crate::access::visible(&mut tx, v, kind, record_id).await? {
+        // Files go on records of the user's own scope, not on a contact's read through a match.
+        if !RecordKind::ATTACHABLE.contains(&kind) || !crate::access::in_own_scope(&mut tx, v, kind, record_id).await? {
             return Err(StoreError::invalid(
                 "record_id",
                 Msg::new(

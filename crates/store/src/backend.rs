@@ -56,6 +56,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "problem comments",
         include_str!("../migrations/sqlite/0010_problem_comments.sql"),
     ),
+    (
+        13,
+        "match note",
+        include_str!("../migrations/sqlite/0013_match_note.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -91,6 +96,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         10,
         "problem comments",
         include_str!("../migrations/postgres/0010_problem_comments.sql"),
+    ),
+    (
+        13,
+        "match note",
+        include_str!("../migrations/postgres/0013_match_note.sql"),
     ),
 ];
 

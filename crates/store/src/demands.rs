@@ -1,6 +1,7 @@
 //! Demands: intake (posted, collected on a visit, imported), the staged review, the workflow
 //! towards matching and projects, duplicate candidates and merging. Confidential details are
-//! stripped from what is read by anyone but the office and the enterprise itself.
+//! stripped from what is read by anyone but the office, the enterprise itself and the expert who
+//! accepted a match on the demand (`access::sees_demand_details`).
 
 use crate::access::{Viewer, audit, check, must_see, restrict, sees_demand_details, snapshot, unknown, visible};
 use crate::records::{archived_clause, expect_version, id_filter, lock_exists};
@@ -14,6 +15,7 @@ use hezuo_domain::demand::{
 };
 use hezuo_domain::error::RowError;
 use hezuo_domain::{ListParams, Money, Msg, Page, RecordKind, input};
+use std::collections::HashSet;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -80,9 +82,10 @@ impl From<Row> for Demand {
     }
 }
 
-/// What `v` may read of a demand: the confidential details go only to those allowed.
-fn shown(v: &Viewer, mut d: Demand) -> Demand {
-    if !sees_demand_details(v, d.enterprise_id) {
+/// What `v` may read of a demand: the confidential details go only to those allowed. `accepted`:
+/// the demands on which `v` (an expert) accepted a match ([`Store::accepted_demands`]).
+fn shown(v: &Viewer, accepted: &HashSet<i64>, mut d: Demand) -> Demand {
+    if !sees_demand_details(v, d.enterprise_id, accepted.contains(&d.id)) {
         d.details = None;
     }
     d
@@ -128,8 +131,9 @@ impl Store {
         let (col, desc) = p.sort(&["id", "title", "status", "deadline", "updated_at"], ("id", true))?;
         let order = format!("{col} {d}, id {d}", d = if desc { "desc" } else { "asc" });
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
+        let accepted = self.accepted_demands(v).await?;
         Ok(Page {
-            items: rows.into_iter().map(|r| shown(v, r.into())).collect(),
+            items: rows.into_iter().map(|r| shown(v, &accepted, r.into())).collect(),
             total,
             page: p.page(),
             per_page: p.per_page(),
@@ -141,21 +145,21 @@ impl Store {
         must_see(&mut tx, v, RecordKind::Demand, id).await?;
         let r = fetch(&mut tx, id).await?;
         tx.commit().await?;
-        // An expert who accepted a match on the demand reads its confidential details too.
-        if self.expert_accepted(v, id).await? {
-            return Ok(r);
-        }
-        Ok(shown(v, r))
+        Ok(shown(v, &self.accepted_demands(v).await?, r))
     }
 
     /// A new demand, as a draft; an enterprise posts for itself, staff for an enterprise in scope.
     pub async fn create_demand(&self, v: &Viewer, d: &DemandData) -> Result<Demand> {
         check(v, RecordKind::Demand, Action::Create)?;
+        // A new demand whose deadline has passed is a slip (2020 typed for 2026): refused, naming
+        // the field. Existing demands keep theirs and show overdue once it passes.
+        hezuo_domain::demand::new_deadline_check(d.deadline, self.today())
+            .map_err(|m| StoreError::invalid("deadline", m))?;
         let mut tx = self.begin().await?;
         let id = insert(&mut tx, v, d, DemandStatus::Draft, None).await?;
         let after = fetch(&mut tx, id).await?;
         tx.commit().await?;
-        Ok(shown(v, after))
+        Ok(shown(v, &HashSet::new(), after))
     }
 
     /// Edits a demand's text while it is a draft, returned, or waiting for screening.
@@ -180,7 +184,8 @@ impl Store {
         }
         references(&mut tx, v, d).await?;
         // Someone who may not read the confidential details cannot overwrite them either.
-        let details = if sees_demand_details(v, before.enterprise_id) {
+        let accepted = self.accepted_demands(v).await?;
+        let details = if sees_demand_details(v, before.enterprise_id, accepted.contains(&id)) {
             d.details.clone()
         } else {
             before.details.clone()
@@ -206,7 +211,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(shown(v, after))
+        Ok(shown(v, &self.accepted_demands(v).await?, after))
     }
 
     pub async fn set_demand_archived(
@@ -324,7 +329,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(shown(v, after))
+        Ok(shown(v, &self.accepted_demands(v).await?, after))
     }
 
     /// Merges a duplicate into the demand it repeats: the duplicate is closed and points at the other.
@@ -373,7 +378,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(shown(v, after))
+        Ok(shown(v, &self.accepted_demands(v).await?, after))
     }
 
     /// The review trail of a demand, oldest first.
@@ -413,10 +418,11 @@ impl Store {
             .bind(Arg::I64(me.enterprise_id));
         q.push(" then 0 else 1 end, id desc limit ").bind(Arg::I64(limit));
         let rows: Vec<Row> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        let accepted = self.accepted_demands(v).await?;
         Ok(rows
             .into_iter()
             .map(|r| {
-                let d = shown(v, r.into());
+                let d = shown(v, &accepted, r.into());
                 DuplicateCandidate {
                     same_enterprise: d.enterprise_id == me.enterprise_id,
                     demand: d,

@@ -22,6 +22,7 @@ struct Row {
     result_id: Option<i64>,
     score: f64,
     reasons: String,
+    note: Option<String>,
     status: String,
     reason: Option<String>,
     created_at: DateTime<Utc>,
@@ -29,7 +30,7 @@ struct Row {
 }
 
 const COLS: &str =
-    "id, demand_id, target, person_id, result_id, score, reasons, status, reason, created_at, updated_at";
+    "id, demand_id, target, person_id, result_id, score, reasons, note, status, reason, created_at, updated_at";
 
 impl From<Row> for Match {
     fn from(r: Row) -> Self {
@@ -41,6 +42,7 @@ impl From<Row> for Match {
             result_id: r.result_id,
             score: r.score,
             reasons: serde_json::from_str(&r.reasons).unwrap_or_default(),
+            note: r.note,
             status: MatchStatus::parse(&r.status).unwrap_or(MatchStatus::Suggested),
             reason: r.reason,
             created_at: r.created_at,
@@ -91,6 +93,23 @@ impl Store {
         score: f64,
         reasons: &[String],
     ) -> Result<Match> {
+        self.confirm_match_noted(v, demand_id, target, id, score, reasons, None)
+            .await
+    }
+
+    /// [`Store::confirm_match`] with the office's note, kept beside the automatic reasons and shown
+    /// to the expert and the enterprise.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn confirm_match_noted(
+        &self,
+        v: &Viewer,
+        demand_id: i64,
+        target: MatchTarget,
+        id: i64,
+        score: f64,
+        reasons: &[String],
+        note: Option<&str>,
+    ) -> Result<Match> {
         if !v.role.may_review_demands() {
             return Err(StoreError::Forbidden(forbidden()));
         }
@@ -117,10 +136,7 @@ impl Store {
         let status: String = on_tx!(&mut tx, c => sqlx::query_scalar("select status from demand where id = $1")
             .bind(demand_id).fetch_one(c).await)?;
         let status = DemandStatus::parse(&status).unwrap_or(DemandStatus::Draft);
-        if !matches!(
-            status,
-            DemandStatus::Accepted | DemandStatus::Matching | DemandStatus::Matched
-        ) {
+        if !status.matchable() {
             return Err(StoreError::conflict(
                 "status",
                 Msg::new(
@@ -136,9 +152,9 @@ impl Store {
         };
         let reasons_json = serde_json::to_string(reasons).unwrap_or_else(|_| "[]".into());
         let mid: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
-            "insert into demand_match (demand_id, target, person_id, result_id, score, reasons, status, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, 'suggested', $7, $7) returning id")
-            .bind(demand_id).bind(target.as_str()).bind(person).bind(result).bind(score).bind(reasons_json).bind(t)
+            "insert into demand_match (demand_id, target, person_id, result_id, score, reasons, note, status, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, 'suggested', $8, $8) returning id")
+            .bind(demand_id).bind(target.as_str()).bind(person).bind(result).bind(score).bind(reasons_json).bind(note).bind(t)
             .fetch_one(c).await)?;
         if status == DemandStatus::Accepted {
             let to = step(status, DemandStep::StartMatching).map_err(|m| StoreError::conflict("status", m))?;
@@ -233,15 +249,16 @@ impl Store {
         Ok(after)
     }
 
-    /// Whether the expert `v` stands for accepted a match on this demand (then they read its details).
-    pub async fn expert_accepted(&self, v: &Viewer, demand_id: i64) -> Result<bool> {
+    /// The demands on which the expert `v` stands for accepted a match (they read those demands'
+    /// confidential details); empty for anyone who is not an expert.
+    pub async fn accepted_demands(&self, v: &Viewer) -> Result<std::collections::HashSet<i64>> {
         let hezuo_domain::access::Scope::Person { person_id, .. } = v.scope else {
-            return Ok(false);
+            return Ok(Default::default());
         };
-        let n: i64 = on_db!(&self.db, p => sqlx::query_scalar(
-            "select count(*) from demand_match where demand_id = $1 and person_id = $2 and status = 'accepted'")
-            .bind(demand_id).bind(person_id).fetch_one(p).await)?;
-        Ok(n > 0)
+        let ids: Vec<i64> = on_db!(&self.db, p => sqlx::query_scalar(
+            "select demand_id from demand_match where person_id = $1 and status = 'accepted'")
+            .bind(person_id).fetch_all(p).await)?;
+        Ok(ids.into_iter().collect())
     }
 
     /// What the ranking's priors read about these experts (read as the system: priors are not

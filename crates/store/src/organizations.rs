@@ -137,7 +137,8 @@ impl Store {
     /// Choices for a form's organisation menus: (id, name, kind), active ones `v` may see.
     pub async fn organization_options(&self, v: &Viewer) -> Result<Vec<(i64, String, String)>> {
         let mut q = Q::new("select id, name, kind from organization where archived = false");
-        restrict(&mut q, v, RecordKind::Organization, "organization");
+        // A form's menu: what the user may name in a record they write, not every contact they read.
+        crate::access::restrict_own(&mut q, v, RecordKind::Organization, "organization");
         q.push(" order by kind, name limit 3000");
         let rows: Vec<(i64, String, String)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
         Ok(rows)
@@ -181,7 +182,7 @@ impl Store {
     ) -> Result<Organization> {
         check(v, RecordKind::Organization, Action::Update)?;
         let mut tx = self.begin().await?;
-        must_see(&mut tx, v, RecordKind::Organization, id).await?;
+        crate::access::must_own(&mut tx, v, RecordKind::Organization, id).await?;
         expect_version(&mut tx, RecordKind::Organization, id, expected).await?;
         lock_exists(&mut tx, "organization", id).await?;
         let before = fetch(&mut tx, id).await?;

@@ -1,6 +1,6 @@
 //! People and their expert profiles.
 
-use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
+use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown};
 use crate::records::{archived_clause, expect_version, id_filter, lock_exists};
 use crate::sql::bind_args;
 use crate::sql::{Arg, Q, contains_pattern, fetch_page, flag};
@@ -122,7 +122,8 @@ impl Store {
     /// Choices for a form's person menus: (id, name, organisation id), among those `v` may see.
     pub async fn person_options(&self, v: &Viewer) -> Result<Vec<(i64, String, i64)>> {
         let mut q = Q::new("select id, name, organization_id from person where archived = false");
-        restrict(&mut q, v, RecordKind::Person, "person");
+        // A form's menu: the people of the user's own scope, not the contacts they read.
+        crate::access::restrict_own(&mut q, v, RecordKind::Person, "person");
         q.push(" order by organization_id, name limit 3000");
         Ok(
             on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?,
@@ -163,7 +164,8 @@ impl Store {
     pub async fn update_person(&self, v: &Viewer, id: i64, d: &PersonData, expected: Option<i64>) -> Result<Person> {
         check(v, RecordKind::Person, Action::Update)?;
         let mut tx = self.begin().await?;
-        must_see(&mut tx, v, RecordKind::Person, id).await?;
+        // A contact read through an accepted match is not theirs to change.
+        crate::access::must_own(&mut tx, v, RecordKind::Person, id).await?;
         expect_version(&mut tx, RecordKind::Person, id, expected).await?;
         lock_exists(&mut tx, "person", id).await?;
         let before = fetch(&mut tx, id).await?;
@@ -227,7 +229,10 @@ async fn fetch(tx: &mut Tx, id: i64) -> Result<Person> {
 
 /// A scoped user keeps people only in organisations they can see; an unchanged one is always fine.
 async fn org_in_scope(tx: &mut Tx, v: &Viewer, org: i64, current: Option<i64>) -> Result<()> {
-    if v.scope == Scope::All || current == Some(org) || visible(tx, v, RecordKind::Organization, org).await? {
+    if v.scope == Scope::All
+        || current == Some(org)
+        || crate::access::in_own_scope(tx, v, RecordKind::Organization, org).await?
+    {
         return Ok(());
     }
     Err(unknown("organization_id", ("所属单位", "organisation"), org))

@@ -1,7 +1,7 @@
 //! The university's research results (科技成果) and their owners. Published to every signed-in
 //! user; kept by the office, and by coordinators and experts for results one of whose owners they reach.
 
-use crate::access::{Viewer, audit, authorize, check, must_see, restrict, snapshot, unknown, visible};
+use crate::access::{Viewer, audit, authorize, check, must_see, restrict, snapshot, unknown};
 use crate::records::{archived_clause, exists, expect_version, id_filter, lock_exists};
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page, join_list, split_list};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
@@ -227,7 +227,7 @@ async fn owners_in_scope(tx: &mut Tx, v: &Viewer, owners: &[i64]) -> Result<()> 
         return Ok(());
     }
     for p in owners {
-        if visible(tx, v, RecordKind::Person, *p).await? {
+        if crate::access::in_own_scope(tx, v, RecordKind::Person, *p).await? {
             return Ok(());
         }
     }

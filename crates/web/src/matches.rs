@@ -7,7 +7,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{FormBody, Id, JsonBody, Query};
 use crate::i18n::Lang;
-use crate::resource::created;
+use crate::resource::{created, related};
 use crate::routing::RouteExt;
 use crate::state::AppState;
 use crate::views::{self, Cell, Ctx, Field, FormPage, Rejected, Section, Table, chosen, code_options};
@@ -16,8 +16,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hezuo_app::matching::{self as ranking, ExpertRank, ResultRank};
-use hezuo_domain::demand::{Demand, DemandStatus};
-use hezuo_domain::matching::{ConfirmInput, Match, MatchStatus, MatchStatusInput, MatchTarget};
+use hezuo_domain::demand::Demand;
+use hezuo_domain::matching::{Confirm, ConfirmInput, Match, MatchStatus, MatchStatusInput, MatchTarget};
 use hezuo_domain::person::Person;
 use hezuo_domain::{Msg, RecordKind};
 use hezuo_store::{Store, Viewer};
@@ -135,9 +135,10 @@ async fn api_suggest(
 }
 
 /// Confirms a suggestion, keeping the score and reasons (in the confirming user's language) it was
-/// suggested with; one the ranking does not hold is kept as chosen by hand.
+/// suggested with, and the office's note beside them; one the ranking does not hold is kept as
+/// chosen by hand.
 async fn confirm(s: &AppState, v: &Viewer, lang: Lang, demand_id: i64, i: &ConfirmInput) -> Result<Match, ApiError> {
-    let (target, id) = i.validate()?;
+    let Confirm { target, id, note } = i.validate()?;
     let sug = suggest(s, v, lang, demand_id, 50).await?;
     let (score, reasons) = match target {
         MatchTarget::Expert => sug
@@ -152,7 +153,9 @@ async fn confirm(s: &AppState, v: &Viewer, lang: Lang, demand_id: i64, i: &Confi
             .map(|r| (r.score as f64, r.reasons)),
     }
     .unwrap_or((0.0, vec![lang.tr("人工指定", "Chosen by hand").to_string()]));
-    Ok(s.store.confirm_match(v, demand_id, target, id, score, &reasons).await?)
+    Ok(s.store
+        .confirm_match_noted(v, demand_id, target, id, score, &reasons, note.as_deref())
+        .await?)
 }
 
 async fn api_confirm(
@@ -190,23 +193,40 @@ fn to_matches(demand: i64) -> Response {
 }
 
 async fn page_confirm(cx: Ctx, Id(id): Id, FormBody(i): FormBody<ConfirmInput>) -> Result<Response, ApiError> {
-    confirm(&cx.s, cx.viewer(), cx.lang, id, &i).await?;
-    Ok(to_matches(id))
+    match Rejected::split(confirm(&cx.s, cx.viewer(), cx.lang, id, &i).await)? {
+        Ok(_) => Ok(to_matches(id)),
+        Err(mut r) => {
+            // The expert or result is a hidden field: its refusal (confirmed already, unknown) is
+            // shown beside the suggestion it concerns, which the note field carries.
+            for key in ["person_id", "result_id"] {
+                if let Some(m) = r.errors.0.remove(key) {
+                    r.errors.add("note", m);
+                }
+            }
+            confirm_form(&cx, id, &i, Some(r)).await
+        }
+    }
 }
 
 /// The confirmation form: which suggestion, why, and a button.
 async fn page_confirm_form(cx: Ctx, Id(id): Id, Query(i): Query<ConfirmInput>) -> Result<Response, ApiError> {
+    confirm_form(&cx, id, &i, None).await
+}
+
+/// The confirmation form for `i` (a refusal shown again with its messages): the suggestion with
+/// its automatic reasons, the office's note for the expert and the enterprise, and a button.
+async fn confirm_form(cx: &Ctx, id: i64, i: &ConfirmInput, r: Option<Rejected>) -> Result<Response, ApiError> {
     let lang = cx.lang;
     let d = cx.store().get_demand(cx.viewer(), id).await?;
     let heading = format!("{}{}", lang.tr("确认推荐：", "Confirm: "), d.title);
     let cancel = format!("/demands/{id}#matches");
-    let Ok((target, target_id)) = i.validate() else {
+    let Ok((target, target_id)) = i.target() else {
         // Reached without saying what to confirm: say where to choose it.
         let choose = lang.tr(
             "请在需求页面的推荐列表中选择要确认的专家或成果。",
             "Choose the expert or result to confirm from the demand's suggestions.",
         );
-        return Ok(FormPage::new(&cx, "demands", heading, vec![], cancel)
+        return Ok(FormPage::new(cx, "demands", heading, vec![], cancel)
             .notice(choose)
             .respond());
     };
@@ -228,19 +248,31 @@ async fn page_confirm_form(cx: Ctx, Id(id): Id, Query(i): Query<ConfirmInput>) -
         MatchTarget::Expert => "person_id",
         MatchTarget::Result => "result_id",
     };
+    let mut note = Field::new(
+        lang,
+        "note",
+        (
+            "推荐说明（专家与企业可见）",
+            "Note (the expert and the enterprise read it)",
+        ),
+        "textarea",
+    )
+    .value(i.note.as_deref());
+    note.help = Some(format!(
+        "{}{what}{}",
+        lang.tr("推荐对象与理由：", "Suggestion and why: "),
+        lang.tr(
+            "。自动理由与您写的说明一并保存，显示给专家和企业；确认后进入“已推荐”状态，联系后再更新。",
+            ". The automatic reasons are kept with your note and shown to the expert and the enterprise; it starts as suggested — update it once contacted.",
+        )
+    ));
     let fields = vec![
         Field::new(lang, field, ("", ""), "hidden").value(Some(&target_id.to_string())),
-        Field::new(lang, "what", ("推荐对象与理由", "Suggestion and why"), "textarea")
-            .value(Some(&what))
-            .help(
-                lang,
-                (
-                    "确认后进入“已推荐”状态，联系后再更新。",
-                    "It starts as suggested; update it once contacted.",
-                ),
-            ),
+        note,
     ];
-    Ok(FormPage::new(&cx, "demands", heading, fields, cancel).respond())
+    Ok(FormPage::new(cx, "demands", heading, fields, cancel)
+        .rejected(r)
+        .respond())
 }
 
 fn status_form(cx: &Ctx, m: &Match, i: &MatchStatusInput, r: Option<Rejected>) -> Response {
@@ -253,15 +285,20 @@ fn status_form(cx: &Ctx, m: &Match, i: &MatchStatusInput, r: Option<Rejected>) -
                 code_options(lang, m.status.next(), MatchStatus::label, MatchStatus::as_str),
                 &chosen(&i.status),
             ),
-        Field::new(lang, "reason", ("理由", "Reason"), "textarea")
-            .value(i.reason.as_deref())
-            .help(
-                lang,
-                (
-                    "婉拒时必填；排序会参考它。",
-                    "Required to decline; ranking learns from it.",
-                ),
+        Field::new(
+            lang,
+            "reason",
+            ("说明（婉拒时为婉拒理由）", "Note (the reason, to decline)"),
+            "textarea",
+        )
+        .value(i.reason.as_deref())
+        .help(
+            lang,
+            (
+                "婉拒时必填，作为婉拒理由，排序会参考它；接受时可写答复说明。",
+                "Required to decline: the reason, which ranking learns from; accepting, an optional note.",
             ),
+        ),
     ];
     let heading = format!("{}#{}", lang.tr("更新匹配状态 ", "Update match "), m.id);
     let cancel = format!("/demands/{}#matches", m.demand_id);
@@ -292,10 +329,7 @@ pub async fn demand_sections(cx: &Ctx, d: &Demand) -> Result<Vec<Section>, ApiEr
     let role = cx.viewer().role;
     let reviewer = role.may_review_demands();
     let leader = role == hezuo_domain::access::Role::Leader;
-    let matchable = matches!(
-        d.status,
-        DemandStatus::Accepted | DemandStatus::Matching | DemandStatus::Matched
-    );
+    let matchable = d.status.matchable();
     let mut sections = Vec::new();
     if (reviewer || leader) && matchable {
         let sug = suggest(&cx.s, cx.viewer(), lang, d.id, 10).await?;
@@ -368,7 +402,44 @@ pub async fn demand_sections(cx: &Ctx, d: &Demand) -> Result<Vec<Section>, ApiEr
     Ok(sections)
 }
 
-/// The matches confirmed for a demand, each with a link to move it on.
+/// What a match says in words: the automatic reasons, the office's note, and the note given with
+/// its status, each under its own label (a declined match's is why; an accepted one's the answer).
+pub fn match_notes(lang: Lang, m: &Match) -> String {
+    let mut parts = Vec::new();
+    if !m.reasons.is_empty() {
+        parts.push(m.reasons.join("；"));
+    }
+    if let Some(n) = &m.note {
+        parts.push(format!("{}{n}", lang.tr("推荐说明：", "Office's note: ")));
+    }
+    if let Some(r) = &m.reason {
+        parts.push(format!(
+            "{}{}{r}",
+            lang.pick(&m.status.note_label()),
+            lang.tr("：", ": ")
+        ));
+    }
+    parts.join("；")
+}
+
+/// The way to reach a person: phone and email, as far as given.
+pub fn contact_text(lang: Lang, p: &Person) -> String {
+    let mut parts = Vec::new();
+    if let Some(x) = &p.phone {
+        parts.push(format!("{}{x}", lang.tr("电话 ", "Phone ")));
+    }
+    if let Some(x) = &p.email {
+        parts.push(format!("{}{x}", lang.tr("邮箱 ", "Email ")));
+    }
+    if parts.is_empty() {
+        lang.tr("未登记联系方式", "No contact given").to_string()
+    } else {
+        parts.join("，")
+    }
+}
+
+/// The matches confirmed for a demand, each with a link to move it on; an accepted expert's unit
+/// and contact for those who may read them (the enterprise, the office).
 async fn confirmed_section(cx: &Ctx, confirmed: &[Match]) -> Result<Section, ApiError> {
     let lang = cx.lang;
     let people: Vec<i64> = confirmed.iter().filter_map(|m| m.person_id).collect();
@@ -380,28 +451,43 @@ async fn confirmed_section(cx: &Ctx, confirmed: &[Match]) -> Result<Section, Api
             ("状态", "Status"),
             ("得分", "Score"),
             ("理由/说明", "Why / note"),
+            ("联系方式", "Contact"),
             ("", ""),
         ],
     );
     t.empty = lang.tr("尚未确认任何匹配。", "No match confirmed yet.").into();
     for m in confirmed {
+        // Whom the viewer may read (the store's access decides: an accepted match opens the
+        // expert to the enterprise); the others are named without a link.
+        let person = match m.person_id {
+            Some(p) => related(cx.store().get_person(cx.viewer(), p).await)?,
+            None => None,
+        };
         let with = match (m.person_id, m.result_id) {
-            (Some(p), _) => Cell::link(
-                labels.get(&p).map(|l| l.0.clone()).unwrap_or_else(|| format!("#{p}")),
-                format!("/people/{p}"),
-            ),
+            (Some(p), _) => {
+                let name = match labels.get(&p) {
+                    Some((name, _, org)) => format!("{name}（{org}）"),
+                    None => format!("#{p}"),
+                };
+                if person.is_some() {
+                    Cell::link(name, format!("/people/{p}"))
+                } else {
+                    Cell::text(name)
+                }
+            }
             (_, Some(r)) => Cell::link(format!("{}#{r}", lang.tr("成果", "Result ")), format!("/results/{r}")),
             _ => Cell::text(""),
         };
-        let note = match &m.reason {
-            Some(r) => format!("{}{r}", lang.tr("婉拒理由：", "Declined: ")),
-            None => m.reasons.join("；"),
+        let contact = match &person {
+            Some(p) if m.status == MatchStatus::Accepted => Cell::text(contact_text(lang, p)),
+            _ => Cell::text(""),
         };
         t.rows.push(vec![
             with,
             Cell::badge(lang.pick(&m.status.label()), format!("m-{}", m.status.as_str())),
             Cell::text(format!("{:.2}", m.score)),
-            Cell::text(note),
+            Cell::text(match_notes(lang, m)),
+            contact,
             if m.status.next().is_empty() {
                 Cell::text("")
             } else {
@@ -422,13 +508,26 @@ pub async fn expert_sections(cx: &Ctx, p: &Person) -> Result<Vec<Section>, ApiEr
     let lang = cx.lang;
     let fit = ranking::for_expert(cx.store(), &cx.s.search, cx.viewer(), p).await?;
     let mut fits = Table::new(lang, &[("适合的需求", "Demands that fit"), ("得分", "Score")]);
-    fits.empty = lang
-        .tr("暂无与其研究相关的开放需求。", "No open demand fits yet.")
-        .into();
+    // An expert sees only the demands matched to them: their list is those, and its empty state
+    // says so rather than claiming no demand fits.
+    let own = matches!(cx.viewer().scope, hezuo_domain::access::Scope::Person { .. });
+    fits.empty = if own {
+        lang.tr(
+            "暂无推荐给您的开放需求。专家只能看到协调办推荐给自己的需求：协调办确认匹配后，需求会列在这里。",
+            "No open demand has been matched to you yet. Experts see the demands the office matches to them; they appear here once confirmed.",
+        )
+    } else {
+        lang.tr("暂无与其研究相关的开放需求。", "No open demand fits yet.")
+    }
+    .into();
     for (id, title, score) in fit.demands {
         fits.rows.push(vec![
             Cell::link(title, format!("/demands/{id}")),
-            Cell::text(format!("{score:.1}")),
+            Cell::text(if score > 0.0 {
+                format!("{score:.1}")
+            } else {
+                lang.tr("协调办推荐", "Matched by the office").to_string()
+            }),
         ]);
     }
     let mut similar = Table::new(

@@ -96,6 +96,16 @@ impl Pages for People {
     async fn detail_page(cx: &Ctx, p: Person) -> Result<DetailPage, ApiError> {
         let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
         let org = related(s.store.get_organization(&who.viewer, p.organization_id).await)?;
+        // Someone who reads this person only as the other side of an accepted match (an
+        // enterprise reading its expert) gets the unit's name without its page.
+        let org_name = match &org {
+            Some(_) => None,
+            None => s
+                .store
+                .organization_names(&[p.organization_id])
+                .await?
+                .remove(&p.organization_id),
+        };
         let all = ListParams::first(200);
         let projects = s
             .store
@@ -113,7 +123,7 @@ impl Pages for People {
                 lang.tr("单位", "Organisation").to_string(),
                 match &org {
                     Some(o) => Cell::link(&o.name, format!("/organizations/{}", o.id)),
-                    None => Cell::opt(None::<String>, lang),
+                    None => Cell::opt(org_name, lang),
                 },
             ),
             (lang.tr("职称/职务", "Title").into(), Cell::opt(p.title.clone(), lang)),

@@ -53,6 +53,15 @@ fn status_badge(lang: Lang, d: &Demand) -> Cell {
     Cell::badge(lang.pick(&d.status.label()), format!("d-{}", d.status.as_str()))
 }
 
+/// The deadline, marked overdue when it passed while the demand still waits for a partner.
+fn deadline_cell(lang: Lang, d: &Demand, today: chrono::NaiveDate) -> Cell {
+    match d.deadline {
+        Some(x) if d.overdue(today) => Cell::badge(format!("{} {x}", lang.tr("已逾期", "Overdue")), "f-red"),
+        Some(x) => Cell::text(x.to_string()),
+        None => Cell::opt(None::<String>, lang),
+    }
+}
+
 async fn demand_table(s: &AppState, lang: Lang, items: &[Demand]) -> Result<Table, ApiError> {
     let ids: Vec<i64> = items.iter().map(|d| d.enterprise_id).collect();
     let names = s.store.organization_names(&ids).await?;
@@ -65,6 +74,7 @@ async fn demand_table(s: &AppState, lang: Lang, items: &[Demand]) -> Result<Tabl
             ("行业", "Industry"),
             ("合作方式", "Mode"),
             ("状态", "Status"),
+            ("截止日期", "Deadline"),
             ("绿色通道", "Green channel"),
         ],
     );
@@ -76,10 +86,32 @@ async fn demand_table(s: &AppState, lang: Lang, items: &[Demand]) -> Result<Tabl
             Cell::opt(d.industry.as_deref().and_then(codes::industry_name), lang),
             Cell::text(lang.pick(&d.mode.label())),
             status_badge(lang, d),
+            deadline_cell(lang, d, today),
             sla_badge(lang, d, d.service_level(today)).unwrap_or_else(|| Cell::text("")),
         ]);
     }
     Ok(t)
+}
+
+/// The deadline's field, warning when the date entered has passed: a new demand is refused with it
+/// (`demand::new_deadline_check`); an existing one is saved and shown overdue.
+fn deadline_field(lang: Lang, i: &DemandInput, today: chrono::NaiveDate) -> Field {
+    let f = Field::new(lang, "deadline", ("截止日期", "Deadline"), "date").value(i.deadline.as_deref());
+    let passed = hezuo_domain::input::optional_date(&i.deadline)
+        .ok()
+        .flatten()
+        .is_some_and(|d| d < today);
+    if passed {
+        f.help(
+            lang,
+            (
+                "截止日期已过：新需求不能使用已过的日期；已有需求保存后将显示为“已逾期”。",
+                "This deadline has passed: a new demand cannot have it; an existing one is saved and shown overdue.",
+            ),
+        )
+    } else {
+        f
+    }
 }
 
 impl Pages for Demands {
@@ -145,6 +177,20 @@ impl Pages for Demands {
         let (s, who, lang) = (&cx.s, &cx.who, cx.lang);
         let names = s.store.organization_names(&[d.enterprise_id]).await?;
         let enterprise = names.get(&d.enterprise_id).cloned().unwrap_or_default();
+        // The enterprise's page and its people, as far as the viewer may read them: an expert
+        // does once they accepted a match on this demand (the store's access decides).
+        let enterprise_page = related(s.store.get_organization(&who.viewer, d.enterprise_id).await)?;
+        let contacts = s
+            .store
+            .list_people(
+                &who.viewer,
+                &hezuo_domain::person::PersonFilter {
+                    organization_id: Some(d.enterprise_id.to_string()),
+                    ..Default::default()
+                },
+                &hezuo_domain::ListParams::first(20),
+            )
+            .await?;
         let campaign = match d.campaign_id {
             Some(c) => related(s.store.get_campaign(&who.viewer, c).await)?,
             None => None,
@@ -166,7 +212,10 @@ impl Pages for Demands {
         let mut props = vec![
             (
                 lang.tr("企业", "Enterprise").to_string(),
-                Cell::link(enterprise, format!("/organizations/{}", d.enterprise_id)),
+                match &enterprise_page {
+                    Some(_) => Cell::link(enterprise, format!("/organizations/{}", d.enterprise_id)),
+                    None => Cell::text(enterprise),
+                },
             ),
             (
                 lang.tr("征集活动", "Campaign").into(),
@@ -190,10 +239,7 @@ impl Pages for Demands {
                 Cell::text(lang.pick(&d.mode.label())),
             ),
             (lang.tr("预算", "Budget").into(), Cell::opt(budget, lang)),
-            (
-                lang.tr("截止日期", "Deadline").into(),
-                Cell::opt(d.deadline.map(|x| x.to_string()), lang),
-            ),
+            (lang.tr("截止日期", "Deadline").into(), deadline_cell(lang, &d, today)),
             (
                 lang.tr("来源", "Source").into(),
                 Cell::text(match (&d.collected_by, d.collected_on) {
@@ -221,6 +267,20 @@ impl Pages for Demands {
                         lang.tr("3 个工作日内", "within 3 working days")
                     }
                 )),
+            ));
+        }
+        if let Some(o) = &enterprise_page
+            && let Some(phone) = &o.phone
+        {
+            props.push((lang.tr("企业电话", "Enterprise phone").into(), Cell::text(phone)));
+        }
+        for p in &contacts.items {
+            props.push((
+                lang.tr("企业联系人", "Enterprise contact").into(),
+                Cell::link(
+                    format!("{}：{}", p.name, crate::matches::contact_text(lang, p)),
+                    format!("/people/{}", p.id),
+                ),
             ));
         }
         if let Some(into) = d.merged_into_id {
@@ -287,9 +347,14 @@ impl Pages for Demands {
         }
         actions.push(archive_action::<Self>(lang, d.id, d.archived));
         let mut long_text = vec![(lang.tr("需求概述", "Summary").to_string(), d.summary.clone())];
+        // Who reads the details is `access::sees_demand_details`: the heading says the same.
         if let Some(x) = &d.details {
             long_text.push((
-                lang.tr("机密详情（仅企业与协调办可见）", "Confidential details").into(),
+                lang.tr(
+                    "机密详情（仅本企业、协调办和已接受对接的专家可见）",
+                    "Confidential details (only the enterprise, the office and the expert who accepted a match)",
+                )
+                .into(),
                 x.clone(),
             ));
         }
@@ -302,6 +367,9 @@ impl Pages for Demands {
         }
         sections.extend(crate::matches::demand_sections(cx, &d).await?);
         let mut badges = vec![status_badge(lang, &d)];
+        if d.overdue(today) {
+            badges.push(Cell::badge(lang.tr("已过截止日期", "Past its deadline"), "f-red"));
+        }
         badges.extend(sla_badge(lang, &d, d.service_level(today)));
         Ok(DetailPage {
             badges,
@@ -401,7 +469,7 @@ impl Pages for Demands {
                 "money",
             )
             .value(i.budget_max_wan.as_deref()),
-            Field::new(lang, "deadline", ("截止日期", "Deadline"), "date").value(i.deadline.as_deref()),
+            deadline_field(lang, i, s.store.today()),
             Field::new(lang, "source", ("来源", "Source"), "select").options(
                 lang,
                 code_options(lang, DemandSource::ALL, DemandSource::label, DemandSource::as_str),

@@ -12,6 +12,7 @@ mod records;
 mod reminders;
 mod retries;
 mod role_home;
+mod role_matches;
 mod role_problems;
 mod role_supervision;
 mod search;
