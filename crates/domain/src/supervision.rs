@@ -289,7 +289,21 @@ impl ReportInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FlagState {
     pub flag: Flag,
+    /// The reasons in Chinese (as the API gives them).
     pub reasons: Vec<String>,
+    /// The same reasons in both languages, for the pages.
+    #[serde(skip)]
+    pub words: Vec<Msg>,
+}
+
+impl FlagState {
+    fn of(flag: Flag, words: Vec<Msg>) -> Self {
+        FlagState {
+            flag,
+            reasons: words.iter().map(|m| m.zh.clone()).collect(),
+            words,
+        }
+    }
 }
 
 /// The rules, as shown on screen under every flag.
@@ -326,49 +340,53 @@ pub struct PeriodReport {
 /// Only projects being carried out (approved, in progress) are supervised; others are green.
 pub fn flag(today: NaiveDate, status: ProjectStatus, milestones: &[Milestone], reports: &[PeriodReport]) -> FlagState {
     if !matches!(status, ProjectStatus::Approved | ProjectStatus::InProgress) {
-        return FlagState {
-            flag: Flag::Green,
-            reasons: vec![],
-        };
+        return FlagState::of(Flag::Green, vec![]);
     }
     let mut red = Vec::new();
     let mut yellow = Vec::new();
     for m in milestones.iter().filter(|m| m.done_on.is_none() && !m.archived) {
         if m.due_on < today {
-            red.push(format!("节点“{}”已于 {} 到期未完成", m.title, m.due_on));
+            red.push(Msg::new(
+                format!("节点“{}”已于 {} 到期未完成", m.title, m.due_on),
+                format!("Milestone “{}” was due on {} and is not reached", m.title, m.due_on),
+            ));
         } else if (m.due_on - today).num_days() <= DUE_SOON_DAYS {
-            yellow.push(format!("节点“{}”将于 {} 到期", m.title, m.due_on));
+            yellow.push(Msg::new(
+                format!("节点“{}”将于 {} 到期", m.title, m.due_on),
+                format!("Milestone “{}” is due on {}", m.title, m.due_on),
+            ));
         }
     }
     // A report is missing once its due day has passed without it (on the due day it is still on time).
     let due: Vec<&PeriodReport> = reports.iter().filter(|r| r.due < today).collect();
     let missing: Vec<bool> = due.iter().map(|r| r.first_filed_on.is_none()).collect();
     if missing.windows(2).any(|w| w[0] && w[1]) {
-        red.push("连续两期未报送进度".to_string());
+        red.push(Msg::new("连续两期未报送进度", "Two reports in a row are missing"));
     } else if let Some(n) = Some(missing.iter().filter(|m| **m).count()).filter(|n| *n > 0) {
-        yellow.push(format!("有 {n} 期未报送进度"));
+        yellow.push(Msg::new(
+            format!("有 {n} 期未报送进度"),
+            if n == 1 {
+                "1 report is missing".to_string()
+            } else {
+                format!("{n} reports are missing")
+            },
+        ));
     }
     if let Some(last) = due.last()
         && let Some(filed) = last.first_filed_on
         && filed > last.due
     {
-        yellow.push(format!("最近一期进度迟报（{filed} 报送，应于 {} 前）", last.due));
+        yellow.push(Msg::new(
+            format!("最近一期进度迟报（{filed} 报送，应于 {} 前）", last.due),
+            format!("The last report was late (filed on {filed}, due by {})", last.due),
+        ));
     }
     if !red.is_empty() {
-        FlagState {
-            flag: Flag::Red,
-            reasons: red,
-        }
+        FlagState::of(Flag::Red, red)
     } else if !yellow.is_empty() {
-        FlagState {
-            flag: Flag::Yellow,
-            reasons: yellow,
-        }
+        FlagState::of(Flag::Yellow, yellow)
     } else {
-        FlagState {
-            flag: Flag::Green,
-            reasons: vec![],
-        }
+        FlagState::of(Flag::Green, vec![])
     }
 }
 

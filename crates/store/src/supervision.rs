@@ -504,6 +504,7 @@ impl Store {
             );
             p.flag = state.flag;
             p.flag_reasons = state.reasons;
+            p.flag_words = state.words;
         }
         Ok(())
     }

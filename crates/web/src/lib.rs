@@ -57,6 +57,7 @@ pub fn app(state: AppState) -> Router {
         .at("/healthz", get(healthz))
         .at("/static/style.css", get(style_css))
         .at("/favicon.ico", get(favicon))
+        .at("/static/picker.js", get(picker_js))
         .merge(home::router())
         .merge(organizations::router())
         .merge(people::router())
@@ -150,6 +151,17 @@ async fn style_css() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../static/style.css"),
+    )
+}
+
+/// The searchable organisation and person menus of the forms (see `Field::searchable`).
+async fn picker_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/picker.js"),
     )
 }
 

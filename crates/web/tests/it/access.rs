@@ -778,6 +778,7 @@ mod matrix {
         ("GET", "/healthz", Op::Public),
         ("GET", "/static/style.css", Op::Public),
         ("GET", "/favicon.ico", Op::Public),
+        ("GET", "/static/picker.js", Op::Own),
         ("GET", "/login", Op::Public),
         ("POST", "/login", Op::Public),
         ("POST", "/api/v1/auth/login", Op::Public),

@@ -11,6 +11,7 @@ mod pages;
 mod records;
 mod reminders;
 mod retries;
+mod role_words;
 mod search;
 mod signin;
 mod supervision;
