@@ -217,7 +217,11 @@ pub fn adjust(text: f32, demand_region: Option<&str>, f: &ExpertFacts) -> Adjust
         score -= LOAD_PENALTY * f.load.min(5) as f32;
         reasons.push(Msg::new(
             format!("当前对接/负责 {} 项", f.load),
-            format!("Busy with {} matches or projects", f.load),
+            if f.load == 1 {
+                "Busy with 1 match or project".to_string()
+            } else {
+                format!("Busy with {} matches or projects", f.load)
+            },
         ));
     }
     if f.unavailable {
@@ -249,6 +253,17 @@ pub fn adjust(text: f32, demand_region: Option<&str>, f: &ExpertFacts) -> Adjust
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_expert_busy_with_one_match_is_not_busy_with_1_matches() {
+        let busy = |load| ExpertFacts {
+            load,
+            ..Default::default()
+        };
+        let en = |load| adjust(0.5, None, &busy(load)).reasons[0].en.clone();
+        assert_eq!(en(1), "Busy with 1 match or project");
+        assert_eq!(en(3), "Busy with 3 matches or projects");
+    }
 
     #[test]
     fn place_breaks_ties_and_outcomes_move_an_expert() {

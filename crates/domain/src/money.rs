@@ -20,7 +20,7 @@ impl Money {
         let bad = || {
             Msg::new(
                 format!("金额“{s}”无效：请填写以万元为单位的非负数，最多 6 位小数"),
-                format!("“{s}” is not a valid amount: a non-negative number of 万元 (10k yuan), at most 6 decimals"),
+                format!("“{s}” is not a valid amount: a non-negative amount in ×10k CNY, at most 6 decimals"),
             )
         };
         let (int, frac) = t.split_once('.').unwrap_or((&t, ""));

@@ -121,6 +121,9 @@ pub struct Project {
     pub flag: Option<crate::flag::Flag>,
     /// Why the flag is not green.
     pub flag_reasons: Vec<String>,
+    /// The same reasons in both languages, for the pages.
+    #[serde(skip)]
+    pub flag_words: Vec<crate::Msg>,
     pub archived: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -185,6 +188,11 @@ pub struct ProjectInput {
     pub end_on: Option<String>,
     #[schema(max_length = 10000)]
     pub summary: Option<String>,
+    /// On create: a project with the same title, lead unit and batch year is refused with 409
+    /// naming it (in `fields.create_anyway`), unless this is `true` (the form's "仍然创建").
+    #[serde(deserialize_with = "de_opt_string")]
+    #[schema(value_type = Option<bool>, default = false)]
+    pub create_anyway: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -206,6 +214,8 @@ pub struct ProjectData {
     pub start_on: Option<NaiveDate>,
     pub end_on: Option<NaiveDate>,
     pub summary: Option<String>,
+    /// Create even when a project with the same title, lead unit and year exists.
+    pub create_anyway: bool,
 }
 
 fn money(v: &Option<String>) -> Result<Money, Msg> {
@@ -234,6 +244,7 @@ impl ProjectInput {
             start_on: p.start_on.map(|d| d.to_string()),
             end_on: p.end_on.map(|d| d.to_string()),
             summary: p.summary.clone(),
+            create_anyway: None,
         }
     }
 
@@ -338,6 +349,7 @@ impl ProjectInput {
             start_on: start_on.flatten(),
             end_on: end_on.flatten(),
             summary: summary.flatten(),
+            create_anyway: crate::person::truthy(&self.create_anyway),
         })
     }
 }

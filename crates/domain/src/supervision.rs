@@ -289,7 +289,21 @@ impl ReportInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FlagState {
     pub flag: Flag,
+    /// The reasons in Chinese (as the API gives them).
     pub reasons: Vec<String>,
+    /// The same reasons in both languages, for the pages.
+    #[serde(skip)]
+    pub words: Vec<Msg>,
+}
+
+impl FlagState {
+    fn of(flag: Flag, words: Vec<Msg>) -> Self {
+        FlagState {
+            flag,
+            reasons: words.iter().map(|m| m.zh.clone()).collect(),
+            words,
+        }
+    }
 }
 
 /// The rules, as shown on screen under every flag.
@@ -370,9 +384,15 @@ pub fn flag(
     let mut yellow = Vec::new();
     for m in milestones.iter().filter(|m| m.done_on.is_none() && !m.archived) {
         if m.due_on < today {
-            red.push(format!("节点“{}”已于 {} 到期未完成", m.title, m.due_on));
+            red.push(Msg::new(
+                format!("节点“{}”已于 {} 到期未完成", m.title, m.due_on),
+                format!("Milestone “{}” was due on {} and is not reached", m.title, m.due_on),
+            ));
         } else if (m.due_on - today).num_days() <= DUE_SOON_DAYS {
-            yellow.push(format!("节点“{}”将于 {} 到期", m.title, m.due_on));
+            yellow.push(Msg::new(
+                format!("节点“{}”将于 {} 到期", m.title, m.due_on),
+                format!("Milestone “{}” is due on {}", m.title, m.due_on),
+            ));
         }
     }
     let due: Vec<&PeriodReport> = reports
@@ -389,34 +409,42 @@ pub fn flag(
         .windows(2)
         .find(|w| w.iter().all(|r| r.standing(today) == Standing::Missing))
     {
-        red.push(format!("{}连续两期未报送进度", names(w)));
+        red.push(Msg::new(
+            format!("{}连续两期未报送进度", names(w)),
+            format!("Two reports in a row are missing ({})", names(w)),
+        ));
     } else if !missing.is_empty() {
-        yellow.push(format!("有 {} 期未报送进度（{}）", missing.len(), names(&missing)));
+        let n = missing.len();
+        yellow.push(Msg::new(
+            format!("有 {n} 期未报送进度（{}）", names(&missing)),
+            if n == 1 {
+                format!("1 report is missing ({})", names(&missing))
+            } else {
+                format!("{n} reports are missing ({})", names(&missing))
+            },
+        ));
     }
     if let Some(last) = due.last()
         && last.standing(today) == Standing::Late
         && let Some(filed) = last.first_filed_on
     {
-        yellow.push(format!(
-            "最近一期（{}）进度迟报（{filed} 报送，应于 {} 前）",
-            last.name, last.due
+        yellow.push(Msg::new(
+            format!(
+                "最近一期（{}）进度迟报（{filed} 报送，应于 {} 前）",
+                last.name, last.due
+            ),
+            format!(
+                "The last report ({}) was late (filed on {filed}, due by {})",
+                last.name, last.due
+            ),
         ));
     }
     Some(if !red.is_empty() {
-        FlagState {
-            flag: Flag::Red,
-            reasons: red,
-        }
+        FlagState::of(Flag::Red, red)
     } else if !yellow.is_empty() {
-        FlagState {
-            flag: Flag::Yellow,
-            reasons: yellow,
-        }
+        FlagState::of(Flag::Yellow, yellow)
     } else {
-        FlagState {
-            flag: Flag::Green,
-            reasons: vec![],
-        }
+        FlagState::of(Flag::Green, vec![])
     })
 }
 

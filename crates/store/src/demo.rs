@@ -788,6 +788,7 @@ impl Loader<'_> {
                 start_on: s(start.to_string()),
                 end_on: s(end.to_string()),
                 summary: s(summary),
+                create_anyway: None,
             };
             let project = self
                 .store

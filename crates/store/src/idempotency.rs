@@ -2,7 +2,7 @@
 //! answer is kept, and a retry with the same key gets it again instead of doing the work twice.
 //! Keys are kept for 24 hours. (The web layer decides what to keep: see `web::idempotency`.)
 
-use crate::{Result, Store, now, on_tx};
+use crate::{Result, Store, now, on_db, on_tx};
 use chrono::Duration;
 
 /// How long an answer is kept for a retry.
@@ -72,6 +72,23 @@ impl Store {
             .bind(i32::from(a.status)).bind(&a.content_type).bind(&a.location).bind(&a.body).bind(user_id).bind(key)
             .execute(c).await.map(|r| r.rows_affected()))?;
         tx.commit().await
+    }
+
+    /// The answer kept for `key`, whatever request it answered (a one-time form sent again with
+    /// other content is told where its first sending went).
+    pub async fn kept_answer(&self, user_id: i64, key: &str) -> Result<Option<KeptAnswer>> {
+        type Row = (Option<i32>, Option<String>, Option<String>, Option<Vec<u8>>);
+        let row: Option<Row> = on_db!(&self.db, c => sqlx::query_as(
+            "select status, content_type, location, body from idempotency where user_id = $1 and key = $2")
+            .bind(user_id).bind(key).fetch_optional(c).await)?;
+        Ok(row.and_then(|(status, content_type, location, body)| {
+            status.map(|status| KeptAnswer {
+                status: status as u16,
+                content_type,
+                location,
+                body: body.unwrap_or_default(),
+            })
+        }))
     }
 
     /// Gives a claimed key back (the request failed in a way a retry may fix).

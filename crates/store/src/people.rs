@@ -119,6 +119,19 @@ impl Store {
         Ok(r)
     }
 
+    /// Names of the given people, among those `v` may see (the audit log names the people its
+    /// entries point to).
+    pub async fn person_names(&self, v: &Viewer, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut q = Q::new("select id, name from person where id in ");
+        q.bind_list(ids);
+        restrict(&mut q, v, RecordKind::Person, "person");
+        let rows: Vec<(i64, String)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// Choices for a form's person menus: (id, name, organisation id), among those `v` may see.
     pub async fn person_options(&self, v: &Viewer) -> Result<Vec<(i64, String, i64)>> {
         let mut q = Q::new("select id, name, organization_id from person where archived = false");

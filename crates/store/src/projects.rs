@@ -63,6 +63,7 @@ impl Row {
             summary: self.summary,
             flag: Default::default(),
             flag_reasons: Vec::new(),
+            flag_words: Vec::new(),
             archived: self.archived,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -216,6 +217,9 @@ impl Store {
         let mut tx = self.begin().await?;
         lead_in_scope(&mut tx, v, d.lead_unit_id, None).await?;
         check_project(&mut tx, d).await?;
+        if !d.create_anyway {
+            refuse_twin(&mut tx, d).await?;
+        }
         let t = now();
         let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
             "insert into project (title, kind, batch_year, lead_unit_id, responsible_person_id, origin, agreement_id, \
@@ -424,6 +428,33 @@ async fn project_dates(tx: &mut Tx, id: i64) -> Result<(Option<NaiveDate>, Optio
     Ok(
         on_tx!(tx, c => sqlx::query_as("select start_on, end_on from project where id = $1").bind(id).fetch_one(c).await)?,
     )
+}
+
+/// A project being created that looks like one already there — the same title, lead unit and
+/// batch year, not archived — is most likely the same one sent twice (a form filled in again):
+/// refused as a conflict naming it, unless the writer says to create it anyway.
+async fn refuse_twin(tx: &mut Tx, d: &ProjectData) -> Result<()> {
+    let twin: Option<i64> = on_tx!(tx, c => sqlx::query_scalar(
+        "select id from project where title = $1 and lead_unit_id = $2 and batch_year = $3 and not archived \
+         order by id limit 1")
+        .bind(&d.title).bind(d.lead_unit_id).bind(d.batch_year)
+        .fetch_optional(c).await)?;
+    match twin {
+        None => Ok(()),
+        Some(id) => Err(StoreError::Conflict(FieldErrors::one(
+            "create_anyway",
+            Msg::new(
+                format!(
+                    "已有同名项目：#{id}《{}》，牵头单位和批次年度也相同（/projects/{id}）。确认要另建一个，请勾选“仍然创建”。",
+                    d.title
+                ),
+                format!(
+                    "A project with this title, lead unit and batch year exists: #{id} “{}” (/projects/{id}). To create another one, tick “Create anyway”.",
+                    d.title
+                ),
+            ),
+        ))),
+    }
 }
 
 async fn check_project(tx: &mut Tx, d: &ProjectData) -> Result<()> {

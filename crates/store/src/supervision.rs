@@ -542,7 +542,8 @@ impl Store {
                 reports.get(&p.id).map(Vec::as_slice).unwrap_or(&[]),
             );
             p.flag = state.as_ref().map(|s| s.flag);
-            p.flag_reasons = state.map(|s| s.reasons).unwrap_or_default();
+            p.flag_reasons = state.as_ref().map(|s| s.reasons.clone()).unwrap_or_default();
+            p.flag_words = state.map(|s| s.words).unwrap_or_default();
         }
         Ok(())
     }

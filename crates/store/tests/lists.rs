@@ -228,6 +228,7 @@ async fn project(s: &Store, p: P) -> i64 {
         start_on: Some(day("2026-01-01")),
         end_on: Some(day("2027-12-31")),
         summary: None,
+        create_anyway: false,
     };
     let id = s
         .create_project(&sys(), &d)

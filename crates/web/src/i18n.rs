@@ -288,7 +288,7 @@ pub static EN: Tr = Tr {
     page_suffix: "",
     change_status: "Change status",
     no_transitions: "This status is final.",
-    wan: "10k yuan",
+    wan: "×10k CNY",
     yes: "Yes",
     no: "No",
 };

@@ -1,9 +1,14 @@
 //! POSTs that may be sent again: a client that lost the connection cannot know whether its request
-//! was done, so it sends it again with the same `Idempotency-Key` header (the pages' forms carry one
-//! of their own, `_idem`) and gets the first answer instead of a second record. Answers the records
-//! accepted (2xx, 3xx, a form shown again) are kept for 24 hours; a refusal or a fault gives the key
-//! back, so a retry is done afresh. The same key with another request is refused (422); one still
-//! being handled answers 409 with `Retry-After`.
+//! was done, so it sends it again with the same `Idempotency-Key` header and gets the first answer
+//! instead of a second record. Answers the records accepted (2xx, 3xx) are kept for 24 hours; a
+//! refusal, a form shown again with its errors or a fault gives the key back, so a corrected retry is
+//! done afresh. The same key with another request is refused (422); one still being handled answers
+//! 409 with `Retry-After`.
+//!
+//! The pages' forms carry a one-time key of their own, `_idem` (a form shown again after a refusal
+//! keeps the key it was sent with: [`FormKey`]). Once a form was accepted, sending it again — a
+//! double-click, or the back button and "save" with or without changes — never does it twice: the
+//! same content gets the first answer, other content a 409 naming where the first sending went.
 
 use crate::auth::{Auth, CSRF_FIELD};
 use crate::error::ApiError;
@@ -21,6 +26,12 @@ pub const HEADER: &str = "idempotency-key";
 pub const FIELD: &str = "_idem";
 /// Answers larger than this are not kept (a retry is then done again).
 const KEEP_AT_MOST: usize = 1024 * 1024;
+
+/// The one-time key of the form a page request was sent from, for the page handler: a form shown
+/// again (its errors, a change made meanwhile) carries the same key, so that whichever copy of the
+/// form is saved first is the only one saved.
+#[derive(Debug, Clone)]
+pub struct FormKey(pub String);
 
 fn value_in(query: Option<&str>, key: &str) -> Option<String> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default();
@@ -76,13 +87,26 @@ pub async fn idempotent(req: Request, next: Next) -> Response {
         parts.uri.path(),
         &what_is_asked(&bytes, form, boundary.as_deref()),
     );
-    let key = match from_header {
-        Some(k) if parts.headers.contains_key(HEADER) => Some(k),
-        Some(k) => Some(format!("{k}:{print}")),
-        None if form => value_in(std::str::from_utf8(&bytes).ok(), FIELD).map(|k| format!("{k}:{print}")),
+    // A client's header key is its own; a page's form key is one-time: it names the form, whatever
+    // the form carries when sent.
+    let client = parts.headers.contains_key(HEADER);
+    let form_key = match &from_header {
+        Some(_) if client => None,
+        Some(k) => Some(k.clone()),
+        None if form => value_in(std::str::from_utf8(&bytes).ok(), FIELD),
         None => None,
+    }
+    .map(|k| k.trim().to_string());
+    let key = match (&from_header, &form_key) {
+        (Some(k), _) if client => Some(k.trim().to_string()),
+        (_, Some(k)) => Some(format!("form:{k}")),
+        _ => None,
     };
-    let Some(key) = key.map(|k| k.trim().to_string()) else {
+    let mut parts = parts;
+    if let Some(k) = &form_key {
+        parts.extensions.insert(FormKey(k.clone()));
+    }
+    let Some(key) = key else {
         return next.run(Request::from_parts(parts, Body::from(bytes))).await;
     };
     if key.is_empty() || key.len() > 255 {
@@ -98,6 +122,17 @@ pub async fn idempotent(req: Request, next: Next) -> Response {
     for _ in 0..50 {
         match s.store.claim_idempotency_key(user, &key, &print).await {
             Err(e) => return ApiError::from(e).into_response(),
+            Ok(Claim::OtherRequest) if form_key.is_some() => {
+                return match s.store.kept_answer(user, &key).await {
+                    Err(e) => ApiError::from(e).into_response(),
+                    Ok(None) => {
+                        // The first sending is still being handled: wait for it.
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        continue;
+                    }
+                    Ok(Some(a)) => sent_already(a.location.as_deref()),
+                };
+            }
             Ok(Claim::OtherRequest) => {
                 return ApiError::Status(
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -129,6 +164,23 @@ pub async fn idempotent(req: Request, next: Next) -> Response {
     res
 }
 
+/// A one-time form sent again with other content after it was accepted: not done again (that
+/// would make a second record, or overwrite with an old page), but said so, with where the first
+/// sending went.
+fn sent_already(location: Option<&str>) -> Response {
+    let (zh, en) = match location.filter(|l| l.starts_with('/')) {
+        Some(l) => (
+            format!("这张表单已经提交并保存过（{l}），这次提交的内容没有保存。如需修改，请打开该记录再编辑；如需再建一条，请重新打开表单。"),
+            format!("This form was already sent and saved ({l}); what you sent now was not saved. To change it, open that record and edit it; to add another, open the form again."),
+        ),
+        None => (
+            "这张表单已经提交并保存过，这次提交的内容没有保存。如需再提交，请重新打开表单。".to_string(),
+            "This form was already sent and saved; what you sent now was not saved. To send it again, open the form again.".to_string(),
+        ),
+    };
+    ApiError::Status(StatusCode::CONFLICT, Msg::new(zh, en)).into_response()
+}
+
 /// What a request asks for, for telling two requests apart: a form's body without its CSRF token,
 /// an upload's without the boundary the browser chose for this sending.
 fn what_is_asked(bytes: &[u8], form: bool, boundary: Option<&str>) -> Vec<u8> {
@@ -154,7 +206,11 @@ fn what_is_asked(bytes: &[u8], form: bool, boundary: Option<&str>) -> Vec<u8> {
 
 /// Keeps the answer for a retry when the records accepted the request; gives the key back otherwise.
 async fn keep(s: &AppState, user: i64, key: &str, res: Response) -> Response {
-    let refused = res.extensions().get::<ApiError>().is_some() || res.status().is_server_error();
+    // A form shown again with its errors (422, or 409 for a change made meanwhile) is a refusal too:
+    // the corrected form is sent with the same key.
+    let refused = res.extensions().get::<ApiError>().is_some()
+        || res.status().is_client_error()
+        || res.status().is_server_error();
     if refused {
         if let Err(e) = s.store.release_idempotency_key(user, key).await {
             tracing::warn!(error = %e, "an idempotency key could not be given back");

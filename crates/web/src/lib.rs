@@ -58,6 +58,7 @@ pub fn app(state: AppState) -> Router {
         .at("/static/style.css", get(style_css))
         .at("/static/app.js", get(app_js))
         .at("/favicon.ico", get(favicon))
+        .at("/static/picker.js", get(picker_js))
         .merge(home::router())
         .merge(organizations::router())
         .merge(people::router())
@@ -154,13 +155,23 @@ async fn style_css() -> impl IntoResponse {
     )
 }
 
+/// The confirmation of what cannot be undone (`data-confirm`).
 async fn app_js() -> impl IntoResponse {
+    js(include_str!("../static/app.js"))
+}
+
+/// The searchable organisation and person menus of the forms (see `Field::searchable`).
+async fn picker_js() -> impl IntoResponse {
+    js(include_str!("../static/picker.js"))
+}
+
+fn js(body: &'static str) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../static/app.js"),
+        body,
     )
 }
 

@@ -77,6 +77,7 @@ pub(crate) fn person_cell(lang: Lang, people: &HashMap<i64, Person>, id: i64) ->
             text: format!("{} #{id}", lang.tr("专家", "Expert")),
             href: None,
             class: "muted".into(),
+            ..Default::default()
         },
     }
 }
@@ -111,7 +112,7 @@ impl Pages for Results {
                 ("类型", "Kind"),
                 ("成熟度", "Maturity"),
                 ("转化方式", "Transfer mode"),
-                ("价格（万元）", "Price (10k yuan)"),
+                ("价格（万元）", "Price (×10k CNY)"),
                 ("状态", "Status"),
             ],
         );
@@ -193,7 +194,7 @@ impl Pages for Results {
                 Cell::text(lang.pick(&r.transfer_mode.label())),
             ),
             (
-                lang.tr("价格（万元）", "Price (10k yuan)").into(),
+                lang.tr("价格（万元）", "Price (×10k CNY)").into(),
                 Cell::opt(r.price_wan.map(|m| m.wan()), lang),
             ),
             (lang.tr("状态", "Status").into(), status_badge(lang, r.status)),
@@ -231,7 +232,7 @@ impl Pages for Results {
                 Cell::opt(r.transferred_on.map(|d| d.to_string()), lang),
             ));
             props.push((
-                lang.tr("转化金额（万元）", "Amount (10k yuan)").into(),
+                lang.tr("转化金额（万元）", "Amount (×10k CNY)").into(),
                 Cell::opt(r.transfer_amount_wan.map(|m| m.wan()), lang),
             ));
             props.push((
@@ -332,7 +333,7 @@ impl Pages for Results {
                 code_options(lang, TransferMode::ALL, TransferMode::label, TransferMode::as_str),
                 &chosen(&i.transfer_mode),
             ),
-            Field::new(lang, "price_wan", ("价格（万元）", "Price (10k yuan)"), "number").value(i.price_wan.as_deref()),
+            Field::new(lang, "price_wan", ("价格（万元）", "Price (×10k CNY)"), "number").value(i.price_wan.as_deref()),
             Field::new(lang, "status", ("状态", "Status"), "select").options(
                 lang,
                 code_options(lang, ResultStatus::ALL, ResultStatus::label, ResultStatus::as_str),
@@ -347,7 +348,7 @@ impl Pages for Results {
             Field::new(
                 lang,
                 "transfer_amount_wan",
-                ("转化金额（万元）", "Amount (10k yuan)"),
+                ("转化金额（万元）", "Amount (×10k CNY)"),
                 "number",
             )
             .value(i.transfer_amount_wan.as_deref()),

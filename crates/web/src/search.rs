@@ -140,7 +140,15 @@ fn facet_counts(lang: Lang, f: &Facets) -> SearchFacets {
                 count: *n,
             })
             .collect(),
-        status: plain(&f.status),
+        status: f
+            .status
+            .iter()
+            .map(|(x, n)| FacetCount {
+                value: x.clone(),
+                label: status_words(lang, x),
+                count: *n,
+            })
+            .collect(),
     }
 }
 
@@ -154,6 +162,25 @@ fn too_long(n: usize) -> Msg {
             "The query is too long: {n} characters, {MAX_QUERY_CHARS} at most. Shorten it, e.g. keep the demand's key sentence."
         ),
     )
+}
+
+/// A status facet (the index keeps a status's Chinese label) in the reader's language.
+fn status_words(lang: Lang, zh: &str) -> String {
+    use hezuo_domain::*;
+    if !lang.en() {
+        return zh.to_string();
+    }
+    let labels = (agreement::AgreementStatus::ALL.iter().map(|s| s.label()))
+        .chain(project::ProjectStatus::ALL.iter().map(|s| s.label()))
+        .chain(problem::ProblemStatus::ALL.iter().map(|s| s.label()))
+        .chain(bulletin::BulletinStatus::ALL.iter().map(|s| s.label()))
+        .chain(demand::DemandStatus::ALL.iter().map(|s| s.label()))
+        .chain(research_result::ResultStatus::ALL.iter().map(|s| s.label()));
+    labels
+        .into_iter()
+        .find(|m| m.zh == zh)
+        .map(|m| m.en)
+        .unwrap_or_else(|| zh.to_string())
 }
 
 /// Runs a search as `who`: candidates from the index, narrowed to what `who` may see, counted,
@@ -380,6 +407,10 @@ async fn page_search(cx: Ctx, Query(p): Query<SearchParams>) -> Result<Response,
             items: answer.items.clone(),
             more: None,
         });
+    }
+    // The index keeps a status's Chinese label; the page says it in the reader's language.
+    for hit in groups.iter_mut().flat_map(|g| g.items.iter_mut()) {
+        hit.status = hit.status.as_deref().map(|st| status_words(lang, st));
     }
     let facet =
         |title: (&'static str, &'static str), key: &str, values: &[FacetCount], current: &Option<String>| FacetView {

@@ -136,7 +136,7 @@ async fn users_view(cx: &Ctx, i: &UserInput, rejected: Option<Rejected>) -> Resu
         ),
         Field::new(lang, "person_id", ("对应人员（专家）", "Person (expert)"), "select").options(
             lang,
-            people.into_iter().map(|(id, n, _)| (id.to_string(), n)).collect(),
+            views::person_choices(&s.store, &who.viewer).await?,
             &chosen(&i.person_id),
         ),
     ];

@@ -206,7 +206,7 @@ impl Pages for Demands {
                 "{} – {} {}",
                 a.unwrap_or_default(),
                 b.unwrap_or_default(),
-                lang.tr("万元", "×10k yuan")
+                lang.tr("万元", "×10k CNY")
             )),
         };
         let mut props = vec![
@@ -458,14 +458,14 @@ impl Pages for Demands {
             Field::new(
                 lang,
                 "budget_min_wan",
-                ("预算下限（万元）", "Budget from (×10k yuan)"),
+                ("预算下限（万元）", "Budget from (×10k CNY)"),
                 "money",
             )
             .value(i.budget_min_wan.as_deref()),
             Field::new(
                 lang,
                 "budget_max_wan",
-                ("预算上限（万元）", "Budget to (×10k yuan)"),
+                ("预算上限（万元）", "Budget to (×10k CNY)"),
                 "money",
             )
             .value(i.budget_max_wan.as_deref()),

@@ -22,7 +22,7 @@ use hezuo_domain::access::Action;
 use hezuo_domain::project::{
     Project, ProjectData, ProjectFilter, ProjectInput, ProjectKind, ProjectOrigin, ProjectStatus,
 };
-use hezuo_domain::{ListParams, Page, RecordKind};
+use hezuo_domain::{ListParams, Page, RecordKind, input};
 use hezuo_store::StoreError;
 
 resource!(
@@ -280,7 +280,11 @@ impl Pages for Projects {
                 Some(f) => format!(
                     "{}：{}。{}：{}",
                     lang.pick(&f.label()),
-                    p.flag_reasons.join("；"),
+                    p.flag_words
+                        .iter()
+                        .map(|m| lang.pick(m))
+                        .collect::<Vec<_>>()
+                        .join(lang.tr("；", "; ")),
                     lang.tr("亮灯规则", "Flag rules"),
                     legend_text(lang)
                 ),
@@ -298,13 +302,7 @@ impl Pages for Projects {
             .into_iter()
             .map(|(id, n, _)| (id.to_string(), n))
             .collect();
-        let people: Vec<(String, String)> = s
-            .store
-            .person_options(&who.viewer)
-            .await?
-            .into_iter()
-            .map(|(id, n, _)| (id.to_string(), n))
-            .collect();
+        let people = views::person_choices(&s.store, &who.viewer).await?;
         let batches: Vec<(String, String)> = s
             .store
             .list_batches(&who.viewer, &ListParams::first(50))
@@ -326,6 +324,9 @@ impl Pages for Projects {
             .flat_map(|s| s.split(','))
             .map(|s| s.trim().to_string())
             .collect();
+        let origin = input::opt_text(&i.origin)
+            .unwrap_or(ProjectOrigin::Proposal.as_str())
+            .to_string();
         let mut fields = vec![
             Field::new(lang, "title", ("项目名称", "Title"), "text")
                 .value(i.title.as_deref())
@@ -360,11 +361,16 @@ impl Pages for Projects {
                 "select",
             )
             .options(lang, people, &chosen(&i.responsible_person_id)),
-            Field::new(lang, "origin", ("来源", "Origin"), "select").options(
-                lang,
-                code_options(lang, ProjectOrigin::ALL, ProjectOrigin::label, ProjectOrigin::as_str),
-                &chosen(&i.origin),
-            ),
+            // Every project has an origin: the form asks for one, showing the default the API uses
+            // (a proposal) rather than an empty choice that would be saved as it.
+            Field::new(lang, "origin", ("来源", "Origin"), "select")
+                .required()
+                .options(
+                    lang,
+                    code_options(lang, ProjectOrigin::ALL, ProjectOrigin::label, ProjectOrigin::as_str),
+                    &[origin],
+                )
+                .without_blank(),
             Field::new(lang, "agreement_id", ("合作协议", "Agreement"), "select").options(
                 lang,
                 agreements,
@@ -374,7 +380,7 @@ impl Pages for Projects {
             Field::new(
                 lang,
                 "contract_amount_wan",
-                ("合同金额（万元）", "Contract amount (10k yuan)"),
+                ("合同金额（万元）", "Contract amount (×10k CNY)"),
                 "number",
             )
             .value(i.contract_amount_wan.as_deref())
@@ -382,13 +388,13 @@ impl Pages for Projects {
                 lang,
                 (
                     "以万元为单位，最多 6 位小数，如 200.5。",
-                    "In 万元 (10k yuan), up to 6 decimals, e.g. 200.5.",
+                    "In ×10k CNY (units of 10,000 yuan), up to 6 decimals, e.g. 200.5.",
                 ),
             ),
             Field::new(
                 lang,
                 "funding_won_wan",
-                ("争取经费（万元）", "Funding won (10k yuan)"),
+                ("争取经费（万元）", "Funding won (×10k CNY)"),
                 "number",
             )
             .value(i.funding_won_wan.as_deref()),
@@ -401,6 +407,13 @@ impl Pages for Projects {
             let mut f = Field::new(lang, "status", ("状态", "Status"), "hidden").value(Some(st));
             f.kind = "hidden";
             fields.push(f);
+        } else {
+            // A new project like one already there is refused with a warning; this box, shown with
+            // it, creates it anyway.
+            fields.push(
+                Field::new(lang, "create_anyway", ("仍然创建", "Create anyway"), "confirm")
+                    .value(i.create_anyway.as_deref()),
+            );
         }
         Ok(fields)
     }

@@ -48,7 +48,13 @@ pub async fn flagged_table(s: &AppState, lang: Lang, items: &[Project]) -> Resul
             Cell::link(&p.title, format!("/projects/{}", p.id)),
             Cell::text(names.get(&p.lead_unit_id).cloned().unwrap_or_default()),
             Cell::badge(lang.pick(&p.status.label()), format!("s-{}", p.status.as_str())),
-            Cell::text(p.flag_reasons.join("；")),
+            Cell::text(
+                p.flag_words
+                    .iter()
+                    .map(|m| lang.pick(m))
+                    .collect::<Vec<_>>()
+                    .join(lang.tr("；", "; ")),
+            ),
         ]);
     }
     Ok(t)

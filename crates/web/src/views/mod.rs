@@ -18,7 +18,7 @@ pub use tables::{agreement_table, attachment_table, problem_due_cell, problem_ta
 pub use waiting::{WaitRow, WaitingList};
 pub use widgets::{
     Cell, Field, Table, archived_filter, chosen, code_options, flag_cell, legend_text, local_time, mark_theirs,
-    query_param, sort_field,
+    person_choices, query_param, sort_field,
 };
 
 use crate::auth::Auth;
@@ -42,6 +42,8 @@ pub struct Ctx {
     pub who: Auth,
     pub lang: Lang,
     pub uri: Uri,
+    /// The one-time key of the form this request was sent from, which a form shown again keeps.
+    pub form_key: Option<String>,
 }
 
 impl Ctx {
@@ -79,6 +81,10 @@ impl FromRequestParts<AppState> for Ctx {
             who: Auth::from_request_parts(parts, s).await?,
             lang: Lang::from_parts(parts),
             uri: parts.uri.clone(),
+            form_key: parts
+                .extensions
+                .get::<crate::idempotency::FormKey>()
+                .map(|k| k.0.clone()),
         })
     }
 }

@@ -208,9 +208,13 @@ impl Rejected {
 impl FormPage {
     /// A form on the page `cx` shows, posting back to its own address.
     pub fn new(cx: &Ctx, nav: &'static str, heading: String, mut fields: Vec<Field>, cancel_href: String) -> Self {
-        // Each form shown carries a key of its own: sent twice (a double-click, a retry after the
-        // connection dropped), it is done once (see `crate::idempotency`).
-        let key = hezuo_store::accounts::random_secret(16);
+        // Each form shown carries a one-time key of its own: sent twice (a double-click, a retry
+        // after the connection dropped, the back button), it is done once (see
+        // `crate::idempotency`). Shown again after a refusal, it keeps the key it was sent with.
+        let key = cx
+            .form_key
+            .clone()
+            .unwrap_or_else(|| hezuo_store::accounts::random_secret(16));
         fields.push(Field::new(cx.lang, crate::idempotency::FIELD, ("", ""), "hidden").value(Some(&key)));
         FormPage {
             layout: cx.layout(nav, heading.clone()),

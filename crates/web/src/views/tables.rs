@@ -24,7 +24,7 @@ pub async fn project_table(s: &AppState, lang: Lang, items: &[Project]) -> Resul
             ("批次", "Batch"),
             ("牵头单位", "Lead unit"),
             ("状态", "Status"),
-            ("合同金额（万元）", "Contract (10k yuan)"),
+            ("合同金额（万元）", "Contract (×10k CNY)"),
         ],
     );
     for p in items {

@@ -7,6 +7,7 @@ use axum::http::Uri;
 use chrono::{DateTime, Utc};
 use hezuo_domain::supervision::{Flag, legend};
 use hezuo_domain::{FieldErrors, Msg};
+use hezuo_store::{Store, StoreError, Viewer};
 
 #[derive(Debug, Clone, Default)]
 pub struct Cell {
@@ -14,6 +15,9 @@ pub struct Cell {
     pub href: Option<String>,
     /// A CSS class, e.g. a status badge `badge s-in_progress`.
     pub class: String,
+    /// More shown on request, behind a toggle: (what the toggle says, the text), e.g. the audit
+    /// log's raw changes.
+    pub more: Option<(String, String)>,
 }
 
 impl Cell {
@@ -35,6 +39,7 @@ impl Cell {
             text: t.into(),
             href: None,
             class: format!("badge {}", class.into()),
+            more: None,
         }
     }
     pub fn opt(t: Option<impl Into<String>>, lang: Lang) -> Self {
@@ -43,7 +48,7 @@ impl Cell {
             None => Cell {
                 text: lang.t().none.into(),
                 class: "muted".into(),
-                href: None,
+                ..Default::default()
             },
         }
     }
@@ -77,7 +82,8 @@ pub struct Opt {
     pub selected: bool,
 }
 
-/// One form control. `kind` is one of text, textarea, date, number, select, multi, checkbox, hidden.
+/// One form control. `kind` is one of text, textarea, date, number, select, multi, checkbox, hidden,
+/// or confirm: a checkbox shown only with its error (a warning it lets the user overrule).
 #[derive(Debug, Clone)]
 pub struct Field {
     pub name: &'static str,
@@ -135,6 +141,14 @@ impl Field {
         }
         self
     }
+    /// Drops the leading empty option of a single select: a choice the record requires, with a
+    /// default already chosen.
+    pub fn without_blank(mut self) -> Self {
+        if self.options.first().is_some_and(|o| o.value.is_empty()) {
+            self.options.remove(0);
+        }
+        self
+    }
     pub fn errors_from(mut fields: Vec<Field>, errors: &FieldErrors, lang: Lang) -> Vec<Field> {
         for f in &mut fields {
             f.error = errors.get(f.name).map(|m| lang.pick(m).to_string());
@@ -165,8 +179,8 @@ impl Field {
         let shown: Vec<String> = values
             .iter()
             .map(|x| match self.kind {
-                "checkbox" if matches!(x.as_str(), "true" | "on" | "1") => lang.t().yes.to_string(),
-                "checkbox" => lang.tr("否", "No").to_string(),
+                "checkbox" | "confirm" if matches!(x.as_str(), "true" | "on" | "1") => lang.t().yes.to_string(),
+                "checkbox" | "confirm" => lang.tr("否", "No").to_string(),
                 _ => self
                     .options
                     .iter()
@@ -182,6 +196,25 @@ impl Field {
             text
         }
     }
+    /// Whether the menu gets a filter box (`static/picker.js`; without JavaScript it stays a plain
+    /// menu): every organisation and person menu, and any other long one.
+    pub fn searchable(&self) -> bool {
+        const PICKERS: &[&str] = &[
+            "lead_unit_id",
+            "co_unit_ids",
+            "organization_id",
+            "parent_id",
+            "party_ids",
+            "organizer_id",
+            "enterprise_id",
+            "transferee_id",
+            "owner_id",
+            "responsible_person_id",
+            "person_id",
+            "owner_ids",
+        ];
+        matches!(self.kind, "select" | "multi") && (PICKERS.contains(&self.name) || self.options.len() > 20)
+    }
     pub fn is_checked(&self) -> bool {
         matches!(self.value.as_str(), "true" | "on" | "1")
     }
@@ -191,6 +224,25 @@ impl Field {
     pub fn input_mode(&self) -> &'static str {
         if self.kind == "number" { "decimal" } else { "text" }
     }
+}
+
+/// A person menu's choices, each read "姓名（单位）" so that namesakes are told apart: the people
+/// `v` may see.
+pub async fn person_choices(store: &Store, v: &Viewer) -> Result<Vec<(String, String)>, StoreError> {
+    let people = store.person_options(v).await?;
+    let mut orgs: Vec<i64> = people.iter().map(|p| p.2).collect();
+    orgs.dedup();
+    let names = store.organization_names(&orgs).await?;
+    Ok(people
+        .into_iter()
+        .map(|(id, name, org)| {
+            let label = match names.get(&org) {
+                Some(unit) => format!("{name}（{unit}）"),
+                None => name,
+            };
+            (id.to_string(), label)
+        })
+        .collect())
 }
 
 /// One decoded value from the request's query string.

@@ -787,6 +787,7 @@ mod matrix {
         ("GET", "/static/style.css", Op::Public),
         ("GET", "/static/app.js", Op::Public),
         ("GET", "/favicon.ico", Op::Public),
+        ("GET", "/static/picker.js", Op::Own),
         ("GET", "/login", Op::Public),
         ("POST", "/login", Op::Public),
         ("POST", "/api/v1/auth/login", Op::Public),

@@ -174,7 +174,8 @@ async fn a_file_uploaded_through_one_server_is_downloaded_through_another() {
 async fn project(app: &TestApp, lead: i64) -> i64 {
     app.create(
         "projects",
-        json!({"title": "市校合作示范项目", "kind": "research", "batch_year": 2026, "lead_unit_id": lead}),
+        json!({"title": "市校合作示范项目", "kind": "research", "batch_year": 2026, "lead_unit_id": lead,
+               "create_anyway": true}),
     )
     .await
 }

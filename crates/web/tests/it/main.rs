@@ -15,6 +15,7 @@ mod role_home;
 mod role_matches;
 mod role_problems;
 mod role_supervision;
+mod role_words;
 mod search;
 mod signin;
 mod supervision;

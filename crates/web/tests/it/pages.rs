@@ -292,3 +292,55 @@ async fn list_pages_sort_by_the_chosen_column_and_page_through_results() {
     assert!(html.contains("第 2 / 4 页"), "eight organisations, two a page");
     assert!(html.contains("rel=\"prev\"") && html.contains("page=1"));
 }
+
+#[tokio::test]
+async fn the_project_form_asks_for_an_origin_and_saves_the_one_shown() {
+    let app = spawn_app().await;
+    let w = app.seed().await;
+    let html = app.get("/projects/new").await.text();
+    let select = html
+        .split("name=\"origin\"")
+        .nth(1)
+        .and_then(|s| s.split("</select>").next())
+        .expect("an origin menu")
+        .to_string();
+    assert!(
+        !select.contains("（无）") && !select.contains("value=\"\""),
+        "no empty choice: {select}"
+    );
+    assert!(
+        select.contains("value=\"proposal\" selected"),
+        "the default is shown: {select}"
+    );
+    let label = html.split("for=\"f-origin\">").nth(1).unwrap_or("");
+    assert!(
+        label.starts_with("来源 <span class=\"req\""),
+        "marked required: {label}"
+    );
+
+    let lead = w.county.to_string();
+    for (origin, shown) in [("demand", "企业需求"), ("proposal", "申报建议")] {
+        let title = format!("来源为{origin}的项目");
+        let r = app
+            .form(
+                "/projects/new",
+                &[
+                    ("title", &title),
+                    ("kind", "research"),
+                    ("batch_year", "2026"),
+                    ("lead_unit_id", &lead),
+                    ("origin", origin),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = app.get(&r.location()).await.text();
+        assert!(page.contains(shown), "{origin} shown as {shown}");
+        let id = r.location().rsplit('/').next().unwrap().to_string();
+        let api = app.get(&format!("/api/v1/projects/{id}")).await.json();
+        assert_eq!(api["origin"], origin);
+        // Its edit form shows the saved origin.
+        let edit = app.get(&format!("/projects/{id}/edit")).await.text();
+        assert!(edit.contains(&format!("value=\"{origin}\" selected")));
+    }
+}

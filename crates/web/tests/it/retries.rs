@@ -185,3 +185,95 @@ async fn a_sheet_imported_again_is_refused_with_a_pointer_to_the_first_import() 
         .await;
     assert_eq!(other.status, StatusCode::CREATED);
 }
+
+/// The fields of a new project led by `lead`, as the form sends them.
+fn project_fields<'a>(title: &'a str, lead: &'a str, key: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("title", title),
+        ("kind", "research"),
+        ("batch_year", "2026"),
+        ("lead_unit_id", lead),
+        ("origin", "proposal"),
+        ("_idem", key),
+    ]
+}
+
+#[tokio::test]
+async fn going_back_and_saving_the_new_project_form_again_creates_no_second_project() {
+    let app = spawn_app().await;
+    let w = app.seed().await;
+    let lead = w.county.to_string();
+    let key = form_key(&app.get("/projects/new").await.text());
+
+    // First sent without a title: shown again with the error, carrying the same one-time key.
+    let mut fields = project_fields("", &lead, &key);
+    let refused = app.form("/projects/new", &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(form_key(&refused.text()), key, "the form shown again keeps its key");
+
+    fields[0].1 = "江山市柑橘提质增效技术服务";
+    let saved = app.form("/projects/new", &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    assert_eq!(total(&app, "projects").await, 1);
+
+    // Back, and save again — unchanged, or with a change made on the old page.
+    let again = app.form("/projects/new", &fields).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(again.location(), saved.location());
+    fields[1].1 = "engineering";
+    let changed = app.form("/projects/new", &fields).await;
+    assert_eq!(changed.status, StatusCode::CONFLICT, "{}", changed.text());
+    let page = changed.text();
+    assert!(page.contains("这张表单已经提交并保存过"), "{page}");
+    assert!(page.contains(&saved.location()), "it says where the first one went");
+    // The first page, its title still empty, sent again.
+    let first = app.form("/projects/new", &project_fields("", &lead, &key)).await;
+    assert_eq!(first.status, StatusCode::CONFLICT);
+    assert_eq!(total(&app, "projects").await, 1, "still one project");
+}
+
+#[tokio::test]
+async fn a_project_like_one_already_there_is_created_only_when_the_user_says_so() {
+    let app = spawn_app().await;
+    let w = app.seed().await;
+    let lead = w.county.to_string();
+    let title = "江山市白菇产业链延伸技术攻关";
+    let key = form_key(&app.get("/projects/new").await.text());
+    let first = app.form("/projects/new", &project_fields(title, &lead, &key)).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.text());
+
+    // The form opened afresh (a new key) and filled in alike: shown again with a warning.
+    let key2 = form_key(&app.get("/projects/new").await.text());
+    assert_ne!(key2, key);
+    let twin = app.form("/projects/new", &project_fields(title, &lead, &key2)).await;
+    assert_eq!(twin.status, StatusCode::CONFLICT);
+    let html = twin.text();
+    assert!(
+        html.contains("已有同名项目") && html.contains(&first.location()),
+        "{html}"
+    );
+    assert!(html.contains("name=\"create_anyway\"") && html.contains("仍然创建"));
+    assert_eq!(total(&app, "projects").await, 1);
+
+    let mut fields = project_fields(title, &lead, &key2);
+    fields.push(("create_anyway", "true"));
+    let anyway = app.form("/projects/new", &fields).await;
+    assert_eq!(anyway.status, StatusCode::SEE_OTHER, "{}", anyway.text());
+    assert_ne!(anyway.location(), first.location());
+    assert_eq!(total(&app, "projects").await, 2);
+
+    // A fresh form shows no such box; another year is another project.
+    assert!(!app.get("/projects/new").await.text().contains("name=\"create_anyway\""));
+    let body = json!({"title": title, "kind": "research", "batch_year": 2027, "lead_unit_id": w.county});
+    assert_eq!(app.post("/api/v1/projects", body).await.status, StatusCode::CREATED);
+
+    // The API: 409 naming the existing project, unless `create_anyway`.
+    let body = json!({"title": title, "kind": "research", "batch_year": 2026, "lead_unit_id": w.county});
+    let r = app.post("/api/v1/projects", body.clone()).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    let why = r.json()["fields"]["create_anyway"].as_str().unwrap().to_string();
+    assert!(why.contains(&first.location()), "{why}");
+    let mut body = body;
+    body["create_anyway"] = json!(true);
+    assert_eq!(app.post("/api/v1/projects", body).await.status, StatusCode::CREATED);
+}
