@@ -488,7 +488,11 @@ async fn confirmed_section(cx: &Ctx, confirmed: &[Match]) -> Result<Section, Api
             Cell::text(format!("{:.2}", m.score)),
             Cell::text(match_notes(lang, m)),
             contact,
-            if m.status.next().is_empty() {
+            if m.status.next().is_empty()
+                || !cx
+                    .can(RecordKind::Match, Some(m.id), hezuo_domain::access::Action::Update)
+                    .await?
+            {
                 Cell::text("")
             } else {
                 Cell::link(lang.tr("更新状态…", "Update…"), format!("/matches/{}/status", m.id))

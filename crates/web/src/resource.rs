@@ -369,9 +369,14 @@ async fn page_detail<R: Pages>(cx: Ctx, Id(id): Id) -> Result<Response, ApiError
             "children" => Some(R::KIND),
             _ => None,
         };
+        // Papers and patents are added under a profile only by whom may keep that profile.
+        let mut hide = section.id == "works" && !store.can(v, RecordKind::Person, Some(id), Action::Update).await?;
         if let Some(k) = kind
-            && !store.can(v, k, None, Action::Create).await?
+            && !hide
         {
+            hide = !store.can(v, k, None, Action::Create).await?;
+        }
+        if hide {
             section.add = None;
         }
     }

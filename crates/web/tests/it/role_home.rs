@@ -458,3 +458,44 @@ async fn a_page_prints_without_the_menu_with_its_title_and_date() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn papers_are_added_and_matches_answered_only_by_whom_the_store_lets() {
+    let (app, s) = demo().await;
+    let expert = session(&s, "expert");
+    let me = app.get_by(expert, "/api/v1/me").await.json();
+    let person = me["person_id"].as_i64().expect("the demo expert is a person");
+    let add = format!("/works/new?person_id={person}");
+    assert!(
+        app.get_by(expert, &format!("/people/{person}"))
+            .await
+            .text()
+            .contains(&add)
+    );
+    assert!(
+        !app.get_by(session(&s, "leader"), &format!("/people/{person}"))
+            .await
+            .text()
+            .contains(&add)
+    );
+    // A demand's confirmed matches: the office may move them on, the leader and coordinator may not.
+    let mut seen = 0;
+    let all = app.get_by(&app.office, "/api/v1/demands?per_page=100").await.json();
+    for d in all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_i64().unwrap())
+    {
+        let page = app.get_by(session(&s, "office"), &format!("/demands/{d}")).await.text();
+        if !page.contains("更新状态…") {
+            continue;
+        }
+        seen += 1;
+        for name in ["leader", "coordinator"] {
+            let other = app.get_by(session(&s, name), &format!("/demands/{d}")).await.text();
+            assert!(!other.contains("更新状态"), "{name} is offered to move a match on");
+        }
+    }
+    assert!(seen > 0, "the demo has a match still to answer");
+}
