@@ -1,5 +1,6 @@
 //! National code tables and check characters: GB/T 2260 division codes (Zhejiang shipped in full),
 //! GB/T 4754-2017 industry sections and divisions, and the GB 32100 unified social credit code.
+//! Also where a unit sits by division on the board and the leader's page (`region_group`).
 
 use crate::Msg;
 use std::sync::OnceLock;
@@ -223,6 +224,27 @@ pub fn parse_credit_code(s: &str) -> Result<String, Msg> {
     Ok(code)
 }
 
+/// Where a responsible unit sits on the board's "by county" table, from its division code and the
+/// city's own (`city`, e.g. 330800 衢州市): one of the city's counties or districts, the city itself
+/// (市本级), a unit outside the city (市外单位), or a unit without a division code.
+pub fn region_group(city: Option<&str>, region: Option<&str>) -> Msg {
+    let Some(region) = region.filter(|r| !r.is_empty()) else {
+        return Msg::new("（未填行政区划）", "(No division code)");
+    };
+    let Some(city) = city.filter(|c| c.len() == 6) else {
+        let name = division_name(region).unwrap_or_else(|| region.to_string());
+        return Msg::new(name.clone(), name);
+    };
+    if region == city {
+        return Msg::new("市本级", "City level");
+    }
+    if region.len() == 6 && region[..4] == city[..4] {
+        let name = division_name(region).unwrap_or_else(|| region.to_string());
+        return Msg::new(name.clone(), name);
+    }
+    Msg::new("市外单位", "Outside the city")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,5 +304,16 @@ mod tests {
         assert!(parse_industry("C99").is_err());
         assert_eq!(industries().iter().filter(|i| i.section.is_none()).count(), 20);
         assert_eq!(industries().iter().filter(|i| i.section.is_some()).count(), 97);
+    }
+
+    #[test]
+    fn units_are_grouped_by_the_citys_counties_the_city_itself_and_outside_the_city() {
+        let g = |r: Option<&str>| region_group(Some("330800"), r).zh;
+        assert_eq!(g(Some("330881")), "江山市");
+        assert_eq!(g(Some("330802")), "柯城区");
+        assert_eq!(g(Some("330800")), "市本级");
+        assert_eq!(g(Some("330100")), "市外单位");
+        assert_eq!(g(Some("330106")), "市外单位");
+        assert_eq!(g(None), "（未填行政区划）");
     }
 }

@@ -2,6 +2,9 @@
 //! transfer-centre staff after a visit, or imported by a coordinator; reviewed in stages
 //! (screen → assess → accepted, or returned with a reason), then matched and turned into projects.
 //! Green-channel demands (绿色通道) must be screened within a number of working days.
+//!
+//! One file for the demand's whole life (input, review stages, workflow steps, green-channel
+//! working days, deadlines); over a third of it is the state machines' tests.
 
 use crate::input::{self, de_opt_string, opt_text};
 use crate::{FieldErrors, Money, Msg, code_enum, codes};

@@ -448,27 +448,6 @@ pub fn flag(
     })
 }
 
-/// Where a responsible unit sits on the board's "by county" table, from its division code and the
-/// city's own (`city`, e.g. 330800 衢州市): one of the city's counties or districts, the city itself
-/// (市本级), a unit outside the city (市外单位), or a unit without a division code.
-pub fn region_group(city: Option<&str>, region: Option<&str>) -> Msg {
-    let Some(region) = region.filter(|r| !r.is_empty()) else {
-        return Msg::new("（未填行政区划）", "(No division code)");
-    };
-    let Some(city) = city.filter(|c| c.len() == 6) else {
-        let name = crate::codes::division_name(region).unwrap_or_else(|| region.to_string());
-        return Msg::new(name.clone(), name);
-    };
-    if region == city {
-        return Msg::new("市本级", "City level");
-    }
-    if region.len() == 6 && region[..4] == city[..4] {
-        let name = crate::codes::division_name(region).unwrap_or_else(|| region.to_string());
-        return Msg::new(name.clone(), name);
-    }
-    Msg::new("市外单位", "Outside the city")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -644,17 +623,6 @@ mod tests {
         assert_eq!(r(Some("2026-03-06")).standing(d("2026-04-01")), Standing::Late);
         assert_eq!(r(None).standing(d("2026-03-05")), Standing::NotDue);
         assert_eq!(r(None).standing(d("2026-03-06")), Standing::Missing);
-    }
-
-    #[test]
-    fn units_are_grouped_by_the_citys_counties_the_city_itself_and_outside_the_city() {
-        let g = |r: Option<&str>| region_group(Some("330800"), r).zh;
-        assert_eq!(g(Some("330881")), "江山市");
-        assert_eq!(g(Some("330802")), "柯城区");
-        assert_eq!(g(Some("330800")), "市本级");
-        assert_eq!(g(Some("330100")), "市外单位");
-        assert_eq!(g(Some("330106")), "市外单位");
-        assert_eq!(g(None), "（未填行政区划）");
     }
 
     #[test]
