@@ -19,11 +19,11 @@ use axum::response::Response;
 use axum::routing::get;
 use chrono::{Duration, NaiveDate};
 use hezuo_domain::access::{Action, Role, Scope};
+use hezuo_domain::codes::region_group;
 use hezuo_domain::demand::{DemandFilter, DemandStatus, ReviewDecision};
 use hezuo_domain::matching::MatchStatus;
 use hezuo_domain::problem::{ProblemFilter, ProblemStatus};
 use hezuo_domain::project::{DUE_SOON_DAYS, ProjectFilter, ProjectKind, ProjectStatus};
-use hezuo_domain::supervision::region_group;
 use hezuo_domain::{ListParams, Money, RecordKind};
 use hezuo_store::waiting::Waiting;
 use serde::Deserialize;
@@ -292,16 +292,38 @@ async fn all_projects(cx: &Ctx) -> Result<Vec<hezuo_domain::project::Project>, A
         .items)
 }
 
+/// The organisation a unit or enterprise user acts for, and its name.
+async fn own_org(cx: &Ctx) -> Result<(Option<i64>, String), ApiError> {
+    let org = match cx.viewer().scope {
+        Scope::Org(o) | Scope::Subtree(o) => o,
+        _ => return Ok((None, String::new())),
+    };
+    let name = cx
+        .store()
+        .organization_names(&[org])
+        .await?
+        .remove(&org)
+        .unwrap_or_default();
+    Ok((Some(org), name))
+}
+
+/// The user's projects as a home page section titled `title`.
+async fn projects_section(
+    cx: &Ctx,
+    title: (&'static str, &'static str),
+    projects: &[hezuo_domain::project::Project],
+) -> Result<HomeSection, ApiError> {
+    Ok(HomeSection {
+        id: "projects",
+        title: cx.lang.tr(title.0, title.1).into(),
+        table: project_table(&cx.s, cx.lang, projects).await?,
+        add: None,
+    })
+}
+
 async fn unit_home(cx: &Ctx) -> Result<Response, ApiError> {
     let (st, v, lang, today) = (cx.store(), cx.viewer(), cx.lang, cx.store().today());
-    let org = match v.scope {
-        Scope::Org(o) | Scope::Subtree(o) => Some(o),
-        _ => None,
-    };
-    let name = match org {
-        Some(o) => st.organization_names(&[o]).await?.remove(&o).unwrap_or_default(),
-        None => String::new(),
-    };
+    let (org, name) = own_org(cx).await?;
     let mut view = page(
         cx,
         format!("{name}{}", lang.tr(" · 工作台", " · my work")),
@@ -378,25 +400,14 @@ async fn unit_home(cx: &Ctx) -> Result<Response, ApiError> {
         );
     }
     view.waiting.push(pl);
-    view.sections.push(HomeSection {
-        id: "projects",
-        title: lang.tr("本单位的项目", "Our projects").into(),
-        table: project_table(&cx.s, lang, &projects).await?,
-        add: None,
-    });
+    view.sections
+        .push(projects_section(cx, ("本单位的项目", "Our projects"), &projects).await?);
     Ok(views::render(&view))
 }
 
 async fn enterprise_home(cx: &Ctx) -> Result<Response, ApiError> {
     let (st, v, lang) = (cx.store(), cx.viewer(), cx.lang);
-    let org = match v.scope {
-        Scope::Org(o) => Some(o),
-        _ => None,
-    };
-    let name = match org {
-        Some(o) => st.organization_names(&[o]).await?.remove(&o).unwrap_or_default(),
-        None => String::new(),
-    };
+    let (_, name) = own_org(cx).await?;
     let mut view = page(
         cx,
         name,
@@ -468,12 +479,8 @@ async fn enterprise_home(cx: &Ctx) -> Result<Response, ApiError> {
         add: None,
     });
     let projects = all_projects(cx).await?;
-    view.sections.push(HomeSection {
-        id: "projects",
-        title: lang.tr("我的合作项目", "Our projects").into(),
-        table: project_table(&cx.s, lang, &projects).await?,
-        add: None,
-    });
+    view.sections
+        .push(projects_section(cx, ("我的合作项目", "Our projects"), &projects).await?);
     Ok(views::render(&view))
 }
 
@@ -529,12 +536,8 @@ async fn expert_home(cx: &Ctx) -> Result<Response, ApiError> {
         add: None,
     });
     let projects = all_projects(cx).await?;
-    view.sections.push(HomeSection {
-        id: "projects",
-        title: lang.tr("我负责的项目", "My projects").into(),
-        table: project_table(&cx.s, lang, &projects).await?,
-        add: None,
-    });
+    view.sections
+        .push(projects_section(cx, ("我负责的项目", "My projects"), &projects).await?);
     Ok(views::render(&view))
 }
 
