@@ -15,6 +15,10 @@
 //! migration needs no change here. Tables are written parents first (by their foreign keys), which
 //! lets a restore insert them as it reads; a column referring to its own table (an organisation's
 //! parent) is inserted empty and set once the whole table is in.
+//!
+//! One file because the writer, the reader and the table list must change together with the
+//! schema; splitting them would let one fall out of step (most of its length is the per-table
+//! column lists both directions need).
 
 use crate::{Backend, Db, Store, StoreError, Tx, on_tx};
 use base64::Engine;

@@ -1,6 +1,9 @@
 //! The OpenAPI 3 document of `/api/v1`, generated from the code: schemas come from the record and
 //! input types (utoipa derives), query parameters from the filter types, and the paths from the
 //! same list of resources that [`crate::resource::routes`] mounts.
+//!
+//! One file because it is one document: the paths, their parameters and their answers are read
+//! together when the API changes (most of its length is the per-path table, not logic).
 
 use crate::error::ErrorBody;
 use crate::routing::RouteExt;
