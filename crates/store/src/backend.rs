@@ -61,6 +61,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "match note",
         include_str!("../migrations/sqlite/0013_match_note.sql"),
     ),
+    (
+        14,
+        "outcomes",
+        include_str!("../migrations/sqlite/0014_outcomes.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -101,6 +106,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         13,
         "match note",
         include_str!("../migrations/postgres/0013_match_note.sql"),
+    ),
+    (
+        14,
+        "outcomes",
+        include_str!("../migrations/postgres/0014_outcomes.sql"),
     ),
 ];
 

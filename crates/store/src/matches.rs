@@ -213,8 +213,10 @@ impl Store {
             ));
         }
         let t = now();
-        on_tx!(&mut tx, c => sqlx::query("update demand_match set status = $1, reason = $2, updated_at = $3 where id = $4")
-            .bind(to.as_str()).bind(&reason).bind(t).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+        // The day it was accepted is the closed loop's "matched" step.
+        let accepted_on = (to == MatchStatus::Accepted).then(|| self.today());
+        on_tx!(&mut tx, c => sqlx::query("update demand_match set status = $1, reason = $2, updated_at = $3, accepted_on = $4 where id = $5")
+            .bind(to.as_str()).bind(&reason).bind(t).bind(accepted_on).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
         if to == MatchStatus::Accepted {
             let status: String = on_tx!(&mut tx, c => sqlx::query_scalar("select status from demand where id = $1")
                 .bind(before.demand_id).fetch_one(c).await)?;
