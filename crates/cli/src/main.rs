@@ -4,6 +4,7 @@
 
 use anyhow::Context;
 mod bench;
+mod funnel_bench;
 mod rush;
 
 use clap::{Args, Parser, Subcommand};
@@ -157,6 +158,9 @@ enum Command {
     /// The month-end rush: units filing reports and editors patching projects at once, over real
     /// HTTP, on SQLite or PostgreSQL; prints throughput and latency, fails if any request fails.
     BenchRush(rush::RushArgs),
+    /// The closed loop's funnel over many demands (default 100,000) on SQLite or PostgreSQL:
+    /// writes them, then prints how long the funnel and its lists take; fails on any error.
+    BenchFunnel(funnel_bench::FunnelArgs),
     /// Rebuild the search index (the data folder's `search/`) from the records.
     Reindex {
         #[command(flatten)]
@@ -361,6 +365,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::BenchMatch(a) => bench::run(a).await?,
         Command::BenchRush(a) => rush::run(a).await?,
+        Command::BenchFunnel(a) => funnel_bench::run(a).await?,
         Command::Reindex { store: args } => {
             let store = args.open().await?;
             let dir = args.index_dir();

@@ -50,13 +50,13 @@ const TODAY: &str = "2026-06-15";
 const PASSWORD: &str = "a rush of reports";
 
 /// A store for the rush, and how to remove it afterwards.
-struct Place {
-    store: Store,
+pub(crate) struct Place {
+    pub(crate) store: Store,
     dir: PathBuf,
     drop_db: Option<(String, String)>,
 }
 
-async fn place(url: Option<&str>) -> anyhow::Result<Place> {
+pub(crate) async fn place(url: Option<&str>) -> anyhow::Result<Place> {
     let tag = format!(
         "{}_{}",
         std::process::id(),
@@ -83,7 +83,15 @@ async fn place(url: Option<&str>) -> anyhow::Result<Place> {
 }
 
 impl Place {
-    async fn remove(self) {
+    /// Where the store is: its folder, or its PostgreSQL database.
+    pub(crate) fn describe(&self) -> String {
+        match &self.drop_db {
+            Some((_, name)) => format!("database {name}"),
+            None => self.dir.display().to_string(),
+        }
+    }
+
+    pub(crate) async fn remove(self) {
         self.store.close().await;
         if let Some((admin, name)) = self.drop_db
             && let Ok(a) = Store::open(Some(&admin), &self.dir).await

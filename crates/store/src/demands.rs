@@ -314,7 +314,7 @@ impl Store {
             let comment = comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
             on_tx!(&mut tx, c => sqlx::query(
                 "insert into demand_review (demand_id, stage, decision, comment, reviewer, created_at) values ($1, $2, $3, $4, $5, $6)")
-                .bind(id).bind(stage.as_str()).bind(decision.as_str()).bind(comment).bind(&v.username).bind(now())
+                .bind(id).bind(stage.as_str()).bind(decision.as_str()).bind(comment).bind(&v.username).bind(self.moment())
                 .execute(c).await.map(|r| r.rows_affected()))?;
         }
         let after = fetch(&mut tx, id).await?;

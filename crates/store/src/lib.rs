@@ -12,6 +12,7 @@ mod backend;
 pub mod backup;
 pub mod bulletins;
 pub mod campaigns;
+pub mod closed_loop;
 pub mod demands;
 pub mod demo;
 pub mod idempotency;

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod auth;
 pub mod bulletins;
 pub mod campaigns;
+pub mod closed_loop;
 pub mod demands;
 pub mod error;
 pub mod extract;
@@ -78,6 +79,7 @@ pub fn app(state: AppState) -> Router {
         .merge(works::router())
         .merge(search::router())
         .merge(matches::router())
+        .merge(closed_loop::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

@@ -90,6 +90,12 @@ is a 422; while the first is still being handled, a 409 with `Retry-After`.\n\
         crate::search::FacetCount,
         crate::search::SearchFacets,
         crate::matches::Suggestions,
+        crate::closed_loop::FunnelAnswer,
+        crate::closed_loop::FunnelStep,
+        crate::closed_loop::LoopAnswer,
+        crate::closed_loop::LoopStepAnswer,
+        crate::closed_loop::LoopItemAnswer,
+        crate::closed_loop::WaitingDemandItem,
         crate::matches::ExpertSuggestion,
         crate::matches::ResultSuggestion,
         hezuo_domain::matching::Match,
@@ -831,6 +837,7 @@ fn demands_and_search(paths: &mut serde_json::Map<String, Value>) {
         "summary": "suggested → contacted → accepted / declined (with a reason); the expert named may accept or decline",
         "parameters": [id_param("id")], "requestBody": body("MatchStatusInput"),
         "responses": responses("200", "The match", r("Match"), &["403", "404", "409", "422"]) } }));
+    closed_loop_paths(paths);
     let mut search_params = params::<crate::search::SearchParams>();
     search_params.retain(|p| p["name"] != "per_page" && p["name"] != "page");
     search_params.extend(params::<ListParams>().into_iter().filter(|p| p["name"] != "sort"));
@@ -838,4 +845,24 @@ fn demands_and_search(paths: &mut serde_json::Map<String, Value>) {
         "summary": "Search every record kind the caller may see (simplified or traditional Chinese, pinyin, English), with highlights and facets",
         "operationId": "search", "parameters": search_params,
         "responses": responses("200", "Hits the caller may see, best first", r("SearchAnswer"), &["400"]) } }));
+}
+
+/// The closed loop: one demand's way, and the funnels of demands and results.
+fn closed_loop_paths(paths: &mut serde_json::Map<String, Value>) {
+    let tag = "loop";
+    let mut fp = params::<crate::closed_loop::FunnelParams>();
+    fp.retain(|p| !["step", "stopped", "page", "per_page"].contains(&p["name"].as_str().unwrap_or("")));
+    paths.insert("/api/v1/demands/{id}/loop".into(), json!({ "get": { "tags": [tag], "operationId": "demand_loop",
+        "summary": "The demand's way from intake to local use: each step, whether and when it happened, the days it took, and the records behind it (unconfirmed outcomes listed with `counts: false`)",
+        "parameters": [id_param("id")], "responses": responses("200", "The loop", r("LoopAnswer"), &["404"]) } }));
+    paths.insert("/api/v1/funnel".into(), json!({ "get": { "tags": [tag], "operationId": "demand_funnel",
+        "summary": "The funnel of the demands the caller may see (collected in `year`, of a campaign, of a county): count, conversion, median days and those waiting or stopped at each step, first step first; only confirmed outcomes count",
+        "parameters": fp, "responses": responses("200", "The funnel", r("FunnelAnswer"), &["422"]) } }));
+    paths.insert("/api/v1/funnel/results".into(), json!({ "get": { "tags": [tag], "operationId": "result_funnel",
+        "summary": "The funnel of the results the caller may see (listed in `year`): listed → matched → transferred → used locally",
+        "parameters": fp, "responses": responses("200", "The funnel", r("FunnelAnswer"), &["422"]) } }));
+    paths.insert("/api/v1/funnel/waiting".into(), json!({ "get": { "tags": [tag], "operationId": "demands_at_step",
+        "summary": "The demands whose furthest step is `step` (any short of the end when absent), still moving (or with `stopped=true` closed there), longest waiting first",
+        "parameters": params::<crate::closed_loop::FunnelParams>(),
+        "responses": responses("200", "A page of them", list_schema("WaitingDemandItem"), &["422"]) } }));
 }

@@ -366,6 +366,7 @@ impl Pages for Demands {
             sections.push(super::workflow::duplicates_section(cx, &d).await?);
         }
         sections.extend(crate::matches::demand_sections(cx, &d).await?);
+        sections.push(crate::closed_loop::demand_section(cx, &d).await?);
         let mut badges = vec![status_badge(lang, &d)];
         if d.overdue(today) {
             badges.push(Cell::badge(lang.tr("已过截止日期", "Past its deadline"), "f-red"));

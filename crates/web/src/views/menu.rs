@@ -26,6 +26,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let projects = item("projects", "/projects", "合作项目", "Projects");
     let demands = item("demands", "/demands", "技术需求", "Demands");
     let results = item("results", "/results", "科技成果", "Results");
+    let funnel = item("funnel", "/funnel", "转化闭环", "The loop");
     let batches = item("batches", "/batches", "年度清单", "Batches");
     let problems = item("problems", "/problems", "问题协调", "Problems");
     let bulletins = item("bulletins", "/bulletins", "督查通报", "Bulletins");
@@ -37,14 +38,15 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let api = item("api", "/api/v1/openapi.json", "接口文档", "API");
     match role {
         Office => vec![
-            home, board, projects, demands, results, batches, problems, bulletins, agreements, orgs, people, audit,
-            users, api,
+            home, board, projects, demands, results, funnel, batches, problems, bulletins, agreements, orgs, people,
+            audit, users, api,
         ],
         Coordinator => vec![
-            home, board, projects, demands, results, batches, problems, bulletins, agreements, orgs, people, audit, api,
+            home, board, projects, demands, results, funnel, batches, problems, bulletins, agreements, orgs, people,
+            audit, api,
         ],
         Leader => vec![
-            home, board, projects, demands, results, batches, problems, bulletins, agreements, orgs, people,
+            home, board, projects, demands, results, funnel, batches, problems, bulletins, agreements, orgs, people,
         ],
         Unit => vec![home, projects, problems, batches, bulletins, results, orgs, people],
         Enterprise => {

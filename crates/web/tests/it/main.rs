@@ -2,6 +2,7 @@
 
 mod access;
 mod api;
+mod closed_loop;
 mod concurrency;
 mod demands;
 mod helpers;

@@ -1,0 +1,533 @@
+//! The closed loop (闭环) read from the records: each demand's step dates — collected (the visit's
+//! or the submission's date), reviewed (the assessment that accepted it), matched (the first
+//! accepted match), contract (the first confirmed technical contract), project (its project's start,
+//! else the day it was entered), outcomes (the first confirmed outcome of another kind), used locally
+//! (the first confirmed transfer in the city) — and each result's (listed, matched, transferred,
+//! used locally). One query per funnel, one correlated lookup per step on indexed columns; the
+//! counting is `hezuo_domain::closed_loop::funnel`. Only confirmed outcomes the viewer may see count;
+//! drafts and demands merged into another are not in the loop at all.
+
+use crate::access::{Viewer, must_see, restrict};
+use crate::sql::{Arg, Q, bind_args};
+use crate::{Result, Store, on_db};
+use chrono::{DateTime, NaiveDate, Utc};
+use hezuo_domain::RecordKind;
+use hezuo_domain::closed_loop::{DemandLoopStep, ResultLoopStep, StepFigures, Trail, funnel};
+use hezuo_domain::demand::DemandStatus;
+
+/// Which demands (or results) a funnel counts.
+#[derive(Debug, Clone, Default)]
+pub struct LoopFilter {
+    /// Demands collected in this year (results: listed in this year).
+    pub year: Option<i32>,
+    /// Demands of this solicitation campaign.
+    pub campaign_id: Option<i64>,
+    /// Demands of enterprises in this division (a county's code takes in its towns).
+    pub county: Option<String>,
+}
+
+/// One demand's step dates, as the funnel and the lists of those waiting read them.
+#[derive(Debug, Clone)]
+pub struct DemandTrail {
+    pub demand_id: i64,
+    pub status: DemandStatus,
+    pub trail: Trail,
+}
+
+/// A funnel: the steps, first first, with their figures.
+#[derive(Debug, Clone)]
+pub struct Funnel<S> {
+    /// How many demands (or results) it counts.
+    pub total: i64,
+    pub steps: Vec<(S, StepFigures)>,
+}
+
+/// A demand waiting (or stopped) at a step: what the office chases.
+#[derive(Debug, Clone)]
+pub struct WaitingDemand {
+    pub id: i64,
+    pub title: String,
+    pub enterprise_id: i64,
+    pub enterprise: String,
+    pub status: DemandStatus,
+    /// The furthest step it reached.
+    pub step: DemandLoopStep,
+    /// The last date known on its way.
+    pub since: Option<NaiveDate>,
+}
+
+/// Something on a demand's way: a review, a match, a contract, a project, an outcome.
+#[derive(Debug, Clone)]
+pub struct LoopItem {
+    /// The record kind's URL segment (`matches`, `outcomes`, `projects`, …), `None` for a review.
+    pub kind: Option<&'static str>,
+    pub id: i64,
+    pub title: String,
+    pub date: Option<NaiveDate>,
+    /// A status code of the record (an outcome's `reported`/`confirmed`, a match's status).
+    pub state: String,
+    /// Whether it counts for the step (an unconfirmed outcome is shown but does not count).
+    pub counts: bool,
+}
+
+/// One step of one demand's loop.
+#[derive(Debug, Clone)]
+pub struct LoopStepView {
+    pub step: DemandLoopStep,
+    pub date: Option<NaiveDate>,
+    pub reached: bool,
+    /// Days from the step before, when both have dates.
+    pub days: Option<i64>,
+    pub items: Vec<LoopItem>,
+}
+
+/// A demand's way from intake to local use.
+#[derive(Debug, Clone)]
+pub struct DemandLoop {
+    pub demand_id: i64,
+    pub title: String,
+    pub status: DemandStatus,
+    pub steps: Vec<LoopStepView>,
+    /// Every step happened.
+    pub complete: bool,
+    /// Closed before the end.
+    pub stopped: bool,
+    /// The step after the furthest reached, while the demand still moves.
+    pub next: Option<DemandLoopStep>,
+}
+
+/// A timestamp's day in China (UTC+8).
+fn china_day(t: DateTime<Utc>) -> NaiveDate {
+    (t + chrono::Duration::hours(8)).date_naive()
+}
+
+/// The demands a funnel counts, for the viewer: `from demand d … where …`.
+fn demand_scope(q: &mut Q, v: &Viewer, f: &LoopFilter) {
+    q.push(
+        " from demand d where d.archived = false and d.status <> 'draft' and d.merged_into_id is null \
+         and coalesce(d.collected_on, d.submitted_on) is not null",
+    );
+    if let Some(y) = f.year {
+        let (a, b) = year_bounds(y);
+        q.push(" and coalesce(d.collected_on, d.submitted_on) >= ");
+        q.bind(Arg::Date(a));
+        q.push(" and coalesce(d.collected_on, d.submitted_on) < ");
+        q.bind(Arg::Date(b));
+    }
+    if let Some(c) = f.campaign_id {
+        q.push(" and d.campaign_id = ");
+        q.bind(Arg::I64(c));
+    }
+    if let Some(county) = f.county.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        q.push(" and d.enterprise_id in (select eo.id from organization eo where eo.region_code like ");
+        q.bind(Arg::Text(format!("{}%", county.trim_end_matches("00"))));
+        q.push(")");
+    }
+    restrict(q, v, RecordKind::Demand, "d");
+}
+
+fn year_bounds(y: i32) -> (NaiveDate, NaiveDate) {
+    let a = NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or(NaiveDate::MIN);
+    let b = NaiveDate::from_ymd_opt(y + 1, 1, 1).unwrap_or(NaiveDate::MAX);
+    (a, b)
+}
+
+/// The confirmed, unarchived outcomes the viewer may see, as a condition on alias `o`.
+fn counted_outcomes(q: &mut Q, v: &Viewer) {
+    q.push(" and o.status = 'confirmed' and o.archived = false");
+    restrict_outcomes(q, v);
+}
+
+/// Outcomes (alias `o`) the viewer may see. MERGE: becomes `restrict(q, v, RecordKind::Outcome, "o")`.
+fn restrict_outcomes(q: &mut Q, v: &Viewer) {
+    q.push(" and o.organization_id in (select og.id from organization og where 1 = 1");
+    restrict(q, v, RecordKind::Organization, "og");
+    q.push(")");
+}
+
+/// The outcome steps: the column each fills and which confirmed outcomes count for it.
+/// (`o.kind || ''` keeps SQLite from probing the ledger's kind index instead of the link's: the
+/// link is always the narrower.)
+const OUTCOME_STEPS: [(&str, &str); 3] = [
+    ("contracted", "o.kind || '' = 'contract'"),
+    ("outcome", "o.kind || '' <> 'contract'"),
+    ("local_use", "o.kind || '' = 'transfer' and o.in_city = true"),
+];
+
+/// An outcome of demand `d`: linked to it, or to its project.
+const OF_DEMAND: &str = "(o.demand_id = d.id or (d.project_id is not null and o.project_id = d.project_id))";
+
+#[derive(sqlx::FromRow)]
+struct DemandRow {
+    id: i64,
+    status: String,
+    collected: Option<NaiveDate>,
+    reviewed: Option<DateTime<Utc>>,
+    matched: Option<NaiveDate>,
+    contracted_d: Option<NaiveDate>,
+    contracted_p: Option<NaiveDate>,
+    outcome_d: Option<NaiveDate>,
+    outcome_p: Option<NaiveDate>,
+    local_use_d: Option<NaiveDate>,
+    local_use_p: Option<NaiveDate>,
+    project_start: Option<NaiveDate>,
+    project_created: Option<DateTime<Utc>>,
+}
+
+/// The earlier of two dates, either of which may be missing.
+fn earlier(a: Option<NaiveDate>, b: Option<NaiveDate>) -> Option<NaiveDate> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+impl DemandRow {
+    fn into_trail(self) -> DemandTrail {
+        let status = DemandStatus::parse(&self.status).unwrap_or(DemandStatus::Submitted);
+        let project = self.project_start.or(self.project_created.map(china_day));
+        DemandTrail {
+            demand_id: self.id,
+            status,
+            trail: Trail {
+                dates: vec![
+                    self.collected,
+                    self.reviewed.map(china_day),
+                    self.matched,
+                    earlier(self.contracted_d, self.contracted_p),
+                    project,
+                    earlier(self.outcome_d, self.outcome_p),
+                    earlier(self.local_use_d, self.local_use_p),
+                ],
+                stopped: status == DemandStatus::Closed,
+            },
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ResultRow {
+    created_at: DateTime<Utc>,
+    matched: Option<NaiveDate>,
+    transferred_on: Option<NaiveDate>,
+    transferred_locally: Option<bool>,
+    transfer: Option<NaiveDate>,
+    used: Option<NaiveDate>,
+}
+
+#[derive(sqlx::FromRow)]
+struct WaitingRow {
+    id: i64,
+    title: String,
+    enterprise_id: i64,
+    enterprise: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    id: i64,
+    title: String,
+    date: Option<NaiveDate>,
+    at: Option<DateTime<Utc>>,
+    state: String,
+}
+
+impl Store {
+    /// The step dates of every demand `f` selects that `v` may see.
+    pub async fn demand_trails(&self, v: &Viewer, f: &LoopFilter) -> Result<Vec<DemandTrail>> {
+        self.demand_trails_where(v, f, None).await
+    }
+
+    async fn demand_trails_where(&self, v: &Viewer, f: &LoopFilter, only: Option<i64>) -> Result<Vec<DemandTrail>> {
+        let mut q = Q::new(
+            "select d.id as id, d.status as status, coalesce(d.collected_on, d.submitted_on) as collected, \
+             (select min(r.created_at) from demand_review r where r.demand_id = d.id and r.stage = 'assess' \
+              and r.decision = 'pass') as reviewed, \
+             (select min(m.accepted_on) from demand_match m where m.demand_id = d.id and m.status = 'accepted') as matched, ",
+        );
+        // Each outcome step twice, an index probe each: outcomes linked to the demand, and those
+        // linked to its project (an `or` of the two would scan).
+        for (name, cond) in OUTCOME_STEPS {
+            for (suffix, link) in [("d", "o.demand_id = d.id"), ("p", "o.project_id = d.project_id")] {
+                q.push(&format!(
+                    "(select min(o.occurred_on) from outcome o where {link} and {cond}"
+                ));
+                counted_outcomes(&mut q, v);
+                q.push(&format!(") as {name}_{suffix}, "));
+            }
+        }
+        q.push(
+            "(select p.start_on from project p where p.id = d.project_id) as project_start, \
+             (select p.created_at from project p where p.id = d.project_id) as project_created",
+        );
+        demand_scope(&mut q, v, f);
+        if let Some(id) = only {
+            q.push(" and d.id = ");
+            q.bind(Arg::I64(id));
+        }
+        let rows: Vec<DemandRow> =
+            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql)), q.args).fetch_all(p).await?);
+        Ok(rows.into_iter().map(DemandRow::into_trail).collect())
+    }
+
+    /// The funnel of the demands `f` selects that `v` may see, with only confirmed outcomes.
+    pub async fn demand_funnel(&self, v: &Viewer, f: &LoopFilter) -> Result<Funnel<DemandLoopStep>> {
+        let trails: Vec<Trail> = self.demand_trails(v, f).await?.into_iter().map(|t| t.trail).collect();
+        let figures = funnel(DemandLoopStep::ALL.len(), &trails);
+        Ok(Funnel {
+            total: trails.len() as i64,
+            steps: DemandLoopStep::ALL.iter().copied().zip(figures).collect(),
+        })
+    }
+
+    /// The demands whose furthest step is `step` (any step short of the end when `None`) and that
+    /// are still moving (`stopped` false) or closed there (`stopped` true), longest waiting first;
+    /// a page of them and the total.
+    pub async fn demands_at_step(
+        &self,
+        v: &Viewer,
+        f: &LoopFilter,
+        step: Option<DemandLoopStep>,
+        stopped: bool,
+        page: i64,
+        per_page: i64,
+    ) -> Result<(Vec<WaitingDemand>, i64)> {
+        let at = step.and_then(|step| DemandLoopStep::ALL.iter().position(|s| *s == step));
+        let mut found: Vec<DemandTrail> = self
+            .demand_trails(v, f)
+            .await?
+            .into_iter()
+            .filter(|t| {
+                t.trail.furthest().is_some()
+                    && at.is_none_or(|a| t.trail.furthest() == Some(a))
+                    && !t.trail.complete()
+                    && t.trail.stopped == stopped
+            })
+            .collect();
+        found.sort_by_key(|t| (t.trail.last_date(), t.demand_id));
+        let total = found.len() as i64;
+        let start = ((page.max(1) - 1) * per_page).min(total) as usize;
+        let slice: Vec<DemandTrail> = found.into_iter().skip(start).take(per_page as usize).collect();
+        let ids: Vec<i64> = slice.iter().map(|t| t.demand_id).collect();
+        let mut q = Q::new(
+            "select d.id as id, d.title as title, d.enterprise_id as enterprise_id, e.name as enterprise \
+             from demand d join organization e on e.id = d.enterprise_id where d.id in ",
+        );
+        q.bind_list(&ids);
+        let rows: Vec<WaitingRow> =
+            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql)), q.args).fetch_all(p).await?);
+        let items = slice
+            .into_iter()
+            .filter_map(|t| {
+                let r = rows.iter().find(|r| r.id == t.demand_id)?;
+                Some(WaitingDemand {
+                    id: r.id,
+                    title: r.title.clone(),
+                    enterprise_id: r.enterprise_id,
+                    enterprise: r.enterprise.clone(),
+                    status: t.status,
+                    step: t.trail.furthest().and_then(|f| DemandLoopStep::ALL.get(f).copied())?,
+                    since: t.trail.last_date(),
+                })
+            })
+            .collect();
+        Ok((items, total))
+    }
+
+    /// The funnel of the results `v` may see (listed in `f.year` when given), with only confirmed
+    /// outcomes: listed → matched (an accepted match) → transferred (the result marked transferred,
+    /// or a confirmed transfer) → used locally (a transfer in the city, or a new product or revenue
+    /// from it).
+    pub async fn result_funnel(&self, v: &Viewer, f: &LoopFilter) -> Result<Funnel<ResultLoopStep>> {
+        let mut q = Q::new(
+            "select r.created_at as created_at, \
+             (select min(m.accepted_on) from demand_match m where m.result_id = r.id and m.status = 'accepted') as matched, \
+             r.transferred_on as transferred_on, r.transferred_locally as transferred_locally, \
+             (select min(o.occurred_on) from outcome o where o.result_id = r.id and o.kind = 'transfer'",
+        );
+        counted_outcomes(&mut q, v);
+        q.push(
+            ") as transfer, (select min(o.occurred_on) from outcome o where o.result_id = r.id \
+             and ((o.kind = 'transfer' and o.in_city = true) or o.kind in ('product', 'revenue'))",
+        );
+        counted_outcomes(&mut q, v);
+        q.push(") as used from research_result r where r.archived = false");
+        if let Some(y) = f.year {
+            q.push(" and r.year = ");
+            q.bind(Arg::I64(y as i64));
+        }
+        restrict(&mut q, v, RecordKind::ResearchResult, "r");
+        let rows: Vec<ResultRow> =
+            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql)), q.args).fetch_all(p).await?);
+        let trails: Vec<Trail> = rows
+            .into_iter()
+            .map(|r| {
+                let transferred = match (r.transferred_on, r.transfer) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                let used = r.used.or(if r.transferred_locally == Some(true) {
+                    r.transferred_on
+                } else {
+                    None
+                });
+                Trail {
+                    dates: vec![Some(china_day(r.created_at)), r.matched, transferred, used],
+                    stopped: false,
+                }
+            })
+            .collect();
+        let figures = funnel(ResultLoopStep::ALL.len(), &trails);
+        Ok(Funnel {
+            total: trails.len() as i64,
+            steps: ResultLoopStep::ALL.iter().copied().zip(figures).collect(),
+        })
+    }
+
+    /// One demand's way from intake to local use, with what happened at each step; not found when
+    /// `v` may not see the demand. Unconfirmed outcomes are listed but do not count.
+    pub async fn demand_loop(&self, v: &Viewer, id: i64) -> Result<DemandLoop> {
+        let mut tx = self.read().await?;
+        must_see(&mut tx, v, RecordKind::Demand, id).await?;
+        drop(tx);
+        let trail = self.demand_trail(v, id).await?;
+        let (title, project_id): (String, Option<i64>) = on_db!(&self.db, p => sqlx::query_as("select title, project_id from demand where id = $1")
+            .bind(id).fetch_one(p).await?);
+        let mut items: Vec<Vec<LoopItem>> = vec![Vec::new(); DemandLoopStep::ALL.len()];
+        // Reviews: every decision, the accepting one counting.
+        let rows: Vec<ItemRow> = on_db!(&self.db, p => sqlx::query_as(
+            "select id, stage || ':' || decision as title, cast(null as date) as date, created_at as at, decision as state \
+             from demand_review where demand_id = $1 order by id")
+            .bind(id).fetch_all(p).await?);
+        for r in rows {
+            let counts = r.title == "assess:pass";
+            items[1].push(item(None, r, counts));
+        }
+        // Matches: those the viewer may see, an accepted one counting.
+        let mut q = Q::new(
+            "select m.id as id, coalesce(pe.name, rr.title, '') as title, m.accepted_on as date, \
+             cast(null as timestamp) as at, m.status as state from demand_match m \
+             left join person pe on pe.id = m.person_id left join research_result rr on rr.id = m.result_id \
+             where m.demand_id = ",
+        );
+        q.bind(Arg::I64(id));
+        restrict(&mut q, v, RecordKind::Match, "m");
+        q.push(" and m.status in ('contacted', 'accepted') order by m.id");
+        for r in self.item_rows(q).await? {
+            let counts = r.state == "accepted";
+            items[2].push(item(Some("matches"), r, counts));
+        }
+        // The project.
+        if let Some(pid) = project_id {
+            let mut q = Q::new(
+                "select p.id as id, p.title as title, p.start_on as date, p.created_at as at, p.status as state \
+                 from project p where p.id = ",
+            );
+            q.bind(Arg::I64(pid));
+            restrict(&mut q, v, RecordKind::Project, "p");
+            for r in self.item_rows(q).await? {
+                items[4].push(item(Some("projects"), r, true));
+            }
+        }
+        // Outcomes the viewer may see, confirmed or not: contracts, local transfers, the rest.
+        let mut q = Q::new(
+            "select o.id as id, o.title as title, o.occurred_on as date, cast(null as timestamp) as at, \
+             o.status as state, o.kind as kind, o.in_city as in_city from outcome o, demand d where d.id = ",
+        );
+        q.bind(Arg::I64(id));
+        q.push(&format!(" and {OF_DEMAND} and o.archived = false"));
+        restrict_outcomes(&mut q, v);
+        q.push(" order by o.occurred_on, o.id");
+        #[derive(sqlx::FromRow)]
+        struct OutcomeRow {
+            #[sqlx(flatten)]
+            item: ItemRow,
+            kind: String,
+            in_city: Option<bool>,
+        }
+        let rows: Vec<OutcomeRow> =
+            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql)), q.args).fetch_all(p).await?);
+        for r in rows {
+            let counts = r.item.state == "confirmed";
+            let step = match (r.kind.as_str(), r.in_city) {
+                ("contract", _) => 3,
+                ("transfer", Some(true)) => 6,
+                _ => 5,
+            };
+            if step == 6 {
+                // A transfer in the city is an outcome too.
+                items[5].push(item(Some("outcomes"), clone_row(&r.item), counts));
+            }
+            items[step].push(item(Some("outcomes"), r.item, counts));
+        }
+        let furthest = trail.trail.furthest();
+        let complete = trail.trail.complete();
+        let steps = DemandLoopStep::ALL
+            .iter()
+            .enumerate()
+            .zip(items)
+            .map(|((i, s), items)| LoopStepView {
+                step: *s,
+                date: trail.trail.dates[i],
+                reached: trail.trail.reached(i),
+                days: trail.trail.days(i),
+                items,
+            })
+            .collect();
+        let stopped = trail.trail.stopped && !complete;
+        let next = match furthest {
+            _ if complete || stopped => None,
+            Some(f) => DemandLoopStep::ALL.get(f + 1).copied(),
+            None => Some(DemandLoopStep::Collected),
+        };
+        Ok(DemandLoop {
+            demand_id: id,
+            title,
+            status: trail.status,
+            steps,
+            complete,
+            stopped,
+            next,
+        })
+    }
+
+    /// One demand's step dates (a draft or a merged demand: no dates).
+    async fn demand_trail(&self, v: &Viewer, id: i64) -> Result<DemandTrail> {
+        // The funnel's own query, narrowed to one demand.
+        let f = LoopFilter::default();
+        let all = self.demand_trails_where(v, &f, Some(id)).await?;
+        Ok(all.into_iter().next().unwrap_or(DemandTrail {
+            demand_id: id,
+            status: DemandStatus::Draft,
+            trail: Trail {
+                dates: vec![None; DemandLoopStep::ALL.len()],
+                stopped: false,
+            },
+        }))
+    }
+
+    async fn item_rows(&self, q: Q) -> Result<Vec<ItemRow>> {
+        Ok(on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql)), q.args).fetch_all(p).await?))
+    }
+}
+
+fn clone_row(r: &ItemRow) -> ItemRow {
+    ItemRow {
+        id: r.id,
+        title: r.title.clone(),
+        date: r.date,
+        at: r.at,
+        state: r.state.clone(),
+    }
+}
+
+fn item(kind: Option<&'static str>, r: ItemRow, counts: bool) -> LoopItem {
+    LoopItem {
+        kind,
+        id: r.id,
+        title: r.title,
+        date: r.date.or(r.at.map(china_day)),
+        state: r.state,
+        counts,
+    }
+}
