@@ -198,6 +198,9 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
         }
         // Campaigns and the university's results are published to every signed-in user.
         RecordKind::Campaign | RecordKind::ResearchResult => {}
+        // Platforms are public bodies of the cooperation: read by all, with their evaluations;
+        // who keeps one is decided in `authorize` (a host in the scope).
+        RecordKind::Platform | RecordKind::PlatformEvaluation => {}
         // An enterprise's demands are seen by the enterprise and by the coordinators above it.
         // An expert sees the demands matched to them (once matching exists).
         RecordKind::Demand => match person {
@@ -364,6 +367,13 @@ pub(crate) async fn authorize(
                 "You may only keep calls organised within your scope",
             )));
         }
+    }
+    // Platforms are read by all; they are kept by those whose scope holds one of their hosts.
+    if kind == RecordKind::Platform && !crate::platforms::hosts_in_own_scope(tx, v, id).await? {
+        return Err(StoreError::Forbidden(Msg::new(
+            "只能修改依托单位在您负责范围内的平台",
+            "You may only keep platforms with a host within your scope",
+        )));
     }
     // The university's results are read by all; they are kept by those whose scope holds one of
     // their owners (an expert their own, a college coordinator its experts').

@@ -351,7 +351,10 @@ pub fn audit_table(lang: Lang, names: &Names, items: &[AuditEntry], with_record:
                 .unwrap_or_else(|| e.record_kind.clone());
             let text = format!("{label} #{}", e.record_id);
             row.push(match kind {
-                Some(k) if RecordKind::ATTACHABLE.contains(&k) && k != RecordKind::Milestone => {
+                Some(k)
+                    if RecordKind::ATTACHABLE.contains(&k)
+                        && !matches!(k, RecordKind::Milestone | RecordKind::PlatformEvaluation) =>
+                {
                     Cell::link(text, format!("/{}/{}", k.plural(), e.record_id))
                 }
                 _ => Cell::text(text),
