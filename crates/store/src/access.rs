@@ -369,11 +369,19 @@ pub(crate) async fn authorize(
         }
     }
     // Platforms are read by all; they are kept by those whose scope holds one of their hosts.
-    if kind == RecordKind::Platform && !crate::platforms::hosts_in_own_scope(tx, v, id).await? {
-        return Err(StoreError::Forbidden(Msg::new(
-            "只能修改依托单位在您负责范围内的平台",
-            "You may only keep platforms with a host within your scope",
-        )));
+    if kind == RecordKind::Platform && v.scope != Scope::All {
+        let mut q = Q::new(
+            "select count(*) from platform_host h join organization r on r.id = h.organization_id where h.platform_id = ",
+        );
+        q.bind(Arg::I64(id));
+        restrict_own(&mut q, v, RecordKind::Organization, "r");
+        let n: i64 = on_tx!(tx, c => crate::sql::bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_one(c).await)?;
+        if n == 0 {
+            return Err(StoreError::Forbidden(Msg::new(
+                "只能修改依托单位在您负责范围内的平台",
+                "You may only keep platforms with a host within your scope",
+            )));
+        }
     }
     // The university's results are read by all; they are kept by those whose scope holds one of
     // their owners (an expert their own, a college coordinator its experts').

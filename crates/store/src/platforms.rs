@@ -563,21 +563,6 @@ impl Store {
     }
 }
 
-/// Whether `v`'s own scope holds one of the platform's hosts: what lets a coordinator keep it.
-pub(crate) async fn hosts_in_own_scope(tx: &mut Tx, v: &Viewer, id: i64) -> Result<bool> {
-    if v.scope == Scope::All {
-        return Ok(true);
-    }
-    let mut q = Q::new(
-        "select count(*) from platform_host h join organization r on r.id = h.organization_id where h.platform_id = ",
-    );
-    q.bind(Arg::I64(id));
-    restrict_own(&mut q, v, RecordKind::Organization, "r");
-    let n: i64 =
-        on_tx!(tx, c => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_one(c).await)?;
-    Ok(n > 0)
-}
-
 async fn check_platform(tx: &mut Tx, v: &Viewer, d: &PlatformData, today: NaiveDate) -> Result<()> {
     if let Err(m) = check_established(d.established_on, today) {
         return Err(StoreError::invalid("established_on", m));
@@ -690,8 +675,11 @@ async fn audit_people(
     .await
 }
 
+/// platform, person, name, role, from, to.
+type StationRow = (i64, i64, String, Option<String>, Option<NaiveDate>, Option<NaiveDate>);
+
 async fn people_in(tx: &mut Tx, id: i64) -> Result<Vec<PlatformPerson>> {
-    let rows: Vec<(i64, i64, String, Option<String>, Option<NaiveDate>, Option<NaiveDate>)> = on_tx!(tx, c => sqlx::query_as(
+    let rows: Vec<StationRow> = on_tx!(tx, c => sqlx::query_as(
         "select pp.platform_id, pp.person_id, p.name, pp.role, pp.from_on, pp.to_on from platform_person pp \
          join person p on p.id = pp.person_id where pp.platform_id = $1 order by pp.from_on, pp.person_id")
         .bind(id).fetch_all(c).await)?;
