@@ -62,7 +62,8 @@ impl Row {
 struct EvalRow {
     id: i64,
     platform_id: i64,
-    year: i32,
+    /// bigint on PostgreSQL.
+    year: i64,
     grade: String,
     evaluated_by: Option<String>,
     evaluated_on: Option<NaiveDate>,
@@ -80,7 +81,7 @@ impl From<EvalRow> for PlatformEvaluation {
         PlatformEvaluation {
             id: r.id,
             platform_id: r.platform_id,
-            year: r.year,
+            year: r.year as i32,
             grade: EvaluationGrade::parse(&r.grade).unwrap_or(EvaluationGrade::Pass),
             evaluated_by: r.evaluated_by,
             evaluated_on: r.evaluated_on,
@@ -499,7 +500,7 @@ impl Store {
         let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
             "insert into platform_evaluation (platform_id, year, grade, evaluated_by, evaluated_on, comment, archived, \
              created_at, updated_at) values ($1, $2, $3, $4, $5, $6, false, $7, $7) returning id")
-            .bind(platform_id).bind(d.year).bind(d.grade.as_str()).bind(&d.evaluated_by).bind(d.evaluated_on)
+            .bind(platform_id).bind(i64::from(d.year)).bind(d.grade.as_str()).bind(&d.evaluated_by).bind(d.evaluated_on)
             .bind(&d.comment).bind(t)
             .fetch_one(c).await)?;
         let after = fetch_eval(&mut tx, id).await?;
@@ -534,7 +535,7 @@ impl Store {
         on_tx!(&mut tx, c => sqlx::query(
             "update platform_evaluation set year = $1, grade = $2, evaluated_by = $3, evaluated_on = $4, comment = $5, \
              updated_at = $6 where id = $7")
-            .bind(d.year).bind(d.grade.as_str()).bind(&d.evaluated_by).bind(d.evaluated_on).bind(&d.comment)
+            .bind(i64::from(d.year)).bind(d.grade.as_str()).bind(&d.evaluated_by).bind(d.evaluated_on).bind(&d.comment)
             .bind(now()).bind(id)
             .execute(c).await.map(|r| r.rows_affected()))?;
         let after = fetch_eval(&mut tx, id).await?;
@@ -622,7 +623,7 @@ fn check_evaluated_on(d: &EvaluationData, today: NaiveDate) -> Result<()> {
 async fn year_free(tx: &mut Tx, platform_id: i64, year: i32, except: Option<i64>) -> Result<()> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "select count(*) from platform_evaluation where platform_id = $1 and year = $2 and id <> $3")
-        .bind(platform_id).bind(year).bind(except.unwrap_or(0)).fetch_one(c).await)?;
+        .bind(platform_id).bind(i64::from(year)).bind(except.unwrap_or(0)).fetch_one(c).await)?;
     if n > 0 {
         return Err(StoreError::conflict(
             "year",
