@@ -31,9 +31,17 @@ async fn the_demo_builds_platforms_of_every_kind_that_a_coordinator_reads_but_ke
     assert_eq!(count(PlatformStatus::Closed), 1);
     assert!(count(PlatformStatus::Accredited) >= 5);
     for p in all.items.iter().filter(|p| p.status == PlatformStatus::Accredited) {
-        assert!(p.approval_doc.as_deref().is_some_and(|d| d.contains('〔')), "{}", p.name);
+        assert!(
+            p.approval_doc.as_deref().is_some_and(|d| d.contains('〔')),
+            "{}",
+            p.name
+        );
     }
-    let centre = all.items.iter().find(|p| p.kind == PlatformKind::TransferCentre).unwrap();
+    let centre = all
+        .items
+        .iter()
+        .find(|p| p.kind == PlatformKind::TransferCentre)
+        .unwrap();
     assert!(centre.name.contains("衢州"));
     let mut evaluated = 0;
     for p in &all.items {
@@ -41,7 +49,11 @@ async fn the_demo_builds_platforms_of_every_kind_that_a_coordinator_reads_but_ke
         let evals = store.list_evaluations(&sys, p.id).await.unwrap();
         evaluated += evals.iter().filter(|e| e.year == 2025).count();
         if p.status != PlatformStatus::Planning {
-            assert!(!store.platform_people(&sys, p.id).await.unwrap().is_empty(), "{}", p.name);
+            assert!(
+                !store.platform_people(&sys, p.id).await.unwrap().is_empty(),
+                "{}",
+                p.name
+            );
         }
     }
     assert!(evaluated >= 8, "{evaluated} evaluations for last year");
@@ -68,7 +80,14 @@ async fn the_demo_builds_platforms_of_every_kind_that_a_coordinator_reads_but_ke
         .items[0]
         .id;
     let (user, _) = store
-        .add_user(&sys, "js", Role::Coordinator, Some(js), None, Some("correct horse battery"))
+        .add_user(
+            &sys,
+            "js",
+            Role::Coordinator,
+            Some(js),
+            None,
+            Some("correct horse battery"),
+        )
         .await
         .unwrap();
     let coord = store.viewer_for(&user, None).await.unwrap();
@@ -91,7 +110,10 @@ async fn the_demo_builds_platforms_of_every_kind_that_a_coordinator_reads_but_ke
     assert!(!home.items.is_empty());
     for p in &all.items {
         let at_home = home.items.iter().any(|h| h.id == p.id);
-        let may = store.can(&coord, RecordKind::Platform, Some(p.id), Action::Update).await.unwrap();
+        let may = store
+            .can(&coord, RecordKind::Platform, Some(p.id), Action::Update)
+            .await
+            .unwrap();
         assert_eq!(may, at_home, "{}", p.name);
     }
 }
