@@ -468,9 +468,22 @@ async fn the_pages_show_chinese_labels_empty_states_and_the_panels_on_related_pa
     assert!(list.contains("按类型统计") && list.contains("按级别统计") && list.contains("衢州氟硅重点实验室"));
     let en = app.get("/platforms?lang=en").await.text();
     assert!(en.contains("Platforms") && en.contains("Key laboratory"), "{en}");
-    // Search finds it by its host's name.
-    let r = app.get("/api/v1/search?q=氟硅重点实验室").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // Search finds it by its name and by its kind in words.
+    for q in ["氟硅重点实验室", "重点实验室"] {
+        let r = app
+            .get(&format!("/api/v1/search?q={}&kind=platform", urlencoding::encode(q)))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let hits = r.json();
+        assert!(
+            hits["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h["url"] == format!("/platforms/{id}")),
+            "{q}: {hits}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
