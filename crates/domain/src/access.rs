@@ -77,7 +77,8 @@ impl Role {
             Role::Office => true,
             // The year's project list is the office's; accepting reports too.
             Role::Coordinator => match kind {
-                User | Batch | Bulletin | Match => false,
+                // Platforms' yearly evaluations are the office's.
+                User | Batch | Bulletin | Match | PlatformEvaluation => false,
                 ProgressReport => action == Action::Create,
                 _ => true,
             },

@@ -19,6 +19,7 @@ pub mod matching;
 pub mod money;
 pub mod organization;
 pub mod person;
+pub mod platform;
 pub mod problem;
 pub mod project;
 pub mod reminder;
@@ -56,10 +57,14 @@ pub enum RecordKind {
     ExpertWork,
     /// A demand paired with an expert or a result (匹配).
     Match,
+    /// An innovation platform built together (共建平台).
+    Platform,
+    /// A platform's evaluation for one year (its file is attached to it).
+    PlatformEvaluation,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 16] = [
+    pub const ALL: [RecordKind; 18] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -76,9 +81,11 @@ impl RecordKind {
         Self::ResearchResult,
         Self::ExpertWork,
         Self::Match,
+        Self::Platform,
+        Self::PlatformEvaluation,
     ];
     /// The kinds a file may be attached to.
-    pub const ATTACHABLE: [RecordKind; 10] = [
+    pub const ATTACHABLE: [RecordKind; 12] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -89,6 +96,8 @@ impl RecordKind {
         Self::Demand,
         Self::ResearchResult,
         Self::ExpertWork,
+        Self::Platform,
+        Self::PlatformEvaluation,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -108,6 +117,8 @@ impl RecordKind {
             Self::ResearchResult => "research_result",
             Self::ExpertWork => "expert_work",
             Self::Match => "match",
+            Self::Platform => "platform",
+            Self::PlatformEvaluation => "platform_evaluation",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -139,6 +150,8 @@ impl RecordKind {
             Self::ResearchResult => "results",
             Self::ExpertWork => "works",
             Self::Match => "matches",
+            Self::Platform => "platforms",
+            Self::PlatformEvaluation => "evaluations",
         }
     }
     pub fn label(self) -> Msg {
@@ -159,6 +172,8 @@ impl RecordKind {
             Self::ResearchResult => Msg::new("科技成果", "Research result"),
             Self::ExpertWork => Msg::new("论文专利", "Paper or patent"),
             Self::Match => Msg::new("匹配对接", "Match"),
+            Self::Platform => Msg::new("共建平台", "Platform"),
+            Self::PlatformEvaluation => Msg::new("平台年度考核", "Platform evaluation"),
         }
     }
 }

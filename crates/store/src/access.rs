@@ -198,6 +198,9 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
         }
         // Campaigns and the university's results are published to every signed-in user.
         RecordKind::Campaign | RecordKind::ResearchResult => {}
+        // Platforms are public bodies of the cooperation: read by all, with their evaluations;
+        // who keeps one is decided in `authorize` (a host in the scope).
+        RecordKind::Platform | RecordKind::PlatformEvaluation => {}
         // An enterprise's demands are seen by the enterprise and by the coordinators above it.
         // An expert sees the demands matched to them (once matching exists).
         RecordKind::Demand => match person {
@@ -362,6 +365,21 @@ pub(crate) async fn authorize(
             return Err(StoreError::Forbidden(Msg::new(
                 "只能修改您负责范围内单位组织的征集",
                 "You may only keep calls organised within your scope",
+            )));
+        }
+    }
+    // Platforms are read by all; they are kept by those whose scope holds one of their hosts.
+    if kind == RecordKind::Platform && v.scope != Scope::All {
+        let mut q = Q::new(
+            "select count(*) from platform_host h join organization r on r.id = h.organization_id where h.platform_id = ",
+        );
+        q.bind(Arg::I64(id));
+        restrict_own(&mut q, v, RecordKind::Organization, "r");
+        let n: i64 = on_tx!(tx, c => crate::sql::bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_one(c).await)?;
+        if n == 0 {
+            return Err(StoreError::Forbidden(Msg::new(
+                "只能修改依托单位在您负责范围内的平台",
+                "You may only keep platforms with a host within your scope",
             )));
         }
     }

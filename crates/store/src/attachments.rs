@@ -89,6 +89,10 @@ impl Store {
                 ),
             ));
         }
+        // A platform (read by all) takes files from whoever may change it; an evaluation from the office.
+        if matches!(kind, RecordKind::Platform | RecordKind::PlatformEvaluation) {
+            crate::access::authorize(&mut tx, v, kind, Some(record_id), hezuo_domain::access::Action::Update).await?;
+        }
         let after = insert(&mut tx, v, kind, record_id, filename, content_type, bytes).await?;
         tx.commit().await?;
         Ok(after)

@@ -78,6 +78,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<DemoSummary> {
     let agr = l.agreements(&ids, today).await?;
     l.projects(&ids, &agr, today).await?;
     l.sum.solicitation = demands::load(store, &ids, today, include_str!("demo_seed.txt")).await?;
+    crate::demo_platforms::load(store, today).await?;
     Ok(l.sum)
 }
 

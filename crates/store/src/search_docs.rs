@@ -44,6 +44,7 @@ fn status_label(kind: RecordKind, code: &str) -> String {
         RecordKind::Bulletin => bulletin::BulletinStatus::parse(code).map(|s| s.label()),
         RecordKind::Demand => demand::DemandStatus::parse(code).map(|s| s.label()),
         RecordKind::ResearchResult => research_result::ResultStatus::parse(code).map(|s| s.label()),
+        RecordKind::Platform => platform::PlatformStatus::parse(code).map(|s| s.label()),
         _ => None,
     };
     label.map(|l| l.zh).unwrap_or_else(|| code.to_string())
@@ -119,6 +120,28 @@ fn doc_sql(kind: RecordKind, backend: Backend) -> Option<String> {
              t.year, null as status from expert_work t join person p on p.id = t.person_id \
              join organization o on o.id = p.organization_id where t.archived = false and p.archived = false"
             .to_string(),
+        // A platform is found by its name, its kind and level (in words), its hosts and its summary.
+        RecordKind::Platform => format!(
+            "select t.id, t.name as title, (case t.kind {} end) || ' ' || (case t.level {} end) || ' ' || \
+             coalesce(t.approved_by, '') || ' ' || coalesce(t.approval_doc, '') || ' ' || coalesce(t.summary, '') as body, \
+             null as restricted, \
+             (select {} from platform_host ph join organization o on o.id = ph.organization_id where ph.platform_id = t.id) as names, \
+             (select min(o.region_code) from platform_host ph join organization o on o.id = ph.organization_id \
+              where ph.platform_id = t.id and o.region_code not like '%00') as region, null as industry, \
+             {} as year, t.status from platform t where t.archived = false",
+            hezuo_domain::platform::PlatformKind::ALL
+                .iter()
+                .map(|k| format!("when '{}' then '{}'", k.as_str(), k.label().zh))
+                .collect::<Vec<_>>()
+                .join(" "),
+            hezuo_domain::platform::PlatformLevel::ALL
+                .iter()
+                .map(|k| format!("when '{}' then '{}'", k.as_str(), k.label().zh))
+                .collect::<Vec<_>>()
+                .join(" "),
+            agg("o.name"),
+            year("t.established_on")
+        ),
         _ => return None,
     };
     // Owners (for matching) and discipline: people own themselves, works their author, results their owners.
@@ -258,6 +281,10 @@ impl Store {
                         (RecordKind::Person, "select id from person where organization_id = $1"),
                         (RecordKind::Project, "select id from project where lead_unit_id = $1"),
                         (RecordKind::Demand, "select id from demand where enterprise_id = $1"),
+                        (
+                            RecordKind::Platform,
+                            "select platform_id from platform_host where organization_id = $1",
+                        ),
                     ] {
                         let ids: Vec<i64> = on_db!(&self.db, p => sqlx::query_scalar(sql).bind(id).fetch_all(p).await)?;
                         dependents.extend(ids.into_iter().map(|i| (k, i)));

@@ -163,6 +163,15 @@ impl Pages for Agreements {
                     format!("/projects/new?agreement_id={}&origin=agreement", a.id),
                 )),
             },
+            crate::platforms::panel(
+                cx,
+                hezuo_domain::platform::PlatformFilter {
+                    agreement_id: Some(a.id.to_string()),
+                    ..Default::default()
+                },
+                Some(format!("agreement_id={}", a.id)),
+            )
+            .await?,
         ];
         Ok(DetailPage {
             badges: vec![Cell::badge(

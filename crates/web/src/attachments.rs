@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct AttachmentFilter {
     /// The kind of record: organization, person, agreement, project, milestone, problem, campaign,
-    /// demand, research_result or expert_work.
+    /// demand, research_result, expert_work, platform or platform_evaluation.
     pub record_kind: Option<String>,
     pub record_id: Option<String>,
 }
@@ -174,6 +174,10 @@ async fn page_upload(cx: Ctx, Upload(mp): Upload) -> Result<Response, ApiError> 
         RecordKind::Milestone => (
             "projects",
             cx.store().get_milestone(cx.viewer(), a.record_id).await?.project_id,
+        ),
+        RecordKind::PlatformEvaluation => (
+            "platforms",
+            cx.store().get_evaluation(cx.viewer(), a.record_id).await?.platform_id,
         ),
         other => (other.plural(), a.record_id),
     };

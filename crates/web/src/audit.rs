@@ -47,7 +47,7 @@ fn reference(kind: RecordKind, key: &str) -> Option<Ref> {
     use RecordKind as K;
     Some(match key {
         "lead_unit_id" | "co_unit_ids" | "party_ids" | "organizer_id" | "enterprise_id" | "organization_id"
-        | "transferee_id" | "owner_id" => Ref::Org,
+        | "transferee_id" | "owner_id" | "host_ids" => Ref::Org,
         "parent_id" if kind == K::Organization => Ref::Org,
         "responsible_person_id" | "person_id" | "owner_ids" => Ref::Person,
         "parent_id" => Ref::Record(kind),
@@ -124,6 +124,16 @@ fn field_label(key: &str) -> Option<(&'static str, &'static str)> {
         "parent_id" => ("上级", "Parent"),
         "party_ids" => ("参与方", "Parties"),
         "signed_on" => ("签订日期", "Signed on"),
+        // Platforms (共建平台) and their evaluations.
+        "host_ids" => ("依托单位", "Hosts"),
+        "level" => ("级别", "Level"),
+        "approved_by" => ("认定部门", "Approved by"),
+        "approval_doc" => ("认定文号", "Approval document"),
+        "established_on" => ("成立日期", "Established on"),
+        "people" => ("驻站人员", "People stationed"),
+        "grade" => ("考核等次", "Grade"),
+        "evaluated_by" => ("考核单位", "Evaluated by"),
+        "evaluated_on" => ("考核日期", "Evaluated on"),
         "term_end" => ("有效期至", "Term ends"),
         "region_code" => ("行政区划", "Region"),
         "credit_code" => ("统一社会信用代码", "Credit code"),
@@ -351,7 +361,10 @@ pub fn audit_table(lang: Lang, names: &Names, items: &[AuditEntry], with_record:
                 .unwrap_or_else(|| e.record_kind.clone());
             let text = format!("{label} #{}", e.record_id);
             row.push(match kind {
-                Some(k) if RecordKind::ATTACHABLE.contains(&k) && k != RecordKind::Milestone => {
+                Some(k)
+                    if RecordKind::ATTACHABLE.contains(&k)
+                        && !matches!(k, RecordKind::Milestone | RecordKind::PlatformEvaluation) =>
+                {
                     Cell::link(text, format!("/{}/{}", k.plural(), e.record_id))
                 }
                 _ => Cell::text(text),

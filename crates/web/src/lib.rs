@@ -27,6 +27,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod organizations;
 pub mod people;
+pub mod platforms;
 pub mod problems;
 pub mod projects;
 mod resource;
@@ -64,6 +65,7 @@ pub fn app(state: AppState) -> Router {
         .merge(organizations::router())
         .merge(people::router())
         .merge(agreements::router())
+        .merge(platforms::router())
         .merge(projects::router())
         .merge(attachments::router())
         .merge(openapi::router())

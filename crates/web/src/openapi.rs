@@ -100,7 +100,19 @@ is a 422; while the first is still being handled, a 409 with `Retry-After`.\n\
         crate::matches::ResultSuggestion,
         hezuo_domain::matching::Match,
         hezuo_domain::matching::MatchStatusInput,
-        hezuo_domain::matching::ConfirmInput
+        hezuo_domain::matching::ConfirmInput,
+        hezuo_domain::platform::Platform,
+        hezuo_domain::platform::PlatformInput,
+        hezuo_domain::platform::PlatformKind,
+        hezuo_domain::platform::PlatformLevel,
+        hezuo_domain::platform::PlatformStatus,
+        hezuo_domain::platform::EvaluationGrade,
+        hezuo_domain::platform::PlatformPerson,
+        hezuo_domain::platform::StationInput,
+        hezuo_domain::platform::PlatformEvaluation,
+        hezuo_domain::platform::EvaluationInput,
+        hezuo_domain::platform::CountRow,
+        crate::platforms::Counts
     ))
 )]
 struct Schemas;
@@ -465,6 +477,7 @@ pub fn document() -> Value {
     accounts(&mut paths);
     supervision(&mut paths);
     records(&mut paths);
+    platforms(&mut paths);
     demands_and_search(&mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
@@ -719,6 +732,51 @@ fn annotate(paths: &mut serde_json::Map<String, Value>) {
             }
         }
     }
+}
+
+/// Innovation platforms: the record, its counts, the people stationed there and its yearly evaluations.
+fn platforms(paths: &mut serde_json::Map<String, Value>) {
+    let tag = "platforms";
+    crud(
+        paths,
+        "platforms",
+        tag,
+        "Platform",
+        "PlatformInput",
+        params::<hezuo_domain::platform::PlatformFilter>(),
+    );
+    paths.insert("/api/v1/platforms/counts".into(), json!({ "get": { "tags": [tag],
+        "summary": "Non-archived platforms in the caller's scope counted by `by`: kind, level, county (of each host: a platform \
+                    with hosts in two counties counts once in each) or college (each college or university with a host in its subtree)",
+        "operationId": "count_platforms", "parameters": params::<crate::platforms::CountsQuery>(),
+        "responses": responses("200", "The counts, largest first", r("Counts"), &["422"]) } }));
+    paths.insert("/api/v1/platforms/{id}/people".into(), json!({
+        "get": { "tags": [tag], "summary": "The people stationed at the platform", "operationId": "list_platform_people",
+                 "parameters": [id_param("id")], "responses": responses("200", "All of them", list_schema("PlatformPerson"), &["404"]) },
+        "post": { "tags": [tag], "summary": "Station a person there (again: replaces the role and dates); whoever may edit the platform",
+                  "operationId": "station_person", "parameters": [id_param("id")], "requestBody": body("StationInput"),
+                  "responses": responses("201", "Stationed", r("PlatformPerson"), &["400", "403", "404", "413", "422"]) } }));
+    paths.insert("/api/v1/platforms/{id}/people/{mid}/remove".into(), json!({ "post": { "tags": [tag],
+        "summary": "Take a person off the platform", "operationId": "unstation_person", "parameters": [id_param("id"), id_param("mid")],
+        "responses": { "204": { "description": "Removed" }, "403": { "description": "The caller may not edit this platform" },
+                       "404": { "description": "No such platform, or the person is not stationed there" } } } }));
+    paths.insert("/api/v1/platforms/{id}/evaluations".into(), json!({
+        "get": { "tags": [tag], "summary": "The platform's yearly evaluations, latest first (files: attachments of kind platform_evaluation)",
+                 "operationId": "list_platform_evaluations", "parameters": [id_param("id")],
+                 "responses": responses("200", "All of them", list_schema("PlatformEvaluation"), &["404"]) },
+        "post": { "tags": [tag], "summary": "Record the evaluation of a year (office only; one per year: a second is a 409 naming `year`)",
+                  "operationId": "create_platform_evaluation", "parameters": [id_param("id")], "requestBody": body("EvaluationInput"),
+                  "responses": responses("201", "Recorded", r("PlatformEvaluation"), &["400", "403", "404", "409", "413", "422"]) } }));
+    let eids = [id_param("id"), id_param("mid")];
+    let upd = |op: &str| {
+        json!({ "tags": [tag], "summary": "Update an evaluation (office only)", "operationId": op, "parameters": eids,
+        "requestBody": patch_body("EvaluationInput"),
+        "responses": responses("200", "Updated", r("PlatformEvaluation"), &["400", "403", "404", "409", "412", "413", "422"]) })
+    };
+    paths.insert("/api/v1/platforms/{id}/evaluations/{mid}".into(), json!({
+        "get": { "tags": [tag], "summary": "One evaluation", "operationId": "get_platform_evaluation", "parameters": eids,
+                 "responses": responses("200", "The evaluation", r("PlatformEvaluation"), &["404"]) },
+        "put": upd("put_platform_evaluation"), "patch": upd("patch_platform_evaluation") }));
 }
 
 /// Campaigns, research results and experts' papers and patents.

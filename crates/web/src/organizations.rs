@@ -285,6 +285,15 @@ impl Pages for Organizations {
                     format!("/projects/new?lead_unit_id={}", o.id),
                 )),
             },
+            crate::platforms::panel(
+                cx,
+                hezuo_domain::platform::PlatformFilter {
+                    organization_id: Some(o.id.to_string()),
+                    ..Default::default()
+                },
+                Some(format!("host_ids={}", o.id)),
+            )
+            .await?,
         ];
         Ok(DetailPage {
             badges: vec![Cell::badge(

@@ -199,6 +199,17 @@ impl Pages for People {
                 )),
             });
         }
+        sections.push(
+            crate::platforms::panel(
+                cx,
+                hezuo_domain::platform::PlatformFilter {
+                    person_id: Some(p.id.to_string()),
+                    ..Default::default()
+                },
+                None,
+            )
+            .await?,
+        );
         Ok(DetailPage {
             badges,
             props,

@@ -274,6 +274,15 @@ impl Pages for Projects {
                         format!("/problems/new?project_id={}", p.id),
                     )),
                 },
+                crate::platforms::panel(
+                    cx,
+                    hezuo_domain::platform::PlatformFilter {
+                        project_id: Some(p.id.to_string()),
+                        ..Default::default()
+                    },
+                    Some(format!("project_id={}", p.id)),
+                )
+                .await?,
             ],
             notice: Some(match p.flag.filter(|_| !p.flag_reasons.is_empty()) {
                 None => format!("{}：{}", lang.tr("亮灯规则", "Flag rules"), legend_text(lang)),

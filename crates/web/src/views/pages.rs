@@ -20,6 +20,8 @@ pub struct ListPage {
     /// More links beside "new" (an import…): (label, href).
     pub links: Vec<(String, String)>,
     pub filters: Vec<Field>,
+    /// Small tables shown above the list (counts by kind…): (heading, table).
+    pub aside: Vec<(String, Table)>,
     pub table: Table,
     pub total: i64,
     pub page: u32,
@@ -71,6 +73,7 @@ impl ListPage {
             new_href: None,
             links: Vec::new(),
             filters,
+            aside: vec![],
             table,
             total: page.total,
             page: page.page,

@@ -518,6 +518,11 @@ mod matrix {
         /// Matches confirmed on demand_a (expert person_a) and demand_b (person_b).
         pub match_a: i64,
         pub match_b: i64,
+        /// Platforms hosted by ent_a and ent_b, each with person_c stationed and a 2025 evaluation.
+        pub platform_a: i64,
+        pub platform_b: i64,
+        pub eval_a: i64,
+        pub eval_b: i64,
     }
 
     pub async fn fixture(app: &TestApp) -> Fixture {
@@ -695,7 +700,35 @@ mod matrix {
             assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
             matches.push(r.json()["id"].as_i64().unwrap());
         }
+        let mut platforms = Vec::new();
+        for (name, host) in [("甲平台", ent_a), ("乙平台", ent_b)] {
+            let id = app
+                .create(
+                    "platforms",
+                    json!({"name": name, "kind": "rd_centre", "level": "county", "host_ids": [host]}),
+                )
+                .await;
+            let r = app
+                .post(
+                    &format!("/api/v1/platforms/{id}/people"),
+                    json!({"person_id": person_c}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+            let r = app
+                .post(
+                    &format!("/api/v1/platforms/{id}/evaluations"),
+                    json!({"year": 2025, "grade": "good"}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+            platforms.push((id, r.json()["id"].as_i64().unwrap()));
+        }
         Fixture {
+            platform_a: platforms[0].0,
+            platform_b: platforms[1].0,
+            eval_a: platforms[0].1,
+            eval_b: platforms[1].1,
             match_a: matches[0],
             match_b: matches[1],
             person_c,
@@ -1036,6 +1069,75 @@ mod matrix {
             "/api/v1/campaigns/{id}/restore",
             Op::Write("campaign", "archive"),
         ),
+        ("GET", "/platforms", Op::Own),
+        ("GET", "/api/v1/platforms", Op::Own),
+        ("GET", "/api/v1/platforms/counts", Op::Own),
+        ("GET", "/platforms/{platform}", Op::Own),
+        ("GET", "/api/v1/platforms/{platform}", Op::Own),
+        ("GET", "/platforms/new", Op::NewForm("platform")),
+        ("POST", "/platforms/new", Op::Write("platform", "create")),
+        ("POST", "/api/v1/platforms", Op::Write("platform", "create")),
+        (
+            "GET",
+            "/platforms/{platform}/edit",
+            Op::KeptAs("/api/v1/platforms/{platform}"),
+        ),
+        ("POST", "/platforms/{id}/edit", Op::Write("platform", "update")),
+        ("PUT", "/api/v1/platforms/{id}", Op::Write("platform", "update")),
+        ("PATCH", "/api/v1/platforms/{id}", Op::Write("platform", "update")),
+        ("POST", "/platforms/{id}/archive", Op::Write("platform", "archive")),
+        ("POST", "/platforms/{id}/restore", Op::Write("platform", "archive")),
+        (
+            "POST",
+            "/api/v1/platforms/{id}/archive",
+            Op::Write("platform", "archive"),
+        ),
+        (
+            "POST",
+            "/api/v1/platforms/{id}/restore",
+            Op::Write("platform", "archive"),
+        ),
+        ("GET", "/api/v1/platforms/{platform}/people", Op::Own),
+        ("POST", "/api/v1/platforms/{id}/people", Op::Write("station", "update")),
+        (
+            "POST",
+            "/api/v1/platforms/{id}/people/{pid}/remove",
+            Op::Write("station", "update"),
+        ),
+        (
+            "GET",
+            "/platforms/{platform}/people/new",
+            Op::KeptAs("/api/v1/platforms/{platform}"),
+        ),
+        ("POST", "/platforms/{id}/people/new", Op::Write("station", "update")),
+        (
+            "POST",
+            "/platforms/{id}/people/{pid}/remove",
+            Op::Write("station", "update"),
+        ),
+        ("GET", "/api/v1/platforms/{platform}/evaluations", Op::Own),
+        (
+            "POST",
+            "/api/v1/platforms/{id}/evaluations",
+            Op::Write("evaluation", "create"),
+        ),
+        ("GET", "/api/v1/platforms/{platform}/evaluations/{eval}", Op::Own),
+        (
+            "PUT",
+            "/api/v1/platforms/{id}/evaluations/{eid}",
+            Op::Write("evaluation", "update"),
+        ),
+        (
+            "PATCH",
+            "/api/v1/platforms/{id}/evaluations/{eid}",
+            Op::Write("evaluation", "update"),
+        ),
+        ("GET", "/platforms/{id}/evaluations/new", Op::NewForm("evaluation")),
+        (
+            "POST",
+            "/platforms/{id}/evaluations/new",
+            Op::Write("evaluation", "create"),
+        ),
         ("GET", "/results", Op::Own),
         ("GET", "/api/v1/results", Op::Own),
         ("GET", "/results/{result}", Op::Own),
@@ -1126,7 +1228,11 @@ mod matrix {
             // The year's list, accepting reports and reviewing demands are the office's.
             Role::Coordinator => !matches!(
                 (kind, action),
-                ("batch", _) | ("report", "accept") | ("demand", "review" | "project" | "merge") | ("match", _)
+                ("batch", _)
+                    | ("report", "accept")
+                    | ("demand", "review" | "project" | "merge")
+                    | ("match", _)
+                    | ("evaluation", _)
             ),
             Role::Leader => false,
             Role::Unit => matches!(
@@ -1171,6 +1277,7 @@ mod matrix {
             "result" => (f.result_a, f.result_b),
             "work" => (f.work_a, f.work_b),
             "match" => (f.match_a, f.match_b),
+            "platform" | "station" | "evaluation" => (f.platform_a, f.platform_b),
             _ => (0, 0),
         }
     }
@@ -1235,6 +1342,8 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "demand",
                 "result",
                 "match",
+                "platform",
+                "station",
             ],
         ),
         // The enterprise, its own organisation and the project it leads.
@@ -1309,6 +1418,10 @@ fn fill(path: &str, f: &matrix::Fixture, kind: &str, inside: bool) -> String {
         .replace("{user}", &f.user_id.to_string())
         .replace("{campaign}", &f.campaign_a.to_string())
         .replace("{result}", &f.result_a.to_string())
+        .replace("{platform}", &f.platform_a.to_string())
+        .replace("{eval}", &f.eval_a.to_string())
+        .replace("{eid}", &if inside { f.eval_a } else { f.eval_b }.to_string())
+        .replace("{pid}", &f.person_c.to_string())
 }
 
 /// A body that would be accepted from the office, so that only access decides the answer.
@@ -1373,6 +1486,14 @@ fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(S
             ("owner_id", f.county_a.to_string()),
         ],
         "match" => vec![("status", "accepted".into())],
+        "platform" => vec![
+            ("name", "新平台".into()),
+            ("kind", "key_lab".into()),
+            ("level", "city".into()),
+            ("host_ids", pick(f.ent_a, f.ent_b)),
+        ],
+        "station" => vec![("person_id", f.person_c.to_string()), ("role", "驻站博士".into())],
+        "evaluation" => vec![("year", "2024".into()), ("grade", "pass".into())],
         "campaign" => vec![
             ("title", "技术难题征集".into()),
             ("organizer_id", pick(f.county_a, f.county_b)),
@@ -1509,9 +1630,13 @@ fn normalise(p: &str) -> String {
         "{bulletin}",
         "{campaign}",
         "{result}",
+        "{platform}",
     ]
     .iter()
     .fold(p.to_string(), |p, name| p.replace(name, "{id}"))
+    .replace("{pid}", "{mid}")
+    .replace("{eid}", "{mid}")
+    .replace("{eval}", "{mid}")
 }
 
 #[tokio::test]
@@ -1682,7 +1807,8 @@ async fn check_role(app: &TestApp, f: &matrix::Fixture, role: Role, s: &Session,
                 } else {
                     // Outside the scope: it does not exist, or the body's anchor does not (422 naming it);
                     // a record everyone reads (a call, a result) is there but not theirs to change (403).
-                    let read_by_all = matches!(kind, "campaign" | "result") && action != "create";
+                    let read_by_all =
+                        matches!(kind, "campaign" | "result" | "platform" | "station") && action != "create";
                     assert!(
                         got == StatusCode::NOT_FOUND
                             || got == StatusCode::UNPROCESSABLE_ENTITY

@@ -9,6 +9,7 @@ mod helpers;
 mod matching;
 mod openapi;
 mod pages;
+mod platforms;
 mod records;
 mod reminders;
 mod retries;
