@@ -17,6 +17,7 @@ pub mod list;
 pub mod matching;
 pub mod money;
 pub mod organization;
+pub mod outcome;
 pub mod person;
 pub mod problem;
 pub mod project;
@@ -55,10 +56,12 @@ pub enum RecordKind {
     ExpertWork,
     /// A demand paired with an expert or a result (匹配).
     Match,
+    /// An entry of the outcomes ledger (成果台账).
+    Outcome,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 16] = [
+    pub const ALL: [RecordKind; 17] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -75,9 +78,10 @@ impl RecordKind {
         Self::ResearchResult,
         Self::ExpertWork,
         Self::Match,
+        Self::Outcome,
     ];
     /// The kinds a file may be attached to.
-    pub const ATTACHABLE: [RecordKind; 10] = [
+    pub const ATTACHABLE: [RecordKind; 11] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -88,6 +92,7 @@ impl RecordKind {
         Self::Demand,
         Self::ResearchResult,
         Self::ExpertWork,
+        Self::Outcome,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -107,6 +112,7 @@ impl RecordKind {
             Self::ResearchResult => "research_result",
             Self::ExpertWork => "expert_work",
             Self::Match => "match",
+            Self::Outcome => "outcome",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -138,6 +144,7 @@ impl RecordKind {
             Self::ResearchResult => "results",
             Self::ExpertWork => "works",
             Self::Match => "matches",
+            Self::Outcome => "outcomes",
         }
     }
     pub fn label(self) -> Msg {
@@ -158,6 +165,7 @@ impl RecordKind {
             Self::ResearchResult => Msg::new("科技成果", "Research result"),
             Self::ExpertWork => Msg::new("论文专利", "Paper or patent"),
             Self::Match => Msg::new("匹配对接", "Match"),
+            Self::Outcome => Msg::new("成果台账", "Outcome"),
         }
     }
 }

@@ -5,7 +5,7 @@
 use crate::RecordKind;
 
 /// The record kinds the search box covers.
-pub const SEARCHABLE: [RecordKind; 10] = [
+pub const SEARCHABLE: [RecordKind; 11] = [
     RecordKind::Organization,
     RecordKind::Person,
     RecordKind::Agreement,
@@ -16,6 +16,7 @@ pub const SEARCHABLE: [RecordKind; 10] = [
     RecordKind::Demand,
     RecordKind::ResearchResult,
     RecordKind::ExpertWork,
+    RecordKind::Outcome,
 ];
 
 /// One record as the index sees it.

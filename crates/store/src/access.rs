@@ -226,6 +226,33 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
                 q.push(")");
             }
         },
+        // An outcome is seen by its reporting organisation, the organisations it counts for and
+        // (a transfer) the enterprise that took it — each with the coordinators above them; an
+        // expert sees those naming them and those of their projects.
+        RecordKind::Outcome => match person {
+            Some(p) => {
+                q.push(&format!(
+                    " and ({alias}.id in (select op.outcome_id from outcome_person op where op.person_id = "
+                ))
+                .bind(Arg::I64(p));
+                q.push(&format!(
+                    ") or {alias}.project_id in (select p.id from project p where p.responsible_person_id = "
+                ))
+                .bind(Arg::I64(p))
+                .push("))");
+            }
+            None => {
+                q.push(&format!(" and ({alias}.organization_id in "));
+                org_set(q, &v.scope);
+                q.push(&format!(" or {alias}.enterprise_id in "));
+                org_set(q, &v.scope);
+                q.push(&format!(
+                    " or {alias}.id in (select op.outcome_id from outcome_party op where op.organization_id in "
+                ));
+                org_set(q, &v.scope);
+                q.push("))");
+            }
+        },
         // Papers and patents go with the expert's profile.
         RecordKind::ExpertWork => {
             q.push(&format!(
@@ -380,6 +407,9 @@ pub(crate) async fn authorize(
                 "You may only keep results owned by experts in your scope",
             )));
         }
+    }
+    if kind == RecordKind::Outcome {
+        crate::outcomes::authorize_outcome(tx, v, id, action).await?;
     }
     Ok(())
 }

@@ -61,11 +61,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "match note",
         include_str!("../migrations/sqlite/0013_match_note.sql"),
     ),
-    (
-        14,
-        "outcomes",
-        include_str!("../migrations/sqlite/0014_outcomes.sql"),
-    ),
+    (14, "outcomes", include_str!("../migrations/sqlite/0014_outcomes.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -107,11 +103,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         "match note",
         include_str!("../migrations/postgres/0013_match_note.sql"),
     ),
-    (
-        14,
-        "outcomes",
-        include_str!("../migrations/postgres/0014_outcomes.sql"),
-    ),
+    (14, "outcomes", include_str!("../migrations/postgres/0014_outcomes.sql")),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

@@ -15,6 +15,8 @@
 mod data;
 #[path = "demo_demands.rs"]
 mod demands;
+#[path = "demo_outcomes.rs"]
+mod outcomes;
 
 use crate::{Result, Store, StoreError, Viewer};
 use chrono::{Datelike, NaiveDate, TimeDelta};
@@ -78,6 +80,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<DemoSummary> {
     let agr = l.agreements(&ids, today).await?;
     l.projects(&ids, &agr, today).await?;
     l.sum.solicitation = demands::load(store, &ids, today, include_str!("demo_seed.txt")).await?;
+    outcomes::load(store, today).await?;
     Ok(l.sum)
 }
 

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod idempotency;
 pub mod matches;
 pub mod organizations;
+pub mod outcomes;
 pub mod people;
 pub mod problems;
 pub mod projects;

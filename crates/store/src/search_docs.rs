@@ -44,6 +44,7 @@ fn status_label(kind: RecordKind, code: &str) -> String {
         RecordKind::Bulletin => bulletin::BulletinStatus::parse(code).map(|s| s.label()),
         RecordKind::Demand => demand::DemandStatus::parse(code).map(|s| s.label()),
         RecordKind::ResearchResult => research_result::ResultStatus::parse(code).map(|s| s.label()),
+        RecordKind::Outcome => outcome::OutcomeStatus::parse(code).map(|s| s.label()),
         _ => None,
     };
     label.map(|l| l.zh).unwrap_or_else(|| code.to_string())
@@ -119,6 +120,13 @@ fn doc_sql(kind: RecordKind, backend: Backend) -> Option<String> {
              t.year, null as status from expert_work t join person p on p.id = t.person_id \
              join organization o on o.id = p.organization_id where t.archived = false and p.archived = false"
             .to_string(),
+        RecordKind::Outcome => format!(
+            "select t.id, t.title, coalesce(t.programme, '') || ' ' || coalesce(t.issuer, '') || ' ' || \
+             coalesce(t.registration_no, '') || ' ' || coalesce(t.patent_no, '') || ' ' || coalesce(t.note, '') as body, \
+             null as restricted, o.name as names, o.region_code as region, null as industry, {} as year, t.status \
+             from outcome t join organization o on o.id = t.organization_id where t.archived = false",
+            year("t.occurred_on")
+        ),
         _ => return None,
     };
     // Owners (for matching) and discipline: people own themselves, works their author, results their owners.

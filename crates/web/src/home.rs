@@ -481,6 +481,7 @@ async fn enterprise_home(cx: &Ctx) -> Result<Response, ApiError> {
     let projects = all_projects(cx).await?;
     view.sections
         .push(projects_section(cx, ("我的合作项目", "Our projects"), &projects).await?);
+    view.sections.extend(crate::outcomes::home_sections(cx).await?);
     Ok(views::render(&view))
 }
 

@@ -25,6 +25,7 @@ pub mod matches;
 pub mod metrics;
 pub mod openapi;
 pub mod organizations;
+pub mod outcomes;
 pub mod people;
 pub mod problems;
 pub mod projects;
@@ -78,6 +79,7 @@ pub fn app(state: AppState) -> Router {
         .merge(works::router())
         .merge(search::router())
         .merge(matches::router())
+        .merge(outcomes::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

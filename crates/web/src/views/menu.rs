@@ -30,6 +30,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let problems = item("problems", "/problems", "问题协调", "Problems");
     let bulletins = item("bulletins", "/bulletins", "督查通报", "Bulletins");
     let agreements = item("agreements", "/agreements", "合作协议", "Agreements");
+    let outcomes = item("outcomes", "/outcomes", "成果台账", "Outcomes");
     let orgs = item("organizations", "/organizations", "单位", "Organisations");
     let people = item("people", "/people", "人员", "People");
     let audit = item("audit", "/audit", "操作留痕", "Audit log");
@@ -37,16 +38,19 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let api = item("api", "/api/v1/openapi.json", "接口文档", "API");
     match role {
         Office => vec![
-            home, board, projects, demands, results, batches, problems, bulletins, agreements, orgs, people, audit,
-            users, api,
+            home, board, projects, demands, results, outcomes, batches, problems, bulletins, agreements, orgs, people,
+            audit, users, api,
         ],
         Coordinator => vec![
-            home, board, projects, demands, results, batches, problems, bulletins, agreements, orgs, people, audit, api,
+            home, board, projects, demands, results, outcomes, batches, problems, bulletins, agreements, orgs, people,
+            audit, api,
         ],
         Leader => vec![
-            home, board, projects, demands, results, batches, problems, bulletins, agreements, orgs, people,
+            home, board, projects, demands, results, outcomes, batches, problems, bulletins, agreements, orgs, people,
         ],
-        Unit => vec![home, projects, problems, batches, bulletins, results, orgs, people],
+        Unit => vec![
+            home, projects, outcomes, problems, batches, bulletins, results, orgs, people,
+        ],
         Enterprise => {
             let own = match scope {
                 Scope::Org(id) => format!("/organizations/{id}"),
@@ -57,6 +61,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
                 demands,
                 projects,
                 results,
+                outcomes,
                 problems,
                 item("organizations", &own, "本企业", "My enterprise"),
             ]
@@ -71,6 +76,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
                 demands,
                 projects,
                 results,
+                outcomes,
                 problems,
                 item("people", &own, "我的资料", "My profile"),
             ]

@@ -20,6 +20,8 @@ pub struct ListPage {
     /// More links beside "new" (an import…): (label, href).
     pub links: Vec<(String, String)>,
     pub filters: Vec<Field>,
+    /// Figures shown above the list (the outcomes ledger's totals per kind): a title and a table.
+    pub summary: Option<(String, Table)>,
     pub table: Table,
     pub total: i64,
     pub page: u32,
@@ -71,6 +73,7 @@ impl ListPage {
             new_href: None,
             links: Vec::new(),
             filters,
+            summary: None,
             table,
             total: page.total,
             page: page.page,
