@@ -7,6 +7,7 @@ mod demands;
 mod helpers;
 mod matching;
 mod openapi;
+mod outcomes;
 mod pages;
 mod records;
 mod reminders;
