@@ -5,7 +5,7 @@
 //! confirmed by the office; a few await confirmation and one was returned with a reason.
 //! Written through the store's public API, as the system.
 
-use super::DEMO;
+use super::{DEMO, Rng, credit_code};
 use crate::{Result, Store, StoreError};
 use chrono::{NaiveDate, TimeDelta};
 use hezuo_domain::ListParams;
@@ -59,6 +59,8 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<usize> {
                 kind: s("enterprise"),
                 name: s("杭州临平新材料股份有限公司"),
                 region_code: s("330113"),
+                credit_code: s(credit_code("330113", &mut Rng::new(0x6f75_7463))),
+                industry_code: s("C26"),
                 ..Default::default()
             }
             .validate()
@@ -121,10 +123,20 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<usize> {
         ("50", "20"),
         ("96", "48"),
     ];
-    let ent_projects: Vec<&Project> = projects
+    // The enterprise leading most projects (the demo's enterprise account) reports first.
+    let mut led: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for p in store.list_projects(&DEMO, &Default::default(), &all).await?.items {
+        *led.entry(p.lead_unit_id).or_default() += 1;
+    }
+    let top = enterprises
+        .iter()
+        .max_by_key(|e| (led.get(e).copied().unwrap_or(0), -**e))
+        .copied();
+    let mut ent_projects: Vec<&Project> = projects
         .iter()
         .filter(|p| enterprises.contains(&p.lead_unit_id))
         .collect();
+    ent_projects.sort_by_key(|p| (Some(p.lead_unit_id) != top, p.id));
     for (i, (amount, received)) in amounts.iter().enumerate() {
         let p = if ent_projects.is_empty() {
             pick(i + 2)
