@@ -5,7 +5,7 @@
 use super::{Outcomes, outcome_table, status_cell, totals_table, wan};
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::resource::{Pages, list_view, record_page};
+use crate::resource::{Pages, list_view, record_page, related};
 use crate::views::{
     Cell, Ctx, DetailPage, Field, ListPage, PageForm, Section, Table, archived_filter, chosen, code_options,
     query_param, sort_field,
@@ -197,14 +197,37 @@ impl Pages for Outcomes {
             ("科技成果", "Research result", o.result_id, "results"),
             ("进度填报", "Progress report", o.report_id, "reports"),
         ];
+        // Titles of what the reader may see; the others read as their number.
+        let mut titles = std::collections::HashMap::new();
+        if let Some(id) = o.project_id
+            && let Some(p) = related(st.get_project(v, id).await)?
+        {
+            titles.insert("projects", p.title);
+        }
+        if let Some(id) = o.demand_id
+            && let Some(d) = related(st.get_demand(v, id).await)?
+        {
+            titles.insert("demands", d.title);
+        }
+        if let Some(id) = o.agreement_id
+            && let Some(a) = related(st.get_agreement(v, id).await)?
+        {
+            titles.insert("agreements", a.title);
+        }
+        if let Some(id) = o.result_id
+            && let Some(r) = related(st.get_result(v, id).await)?
+        {
+            titles.insert("results", r.title);
+        }
         for (zh, en, id, plural) in links {
             if let Some(id) = id {
+                let text = titles.remove(plural).unwrap_or_else(|| format!("#{id}"));
                 let href = match plural {
                     "matches" => format!("/demands/{}#matches", o.demand_id.unwrap_or_default()),
                     "reports" => format!("/projects/{}#reports", o.project_id.unwrap_or_default()),
                     _ => format!("/{plural}/{id}"),
                 };
-                props.push((lang.tr(zh, en).into(), Cell::link(format!("#{id}"), href)));
+                props.push((lang.tr(zh, en).into(), Cell::link(text, href)));
             }
         }
         if let Some(by) = &o.confirmed_by {
