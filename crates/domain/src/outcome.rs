@@ -11,7 +11,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 code_enum!(
+    #[derive(Default)]
     OutcomeKind {
+        #[default]
         Funding = "funding", "科技经费", "Research funding";
         Contract = "contract", "技术合同", "Technical contract";
         Patent = "patent", "专利", "Patent";
@@ -175,8 +177,8 @@ pub struct OutcomeInput {
     #[serde(deserialize_with = "de_opt_string")]
     #[schema(value_type = Option<i64>, minimum = 0, example = 2000000000)]
     pub amount_fen: Option<String>,
-    /// The amount in 万元 as a decimal string (at most six decimals); when given it wins over
-    /// `amount_fen` (the form sends this one).
+    /// The amount in 万元 as a decimal string, kept exact (at most six decimals); when given it
+    /// wins over `amount_fen` (the form sends this one).
     #[serde(deserialize_with = "de_opt_string")]
     #[schema(value_type = Option<String>, example = "200")]
     pub amount_wan: Option<String>,
@@ -184,9 +186,9 @@ pub struct OutcomeInput {
     #[serde(deserialize_with = "de_opt_string")]
     #[schema(value_type = Option<i64>, minimum = 0)]
     pub received_fen: Option<String>,
-    /// Contracts: received so far, in 万元; wins over `received_fen`.
+    /// Contracts: received so far, in 万元 as a decimal string, kept exact; wins over `received_fen`.
     #[serde(deserialize_with = "de_opt_string")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, example = "20")]
     pub received_wan: Option<String>,
     /// Talents: people trained (at least 1).
     #[serde(deserialize_with = "de_opt_string")]
@@ -681,12 +683,6 @@ pub struct OutcomeTotal {
     pub unconfirmed_count: i64,
     pub unconfirmed_amount_fen: i64,
     pub unconfirmed_quantity: i64,
-}
-
-impl Default for OutcomeKind {
-    fn default() -> Self {
-        OutcomeKind::Funding
-    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use crate::sql::{Arg, Q};
 use crate::{Result, StoreError, Tx, now, on_tx};
 use hezuo_domain::access::{Action, Role, Scope, forbidden};
 use hezuo_domain::demand::DemandStatus;
+use hezuo_domain::outcome::OutcomeStatus;
 use hezuo_domain::{Msg, RecordKind};
 use serde_json::{Map, Value};
 
@@ -409,7 +410,38 @@ pub(crate) async fn authorize(
         }
     }
     if kind == RecordKind::Outcome {
-        crate::outcomes::authorize_outcome(tx, v, id, action).await?;
+        authorize_outcome(tx, v, id, action).await?;
+    }
+    Ok(())
+}
+
+/// The rules outcomes add to a write (see [`crate::access::authorize`]): a confirmed entry is
+/// changed by the office only; a unit or an enterprise changes only what it reported itself.
+async fn authorize_outcome(tx: &mut Tx, v: &Viewer, id: i64, action: Action) -> Result<()> {
+    if v.role == Role::Office {
+        return Ok(());
+    }
+    let row: Option<(String, i64)> = on_tx!(tx, c => sqlx::query_as("select status, organization_id from outcome where id = $1")
+            .bind(id).fetch_optional(c).await)?;
+    let Some((status, org)) = row else {
+        return Err(StoreError::NotFound);
+    };
+    if let Scope::Org(own) = v.scope
+        && own != org
+    {
+        return Err(StoreError::Forbidden(Msg::new(
+            "只能修改本单位登记的成果",
+            "You may only change outcomes your organisation reported",
+        )));
+    }
+    if status == OutcomeStatus::Confirmed.as_str() && action != Action::Create {
+        return Err(StoreError::conflict(
+            "status",
+            Msg::new(
+                "成果已确认，只有协调办可以修改",
+                "The outcome is confirmed; only the office may change it",
+            ),
+        ));
     }
     Ok(())
 }

@@ -80,7 +80,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<DemoSummary> {
     let agr = l.agreements(&ids, today).await?;
     l.projects(&ids, &agr, today).await?;
     l.sum.solicitation = demands::load(store, &ids, today, include_str!("demo_seed.txt")).await?;
-    outcomes::load(store, today).await?;
+    l.sum.organizations += outcomes::load(store, today).await?;
     Ok(l.sum)
 }
 

@@ -7,7 +7,7 @@ use crate::records::{Link, archived_clause, expect_version, id_filter, links_in,
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
-use hezuo_domain::access::{Action, Role, Scope};
+use hezuo_domain::access::{Action, Role};
 use hezuo_domain::outcome::{
     ContractKind, GrantorLevel, Outcome, OutcomeData, OutcomeFilter, OutcomeInput, OutcomeKind, OutcomeStatus,
     OutcomeTotal, PatentStatus,
@@ -579,37 +579,6 @@ impl Store {
         let rows: Vec<(i64, String)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
         Ok(rows.into_iter().collect())
     }
-}
-
-/// The rules outcomes add to a write (see [`crate::access::authorize`]): a confirmed entry is
-/// changed by the office only; a unit or an enterprise changes only what it reported itself.
-pub(crate) async fn authorize_outcome(tx: &mut Tx, v: &Viewer, id: i64, action: Action) -> Result<()> {
-    if v.role == Role::Office {
-        return Ok(());
-    }
-    let row: Option<(String, i64)> = on_tx!(tx, c => sqlx::query_as("select status, organization_id from outcome where id = $1")
-            .bind(id).fetch_optional(c).await)?;
-    let Some((status, org)) = row else {
-        return Err(StoreError::NotFound);
-    };
-    if let Scope::Org(own) = v.scope
-        && own != org
-    {
-        return Err(StoreError::Forbidden(Msg::new(
-            "只能修改本单位登记的成果",
-            "You may only change outcomes your organisation reported",
-        )));
-    }
-    if status == OutcomeStatus::Confirmed.as_str() && action != Action::Create {
-        return Err(StoreError::conflict(
-            "status",
-            Msg::new(
-                "成果已确认，只有协调办可以修改",
-                "The outcome is confirmed; only the office may change it",
-            ),
-        ));
-    }
-    Ok(())
 }
 
 async fn fetch(tx: &mut Tx, id: i64) -> Result<Outcome> {

@@ -282,7 +282,7 @@ pub async fn project_section(cx: &Ctx, project_id: i64) -> Result<Section, ApiEr
 }
 
 /// An enterprise's home: its technical contracts and its latest outcomes, short.
-pub async fn home_sections(cx: &Ctx) -> Result<Vec<crate::home::HomeSection>, ApiError> {
+pub async fn home_sections(cx: &Ctx) -> Result<Vec<Section>, ApiError> {
     let lang = cx.lang;
     let mut out = Vec::new();
     for (id, kind, title, href) in [
@@ -299,7 +299,7 @@ pub async fn home_sections(cx: &Ctx) -> Result<Vec<crate::home::HomeSection>, Ap
             ..Default::default()
         };
         let page = cx.store().list_outcomes(cx.viewer(), &f, &ListParams::first(5)).await?;
-        out.push(crate::home::HomeSection {
+        out.push(Section {
             id,
             title: format!("{}（{}）", lang.tr(title.0, title.1), page.total),
             table: outcome_table(cx.store(), lang, &page.items).await?,
