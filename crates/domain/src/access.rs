@@ -85,13 +85,15 @@ impl Role {
             Role::Leader => false,
             Role::Unit => match kind {
                 Milestone => action != Action::Archive,
+                // Reporting its own outcomes, and amending them until confirmed.
+                Outcome => action != Action::Archive,
                 // Filing (and amending) reports, raising problems.
                 ProgressReport | Problem => action == Action::Create,
                 _ => false,
             },
             Role::Enterprise => match kind {
                 Organization => action == Action::Update,
-                Person | Demand => action != Action::Archive,
+                Person | Demand | Outcome => action != Action::Archive,
                 ProgressReport | Problem => action == Action::Create,
                 _ => false,
             },

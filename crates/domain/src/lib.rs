@@ -18,6 +18,7 @@ pub mod list;
 pub mod matching;
 pub mod money;
 pub mod organization;
+pub mod outcome;
 pub mod person;
 pub mod platform;
 pub mod problem;
@@ -61,10 +62,12 @@ pub enum RecordKind {
     Platform,
     /// A platform's evaluation for one year (its file is attached to it).
     PlatformEvaluation,
+    /// An entry of the outcomes ledger (成果台账).
+    Outcome,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 18] = [
+    pub const ALL: [RecordKind; 19] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -83,9 +86,10 @@ impl RecordKind {
         Self::Match,
         Self::Platform,
         Self::PlatformEvaluation,
+        Self::Outcome,
     ];
     /// The kinds a file may be attached to.
-    pub const ATTACHABLE: [RecordKind; 12] = [
+    pub const ATTACHABLE: [RecordKind; 13] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -98,6 +102,7 @@ impl RecordKind {
         Self::ExpertWork,
         Self::Platform,
         Self::PlatformEvaluation,
+        Self::Outcome,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -119,6 +124,7 @@ impl RecordKind {
             Self::Match => "match",
             Self::Platform => "platform",
             Self::PlatformEvaluation => "platform_evaluation",
+            Self::Outcome => "outcome",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -152,6 +158,7 @@ impl RecordKind {
             Self::Match => "matches",
             Self::Platform => "platforms",
             Self::PlatformEvaluation => "evaluations",
+            Self::Outcome => "outcomes",
         }
     }
     pub fn label(self) -> Msg {
@@ -174,6 +181,7 @@ impl RecordKind {
             Self::Match => Msg::new("匹配对接", "Match"),
             Self::Platform => Msg::new("共建平台", "Platform"),
             Self::PlatformEvaluation => Msg::new("平台年度考核", "Platform evaluation"),
+            Self::Outcome => Msg::new("成果台账", "Outcome"),
         }
     }
 }

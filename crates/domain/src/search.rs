@@ -5,7 +5,7 @@
 use crate::RecordKind;
 
 /// The record kinds the search box covers.
-pub const SEARCHABLE: [RecordKind; 11] = [
+pub const SEARCHABLE: [RecordKind; 12] = [
     RecordKind::Organization,
     RecordKind::Person,
     RecordKind::Agreement,
@@ -17,6 +17,7 @@ pub const SEARCHABLE: [RecordKind; 11] = [
     RecordKind::ResearchResult,
     RecordKind::ExpertWork,
     RecordKind::Platform,
+    RecordKind::Outcome,
 ];
 
 /// One record as the index sees it.

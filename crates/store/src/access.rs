@@ -6,6 +6,7 @@ use crate::sql::{Arg, Q};
 use crate::{Result, StoreError, Tx, now, on_tx};
 use hezuo_domain::access::{Action, Role, Scope, forbidden};
 use hezuo_domain::demand::DemandStatus;
+use hezuo_domain::outcome::OutcomeStatus;
 use hezuo_domain::{Msg, RecordKind};
 use serde_json::{Map, Value};
 
@@ -229,6 +230,33 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
                 q.push(")");
             }
         },
+        // An outcome is seen by its reporting organisation, the organisations it counts for and
+        // (a transfer) the enterprise that took it — each with the coordinators above them; an
+        // expert sees those naming them and those of their projects.
+        RecordKind::Outcome => match person {
+            Some(p) => {
+                q.push(&format!(
+                    " and ({alias}.id in (select op.outcome_id from outcome_person op where op.person_id = "
+                ))
+                .bind(Arg::I64(p));
+                q.push(&format!(
+                    ") or {alias}.project_id in (select p.id from project p where p.responsible_person_id = "
+                ))
+                .bind(Arg::I64(p))
+                .push("))");
+            }
+            None => {
+                q.push(&format!(" and ({alias}.organization_id in "));
+                org_set(q, &v.scope);
+                q.push(&format!(" or {alias}.enterprise_id in "));
+                org_set(q, &v.scope);
+                q.push(&format!(
+                    " or {alias}.id in (select op.outcome_id from outcome_party op where op.organization_id in "
+                ));
+                org_set(q, &v.scope);
+                q.push("))");
+            }
+        },
         // Papers and patents go with the expert's profile.
         RecordKind::ExpertWork => {
             q.push(&format!(
@@ -398,6 +426,40 @@ pub(crate) async fn authorize(
                 "You may only keep results owned by experts in your scope",
             )));
         }
+    }
+    if kind == RecordKind::Outcome {
+        authorize_outcome(tx, v, id, action).await?;
+    }
+    Ok(())
+}
+
+/// The rules outcomes add to a write (see [`crate::access::authorize`]): a confirmed entry is
+/// changed by the office only; a unit or an enterprise changes only what it reported itself.
+async fn authorize_outcome(tx: &mut Tx, v: &Viewer, id: i64, action: Action) -> Result<()> {
+    if v.role == Role::Office {
+        return Ok(());
+    }
+    let row: Option<(String, i64)> = on_tx!(tx, c => sqlx::query_as("select status, organization_id from outcome where id = $1")
+            .bind(id).fetch_optional(c).await)?;
+    let Some((status, org)) = row else {
+        return Err(StoreError::NotFound);
+    };
+    if let Scope::Org(own) = v.scope
+        && own != org
+    {
+        return Err(StoreError::Forbidden(Msg::new(
+            "只能修改本单位登记的成果",
+            "You may only change outcomes your organisation reported",
+        )));
+    }
+    if status == OutcomeStatus::Confirmed.as_str() && action != Action::Create {
+        return Err(StoreError::conflict(
+            "status",
+            Msg::new(
+                "成果已确认，只有协调办可以修改",
+                "The outcome is confirmed; only the office may change it",
+            ),
+        ));
     }
     Ok(())
 }

@@ -138,11 +138,9 @@ fn counted_outcomes(q: &mut Q, v: &Viewer) {
     restrict_outcomes(q, v);
 }
 
-/// Outcomes (alias `o`) the viewer may see. MERGE: becomes `restrict(q, v, RecordKind::Outcome, "o")`.
+/// Outcomes (alias `o`) the viewer may see.
 fn restrict_outcomes(q: &mut Q, v: &Viewer) {
-    q.push(" and o.organization_id in (select og.id from organization og where 1 = 1");
-    restrict(q, v, RecordKind::Organization, "og");
-    q.push(")");
+    restrict(q, v, RecordKind::Outcome, "o");
 }
 
 /// The outcome steps: the column each fills and which confirmed outcomes count for it.

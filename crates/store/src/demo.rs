@@ -15,6 +15,10 @@
 mod data;
 #[path = "demo_demands.rs"]
 mod demands;
+#[path = "demo_outcomes.rs"]
+mod outcomes;
+#[path = "demo_loop.rs"]
+mod stories;
 
 use crate::{Result, Store, StoreError, Viewer};
 use chrono::{Datelike, NaiveDate, TimeDelta};
@@ -79,6 +83,9 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<DemoSummary> {
     l.projects(&ids, &agr, today).await?;
     l.sum.solicitation = demands::load(store, &ids, today, include_str!("demo_seed.txt")).await?;
     crate::demo_platforms::load(store, today).await?;
+    l.sum.organizations += outcomes::load(store, today).await?;
+    // Demands taken round the closed loop, after the ledger so that it links none of them.
+    l.sum.solicitation += stories::load(store, &ids, today).await?;
     Ok(l.sum)
 }
 

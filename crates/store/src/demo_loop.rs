@@ -4,7 +4,7 @@
 //! enterprise withdrew after the match) — so that `/funnel` and each demand's page show every case.
 //! Written through the store's public API, each step with the store's clock set to its day.
 
-use super::{DEMO, Ids, s};
+use super::{DEMO, Ids};
 use crate::{Result, Store, StoreError};
 use chrono::{NaiveDate, TimeDelta};
 use hezuo_domain::Clock;
@@ -12,6 +12,10 @@ use hezuo_domain::demand::{DemandInput, DemandStep, ReviewDecision, ReviewStage}
 use hezuo_domain::matching::{MatchStatus, MatchTarget};
 use hezuo_domain::outcome::{OutcomeInput, OutcomeStatus};
 use hezuo_domain::project::{ProjectInput, ProjectStatus};
+
+fn s(v: impl ToString) -> Option<String> {
+    Some(v.to_string())
+}
 
 /// How far a demo demand goes, and how it ends.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -28,7 +32,15 @@ enum Upto {
 }
 
 /// (enterprise index, expert (college, index), title, summary, days ago collected, how far, closed with this reason).
-type Story = (usize, (usize, usize), &'static str, &'static str, i64, Upto, Option<&'static str>);
+type Story = (
+    usize,
+    (usize, usize),
+    &'static str,
+    &'static str,
+    i64,
+    Upto,
+    Option<&'static str>,
+);
 
 const STORIES: &[Story] = &[
     (
@@ -168,7 +180,14 @@ pub(super) async fn load(store: &Store, ids: &Ids, today: NaiveDate) -> Result<u
             continue;
         }
         let m = on(day(10))
-            .confirm_match(&DEMO, d.id, MatchTarget::Expert, expert, 1.0, &["对接专家：现场走访后确认".to_string()])
+            .confirm_match(
+                &DEMO,
+                d.id,
+                MatchTarget::Expert,
+                expert,
+                1.0,
+                &["对接专家：现场走访后确认".to_string()],
+            )
             .await?;
         on(day(12))
             .set_match_status(&DEMO, m.id, MatchStatus::Contacted, None)

@@ -19,6 +19,7 @@ mod demo_platforms;
 pub mod idempotency;
 pub mod matches;
 pub mod organizations;
+pub mod outcomes;
 pub mod people;
 pub mod platforms;
 pub mod problems;

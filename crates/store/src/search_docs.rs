@@ -45,6 +45,7 @@ fn status_label(kind: RecordKind, code: &str) -> String {
         RecordKind::Demand => demand::DemandStatus::parse(code).map(|s| s.label()),
         RecordKind::ResearchResult => research_result::ResultStatus::parse(code).map(|s| s.label()),
         RecordKind::Platform => platform::PlatformStatus::parse(code).map(|s| s.label()),
+        RecordKind::Outcome => outcome::OutcomeStatus::parse(code).map(|s| s.label()),
         _ => None,
     };
     label.map(|l| l.zh).unwrap_or_else(|| code.to_string())
@@ -141,6 +142,13 @@ fn doc_sql(kind: RecordKind, backend: Backend) -> Option<String> {
                 .join(" "),
             agg("o.name"),
             year("t.established_on")
+        ),
+        RecordKind::Outcome => format!(
+            "select t.id, t.title, coalesce(t.programme, '') || ' ' || coalesce(t.issuer, '') || ' ' || \
+             coalesce(t.registration_no, '') || ' ' || coalesce(t.patent_no, '') || ' ' || coalesce(t.note, '') as body, \
+             null as restricted, o.name as names, o.region_code as region, null as industry, {} as year, t.status \
+             from outcome t join organization o on o.id = t.organization_id where t.archived = false",
+            year("t.occurred_on")
         ),
         _ => return None,
     };

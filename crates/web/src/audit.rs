@@ -49,7 +49,7 @@ fn reference(kind: RecordKind, key: &str) -> Option<Ref> {
         "lead_unit_id" | "co_unit_ids" | "party_ids" | "organizer_id" | "enterprise_id" | "organization_id"
         | "transferee_id" | "owner_id" | "host_ids" => Ref::Org,
         "parent_id" if kind == K::Organization => Ref::Org,
-        "responsible_person_id" | "person_id" | "owner_ids" => Ref::Person,
+        "responsible_person_id" | "person_id" | "owner_ids" | "person_ids" => Ref::Person,
         "parent_id" => Ref::Record(kind),
         "agreement_id" => Ref::Record(K::Agreement),
         "batch_id" => Ref::Record(K::Batch),
@@ -89,6 +89,21 @@ fn code_label(kind: RecordKind, key: &str, v: &str) -> Option<Msg> {
         (K::Bulletin, "status") => hezuo_domain::bulletin::BulletinStatus::parse(v).map(|x| x.label()),
         (K::User, "role") => hezuo_domain::access::Role::parse(v).map(|x| x.label()),
         (K::Person, "availability") => hezuo_domain::person::Availability::parse(v).map(|x| x.label()),
+        (K::Outcome, _) => outcome_code(key, v),
+        _ => None,
+    }
+}
+
+/// A code of an outcome's field (its kind, status, contract kind…).
+fn outcome_code(key: &str, v: &str) -> Option<Msg> {
+    use hezuo_domain::outcome as x;
+    match key {
+        "kind" => x::OutcomeKind::parse(v).map(|c| c.label()),
+        "status" => x::OutcomeStatus::parse(v).map(|c| c.label()),
+        "contract_kind" => x::ContractKind::parse(v).map(|c| c.label()),
+        "grantor_level" => x::GrantorLevel::parse(v).map(|c| c.label()),
+        "patent_status" => x::PatentStatus::parse(v).map(|c| c.label()),
+        "transfer_mode" => hezuo_domain::research_result::TransferMode::parse(v).map(|c| c.label()),
         _ => None,
     }
 }
@@ -96,6 +111,26 @@ fn code_label(kind: RecordKind, key: &str, v: &str) -> Option<Msg> {
 /// The name of a record's field as its form and page call it.
 fn field_label(key: &str) -> Option<(&'static str, &'static str)> {
     Some(match key {
+        "occurred_on" => ("发生日期", "Date"),
+        "amount_fen" => ("金额（分）", "Amount (fen)"),
+        "received_fen" => ("已到账（分）", "Received (fen)"),
+        "quantity" => ("人数", "People"),
+        "programme" => ("项目计划", "Programme"),
+        "grantor_level" => ("下达级别", "Grantor level"),
+        "contract_kind" => ("合同类别", "Contract kind"),
+        "registration_no" => ("合同登记号", "Registration number"),
+        "market_registered" => ("技术市场登记", "Registered in the technology market"),
+        "patent_no" => ("专利申请号", "Patent number"),
+        "patent_status" => ("专利状态", "Patent status"),
+        "in_city" => ("在衢转化", "Used in the city"),
+        "issuer" => ("授予/发布/采纳单位", "Given, issued or adopted by"),
+        "match_id" => ("匹配", "Match"),
+        "platform_id" => ("平台", "Platform"),
+        "report_id" => ("进度填报", "Progress report"),
+        "person_ids" => ("计入人员", "People"),
+        "confirmed_by" => ("确认人", "Confirmed by"),
+        "confirmed_on" => ("确认日期", "Confirmed on"),
+        "note" => ("备注", "Note"),
         "title" => ("名称", "Title"),
         "name" => ("名称", "Name"),
         "short_name" => ("简称", "Short name"),

@@ -481,6 +481,14 @@ async fn enterprise_home(cx: &Ctx) -> Result<Response, ApiError> {
     let projects = all_projects(cx).await?;
     view.sections
         .push(projects_section(cx, ("我的合作项目", "Our projects"), &projects).await?);
+    for x in crate::outcomes::home_sections(cx).await? {
+        view.sections.push(HomeSection {
+            id: x.id,
+            title: x.title,
+            table: x.table,
+            add: x.add,
+        });
+    }
     Ok(views::render(&view))
 }
 

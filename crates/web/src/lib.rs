@@ -26,6 +26,7 @@ pub mod matches;
 pub mod metrics;
 pub mod openapi;
 pub mod organizations;
+pub mod outcomes;
 pub mod people;
 pub mod platforms;
 pub mod problems;
@@ -82,6 +83,7 @@ pub fn app(state: AppState) -> Router {
         .merge(search::router())
         .merge(matches::router())
         .merge(closed_loop::router())
+        .merge(outcomes::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

@@ -112,7 +112,11 @@ is a 422; while the first is still being handled, a 409 with `Retry-After`.\n\
         hezuo_domain::platform::PlatformEvaluation,
         hezuo_domain::platform::EvaluationInput,
         hezuo_domain::platform::CountRow,
-        crate::platforms::Counts
+        crate::platforms::Counts,
+        hezuo_domain::outcome::Outcome,
+        hezuo_domain::outcome::OutcomeInput,
+        hezuo_domain::outcome::OutcomeTotal,
+        crate::outcomes::ReturnInput
     ))
 )]
 struct Schemas;
@@ -479,6 +483,7 @@ pub fn document() -> Value {
     records(&mut paths);
     platforms(&mut paths);
     demands_and_search(&mut paths);
+    outcomes(&mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,
@@ -815,6 +820,36 @@ fn records(paths: &mut serde_json::Map<String, Value>) {
         "ExpertWork",
         "WorkInput",
         params::<hezuo_domain::expert_work::WorkFilter>(),
+    );
+}
+
+/// The outcomes ledger: its records, the office's confirm and return, the totals per kind.
+fn outcomes(paths: &mut serde_json::Map<String, Value>) {
+    let mut filter = params::<hezuo_domain::outcome::OutcomeFilter>();
+    filter.push(json!({ "name": "format", "in": "query", "required": false,
+        "description": "`xlsx`: the whole filtered list as a spreadsheet instead of one JSON page",
+        "schema": { "type": "string", "enum": ["xlsx"] } }));
+    crud(paths, "outcomes", "outcomes", "Outcome", "OutcomeInput", filter);
+    let mut totals_params = params::<hezuo_domain::outcome::OutcomeFilter>();
+    totals_params.retain(|p| p["name"] != "archived");
+    paths.insert(
+        "/api/v1/outcomes/totals".into(),
+        json!({ "get": { "tags": ["outcomes"],
+            "summary": "Per kind, the entries the caller may see that match the filters: confirmed ones (they count) and unconfirmed ones (reported or returned), counted and summed (fen) apart",
+            "operationId": "outcome_totals", "parameters": totals_params,
+            "responses": responses("200", "Every kind, in order", json!({ "type": "array", "items": r("OutcomeTotal") }), &["422"]) } }),
+    );
+    paths.insert(
+        "/api/v1/outcomes/{id}/confirm".into(),
+        json!({ "post": { "tags": ["outcomes"], "summary": "Confirm an outcome (office only): it then counts in statistics",
+            "operationId": "confirm_outcome", "parameters": [id_param("id")],
+            "responses": responses("200", "Confirmed", r("Outcome"), &["403", "404", "409", "412"]) } }),
+    );
+    paths.insert(
+        "/api/v1/outcomes/{id}/return".into(),
+        json!({ "post": { "tags": ["outcomes"], "summary": "Return an outcome to its reporter with a reason (office only)",
+            "operationId": "return_outcome", "parameters": [id_param("id")], "requestBody": body("ReturnInput"),
+            "responses": responses("200", "Returned", r("Outcome"), &["403", "404", "409", "412", "422"]) } }),
     );
 }
 

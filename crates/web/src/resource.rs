@@ -59,6 +59,24 @@ pub trait Resource: Send + Sync + 'static {
         expected: Option<i64>,
     ) -> impl Future<Output = StoreResult<Self::Record>> + Send;
     fn id(r: &Self::Record) -> i64;
+    /// The list as a spreadsheet (`?format=xlsx`): its sheet's name, header and rows. None (the
+    /// default) when the kind has none, and the list answers JSON.
+    fn sheet(_s: &Store, _items: &[Self::Record]) -> impl Future<Output = StoreResult<Option<Sheet>>> + Send {
+        async { Ok(None) }
+    }
+}
+
+/// A list exported as an .xlsx file: the sheet's (and the file's) name, the header, the rows.
+pub struct Sheet {
+    pub name: &'static str,
+    pub header: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct Format {
+    format: Option<String>,
 }
 
 /// Implements [`Resource`] for a marker type by naming the record's types and its store calls:
@@ -220,8 +238,42 @@ async fn api_list<R: Resource>(
     who: Auth,
     Query(f): Query<R::Filter>,
     Query(p): Query<ListParams>,
-) -> Result<Json<Page<R::Record>>, ApiError> {
-    Ok(Json(R::list(&s.store, &who.viewer, &f, &p).await?))
+    Query(fmt): Query<Format>,
+) -> Result<Response, ApiError> {
+    if fmt.format.as_deref() == Some("xlsx") {
+        // Every page of the filtered list, in its order (at most 50,000 rows).
+        let mut items = Vec::new();
+        for n in 1..=250u32 {
+            let p = ListParams {
+                page: Some(n.to_string()),
+                per_page: Some(hezuo_domain::list::MAX_PER_PAGE.to_string()),
+                sort: p.sort.clone(),
+            };
+            let page = R::list(&s.store, &who.viewer, &f, &p).await?;
+            let last = (n as i64) * (hezuo_domain::list::MAX_PER_PAGE as i64) >= page.total;
+            items.extend(page.items);
+            if last {
+                break;
+            }
+        }
+        if let Some(sheet) = R::sheet(&s.store, &items).await? {
+            let bytes =
+                hezuo_report::sheet::write_rows(sheet.name, &sheet.header, &sheet.rows).map_err(ApiError::Internal)?;
+            let disposition = format!("attachment; filename=\"{}.xlsx\"", R::PLURAL);
+            return Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                    ),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
+                bytes,
+            )
+                .into_response());
+        }
+    }
+    Ok(Json(R::list(&s.store, &who.viewer, &f, &p).await?).into_response())
 }
 
 /// A record as JSON with its version as the ETag.

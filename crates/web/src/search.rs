@@ -175,7 +175,8 @@ fn status_words(lang: Lang, zh: &str) -> String {
         .chain(problem::ProblemStatus::ALL.iter().map(|s| s.label()))
         .chain(bulletin::BulletinStatus::ALL.iter().map(|s| s.label()))
         .chain(demand::DemandStatus::ALL.iter().map(|s| s.label()))
-        .chain(research_result::ResultStatus::ALL.iter().map(|s| s.label()));
+        .chain(research_result::ResultStatus::ALL.iter().map(|s| s.label()))
+        .chain(outcome::OutcomeStatus::ALL.iter().map(|s| s.label()));
     labels
         .into_iter()
         .find(|m| m.zh == zh)

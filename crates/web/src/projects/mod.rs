@@ -265,6 +265,7 @@ impl Pages for Projects {
                     )),
                 },
                 crate::supervision::reports::section(cx, &p).await?,
+                crate::outcomes::project_section(cx, p.id).await?,
                 Section {
                     id: "problems",
                     title: lang.tr("问题协调", "Problems").into(),

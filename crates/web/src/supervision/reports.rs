@@ -75,9 +75,12 @@ pub async fn section(cx: &Ctx, p: &Project) -> Result<Section, ApiError> {
             ("报送", "Filed"),
             ("版本", "Version"),
             ("采纳", "Accepted"),
+            ("成果", "Outcomes"),
         ],
     );
     t.empty = lang.tr("还没有进度填报。", "No reports yet.").into();
+    // Units report outcomes with their progress reports (or on their own).
+    let may_record = cx.can(RecordKind::Outcome, None, Action::Create).await?;
     let mut seen = std::collections::HashSet::new();
     let office = cx.viewer().role == Role::Office;
     for r in &all {
@@ -109,6 +112,14 @@ pub async fn section(cx: &Ctx, p: &Project) -> Result<Section, ApiError> {
             },
             Cell::text(format!("v{}", r.version)),
             accepted,
+            if may_record {
+                Cell::link(
+                    lang.tr("登记成果", "Record an outcome"),
+                    format!("/outcomes/new?project_id={}&report_id={}", p.id, r.id),
+                )
+            } else {
+                Cell::text("")
+            },
         ]);
     }
     let may_file = matches!(p.status, ProjectStatus::Approved | ProjectStatus::InProgress)

@@ -32,6 +32,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let bulletins = item("bulletins", "/bulletins", "督查通报", "Bulletins");
     let agreements = item("agreements", "/agreements", "合作协议", "Agreements");
     let platforms = item("platforms", "/platforms", "共建平台", "Platforms");
+    let outcomes = item("outcomes", "/outcomes", "成果台账", "Outcomes");
     let orgs = item("organizations", "/organizations", "单位", "Organisations");
     let people = item("people", "/people", "人员", "People");
     let audit = item("audit", "/audit", "操作留痕", "Audit log");
@@ -39,19 +40,19 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let api = item("api", "/api/v1/openapi.json", "接口文档", "API");
     match role {
         Office => vec![
-            home, board, projects, demands, results, funnel, batches, problems, bulletins, agreements, platforms, orgs,
-            people, audit, users, api,
+            home, board, projects, demands, results, outcomes, funnel, batches, problems, bulletins, agreements,
+            platforms, orgs, people, audit, users, api,
         ],
         Coordinator => vec![
-            home, board, projects, demands, results, funnel, batches, problems, bulletins, agreements, platforms, orgs,
-            people, audit, api,
+            home, board, projects, demands, results, outcomes, funnel, batches, problems, bulletins, agreements,
+            platforms, orgs, people, audit, api,
         ],
         Leader => vec![
-            home, board, projects, demands, results, funnel, batches, problems, bulletins, agreements, platforms, orgs,
-            people,
+            home, board, projects, demands, results, outcomes, funnel, batches, problems, bulletins, agreements,
+            platforms, orgs, people,
         ],
         Unit => vec![
-            home, projects, problems, batches, bulletins, results, platforms, orgs, people,
+            home, projects, outcomes, problems, batches, bulletins, results, platforms, orgs, people,
         ],
         Enterprise => {
             let own = match scope {
@@ -63,6 +64,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
                 demands,
                 projects,
                 results,
+                outcomes,
                 problems,
                 platforms,
                 item("organizations", &own, "本企业", "My enterprise"),
@@ -78,6 +80,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
                 demands,
                 projects,
                 results,
+                outcomes,
                 problems,
                 platforms,
                 item("people", &own, "我的资料", "My profile"),

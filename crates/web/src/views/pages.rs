@@ -22,6 +22,8 @@ pub struct ListPage {
     pub filters: Vec<Field>,
     /// Small tables shown above the list (counts by kind…): (heading, table).
     pub aside: Vec<(String, Table)>,
+    /// Figures shown above the list (the outcomes ledger's totals per kind): a title and a table.
+    pub summary: Option<(String, Table)>,
     pub table: Table,
     pub total: i64,
     pub page: u32,
@@ -74,6 +76,7 @@ impl ListPage {
             links: Vec::new(),
             filters,
             aside: vec![],
+            summary: None,
             table,
             total: page.total,
             page: page.page,

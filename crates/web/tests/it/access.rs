@@ -523,6 +523,9 @@ mod matrix {
         pub platform_b: i64,
         pub eval_a: i64,
         pub eval_b: i64,
+        /// Outcomes reported by ent_a (on project_a, counting for college_a and person_a) and ent_b.
+        pub outcome_a: i64,
+        pub outcome_b: i64,
     }
 
     pub async fn fixture(app: &TestApp) -> Fixture {
@@ -724,11 +727,27 @@ mod matrix {
             assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
             platforms.push((id, r.json()["id"].as_i64().unwrap()));
         }
+        let outcome = |org: i64, project: i64, title: &str| {
+            json!({"kind": "contract", "title": title, "occurred_on": "2026-04-01",
+            "organization_id": org, "project_id": project, "contract_kind": "development", "amount_fen": 50_000_000})
+        };
+        let outcome_a = app.create("outcomes", outcome(ent_a, project_a, "甲成果登记")).await;
+        let r = app
+            .json(
+                "PATCH",
+                &format!("/api/v1/outcomes/{outcome_a}"),
+                json!({"party_ids": [college_a], "person_ids": [person_a]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let outcome_b = app.create("outcomes", outcome(ent_b, project_b, "乙成果登记")).await;
         Fixture {
             platform_a: platforms[0].0,
             platform_b: platforms[1].0,
             eval_a: platforms[0].1,
             eval_b: platforms[1].1,
+            outcome_a,
+            outcome_b,
             match_a: matches[0],
             match_b: matches[1],
             person_c,
@@ -1216,6 +1235,26 @@ mod matrix {
         ("GET", "/matches/{id}/status", Op::Read("match")),
         ("POST", "/api/v1/matches/{id}/status", Op::Write("match", "update")),
         ("POST", "/matches/{id}/status", Op::Write("match", "update")),
+        ("GET", "/outcomes", Op::List("outcome")),
+        ("GET", "/api/v1/outcomes", Op::List("outcome")),
+        ("GET", "/api/v1/outcomes/totals", Op::Own),
+        ("GET", "/outcomes/{id}", Op::Read("outcome")),
+        ("GET", "/api/v1/outcomes/{id}", Op::Read("outcome")),
+        ("GET", "/outcomes/new", Op::NewForm("outcome")),
+        ("POST", "/outcomes/new", Op::Write("outcome", "create")),
+        ("POST", "/api/v1/outcomes", Op::Write("outcome", "create")),
+        ("GET", "/outcomes/{id}/edit", Op::EditForm("outcome")),
+        ("POST", "/outcomes/{id}/edit", Op::Write("outcome", "update")),
+        ("PUT", "/api/v1/outcomes/{id}", Op::Write("outcome", "update")),
+        ("PATCH", "/api/v1/outcomes/{id}", Op::Write("outcome", "update")),
+        ("POST", "/api/v1/outcomes/{id}/confirm", Op::Write("outcome", "confirm")),
+        ("POST", "/outcomes/{id}/confirm", Op::Write("outcome", "confirm")),
+        ("POST", "/api/v1/outcomes/{id}/return", Op::Write("outcome", "confirm")),
+        ("POST", "/outcomes/{id}/return", Op::Write("outcome", "confirm")),
+        ("POST", "/outcomes/{id}/archive", Op::Write("outcome", "archive")),
+        ("POST", "/outcomes/{id}/restore", Op::Write("outcome", "archive")),
+        ("POST", "/api/v1/outcomes/{id}/archive", Op::Write("outcome", "archive")),
+        ("POST", "/api/v1/outcomes/{id}/restore", Op::Write("outcome", "archive")),
         ("GET", "/search", Op::Own),
         ("GET", "/api/v1/search", Op::Own),
         ("GET", "/metrics", Op::OfficeOnly),
@@ -1233,6 +1272,7 @@ mod matrix {
                     | ("demand", "review" | "project" | "merge")
                     | ("match", _)
                     | ("evaluation", _)
+                    | ("outcome", "confirm")
             ),
             Role::Leader => false,
             Role::Unit => matches!(
@@ -1241,6 +1281,8 @@ mod matrix {
                     | ("attachment", _)
                     | ("report", "create")
                     | ("problem", "create" | "comment")
+                    // Its own outcomes; the fixture's is the enterprise's, which the unit only counts in.
+                    | ("outcome", "create")
             ),
             Role::Enterprise => matches!(
                 (kind, action),
@@ -1250,6 +1292,7 @@ mod matrix {
                     | ("report", "create")
                     | ("problem", "create" | "comment")
                     | ("demand", "create" | "update" | "submit" | "close")
+                    | ("outcome", "create" | "update")
             ),
             Role::Expert => matches!(
                 (kind, action),
@@ -1278,6 +1321,7 @@ mod matrix {
             "work" => (f.work_a, f.work_b),
             "match" => (f.match_a, f.match_b),
             "platform" | "station" | "evaluation" => (f.platform_a, f.platform_b),
+            "outcome" => (f.outcome_a, f.outcome_b),
             _ => (0, 0),
         }
     }
@@ -1305,6 +1349,7 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "result",
                 "work",
                 "match",
+                "outcome",
             ],
         ),
         (
@@ -1324,6 +1369,7 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "result",
                 "work",
                 "match",
+                "outcome",
             ],
         ),
         // The county's coordinator reaches the county and the enterprise under it, their agreement and project.
@@ -1344,6 +1390,7 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "match",
                 "platform",
                 "station",
+                "outcome",
             ],
         ),
         // The enterprise, its own organisation and the project it leads.
@@ -1359,6 +1406,7 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "problem",
                 "demand",
                 "match",
+                "outcome",
             ],
         ),
         // The college as co-unit: its people, its agreement, the project it co-leads.
@@ -1374,6 +1422,7 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "report",
                 "problem",
                 "work",
+                "outcome",
             ],
         ),
         // The expert: their own profile and the project they are responsible for.
@@ -1391,6 +1440,7 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "work",
                 "demand",
                 "match",
+                "outcome",
             ],
         ),
     ]
@@ -1527,6 +1577,19 @@ fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(S
             ];
             v.push((if kind == "work" { "person_id" } else { "owner_ids" }, who));
             v
+        }
+        // An outcome reported by the role's own organisation (the college for a unit).
+        "outcome" => {
+            let home = if role == Role::Unit { f.college_a } else { f.ent_a };
+            vec![
+                ("kind", "contract".into()),
+                ("title", "新技术合同".into()),
+                ("occurred_on", "2026-04-02".into()),
+                ("organization_id", pick(home, f.ent_b)),
+                ("contract_kind", "service".into()),
+                ("amount_fen", "1000000".into()),
+                ("reason", "请补充合同扫描件".into()),
+            ]
         }
         _ => vec![],
     };
@@ -1787,7 +1850,14 @@ async fn check_role(app: &TestApp, f: &matrix::Fixture, role: Role, s: &Session,
                     // record outside the scope does not exist, and inside the form opens (or 409
                     // names the record's state) — before it is filled in.
                     if !may_write(*role, kind, "update") {
-                        assert_eq!(got, StatusCode::FORBIDDEN, "{ctx}");
+                        // A unit keeps only the outcomes it reported itself: another's (the
+                        // enterprise's here) is refused, one outside its scope does not exist.
+                        let want = if kind == "outcome" && *role == Role::Unit && !visible {
+                            StatusCode::NOT_FOUND
+                        } else {
+                            StatusCode::FORBIDDEN
+                        };
+                        assert_eq!(got, want, "{ctx}");
                     } else if !visible {
                         assert_eq!(got, StatusCode::NOT_FOUND, "{ctx}");
                     } else {
@@ -1844,6 +1914,7 @@ async fn records_outside_a_scope_are_absent_from_lists_counts_and_related_panels
             ("problems", "problem", "乙问题"),
             ("demands", "demand", "乙需求"),
             ("works", "work", "乙论文"),
+            ("outcomes", "outcome", "乙成果登记"),
         ] {
             let list = get_as(&app, s, format!("/api/v1/{plural}?per_page=200&archived=all"))
                 .await

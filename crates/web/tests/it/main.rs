@@ -8,6 +8,7 @@ mod demands;
 mod helpers;
 mod matching;
 mod openapi;
+mod outcomes;
 mod pages;
 mod platforms;
 mod records;

@@ -1,0 +1,370 @@
+//! The outcomes ledger (成果台账): the API (list with `format=xlsx`, get, create, update, archive,
+//! restore, the office's confirm and return, totals per kind) and the pages (ledger with totals,
+//! record page, form), plus the panels other pages show: a project's outcomes with their totals,
+//! and the short list on an enterprise's home page.
+
+mod pages;
+
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::extract::{FormBody, Id, IfMatch, JsonBody, Query};
+use crate::i18n::Lang;
+use crate::resource::{Resource, Sheet, routes, tagged};
+use crate::routing::RouteExt;
+use crate::state::AppState;
+use crate::views::{self, Cell, Ctx, Field, FormPage, Rejected, Section, Table};
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use hezuo_domain::access::Action;
+use hezuo_domain::outcome::{
+    Outcome, OutcomeData, OutcomeFilter, OutcomeInput, OutcomeKind, OutcomeStatus, OutcomeTotal,
+};
+use hezuo_domain::{ListParams, Money, Page, RecordKind};
+use hezuo_store::{Store, Viewer};
+use serde::Deserialize;
+
+/// The ledger's store calls; written out (not `resource!`) for its spreadsheet.
+pub struct Outcomes;
+
+impl Resource for Outcomes {
+    const PLURAL: &'static str = "outcomes";
+    const KIND: RecordKind = RecordKind::Outcome;
+    type Record = Outcome;
+    type Input = OutcomeInput;
+    type Data = OutcomeData;
+    type Filter = OutcomeFilter;
+
+    fn validate(i: &OutcomeInput) -> Result<OutcomeData, hezuo_domain::FieldErrors> {
+        i.validate()
+    }
+    fn to_input(r: &Outcome) -> OutcomeInput {
+        OutcomeInput::from_record(r)
+    }
+    async fn list(s: &Store, v: &Viewer, f: &OutcomeFilter, p: &ListParams) -> hezuo_store::Result<Page<Outcome>> {
+        s.list_outcomes(v, f, p).await
+    }
+    async fn get(s: &Store, v: &Viewer, id: i64) -> hezuo_store::Result<Outcome> {
+        s.get_outcome(v, id).await
+    }
+    async fn create(s: &Store, v: &Viewer, d: &OutcomeData) -> hezuo_store::Result<Outcome> {
+        s.add_outcome(v, d).await
+    }
+    async fn update(
+        s: &Store,
+        v: &Viewer,
+        id: i64,
+        d: &OutcomeData,
+        expected: Option<i64>,
+    ) -> hezuo_store::Result<Outcome> {
+        s.update_outcome(v, id, d, expected).await
+    }
+    async fn set_archived(
+        s: &Store,
+        v: &Viewer,
+        id: i64,
+        archived: bool,
+        expected: Option<i64>,
+    ) -> hezuo_store::Result<Outcome> {
+        s.set_outcome_archived(v, id, archived, expected).await
+    }
+    fn id(r: &Outcome) -> i64 {
+        r.id
+    }
+    async fn sheet(s: &Store, items: &[Outcome]) -> hezuo_store::Result<Option<Sheet>> {
+        Outcomes::rows(s, items).await
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    routes::<Outcomes>()
+        .at("/api/v1/outcomes/totals", get(api_totals))
+        .at("/api/v1/outcomes/{id}/confirm", post(api_confirm))
+        .at("/api/v1/outcomes/{id}/return", post(api_return))
+        .at("/outcomes/{id}/confirm", post(page_confirm))
+        .at("/outcomes/{id}/return", post(page_return))
+}
+
+/// Why an outcome is returned to its reporter.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ReturnInput {
+    #[schema(required, max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+async fn api_totals(
+    State(s): State<AppState>,
+    who: Auth,
+    Query(f): Query<OutcomeFilter>,
+) -> Result<axum::Json<Vec<OutcomeTotal>>, ApiError> {
+    Ok(axum::Json(s.store.outcome_totals(&who.viewer, &f).await?))
+}
+
+async fn set_status(
+    s: &AppState,
+    v: &Viewer,
+    id: i64,
+    to: OutcomeStatus,
+    reason: Option<String>,
+    expected: Option<i64>,
+) -> Result<Response, ApiError> {
+    let r = s.store.set_outcome_status(v, id, to, reason, expected).await?;
+    let version = s.store.record_version(v, RecordKind::Outcome, id).await?;
+    Ok(tagged(r, version.id))
+}
+
+async fn api_confirm(
+    State(s): State<AppState>,
+    who: Auth,
+    Id(id): Id,
+    IfMatch(expected): IfMatch,
+) -> Result<Response, ApiError> {
+    set_status(&s, &who.viewer, id, OutcomeStatus::Confirmed, None, expected).await
+}
+
+async fn api_return(
+    State(s): State<AppState>,
+    who: Auth,
+    Id(id): Id,
+    IfMatch(expected): IfMatch,
+    JsonBody(i): JsonBody<ReturnInput>,
+) -> Result<Response, ApiError> {
+    set_status(&s, &who.viewer, id, OutcomeStatus::Returned, i.reason, expected).await
+}
+
+async fn page_confirm(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
+    cx.store()
+        .set_outcome_status(cx.viewer(), id, OutcomeStatus::Confirmed, None, None)
+        .await?;
+    Ok(views::redirect(&format!("/outcomes/{id}")))
+}
+
+fn return_form(cx: &Ctx, o: &Outcome, i: &ReturnInput, r: Option<Rejected>) -> Response {
+    let lang = cx.lang;
+    let fields = vec![
+        Field::new(lang, "reason", ("退回原因", "Why it is returned"), "textarea")
+            .value(i.reason.as_deref())
+            .required(),
+    ];
+    let heading = format!("{}{}", lang.tr("退回成果：", "Return: "), o.title);
+    FormPage::new(cx, "outcomes", heading, fields, format!("/outcomes/{}", o.id))
+        .rejected(r)
+        .respond()
+}
+
+async fn page_return(cx: Ctx, Id(id): Id, FormBody(i): FormBody<ReturnInput>) -> Result<Response, ApiError> {
+    let o = cx.store().get_outcome(cx.viewer(), id).await?;
+    let saved = cx
+        .store()
+        .set_outcome_status(cx.viewer(), id, OutcomeStatus::Returned, i.reason.clone(), None)
+        .await
+        .map_err(ApiError::from);
+    match Rejected::split(saved)? {
+        Ok(_) => Ok(views::redirect(&format!("/outcomes/{id}"))),
+        Err(r) => Ok(return_form(&cx, &o, &i, Some(r))),
+    }
+}
+
+/// An amount in 万元 for a page, or "—".
+pub fn wan(fen: Option<i64>) -> String {
+    fen.map(|f| Money(f).wan()).unwrap_or_else(|| "—".into())
+}
+
+/// The status badge of an entry: 已确认, or 待确认 / 已退回 as such.
+pub fn status_cell(lang: Lang, s: OutcomeStatus) -> Cell {
+    Cell::badge(lang.pick(&s.label()), format!("o-{}", s.as_str()))
+}
+
+/// A table of outcomes, for the ledger and the panels, with reporter names looked up once.
+pub async fn outcome_table(store: &Store, lang: Lang, items: &[Outcome]) -> Result<Table, ApiError> {
+    let ids: Vec<i64> = items.iter().map(|o| o.organization_id).collect();
+    let names = store.organization_names(&ids).await?;
+    let mut t = Table::new(
+        lang,
+        &[
+            ("成果", "Outcome"),
+            ("类别", "Kind"),
+            ("日期", "Date"),
+            ("登记单位", "Reported by"),
+            ("金额（万元）", "Amount (×10k CNY)"),
+            ("状态", "Status"),
+        ],
+    );
+    t.empty = lang.tr("尚无成果登记。", "No outcomes recorded yet.").into();
+    for o in items {
+        let amount = match (o.kind, o.quantity) {
+            (OutcomeKind::Talent, Some(q)) => format!("{q}{}", lang.tr(" 人", " people")),
+            _ => wan(o.amount_fen),
+        };
+        t.rows.push(vec![
+            Cell::link(&o.title, format!("/outcomes/{}", o.id)),
+            Cell::text(lang.pick(&o.kind.label())),
+            Cell::text(o.occurred_on.to_string()),
+            Cell::link(
+                names.get(&o.organization_id).cloned().unwrap_or_default(),
+                format!("/organizations/{}", o.organization_id),
+            ),
+            Cell::text(amount),
+            status_cell(lang, o.status),
+        ]);
+    }
+    Ok(t)
+}
+
+/// The totals per kind as a table: confirmed and unconfirmed apart (kinds with no entry left out).
+pub fn totals_table(lang: Lang, totals: &[OutcomeTotal]) -> Table {
+    let mut t = Table::new(
+        lang,
+        &[
+            ("类别", "Kind"),
+            ("已确认（项）", "Confirmed"),
+            ("已确认金额（万元）", "Confirmed amount (×10k CNY)"),
+            ("未确认（项，待确认或已退回）", "Unconfirmed (awaiting or returned)"),
+            ("未确认金额（万元）", "Unconfirmed amount (×10k CNY)"),
+        ],
+    );
+    t.empty = lang.tr("尚无成果登记。", "No outcomes recorded yet.").into();
+    for x in totals.iter().filter(|x| x.confirmed_count + x.unconfirmed_count > 0) {
+        let people = |n: i64| format!("（{n}{}）", lang.tr(" 人", " people"));
+        let (cq, uq) = if x.kind == OutcomeKind::Talent {
+            (people(x.confirmed_quantity), people(x.unconfirmed_quantity))
+        } else {
+            (String::new(), String::new())
+        };
+        t.rows.push(vec![
+            Cell::text(lang.pick(&x.kind.label())),
+            Cell::text(format!("{}{cq}", x.confirmed_count)),
+            Cell::text(Money(x.confirmed_amount_fen).wan()),
+            Cell::text(format!("{}{uq}", x.unconfirmed_count)),
+            Cell::text(Money(x.unconfirmed_amount_fen).wan()),
+        ]);
+    }
+    t
+}
+
+/// One line of totals: "已确认 3 项 120.00 万元；未确认 1 项 20.00 万元".
+pub fn totals_line(lang: Lang, totals: &[OutcomeTotal]) -> String {
+    let sum = |f: fn(&OutcomeTotal) -> i64| totals.iter().map(f).sum::<i64>();
+    format!(
+        "{} {} {} {} {}；{} {} {} {} {}",
+        lang.tr("已确认", "Confirmed"),
+        sum(|t| t.confirmed_count),
+        lang.tr("项", "entries,"),
+        Money(sum(|t| t.confirmed_amount_fen)).wan(),
+        lang.tr("万元", "×10k CNY"),
+        lang.tr("未确认", "unconfirmed"),
+        sum(|t| t.unconfirmed_count),
+        lang.tr("项", "entries,"),
+        Money(sum(|t| t.unconfirmed_amount_fen)).wan(),
+        lang.tr("万元", "×10k CNY"),
+    )
+}
+
+/// A project's outcomes panel: its entries, the totals in the title (confirmed and unconfirmed
+/// apart), and 登记成果 for whoever may record one.
+pub async fn project_section(cx: &Ctx, project_id: i64) -> Result<Section, ApiError> {
+    let lang = cx.lang;
+    let (items, totals) = cx.store().project_outcomes(cx.viewer(), project_id).await?;
+    let add = cx.can(RecordKind::Outcome, None, Action::Create).await?.then(|| {
+        (
+            lang.tr("登记成果", "Record an outcome").to_string(),
+            format!("/outcomes/new?project_id={project_id}"),
+        )
+    });
+    Ok(Section {
+        id: "outcomes",
+        title: format!("{}（{}）", lang.tr("成果台账", "Outcomes"), totals_line(lang, &totals)),
+        table: outcome_table(cx.store(), lang, &items).await?,
+        add,
+    })
+}
+
+/// An enterprise's home: its technical contracts and its latest outcomes, short.
+pub async fn home_sections(cx: &Ctx) -> Result<Vec<Section>, ApiError> {
+    let lang = cx.lang;
+    let mut out = Vec::new();
+    for (id, kind, title, href) in [
+        (
+            "contracts",
+            Some("contract"),
+            ("我的技术合同", "Our technical contracts"),
+            "/outcomes?kind=contract",
+        ),
+        ("outcomes", None, ("我的成果", "Our outcomes"), "/outcomes"),
+    ] {
+        let f = OutcomeFilter {
+            kind: kind.map(String::from),
+            ..Default::default()
+        };
+        let page = cx.store().list_outcomes(cx.viewer(), &f, &ListParams::first(5)).await?;
+        out.push(Section {
+            id,
+            title: format!("{}（{}）", lang.tr(title.0, title.1), page.total),
+            table: outcome_table(cx.store(), lang, &page.items).await?,
+            add: Some((lang.tr("查看全部", "See all").into(), href.into())),
+        });
+    }
+    Ok(out)
+}
+
+impl Outcomes {
+    /// The ledger as rows of a spreadsheet.
+    async fn rows(s: &Store, items: &[Outcome]) -> hezuo_store::Result<Option<Sheet>> {
+        let mut ids: Vec<i64> = items.iter().map(|o| o.organization_id).collect();
+        ids.extend(items.iter().filter_map(|o| o.enterprise_id));
+        let names = s.organization_names(&ids).await?;
+        let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned()).unwrap_or_default();
+        let opt = |x: Option<i64>| x.map(|i| i.to_string()).unwrap_or_default();
+        let rows = items
+            .iter()
+            .map(|o| {
+                vec![
+                    o.id.to_string(),
+                    o.kind.label().zh,
+                    o.title.clone(),
+                    o.occurred_on.to_string(),
+                    name(Some(o.organization_id)),
+                    o.amount_fen.map(|f| Money(f).wan()).unwrap_or_default(),
+                    o.received_fen.map(|f| Money(f).wan()).unwrap_or_default(),
+                    opt(o.quantity),
+                    o.status.label().zh,
+                    name(o.enterprise_id),
+                    match o.in_city {
+                        Some(true) => "是".into(),
+                        Some(false) => "否".into(),
+                        None => String::new(),
+                    },
+                    opt(o.project_id),
+                    opt(o.demand_id),
+                    o.patent_no.clone().unwrap_or_default(),
+                    o.registration_no.clone().unwrap_or_default(),
+                    o.programme.clone().or(o.issuer.clone()).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        Ok(Some(Sheet {
+            name: "成果台账",
+            header: vec![
+                "编号",
+                "类别",
+                "成果名称",
+                "日期",
+                "登记单位",
+                "金额（万元）",
+                "已到账（万元）",
+                "人数",
+                "状态",
+                "承接企业",
+                "在衢转化",
+                "项目编号",
+                "需求编号",
+                "专利号",
+                "登记号",
+                "计划/授予单位",
+            ],
+            rows,
+        }))
+    }
+}
