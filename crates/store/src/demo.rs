@@ -85,7 +85,9 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<DemoSummary> {
     crate::demo_platforms::load(store, today).await?;
     l.sum.organizations += outcomes::load(store, today).await?;
     // Demands taken round the closed loop, after the ledger so that it links none of them.
-    l.sum.solicitation += stories::load(store, &ids, today).await?;
+    let (written, projects) = stories::load(store, &ids, today).await?;
+    l.sum.solicitation += written;
+    l.sum.projects += projects;
     Ok(l.sum)
 }
 

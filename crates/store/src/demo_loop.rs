@@ -117,9 +117,11 @@ const STORIES: &[Story] = &[
     ),
 ];
 
-/// Loads the stories; returns how many records they wrote.
-pub(super) async fn load(store: &Store, ids: &Ids, today: NaiveDate) -> Result<usize> {
+/// Loads the stories; returns how many demands, reviews, matches and outcomes they wrote, and how
+/// many projects.
+pub(super) async fn load(store: &Store, ids: &Ids, today: NaiveDate) -> Result<(usize, usize)> {
     let mut written = 0;
+    let mut projects = 0;
     let ago = |n: i64| today - TimeDelta::days(n);
     let on = |d: NaiveDate| store.clone().with_clock(Clock::Fixed(d));
     for (n, (ent, (college, k), title, summary, collected, upto, closed)) in STORIES.iter().enumerate() {
@@ -260,7 +262,8 @@ pub(super) async fn load(store: &Store, ids: &Ids, today: NaiveDate) -> Result<u
         on(day(40))
             .demand_step(&DEMO, d.id, DemandStep::BecomeProject, None, Some(p.id))
             .await?;
-        written += 2;
+        written += 1;
+        projects += 1;
         if *upto == Upto::Project {
             continue;
         }
@@ -299,5 +302,5 @@ pub(super) async fn load(store: &Store, ids: &Ids, today: NaiveDate) -> Result<u
         .await?;
         written += 2;
     }
-    Ok(written)
+    Ok((written, projects))
 }
