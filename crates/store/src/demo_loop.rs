@@ -31,9 +31,9 @@ enum Upto {
     LocalUse,
 }
 
-/// (enterprise index, expert (college, index), title, summary, days ago collected, how far, closed with this reason).
+/// (enterprise, expert (college, index), title, summary, days ago collected, how far, closed with this reason).
 type Story = (
-    usize,
+    &'static str,
     (usize, usize),
     &'static str,
     &'static str,
@@ -44,8 +44,8 @@ type Story = (
 
 const STORIES: &[Story] = &[
     (
-        2,
-        (0, 0),
+        "衢州宏硅新材料有限公司",
+        (2, 0),
         "碳纤维复合材料预浸料固化工艺优化",
         "预浸料固化周期长、孔隙率偏高，希望与高校合作优化固化制度，缩短周期并提高力学性能。",
         240,
@@ -53,8 +53,8 @@ const STORIES: &[Story] = &[
         None,
     ),
     (
-        5,
-        (1, 1),
+        "常山柚香食品有限公司",
+        (6, 0),
         "柑橘采后保鲜与冷链损耗控制",
         "常山胡柚、柑橘采后损耗率高，需要保鲜剂配方和冷链温湿度控制方案，降低运输损耗。",
         200,
@@ -62,8 +62,8 @@ const STORIES: &[Story] = &[
         None,
     ),
     (
-        8,
-        (2, 0),
+        "常山精轴轴承有限公司",
+        (1, 1),
         "数控机床主轴热变形补偿",
         "加工中心连续运行后主轴热伸长导致尺寸漂移，需要建立热误差模型并实现在线补偿。",
         170,
@@ -71,8 +71,8 @@ const STORIES: &[Story] = &[
         None,
     ),
     (
-        11,
-        (0, 1),
+        "衢州清溪特种纸业有限公司",
+        (3, 1),
         "特种纸涂布均匀性在线检测",
         "涂布量横向波动大，人工抽检滞后，希望采用机器视觉实现在线检测与闭环调节。",
         150,
@@ -80,8 +80,8 @@ const STORIES: &[Story] = &[
         None,
     ),
     (
-        14,
-        (1, 0),
+        "常山金川食用菌有限公司",
+        (5, 0),
         "食用菌菌渣资源化利用",
         "每年产生菌渣上万吨，希望开发有机肥或生物质燃料，实现资源化利用。",
         110,
@@ -89,7 +89,7 @@ const STORIES: &[Story] = &[
         None,
     ),
     (
-        17,
+        "衢州阳谷光伏科技有限公司",
         (2, 1),
         "光伏组件边框铝型材表面处理",
         "阳极氧化膜层耐候性不足，盐雾试验不达标，需要改进表面处理工艺。",
@@ -98,7 +98,7 @@ const STORIES: &[Story] = &[
         None,
     ),
     (
-        20,
+        "浙江衢越氟材料股份有限公司",
         (0, 2),
         "氟化工副产氯化钙综合利用",
         "副产氯化钙纯度低、堆存量大，希望找到提纯和高值化利用的技术路线。",
@@ -107,8 +107,8 @@ const STORIES: &[Story] = &[
         Some("企业调整投资计划，暂不合作"),
     ),
     (
-        23,
-        (1, 2),
+        "龙游华绮装饰纸有限公司",
+        (2, 2),
         "竹木家具异味释放控制",
         "竹木家具出口检测甲醛和异味超标，需要从胶黏剂和表面处理两方面解决。",
         95,
@@ -124,8 +124,15 @@ pub(super) async fn load(store: &Store, ids: &Ids, today: NaiveDate) -> Result<(
     let mut projects = 0;
     let ago = |n: i64| today - TimeDelta::days(n);
     let on = |d: NaiveDate| store.clone().with_clock(Clock::Fixed(d));
+    let names = store
+        .organization_names(&ids.ents.iter().map(|e| e.0).collect::<Vec<_>>())
+        .await?;
     for (n, (ent, (college, k), title, summary, collected, upto, closed)) in STORIES.iter().enumerate() {
-        let Some(&(eid, _, industry, _)) = ids.ents.get(*ent % ids.ents.len()) else {
+        let Some(&(eid, _, industry, _)) = ids
+            .ents
+            .iter()
+            .find(|e| names.get(&e.0).map(String::as_str) == Some(*ent))
+        else {
             continue;
         };
         let Some(&expert) = ids.experts.get(*college).and_then(|e| e.get(*k % e.len().max(1))) else {

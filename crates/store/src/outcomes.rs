@@ -475,6 +475,7 @@ impl Store {
                 ("协议", "agreement"),
             ),
             (d.result_id, "result_id", RecordKind::ResearchResult, ("成果", "result")),
+            (d.platform_id, "platform_id", RecordKind::Platform, ("平台", "platform")),
             (
                 d.report_id,
                 "report_id",
@@ -488,12 +489,6 @@ impl Store {
             {
                 return Err(unknown(field, what, id));
             }
-        }
-        // Platforms (issue 15's other half) have no access rules of their own yet: they must exist.
-        if let Some(id) = d.platform_id
-            && !missing(tx, "platform", &[id]).await?.is_empty()
-        {
-            return Err(unknown("platform_id", ("平台", "platform"), id));
         }
         if let Some(m) = d.match_id {
             let of: i64 = on_tx!(tx, c => sqlx::query_scalar("select demand_id from demand_match where id = $1")

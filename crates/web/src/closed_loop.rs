@@ -370,7 +370,8 @@ fn item_text(lang: Lang, step: DemandLoopStep, i: &hezuo_store::closed_loop::Loo
     let state = match (i.kind, i.state.as_str()) {
         (Some("outcomes"), "reported") => Some(lang.tr("待确认，不计入统计", "Awaiting confirmation: not counted")),
         (Some("outcomes"), "returned") => Some(lang.tr("已退回，不计入统计", "Returned: not counted")),
-        (Some("matches"), "contacted") => Some(lang.tr("已联系", "Contacted")),
+        (Some("matches"), "contacted") => Some(lang.tr("已联系，待答复", "Contacted, awaiting an answer")),
+        (Some("matches"), "accepted") => Some(lang.tr("已接受", "Accepted")),
         _ => None,
     };
     match state {
@@ -550,7 +551,8 @@ async fn funnel_page(cx: Ctx, Query(p): Query<FunnelParams>) -> Result<Response,
     let f = p.filter()?;
     let store = cx.store();
     let demands = store.demand_funnel(cx.viewer(), &f).await?;
-    let results = store.result_funnel(cx.viewer(), &f).await?;
+    // Results are counted over the whole catalogue: a result's year is when it was made, not listed.
+    let results = store.result_funnel(cx.viewer(), &LoopFilter::default()).await?;
     let base = base_query(&f);
     let demand_table = funnel_table(lang, &demands, DemandLoopStep::label, |s, stopped| {
         Some(format!("/funnel?{base}&step={}&stopped={stopped}#waiting", s.as_str()))
