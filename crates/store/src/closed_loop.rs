@@ -3,7 +3,7 @@
 //! accepted match), contract (the first confirmed technical contract), project (its project's start,
 //! else the day it was entered), outcomes (the first confirmed outcome of another kind), used locally
 //! (the first confirmed transfer in the city) — and each result's (listed, matched, transferred,
-//! used locally). One query per funnel, one correlated lookup per step on indexed columns; the
+//! used locally). One query per funnel: each table grouped once by demand (or project) and joined; the
 //! counting is `hezuo_domain::closed_loop::funnel`. Only confirmed outcomes the viewer may see count;
 //! drafts and demands merged into another are not in the loop at all.
 
@@ -101,10 +101,10 @@ fn china_day(t: DateTime<Utc>) -> NaiveDate {
     (t + chrono::Duration::hours(8)).date_naive()
 }
 
-/// The demands a funnel counts, for the viewer: `from demand d … where …`.
+/// The demands a funnel counts, for the viewer: the `where …` of `demand d`.
 fn demand_scope(q: &mut Q, v: &Viewer, f: &LoopFilter) {
     q.push(
-        " from demand d where d.archived = false and d.status <> 'draft' and d.merged_into_id is null \
+        " where d.archived = false and d.status <> 'draft' and d.merged_into_id is null \
          and coalesce(d.collected_on, d.submitted_on) is not null",
     );
     if let Some(y) = f.year {
@@ -144,12 +144,10 @@ fn restrict_outcomes(q: &mut Q, v: &Viewer) {
 }
 
 /// The outcome steps: the column each fills and which confirmed outcomes count for it.
-/// (`o.kind || ''` keeps SQLite from probing the ledger's kind index instead of the link's: the
-/// link is always the narrower.)
 const OUTCOME_STEPS: [(&str, &str); 3] = [
-    ("contracted", "o.kind || '' = 'contract'"),
-    ("outcome", "o.kind || '' <> 'contract'"),
-    ("local_use", "o.kind || '' = 'transfer' and o.in_city = true"),
+    ("contracted", "o.kind = 'contract'"),
+    ("outcome", "o.kind <> 'contract'"),
+    ("local_use", "o.kind = 'transfer' and o.in_city = true"),
 ];
 
 /// An outcome of demand `d`: linked to it, or to its project.
@@ -160,42 +158,37 @@ struct DemandRow {
     id: i64,
     status: String,
     collected: Option<NaiveDate>,
-    reviewed: Option<DateTime<Utc>>,
+    reviewed: Option<NaiveDate>,
     matched: Option<NaiveDate>,
-    contracted_d: Option<NaiveDate>,
-    contracted_p: Option<NaiveDate>,
-    outcome_d: Option<NaiveDate>,
-    outcome_p: Option<NaiveDate>,
-    local_use_d: Option<NaiveDate>,
-    local_use_p: Option<NaiveDate>,
-    project_start: Option<NaiveDate>,
-    project_created: Option<DateTime<Utc>>,
+    contracted: Option<NaiveDate>,
+    project: Option<NaiveDate>,
+    outcome: Option<NaiveDate>,
+    local_use: Option<NaiveDate>,
 }
 
-/// The earlier of two dates, either of which may be missing.
-fn earlier(a: Option<NaiveDate>, b: Option<NaiveDate>) -> Option<NaiveDate> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
+/// SQL for the day in China (UTC+8) of the timestamp `col`.
+fn china_day_sql(backend: crate::Backend, col: &str) -> String {
+    match backend {
+        crate::Backend::Sqlite => format!("date({col}, '+8 hours')"),
+        crate::Backend::Postgres => format!("cast(({col} at time zone 'UTC') + interval '8 hours' as date)"),
     }
 }
 
 impl DemandRow {
     fn into_trail(self) -> DemandTrail {
         let status = DemandStatus::parse(&self.status).unwrap_or(DemandStatus::Submitted);
-        let project = self.project_start.or(self.project_created.map(china_day));
         DemandTrail {
             demand_id: self.id,
             status,
             trail: Trail {
                 dates: vec![
                     self.collected,
-                    self.reviewed.map(china_day),
+                    self.reviewed,
                     self.matched,
-                    earlier(self.contracted_d, self.contracted_p),
-                    project,
-                    earlier(self.outcome_d, self.outcome_p),
-                    earlier(self.local_use_d, self.local_use_p),
+                    self.contracted,
+                    self.project,
+                    self.outcome,
+                    self.local_use,
                 ],
                 stopped: status == DemandStatus::Closed,
             },
@@ -237,32 +230,59 @@ impl Store {
     }
 
     async fn demand_trails_where(&self, v: &Viewer, f: &LoopFilter, only: Option<i64>) -> Result<Vec<DemandTrail>> {
-        let mut q = Q::new(
-            "select d.id as id, d.status as status, coalesce(d.collected_on, d.submitted_on) as collected, \
-             (select min(r.created_at) from demand_review r where r.demand_id = d.id and r.stage = 'assess' \
-              and r.decision = 'pass') as reviewed, \
-             (select min(m.accepted_on) from demand_match m where m.demand_id = d.id and m.status = 'accepted') as matched, ",
-        );
-        // Each outcome step twice, an index probe each: outcomes linked to the demand, and those
-        // linked to its project (an `or` of the two would scan).
-        for (name, cond) in OUTCOME_STEPS {
-            for (suffix, link) in [("d", "o.demand_id = d.id"), ("p", "o.project_id = d.project_id")] {
-                q.push(&format!(
-                    "(select min(o.occurred_on) from outcome o where {link} and {cond}"
-                ));
-                counted_outcomes(&mut q, v);
-                q.push(&format!(") as {name}_{suffix}, "));
+        // Each step's first date grouped once per table and joined (hash joins, not a probe per
+        // demand and step); for one demand, each group is narrowed to it first.
+        let one = |q: &mut Q, col: &str| {
+            if let Some(id) = only {
+                q.push(&format!(" and {col} = "));
+                q.bind(Arg::I64(id));
             }
-        }
+        };
+        let day = |col: &str| china_day_sql(self.backend, col);
+        // The earlier of the dates linked to the demand and to its project, either maybe missing.
+        let earlier = |a: &str, b: &str| format!("case when {b} < {a} then {b} else coalesce({a}, {b}) end");
+        let mut q = Q::new(&format!(
+            "select d.id as id, d.status as status, coalesce(d.collected_on, d.submitted_on) as collected, \
+             {} as reviewed, m.matched as matched, {} as contracted, \
+             coalesce(p.start_on, {}) as project, {} as outcome, {} as local_use from demand d \
+             left join (select demand_id, min(created_at) as reviewed from demand_review",
+            day("r.reviewed"),
+            earlier("od.contracted", "op.contracted"),
+            day("p.created_at"),
+            earlier("od.outcome", "op.outcome"),
+            earlier("od.local_use", "op.local_use"),
+        ));
+        q.push(" where stage = 'assess' and decision = 'pass'");
+        one(&mut q, "demand_id");
         q.push(
-            "(select p.start_on from project p where p.id = d.project_id) as project_start, \
-             (select p.created_at from project p where p.id = d.project_id) as project_created",
+            " group by demand_id) r on r.demand_id = d.id \
+             left join (select demand_id, min(accepted_on) as matched from demand_match where status = 'accepted'",
         );
-        demand_scope(&mut q, v, f);
+        one(&mut q, "demand_id");
+        q.push(" group by demand_id) m on m.demand_id = d.id");
+        let steps: Vec<String> = OUTCOME_STEPS
+            .iter()
+            .map(|(name, cond)| format!("min(case when {cond} then o.occurred_on end) as {name}"))
+            .collect();
+        let steps = steps.join(", ");
+        q.push(&format!(
+            " left join (select o.demand_id as link, {steps} from outcome o where o.demand_id is not null"
+        ));
+        counted_outcomes(&mut q, v);
+        one(&mut q, "o.demand_id");
+        q.push(&format!(
+            " group by o.demand_id) od on od.link = d.id \
+             left join (select o.project_id as link, {steps} from outcome o where o.project_id is not null"
+        ));
+        counted_outcomes(&mut q, v);
         if let Some(id) = only {
-            q.push(" and d.id = ");
+            q.push(" and o.project_id = (select od1.project_id from demand od1 where od1.id = ");
             q.bind(Arg::I64(id));
+            q.push(")");
         }
+        q.push(" group by o.project_id) op on op.link = d.project_id left join project p on p.id = d.project_id");
+        demand_scope(&mut q, v, f);
+        one(&mut q, "d.id");
         let rows: Vec<DemandRow> =
             on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql)), q.args).fetch_all(p).await?);
         Ok(rows.into_iter().map(DemandRow::into_trail).collect())
