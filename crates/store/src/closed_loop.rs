@@ -153,17 +153,33 @@ const OUTCOME_STEPS: [(&str, &str); 3] = [
 /// An outcome of demand `d`: linked to it, or to its project.
 const OF_DEMAND: &str = "(o.demand_id = d.id or (d.project_id is not null and o.project_id = d.project_id))";
 
-#[derive(sqlx::FromRow)]
-struct DemandRow {
-    id: i64,
-    status: String,
-    collected: Option<NaiveDate>,
-    reviewed: Option<NaiveDate>,
-    matched: Option<NaiveDate>,
-    contracted: Option<NaiveDate>,
-    project: Option<NaiveDate>,
-    outcome: Option<NaiveDate>,
-    local_use: Option<NaiveDate>,
+/// One packed row: `id,status,` then the seven step dates (empty when none).
+fn unpack(row: &str) -> Result<DemandTrail> {
+    let bad = || {
+        crate::StoreError::Db(sqlx::Error::Protocol(format!(
+            "the loop query answered a malformed row: {row}"
+        )))
+    };
+    let mut parts = row.split(',');
+    let id: i64 = parts.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+    let status = DemandStatus::parse(parts.next().ok_or_else(bad)?).unwrap_or(DemandStatus::Submitted);
+    let dates = parts
+        .map(|x| match x {
+            "" => Ok(None),
+            x => x.get(..10).and_then(|d| d.parse().ok()).map(Some).ok_or_else(bad),
+        })
+        .collect::<Result<Vec<Option<NaiveDate>>>>()?;
+    if dates.len() != DemandLoopStep::ALL.len() {
+        return Err(bad());
+    }
+    Ok(DemandTrail {
+        demand_id: id,
+        status,
+        trail: Trail {
+            dates,
+            stopped: status == DemandStatus::Closed,
+        },
+    })
 }
 
 /// SQL for the day in China (UTC+8) of the timestamp `col`.
@@ -171,28 +187,6 @@ fn china_day_sql(backend: crate::Backend, col: &str) -> String {
     match backend {
         crate::Backend::Sqlite => format!("date({col}, '+8 hours')"),
         crate::Backend::Postgres => format!("cast(({col} at time zone 'UTC') + interval '8 hours' as date)"),
-    }
-}
-
-impl DemandRow {
-    fn into_trail(self) -> DemandTrail {
-        let status = DemandStatus::parse(&self.status).unwrap_or(DemandStatus::Submitted);
-        DemandTrail {
-            demand_id: self.id,
-            status,
-            trail: Trail {
-                dates: vec![
-                    self.collected,
-                    self.reviewed,
-                    self.matched,
-                    self.contracted,
-                    self.project,
-                    self.outcome,
-                    self.local_use,
-                ],
-                stopped: status == DemandStatus::Closed,
-            },
-        }
     }
 }
 
@@ -283,9 +277,37 @@ impl Store {
         q.push(" group by o.project_id) op on op.link = d.project_id left join project p on p.id = d.project_id");
         demand_scope(&mut q, v, f);
         one(&mut q, "d.id");
-        let rows: Vec<DemandRow> =
-            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql)), q.args).fetch_all(p).await?);
-        Ok(rows.into_iter().map(DemandRow::into_trail).collect())
+        // Every row packed into one text (`id,status,date,…;…`): a hundred thousand rows cross the
+        // driver as one value, not one by one (SQLite's driver hands rows over singly: 3× slower).
+        let cols = [
+            "collected",
+            "reviewed",
+            "matched",
+            "contracted",
+            "project",
+            "outcome",
+            "local_use",
+        ]
+        .iter()
+        .map(|c| format!(" || ',' || coalesce(cast(t.{c} as text), '')"))
+        .collect::<String>();
+        let agg = match self.backend {
+            crate::Backend::Sqlite => "group_concat",
+            crate::Backend::Postgres => "string_agg",
+        };
+        let sql = format!(
+            "select {agg}(cast(t.id as text) || ',' || t.status{cols}, ';') from ({}) t",
+            q.sql
+        );
+        let packed: Option<String> =
+            on_db!(&self.db, p => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), q.args).fetch_one(p).await?);
+        packed
+            .as_deref()
+            .unwrap_or("")
+            .split(';')
+            .filter(|r| !r.is_empty())
+            .map(unpack)
+            .collect()
     }
 
     /// The funnel of the demands `f` selects that `v` may see, with only confirmed outcomes.
