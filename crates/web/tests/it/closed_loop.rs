@@ -424,3 +424,55 @@ async fn a_bad_year_step_or_county_is_refused_naming_the_parameter() {
     let page = app.get("/funnel").await.text();
     assert!(page.contains("没有可统计的记录"), "{page}");
 }
+
+#[tokio::test]
+async fn a_result_goes_from_the_catalogue_to_local_use_and_the_results_funnel_counts_it() {
+    let mut app = spawn_app().await;
+    let w = app.seed().await;
+    app.set_today("2026-03-01");
+    let listed = |title: &str| json!({"title": title, "kind": "method", "owner_ids": [w.person], "year": 2026});
+    let used = app.create("results", listed("有机硅改性涂料")).await;
+    let matched_only = app.create("results", listed("含氟废水处理工艺")).await;
+    app.create("results", listed("硅泥回收利用方法")).await;
+    // Both matched to demands and accepted.
+    for (result, title) in [(used, "涂料需求"), (matched_only, "废水需求")] {
+        let d = walk(&mut app, w.enterprise, w.person, title, 2026, Upto::Reviewed).await;
+        let r = app
+            .post(&format!("/api/v1/demands/{d}/matches"), json!({"result_id": result}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let m = r.json()["id"].as_i64().unwrap();
+        for status in ["contacted", "accepted"] {
+            let r = app
+                .post(&format!("/api/v1/matches/{m}/status"), json!({"status": status}))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        }
+    }
+    app.set_today("2026-12-01");
+    // The first licensed to an enterprise in the city; the transfer awaits confirmation at first.
+    let t = outcome(
+        &app,
+        json!({"kind": "transfer", "title": "有机硅改性涂料许可", "occurred_on": "2026-08-01",
+               "organization_id": w.enterprise, "result_id": used, "transfer_mode": "license",
+               "enterprise_id": w.enterprise, "in_city": "true", "amount_wan": "40"}),
+    )
+    .await;
+    let f = app.get("/api/v1/funnel/results").await.json();
+    assert_eq!(f["of"], "results");
+    assert_eq!(counts(&f), [3, 2, 0, 0], "{f}");
+    confirm(&app, t).await;
+    let f = app.get("/api/v1/funnel/results").await.json();
+    assert_eq!(counts(&f), [3, 2, 1, 1], "{f}");
+    assert_eq!(column(&f, "waiting"), [1, 1, 0, 0], "{f}");
+    let labels: Vec<&str> = f["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["成果入库", "对接成功", "完成转化", "本地应用"]);
+    // The page shows the results' funnel under the demands'.
+    let page = app.get("/funnel").await.text();
+    assert!(page.contains("成果的转化") && page.contains("本地应用"), "{page}");
+}
