@@ -2,7 +2,8 @@
 //! two the whole way to local use, others still moving (waiting for a contract to be confirmed, a
 //! project producing, an outcome used outside the city) and two stopped (no expert fitted; the
 //! enterprise withdrew after the match) — so that `/funnel` and each demand's page show every case.
-//! Written through the store's public API, each step with the store's clock set to its day.
+//! Written through the store's public API, each step with the store's clock set to its day. The
+//! first story is the demo enterprise account's own (the enterprise leading the most projects).
 
 use super::{DEMO, Ids};
 use crate::{Result, Store, StoreError};
@@ -44,10 +45,10 @@ type Story = (
 
 const STORIES: &[Story] = &[
     (
-        "衢州宏硅新材料有限公司",
-        (2, 0),
-        "碳纤维复合材料预浸料固化工艺优化",
-        "预浸料固化周期长、孔隙率偏高，希望与高校合作优化固化制度，缩短周期并提高力学性能。",
+        "衢州氟源化工科技有限公司",
+        (0, 1),
+        "含氟中间体连续流合成工艺开发",
+        "间歇釜式氟化反应放热剧烈、收率波动大，希望与高校合作开发微通道连续流合成工艺，提高收率和本质安全。",
         240,
         Upto::LocalUse,
         None,
