@@ -233,12 +233,20 @@ pub fn totals_table(lang: Lang, totals: &[OutcomeTotal]) -> Table {
         } else {
             (String::new(), String::new())
         };
+        // Kinds without an amount (a patent, an award…) show none rather than 0.00.
+        let amount = |fen: i64| {
+            if fen == 0 && !(x.kind.needs_amount() || x.kind == OutcomeKind::Transfer) {
+                Cell::text("—")
+            } else {
+                Cell::text(Money(fen).wan())
+            }
+        };
         t.rows.push(vec![
             Cell::text(lang.pick(&x.kind.label())),
             Cell::text(format!("{}{cq}", x.confirmed_count)),
-            Cell::text(Money(x.confirmed_amount_fen).wan()),
+            amount(x.confirmed_amount_fen),
             Cell::text(format!("{}{uq}", x.unconfirmed_count)),
-            Cell::text(Money(x.unconfirmed_amount_fen).wan()),
+            amount(x.unconfirmed_amount_fen),
         ]);
     }
     t
