@@ -1050,7 +1050,13 @@ pub async fn create_demo_users(store: &Store, password: &str) -> Result<Vec<(Str
     let orgs = store.list_organizations(sys, &Default::default(), &all).await?.items;
     let county = orgs.iter().find(|o| o.name == "江山市").map(|o| (o.id, o.name.clone()));
     let unit = best_org(&["department", "college"], &orgs);
-    let enterprise = best_org(&["enterprise"], &orgs);
+    // The enterprise account is named: the fluorine company whose demands the walkthroughs use
+    // (not "the one leading the most projects", which moved whenever the demo gained a project).
+    let enterprise = orgs
+        .iter()
+        .find(|o| o.name == "衢州氟源化工科技有限公司")
+        .map(|o| (o.id, o.name.clone()))
+        .or_else(|| best_org(&["enterprise"], &orgs));
     let experts = store
         .list_people(
             sys,

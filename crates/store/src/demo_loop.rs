@@ -3,7 +3,7 @@
 //! project producing, an outcome used outside the city) and two stopped (no expert fitted; the
 //! enterprise withdrew after the match) — so that `/funnel` and each demand's page show every case.
 //! Written through the store's public API, each step with the store's clock set to its day. The
-//! first story is the demo enterprise account's own (the enterprise leading the most projects).
+//! first story is the demo enterprise account's own.
 
 use super::{DEMO, Ids};
 use crate::{Result, Store, StoreError};
