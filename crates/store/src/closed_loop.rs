@@ -208,7 +208,7 @@ struct WaitingRow {
     enterprise: String,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 struct ItemRow {
     id: i64,
     title: String,
@@ -496,7 +496,7 @@ impl Store {
             };
             if step == 6 {
                 // A transfer in the city is an outcome too.
-                items[5].push(item(Some("outcomes"), clone_row(&r.item), counts));
+                items[5].push(item(Some("outcomes"), r.item.clone(), counts));
             }
             items[step].push(item(Some("outcomes"), r.item, counts));
         }
@@ -548,16 +548,6 @@ impl Store {
 
     async fn item_rows(&self, q: Q) -> Result<Vec<ItemRow>> {
         Ok(on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql)), q.args).fetch_all(p).await?))
-    }
-}
-
-fn clone_row(r: &ItemRow) -> ItemRow {
-    ItemRow {
-        id: r.id,
-        title: r.title.clone(),
-        date: r.date,
-        at: r.at,
-        state: r.state.clone(),
     }
 }
 
