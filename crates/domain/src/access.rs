@@ -89,6 +89,8 @@ impl Role {
                 Outcome => action != Action::Archive,
                 // Filing (and amending) reports, raising problems.
                 ProgressReport | Problem => action == Action::Create,
+                // Reporting how the decisions it owns stand.
+                Decision => action == Action::Update,
                 _ => false,
             },
             Role::Enterprise => match kind {
@@ -103,6 +105,8 @@ impl Role {
                 Person | Match => action == Action::Update,
                 ExpertWork => true,
                 ResearchResult => action != Action::Archive,
+                // A secondee's reports, a chief expert's service log.
+                SecondmentReport | ServiceLog => action != Action::Archive,
                 _ => false,
             },
         }

@@ -64,10 +64,26 @@ pub enum RecordKind {
     PlatformEvaluation,
     /// An entry of the outcomes ledger (成果台账).
     Outcome,
+    /// A coordination body (领导小组, 协调委员会, 专门工作小组, a partnership's team); table `coordination_group`.
+    Group,
+    /// A secondment (挂职), either way between the university and the city.
+    Secondment,
+    /// A secondee's periodic report.
+    SecondmentReport,
+    /// A chief expert's appointment (首席专家) to a place or an industry chain.
+    ChiefExpert,
+    /// An entry of a chief expert's service log (visits, trainings given, problems solved …).
+    ServiceLog,
+    /// A training class, lecture or forum, or student practice (培训班, 大讲坛, 三下乡).
+    Training,
+    /// A meeting or event: the work conference, a consultation, a visit, a group's meeting.
+    Event,
+    /// A decision taken at an event (议定事项), followed to done.
+    Decision,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 19] = [
+    pub const ALL: [RecordKind; 27] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -87,9 +103,17 @@ impl RecordKind {
         Self::Platform,
         Self::PlatformEvaluation,
         Self::Outcome,
+        Self::Group,
+        Self::Secondment,
+        Self::SecondmentReport,
+        Self::ChiefExpert,
+        Self::ServiceLog,
+        Self::Training,
+        Self::Event,
+        Self::Decision,
     ];
     /// The kinds a file may be attached to.
-    pub const ATTACHABLE: [RecordKind; 13] = [
+    pub const ATTACHABLE: [RecordKind; 21] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -103,6 +127,14 @@ impl RecordKind {
         Self::Platform,
         Self::PlatformEvaluation,
         Self::Outcome,
+        Self::Group,
+        Self::Secondment,
+        Self::SecondmentReport,
+        Self::ChiefExpert,
+        Self::ServiceLog,
+        Self::Training,
+        Self::Event,
+        Self::Decision,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -125,6 +157,14 @@ impl RecordKind {
             Self::Platform => "platform",
             Self::PlatformEvaluation => "platform_evaluation",
             Self::Outcome => "outcome",
+            Self::Group => "group",
+            Self::Secondment => "secondment",
+            Self::SecondmentReport => "secondment_report",
+            Self::ChiefExpert => "chief_expert",
+            Self::ServiceLog => "service_log",
+            Self::Training => "training",
+            Self::Event => "event",
+            Self::Decision => "decision",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -135,6 +175,8 @@ impl RecordKind {
         match self {
             Self::User => "user_account",
             Self::Match => "demand_match",
+            // `group` is an SQL keyword.
+            Self::Group => "coordination_group",
             other => other.as_str(),
         }
     }
@@ -159,6 +201,14 @@ impl RecordKind {
             Self::Platform => "platforms",
             Self::PlatformEvaluation => "evaluations",
             Self::Outcome => "outcomes",
+            Self::Group => "groups",
+            Self::Secondment => "secondments",
+            Self::SecondmentReport => "secondment-reports",
+            Self::ChiefExpert => "chief-experts",
+            Self::ServiceLog => "service-log",
+            Self::Training => "trainings",
+            Self::Event => "events",
+            Self::Decision => "decisions",
         }
     }
     pub fn label(self) -> Msg {
@@ -182,6 +232,14 @@ impl RecordKind {
             Self::Platform => Msg::new("共建平台", "Platform"),
             Self::PlatformEvaluation => Msg::new("平台年度考核", "Platform evaluation"),
             Self::Outcome => Msg::new("成果台账", "Outcome"),
+            Self::Group => Msg::new("协调机构", "Coordination body"),
+            Self::Secondment => Msg::new("挂职交流", "Secondment"),
+            Self::SecondmentReport => Msg::new("挂职报告", "Secondment report"),
+            Self::ChiefExpert => Msg::new("首席专家", "Chief expert"),
+            Self::ServiceLog => Msg::new("服务记录", "Service log entry"),
+            Self::Training => Msg::new("培训实践", "Training"),
+            Self::Event => Msg::new("会议活动", "Event"),
+            Self::Decision => Msg::new("议定事项", "Decision"),
         }
     }
 }

@@ -202,6 +202,15 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
         // Platforms are public bodies of the cooperation: read by all, with their evaluations;
         // who keeps one is decided in `authorize` (a host in the scope).
         RecordKind::Platform | RecordKind::PlatformEvaluation => {}
+        // Issue 16's records: each is narrowed by the module that owns it.
+        RecordKind::Group
+        | RecordKind::Secondment
+        | RecordKind::SecondmentReport
+        | RecordKind::ChiefExpert
+        | RecordKind::ServiceLog
+        | RecordKind::Training
+        | RecordKind::Event
+        | RecordKind::Decision => {}
         // An enterprise's demands are seen by the enterprise and by the coordinators above it.
         // An expert sees the demands matched to them (once matching exists).
         RecordKind::Demand => match person {

@@ -62,6 +62,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0013_match_note.sql"),
     ),
     (14, "outcomes", include_str!("../migrations/sqlite/0014_outcomes.sql")),
+    (15, "groups", include_str!("../migrations/sqlite/0015_groups.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -104,6 +105,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/postgres/0013_match_note.sql"),
     ),
     (14, "outcomes", include_str!("../migrations/postgres/0014_outcomes.sql")),
+    (15, "groups", include_str!("../migrations/postgres/0015_groups.sql")),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {
