@@ -120,6 +120,22 @@ pub struct OpenProblem {
     pub status: String,
 }
 
+/// A decision of the year's meetings as the bulletin reports it (议定事项落实情况).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionLine {
+    /// The meeting that took it, with its date.
+    pub event: String,
+    pub title: String,
+    pub owner: String,
+    pub due: String,
+    /// 已落实, 推进中, 待落实, 已转办 …
+    pub status: String,
+    /// 红灯 / 黄灯 / 绿灯 while open; empty once no longer open.
+    pub flag: String,
+    /// Overdue days, the day it was done, or what it was handed over to.
+    pub note: String,
+}
+
 /// Everything a bulletin says, as it stood when it was generated (a draft) or issued (frozen).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BulletinContent {
@@ -140,6 +156,31 @@ pub struct BulletinContent {
     pub worst: Vec<String>,
     pub flagged: Vec<FlaggedProject>,
     pub problems: Vec<OpenProblem>,
+    /// The decisions of the year's meetings due by the period's end or still open (not those
+    /// cancelled), late ones first (bulletins issued before meetings were recorded have none).
+    #[serde(default)]
+    pub decisions: Vec<DecisionLine>,
+}
+
+/// The sentence above the decisions' table: how many, how many done, how many late.
+pub fn decisions_sentence(c: &BulletinContent) -> String {
+    if c.decisions.is_empty() {
+        return "本期无需报告的议定事项。".into();
+    }
+    let n = c.decisions.len();
+    let done = c.decisions.iter().filter(|d| d.status == "已落实").count();
+    let over = c.decisions.iter().filter(|d| d.status == "已转办").count();
+    let late = c.decisions.iter().filter(|d| d.flag == "红灯").count();
+    let mut s = format!("年度会议议定事项{n}项，已落实{done}项");
+    if over > 0 {
+        s.push_str(&format!("，转项目或问题办理{over}项"));
+    }
+    s.push_str(&format!("，尚在落实{}项", n - done - over));
+    if late > 0 {
+        s.push_str(&format!("，其中逾期未落实{late}项，请责任单位抓紧落实"));
+    }
+    s.push('。');
+    s
 }
 
 /// The body of the ranking paragraph, named units and all.

@@ -11,6 +11,7 @@ pub mod closed_loop;
 pub mod codes;
 pub mod demand;
 pub mod error;
+pub mod event;
 pub mod expert_work;
 pub mod flag;
 pub mod input;
@@ -113,7 +114,7 @@ impl RecordKind {
         Self::Decision,
     ];
     /// The kinds a file may be attached to.
-    pub const ATTACHABLE: [RecordKind; 21] = [
+    pub const ATTACHABLE: [RecordKind; 16] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -128,11 +129,6 @@ impl RecordKind {
         Self::PlatformEvaluation,
         Self::Outcome,
         Self::Group,
-        Self::Secondment,
-        Self::SecondmentReport,
-        Self::ChiefExpert,
-        Self::ServiceLog,
-        Self::Training,
         Self::Event,
         Self::Decision,
     ];

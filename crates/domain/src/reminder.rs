@@ -30,6 +30,8 @@ pub fn when(today: NaiveDate, due: NaiveDate, days_before: &[i64]) -> Option<Whe
 pub struct DueItem {
     /// 节点“中试” or 2026年5月进度填报.
     pub what: String,
+    /// What it belongs to, as named in the message: 项目 (a project) or 会议 (a meeting's decision).
+    pub of: &'static str,
     pub project: String,
     pub due: NaiveDate,
     pub when: When,
@@ -54,9 +56,10 @@ pub fn compose(name: &str, items: &[DueItem]) -> (String, String) {
             When::Overdue => "昨天已到期，尚未完成".to_string(),
         };
         body.push_str(&format!(
-            "{}. {}（项目：{}），{}，{when}\n",
+            "{}. {}（{}：{}），{}，{when}\n",
             k + 1,
             i.what,
+            i.of,
             i.project,
             i.due
         ));
@@ -101,12 +104,14 @@ mod tests {
     fn one_message_lists_everything_and_says_what_is_overdue() {
         let items = [
             DueItem {
+                of: "项目",
                 what: "节点“中试”".into(),
                 project: "有机硅".into(),
                 due: d("2026-03-07"),
                 when: When::InDays(7),
             },
             DueItem {
+                of: "项目",
                 what: "2026年1月进度填报".into(),
                 project: "光伏".into(),
                 due: d("2026-02-27"),

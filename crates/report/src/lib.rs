@@ -205,9 +205,36 @@ pub fn bulletin_docx(c: &BulletinContent, hash: Option<&str>) -> Vec<u8> {
             rows,
         ));
     }
+    doc = doc.add_paragraph(heading("五、议定事项落实情况", 1));
+    doc = doc.add_paragraph(body(hezuo_domain::bulletin::decisions_sentence(c)));
+    if !c.decisions.is_empty() {
+        let rows = c
+            .decisions
+            .iter()
+            .map(|d| {
+                vec![
+                    d.title.clone(),
+                    d.event.clone(),
+                    d.owner.clone(),
+                    d.due.clone(),
+                    if d.flag.is_empty() {
+                        d.status.clone()
+                    } else {
+                        format!("{}（{}）", d.status, d.flag)
+                    },
+                    d.note.clone(),
+                ]
+            })
+            .collect();
+        doc = doc.add_table(table(
+            &["议定事项", "会议", "责任单位", "完成时限", "状态", "落实情况"],
+            &[28, 18, 16, 11, 12, 15],
+            rows,
+        ));
+    }
     if !c.closing.is_empty() {
         doc = doc
-            .add_paragraph(heading("五、下步要求", 1))
+            .add_paragraph(heading("六、下步要求", 1))
             .add_paragraph(body(&c.closing));
     }
     doc = doc
@@ -268,6 +295,7 @@ mod tests {
             worst: vec![],
             flagged: vec![],
             problems: vec![],
+            decisions: vec![],
         }
     }
 

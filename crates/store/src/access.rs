@@ -208,9 +208,49 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
         | RecordKind::SecondmentReport
         | RecordKind::ChiefExpert
         | RecordKind::ServiceLog
-        | RecordKind::Training
-        | RecordKind::Event
-        | RecordKind::Decision => {}
+        | RecordKind::Training => {}
+        // Meetings are read by those who work the cooperation (every organisation-wide role); an
+        // enterprise reads the meetings it attended, an expert those they attended.
+        RecordKind::Event => match person {
+            Some(p) => {
+                q.push(&format!(
+                    " and {alias}.id in (select ep.event_id from event_person ep where ep.person_id = "
+                ))
+                .bind(Arg::I64(p))
+                .push(")");
+            }
+            None if v.role == Role::Enterprise => {
+                q.push(&format!(
+                    " and {alias}.id in (select eo.event_id from event_organization eo where eo.organization_id in "
+                ));
+                org_set(q, &v.scope);
+                q.push(")");
+            }
+            None => {}
+        },
+        // A decision is read with its meeting, and by the one it is given to (its owner unit, the
+        // person responsible).
+        RecordKind::Decision => match person {
+            Some(p) => {
+                q.push(&format!(" and ({alias}.responsible_person_id = "))
+                    .bind(Arg::I64(p))
+                    .push(&format!(
+                        " or {alias}.event_id in (select ee.id from event ee where 1 = 1"
+                    ));
+                restrict(q, v, RecordKind::Event, "ee");
+                q.push("))");
+            }
+            None if v.role == Role::Enterprise => {
+                q.push(&format!(" and ({alias}.owner_id in "));
+                org_set(q, &v.scope);
+                q.push(&format!(
+                    " or {alias}.event_id in (select ee.id from event ee where 1 = 1"
+                ));
+                restrict(q, v, RecordKind::Event, "ee");
+                q.push("))");
+            }
+            None => {}
+        },
         // An enterprise's demands are seen by the enterprise and by the coordinators above it.
         // An expert sees the demands matched to them (once matching exists).
         RecordKind::Demand => match person {
@@ -438,6 +478,33 @@ pub(crate) async fn authorize(
     }
     if kind == RecordKind::Outcome {
         authorize_outcome(tx, v, id, action).await?;
+    }
+    // Meetings are read widely; one is kept by those whose scope holds its organiser. A decision is
+    // kept by those whose scope holds its owner unit (a unit reports on its own) or the meeting's organiser.
+    if matches!(kind, RecordKind::Event | RecordKind::Decision) && v.scope != Scope::All {
+        let mut q = Q::new("select count(*) from ");
+        if kind == RecordKind::Event {
+            q.push("event e join organization r on r.id = e.organizer_id where e.id = ")
+                .bind(Arg::I64(id));
+        } else {
+            q.push("decision d join event e on e.id = d.event_id join organization r on r.id = d.owner_id or r.id = e.organizer_id where d.id = ")
+                .bind(Arg::I64(id));
+        }
+        restrict_own(&mut q, v, RecordKind::Organization, "r");
+        let n: i64 = on_tx!(tx, c => crate::sql::bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_one(c).await)?;
+        if n == 0 {
+            return Err(StoreError::Forbidden(if kind == RecordKind::Event {
+                Msg::new(
+                    "只能修改您负责范围内单位组织的会议",
+                    "You may only keep meetings organised within your scope",
+                )
+            } else {
+                Msg::new(
+                    "只能办理本单位（或您负责范围内单位）承办的议定事项",
+                    "You may only keep decisions given to an organisation in your scope",
+                )
+            }));
+        }
     }
     Ok(())
 }

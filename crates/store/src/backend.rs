@@ -63,6 +63,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     ),
     (14, "outcomes", include_str!("../migrations/sqlite/0014_outcomes.sql")),
     (15, "groups", include_str!("../migrations/sqlite/0015_groups.sql")),
+    (19, "meetings", include_str!("../migrations/sqlite/0019_meetings.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -106,6 +107,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     ),
     (14, "outcomes", include_str!("../migrations/postgres/0014_outcomes.sql")),
     (15, "groups", include_str!("../migrations/postgres/0015_groups.sql")),
+    (19, "meetings", include_str!("../migrations/postgres/0019_meetings.sql")),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

@@ -6,11 +6,12 @@ use crate::access::{Viewer, audit, check, must_see, restrict, snapshot};
 use crate::records::expect_version;
 use crate::sql::{Q, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use hezuo_domain::access::Action;
 use hezuo_domain::bulletin::{
-    Bulletin, BulletinContent, BulletinProse, BulletinStatus, FlaggedProject, OpenProblem, UnitProgress,
+    Bulletin, BulletinContent, BulletinProse, BulletinStatus, DecisionLine, FlaggedProject, OpenProblem, UnitProgress,
 };
+use hezuo_domain::event::{Decision, DecisionFilter, DecisionStatus};
 use hezuo_domain::problem::ProblemFilter;
 use hezuo_domain::project::{ProjectFilter, ProjectStatus};
 use hezuo_domain::supervision::{Flag, Standing, period_by_label, supervised};
@@ -361,6 +362,7 @@ impl Store {
                 status: pr.status.label().zh,
             });
         }
+        let decisions = self.bulletin_decisions(v, batch.year, per.end).await?;
         Ok(BulletinContent {
             issuer: ISSUER.to_string(),
             number: number.to_string(),
@@ -377,7 +379,64 @@ impl Store {
             worst,
             flagged,
             problems,
+            decisions,
         })
+    }
+
+    /// The decisions a bulletin of `year` up to `end` reports: those of the year's meetings (held
+    /// by `end`) that are due by `end` or still open, cancelled ones left out, late ones first.
+    async fn bulletin_decisions(&self, v: &Viewer, year: i32, end: NaiveDate) -> Result<Vec<DecisionLine>> {
+        let today = self.today();
+        let all = self.all_decisions(v, &DecisionFilter::default()).await?;
+        let events: HashMap<i64, hezuo_domain::event::Event> = {
+            let mut m = HashMap::new();
+            for id in all
+                .iter()
+                .map(|d| d.event_id)
+                .collect::<std::collections::BTreeSet<_>>()
+            {
+                if let Ok(e) = self.get_event(v, id).await {
+                    m.insert(id, e);
+                }
+            }
+            m
+        };
+        let owners = self
+            .organization_names(&all.iter().map(|d| d.owner_id).collect::<Vec<_>>())
+            .await?;
+        let mut picked: Vec<&Decision> = all
+            .iter()
+            .filter(|d| {
+                events
+                    .get(&d.event_id)
+                    .is_some_and(|e| e.held_on.year() == year && e.held_on <= end)
+                    && d.status != DecisionStatus::Cancelled
+                    && (d.due_on <= end || d.status.is_open())
+            })
+            .collect();
+        picked.sort_by_key(|d| (d.flag != Some(Flag::Red), !d.status.is_open(), d.due_on, d.id));
+        Ok(picked
+            .into_iter()
+            .map(|d| {
+                let e = &events[&d.event_id];
+                let note = match d.status {
+                    DecisionStatus::Done => format!("{}落实", d.done_on.map(|x| x.to_string()).unwrap_or_default()),
+                    DecisionStatus::HandedOver if d.project_id.is_some() => "已转为合作项目推进".into(),
+                    DecisionStatus::HandedOver => "已转为问题协调办理".into(),
+                    _ if d.due_on < today => format!("逾期{}天", (today - d.due_on).num_days()),
+                    _ => d.progress.clone().unwrap_or_default(),
+                };
+                DecisionLine {
+                    event: format!("{}（{}）", e.title, e.held_on),
+                    title: d.title.clone(),
+                    owner: owners.get(&d.owner_id).cloned().unwrap_or_default(),
+                    due: d.due_on.to_string(),
+                    status: d.status.label().zh,
+                    flag: d.flag.map(|f| f.label().zh).unwrap_or_default(),
+                    note,
+                }
+            })
+            .collect())
     }
 }
 

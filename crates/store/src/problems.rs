@@ -92,29 +92,7 @@ impl Store {
     pub async fn create_problem(&self, v: &Viewer, d: &ProblemData) -> Result<Problem> {
         check(v, RecordKind::Problem, Action::Create)?;
         let mut tx = self.begin().await?;
-        if !visible(&mut tx, v, RecordKind::Project, d.project_id).await? {
-            return Err(unknown("project_id", ("项目", "project"), d.project_id));
-        }
-        if !exists(&mut tx, "organization", d.owner_id).await? {
-            return Err(unknown("owner_id", ("责任单位", "organisation"), d.owner_id));
-        }
-        let t = now();
-        let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
-            "insert into problem (project_id, title, description, owner_id, due_on, status, decision, archived, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, 'open', $6, false, $7, $7) returning id")
-            .bind(d.project_id).bind(&d.title).bind(&d.description).bind(d.owner_id).bind(d.due_on).bind(&d.decision).bind(t)
-            .fetch_one(c).await)?;
-        let after = fetch(&mut tx, id).await?;
-        audit(
-            &mut tx,
-            v,
-            RecordKind::Problem,
-            id,
-            "create",
-            None,
-            Some(&snapshot(&after)),
-        )
-        .await?;
+        let after = insert_problem(&mut tx, v, d).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -291,6 +269,26 @@ pub fn problem_steps(v: &Viewer, p: &Problem) -> &'static [ProblemStatus] {
     } else {
         &[]
     }
+}
+
+/// Records a new open problem inside `tx` on a project `v` can see, with its audit entry: what
+/// `create_problem` and turning a decision into a problem share.
+pub(crate) async fn insert_problem(tx: &mut Tx, v: &Viewer, d: &ProblemData) -> Result<Problem> {
+    if !visible(tx, v, RecordKind::Project, d.project_id).await? {
+        return Err(unknown("project_id", ("项目", "project"), d.project_id));
+    }
+    if !exists(tx, "organization", d.owner_id).await? {
+        return Err(unknown("owner_id", ("责任单位", "organisation"), d.owner_id));
+    }
+    let t = now();
+    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "insert into problem (project_id, title, description, owner_id, due_on, status, decision, archived, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, 'open', $6, false, $7, $7) returning id")
+        .bind(d.project_id).bind(&d.title).bind(&d.description).bind(d.owner_id).bind(d.due_on).bind(&d.decision).bind(t)
+        .fetch_one(c).await)?;
+    let after = fetch(tx, id).await?;
+    audit(tx, v, RecordKind::Problem, id, "create", None, Some(&snapshot(&after))).await?;
+    Ok(after)
 }
 
 async fn fetch(tx: &mut Tx, id: i64) -> Result<Problem> {

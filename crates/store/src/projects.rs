@@ -203,45 +203,8 @@ impl Store {
 
     pub async fn create_project(&self, v: &Viewer, d: &ProjectData) -> Result<Project> {
         check(v, RecordKind::Project, Action::Create)?;
-        if let Some(s) = d.status
-            && s != ProjectStatus::Planned
-        {
-            return Err(StoreError::invalid(
-                "status",
-                Msg::new(
-                    "新建项目的状态只能是“计划”，立项等后续状态请在创建后变更",
-                    "A new project starts as planned; change its status afterwards",
-                ),
-            ));
-        }
         let mut tx = self.begin().await?;
-        lead_in_scope(&mut tx, v, d.lead_unit_id, None).await?;
-        check_project(&mut tx, d).await?;
-        if !d.create_anyway {
-            refuse_twin(&mut tx, d).await?;
-        }
-        let t = now();
-        let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
-            "insert into project (title, kind, batch_year, lead_unit_id, responsible_person_id, origin, agreement_id, \
-             origin_note, contract_amount_fen, funding_won_fen, status, start_on, end_on, summary, archived, created_at, updated_at, batch_id) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, false, $15, $15, $16) returning id")
-            .bind(&d.title).bind(d.kind.as_str()).bind(d.batch_year).bind(d.lead_unit_id).bind(d.responsible_person_id)
-            .bind(d.origin.as_str()).bind(d.agreement_id).bind(&d.origin_note).bind(d.contract_amount.fen())
-            .bind(d.funding_won.fen()).bind(ProjectStatus::Planned.as_str()).bind(d.start_on).bind(d.end_on)
-            .bind(&d.summary).bind(t).bind(d.batch_id)
-            .fetch_one(c).await)?;
-        write_links(&mut tx, PROJECT_CO_UNIT, id, &d.co_unit_ids).await?;
-        let after = fetch(&mut tx, id).await?;
-        audit(
-            &mut tx,
-            v,
-            RecordKind::Project,
-            id,
-            "create",
-            None,
-            Some(&snapshot(&after)),
-        )
-        .await?;
+        let after = insert_project(&mut tx, v, d).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -396,6 +359,42 @@ impl Store {
         crate::records::set_archived(self, v, RecordKind::Milestone, id, archived, expected).await?;
         self.get_milestone(v, id).await
     }
+}
+
+/// Records a new project inside `tx` (its lead unit in the writer's scope, its references checked,
+/// a twin refused unless asked), with its audit entry: what `create_project` and turning a decision
+/// into a project share.
+pub(crate) async fn insert_project(tx: &mut Tx, v: &Viewer, d: &ProjectData) -> Result<Project> {
+    if let Some(s) = d.status
+        && s != ProjectStatus::Planned
+    {
+        return Err(StoreError::invalid(
+            "status",
+            Msg::new(
+                "新建项目的状态只能是“计划”，立项等后续状态请在创建后变更",
+                "A new project starts as planned; change its status afterwards",
+            ),
+        ));
+    }
+    lead_in_scope(tx, v, d.lead_unit_id, None).await?;
+    check_project(tx, d).await?;
+    if !d.create_anyway {
+        refuse_twin(tx, d).await?;
+    }
+    let t = now();
+    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "insert into project (title, kind, batch_year, lead_unit_id, responsible_person_id, origin, agreement_id, \
+         origin_note, contract_amount_fen, funding_won_fen, status, start_on, end_on, summary, archived, created_at, updated_at, batch_id) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, false, $15, $15, $16) returning id")
+        .bind(&d.title).bind(d.kind.as_str()).bind(d.batch_year).bind(d.lead_unit_id).bind(d.responsible_person_id)
+        .bind(d.origin.as_str()).bind(d.agreement_id).bind(&d.origin_note).bind(d.contract_amount.fen())
+        .bind(d.funding_won.fen()).bind(ProjectStatus::Planned.as_str()).bind(d.start_on).bind(d.end_on)
+        .bind(&d.summary).bind(t).bind(d.batch_id)
+        .fetch_one(c).await)?;
+    write_links(tx, PROJECT_CO_UNIT, id, &d.co_unit_ids).await?;
+    let after = fetch(tx, id).await?;
+    audit(tx, v, RecordKind::Project, id, "create", None, Some(&snapshot(&after))).await?;
+    Ok(after)
 }
 
 async fn fetch(tx: &mut Tx, id: i64) -> Result<Project> {

@@ -30,7 +30,8 @@ pub struct Notification {
 
 impl Store {
     /// Everything due around `today` for the responsible persons of projects being carried out:
-    /// their milestones, and their reports for periods of approved batches not yet filed.
+    /// their milestones, and their reports for periods of approved batches not yet filed; and for
+    /// the persons responsible for meetings' decisions still open, those decisions.
     pub async fn reminders_due(&self, today: NaiveDate, days_before: &[i64]) -> Result<Vec<PersonDue>> {
         let horizon = today + chrono::Duration::days(days_before.iter().copied().max().unwrap_or(0).max(0));
         let since = today - chrono::Duration::days(1);
@@ -43,6 +44,7 @@ impl Store {
         for (title, due, project, person) in milestones {
             if let Some(w) = when(today, due, days_before) {
                 out.entry(person).or_default().push(DueItem {
+                    of: "项目",
                     what: format!("节点“{title}”"),
                     project,
                     due,
@@ -81,9 +83,27 @@ impl Store {
                 }
                 let what = format!("{}进度填报", per.name(b.cadence));
                 out.entry(person).or_default().push(DueItem {
+                    of: "项目",
                     what,
                     project: title.clone(),
                     due: per.due,
+                    when: w,
+                });
+            }
+        }
+        // Decisions of meetings (议定事项) still open, to the person responsible for each.
+        let decisions: Vec<(String, NaiveDate, String, i64)> = on_db!(&self.db, p => sqlx::query_as(
+            "select d.title, d.due_on, e.title, d.responsible_person_id from decision d join event e on e.id = d.event_id \
+             where d.archived = false and d.status in ('open', 'in_progress') and d.responsible_person_id is not null \
+             and d.due_on >= $1 and d.due_on <= $2 order by d.due_on, d.id")
+            .bind(since).bind(horizon).fetch_all(p).await)?;
+        for (title, due, event, person) in decisions {
+            if let Some(w) = when(today, due, days_before) {
+                out.entry(person).or_default().push(DueItem {
+                    of: "会议",
+                    what: format!("议定事项“{title}”"),
+                    project: event,
+                    due,
                     when: w,
                 });
             }

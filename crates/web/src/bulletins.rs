@@ -287,6 +287,8 @@ struct BulletinPage {
     table: Table,
     flagged: Table,
     problems: Table,
+    decisions: Table,
+    decisions_sentence: String,
     hash: Option<String>,
     draft: bool,
     office: bool,
@@ -373,6 +375,37 @@ async fn show(cx: &Ctx, b: Bulletin, i: &BulletinInput, prose: Prose) -> Result<
             Cell::text(&p.status),
         ]);
     }
+    let mut decisions = Table::new(
+        lang,
+        &[
+            ("议定事项", "Decision"),
+            ("会议", "Meeting"),
+            ("责任单位", "Owner"),
+            ("完成时限", "Due"),
+            ("状态", "Status"),
+            ("落实情况", "How it stands"),
+        ],
+    );
+    for d in &c.decisions {
+        let class = match d.flag.as_str() {
+            "红灯" => "f-red",
+            "黄灯" => "f-yellow",
+            "绿灯" => "f-green",
+            _ => "",
+        };
+        decisions.rows.push(vec![
+            Cell::text(&d.title),
+            Cell::text(&d.event),
+            Cell::text(&d.owner),
+            Cell::text(&d.due),
+            if d.flag.is_empty() {
+                Cell::text(&d.status)
+            } else {
+                Cell::badge(format!("{}（{}）", d.status, d.flag), class)
+            },
+            Cell::text(&d.note),
+        ]);
+    }
     let fields = vec![
         Field::new(lang, "title", ("标题", "Title"), "text").value(i.title.as_deref()),
         Field::new(lang, "intro", ("导语", "Opening"), "textarea").value(i.intro.as_deref()),
@@ -420,6 +453,8 @@ async fn show(cx: &Ctx, b: Bulletin, i: &BulletinInput, prose: Prose) -> Result<
         table: units,
         flagged,
         problems,
+        decisions,
+        decisions_sentence: hezuo_domain::bulletin::decisions_sentence(&c),
         hash: b.content_hash.clone(),
         draft: b.status == BulletinStatus::Draft,
         office: who.viewer.role == Role::Office,

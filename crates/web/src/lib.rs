@@ -18,6 +18,7 @@ pub mod campaigns;
 pub mod closed_loop;
 pub mod demands;
 pub mod error;
+pub mod events;
 pub mod extract;
 mod home;
 pub mod i18n;
@@ -84,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .merge(matches::router())
         .merge(closed_loop::router())
         .merge(outcomes::router())
+        .merge(events::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

@@ -116,7 +116,16 @@ is a 422; while the first is still being handled, a 409 with `Retry-After`.\n\
         hezuo_domain::outcome::Outcome,
         hezuo_domain::outcome::OutcomeInput,
         hezuo_domain::outcome::OutcomeTotal,
-        crate::outcomes::ReturnInput
+        crate::outcomes::ReturnInput,
+        hezuo_domain::event::Event,
+        hezuo_domain::event::EventInput,
+        hezuo_domain::event::EventKind,
+        hezuo_domain::event::Decision,
+        hezuo_domain::event::DecisionInput,
+        hezuo_domain::event::DecisionStatus,
+        hezuo_domain::event::ProgressInput,
+        crate::events::HandedToProject,
+        crate::events::HandedToProblem
     ))
 )]
 struct Schemas;
@@ -484,6 +493,7 @@ pub fn document() -> Value {
     platforms(&mut paths);
     demands_and_search(&mut paths);
     outcomes(&mut paths);
+    events(&mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,
@@ -958,4 +968,51 @@ fn closed_loop_paths(paths: &mut serde_json::Map<String, Value>) {
         "summary": "The demands whose furthest step is `step` (any short of the end when absent), still moving (or with `stopped=true` closed there), longest waiting first",
         "parameters": params::<crate::closed_loop::FunnelParams>(),
         "responses": responses("200", "A page of them", list_schema("WaitingDemandItem"), &["422"]) } }));
+}
+
+/// Meetings and their decisions: the records, a decision's progress report and its hand-over.
+fn events(paths: &mut serde_json::Map<String, serde_json::Value>) {
+    crud(
+        paths,
+        "events",
+        "events",
+        "Event",
+        "EventInput",
+        params::<hezuo_domain::event::EventFilter>(),
+    );
+    crud(
+        paths,
+        "decisions",
+        "events",
+        "Decision",
+        "DecisionInput",
+        params::<hezuo_domain::event::DecisionFilter>(),
+    );
+    paths.insert(
+        "/api/v1/events/{id}/decisions".into(),
+        json!({ "get": { "tags": ["events"], "summary": "The meeting's decisions, each with its flag and status",
+            "operationId": "list_event_decisions", "parameters": [id_param("id")],
+            "responses": responses("200", "Its decisions", json!({ "type": "array", "items": r("Decision") }), &["404"]) } }),
+    );
+    paths.insert(
+        "/api/v1/decisions/{id}/progress".into(),
+        json!({ "post": { "tags": ["events"],
+            "summary": "Report how a decision stands: its status along the allowed steps, what has been done, the day it was done (its owner unit, the organiser, the office)",
+            "operationId": "report_decision_progress", "parameters": [id_param("id")], "requestBody": body("ProgressInput"),
+            "responses": responses("200", "The decision as it now stands", r("Decision"), &["403", "404", "409", "412", "422"]) } }),
+    );
+    paths.insert(
+        "/api/v1/decisions/{id}/project".into(),
+        json!({ "post": { "tags": ["events"],
+            "summary": "Turn an open decision into a project: the project is created by the project rules and the decision handed over to it, both or neither",
+            "operationId": "decision_to_project", "parameters": [id_param("id")], "requestBody": body("ProjectInput"),
+            "responses": responses("201", "The decision and the new project", r("HandedToProject"), &["403", "404", "409", "412", "422"]) } }),
+    );
+    paths.insert(
+        "/api/v1/decisions/{id}/problem".into(),
+        json!({ "post": { "tags": ["events"],
+            "summary": "Turn an open decision into a problem for coordination on a project, both or neither",
+            "operationId": "decision_to_problem", "parameters": [id_param("id")], "requestBody": body("ProblemInput"),
+            "responses": responses("201", "The decision and the new problem", r("HandedToProblem"), &["403", "404", "409", "412", "422"]) } }),
+    );
 }

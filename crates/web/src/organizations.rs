@@ -243,7 +243,7 @@ impl Pages for Organizations {
         }
         let agr = agreement_table(lang, &agreements.items);
         let proj = project_table(s, lang, &projects.items).await?;
-        let sections = vec![
+        let mut sections = vec![
             Section {
                 id: "children",
                 title: lang.tr("下级单位", "Child organisations").into(),
@@ -295,6 +295,10 @@ impl Pages for Organizations {
             )
             .await?,
         ];
+        // The meetings' decisions it must carry out, beside the problems it must settle.
+        if let Some(d) = crate::events::owner_panel(cx.store(), cx.viewer(), lang, o.id).await? {
+            sections.insert(3, d);
+        }
         Ok(DetailPage {
             badges: vec![Cell::badge(
                 lang.pick(&o.kind.label()),

@@ -181,6 +181,7 @@ pub fn record_page<R: Pages>(cx: &Ctx, id: i64, title: String, archived: bool) -
         kind_label: R::heading(cx.lang),
         badges: vec![],
         edit_href: Some(format!("/{}/{id}/edit", R::PLURAL)),
+        links: vec![],
         actions: vec![archive_action::<R>(cx.lang, id, archived)],
         archived,
         props: vec![],

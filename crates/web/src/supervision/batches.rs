@@ -234,6 +234,7 @@ async fn show(cx: &Ctx, id: i64, refused: Option<Rejected>) -> Result<Response, 
             format!("b-{}", b.status.as_str()),
         )],
         edit_href: None,
+        links: vec![],
         actions,
         archived: false,
         props: vec![

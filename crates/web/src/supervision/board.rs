@@ -129,6 +129,8 @@ pub struct BoardPage {
     pub units: Table,
     pub counties: Table,
     pub flagged: Table,
+    /// Meetings' decisions flagged red (late) or yellow (due soon), late first.
+    pub decisions: Table,
     pub problems: Table,
     /// What waits for the user, on their home page (see `crate::home`).
     pub waiting: Vec<crate::views::WaitingList>,
@@ -198,6 +200,24 @@ pub async fn board_page(cx: Ctx) -> Result<Response, ApiError> {
     Ok(views::render(&board_view(&cx, "board").await?))
 }
 
+/// The decisions flagged red, then yellow, that the viewer may see.
+async fn flagged_decisions(cx: &Ctx) -> Result<Table, ApiError> {
+    let mut items = Vec::new();
+    for flag in ["red", "yellow"] {
+        let f = hezuo_domain::event::DecisionFilter {
+            flag: Some(flag.into()),
+            ..Default::default()
+        };
+        items.extend(cx.store().all_decisions(cx.viewer(), &f).await?);
+    }
+    let mut t = crate::events::decision_table(cx.store(), cx.viewer(), cx.lang, &items, true).await?;
+    t.empty = cx
+        .lang
+        .tr("没有逾期或临期的议定事项。", "No decision is late or due soon.")
+        .into();
+    Ok(t)
+}
+
 /// The board's page, in the menu section `nav` (the office's and coordinators' home page too).
 pub async fn board_view(cx: &Ctx, nav: &'static str) -> Result<BoardPage, ApiError> {
     let lang = cx.lang;
@@ -229,6 +249,7 @@ pub async fn board_view(cx: &Ctx, nav: &'static str) -> Result<BoardPage, ApiErr
                 .collect::<Vec<_>>(),
         ),
         flagged: flagged_table(&cx.s, lang, &b.flagged).await?,
+        decisions: flagged_decisions(cx).await?,
         problems: problem_table(&cx.s, lang, &problems.items).await?,
         unreachable: unreachable_table(cx).await?,
         board: b,

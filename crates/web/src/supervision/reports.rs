@@ -212,6 +212,7 @@ fn accept_page(cx: &Ctx, p: &Project, r: &ProgressReport, refused: Option<Reject
             vec![]
         },
         edit_href: None,
+        links: vec![],
         actions: vec![PostAction {
             confirm: None,
             label: lang.tr("采纳本期填报", "Accept this report").into(),

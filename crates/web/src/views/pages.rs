@@ -149,6 +149,8 @@ pub struct DetailPage {
     pub kind_label: String,
     pub badges: Vec<Cell>,
     pub edit_href: Option<String>,
+    /// Buttons that open another page (turning a decision into a project): (label, href).
+    pub links: Vec<(String, String)>,
     pub actions: Vec<PostAction>,
     pub archived: bool,
     pub props: Vec<(String, Cell)>,

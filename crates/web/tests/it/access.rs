@@ -478,6 +478,10 @@ mod matrix {
 
     /// The records on both sides of every scope: `a_*` lie inside the scoped users' reach, `b_*` outside.
     pub struct Fixture {
+        pub event_a: i64,
+        pub event_b: i64,
+        pub decision_a: i64,
+        pub decision_b: i64,
         pub county_a: i64,
         pub county_b: i64,
         pub ent_a: i64,
@@ -741,7 +745,39 @@ mod matrix {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let outcome_b = app.create("outcomes", outcome(ent_b, project_b, "乙成果登记")).await;
+        // A consultation organised by each county; 甲's attended by the enterprise, the college and
+        // the expert, each with a decision (甲's given to the college).
+        let event_a = app
+            .create(
+                "events",
+                json!({"title": "甲会商", "kind": "consultation", "held_on": "2026-05-01",
+                "organizer_id": county_a, "organization_ids": [ent_a, college_a], "person_ids": [person_a]}),
+            )
+            .await;
+        let event_b = app
+            .create(
+                "events",
+                json!({"title": "乙会商", "kind": "consultation", "held_on": "2026-05-02",
+                "organizer_id": county_b, "organization_ids": [ent_b]}),
+            )
+            .await;
+        let decision_a = app
+            .create(
+                "decisions",
+                json!({"event_id": event_a, "title": "甲事项", "owner_id": college_a, "due_on": "2026-07-01"}),
+            )
+            .await;
+        let decision_b = app
+            .create(
+                "decisions",
+                json!({"event_id": event_b, "title": "乙事项", "owner_id": county_b, "due_on": "2026-07-01"}),
+            )
+            .await;
         Fixture {
+            event_a,
+            event_b,
+            decision_a,
+            decision_b,
             platform_a: platforms[0].0,
             platform_b: platforms[1].0,
             eval_a: platforms[0].1,
@@ -1255,6 +1291,80 @@ mod matrix {
         ("POST", "/outcomes/{id}/restore", Op::Write("outcome", "archive")),
         ("POST", "/api/v1/outcomes/{id}/archive", Op::Write("outcome", "archive")),
         ("POST", "/api/v1/outcomes/{id}/restore", Op::Write("outcome", "archive")),
+        // Meetings are read by every organisation-wide role and by those who attended; decisions
+        // with them. A decision is kept by the meeting's organiser's scope, its progress also by
+        // its owner unit; handing it over needs the right to create the project or the problem.
+        ("GET", "/events", Op::Own),
+        ("GET", "/api/v1/events", Op::Own),
+        ("GET", "/events/{event}", Op::Own),
+        ("GET", "/api/v1/events/{event}", Op::Own),
+        ("GET", "/api/v1/events/{event}/decisions", Op::Own),
+        ("GET", "/events/new", Op::NewForm("event")),
+        ("POST", "/events/new", Op::Write("event", "create")),
+        ("POST", "/api/v1/events", Op::Write("event", "create")),
+        ("GET", "/events/{event}/edit", Op::KeptAs("/api/v1/events/{event}")),
+        ("POST", "/events/{id}/edit", Op::Write("event", "update")),
+        ("PUT", "/api/v1/events/{id}", Op::Write("event", "update")),
+        ("PATCH", "/api/v1/events/{id}", Op::Write("event", "update")),
+        ("POST", "/events/{id}/archive", Op::Write("event", "archive")),
+        ("POST", "/events/{id}/restore", Op::Write("event", "archive")),
+        ("POST", "/api/v1/events/{id}/archive", Op::Write("event", "archive")),
+        ("POST", "/api/v1/events/{id}/restore", Op::Write("event", "archive")),
+        ("GET", "/decisions", Op::Own),
+        ("GET", "/api/v1/decisions", Op::Own),
+        ("GET", "/decisions/{decision}", Op::Own),
+        ("GET", "/api/v1/decisions/{decision}", Op::Own),
+        ("GET", "/decisions/new", Op::NewForm("decision")),
+        ("POST", "/decisions/new", Op::Write("decision", "create")),
+        ("POST", "/api/v1/decisions", Op::Write("decision", "create")),
+        (
+            "GET",
+            "/decisions/{decision}/edit",
+            Op::KeptAs("/api/v1/decisions/{decision}"),
+        ),
+        ("POST", "/decisions/{id}/edit", Op::Write("decision", "update")),
+        ("PUT", "/api/v1/decisions/{id}", Op::Write("decision", "update")),
+        ("PATCH", "/api/v1/decisions/{id}", Op::Write("decision", "update")),
+        ("POST", "/decisions/{id}/progress", Op::Write("decision", "update")),
+        (
+            "POST",
+            "/api/v1/decisions/{id}/progress",
+            Op::Write("decision", "update"),
+        ),
+        ("POST", "/decisions/{id}/archive", Op::Write("decision", "archive")),
+        ("POST", "/decisions/{id}/restore", Op::Write("decision", "archive")),
+        (
+            "POST",
+            "/api/v1/decisions/{id}/archive",
+            Op::Write("decision", "archive"),
+        ),
+        (
+            "POST",
+            "/api/v1/decisions/{id}/restore",
+            Op::Write("decision", "archive"),
+        ),
+        ("GET", "/decisions/{id}/project", Op::Write("handover", "update")),
+        ("POST", "/decisions/{id}/project", Op::Write("handover", "update")),
+        (
+            "POST",
+            "/api/v1/decisions/{id}/project",
+            Op::Write("handover", "update"),
+        ),
+        (
+            "GET",
+            "/decisions/{id}/problem",
+            Op::Write("handover_problem", "update"),
+        ),
+        (
+            "POST",
+            "/decisions/{id}/problem",
+            Op::Write("handover_problem", "update"),
+        ),
+        (
+            "POST",
+            "/api/v1/decisions/{id}/problem",
+            Op::Write("handover_problem", "update"),
+        ),
         ("GET", "/search", Op::Own),
         ("GET", "/api/v1/search", Op::Own),
         ("GET", "/metrics", Op::OfficeOnly),
@@ -1283,6 +1393,9 @@ mod matrix {
                     | ("problem", "create" | "comment")
                     // Its own outcomes; the fixture's is the enterprise's, which the unit only counts in.
                     | ("outcome", "create")
+                    // Reporting on the decisions it owns, and raising one as a problem.
+                    | ("decision", "update")
+                    | ("handover_problem", _)
             ),
             Role::Enterprise => matches!(
                 (kind, action),
@@ -1322,6 +1435,8 @@ mod matrix {
             "match" => (f.match_a, f.match_b),
             "platform" | "station" | "evaluation" => (f.platform_a, f.platform_b),
             "outcome" => (f.outcome_a, f.outcome_b),
+            "event" => (f.event_a, f.event_b),
+            "decision" | "handover" | "handover_problem" => (f.decision_a, f.decision_b),
             _ => (0, 0),
         }
     }
@@ -1391,6 +1506,10 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "platform",
                 "station",
                 "outcome",
+                "event",
+                "decision",
+                "handover",
+                "handover_problem",
             ],
         ),
         // The enterprise, its own organisation and the project it leads.
@@ -1423,6 +1542,8 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "problem",
                 "work",
                 "outcome",
+                "decision",
+                "handover_problem",
             ],
         ),
         // The expert: their own profile and the project they are responsible for.
@@ -1472,6 +1593,8 @@ fn fill(path: &str, f: &matrix::Fixture, kind: &str, inside: bool) -> String {
         .replace("{eval}", &f.eval_a.to_string())
         .replace("{eid}", &if inside { f.eval_a } else { f.eval_b }.to_string())
         .replace("{pid}", &f.person_c.to_string())
+        .replace("{event}", &f.event_a.to_string())
+        .replace("{decision}", &f.decision_a.to_string())
 }
 
 /// A body that would be accepted from the office, so that only access decides the answer.
@@ -1591,6 +1714,30 @@ fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(S
                 ("reason", "请补充合同扫描件".into()),
             ]
         }
+        "event" => vec![
+            ("title", "新会商".into()),
+            ("kind", "consultation".into()),
+            ("held_on", "2026-06-01".into()),
+            ("organizer_id", pick(f.county_a, f.county_b)),
+        ],
+        // A unit reports how its decision stands, leaving what it says as the fixture has it; the
+        // organiser also sets what it says.
+        "decision" if role == Role::Unit => vec![
+            ("event_id", pick(f.event_a, f.event_b)),
+            ("title", if inside { "甲事项" } else { "乙事项" }.into()),
+            ("owner_id", pick(f.college_a, f.county_b)),
+            ("due_on", "2026-07-01".into()),
+            ("status", "in_progress".into()),
+            ("progress", "推进中".into()),
+        ],
+        "decision" => vec![
+            ("event_id", pick(f.event_a, f.event_b)),
+            ("title", "新议定事项".into()),
+            ("owner_id", pick(f.college_a, f.county_b)),
+            ("due_on", "2026-08-01".into()),
+            ("status", "in_progress".into()),
+            ("progress", "推进中".into()),
+        ],
         _ => vec![],
     };
     v.into_iter().map(|(k, s)| (k.to_string(), s)).collect()
@@ -1610,6 +1757,32 @@ async fn call(
         vec![("body".to_string(), "请尽快协调".to_string())]
     } else if kind == "problem" && uri.ends_with("/status") {
         vec![("status".to_string(), "coordinating".to_string())]
+    } else if kind == "handover" && uri.ends_with("/project") {
+        // The project a decision becomes, led by an organisation of the role's scope.
+        [
+            ("title", "议定事项转立项目"),
+            ("kind", "research"),
+            ("batch_year", "2026"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .chain([(
+            "lead_unit_id".to_string(),
+            if inside { f.ent_a } else { f.ent_b }.to_string(),
+        )])
+        .collect()
+    } else if kind == "handover_problem" {
+        vec![
+            ("title".to_string(), "议定事项转问题".to_string()),
+            (
+                "project_id".to_string(),
+                if inside { f.project_a } else { f.project_b }.to_string(),
+            ),
+            (
+                "owner_id".to_string(),
+                if inside { f.county_a } else { f.county_b }.to_string(),
+            ),
+        ]
     } else {
         body_for(role, kind, f, inside)
     };
@@ -1694,6 +1867,8 @@ fn normalise(p: &str) -> String {
         "{campaign}",
         "{result}",
         "{platform}",
+        "{event}",
+        "{decision}",
     ]
     .iter()
     .fold(p.to_string(), |p, name| p.replace(name, "{id}"))
@@ -1877,8 +2052,17 @@ async fn check_role(app: &TestApp, f: &matrix::Fixture, role: Role, s: &Session,
                 } else {
                     // Outside the scope: it does not exist, or the body's anchor does not (422 naming it);
                     // a record everyone reads (a call, a result) is there but not theirs to change (403).
-                    let read_by_all =
-                        matches!(kind, "campaign" | "result" | "platform" | "station") && action != "create";
+                    let read_by_all = matches!(
+                        kind,
+                        "campaign"
+                            | "result"
+                            | "platform"
+                            | "station"
+                            | "event"
+                            | "decision"
+                            | "handover"
+                            | "handover_problem"
+                    ) && action != "create";
                     assert!(
                         got == StatusCode::NOT_FOUND
                             || got == StatusCode::UNPROCESSABLE_ENTITY

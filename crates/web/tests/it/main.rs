@@ -5,6 +5,7 @@ mod api;
 mod closed_loop;
 mod concurrency;
 mod demands;
+mod events;
 mod helpers;
 mod matching;
 mod openapi;
