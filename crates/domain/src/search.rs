@@ -5,7 +5,7 @@
 use crate::RecordKind;
 
 /// The record kinds the search box covers.
-pub const SEARCHABLE: [RecordKind; 12] = [
+pub const SEARCHABLE: [RecordKind; 14] = [
     RecordKind::Organization,
     RecordKind::Person,
     RecordKind::Agreement,
@@ -18,6 +18,8 @@ pub const SEARCHABLE: [RecordKind; 12] = [
     RecordKind::ExpertWork,
     RecordKind::Platform,
     RecordKind::Outcome,
+    RecordKind::Event,
+    RecordKind::Decision,
 ];
 
 /// One record as the index sees it.

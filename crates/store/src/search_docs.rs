@@ -46,6 +46,7 @@ fn status_label(kind: RecordKind, code: &str) -> String {
         RecordKind::ResearchResult => research_result::ResultStatus::parse(code).map(|s| s.label()),
         RecordKind::Platform => platform::PlatformStatus::parse(code).map(|s| s.label()),
         RecordKind::Outcome => outcome::OutcomeStatus::parse(code).map(|s| s.label()),
+        RecordKind::Decision => event::DecisionStatus::parse(code).map(|s| s.label()),
         _ => None,
     };
     label.map(|l| l.zh).unwrap_or_else(|| code.to_string())
@@ -149,6 +150,20 @@ fn doc_sql(kind: RecordKind, backend: Backend) -> Option<String> {
              null as restricted, o.name as names, o.region_code as region, null as industry, {} as year, t.status \
              from outcome t join organization o on o.id = t.organization_id where t.archived = false",
             year("t.occurred_on")
+        ),
+        // A meeting is found by its title, place, agenda and minutes; its organiser names it.
+        RecordKind::Event => format!(
+            "select t.id, t.title, coalesce(t.place, '') || ' ' || coalesce(t.agenda, '') || ' ' || coalesce(t.minutes, '') as body, \
+             null as restricted, o.name as names, o.region_code as region, null as industry, {} as year, null as status \
+             from event t left join organization o on o.id = t.organizer_id where t.archived = false",
+            year("t.held_on")
+        ),
+        // A decision by what it says, how it stands and its meeting; its owner names it.
+        RecordKind::Decision => format!(
+            "select t.id, t.title, coalesce(t.progress, '') || ' ' || e.title as body, null as restricted, o.name as names, \
+             o.region_code as region, null as industry, {} as year, t.status from decision t \
+             join event e on e.id = t.event_id join organization o on o.id = t.owner_id where t.archived = false",
+            year("t.due_on")
         ),
         _ => return None,
     };

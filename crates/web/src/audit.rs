@@ -47,7 +47,7 @@ fn reference(kind: RecordKind, key: &str) -> Option<Ref> {
     use RecordKind as K;
     Some(match key {
         "lead_unit_id" | "co_unit_ids" | "party_ids" | "organizer_id" | "enterprise_id" | "organization_id"
-        | "transferee_id" | "owner_id" | "host_ids" => Ref::Org,
+        | "transferee_id" | "owner_id" | "host_ids" | "organization_ids" => Ref::Org,
         "parent_id" if kind == K::Organization => Ref::Org,
         "responsible_person_id" | "person_id" | "owner_ids" | "person_ids" => Ref::Person,
         "parent_id" => Ref::Record(kind),
@@ -58,6 +58,9 @@ fn reference(kind: RecordKind, key: &str) -> Option<Ref> {
         "campaign_id" => Ref::Record(K::Campaign),
         "result_id" => Ref::Record(K::ResearchResult),
         "milestone_ids" => Ref::Record(K::Milestone),
+        "event_id" => Ref::Record(K::Event),
+        "problem_id" => Ref::Record(K::Problem),
+        "group_id" => Ref::Record(K::Group),
         _ => return None,
     })
 }
@@ -90,6 +93,8 @@ fn code_label(kind: RecordKind, key: &str, v: &str) -> Option<Msg> {
         (K::User, "role") => hezuo_domain::access::Role::parse(v).map(|x| x.label()),
         (K::Person, "availability") => hezuo_domain::person::Availability::parse(v).map(|x| x.label()),
         (K::Outcome, _) => outcome_code(key, v),
+        (K::Event, "kind") => hezuo_domain::event::EventKind::parse(v).map(|x| x.label()),
+        (K::Decision, "status") => hezuo_domain::event::DecisionStatus::parse(v).map(|x| x.label()),
         _ => None,
     }
 }
@@ -127,10 +132,19 @@ fn field_label(key: &str) -> Option<(&'static str, &'static str)> {
         "match_id" => ("匹配", "Match"),
         "platform_id" => ("平台", "Platform"),
         "report_id" => ("进度填报", "Progress report"),
-        "person_ids" => ("计入人员", "People"),
+        "person_ids" => ("相关人员", "People"),
         "confirmed_by" => ("确认人", "Confirmed by"),
         "confirmed_on" => ("确认日期", "Confirmed on"),
         "note" => ("备注", "Note"),
+        "held_on" => ("日期", "Date"),
+        "place" => ("地点", "Place"),
+        "agenda" => ("议程", "Agenda"),
+        "minutes" => ("会议纪要", "Minutes"),
+        "group_id" => ("协调机构", "Coordination body"),
+        "organization_ids" => ("出席单位", "Organisations present"),
+        "event_id" => ("会议", "Meeting"),
+        "progress" => ("落实情况", "Progress"),
+        "problem_id" => ("问题协调", "Problem"),
         "title" => ("名称", "Title"),
         "name" => ("名称", "Name"),
         "short_name" => ("简称", "Short name"),

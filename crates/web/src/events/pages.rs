@@ -334,7 +334,7 @@ impl Pages for Events {
 }
 
 impl Pages for Decisions {
-    const NAV: &'static str = "decisions";
+    const NAV: &'static str = "events";
 
     fn heading(lang: Lang) -> String {
         lang.tr("议定事项", "Decisions").into()
@@ -392,8 +392,6 @@ impl Pages for Decisions {
             ),
         ];
         let mut view = list_view::<Self>(cx, filters, table, &page);
-        // Decisions are added on their meeting's page.
-        view.new_href = None;
         let mut rules = Table::new(lang, &[("亮灯", "Flag"), ("规则", "Rule")]);
         for (f, m) in legend() {
             rules
@@ -585,7 +583,8 @@ async fn decision_page(cx: &Ctx, d: Decision, redo: Option<(ProgressInput, Rejec
     if !cx.can(RecordKind::Decision, Some(d.id), Action::Archive).await? {
         page.actions.clear();
     }
-    if !may_update {
+    // The owner unit reports through the form above; what the decision says is the organiser's.
+    if !may_update || matches!(v.role, hezuo_domain::access::Role::Unit | hezuo_domain::access::Role::Enterprise) {
         page.edit_href = None;
     }
     Ok(page)
@@ -645,7 +644,7 @@ async fn hand_over_form(
     let lang = cx.lang;
     let mut page = FormPage::new(
         cx,
-        "decisions",
+        "events",
         format!("{}{}", lang.tr(what.0, what.1), d.title),
         fields,
         format!("/decisions/{}", d.id),

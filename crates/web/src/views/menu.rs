@@ -30,6 +30,9 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let batches = item("batches", "/batches", "年度清单", "Batches");
     let problems = item("problems", "/problems", "问题协调", "Problems");
     let bulletins = item("bulletins", "/bulletins", "督查通报", "Bulletins");
+    let events = item("events", "/events", "会议活动", "Meetings");
+    // A unit reaches the decisions it carries out; the meetings section holds them for the others.
+    let decisions = item("events", "/decisions?open=true", "议定事项", "Decisions");
     let agreements = item("agreements", "/agreements", "合作协议", "Agreements");
     let platforms = item("platforms", "/platforms", "共建平台", "Platforms");
     let outcomes = item("outcomes", "/outcomes", "成果台账", "Outcomes");
@@ -40,19 +43,19 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let api = item("api", "/api/v1/openapi.json", "接口文档", "API");
     match role {
         Office => vec![
-            home, board, projects, demands, results, outcomes, funnel, batches, problems, bulletins, agreements,
-            platforms, orgs, people, audit, users, api,
+            home, board, projects, demands, results, outcomes, funnel, batches, problems, bulletins, events,
+            agreements, platforms, orgs, people, audit, users, api,
         ],
         Coordinator => vec![
-            home, board, projects, demands, results, outcomes, funnel, batches, problems, bulletins, agreements,
-            platforms, orgs, people, audit, api,
+            home, board, projects, demands, results, outcomes, funnel, batches, problems, bulletins, events,
+            agreements, platforms, orgs, people, audit, api,
         ],
         Leader => vec![
-            home, board, projects, demands, results, outcomes, funnel, batches, problems, bulletins, agreements,
-            platforms, orgs, people,
+            home, board, projects, demands, results, outcomes, funnel, batches, problems, bulletins, events,
+            agreements, platforms, orgs, people,
         ],
         Unit => vec![
-            home, projects, outcomes, problems, batches, bulletins, results, platforms, orgs, people,
+            home, projects, outcomes, problems, decisions, batches, bulletins, results, platforms, orgs, people,
         ],
         Enterprise => {
             let own = match scope {
