@@ -63,6 +63,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     ),
     (14, "outcomes", include_str!("../migrations/sqlite/0014_outcomes.sql")),
     (15, "groups", include_str!("../migrations/sqlite/0015_groups.sql")),
+    (18, "trainings", include_str!("../migrations/sqlite/0018_trainings.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -106,6 +107,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     ),
     (14, "outcomes", include_str!("../migrations/postgres/0014_outcomes.sql")),
     (15, "groups", include_str!("../migrations/postgres/0015_groups.sql")),
+    (
+        18,
+        "trainings",
+        include_str!("../migrations/postgres/0018_trainings.sql"),
+    ),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

@@ -16,6 +16,7 @@ pub mod closed_loop;
 pub mod demands;
 pub mod demo;
 mod demo_platforms;
+mod demo_trainings;
 pub mod idempotency;
 pub mod matches;
 pub mod organizations;
@@ -32,6 +33,7 @@ mod sql;
 pub mod stats;
 pub mod summary;
 pub mod supervision;
+pub mod trainings;
 pub mod waiting;
 pub mod works;
 

@@ -37,6 +37,7 @@ mod routing;
 pub mod search;
 mod state;
 pub mod supervision;
+pub mod trainings;
 pub mod users;
 mod views;
 pub mod works;
@@ -84,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .merge(matches::router())
         .merge(closed_loop::router())
         .merge(outcomes::router())
+        .merge(trainings::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

@@ -526,6 +526,12 @@ mod matrix {
         /// Outcomes reported by ent_a (on project_a, counting for college_a and person_a) and ent_b.
         pub outcome_a: i64,
         pub outcome_b: i64,
+        /// Trainings organised by county_a (co-organised by college_a, ent_a sending two people)
+        /// and county_b (ent_b sending two), with their first and second participants.
+        pub training_a: i64,
+        pub training_b: i64,
+        pub part_a: (i64, i64),
+        pub part_b: (i64, i64),
     }
 
     pub async fn fixture(app: &TestApp) -> Fixture {
@@ -741,7 +747,35 @@ mod matrix {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let outcome_b = app.create("outcomes", outcome(ent_b, project_b, "乙成果登记")).await;
+        let mut trainings = Vec::new();
+        for (title, org, co, unit) in [
+            ("甲培训班", county_a, Some(college_a), "江山甲企业"),
+            ("乙培训班", county_b, None, "龙游乙企业"),
+        ] {
+            let id = app
+                .create(
+                    "trainings",
+                    json!({"title": title, "kind": "class", "organizer_id": org, "co_organizer_id": co, "start_on": "2026-05-10"}),
+                )
+                .await;
+            let mut parts = Vec::new();
+            for name in ["学员一", "学员二"] {
+                let r = app
+                    .post(
+                        &format!("/api/v1/trainings/{id}/participants"),
+                        json!({"name": name, "unit": unit, "phone": "13905701234", "attended": "是"}),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+                parts.push(r.json()["id"].as_i64().unwrap());
+            }
+            trainings.push((id, (parts[0], parts[1])));
+        }
         Fixture {
+            training_a: trainings[0].0,
+            training_b: trainings[1].0,
+            part_a: trainings[0].1,
+            part_b: trainings[1].1,
             platform_a: platforms[0].0,
             platform_b: platforms[1].0,
             eval_a: platforms[0].1,
@@ -1255,6 +1289,64 @@ mod matrix {
         ("POST", "/outcomes/{id}/restore", Op::Write("outcome", "archive")),
         ("POST", "/api/v1/outcomes/{id}/archive", Op::Write("outcome", "archive")),
         ("POST", "/api/v1/outcomes/{id}/restore", Op::Write("outcome", "archive")),
+        ("GET", "/trainings", Op::List("training")),
+        ("GET", "/api/v1/trainings", Op::List("training")),
+        ("GET", "/trainings/counts", Op::Own),
+        ("GET", "/api/v1/trainings/counts", Op::Own),
+        ("GET", "/trainings/template", Op::Own),
+        ("GET", "/trainings/{id}", Op::Read("training")),
+        ("GET", "/api/v1/trainings/{id}", Op::Read("training")),
+        ("GET", "/api/v1/trainings/{id}/participants", Op::Read("training")),
+        ("GET", "/trainings/new", Op::NewForm("training")),
+        ("POST", "/trainings/new", Op::Write("training", "create")),
+        ("POST", "/api/v1/trainings", Op::Write("training", "create")),
+        ("GET", "/trainings/{id}/edit", Op::EditForm("training")),
+        ("POST", "/trainings/{id}/edit", Op::Write("training", "update")),
+        ("PUT", "/api/v1/trainings/{id}", Op::Write("training", "update")),
+        ("PATCH", "/api/v1/trainings/{id}", Op::Write("training", "update")),
+        ("POST", "/trainings/{id}/archive", Op::Write("training", "archive")),
+        ("POST", "/trainings/{id}/restore", Op::Write("training", "archive")),
+        (
+            "POST",
+            "/api/v1/trainings/{id}/archive",
+            Op::Write("training", "archive"),
+        ),
+        (
+            "POST",
+            "/api/v1/trainings/{id}/restore",
+            Op::Write("training", "archive"),
+        ),
+        ("GET", "/trainings/{id}/participants/import", Op::EditForm("training")),
+        (
+            "POST",
+            "/api/v1/trainings/{id}/participants",
+            Op::Write("participant", "update"),
+        ),
+        (
+            "POST",
+            "/api/v1/trainings/{id}/participants/{part}/attendance",
+            Op::Write("participant", "update"),
+        ),
+        (
+            "POST",
+            "/api/v1/trainings/{id}/participants/import",
+            Op::Write("participant", "update"),
+        ),
+        (
+            "POST",
+            "/trainings/{id}/participants/import",
+            Op::Write("participant", "update"),
+        ),
+        (
+            "POST",
+            "/api/v1/trainings/{id}/participants/{part2}/remove",
+            Op::Write("participant", "update"),
+        ),
+        (
+            "POST",
+            "/trainings/{id}/participants/{part}/remove",
+            Op::Write("participant", "update"),
+        ),
         ("GET", "/search", Op::Own),
         ("GET", "/api/v1/search", Op::Own),
         ("GET", "/metrics", Op::OfficeOnly),
@@ -1322,6 +1414,7 @@ mod matrix {
             "match" => (f.match_a, f.match_b),
             "platform" | "station" | "evaluation" => (f.platform_a, f.platform_b),
             "outcome" => (f.outcome_a, f.outcome_b),
+            "training" | "participant" => (f.training_a, f.training_b),
             _ => (0, 0),
         }
     }
@@ -1391,6 +1484,8 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "platform",
                 "station",
                 "outcome",
+                "training",
+                "participant",
             ],
         ),
         // The enterprise, its own organisation and the project it leads.
@@ -1407,6 +1502,7 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "demand",
                 "match",
                 "outcome",
+                "training",
             ],
         ),
         // The college as co-unit: its people, its agreement, the project it co-leads.
@@ -1423,6 +1519,7 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "problem",
                 "work",
                 "outcome",
+                "training",
             ],
         ),
         // The expert: their own profile and the project they are responsible for.
@@ -1441,6 +1538,7 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "demand",
                 "match",
                 "outcome",
+                "training",
             ],
         ),
     ]
@@ -1472,7 +1570,12 @@ fn fill(path: &str, f: &matrix::Fixture, kind: &str, inside: bool) -> String {
         .replace("{eval}", &f.eval_a.to_string())
         .replace("{eid}", &if inside { f.eval_a } else { f.eval_b }.to_string())
         .replace("{pid}", &f.person_c.to_string())
+        .replace("{part}", &if inside { f.part_a.0 } else { f.part_b.0 }.to_string())
+        .replace("{part2}", &if inside { f.part_a.1 } else { f.part_b.1 }.to_string())
 }
+
+/// Numbers the participants the matrix adds, so that no two are the same person.
+static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// A body that would be accepted from the office, so that only access decides the answer.
 fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(String, String)> {
@@ -1591,6 +1694,21 @@ fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(S
                 ("reason", "请补充合同扫描件".into()),
             ]
         }
+        // A training organised by the county (the coordinator's); one participant, attending.
+        "training" => vec![
+            ("title", "新农村规划培训班".into()),
+            ("kind", "class".into()),
+            ("organizer_id", pick(f.county_a, f.county_b)),
+            ("start_on", "2026-05-11".into()),
+        ],
+        "participant" => vec![
+            (
+                "name",
+                format!("新学员{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)),
+            ),
+            ("unit", "江山市贺村镇人民政府".into()),
+            ("attended", "是".into()),
+        ],
         _ => vec![],
     };
     v.into_iter().map(|(k, s)| (k.to_string(), s)).collect()
@@ -1635,6 +1753,19 @@ async fn call(
         .unwrap();
         let target = uri.to_string();
         return app.multipart_by(s, &target, &[], "需求.xlsx", &sheet).await;
+    }
+    if method == "POST" && uri.ends_with("/participants/import") {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let sheet = hezuo_report::sheet::write_rows(
+            "学员名单",
+            &["姓名", "单位", "是否到课"],
+            &[vec![format!("导入学员{n}"), "江山甲企业".into(), "是".into()]],
+        )
+        .unwrap();
+        let target = uri.to_string();
+        return app
+            .multipart_by(s, &target, &[("mode", "add")], "学员.xlsx", &sheet)
+            .await;
     }
     if method == "GET" {
         let uri = if uri == "/api/v1/attachments" {
@@ -1700,6 +1831,8 @@ fn normalise(p: &str) -> String {
     .replace("{pid}", "{mid}")
     .replace("{eid}", "{mid}")
     .replace("{eval}", "{mid}")
+    .replace("{part2}", "{mid}")
+    .replace("{part}", "{mid}")
 }
 
 #[tokio::test]
@@ -1915,6 +2048,7 @@ async fn records_outside_a_scope_are_absent_from_lists_counts_and_related_panels
             ("demands", "demand", "乙需求"),
             ("works", "work", "乙论文"),
             ("outcomes", "outcome", "乙成果登记"),
+            ("trainings", "training", "乙培训班"),
         ] {
             let list = get_as(&app, s, format!("/api/v1/{plural}?per_page=200&archived=all"))
                 .await
