@@ -26,6 +26,8 @@ async fn org(st: &Store, kind: &str, name: &str, region: &str, parent: Option<i6
         name: s(name),
         region_code: s(region),
         parent_id: parent.map(|p| p.to_string()),
+        credit_code: (kind == "enterprise").then(|| "91330825MA28F0XX0F".to_string()),
+        industry_code: (kind == "enterprise").then(|| "C22".to_string()),
         ..Default::default()
     };
     st.create_organization(&sys(), &i.validate().unwrap()).await.unwrap().id
