@@ -1699,7 +1699,8 @@ fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(S
             ("title", "新农村规划培训班".into()),
             ("kind", "class".into()),
             ("organizer_id", pick(f.county_a, f.county_b)),
-            ("start_on", "2026-05-11".into()),
+            ("start_on", "2026-05-10".into()),
+            ("end_on", "2026-05-12".into()),
         ],
         "participant" => vec![
             (
