@@ -696,8 +696,11 @@ impl Units {
     }
 }
 
+/// id, name, short name, region code, kind.
+type OrgRow = (i64, String, Option<String>, Option<String>, String);
+
 async fn unit_lookup(tx: &mut Tx) -> Result<Units> {
-    let rows: Vec<(i64, String, Option<String>, Option<String>, String)> = on_tx!(tx, c => sqlx::query_as(
+    let rows: Vec<OrgRow> = on_tx!(tx, c => sqlx::query_as(
         "select id, name, short_name, region_code, kind from organization where archived = false order by id")
         .fetch_all(c).await)?;
     let mut exact = HashMap::new();
