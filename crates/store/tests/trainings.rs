@@ -199,3 +199,40 @@ async fn a_list_with_someone_twice_is_refused_whole_and_the_old_list_stays() {
     st.remove_participant(&sys(), a, list[0].id).await.unwrap();
     assert_eq!(st.get_training(&sys(), a).await.unwrap().participant_count, 1);
 }
+
+#[tokio::test]
+async fn the_demo_has_the_two_classes_the_seed_names_with_their_lists_a_forum_and_a_practice() {
+    let t = TestStore::new().await;
+    let st = &t.store;
+    hezuo_store::demo::load(st, common::TODAY.parse().unwrap())
+        .await
+        .unwrap();
+    let all = st
+        .list_trainings(&sys(), &TrainingFilter::default(), &ListParams::first(50))
+        .await
+        .unwrap()
+        .items;
+    let find = |part: &str| {
+        all.iter()
+            .find(|x| x.title.contains(part))
+            .unwrap_or_else(|| panic!("{part}"))
+    };
+    for class in ["新农村规划培训班", "科技乡镇长培训班"] {
+        let c = find(class);
+        assert!(
+            (20..=40).contains(&c.participant_count),
+            "{class}: {}",
+            c.participant_count
+        );
+        assert!(c.attended_count < c.participant_count, "{class}: some were absent");
+        let people = st.training_participants(&sys(), c.id).await.unwrap();
+        let counties: std::collections::HashSet<_> = people.iter().filter_map(|p| p.county_code.clone()).collect();
+        assert!(counties.len() >= 4, "{class} draws on the counties: {counties:?}");
+    }
+    assert_eq!(find("大讲坛").kind.as_str(), "forum");
+    assert_eq!(find("三下乡").kind.as_str(), "practice");
+    let year = chrono::Datelike::year(&common::TODAY.parse::<chrono::NaiveDate>().unwrap());
+    let by_kind = st.trained_counts(&sys(), year, TrainedBy::Kind).await.unwrap();
+    assert_eq!(by_kind[0].key, "class");
+    assert!(by_kind[0].trained >= 40);
+}
