@@ -12,6 +12,7 @@ pub mod demands;
 pub mod matching;
 pub mod reminders;
 pub mod search;
+pub mod trainings;
 
 use hezuo_domain::FieldErrors;
 use hezuo_store::StoreError;

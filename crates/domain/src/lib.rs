@@ -28,6 +28,7 @@ pub mod reminder;
 pub mod research_result;
 pub mod search;
 pub mod supervision;
+pub mod training;
 
 pub use error::{FieldErrors, Msg};
 pub use list::{ListParams, Page};
@@ -114,7 +115,7 @@ impl RecordKind {
         Self::Decision,
     ];
     /// The kinds a file may be attached to.
-    pub const ATTACHABLE: [RecordKind; 16] = [
+    pub const ATTACHABLE: [RecordKind; 17] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -129,6 +130,7 @@ impl RecordKind {
         Self::PlatformEvaluation,
         Self::Outcome,
         Self::Group,
+        Self::Training,
         Self::Event,
         Self::Decision,
     ];

@@ -207,8 +207,7 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
         | RecordKind::Secondment
         | RecordKind::SecondmentReport
         | RecordKind::ChiefExpert
-        | RecordKind::ServiceLog
-        | RecordKind::Training => {}
+        | RecordKind::ServiceLog => {}
         // Meetings are read by those who work the cooperation (every organisation-wide role); an
         // enterprise reads the meetings it attended, an expert those they attended.
         RecordKind::Event => match person {
@@ -251,6 +250,27 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
             }
             None => {}
         },
+        // A training is seen within the scope that organised or co-organised it, sent people to
+        // it, or (a county's coordinator) whose county it served.
+        RecordKind::Training => {
+            q.push(&format!(" and ({alias}.organizer_id in "));
+            org_set(q, &v.scope);
+            q.push(&format!(" or {alias}.co_organizer_id in "));
+            org_set(q, &v.scope);
+            q.push(&format!(
+                " or {alias}.id in (select tp.training_id from training_participant tp where tp.organization_id in "
+            ));
+            org_set(q, &v.scope);
+            q.push(")");
+            if let Scope::Subtree(root) = v.scope {
+                q.push(&format!(
+                    " or {alias}.county_code in (select tg.region_code from organization tg where tg.kind = 'government' and tg.id = "
+                ))
+                .bind(Arg::I64(root))
+                .push(")");
+            }
+            q.push(")");
+        }
         // An enterprise's demands are seen by the enterprise and by the coordinators above it.
         // An expert sees the demands matched to them (once matching exists).
         RecordKind::Demand => match person {
@@ -504,6 +524,23 @@ pub(crate) async fn authorize(
                     "You may only keep decisions given to an organisation in your scope",
                 )
             }));
+        }
+    }
+    // A training is kept by whose scope holds its organiser or co-organiser (seeing it for the
+    // county it served or the people sent to it is not keeping it).
+    if kind == RecordKind::Training && v.scope != Scope::All {
+        let mut q = Q::new(
+            "select count(*) from training t join organization r on r.id = t.organizer_id or r.id = t.co_organizer_id \
+             where t.id = ",
+        );
+        q.bind(Arg::I64(id));
+        restrict_own(&mut q, v, RecordKind::Organization, "r");
+        let n: i64 = on_tx!(tx, c => crate::sql::bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_one(c).await)?;
+        if n == 0 {
+            return Err(StoreError::Forbidden(Msg::new(
+                "只能修改主办或协办单位在您负责范围内的培训",
+                "You may only keep trainings organised within your scope",
+            )));
         }
     }
     Ok(())

@@ -63,6 +63,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     ),
     (14, "outcomes", include_str!("../migrations/sqlite/0014_outcomes.sql")),
     (15, "groups", include_str!("../migrations/sqlite/0015_groups.sql")),
+    (18, "trainings", include_str!("../migrations/sqlite/0018_trainings.sql")),
     (19, "meetings", include_str!("../migrations/sqlite/0019_meetings.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -107,6 +108,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     ),
     (14, "outcomes", include_str!("../migrations/postgres/0014_outcomes.sql")),
     (15, "groups", include_str!("../migrations/postgres/0015_groups.sql")),
+    (
+        18,
+        "trainings",
+        include_str!("../migrations/postgres/0018_trainings.sql"),
+    ),
     (19, "meetings", include_str!("../migrations/postgres/0019_meetings.sql")),
 ];
 

@@ -17,6 +17,7 @@ pub mod demands;
 pub mod demo;
 mod demo_events;
 mod demo_platforms;
+mod demo_trainings;
 pub mod events;
 pub mod idempotency;
 pub mod matches;
@@ -34,6 +35,7 @@ mod sql;
 pub mod stats;
 pub mod summary;
 pub mod supervision;
+pub mod trainings;
 pub mod waiting;
 pub mod works;
 

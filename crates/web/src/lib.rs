@@ -38,6 +38,7 @@ mod routing;
 pub mod search;
 mod state;
 pub mod supervision;
+pub mod trainings;
 pub mod users;
 mod views;
 pub mod works;
@@ -86,6 +87,7 @@ pub fn app(state: AppState) -> Router {
         .merge(closed_loop::router())
         .merge(outcomes::router())
         .merge(events::router())
+        .merge(trainings::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

@@ -125,7 +125,17 @@ is a 422; while the first is still being handled, a 409 with `Retry-After`.\n\
         hezuo_domain::event::DecisionStatus,
         hezuo_domain::event::ProgressInput,
         crate::events::HandedToProject,
-        crate::events::HandedToProblem
+        crate::events::HandedToProblem,
+        hezuo_domain::training::Training,
+        hezuo_domain::training::TrainingInput,
+        hezuo_domain::training::TrainingKind,
+        hezuo_domain::training::TrainingStatus,
+        hezuo_domain::training::Participant,
+        hezuo_domain::training::ParticipantInput,
+        hezuo_domain::training::TrainedCount,
+        crate::trainings::TrainedCounts,
+        crate::trainings::ImportAnswer,
+        crate::trainings::AttendanceInput
     ))
 )]
 struct Schemas;
@@ -494,6 +504,7 @@ pub fn document() -> Value {
     demands_and_search(&mut paths);
     outcomes(&mut paths);
     events(&mut paths);
+    trainings(&mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,
@@ -1015,4 +1026,49 @@ fn events(paths: &mut serde_json::Map<String, serde_json::Value>) {
             "operationId": "decision_to_problem", "parameters": [id_param("id")], "requestBody": body("ProblemInput"),
             "responses": responses("201", "The decision and the new problem", r("HandedToProblem"), &["403", "404", "409", "412", "422"]) } }),
     );
+}
+
+/// Trainings and practice: the record, its participants and their import, the counts of people trained.
+fn trainings(paths: &mut serde_json::Map<String, Value>) {
+    let tag = "trainings";
+    crud(
+        paths,
+        "trainings",
+        tag,
+        "Training",
+        "TrainingInput",
+        params::<hezuo_domain::training::TrainingFilter>(),
+    );
+    paths.insert("/api/v1/trainings/counts".into(), json!({ "get": { "tags": [tag],
+        "summary": "People who attended trainings starting in `year` (not archived nor cancelled) in the caller's scope, by county \
+                    (each participant's: their unit's, else the training's; \"\" when neither is known) or by kind",
+        "operationId": "count_trained", "parameters": params::<crate::trainings::CountsQuery>(),
+        "responses": responses("200", "The rows, most people first", r("TrainedCounts"), &["422"]) } }));
+    paths.insert("/api/v1/trainings/{id}/participants".into(), json!({
+        "get": { "tags": [tag], "summary": "The participants in list order (phone numbers masked for those who do not keep the training)",
+                 "operationId": "list_participants", "parameters": [id_param("id")],
+                 "responses": responses("200", "All of them", list_schema("Participant"), &["404"]) },
+        "post": { "tags": [tag], "summary": "Add one participant (refused when the same name and unit is listed)",
+                  "operationId": "add_participant", "parameters": [id_param("id")], "requestBody": body("ParticipantInput"),
+                  "responses": responses("201", "Added", r("Participant"), &["400", "403", "404", "409", "413", "422"]) } }));
+    paths.insert("/api/v1/trainings/{id}/participants/import".into(), json!({ "post": { "tags": [tag],
+        "summary": "Import participants from an .xlsx sheet (multipart: `file`, optional `mode`: replace (default) or add); \
+                    columns 姓名, 单位 (required), 职务, 电话, 是否到课, 学时; all rows or none",
+        "operationId": "import_participants", "parameters": [id_param("id")],
+        "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object", "required": ["file"],
+            "properties": { "file": { "type": "string", "format": "binary" },
+                            "mode": { "type": "string", "enum": ["replace", "add"], "default": "replace" } } } } } },
+        "responses": responses("201", "Every row written", r("ImportAnswer"), &["400", "403", "404", "413", "422"]) } }));
+    paths.insert(
+        "/api/v1/trainings/{id}/participants/{mid}/attendance".into(),
+        json!({ "post": { "tags": [tag],
+        "summary": "Mark whether a participant attended, and their hours", "operationId": "set_attendance",
+        "parameters": [id_param("id"), id_param("mid")], "requestBody": body("AttendanceInput"),
+        "responses": responses("200", "The participant", r("Participant"), &["400", "403", "404", "413", "422"]) } }),
+    );
+    paths.insert("/api/v1/trainings/{id}/participants/{mid}/remove".into(), json!({ "post": { "tags": [tag],
+        "summary": "Take a participant off the list", "operationId": "remove_participant",
+        "parameters": [id_param("id"), id_param("mid")],
+        "responses": { "204": { "description": "Removed" }, "403": { "description": "The caller may not keep this training" },
+                       "404": { "description": "No such training, or the participant is not on it" } } } }));
 }

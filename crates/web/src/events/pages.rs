@@ -584,7 +584,12 @@ async fn decision_page(cx: &Ctx, d: Decision, redo: Option<(ProgressInput, Rejec
         page.actions.clear();
     }
     // The owner unit reports through the form above; what the decision says is the organiser's.
-    if !may_update || matches!(v.role, hezuo_domain::access::Role::Unit | hezuo_domain::access::Role::Enterprise) {
+    if !may_update
+        || matches!(
+            v.role,
+            hezuo_domain::access::Role::Unit | hezuo_domain::access::Role::Enterprise
+        )
+    {
         page.edit_href = None;
     }
     Ok(page)

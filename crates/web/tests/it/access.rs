@@ -530,6 +530,12 @@ mod matrix {
         /// Outcomes reported by ent_a (on project_a, counting for college_a and person_a) and ent_b.
         pub outcome_a: i64,
         pub outcome_b: i64,
+        /// Trainings organised by county_a (co-organised by college_a, ent_a sending two people)
+        /// and county_b (ent_b sending two), with their first and second participants.
+        pub training_a: i64,
+        pub training_b: i64,
+        pub part_a: (i64, i64),
+        pub part_b: (i64, i64),
     }
 
     pub async fn fixture(app: &TestApp) -> Fixture {
@@ -773,11 +779,39 @@ mod matrix {
                 json!({"event_id": event_b, "title": "乙事项", "owner_id": county_b, "due_on": "2026-07-01"}),
             )
             .await;
+        let mut trainings = Vec::new();
+        for (title, org, co, unit) in [
+            ("甲培训班", county_a, Some(college_a), "江山甲企业"),
+            ("乙培训班", county_b, None, "龙游乙企业"),
+        ] {
+            let id = app
+                .create(
+                    "trainings",
+                    json!({"title": title, "kind": "class", "organizer_id": org, "co_organizer_id": co, "start_on": "2026-05-10"}),
+                )
+                .await;
+            let mut parts = Vec::new();
+            for name in ["学员一", "学员二"] {
+                let r = app
+                    .post(
+                        &format!("/api/v1/trainings/{id}/participants"),
+                        json!({"name": name, "unit": unit, "phone": "13905701234", "attended": "是"}),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+                parts.push(r.json()["id"].as_i64().unwrap());
+            }
+            trainings.push((id, (parts[0], parts[1])));
+        }
         Fixture {
             event_a,
             event_b,
             decision_a,
             decision_b,
+            training_a: trainings[0].0,
+            training_b: trainings[1].0,
+            part_a: trainings[0].1,
+            part_b: trainings[1].1,
             platform_a: platforms[0].0,
             platform_b: platforms[1].0,
             eval_a: platforms[0].1,
@@ -1365,6 +1399,64 @@ mod matrix {
             "/api/v1/decisions/{id}/problem",
             Op::Write("handover_problem", "update"),
         ),
+        ("GET", "/trainings", Op::List("training")),
+        ("GET", "/api/v1/trainings", Op::List("training")),
+        ("GET", "/trainings/counts", Op::Own),
+        ("GET", "/api/v1/trainings/counts", Op::Own),
+        ("GET", "/trainings/template", Op::Own),
+        ("GET", "/trainings/{id}", Op::Read("training")),
+        ("GET", "/api/v1/trainings/{id}", Op::Read("training")),
+        ("GET", "/api/v1/trainings/{id}/participants", Op::Read("training")),
+        ("GET", "/trainings/new", Op::NewForm("training")),
+        ("POST", "/trainings/new", Op::Write("training", "create")),
+        ("POST", "/api/v1/trainings", Op::Write("training", "create")),
+        ("GET", "/trainings/{id}/edit", Op::EditForm("training")),
+        ("POST", "/trainings/{id}/edit", Op::Write("training", "update")),
+        ("PUT", "/api/v1/trainings/{id}", Op::Write("training", "update")),
+        ("PATCH", "/api/v1/trainings/{id}", Op::Write("training", "update")),
+        ("POST", "/trainings/{id}/archive", Op::Write("training", "archive")),
+        ("POST", "/trainings/{id}/restore", Op::Write("training", "archive")),
+        (
+            "POST",
+            "/api/v1/trainings/{id}/archive",
+            Op::Write("training", "archive"),
+        ),
+        (
+            "POST",
+            "/api/v1/trainings/{id}/restore",
+            Op::Write("training", "archive"),
+        ),
+        ("GET", "/trainings/{id}/participants/import", Op::EditForm("training")),
+        (
+            "POST",
+            "/api/v1/trainings/{id}/participants",
+            Op::Write("participant", "update"),
+        ),
+        (
+            "POST",
+            "/api/v1/trainings/{id}/participants/{part}/attendance",
+            Op::Write("participant", "update"),
+        ),
+        (
+            "POST",
+            "/api/v1/trainings/{id}/participants/import",
+            Op::Write("participant", "update"),
+        ),
+        (
+            "POST",
+            "/trainings/{id}/participants/import",
+            Op::Write("participant", "update"),
+        ),
+        (
+            "POST",
+            "/api/v1/trainings/{id}/participants/{part2}/remove",
+            Op::Write("participant", "update"),
+        ),
+        (
+            "POST",
+            "/trainings/{id}/participants/{part}/remove",
+            Op::Write("participant", "update"),
+        ),
         ("GET", "/search", Op::Own),
         ("GET", "/api/v1/search", Op::Own),
         ("GET", "/metrics", Op::OfficeOnly),
@@ -1437,6 +1529,7 @@ mod matrix {
             "outcome" => (f.outcome_a, f.outcome_b),
             "event" => (f.event_a, f.event_b),
             "decision" | "handover" | "handover_problem" => (f.decision_a, f.decision_b),
+            "training" | "participant" => (f.training_a, f.training_b),
             _ => (0, 0),
         }
     }
@@ -1510,6 +1603,8 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "decision",
                 "handover",
                 "handover_problem",
+                "training",
+                "participant",
             ],
         ),
         // The enterprise, its own organisation and the project it leads.
@@ -1526,6 +1621,7 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "demand",
                 "match",
                 "outcome",
+                "training",
             ],
         ),
         // The college as co-unit: its people, its agreement, the project it co-leads.
@@ -1544,6 +1640,7 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "outcome",
                 "decision",
                 "handover_problem",
+                "training",
             ],
         ),
         // The expert: their own profile and the project they are responsible for.
@@ -1562,6 +1659,7 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "demand",
                 "match",
                 "outcome",
+                "training",
             ],
         ),
     ]
@@ -1595,7 +1693,12 @@ fn fill(path: &str, f: &matrix::Fixture, kind: &str, inside: bool) -> String {
         .replace("{pid}", &f.person_c.to_string())
         .replace("{event}", &f.event_a.to_string())
         .replace("{decision}", &f.decision_a.to_string())
+        .replace("{part}", &if inside { f.part_a.0 } else { f.part_b.0 }.to_string())
+        .replace("{part2}", &if inside { f.part_a.1 } else { f.part_b.1 }.to_string())
 }
+
+/// Numbers the participants the matrix adds, so that no two are the same person.
+static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// A body that would be accepted from the office, so that only access decides the answer.
 fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(String, String)> {
@@ -1738,6 +1841,22 @@ fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(S
             ("status", "in_progress".into()),
             ("progress", "推进中".into()),
         ],
+        // A training organised by the county (the coordinator's); one participant, attending.
+        "training" => vec![
+            ("title", "新农村规划培训班".into()),
+            ("kind", "class".into()),
+            ("organizer_id", pick(f.county_a, f.county_b)),
+            ("start_on", "2026-05-10".into()),
+            ("end_on", "2026-05-12".into()),
+        ],
+        "participant" => vec![
+            (
+                "name",
+                format!("新学员{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)),
+            ),
+            ("unit", "江山市贺村镇人民政府".into()),
+            ("attended", "是".into()),
+        ],
         _ => vec![],
     };
     v.into_iter().map(|(k, s)| (k.to_string(), s)).collect()
@@ -1809,6 +1928,19 @@ async fn call(
         let target = uri.to_string();
         return app.multipart_by(s, &target, &[], "需求.xlsx", &sheet).await;
     }
+    if method == "POST" && uri.ends_with("/participants/import") {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let sheet = hezuo_report::sheet::write_rows(
+            "学员名单",
+            &["姓名", "单位", "是否到课"],
+            &[vec![format!("导入学员{n}"), "江山甲企业".into(), "是".into()]],
+        )
+        .unwrap();
+        let target = uri.to_string();
+        return app
+            .multipart_by(s, &target, &[("mode", "add")], "学员.xlsx", &sheet)
+            .await;
+    }
     if method == "GET" {
         let uri = if uri == "/api/v1/attachments" {
             format!(
@@ -1875,6 +2007,8 @@ fn normalise(p: &str) -> String {
     .replace("{pid}", "{mid}")
     .replace("{eid}", "{mid}")
     .replace("{eval}", "{mid}")
+    .replace("{part2}", "{mid}")
+    .replace("{part}", "{mid}")
 }
 
 #[tokio::test]
@@ -2099,6 +2233,7 @@ async fn records_outside_a_scope_are_absent_from_lists_counts_and_related_panels
             ("demands", "demand", "乙需求"),
             ("works", "work", "乙论文"),
             ("outcomes", "outcome", "乙成果登记"),
+            ("trainings", "training", "乙培训班"),
         ] {
             let list = get_as(&app, s, format!("/api/v1/{plural}?per_page=200&archived=all"))
                 .await

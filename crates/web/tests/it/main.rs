@@ -23,3 +23,4 @@ mod role_words;
 mod search;
 mod signin;
 mod supervision;
+mod trainings;
