@@ -7,6 +7,7 @@ pub mod agreement;
 pub mod attachment;
 pub mod bulletin;
 pub mod campaign;
+pub mod chief_expert;
 pub mod closed_loop;
 pub mod codes;
 pub mod demand;

@@ -206,11 +206,33 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
         RecordKind::Group
         | RecordKind::Secondment
         | RecordKind::SecondmentReport
-        | RecordKind::ChiefExpert
-        | RecordKind::ServiceLog
         | RecordKind::Training
         | RecordKind::Event
         | RecordKind::Decision => {}
+        // A chief expert's appointment is seen by the expert, by whoever reaches the place served
+        // (a county's coordinator) and by whoever reaches the expert's organisation (their
+        // college); a chain-only appointment by the latter. The service log goes with it.
+        RecordKind::ChiefExpert => match person {
+            Some(p) => {
+                q.push(&format!(" and {alias}.person_id = ")).bind(Arg::I64(p));
+            }
+            None => {
+                q.push(&format!(" and ({alias}.organization_id in "));
+                org_set(q, &v.scope);
+                q.push(&format!(
+                    " or {alias}.person_id in (select cp.id from person cp where cp.organization_id in "
+                ));
+                org_set(q, &v.scope);
+                q.push("))");
+            }
+        },
+        RecordKind::ServiceLog => {
+            q.push(&format!(
+                " and {alias}.chief_expert_id in (select ce.id from chief_expert ce where 1 = 1"
+            ));
+            restrict(q, v, RecordKind::ChiefExpert, "ce");
+            q.push(")");
+        }
         // An enterprise's demands are seen by the enterprise and by the coordinators above it.
         // An expert sees the demands matched to them (once matching exists).
         RecordKind::Demand => match person {
