@@ -15,6 +15,7 @@ pub mod audit;
 pub mod auth;
 pub mod bulletins;
 pub mod campaigns;
+pub mod chief_experts;
 pub mod closed_loop;
 pub mod demands;
 pub mod error;
@@ -84,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .merge(matches::router())
         .merge(closed_loop::router())
         .merge(outcomes::router())
+        .merge(chief_experts::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

@@ -116,7 +116,16 @@ is a 422; while the first is still being handled, a 409 with `Retry-After`.\n\
         hezuo_domain::outcome::Outcome,
         hezuo_domain::outcome::OutcomeInput,
         hezuo_domain::outcome::OutcomeTotal,
-        crate::outcomes::ReturnInput
+        crate::outcomes::ReturnInput,
+        hezuo_domain::chief_expert::ChiefExpert,
+        hezuo_domain::chief_expert::ChiefExpertInput,
+        hezuo_domain::chief_expert::ChiefField,
+        hezuo_domain::chief_expert::ChiefStatus,
+        hezuo_domain::chief_expert::ServiceKind,
+        hezuo_domain::chief_expert::ServiceLog,
+        hezuo_domain::chief_expert::ServiceLogInput,
+        hezuo_domain::chief_expert::ServiceTally,
+        hezuo_domain::chief_expert::MatchedDemand
     ))
 )]
 struct Schemas;
@@ -484,6 +493,7 @@ pub fn document() -> Value {
     platforms(&mut paths);
     demands_and_search(&mut paths);
     outcomes(&mut paths);
+    chief_experts(&mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,
@@ -958,4 +968,41 @@ fn closed_loop_paths(paths: &mut serde_json::Map<String, Value>) {
         "summary": "The demands whose furthest step is `step` (any short of the end when absent), still moving (or with `stopped=true` closed there), longest waiting first",
         "parameters": params::<crate::closed_loop::FunnelParams>(),
         "responses": responses("200", "A page of them", list_schema("WaitingDemandItem"), &["422"]) } }));
+}
+
+/// Chief experts: their appointments, the service log, the year's tally and the demands matched to them.
+fn chief_experts(paths: &mut serde_json::Map<String, Value>) {
+    let tag = "chief-experts";
+    crud(
+        paths,
+        "chief-experts",
+        tag,
+        "ChiefExpert",
+        "ChiefExpertInput",
+        params::<hezuo_domain::chief_expert::ChiefExpertFilter>(),
+    );
+    crud(
+        paths,
+        "service-log",
+        tag,
+        "ServiceLog",
+        "ServiceLogInput",
+        params::<hezuo_domain::chief_expert::ServiceLogFilter>(),
+    );
+    let mut tally_params = vec![id_param("id")];
+    tally_params.extend(params::<crate::chief_experts::TallyQuery>());
+    paths.insert(
+        "/api/v1/chief-experts/{id}/tally".into(),
+        json!({ "get": { "tags": [tag],
+            "summary": "The year's service log by kind (every kind, in order, zeros included; the total last with `kind: null`): entries not archived, hours and people served — what the yearly appraisal counts",
+            "operationId": "chief_expert_tally", "parameters": tally_params,
+            "responses": responses("200", "Every kind, then the total", json!({ "type": "array", "items": r("ServiceTally") }), &["404", "422"]) } }),
+    );
+    paths.insert(
+        "/api/v1/chief-experts/{id}/demands".into(),
+        json!({ "get": { "tags": [tag],
+            "summary": "The demands matched to the expert whose enterprise lies in the place served (all of them for an appointment to a chain alone), as the caller may see the matches",
+            "operationId": "chief_expert_demands", "parameters": [id_param("id")],
+            "responses": responses("200", "Latest match first", list_schema("MatchedDemand"), &["404"]) } }),
+    );
 }
