@@ -16,9 +16,11 @@ fn s(v: impl ToString) -> Option<String> {
     Some(v.to_string())
 }
 
+/// A log entry: (kind, days before today, title, place, hours, people served).
+type Entry = (&'static str, i64, &'static str, &'static str, Option<i64>, Option<i64>);
+
 /// One appointment: the expert's research field, the place (a county's name) and chain, the
-/// field, who appointed them and the document, the duties, and the log: (kind, days before
-/// today, title, place, hours, people served).
+/// field, who appointed them and the document, the duties, and the log.
 struct Spec {
     research: &'static str,
     county: Option<&'static str>,
@@ -27,7 +29,7 @@ struct Spec {
     appointed_by: &'static str,
     document: String,
     duties: &'static str,
-    log: Vec<(&'static str, i64, &'static str, &'static str, Option<i64>, Option<i64>)>,
+    log: Vec<Entry>,
 }
 
 /// Loads the two appointments and their logs; returns how many log entries.
