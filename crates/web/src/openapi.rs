@@ -973,14 +973,11 @@ fn closed_loop_paths(paths: &mut serde_json::Map<String, Value>) {
 /// Chief experts: their appointments, the service log, the year's tally and the demands matched to them.
 fn chief_experts(paths: &mut serde_json::Map<String, Value>) {
     let tag = "chief-experts";
-    crud(
-        paths,
-        "chief-experts",
-        tag,
-        "ChiefExpert",
-        "ChiefExpertInput",
-        params::<hezuo_domain::chief_expert::ChiefExpertFilter>(),
-    );
+    let mut filter = params::<hezuo_domain::chief_expert::ChiefExpertFilter>();
+    filter.push(json!({ "name": "format", "in": "query", "required": false,
+        "description": "`xlsx`: the whole filtered list as a spreadsheet instead of one JSON page",
+        "schema": { "type": "string", "enum": ["xlsx"] } }));
+    crud(paths, "chief-experts", tag, "ChiefExpert", "ChiefExpertInput", filter);
     crud(
         paths,
         "service-log",

@@ -132,6 +132,11 @@ async fn appointments_are_created_then_listed_by_field_county_chain_year_and_sta
     assert_eq!(total(&app, "status=ended").await, 1);
     assert_eq!(total(&app, "year=2021").await, 1);
     assert_eq!(total(&app, &format!("person_id={expert2}")).await, 2);
+    let x = app.get("/api/v1/chief-experts?field=industry&format=xlsx").await;
+    assert_eq!(x.status, StatusCode::OK);
+    let kind = x.headers["content-type"].to_str().unwrap().to_string();
+    assert!(kind.contains("spreadsheetml"), "{kind}");
+    assert!(x.bytes.starts_with(b"PK"), "an .xlsx file");
     let r = app.get("/api/v1/chief-experts?status=retired").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["fields"]["status"].is_string());
