@@ -7,6 +7,7 @@ pub mod agreement;
 pub mod attachment;
 pub mod bulletin;
 pub mod campaign;
+pub mod chief_expert;
 pub mod closed_loop;
 pub mod codes;
 pub mod demand;
@@ -115,7 +116,7 @@ impl RecordKind {
         Self::Decision,
     ];
     /// The kinds a file may be attached to.
-    pub const ATTACHABLE: [RecordKind; 17] = [
+    pub const ATTACHABLE: [RecordKind; 19] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -130,6 +131,8 @@ impl RecordKind {
         Self::PlatformEvaluation,
         Self::Outcome,
         Self::Group,
+        Self::ChiefExpert,
+        Self::ServiceLog,
         Self::Training,
         Self::Event,
         Self::Decision,

@@ -203,11 +203,7 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
         // who keeps one is decided in `authorize` (a host in the scope).
         RecordKind::Platform | RecordKind::PlatformEvaluation => {}
         // Issue 16's records: each is narrowed by the module that owns it.
-        RecordKind::Group
-        | RecordKind::Secondment
-        | RecordKind::SecondmentReport
-        | RecordKind::ChiefExpert
-        | RecordKind::ServiceLog => {}
+        RecordKind::Group | RecordKind::Secondment | RecordKind::SecondmentReport => {}
         // Meetings are read by those who work the cooperation (every organisation-wide role); an
         // enterprise reads the meetings it attended, an expert those they attended.
         RecordKind::Event => match person {
@@ -269,6 +265,30 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
                 .bind(Arg::I64(root))
                 .push(")");
             }
+            q.push(")");
+        }
+        // A chief expert's appointment is seen by the expert, by whoever reaches the place served
+        // (a county's coordinator) and by whoever reaches the expert's organisation (their
+        // college); a chain-only appointment by the latter. The service log goes with it.
+        RecordKind::ChiefExpert => match person {
+            Some(p) => {
+                q.push(&format!(" and {alias}.person_id = ")).bind(Arg::I64(p));
+            }
+            None => {
+                q.push(&format!(" and ({alias}.organization_id in "));
+                org_set(q, &v.scope);
+                q.push(&format!(
+                    " or {alias}.person_id in (select cp.id from person cp where cp.organization_id in "
+                ));
+                org_set(q, &v.scope);
+                q.push("))");
+            }
+        },
+        RecordKind::ServiceLog => {
+            q.push(&format!(
+                " and {alias}.chief_expert_id in (select ce.id from chief_expert ce where 1 = 1"
+            ));
+            restrict(q, v, RecordKind::ChiefExpert, "ce");
             q.push(")");
         }
         // An enterprise's demands are seen by the enterprise and by the coordinators above it.

@@ -63,6 +63,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
     ),
     (14, "outcomes", include_str!("../migrations/sqlite/0014_outcomes.sql")),
     (15, "groups", include_str!("../migrations/sqlite/0015_groups.sql")),
+    (
+        17,
+        "chief_experts",
+        include_str!("../migrations/sqlite/0017_chief_experts.sql"),
+    ),
     (18, "trainings", include_str!("../migrations/sqlite/0018_trainings.sql")),
     (19, "meetings", include_str!("../migrations/sqlite/0019_meetings.sql")),
 ];
@@ -108,6 +113,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     ),
     (14, "outcomes", include_str!("../migrations/postgres/0014_outcomes.sql")),
     (15, "groups", include_str!("../migrations/postgres/0015_groups.sql")),
+    (
+        17,
+        "chief_experts",
+        include_str!("../migrations/postgres/0017_chief_experts.sql"),
+    ),
     (
         18,
         "trainings",

@@ -88,6 +88,8 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<DemoSummary> {
     let (written, projects) = stories::load(store, &ids, today).await?;
     l.sum.solicitation += written;
     l.sum.projects += projects;
+    // Chief experts and their service logs, after the matches whose demands their logs take.
+    crate::demo_chief_experts::load(store, today).await?;
     // Meetings last: their decisions go to the unit leading the most projects.
     crate::demo_events::load(store, today).await?;
     crate::demo_trainings::load(store, today).await?;

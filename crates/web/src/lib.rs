@@ -15,6 +15,7 @@ pub mod audit;
 pub mod auth;
 pub mod bulletins;
 pub mod campaigns;
+pub mod chief_experts;
 pub mod closed_loop;
 pub mod demands;
 pub mod error;
@@ -88,6 +89,7 @@ pub fn app(state: AppState) -> Router {
         .merge(outcomes::router())
         .merge(events::router())
         .merge(trainings::router())
+        .merge(chief_experts::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

@@ -135,7 +135,16 @@ is a 422; while the first is still being handled, a 409 with `Retry-After`.\n\
         hezuo_domain::training::TrainedCount,
         crate::trainings::TrainedCounts,
         crate::trainings::ImportAnswer,
-        crate::trainings::AttendanceInput
+        crate::trainings::AttendanceInput,
+        hezuo_domain::chief_expert::ChiefExpert,
+        hezuo_domain::chief_expert::ChiefExpertInput,
+        hezuo_domain::chief_expert::ChiefField,
+        hezuo_domain::chief_expert::ChiefStatus,
+        hezuo_domain::chief_expert::ServiceKind,
+        hezuo_domain::chief_expert::ServiceLog,
+        hezuo_domain::chief_expert::ServiceLogInput,
+        hezuo_domain::chief_expert::ServiceTally,
+        hezuo_domain::chief_expert::MatchedDemand
     ))
 )]
 struct Schemas;
@@ -505,6 +514,7 @@ pub fn document() -> Value {
     outcomes(&mut paths);
     events(&mut paths);
     trainings(&mut paths);
+    chief_experts(&mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,
@@ -1071,4 +1081,38 @@ fn trainings(paths: &mut serde_json::Map<String, Value>) {
         "parameters": [id_param("id"), id_param("mid")],
         "responses": { "204": { "description": "Removed" }, "403": { "description": "The caller may not keep this training" },
                        "404": { "description": "No such training, or the participant is not on it" } } } }));
+}
+
+/// Chief experts: their appointments, the service log, the year's tally and the demands matched to them.
+fn chief_experts(paths: &mut serde_json::Map<String, Value>) {
+    let tag = "chief-experts";
+    let mut filter = params::<hezuo_domain::chief_expert::ChiefExpertFilter>();
+    filter.push(json!({ "name": "format", "in": "query", "required": false,
+        "description": "`xlsx`: the whole filtered list as a spreadsheet instead of one JSON page",
+        "schema": { "type": "string", "enum": ["xlsx"] } }));
+    crud(paths, "chief-experts", tag, "ChiefExpert", "ChiefExpertInput", filter);
+    crud(
+        paths,
+        "service-log",
+        tag,
+        "ServiceLog",
+        "ServiceLogInput",
+        params::<hezuo_domain::chief_expert::ServiceLogFilter>(),
+    );
+    let mut tally_params = vec![id_param("id")];
+    tally_params.extend(params::<crate::chief_experts::TallyQuery>());
+    paths.insert(
+        "/api/v1/chief-experts/{id}/tally".into(),
+        json!({ "get": { "tags": [tag],
+            "summary": "The year's service log by kind (every kind, in order, zeros included; the total last with `kind: null`): entries not archived, hours and people served — what the yearly appraisal counts",
+            "operationId": "chief_expert_tally", "parameters": tally_params,
+            "responses": responses("200", "Every kind, then the total", json!({ "type": "array", "items": r("ServiceTally") }), &["404", "422"]) } }),
+    );
+    paths.insert(
+        "/api/v1/chief-experts/{id}/demands".into(),
+        json!({ "get": { "tags": [tag],
+            "summary": "The demands matched to the expert whose enterprise lies in the place served (all of them for an appointment to a chain alone), as the caller may see the matches",
+            "operationId": "chief_expert_demands", "parameters": [id_param("id")],
+            "responses": responses("200", "Latest match first", list_schema("MatchedDemand"), &["404"]) } }),
+    );
 }

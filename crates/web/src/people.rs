@@ -210,6 +210,7 @@ impl Pages for People {
             )
             .await?,
         );
+        sections.extend(crate::chief_experts::panel(cx, p.id).await?);
         Ok(DetailPage {
             badges,
             props,

@@ -536,6 +536,15 @@ mod matrix {
         pub training_b: i64,
         pub part_a: (i64, i64),
         pub part_b: (i64, i64),
+        /// Chief experts serving county_a (person_a) and county_b (乙专家, of the university),
+        /// each with one service-log entry.
+        pub chief_a: i64,
+        pub chief_b: i64,
+        /// An expert of the university whom no other write touches (the person edits here turn
+        /// person_a into a non-expert).
+        pub person_e: i64,
+        pub log_a: i64,
+        pub log_b: i64,
     }
 
     pub async fn fixture(app: &TestApp) -> Fixture {
@@ -803,6 +812,21 @@ mod matrix {
             }
             trainings.push((id, (parts[0], parts[1])));
         }
+        let person_e = app
+            .create(
+                "people",
+                json!({"organization_id": uni, "name": "乙专家", "is_expert": true}),
+            )
+            .await;
+        let chief = |p: i64, county: i64| {
+            json!({"person_id": p, "field": "agriculture", "organization_id": county,
+            "document_no": "衢农发〔2026〕1号", "appointed_by": "衢州市农业农村局", "from_on": "2026-01-01", "to_on": "2028-12-31"})
+        };
+        let chief_a = app.create("chief-experts", chief(person_a, county_a)).await;
+        let chief_b = app.create("chief-experts", chief(person_e, county_b)).await;
+        let log = |c: i64, title: &str| json!({"chief_expert_id": c, "kind": "visit", "served_on": "2026-05-01", "title": title});
+        let log_a = app.create("service-log", log(chief_a, "甲服务记录")).await;
+        let log_b = app.create("service-log", log(chief_b, "乙服务记录")).await;
         Fixture {
             event_a,
             event_b,
@@ -812,6 +836,11 @@ mod matrix {
             training_b: trainings[1].0,
             part_a: trainings[0].1,
             part_b: trainings[1].1,
+            chief_a,
+            chief_b,
+            person_e,
+            log_a,
+            log_b,
             platform_a: platforms[0].0,
             platform_b: platforms[1].0,
             eval_a: platforms[0].1,
@@ -1460,6 +1489,54 @@ mod matrix {
         ("GET", "/search", Op::Own),
         ("GET", "/api/v1/search", Op::Own),
         ("GET", "/metrics", Op::OfficeOnly),
+        ("GET", "/chief-experts", Op::List("chief")),
+        ("GET", "/api/v1/chief-experts", Op::List("chief")),
+        ("GET", "/chief-experts/{id}", Op::Read("chief")),
+        ("GET", "/api/v1/chief-experts/{id}", Op::Read("chief")),
+        ("GET", "/api/v1/chief-experts/{id}/tally", Op::Read("chief")),
+        ("GET", "/api/v1/chief-experts/{id}/demands", Op::Read("chief")),
+        ("GET", "/chief-experts/new", Op::NewForm("chief")),
+        ("POST", "/chief-experts/new", Op::Write("chief", "create")),
+        ("POST", "/api/v1/chief-experts", Op::Write("chief", "create")),
+        ("GET", "/chief-experts/{id}/edit", Op::EditForm("chief")),
+        ("POST", "/chief-experts/{id}/edit", Op::Write("chief", "update")),
+        ("PUT", "/api/v1/chief-experts/{id}", Op::Write("chief", "update")),
+        ("PATCH", "/api/v1/chief-experts/{id}", Op::Write("chief", "update")),
+        ("POST", "/chief-experts/{id}/archive", Op::Write("chief", "archive")),
+        ("POST", "/chief-experts/{id}/restore", Op::Write("chief", "archive")),
+        (
+            "POST",
+            "/api/v1/chief-experts/{id}/archive",
+            Op::Write("chief", "archive"),
+        ),
+        (
+            "POST",
+            "/api/v1/chief-experts/{id}/restore",
+            Op::Write("chief", "archive"),
+        ),
+        ("GET", "/service-log", Op::List("servicelog")),
+        ("GET", "/api/v1/service-log", Op::List("servicelog")),
+        ("GET", "/service-log/{id}", Op::Read("servicelog")),
+        ("GET", "/api/v1/service-log/{id}", Op::Read("servicelog")),
+        ("GET", "/service-log/new", Op::NewForm("servicelog")),
+        ("POST", "/service-log/new", Op::Write("servicelog", "create")),
+        ("POST", "/api/v1/service-log", Op::Write("servicelog", "create")),
+        ("GET", "/service-log/{id}/edit", Op::EditForm("servicelog")),
+        ("POST", "/service-log/{id}/edit", Op::Write("servicelog", "update")),
+        ("PUT", "/api/v1/service-log/{id}", Op::Write("servicelog", "update")),
+        ("PATCH", "/api/v1/service-log/{id}", Op::Write("servicelog", "update")),
+        ("POST", "/service-log/{id}/archive", Op::Write("servicelog", "archive")),
+        ("POST", "/service-log/{id}/restore", Op::Write("servicelog", "archive")),
+        (
+            "POST",
+            "/api/v1/service-log/{id}/archive",
+            Op::Write("servicelog", "archive"),
+        ),
+        (
+            "POST",
+            "/api/v1/service-log/{id}/restore",
+            Op::Write("servicelog", "archive"),
+        ),
     ];
 
     /// What each role may change inside its scope — product.md, "Who may see what", as a table.
@@ -1507,6 +1584,8 @@ mod matrix {
                     | ("work", _)
                     | ("result", "create" | "update")
                     | ("match", "update")
+                    // A chief expert keeps their own service log.
+                    | ("servicelog", "create" | "update")
             ),
         }
     }
@@ -1530,6 +1609,8 @@ mod matrix {
             "event" => (f.event_a, f.event_b),
             "decision" | "handover" | "handover_problem" => (f.decision_a, f.decision_b),
             "training" | "participant" => (f.training_a, f.training_b),
+            "chief" => (f.chief_a, f.chief_b),
+            "servicelog" => (f.log_a, f.log_b),
             _ => (0, 0),
         }
     }
@@ -1605,6 +1686,8 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "handover_problem",
                 "training",
                 "participant",
+                "chief",
+                "servicelog",
             ],
         ),
         // The enterprise, its own organisation and the project it leads.
@@ -1641,6 +1724,9 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "decision",
                 "handover_problem",
                 "training",
+                // The appointment of the college's expert.
+                "chief",
+                "servicelog",
             ],
         ),
         // The expert: their own profile and the project they are responsible for.
@@ -1660,6 +1746,8 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "match",
                 "outcome",
                 "training",
+                "chief",
+                "servicelog",
             ],
         ),
     ]
@@ -1856,6 +1944,23 @@ fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(S
             ),
             ("unit", "江山市贺村镇人民政府".into()),
             ("attended", "是".into()),
+        ],
+        // An appointment to a county the role reaches (the other county outside), of an expert.
+        "chief" => vec![
+            ("person_id", f.person_e.to_string()),
+            ("field", "industry".into()),
+            ("organization_id", pick(f.county_a, f.county_b)),
+            ("document_no", "衢经信〔2026〕3号".into()),
+            ("appointed_by", "衢州市经济和信息化局".into()),
+            ("from_on", "2026-02-01".into()),
+            ("to_on", "2027-01-31".into()),
+        ],
+        "servicelog" => vec![
+            ("chief_expert_id", pick(f.chief_a, f.chief_b)),
+            ("kind", "training".into()),
+            ("served_on", "2026-06-01".into()),
+            ("title", "授课培训".into()),
+            ("people_served", "30".into()),
         ],
         _ => vec![],
     };
@@ -2234,6 +2339,8 @@ async fn records_outside_a_scope_are_absent_from_lists_counts_and_related_panels
             ("works", "work", "乙论文"),
             ("outcomes", "outcome", "乙成果登记"),
             ("trainings", "training", "乙培训班"),
+            ("chief-experts", "chief", "乙专家"),
+            ("service-log", "servicelog", "乙服务记录"),
         ] {
             let list = get_as(&app, s, format!("/api/v1/{plural}?per_page=200&archived=all"))
                 .await

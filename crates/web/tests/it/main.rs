@@ -2,6 +2,7 @@
 
 mod access;
 mod api;
+mod chief_experts;
 mod closed_loop;
 mod concurrency;
 mod demands;
