@@ -26,6 +26,7 @@ pub mod project;
 pub mod reminder;
 pub mod research_result;
 pub mod search;
+pub mod secondment;
 pub mod supervision;
 
 pub use error::{FieldErrors, Msg};

@@ -63,6 +63,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
     ),
     (14, "outcomes", include_str!("../migrations/sqlite/0014_outcomes.sql")),
     (15, "groups", include_str!("../migrations/sqlite/0015_groups.sql")),
+    (
+        16,
+        "secondments",
+        include_str!("../migrations/sqlite/0016_secondments.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -106,6 +111,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     ),
     (14, "outcomes", include_str!("../migrations/postgres/0014_outcomes.sql")),
     (15, "groups", include_str!("../migrations/postgres/0015_groups.sql")),
+    (
+        16,
+        "secondments",
+        include_str!("../migrations/postgres/0016_secondments.sql"),
+    ),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

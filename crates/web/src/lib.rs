@@ -35,6 +35,7 @@ mod resource;
 pub mod results;
 mod routing;
 pub mod search;
+pub mod secondments;
 mod state;
 pub mod supervision;
 pub mod users;
@@ -84,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .merge(matches::router())
         .merge(closed_loop::router())
         .merge(outcomes::router())
+        .merge(secondments::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

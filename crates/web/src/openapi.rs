@@ -116,7 +116,18 @@ is a 422; while the first is still being handled, a 409 with `Retry-After`.\n\
         hezuo_domain::outcome::Outcome,
         hezuo_domain::outcome::OutcomeInput,
         hezuo_domain::outcome::OutcomeTotal,
-        crate::outcomes::ReturnInput
+        crate::outcomes::ReturnInput,
+        hezuo_domain::secondment::Secondment,
+        hezuo_domain::secondment::SecondmentInput,
+        hezuo_domain::secondment::Direction,
+        hezuo_domain::secondment::SecondmentStatus,
+        hezuo_domain::secondment::AppraisalGrade,
+        hezuo_domain::secondment::StatusInput,
+        hezuo_domain::secondment::AppraisalInput,
+        hezuo_domain::secondment::SecondmentReport,
+        hezuo_domain::secondment::SecondmentReportInput,
+        crate::secondments::SecondmentCounts,
+        crate::secondments::PeriodRow
     ))
 )]
 struct Schemas;
@@ -484,6 +495,7 @@ pub fn document() -> Value {
     platforms(&mut paths);
     demands_and_search(&mut paths);
     outcomes(&mut paths);
+    secondments(&mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,
@@ -958,4 +970,50 @@ fn closed_loop_paths(paths: &mut serde_json::Map<String, Value>) {
         "summary": "The demands whose furthest step is `step` (any short of the end when absent), still moving (or with `stopped=true` closed there), longest waiting first",
         "parameters": params::<crate::closed_loop::FunnelParams>(),
         "responses": responses("200", "A page of them", list_schema("WaitingDemandItem"), &["422"]) } }));
+}
+
+/// Secondments (挂职) both ways: the records with their flag, the status steps, the appraisal, the
+/// secondees' reports, each period's standing and the counts for the annual review.
+fn secondments(paths: &mut serde_json::Map<String, Value>) {
+    let tag = "secondments";
+    crud(
+        paths,
+        "secondments",
+        tag,
+        "Secondment",
+        "SecondmentInput",
+        params::<hezuo_domain::secondment::SecondmentFilter>(),
+    );
+    let mut counts = params::<crate::secondments::CountsQuery>();
+    counts.extend(params::<hezuo_domain::secondment::SecondmentFilter>());
+    paths.insert("/api/v1/secondments/counts".into(), json!({ "get": { "tags": [tag],
+        "summary": "Secondments in the caller's scope matching the filters, counted by `by`: direction, county (of the local side), \
+                    year (each year of the term) or status",
+        "operationId": "count_secondments", "parameters": counts,
+        "responses": responses("200", "The counts", r("SecondmentCounts"), &["422"]) } }));
+    paths.insert("/api/v1/secondments/{id}/status".into(), json!({ "post": { "tags": [tag],
+        "summary": "A status step: planned → serving (from the start day), serving → ended_early or completed (`ended_on`, not in the future)",
+        "operationId": "set_secondment_status", "parameters": [id_param("id")], "requestBody": body("StatusInput"),
+        "responses": responses("200", "The secondment after the step", r("Secondment"), &["400", "403", "404", "409", "412", "422"]) } }));
+    paths.insert("/api/v1/secondments/{id}/appraisal".into(), json!({ "post": { "tags": [tag],
+        "summary": "The end-of-term appraisal (once ended): grade, comment and, as evidence, one of the secondment's attachments",
+        "operationId": "appraise_secondment", "parameters": [id_param("id")], "requestBody": body("AppraisalInput"),
+        "responses": responses("200", "The secondment with its appraisal", r("Secondment"), &["400", "403", "404", "409", "412", "422"]) } }));
+    paths.insert("/api/v1/secondments/{id}/reports".into(), json!({
+        "get": { "tags": [tag], "summary": "Every version of every report, newest period and version first",
+                 "operationId": "list_secondment_reports", "parameters": [id_param("id")],
+                 "responses": responses("200", "All of them", list_schema("SecondmentReport"), &["404"]) },
+        "post": { "tags": [tag], "summary": "File (or amend: a new version) the report of a period; the secondee, the office or a coordinator in scope",
+                  "operationId": "file_secondment_report", "parameters": [id_param("id")], "requestBody": body("SecondmentReportInput"),
+                  "responses": responses("201", "Filed", r("SecondmentReport"), &["400", "403", "404", "413", "422"]) } }));
+    paths.insert("/api/v1/secondments/{id}/periods".into(), json!({ "get": { "tags": [tag],
+        "summary": "The periods of the term with their due day, first filing and standing today (not_due, on_time, late, missing)",
+        "operationId": "secondment_periods", "parameters": [id_param("id")],
+        "responses": responses("200", "All of them, in order", list_schema("PeriodRow"), &["404"]) } }));
+    paths.insert(
+        "/api/v1/secondment-reports/{id}".into(),
+        json!({ "get": { "tags": [tag],
+        "summary": "One report (one version)", "operationId": "get_secondment_report", "parameters": [id_param("id")],
+        "responses": responses("200", "The report", r("SecondmentReport"), &["404"]) } }),
+    );
 }

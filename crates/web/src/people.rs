@@ -210,6 +210,7 @@ impl Pages for People {
             )
             .await?,
         );
+        sections.push(crate::secondments::person_section(cx, p.id).await?);
         Ok(DetailPage {
             badges,
             props,
