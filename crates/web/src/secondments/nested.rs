@@ -465,8 +465,9 @@ async fn report_form(
 }
 
 async fn page_report(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
-    cx.require(RecordKind::SecondmentReport, None, Action::Create).await?;
+    // Not found outside the scope, then refused to a role that never files one.
     let s = cx.store().get_secondment(cx.viewer(), id).await?;
+    cx.require(RecordKind::SecondmentReport, None, Action::Create).await?;
     report_form(&cx, &s, &SecondmentReportInput::default(), None).await
 }
 

@@ -20,5 +20,6 @@ mod role_problems;
 mod role_supervision;
 mod role_words;
 mod search;
+mod secondments;
 mod signin;
 mod supervision;
