@@ -233,3 +233,38 @@ async fn a_serving_secondee_is_reminded_of_the_report_due_and_not_once_it_is_fil
     let due = st.reminders_due("2026-07-15".parse().unwrap(), &[7, 1]).await.unwrap();
     assert!(due.is_empty(), "{:?}", due.iter().map(|d| &d.items).collect::<Vec<_>>());
 }
+
+#[tokio::test]
+async fn the_demo_has_secondments_both_ways_one_yellow_one_red_one_appraised_and_one_planned() {
+    let t = TestStore::new().await;
+    let st = &t.store;
+    hezuo_store::demo::load(st, common::TODAY.parse().unwrap())
+        .await
+        .unwrap();
+    let all = st
+        .list_secondments(&sys(), &Default::default(), &ListParams::first(50))
+        .await
+        .unwrap()
+        .items;
+    let count = |f: &dyn Fn(&hezuo_domain::secondment::Secondment) -> bool| all.iter().filter(|x| f(x)).count();
+    assert!(count(&|x| x.direction.as_str() == "to_local") >= 3);
+    assert!(count(&|x| x.direction.as_str() == "to_university") >= 1);
+    assert_eq!(count(&|x| x.status == SecondmentStatus::Planned), 1);
+    let flag = |f: &str| count(&|x| x.flag.is_some_and(|g| g.as_str() == f));
+    assert_eq!(
+        (flag("yellow"), flag("red")),
+        (1, 1),
+        "{:?}",
+        all.iter().map(|x| (&x.post, x.flag)).collect::<Vec<_>>()
+    );
+    assert!(flag("green") >= 2);
+    let done: Vec<_> = all.iter().filter(|x| x.status == SecondmentStatus::Completed).collect();
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].appraisal_grade.map(|g| g.label().zh), Some("优秀".to_string()));
+    assert!(done[0].appraisal_evidence_id.is_some());
+    let orgs = st
+        .organization_names(&all.iter().map(|x| x.to_organization_id).collect::<Vec<_>>())
+        .await
+        .unwrap();
+    assert!(orgs.values().any(|n| n == "浙江工业大学衢州技术转移中心"));
+}
