@@ -14,7 +14,7 @@ use crate::resource::{Pages, list_view, record_page, resource, routes};
 use crate::state::AppState;
 use crate::views::{
     Cell, Ctx, DetailPage, Field, ListPage, PageForm, Table, archived_filter, chosen, code_options, flag_cell,
-    legend_text, query_param, sort_field,
+    query_param, sort_field,
 };
 use axum::Router;
 use hezuo_domain::Page;
@@ -45,6 +45,15 @@ resource!(
 pub fn router() -> Router<AppState> {
     // The counts first: `/api/v1/secondments/counts` is not a record id.
     nested::router().merge(routes::<Secondments>())
+}
+
+/// The flag rules for a secondee, in words (supervision's report rules; a secondment has no milestones).
+fn legend_text(lang: Lang) -> &'static str {
+    lang.tr(
+        "红灯：连续两期未报送工作报告；黄灯：有一期未报送，或最近一期迟报；绿灯：按时报告；拟派和已结束的不亮灯",
+        "Red: two reports in a row missing; yellow: one missing, or the last one late; green: reporting on time; \
+         planned and ended secondments carry no flag",
+    )
 }
 
 /// The flag's reasons in the reader's language, joined.
@@ -202,7 +211,10 @@ impl Pages for Secondments {
         view.summary = Some((
             format!(
                 "{}{}",
-                lang.tr("按方向统计（当前筛选）。", "By direction (this filter). "),
+                lang.tr(
+                    "按方向统计（当前筛选）。亮灯规则：",
+                    "By direction (this filter). Flags: "
+                ),
                 legend_text(lang)
             ),
             counts_table(cx, f, CountBy::Direction, ("方向", "Direction"), "direction").await?,
@@ -213,7 +225,7 @@ impl Pages for Secondments {
                 counts_table(cx, f, CountBy::County, ("区县", "County"), "county").await?,
             ),
             (
-                lang.tr("按年度统计（在岗人次）", "By year (serving)").to_string(),
+                lang.tr("按年度统计（任期内人次）", "By year (in term)").to_string(),
                 counts_table(cx, f, CountBy::Year, ("年度", "Year"), "year").await?,
             ),
             (
