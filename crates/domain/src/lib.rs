@@ -28,6 +28,7 @@ pub mod project;
 pub mod reminder;
 pub mod research_result;
 pub mod search;
+pub mod secondment;
 pub mod supervision;
 pub mod training;
 
@@ -116,7 +117,7 @@ impl RecordKind {
         Self::Decision,
     ];
     /// The kinds a file may be attached to.
-    pub const ATTACHABLE: [RecordKind; 19] = [
+    pub const ATTACHABLE: [RecordKind; 21] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -131,6 +132,8 @@ impl RecordKind {
         Self::PlatformEvaluation,
         Self::Outcome,
         Self::Group,
+        Self::Secondment,
+        Self::SecondmentReport,
         Self::ChiefExpert,
         Self::ServiceLog,
         Self::Training,

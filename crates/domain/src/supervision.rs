@@ -395,6 +395,18 @@ pub fn flag(
             ));
         }
     }
+    let (r, y) = report_reasons(today, reports);
+    red.extend(r);
+    yellow.extend(y);
+    Some(flag_from(red, yellow))
+}
+
+/// The reports' part of the flag rules, for anything followed by periodic reports (projects,
+/// secondments): the red reasons (two missing in a row) and the yellow ones (one or more missing,
+/// or the last one late), periods in order.
+pub fn report_reasons(today: NaiveDate, reports: &[PeriodReport]) -> (Vec<Msg>, Vec<Msg>) {
+    let mut red = Vec::new();
+    let mut yellow = Vec::new();
     let due: Vec<&PeriodReport> = reports
         .iter()
         .filter(|r| r.standing(today) != Standing::NotDue)
@@ -439,13 +451,18 @@ pub fn flag(
             ),
         ));
     }
-    Some(if !red.is_empty() {
+    (red, yellow)
+}
+
+/// The flag that red and yellow reasons give: red if any red one, yellow if any yellow one, else green.
+pub fn flag_from(red: Vec<Msg>, yellow: Vec<Msg>) -> FlagState {
+    if !red.is_empty() {
         FlagState::of(Flag::Red, red)
     } else if !yellow.is_empty() {
         FlagState::of(Flag::Yellow, yellow)
     } else {
         FlagState::of(Flag::Green, vec![])
-    })
+    }
 }
 
 #[cfg(test)]

@@ -203,7 +203,29 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
         // who keeps one is decided in `authorize` (a host in the scope).
         RecordKind::Platform | RecordKind::PlatformEvaluation => {}
         // Issue 16's records: each is narrowed by the module that owns it.
-        RecordKind::Group | RecordKind::Secondment | RecordKind::SecondmentReport => {}
+        RecordKind::Group => {}
+        // A secondment is seen by the secondee, and by whose scope holds the organisation they
+        // come from or serve at (a county coordinator sees the secondees in their county); its
+        // reports go with it.
+        RecordKind::Secondment => match person {
+            Some(p) => {
+                q.push(&format!(" and {alias}.person_id = ")).bind(Arg::I64(p));
+            }
+            None => {
+                q.push(&format!(" and ({alias}.from_organization_id in "));
+                org_set(q, &v.scope);
+                q.push(&format!(" or {alias}.to_organization_id in "));
+                org_set(q, &v.scope);
+                q.push(")");
+            }
+        },
+        RecordKind::SecondmentReport => {
+            q.push(&format!(
+                " and {alias}.secondment_id in (select sm.id from secondment sm where 1 = 1"
+            ));
+            restrict(q, v, RecordKind::Secondment, "sm");
+            q.push(")");
+        }
         // Meetings are read by those who work the cooperation (every organisation-wide role); an
         // enterprise reads the meetings it attended, an expert those they attended.
         RecordKind::Event => match person {

@@ -64,6 +64,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (14, "outcomes", include_str!("../migrations/sqlite/0014_outcomes.sql")),
     (15, "groups", include_str!("../migrations/sqlite/0015_groups.sql")),
     (
+        16,
+        "secondments",
+        include_str!("../migrations/sqlite/0016_secondments.sql"),
+    ),
+    (
         17,
         "chief_experts",
         include_str!("../migrations/sqlite/0017_chief_experts.sql"),
@@ -113,6 +118,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     ),
     (14, "outcomes", include_str!("../migrations/postgres/0014_outcomes.sql")),
     (15, "groups", include_str!("../migrations/postgres/0015_groups.sql")),
+    (
+        16,
+        "secondments",
+        include_str!("../migrations/postgres/0016_secondments.sql"),
+    ),
     (
         17,
         "chief_experts",

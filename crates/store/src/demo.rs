@@ -93,6 +93,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<DemoSummary> {
     // Meetings last: their decisions go to the unit leading the most projects.
     crate::demo_events::load(store, today).await?;
     crate::demo_trainings::load(store, today).await?;
+    crate::demo_secondments::load(store, today).await?;
     Ok(l.sum)
 }
 

@@ -108,6 +108,10 @@ impl Store {
                 });
             }
         }
+        // A serving secondee's reports, as a unit's: the secondee is reminded.
+        for (person, item) in self.secondment_reminders_due(today, days_before).await? {
+            out.entry(person).or_default().push(item);
+        }
         let mut result = Vec::new();
         for (person, mut items) in out {
             items.sort_by_key(|i| (i.when != When::Overdue, i.due));

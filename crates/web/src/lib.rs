@@ -37,6 +37,7 @@ mod resource;
 pub mod results;
 mod routing;
 pub mod search;
+pub mod secondments;
 mod state;
 pub mod supervision;
 pub mod trainings;
@@ -90,6 +91,7 @@ pub fn app(state: AppState) -> Router {
         .merge(events::router())
         .merge(trainings::router())
         .merge(chief_experts::router())
+        .merge(secondments::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

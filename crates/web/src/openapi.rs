@@ -144,7 +144,18 @@ is a 422; while the first is still being handled, a 409 with `Retry-After`.\n\
         hezuo_domain::chief_expert::ServiceLog,
         hezuo_domain::chief_expert::ServiceLogInput,
         hezuo_domain::chief_expert::ServiceTally,
-        hezuo_domain::chief_expert::MatchedDemand
+        hezuo_domain::chief_expert::MatchedDemand,
+        hezuo_domain::secondment::Secondment,
+        hezuo_domain::secondment::SecondmentInput,
+        hezuo_domain::secondment::Direction,
+        hezuo_domain::secondment::SecondmentStatus,
+        hezuo_domain::secondment::AppraisalGrade,
+        hezuo_domain::secondment::StatusInput,
+        hezuo_domain::secondment::AppraisalInput,
+        hezuo_domain::secondment::SecondmentReport,
+        hezuo_domain::secondment::SecondmentReportInput,
+        crate::secondments::SecondmentCounts,
+        crate::secondments::PeriodRow
     ))
 )]
 struct Schemas;
@@ -515,6 +526,7 @@ pub fn document() -> Value {
     events(&mut paths);
     trainings(&mut paths);
     chief_experts(&mut paths);
+    secondments(&mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,
@@ -1114,5 +1126,51 @@ fn chief_experts(paths: &mut serde_json::Map<String, Value>) {
             "summary": "The demands matched to the expert whose enterprise lies in the place served (all of them for an appointment to a chain alone), as the caller may see the matches",
             "operationId": "chief_expert_demands", "parameters": [id_param("id")],
             "responses": responses("200", "Latest match first", list_schema("MatchedDemand"), &["404"]) } }),
+    );
+}
+
+/// Secondments (挂职) both ways: the records with their flag, the status steps, the appraisal, the
+/// secondees' reports, each period's standing and the counts for the annual review.
+fn secondments(paths: &mut serde_json::Map<String, Value>) {
+    let tag = "secondments";
+    crud(
+        paths,
+        "secondments",
+        tag,
+        "Secondment",
+        "SecondmentInput",
+        params::<hezuo_domain::secondment::SecondmentFilter>(),
+    );
+    let mut counts = params::<crate::secondments::CountsQuery>();
+    counts.extend(params::<hezuo_domain::secondment::SecondmentFilter>());
+    paths.insert("/api/v1/secondments/counts".into(), json!({ "get": { "tags": [tag],
+        "summary": "Secondments in the caller's scope matching the filters, counted by `by`: direction, county (of the local side), \
+                    year (each year of the term) or status",
+        "operationId": "count_secondments", "parameters": counts,
+        "responses": responses("200", "The counts", r("SecondmentCounts"), &["422"]) } }));
+    paths.insert("/api/v1/secondments/{id}/status".into(), json!({ "post": { "tags": [tag],
+        "summary": "A status step: planned → serving (from the start day), serving → ended_early or completed (`ended_on`, not in the future)",
+        "operationId": "set_secondment_status", "parameters": [id_param("id")], "requestBody": body("StatusInput"),
+        "responses": responses("200", "The secondment after the step", r("Secondment"), &["400", "403", "404", "409", "412", "422"]) } }));
+    paths.insert("/api/v1/secondments/{id}/appraisal".into(), json!({ "post": { "tags": [tag],
+        "summary": "The end-of-term appraisal (once ended): grade, comment and, as evidence, one of the secondment's attachments",
+        "operationId": "appraise_secondment", "parameters": [id_param("id")], "requestBody": body("AppraisalInput"),
+        "responses": responses("200", "The secondment with its appraisal", r("Secondment"), &["400", "403", "404", "409", "412", "422"]) } }));
+    paths.insert("/api/v1/secondments/{id}/reports".into(), json!({
+        "get": { "tags": [tag], "summary": "Every version of every report, newest period and version first",
+                 "operationId": "list_secondment_reports", "parameters": [id_param("id")],
+                 "responses": responses("200", "All of them", list_schema("SecondmentReport"), &["404"]) },
+        "post": { "tags": [tag], "summary": "File (or amend: a new version) the report of a period; the secondee, the office or a coordinator in scope",
+                  "operationId": "file_secondment_report", "parameters": [id_param("id")], "requestBody": body("SecondmentReportInput"),
+                  "responses": responses("201", "Filed", r("SecondmentReport"), &["400", "403", "404", "413", "422"]) } }));
+    paths.insert("/api/v1/secondments/{id}/periods".into(), json!({ "get": { "tags": [tag],
+        "summary": "The periods of the term with their due day, first filing and standing today (not_due, on_time, late, missing)",
+        "operationId": "secondment_periods", "parameters": [id_param("id")],
+        "responses": responses("200", "All of them, in order", list_schema("PeriodRow"), &["404"]) } }));
+    paths.insert(
+        "/api/v1/secondment-reports/{id}".into(),
+        json!({ "get": { "tags": [tag],
+        "summary": "One report (one version)", "operationId": "get_secondment_report", "parameters": [id_param("id")],
+        "responses": responses("200", "The report", r("SecondmentReport"), &["404"]) } }),
     );
 }

@@ -211,6 +211,7 @@ impl Pages for People {
             .await?,
         );
         sections.extend(crate::chief_experts::panel(cx, p.id).await?);
+        sections.push(crate::secondments::person_section(cx, p.id).await?);
         Ok(DetailPage {
             badges,
             props,

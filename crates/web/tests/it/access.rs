@@ -545,6 +545,12 @@ mod matrix {
         pub person_e: i64,
         pub log_a: i64,
         pub log_b: i64,
+        /// Secondments, serving: person_a from college_a to county_a, person_b from county_b to
+        /// the university; each with a report for 2026-Q1.
+        pub secondment_a: i64,
+        pub secondment_b: i64,
+        pub sreport_a: i64,
+        pub sreport_b: i64,
     }
 
     pub async fn fixture(app: &TestApp) -> Fixture {
@@ -827,6 +833,34 @@ mod matrix {
         let log = |c: i64, title: &str| json!({"chief_expert_id": c, "kind": "visit", "served_on": "2026-05-01", "title": title});
         let log_a = app.create("service-log", log(chief_a, "甲服务记录")).await;
         let log_b = app.create("service-log", log(chief_b, "乙服务记录")).await;
+        let mut secondments = Vec::new();
+        for (person, from, to, post) in [
+            (person_a, college_a, county_a, "甲方挂职岗位"),
+            (person_b, county_b, uni, "乙方挂职岗位"),
+        ] {
+            let id = app
+                .create(
+                    "secondments",
+                    json!({"person_id": person, "from_organization_id": from, "to_organization_id": to,
+                           "post": post, "start_on": "2026-01-10", "end_on": "2027-01-09"}),
+                )
+                .await;
+            let r = app
+                .post(
+                    &format!("/api/v1/secondments/{id}/status"),
+                    json!({"status": "serving"}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            let r = app
+                .post(
+                    &format!("/api/v1/secondments/{id}/reports"),
+                    json!({"period": "2026-Q1", "work_done": "走访企业"}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+            secondments.push((id, r.json()["id"].as_i64().unwrap()));
+        }
         Fixture {
             event_a,
             event_b,
@@ -847,6 +881,10 @@ mod matrix {
             eval_b: platforms[1].1,
             outcome_a,
             outcome_b,
+            secondment_a: secondments[0].0,
+            secondment_b: secondments[1].0,
+            sreport_a: secondments[0].1,
+            sreport_b: secondments[1].1,
             match_a: matches[0],
             match_b: matches[1],
             person_c,
@@ -1537,6 +1575,57 @@ mod matrix {
             "/api/v1/service-log/{id}/restore",
             Op::Write("servicelog", "archive"),
         ),
+        // Secondments (挂职) and the secondees' reports.
+        ("GET", "/secondments", Op::List("secondment")),
+        ("GET", "/api/v1/secondments", Op::List("secondment")),
+        ("GET", "/api/v1/secondments/counts", Op::Own),
+        ("GET", "/secondments/{id}", Op::Read("secondment")),
+        ("GET", "/api/v1/secondments/{id}", Op::Read("secondment")),
+        ("GET", "/secondments/new", Op::NewForm("secondment")),
+        ("POST", "/secondments/new", Op::Write("secondment", "create")),
+        ("POST", "/api/v1/secondments", Op::Write("secondment", "create")),
+        ("GET", "/secondments/{id}/edit", Op::EditForm("secondment")),
+        ("POST", "/secondments/{id}/edit", Op::Write("secondment", "update")),
+        ("PUT", "/api/v1/secondments/{id}", Op::Write("secondment", "update")),
+        ("PATCH", "/api/v1/secondments/{id}", Op::Write("secondment", "update")),
+        ("POST", "/secondments/{id}/status", Op::Write("secondment", "update")),
+        (
+            "POST",
+            "/api/v1/secondments/{id}/status",
+            Op::Write("secondment", "update"),
+        ),
+        ("POST", "/secondments/{id}/appraisal", Op::Write("secondment", "update")),
+        (
+            "POST",
+            "/api/v1/secondments/{id}/appraisal",
+            Op::Write("secondment", "update"),
+        ),
+        ("POST", "/secondments/{id}/archive", Op::Write("secondment", "archive")),
+        ("POST", "/secondments/{id}/restore", Op::Write("secondment", "archive")),
+        (
+            "POST",
+            "/api/v1/secondments/{id}/archive",
+            Op::Write("secondment", "archive"),
+        ),
+        (
+            "POST",
+            "/api/v1/secondments/{id}/restore",
+            Op::Write("secondment", "archive"),
+        ),
+        ("GET", "/api/v1/secondments/{id}/periods", Op::Read("secondment")),
+        ("GET", "/api/v1/secondments/{id}/reports", Op::Read("secondment")),
+        (
+            "POST",
+            "/api/v1/secondments/{id}/reports",
+            Op::Write("sreport", "create"),
+        ),
+        (
+            "GET",
+            "/secondments/{id}/reports/new",
+            Op::NestedNew("secondment", "sreport"),
+        ),
+        ("POST", "/secondments/{id}/reports/new", Op::Write("sreport", "create")),
+        ("GET", "/api/v1/secondment-reports/{id}", Op::Read("secondment_report")),
     ];
 
     /// What each role may change inside its scope — product.md, "Who may see what", as a table.
@@ -1586,6 +1675,8 @@ mod matrix {
                     | ("match", "update")
                     // A chief expert keeps their own service log.
                     | ("servicelog", "create" | "update")
+                    // A secondee reports on their own secondment.
+                    | ("sreport", "create")
             ),
         }
     }
@@ -1611,6 +1702,8 @@ mod matrix {
             "training" | "participant" => (f.training_a, f.training_b),
             "chief" => (f.chief_a, f.chief_b),
             "servicelog" => (f.log_a, f.log_b),
+            "secondment" | "sreport" => (f.secondment_a, f.secondment_b),
+            "secondment_report" => (f.sreport_a, f.sreport_b),
             _ => (0, 0),
         }
     }
@@ -1639,6 +1732,8 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "work",
                 "match",
                 "outcome",
+                "secondment",
+                "secondment_report",
             ],
         ),
         (
@@ -1659,6 +1754,8 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "work",
                 "match",
                 "outcome",
+                "secondment",
+                "secondment_report",
             ],
         ),
         // The county's coordinator reaches the county and the enterprise under it, their agreement and project.
@@ -1688,6 +1785,8 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "participant",
                 "chief",
                 "servicelog",
+                "secondment",
+                "secondment_report",
             ],
         ),
         // The enterprise, its own organisation and the project it leads.
@@ -1727,6 +1826,8 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 // The appointment of the college's expert.
                 "chief",
                 "servicelog",
+                "secondment",
+                "secondment_report",
             ],
         ),
         // The expert: their own profile and the project they are responsible for.
@@ -1748,6 +1849,8 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "training",
                 "chief",
                 "servicelog",
+                "secondment",
+                "secondment_report",
             ],
         ),
     ]
@@ -1962,6 +2065,20 @@ fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(S
             ("title", "授课培训".into()),
             ("people_served", "30".into()),
         ],
+        // A secondment anchored in the coordinator's county (inside) or the other (outside); the
+        // status step and the appraisal read their own fields.
+        "secondment" => vec![
+            ("person_id", pick(f.person_a, f.person_b)),
+            ("from_organization_id", pick(f.college_a, f.ent_b)),
+            ("to_organization_id", pick(f.county_a, f.county_b)),
+            ("post", "挂职岗位（矩阵）".into()),
+            ("start_on", "2026-01-10".into()),
+            ("end_on", "2027-01-09".into()),
+            ("status", "serving".into()),
+            ("grade", "competent".into()),
+            ("comment", "称职".into()),
+        ],
+        "sreport" => vec![("period", "2026-Q2".into()), ("work_done", "调研企业技术难题".into())],
         _ => vec![],
     };
     v.into_iter().map(|(k, s)| (k.to_string(), s)).collect()
@@ -2341,6 +2458,7 @@ async fn records_outside_a_scope_are_absent_from_lists_counts_and_related_panels
             ("trainings", "training", "乙培训班"),
             ("chief-experts", "chief", "乙专家"),
             ("service-log", "servicelog", "乙服务记录"),
+            ("secondments", "secondment", "乙方挂职岗位"),
         ] {
             let list = get_as(&app, s, format!("/api/v1/{plural}?per_page=200&archived=all"))
                 .await

@@ -22,6 +22,7 @@ mod role_problems;
 mod role_supervision;
 mod role_words;
 mod search;
+mod secondments;
 mod signin;
 mod supervision;
 mod trainings;
