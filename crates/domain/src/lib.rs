@@ -27,6 +27,7 @@ pub mod reminder;
 pub mod research_result;
 pub mod search;
 pub mod supervision;
+pub mod group;
 
 pub use error::{FieldErrors, Msg};
 pub use list::{ListParams, Page};

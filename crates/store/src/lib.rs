@@ -34,6 +34,8 @@ pub mod summary;
 pub mod supervision;
 pub mod waiting;
 pub mod works;
+pub mod groups;
+mod demo_groups;
 
 use hezuo_domain::{FieldErrors, Msg};
 use std::path::{Path, PathBuf};

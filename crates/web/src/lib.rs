@@ -40,6 +40,7 @@ pub mod supervision;
 pub mod users;
 mod views;
 pub mod works;
+pub mod groups;
 
 pub use routing::{RouteExt, routed_paths};
 pub use state::AppState;
@@ -84,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .merge(matches::router())
         .merge(closed_loop::router())
         .merge(outcomes::router())
+        .merge(groups::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

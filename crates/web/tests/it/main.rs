@@ -22,3 +22,4 @@ mod role_words;
 mod search;
 mod signin;
 mod supervision;
+mod groups;
