@@ -353,7 +353,10 @@ mod tests {
         };
         assert_eq!(input("partnership").validate().unwrap().agreement_id, Some(7));
         let e = input("working").validate().unwrap_err();
-        assert_eq!(e.get("agreement_id").unwrap().zh, "只有合作小组（县院合作）可以关联合作协议");
+        assert_eq!(
+            e.get("agreement_id").unwrap().zh,
+            "只有合作小组（县院合作）可以关联合作协议"
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod demand;
 pub mod error;
 pub mod expert_work;
 pub mod flag;
+pub mod group;
 pub mod input;
 pub mod list;
 pub mod matching;
@@ -27,7 +28,6 @@ pub mod reminder;
 pub mod research_result;
 pub mod search;
 pub mod supervision;
-pub mod group;
 
 pub use error::{FieldErrors, Msg};
 pub use list::{ListParams, Page};

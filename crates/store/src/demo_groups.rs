@@ -8,11 +8,11 @@
 
 use crate::{Result, Store, StoreError, Viewer};
 use chrono::{Datelike, NaiveDate, TimeDelta};
+use hezuo_domain::ListParams;
 use hezuo_domain::agreement::AgreementFilter;
 use hezuo_domain::group::{GroupInput, MemberInput};
 use hezuo_domain::organization::{Organization, OrganizationFilter};
 use hezuo_domain::person::{PersonFilter, PersonInput};
-use hezuo_domain::ListParams;
 
 fn s(v: impl Into<String>) -> Option<String> {
     Some(v.into())
@@ -88,28 +88,31 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<usize> {
     let year = today.year();
     let since = NaiveDate::from_ymd_opt(year - 2, 3, 1).unwrap_or(today);
     let mut n = 0;
-    let mut body = |name: &'static str, kind: &'static str, parent: Option<i64>, agreement: Option<i64>, remit: String| {
-        n += 1;
-        let (store, v) = (store, &v);
-        async move {
-            let i = GroupInput {
-                name: s(name),
-                kind: s(kind),
-                parent_id: parent.map(|p| p.to_string()),
-                agreement_id: agreement.map(|a| a.to_string()),
-                remit: s(remit),
-                established_on: s(since.to_string()),
-            };
-            let g = store
-                .create_group(v, &i.validate().map_err(StoreError::Invalid)?)
-                .await?;
-            Ok::<_, StoreError>(g.id)
-        }
-    };
+    let mut body =
+        |name: &'static str, kind: &'static str, parent: Option<i64>, agreement: Option<i64>, remit: String| {
+            n += 1;
+            let (store, v) = (store, &v);
+            async move {
+                let i = GroupInput {
+                    name: s(name),
+                    kind: s(kind),
+                    parent_id: parent.map(|p| p.to_string()),
+                    agreement_id: agreement.map(|a| a.to_string()),
+                    remit: s(remit),
+                    established_on: s(since.to_string()),
+                };
+                let g = store
+                    .create_group(v, &i.validate().map_err(StoreError::Invalid)?)
+                    .await?;
+                Ok::<_, StoreError>(g.id)
+            }
+        };
     let member = |group: i64, person: Option<i64>, post: &'static str, from: NaiveDate, to: Option<NaiveDate>| {
         let (store, v) = (store, &v);
         async move {
-            let Some(person) = person else { return Ok::<_, StoreError>(()) };
+            let Some(person) = person else {
+                return Ok::<_, StoreError>(());
+            };
             let i = MemberInput {
                 person_id: s(person.to_string()),
                 post: s(post),
@@ -176,7 +179,13 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<usize> {
         (
             "产业合作专门工作小组",
             "围绕氟硅新材料、特种纸、装备制造等产业链，组织企业技术难题征集与专家对接，推进产学研合作项目。",
-            vec![(econ, "组长"), (chem, "副组长"), (mech, "成员"), (sci, "成员"), (centre, "联络员")],
+            vec![
+                (econ, "组长"),
+                (chem, "副组长"),
+                (mech, "成员"),
+                (sci, "成员"),
+                (centre, "联络员"),
+            ],
         ),
         (
             "农业农村专门工作小组",
@@ -191,7 +200,12 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<usize> {
         (
             "人才交流专门工作小组",
             "组织干部双向挂职、博士服务团选派和各类培训班，联合培养工程硕士。",
-            vec![(hr, "组长"), (univ_org, "副组长"), (org_dept, "成员"), (economics, "成员")],
+            vec![
+                (hr, "组长"),
+                (univ_org, "副组长"),
+                (org_dept, "成员"),
+                (economics, "成员"),
+            ],
         ),
     ];
     let mut talent = None;

@@ -176,7 +176,16 @@ impl Store {
             .bind(d.established_on).bind(t)
             .fetch_one(c).await)?;
         let after = fetch(&mut tx, id).await?;
-        audit(&mut tx, v, RecordKind::Group, id, "create", None, Some(&snapshot(&after))).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Group,
+            id,
+            "create",
+            None,
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -210,7 +219,13 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn set_group_archived(&self, v: &Viewer, id: i64, archived: bool, expected: Option<i64>) -> Result<Group> {
+    pub async fn set_group_archived(
+        &self,
+        v: &Viewer,
+        id: i64,
+        archived: bool,
+        expected: Option<i64>,
+    ) -> Result<Group> {
         crate::records::set_archived(self, v, RecordKind::Group, id, archived, expected).await?;
         self.get_group(v, id).await
     }
@@ -245,8 +260,10 @@ impl Store {
                 }
                 o
             }
-            None => on_tx!(&mut tx, c => sqlx::query_scalar::<_, i64>("select organization_id from person where id = $1")
-                .bind(d.person_id).fetch_one(c).await)?,
+            None => {
+                on_tx!(&mut tx, c => sqlx::query_scalar::<_, i64>("select organization_id from person where id = $1")
+                .bind(d.person_id).fetch_one(c).await)?
+            }
         };
         if let Err(m) = check_term(d.from_on, d.to_on) {
             return Err(StoreError::invalid("to_on", m));
@@ -282,7 +299,10 @@ impl Store {
         let after = members_in(&mut tx, id).await?;
         audit_members(&mut tx, v, id, &before, &after).await?;
         tx.commit().await?;
-        after.into_iter().find(|m| m.id == member_id).ok_or(StoreError::NotFound)
+        after
+            .into_iter()
+            .find(|m| m.id == member_id)
+            .ok_or(StoreError::NotFound)
     }
 
     /// Removes a member's term entered by mistake (a member who left keeps their ended term);
@@ -350,13 +370,11 @@ impl Store {
             .bind(Arg::Date(first))
             .push("))");
         restrict(&mut q, v, RecordKind::Group, "t");
-        let groups: Vec<(i64, String, String)> =
-            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        let groups: Vec<(i64, String, String)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
         let ids: Vec<i64> = groups.iter().map(|g| g.0).collect();
         let mut mq = Q::new(&format!("{MEMBER_SELECT} where m.group_id in "));
         mq.bind_list(&ids).push(" order by m.group_id, m.position, m.id");
-        let members: Vec<MemberRow> =
-            on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(mq.sql.clone())), mq.args).fetch_all(p).await)?;
+        let members: Vec<MemberRow> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(mq.sql.clone())), mq.args).fetch_all(p).await)?;
         let mut by_group: BTreeMap<i64, (Vec<GroupMember>, Vec<GroupMember>)> = BTreeMap::new();
         let (mut serving, mut left) = (HashSet::new(), HashSet::new());
         for m in members {
@@ -473,7 +491,16 @@ async fn audit_members(tx: &mut Tx, v: &Viewer, id: i64, before: &[GroupMember],
             format!("{}（{}{to}）", m.person_name, m.post)
         }).collect::<Vec<_>>() })
     };
-    audit(tx, v, RecordKind::Group, id, "update", Some(&list(before)), Some(&list(after))).await
+    audit(
+        tx,
+        v,
+        RecordKind::Group,
+        id,
+        "update",
+        Some(&list(before)),
+        Some(&list(after)),
+    )
+    .await
 }
 
 async fn members_in(tx: &mut Tx, id: i64) -> Result<Vec<GroupMember>> {

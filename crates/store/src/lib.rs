@@ -15,7 +15,9 @@ pub mod campaigns;
 pub mod closed_loop;
 pub mod demands;
 pub mod demo;
+mod demo_groups;
 mod demo_platforms;
+pub mod groups;
 pub mod idempotency;
 pub mod matches;
 pub mod organizations;
@@ -34,8 +36,6 @@ pub mod summary;
 pub mod supervision;
 pub mod waiting;
 pub mod works;
-pub mod groups;
-mod demo_groups;
 
 use hezuo_domain::{FieldErrors, Msg};
 use std::path::{Path, PathBuf};

@@ -16,7 +16,10 @@ use hezuo_store::{StoreError, Viewer};
 
 fn field(e: StoreError, f: &str) -> String {
     match e {
-        StoreError::Invalid(errs) => errs.get(f).map(|m| m.zh.clone()).unwrap_or_else(|| panic!("no error on {f}")),
+        StoreError::Invalid(errs) => errs
+            .get(f)
+            .map(|m| m.zh.clone())
+            .unwrap_or_else(|| panic!("no error on {f}")),
         other => panic!("expected a refusal naming {f}, got {other:?}"),
     }
 }
@@ -39,7 +42,12 @@ async fn the_demo_has_the_leading_group_the_committee_its_office_four_working_gr
     let working: Vec<&str> = of(GroupKind::Working).iter().map(|g| g.name.as_str()).collect();
     assert_eq!(
         working,
-        ["产业合作专门工作小组", "农业农村专门工作小组", "文化旅游专门工作小组", "人才交流专门工作小组"]
+        [
+            "产业合作专门工作小组",
+            "农业农村专门工作小组",
+            "文化旅游专门工作小组",
+            "人才交流专门工作小组"
+        ]
     );
     let leading = of(GroupKind::Leading)[0];
     assert_eq!(of(GroupKind::Office)[0].parent_id, Some(of(GroupKind::Committee)[0].id));
@@ -61,7 +69,11 @@ async fn the_demo_has_the_leading_group_the_committee_its_office_four_working_gr
     }
     assert_eq!(left, 1, "one member left this year");
     let team = of(GroupKind::Partnership)[0];
-    assert!(team.agreement_id.is_some() && team.name.ends_with("合作小组"), "{}", team.name);
+    assert!(
+        team.agreement_id.is_some() && team.name.ends_with("合作小组"),
+        "{}",
+        team.name
+    );
     assert!(store.group_members(&sys, team.id).await.unwrap().len() >= 2);
 
     // This year's roster names the one who left, under the talent group.
@@ -125,7 +137,10 @@ async fn the_demo_has_the_leading_group_the_committee_its_office_four_working_gr
             .unwrap();
         assert_eq!(seen.total, all.total, "every body is read by all");
         for g in &all.items {
-            let may = store.can(&coord, RecordKind::Group, Some(g.id), Action::Update).await.unwrap();
+            let may = store
+                .can(&coord, RecordKind::Group, Some(g.id), Action::Update)
+                .await
+                .unwrap();
             assert_eq!(may, keeps && g.id == team.id, "{} by {org}", g.name);
         }
     }
@@ -173,11 +188,19 @@ async fn a_body_sits_under_another_never_under_itself_and_a_term_never_ends_befo
         .await
         .unwrap();
     let committee = store
-        .create_group(&sys, &body("协调委员会", "committee", Some(leading.id)).validate().unwrap())
+        .create_group(
+            &sys,
+            &body("协调委员会", "committee", Some(leading.id)).validate().unwrap(),
+        )
         .await
         .unwrap();
     let e = store
-        .update_group(&sys, leading.id, &body("领导小组", "leading", Some(committee.id)).validate().unwrap(), None)
+        .update_group(
+            &sys,
+            leading.id,
+            &body("领导小组", "leading", Some(committee.id)).validate().unwrap(),
+            None,
+        )
         .await
         .unwrap_err();
     assert!(field(e, "parent_id").contains("循环"));
@@ -218,7 +241,10 @@ async fn a_body_sits_under_another_never_under_itself_and_a_term_never_ends_befo
         .end_group_term(&sys, leading.id, m.id, "2024-02-29".parse().unwrap())
         .await
         .unwrap_err();
-    assert_eq!(field(e, "to_on"), "任期结束日期（2024-02-29）不能早于开始日期（2024-03-01）");
+    assert_eq!(
+        field(e, "to_on"),
+        "任期结束日期（2024-02-29）不能早于开始日期（2024-03-01）"
+    );
     let ended = store
         .end_group_term(&sys, leading.id, m.id, "2026-05-31".parse().unwrap())
         .await
@@ -234,7 +260,9 @@ async fn a_body_sits_under_another_never_under_itself_and_a_term_never_ends_befo
     assert_eq!(store.groups_of_person(&sys, person.id).await.unwrap().len(), 2);
     // A term in another body's name is not found.
     assert!(matches!(
-        store.end_group_term(&sys, committee.id, m.id, "2026-06-01".parse().unwrap()).await,
+        store
+            .end_group_term(&sys, committee.id, m.id, "2026-06-01".parse().unwrap())
+            .await,
         Err(StoreError::NotFound)
     ));
     store.remove_group_member(&sys, leading.id, m.id).await.unwrap();

@@ -19,6 +19,7 @@ pub mod closed_loop;
 pub mod demands;
 pub mod error;
 pub mod extract;
+pub mod groups;
 mod home;
 pub mod i18n;
 pub mod idempotency;
@@ -40,7 +41,6 @@ pub mod supervision;
 pub mod users;
 mod views;
 pub mod works;
-pub mod groups;
 
 pub use routing::{RouteExt, routed_paths};
 pub use state::AppState;

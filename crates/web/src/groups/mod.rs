@@ -50,7 +50,13 @@ impl Resource for Groups {
     async fn create(s: &Store, v: &Viewer, d: &GroupData) -> hezuo_store::Result<Group> {
         s.create_group(v, d).await
     }
-    async fn update(s: &Store, v: &Viewer, id: i64, d: &GroupData, expected: Option<i64>) -> hezuo_store::Result<Group> {
+    async fn update(
+        s: &Store,
+        v: &Viewer,
+        id: i64,
+        d: &GroupData,
+        expected: Option<i64>,
+    ) -> hezuo_store::Result<Group> {
         s.update_group(v, id, d, expected).await
     }
     async fn set_archived(
@@ -254,7 +260,10 @@ impl Pages for Groups {
         };
         let none = || Cell::opt(None::<String>, lang);
         let mut props = vec![
-            (lang.tr("类型", "Kind").to_string(), Cell::text(lang.pick(&g.kind.label()))),
+            (
+                lang.tr("类型", "Kind").to_string(),
+                Cell::text(lang.pick(&g.kind.label())),
+            ),
             (
                 lang.tr("上级机构", "Under").into(),
                 parent
@@ -300,7 +309,10 @@ impl Pages for Groups {
         }
         let forms: Vec<PageForm> = forms;
         Ok(DetailPage {
-            badges: vec![Cell::badge(lang.pick(&g.kind.label()), format!("g-{}", g.kind.as_str()))],
+            badges: vec![Cell::badge(
+                lang.pick(&g.kind.label()),
+                format!("g-{}", g.kind.as_str()),
+            )],
             props,
             long_text: g
                 .remit
@@ -345,13 +357,14 @@ impl Pages for Groups {
                         "A coordinator adds partnership teams only, naming an agreement of theirs.",
                     ),
                 ),
-            Field::new(lang, "parent_id", ("上级机构", "Under"), "select").options(
+            Field::new(lang, "parent_id", ("上级机构", "Under"), "select").options(lang, groups, &chosen(&i.parent_id)),
+            Field::new(
                 lang,
-                groups,
-                &chosen(&i.parent_id),
-            ),
-            Field::new(lang, "agreement_id", ("合作协议（合作小组）", "Agreement (partnership team)"), "select")
-                .options(lang, agreements, &chosen(&i.agreement_id)),
+                "agreement_id",
+                ("合作协议（合作小组）", "Agreement (partnership team)"),
+                "select",
+            )
+            .options(lang, agreements, &chosen(&i.agreement_id)),
             Field::new(lang, "established_on", ("成立日期", "Established on"), "date")
                 .value(i.established_on.as_deref()),
             Field::new(lang, "remit", ("职责", "Remit"), "textarea").value(i.remit.as_deref()),

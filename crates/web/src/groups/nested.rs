@@ -54,7 +54,11 @@ pub fn roster_year(q: &RosterQuery, today: chrono::NaiveDate) -> Result<i32, Api
     }
 }
 
-async fn api_roster(State(s): State<AppState>, who: Auth, Query(q): Query<RosterQuery>) -> Result<Json<Roster>, ApiError> {
+async fn api_roster(
+    State(s): State<AppState>,
+    who: Auth,
+    Query(q): Query<RosterQuery>,
+) -> Result<Json<Roster>, ApiError> {
     let year = roster_year(&q, s.store.today())?;
     Ok(Json(s.store.group_roster(&who.viewer, year).await?))
 }
@@ -133,7 +137,11 @@ pub(super) async fn members_section(cx: &Ctx, g: &Group, may_edit: bool) -> Resu
             id: format!("remove-{}", m.id),
             action: format!("/groups/{}/members/{}/remove", g.id, m.id),
             fields: vec![],
-            submit: format!("{}{}", lang.tr("删除误录：", "Remove (entered by mistake): "), m.person_name),
+            submit: format!(
+                "{}{}",
+                lang.tr("删除误录：", "Remove (entered by mistake): "),
+                m.person_name
+            ),
             class: "danger",
             confirm: Some(
                 lang.tr(
@@ -159,7 +167,12 @@ pub(super) async fn members_section(cx: &Ctx, g: &Group, may_edit: bool) -> Resu
     Ok((section, forms))
 }
 
-fn member_fields(lang: Lang, people: Vec<(String, String)>, orgs: Vec<(String, String)>, i: &MemberInput) -> Vec<Field> {
+fn member_fields(
+    lang: Lang,
+    people: Vec<(String, String)>,
+    orgs: Vec<(String, String)>,
+    i: &MemberInput,
+) -> Vec<Field> {
     vec![
         Field::new(lang, "person_id", ("人员", "Person"), "select")
             .required()
@@ -167,10 +180,19 @@ fn member_fields(lang: Lang, people: Vec<(String, String)>, orgs: Vec<(String, S
         Field::new(lang, "post", ("职务", "Post"), "text")
             .value(i.post.as_deref())
             .required()
-            .help(lang, ("如组长、副组长、成员、联络员。", "E.g. head, deputy head, member, liaison.")),
+            .help(
+                lang,
+                (
+                    "如组长、副组长、成员、联络员。",
+                    "E.g. head, deputy head, member, liaison.",
+                ),
+            ),
         Field::new(lang, "organization_id", ("代表单位", "Sits for"), "select")
             .options(lang, orgs, &chosen(&i.organization_id))
-            .help(lang, ("不填则为本人所在单位。", "Their own organisation when left empty.")),
+            .help(
+                lang,
+                ("不填则为本人所在单位。", "Their own organisation when left empty."),
+            ),
         Field::new(lang, "from_on", ("任期开始", "Term from"), "date").value(i.from_on.as_deref()),
         Field::new(lang, "to_on", ("任期结束", "Term to"), "date").value(i.to_on.as_deref()),
     ]
@@ -325,15 +347,32 @@ async fn page_roster(cx: Ctx, Query(q): Query<RosterQuery>) -> Result<Response, 
     }
     let n = t.rows.len();
     let page = Page::whole(vec![(); n]);
-    let heading = format!("{} {year}", lang.tr("协调机构年度成员名单", "Coordination bodies' roster"));
+    let heading = format!(
+        "{} {year}",
+        lang.tr("协调机构年度成员名单", "Coordination bodies' roster")
+    );
     let filters = vec![Field::new(lang, "year", ("年度", "Year"), "number").value(Some(&year.to_string()))];
-    let mut view = ListPage::new(cx.layout("groups", heading.clone()), &cx.uri, heading, filters, t, &page);
+    let mut view = ListPage::new(
+        cx.layout("groups", heading.clone()),
+        &cx.uri,
+        heading,
+        filters,
+        t,
+        &page,
+    );
     view.table.empty = lang
-        .tr("该年度没有人在协调机构任职。", "Nobody served in a coordination body that year.")
+        .tr(
+            "该年度没有人在协调机构任职。",
+            "Nobody served in a coordination body that year.",
+        )
         .into();
     let mut summary = Table::new(
         lang,
-        &[("机构数", "Bodies"), ("在任人数", "Serving"), ("年内离任人数", "Left this year")],
+        &[
+            ("机构数", "Bodies"),
+            ("在任人数", "Serving"),
+            ("年内离任人数", "Left this year"),
+        ],
     );
     summary.rows.push(vec![
         Cell::text(roster.bodies.len().to_string()),
@@ -341,6 +380,7 @@ async fn page_roster(cx: Ctx, Query(q): Query<RosterQuery>) -> Result<Response, 
         Cell::text(roster.left_people.to_string()),
     ]);
     view.summary = Some((lang.tr("本年度概况", "The year at a glance").into(), summary));
-    view.links.push((lang.tr("全部协调机构", "All bodies").into(), "/groups".into()));
+    view.links
+        .push((lang.tr("全部协调机构", "All bodies").into(), "/groups".into()));
     Ok(views::render(&view))
 }

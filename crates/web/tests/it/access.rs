@@ -1308,7 +1308,11 @@ mod matrix {
         ("POST", "/api/v1/groups/{id}/restore", Op::Write("group", "archive")),
         ("GET", "/api/v1/groups/{group}/members", Op::Own),
         ("POST", "/api/v1/groups/{id}/members", Op::Write("member", "update")),
-        ("GET", "/groups/{group}/members/new", Op::KeptAs("/api/v1/groups/{group}")),
+        (
+            "GET",
+            "/groups/{group}/members/new",
+            Op::KeptAs("/api/v1/groups/{group}"),
+        ),
         ("POST", "/groups/{id}/members/new", Op::Write("member", "update")),
         (
             "POST",
@@ -1550,9 +1554,18 @@ fn fill(path: &str, f: &matrix::Fixture, kind: &str, inside: bool) -> String {
         .replace("{pid}", &f.person_c.to_string())
         .replace("{group}", &f.group_a.to_string())
         .replace("{gma}", &f.members_a[0].to_string())
-        .replace("{gm}", &if inside { f.members_a[0] } else { f.members_b[0] }.to_string())
-        .replace("{gmx}", &if inside { f.members_a[1] } else { f.members_b[1] }.to_string())
-        .replace("{gmy}", &if inside { f.members_a[2] } else { f.members_b[2] }.to_string())
+        .replace(
+            "{gm}",
+            &if inside { f.members_a[0] } else { f.members_b[0] }.to_string(),
+        )
+        .replace(
+            "{gmx}",
+            &if inside { f.members_a[1] } else { f.members_b[1] }.to_string(),
+        )
+        .replace(
+            "{gmy}",
+            &if inside { f.members_a[2] } else { f.members_b[2] }.to_string(),
+        )
 }
 
 /// A body that would be accepted from the office, so that only access decides the answer.
@@ -1974,9 +1987,10 @@ async fn check_role(app: &TestApp, f: &matrix::Fixture, role: Role, s: &Session,
                 } else {
                     // Outside the scope: it does not exist, or the body's anchor does not (422 naming it);
                     // a record everyone reads (a call, a result) is there but not theirs to change (403).
-                    let read_by_all =
-                        matches!(kind, "campaign" | "result" | "platform" | "station" | "group" | "member")
-                            && action != "create";
+                    let read_by_all = matches!(
+                        kind,
+                        "campaign" | "result" | "platform" | "station" | "group" | "member"
+                    ) && action != "create";
                     assert!(
                         got == StatusCode::NOT_FOUND
                             || got == StatusCode::UNPROCESSABLE_ENTITY

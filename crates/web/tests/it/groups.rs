@@ -21,7 +21,8 @@ async fn body(app: &TestApp, name: &str, kind: &str, parent: Option<i64>) -> i64
 }
 
 async fn person(app: &TestApp, org: i64, name: &str) -> i64 {
-    app.create("people", json!({"organization_id": org, "name": name})).await
+    app.create("people", json!({"organization_id": org, "name": name}))
+        .await
 }
 
 async fn add(app: &TestApp, group: i64, person: i64, post: &str, from: &str, to: Option<&str>) -> i64 {
@@ -54,7 +55,9 @@ async fn a_body_is_kept_through_the_api_with_each_refusal_named_in_chinese() {
     let e = r.json();
     assert_eq!(field(&e, "name"), "此项为必填项", "{e}");
     assert!(!field(&e, "kind").is_empty());
-    let r = app.post("/api/v1/groups", json!({"name": "小组", "kind": "team"})).await;
+    let r = app
+        .post("/api/v1/groups", json!({"name": "小组", "kind": "team"}))
+        .await;
     assert!(field(&r.json(), "kind").contains("专门工作小组"), "{}", r.text());
     let a = agreement(&app, &w).await;
     let r = app
@@ -64,9 +67,15 @@ async fn a_body_is_kept_through_the_api_with_each_refusal_named_in_chinese() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field(&r.json(), "agreement_id"), "只有合作小组（县院合作）可以关联合作协议");
+    assert_eq!(
+        field(&r.json(), "agreement_id"),
+        "只有合作小组（县院合作）可以关联合作协议"
+    );
     let r = app
-        .post("/api/v1/groups", json!({"name": "办公室", "kind": "office", "parent_id": 99999}))
+        .post(
+            "/api/v1/groups",
+            json!({"name": "办公室", "kind": "office", "parent_id": 99999}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field(&r.json(), "parent_id").contains("99999"));
@@ -91,12 +100,20 @@ async fn a_body_is_kept_through_the_api_with_each_refusal_named_in_chinese() {
         .await;
     // The leading group cannot sit under its own office.
     let r = app
-        .json("PATCH", &format!("/api/v1/groups/{leading}"), json!({"parent_id": office}))
+        .json(
+            "PATCH",
+            &format!("/api/v1/groups/{leading}"),
+            json!({"parent_id": office}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field(&r.json(), "parent_id").contains("循环"), "{}", r.text());
     let r = app
-        .json("PATCH", &format!("/api/v1/groups/{leading}"), json!({"remit": "统筹协调"}))
+        .json(
+            "PATCH",
+            &format!("/api/v1/groups/{leading}"),
+            json!({"remit": "统筹协调"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["established_on"], "2024-03-01", "fields not sent stay");
@@ -124,7 +141,10 @@ async fn a_body_is_kept_through_the_api_with_each_refusal_named_in_chinese() {
     assert_eq!(ids(&format!("parent_id={committee}")).await, vec![office, team]);
     assert_eq!(ids(&format!("agreement_id={a}")).await, vec![team]);
     assert_eq!(ids("q=委员会").await, vec![committee, office]);
-    assert_eq!(app.get("/api/v1/groups?kind=team").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.get("/api/v1/groups?kind=team").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     let p = person(&app, w.college, "李文澜").await;
     add(&app, leading, p, "组长", "2024-03-01", None).await;
     assert_eq!(ids(&format!("person_id={p}")).await, vec![leading]);
@@ -172,7 +192,10 @@ async fn members_serve_terms_that_end_and_a_term_ending_before_it_begins_is_a_42
     let list = app.get(&uri).await.json();
     assert_eq!(list["total"], 2);
     assert_eq!(list["items"][0]["person_name"], "王建国", "in the order added");
-    assert_eq!(list["items"][0]["organization_name"], "化学工程学院", "their own organisation");
+    assert_eq!(
+        list["items"][0]["organization_name"], "化学工程学院",
+        "their own organisation"
+    );
     assert_eq!(list["items"][1]["position"], 1);
     // Ending a term before it began is refused the same way, in the API and on the page.
     let end = format!("{uri}/{m}/end");
@@ -273,10 +296,16 @@ async fn the_roster_of_a_year_shows_who_serves_in_which_body_and_who_left() {
     assert_eq!(j["year"], 2026);
     let bodies = j["bodies"].as_array().unwrap();
     assert_eq!(bodies.len(), 2);
-    assert_eq!(bodies[0]["group_name"], "市校全面合作领导小组", "the leading group first");
+    assert_eq!(
+        bodies[0]["group_name"], "市校全面合作领导小组",
+        "the leading group first"
+    );
     assert_eq!(bodies[1]["serving"].as_array().unwrap().len(), 1);
     assert_eq!(bodies[1]["left"][0]["person_name"], "陈博士");
-    assert_eq!((j["serving_people"].as_i64(), j["left_people"].as_i64()), (Some(2), Some(1)));
+    assert_eq!(
+        (j["serving_people"].as_i64(), j["left_people"].as_i64()),
+        (Some(2), Some(1))
+    );
     // Without a year: this year (2026-06-15 in the tests).
     assert_eq!(app.get("/api/v1/groups/roster").await.json()["year"], 2026);
     let r = app.get("/api/v1/groups/roster?year=2023").await.json();
@@ -303,7 +332,10 @@ async fn the_roster_of_a_year_shows_who_serves_in_which_body_and_who_left() {
     let t = app.get("/groups/roster?year=2010").await.text();
     assert!(t.contains("该年度没有人在协调机构任职"));
     let en = app.get("/groups/roster?year=2026&lang=en").await.text();
-    assert!(en.contains("Coordination bodies&#39; roster 2026") && en.contains("Serving"), "{en}");
+    assert!(
+        en.contains("Coordination bodies&#39; roster 2026") && en.contains("Serving"),
+        "{en}"
+    );
 }
 
 #[tokio::test]
@@ -345,7 +377,10 @@ async fn every_role_reads_the_bodies_and_a_coordinator_keeps_only_partnership_te
     for s in [&coord, &unit, &leader, &expert] {
         assert_eq!(app.get_by(s, "/api/v1/groups").await.json()["total"], 3);
         for id in [leading, team, far] {
-            assert_eq!(app.get_by(s, &format!("/api/v1/groups/{id}")).await.status, StatusCode::OK);
+            assert_eq!(
+                app.get_by(s, &format!("/api/v1/groups/{id}")).await.status,
+                StatusCode::OK
+            );
             assert_eq!(app.get_by(s, &format!("/groups/{id}")).await.status, StatusCode::OK);
             assert_eq!(
                 app.get_by(s, &format!("/api/v1/groups/{id}/members")).await.status,
@@ -372,11 +407,26 @@ async fn every_role_reads_the_bodies_and_a_coordinator_keeps_only_partnership_te
     // Members: only where the body is theirs.
     let member = json!({"person_id": w.person, "post": "副组长", "from_on": "2024-01-01"});
     let r = app
-        .json_by(&coord, "POST", &format!("/api/v1/groups/{team}/members"), member.clone())
+        .json_by(
+            &coord,
+            "POST",
+            &format!("/api/v1/groups/{team}/members"),
+            member.clone(),
+        )
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "a college's expert sits in the county's team: {}", r.text());
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "a college's expert sits in the county's team: {}",
+        r.text()
+    );
     let r = app
-        .json_by(&coord, "POST", &format!("/api/v1/groups/{leading}/members"), member.clone())
+        .json_by(
+            &coord,
+            "POST",
+            &format!("/api/v1/groups/{leading}/members"),
+            member.clone(),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = app
@@ -385,7 +435,12 @@ async fn every_role_reads_the_bodies_and_a_coordinator_keeps_only_partnership_te
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // A new body from a coordinator: a partnership team of an agreement of theirs, nothing else.
     let r = app
-        .json_by(&coord, "POST", "/api/v1/groups", json!({"name": "江山工作组", "kind": "working"}))
+        .json_by(
+            &coord,
+            "POST",
+            "/api/v1/groups",
+            json!({"name": "江山工作组", "kind": "working"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field(&r.json(), "kind").contains("协调办"));
@@ -425,9 +480,21 @@ async fn the_pages_show_chinese_labels_empty_states_and_english() {
     let app = spawn_app().await;
     let w = app.seed().await;
     let t = app.get("/groups").await.text();
-    assert!(t.contains("协调机构") && t.contains("暂无协调机构") && t.contains("年度成员名单"), "{t}");
+    assert!(
+        t.contains("协调机构") && t.contains("暂无协调机构") && t.contains("年度成员名单"),
+        "{t}"
+    );
     let form = app.get("/groups/new").await.text();
-    for words in ["机构名称", "领导小组", "协调委员会", "办公室", "专门工作小组", "合作小组", "上级机构", "职责"] {
+    for words in [
+        "机构名称",
+        "领导小组",
+        "协调委员会",
+        "办公室",
+        "专门工作小组",
+        "合作小组",
+        "上级机构",
+        "职责",
+    ] {
         assert!(form.contains(words), "{words}");
     }
     let r = app.form("/groups/new", &[("name", ""), ("kind", "working")]).await;
@@ -436,13 +503,24 @@ async fn the_pages_show_chinese_labels_empty_states_and_english() {
     let r = app
         .form(
             "/groups/new",
-            &[("name", "文化旅游专门工作小组"), ("kind", "working"), ("remit", "推动文旅融合")],
+            &[
+                ("name", "文化旅游专门工作小组"),
+                ("kind", "working"),
+                ("remit", "推动文旅融合"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let id: i64 = r.location().rsplit('/').next().unwrap().parse().unwrap();
     let page = app.get(&format!("/groups/{id}")).await.text();
-    for words in ["文化旅游专门工作小组", "职责", "推动文旅融合", "尚无成员", "无下设机构", "附件"] {
+    for words in [
+        "文化旅游专门工作小组",
+        "职责",
+        "推动文旅融合",
+        "尚无成员",
+        "无下设机构",
+        "附件",
+    ] {
         assert!(page.contains(words), "{words}");
     }
     assert!(!page.contains("会议"), "no meetings panel until the events are there");
