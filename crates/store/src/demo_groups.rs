@@ -14,6 +14,9 @@ use hezuo_domain::group::{GroupInput, MemberInput};
 use hezuo_domain::organization::{Organization, OrganizationFilter};
 use hezuo_domain::person::{PersonFilter, PersonInput};
 
+/// A member to seat: the person (when the demo has them) and their post.
+type Seat = (Option<i64>, &'static str);
+
 fn s(v: impl Into<String>) -> Option<String> {
     Some(v.into())
 }
@@ -175,7 +178,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<usize> {
     for (p, post) in [(org_dept, "主任"), (centre, "副主任"), (centre_doctor, "联络员")] {
         member(office, p, post, since, None).await?;
     }
-    let working: [(&'static str, &str, Vec<(Option<i64>, &'static str)>); 4] = [
+    let working: [(&'static str, &str, Vec<Seat>); 4] = [
         (
             "产业合作专门工作小组",
             "围绕氟硅新材料、特种纸、装备制造等产业链，组织企业技术难题征集与专家对接，推进产学研合作项目。",
