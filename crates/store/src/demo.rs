@@ -88,6 +88,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<DemoSummary> {
     let (written, projects) = stories::load(store, &ids, today).await?;
     l.sum.solicitation += written;
     l.sum.projects += projects;
+    crate::demo_groups::load(store, today).await?;
     // Meetings last: their decisions go to the unit leading the most projects.
     crate::demo_events::load(store, today).await?;
     Ok(l.sum)

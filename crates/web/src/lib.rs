@@ -20,6 +20,7 @@ pub mod demands;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod groups;
 mod home;
 pub mod i18n;
 pub mod idempotency;
@@ -86,6 +87,7 @@ pub fn app(state: AppState) -> Router {
         .merge(closed_loop::router())
         .merge(outcomes::router())
         .merge(events::router())
+        .merge(groups::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

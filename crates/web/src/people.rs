@@ -210,6 +210,7 @@ impl Pages for People {
             )
             .await?,
         );
+        sections.push(crate::groups::person_panel(cx, p.id).await?);
         Ok(DetailPage {
             badges,
             props,

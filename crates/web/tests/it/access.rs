@@ -530,6 +530,12 @@ mod matrix {
         /// Outcomes reported by ent_a (on project_a, counting for college_a and person_a) and ent_b.
         pub outcome_a: i64,
         pub outcome_b: i64,
+        /// Partnership teams on agreement_a and agreement_b, each with three terms of person_c:
+        /// one to end, one the API removes, one the page removes.
+        pub group_a: i64,
+        pub group_b: i64,
+        pub members_a: [i64; 3],
+        pub members_b: [i64; 3],
     }
 
     pub async fn fixture(app: &TestApp) -> Fixture {
@@ -778,6 +784,32 @@ mod matrix {
             event_b,
             decision_a,
             decision_b,
+        let mut groups = Vec::new();
+        for (name, agreement) in [("甲合作小组", agreement_a), ("乙合作小组", agreement_b)] {
+            let id = app
+                .create(
+                    "groups",
+                    json!({"name": name, "kind": "partnership", "agreement_id": agreement}),
+                )
+                .await;
+            let mut members = [0; 3];
+            for m in &mut members {
+                let r = app
+                    .post(
+                        &format!("/api/v1/groups/{id}/members"),
+                        json!({"person_id": person_c, "post": "成员", "from_on": "2024-01-01"}),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+                *m = r.json()["id"].as_i64().unwrap();
+            }
+            groups.push((id, members));
+        }
+        Fixture {
+            group_a: groups[0].0,
+            group_b: groups[1].0,
+            members_a: groups[0].1,
+            members_b: groups[1].1,
             platform_a: platforms[0].0,
             platform_b: platforms[1].0,
             eval_a: platforms[0].1,
@@ -1368,6 +1400,52 @@ mod matrix {
         ("GET", "/search", Op::Own),
         ("GET", "/api/v1/search", Op::Own),
         ("GET", "/metrics", Op::OfficeOnly),
+        ("GET", "/groups", Op::Own),
+        ("GET", "/api/v1/groups", Op::Own),
+        ("GET", "/groups/roster", Op::Own),
+        ("GET", "/api/v1/groups/roster", Op::Own),
+        ("GET", "/groups/{group}", Op::Own),
+        ("GET", "/api/v1/groups/{group}", Op::Own),
+        ("GET", "/groups/new", Op::NewForm("group")),
+        ("POST", "/groups/new", Op::Write("group", "create")),
+        ("POST", "/api/v1/groups", Op::Write("group", "create")),
+        ("GET", "/groups/{group}/edit", Op::KeptAs("/api/v1/groups/{group}")),
+        ("POST", "/groups/{id}/edit", Op::Write("group", "update")),
+        ("PUT", "/api/v1/groups/{id}", Op::Write("group", "update")),
+        ("PATCH", "/api/v1/groups/{id}", Op::Write("group", "update")),
+        ("POST", "/groups/{id}/archive", Op::Write("group", "archive")),
+        ("POST", "/groups/{id}/restore", Op::Write("group", "archive")),
+        ("POST", "/api/v1/groups/{id}/archive", Op::Write("group", "archive")),
+        ("POST", "/api/v1/groups/{id}/restore", Op::Write("group", "archive")),
+        ("GET", "/api/v1/groups/{group}/members", Op::Own),
+        ("POST", "/api/v1/groups/{id}/members", Op::Write("member", "update")),
+        (
+            "GET",
+            "/groups/{group}/members/new",
+            Op::KeptAs("/api/v1/groups/{group}"),
+        ),
+        ("POST", "/groups/{id}/members/new", Op::Write("member", "update")),
+        (
+            "POST",
+            "/api/v1/groups/{id}/members/{gm}/end",
+            Op::Write("member", "update"),
+        ),
+        (
+            "GET",
+            "/groups/{group}/members/{gma}/end",
+            Op::KeptAs("/api/v1/groups/{group}"),
+        ),
+        ("POST", "/groups/{id}/members/{gm}/end", Op::Write("member", "update")),
+        (
+            "POST",
+            "/api/v1/groups/{id}/members/{gmx}/remove",
+            Op::Write("member", "update"),
+        ),
+        (
+            "POST",
+            "/groups/{id}/members/{gmy}/remove",
+            Op::Write("member", "update"),
+        ),
     ];
 
     /// What each role may change inside its scope — product.md, "Who may see what", as a table.
@@ -1437,6 +1515,7 @@ mod matrix {
             "outcome" => (f.outcome_a, f.outcome_b),
             "event" => (f.event_a, f.event_b),
             "decision" | "handover" | "handover_problem" => (f.decision_a, f.decision_b),
+            "group" | "member" => (f.group_a, f.group_b),
             _ => (0, 0),
         }
     }
@@ -1510,6 +1589,8 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "decision",
                 "handover",
                 "handover_problem",
+                "group",
+                "member",
             ],
         ),
         // The enterprise, its own organisation and the project it leads.
@@ -1595,6 +1676,20 @@ fn fill(path: &str, f: &matrix::Fixture, kind: &str, inside: bool) -> String {
         .replace("{pid}", &f.person_c.to_string())
         .replace("{event}", &f.event_a.to_string())
         .replace("{decision}", &f.decision_a.to_string())
+        .replace("{group}", &f.group_a.to_string())
+        .replace("{gma}", &f.members_a[0].to_string())
+        .replace(
+            "{gm}",
+            &if inside { f.members_a[0] } else { f.members_b[0] }.to_string(),
+        )
+        .replace(
+            "{gmx}",
+            &if inside { f.members_a[1] } else { f.members_b[1] }.to_string(),
+        )
+        .replace(
+            "{gmy}",
+            &if inside { f.members_a[2] } else { f.members_b[2] }.to_string(),
+        )
 }
 
 /// A body that would be accepted from the office, so that only access decides the answer.
@@ -1667,6 +1762,17 @@ fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(S
         ],
         "station" => vec![("person_id", f.person_c.to_string()), ("role", "驻站博士".into())],
         "evaluation" => vec![("year", "2024".into()), ("grade", "pass".into())],
+        "group" => vec![
+            ("name", "新合作小组".into()),
+            ("kind", "partnership".into()),
+            ("agreement_id", pick(f.agreement_a, f.agreement_b)),
+        ],
+        "member" => vec![
+            ("person_id", f.person_c.to_string()),
+            ("post", "联络员".into()),
+            ("from_on", "2024-01-01".into()),
+            ("to_on", "2026-05-31".into()),
+        ],
         "campaign" => vec![
             ("title", "技术难题征集".into()),
             ("organizer_id", pick(f.county_a, f.county_b)),
@@ -1869,12 +1975,17 @@ fn normalise(p: &str) -> String {
         "{platform}",
         "{event}",
         "{decision}",
+        "{group}",
     ]
     .iter()
     .fold(p.to_string(), |p, name| p.replace(name, "{id}"))
     .replace("{pid}", "{mid}")
     .replace("{eid}", "{mid}")
     .replace("{eval}", "{mid}")
+    .replace("{gma}", "{mid}")
+    .replace("{gmx}", "{mid}")
+    .replace("{gmy}", "{mid}")
+    .replace("{gm}", "{mid}")
 }
 
 #[tokio::test]
@@ -2062,6 +2173,8 @@ async fn check_role(app: &TestApp, f: &matrix::Fixture, role: Role, s: &Session,
                             | "decision"
                             | "handover"
                             | "handover_problem"
+                            | "group"
+                            | "member"
                     ) && action != "create";
                     assert!(
                         got == StatusCode::NOT_FOUND
