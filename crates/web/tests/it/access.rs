@@ -779,11 +779,6 @@ mod matrix {
                 json!({"event_id": event_b, "title": "乙事项", "owner_id": county_b, "due_on": "2026-07-01"}),
             )
             .await;
-        Fixture {
-            event_a,
-            event_b,
-            decision_a,
-            decision_b,
         let mut groups = Vec::new();
         for (name, agreement) in [("甲合作小组", agreement_a), ("乙合作小组", agreement_b)] {
             let id = app
@@ -806,6 +801,10 @@ mod matrix {
             groups.push((id, members));
         }
         Fixture {
+            event_a,
+            event_b,
+            decision_a,
+            decision_b,
             group_a: groups[0].0,
             group_b: groups[1].0,
             members_a: groups[0].1,
