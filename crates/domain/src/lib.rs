@@ -15,6 +15,7 @@ pub mod error;
 pub mod event;
 pub mod expert_work;
 pub mod flag;
+pub mod group;
 pub mod input;
 pub mod list;
 pub mod matching;

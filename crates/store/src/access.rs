@@ -203,6 +203,8 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
         // who keeps one is decided in `authorize` (a host in the scope).
         RecordKind::Platform | RecordKind::PlatformEvaluation => {}
         // Issue 16's records: each is narrowed by the module that owns it.
+        // Coordination bodies are public bodies of the cooperation: read by every signed-in user;
+        // who keeps one is decided in `authorize` (a coordinator: a partnership team of theirs).
         RecordKind::Group => {}
         // A secondment is seen by the secondee, and by whose scope holds the organisation they
         // come from or serve at (a county coordinator sees the secondees in their county); its
@@ -566,6 +568,24 @@ pub(crate) async fn authorize(
                     "You may only keep decisions given to an organisation in your scope",
                 )
             }));
+        }
+    }
+    // Coordination bodies are read by all; a scoped user (a coordinator) keeps only a partnership
+    // team (合作小组) whose agreement has a party in their scope — the leading group, the
+    // committee, its office and the working groups are the office's.
+    if kind == RecordKind::Group && v.scope != Scope::All {
+        let mut q = Q::new(
+            "select count(*) from coordination_group g join agreement_party ap on ap.agreement_id = g.agreement_id \
+             join organization r on r.id = ap.organization_id where g.kind = 'partnership' and g.id = ",
+        );
+        q.bind(Arg::I64(id));
+        restrict_own(&mut q, v, RecordKind::Organization, "r");
+        let n: i64 = on_tx!(tx, c => crate::sql::bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_one(c).await)?;
+        if n == 0 {
+            return Err(StoreError::Forbidden(Msg::new(
+                "只能维护合作协议在您负责范围内的合作小组",
+                "You may only keep partnership teams whose agreement lies within your scope",
+            )));
         }
     }
     // A training is kept by whose scope holds its organiser or co-organiser (seeing it for the

@@ -90,6 +90,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<DemoSummary> {
     l.sum.projects += projects;
     // Chief experts and their service logs, after the matches whose demands their logs take.
     crate::demo_chief_experts::load(store, today).await?;
+    crate::demo_groups::load(store, today).await?;
     // Meetings last: their decisions go to the unit leading the most projects.
     crate::demo_events::load(store, today).await?;
     crate::demo_trainings::load(store, today).await?;

@@ -21,6 +21,7 @@ pub mod demands;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod groups;
 mod home;
 pub mod i18n;
 pub mod idempotency;
@@ -92,6 +93,7 @@ pub fn app(state: AppState) -> Router {
         .merge(trainings::router())
         .merge(chief_experts::router())
         .merge(secondments::router())
+        .merge(groups::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

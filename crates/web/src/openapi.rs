@@ -155,7 +155,15 @@ is a 422; while the first is still being handled, a 409 with `Retry-After`.\n\
         hezuo_domain::secondment::SecondmentReport,
         hezuo_domain::secondment::SecondmentReportInput,
         crate::secondments::SecondmentCounts,
-        crate::secondments::PeriodRow
+        crate::secondments::PeriodRow,
+        hezuo_domain::group::Group,
+        hezuo_domain::group::GroupInput,
+        hezuo_domain::group::GroupKind,
+        hezuo_domain::group::GroupMember,
+        hezuo_domain::group::MemberInput,
+        hezuo_domain::group::EndTermInput,
+        hezuo_domain::group::Roster,
+        hezuo_domain::group::RosterBody
     ))
 )]
 struct Schemas;
@@ -527,6 +535,7 @@ pub fn document() -> Value {
     trainings(&mut paths);
     chief_experts(&mut paths);
     secondments(&mut paths);
+    groups(&mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,
@@ -1173,4 +1182,33 @@ fn secondments(paths: &mut serde_json::Map<String, Value>) {
         "summary": "One report (one version)", "operationId": "get_secondment_report", "parameters": [id_param("id")],
         "responses": responses("200", "The report", r("SecondmentReport"), &["404"]) } }),
     );
+}
+
+/// Coordination bodies: the record (list also as a spreadsheet), its members' terms, the roster of a year.
+fn groups(paths: &mut serde_json::Map<String, Value>) {
+    let tag = "groups";
+    let mut filter = params::<hezuo_domain::group::GroupFilter>();
+    filter.push(json!({ "name": "format", "in": "query", "required": false,
+        "description": "`xlsx`: the whole filtered list as a spreadsheet instead of one JSON page",
+        "schema": { "type": "string", "enum": ["xlsx"] } }));
+    crud(paths, "groups", tag, "Group", "GroupInput", filter);
+    paths.insert("/api/v1/groups/roster".into(), json!({ "get": { "tags": [tag], "operationId": "group_roster",
+        "summary": "Who served in which body in `year` (this year when absent) and who left in it, body by body (leading group first)",
+        "parameters": params::<crate::groups::RosterQuery>(),
+        "responses": responses("200", "The roster", r("Roster"), &["422"]) } }));
+    paths.insert("/api/v1/groups/{id}/members".into(), json!({
+        "get": { "tags": [tag], "summary": "Every term in the body, current and ended, in the order added", "operationId": "list_group_members",
+                 "parameters": [id_param("id")], "responses": responses("200", "All of them", list_schema("GroupMember"), &["404"]) },
+        "post": { "tags": [tag], "summary": "Add a member (one term; the organisation is the person's own when not given); whoever may edit the body",
+                  "operationId": "add_group_member", "parameters": [id_param("id")], "requestBody": body("MemberInput"),
+                  "responses": responses("201", "Added", r("GroupMember"), &["400", "403", "404", "413", "422"]) } }));
+    paths.insert("/api/v1/groups/{id}/members/{mid}/end".into(), json!({ "post": { "tags": [tag],
+        "summary": "End a member's term on `to_on` (never before it began: 422 naming `to_on`)", "operationId": "end_group_term",
+        "parameters": [id_param("id"), id_param("mid")], "requestBody": body("EndTermInput"),
+        "responses": responses("200", "The ended term", r("GroupMember"), &["400", "403", "404", "422"]) } }));
+    paths.insert("/api/v1/groups/{id}/members/{mid}/remove".into(), json!({ "post": { "tags": [tag],
+        "summary": "Delete a term entered by mistake (a member who left: end the term instead)", "operationId": "remove_group_member",
+        "parameters": [id_param("id"), id_param("mid")],
+        "responses": { "204": { "description": "Removed" }, "403": { "description": "The caller may not edit this body" },
+                       "404": { "description": "No such body, or the term is not its" } } } }));
 }

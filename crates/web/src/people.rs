@@ -212,6 +212,7 @@ impl Pages for People {
         );
         sections.extend(crate::chief_experts::panel(cx, p.id).await?);
         sections.push(crate::secondments::person_section(cx, p.id).await?);
+        sections.push(crate::groups::person_panel(cx, p.id).await?);
         Ok(DetailPage {
             badges,
             props,

@@ -551,6 +551,12 @@ mod matrix {
         pub secondment_b: i64,
         pub sreport_a: i64,
         pub sreport_b: i64,
+        /// Partnership teams on agreement_a and agreement_b, each with three terms of person_c:
+        /// one to end, one the API removes, one the page removes.
+        pub group_a: i64,
+        pub group_b: i64,
+        pub members_a: [i64; 3],
+        pub members_b: [i64; 3],
     }
 
     pub async fn fixture(app: &TestApp) -> Fixture {
@@ -861,6 +867,27 @@ mod matrix {
             assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
             secondments.push((id, r.json()["id"].as_i64().unwrap()));
         }
+        let mut groups = Vec::new();
+        for (name, agreement) in [("甲合作小组", agreement_a), ("乙合作小组", agreement_b)] {
+            let id = app
+                .create(
+                    "groups",
+                    json!({"name": name, "kind": "partnership", "agreement_id": agreement}),
+                )
+                .await;
+            let mut members = [0; 3];
+            for m in &mut members {
+                let r = app
+                    .post(
+                        &format!("/api/v1/groups/{id}/members"),
+                        json!({"person_id": person_c, "post": "成员", "from_on": "2024-01-01"}),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+                *m = r.json()["id"].as_i64().unwrap();
+            }
+            groups.push((id, members));
+        }
         Fixture {
             event_a,
             event_b,
@@ -875,6 +902,10 @@ mod matrix {
             person_e,
             log_a,
             log_b,
+            group_a: groups[0].0,
+            group_b: groups[1].0,
+            members_a: groups[0].1,
+            members_b: groups[1].1,
             platform_a: platforms[0].0,
             platform_b: platforms[1].0,
             eval_a: platforms[0].1,
@@ -1626,6 +1657,52 @@ mod matrix {
         ),
         ("POST", "/secondments/{id}/reports/new", Op::Write("sreport", "create")),
         ("GET", "/api/v1/secondment-reports/{id}", Op::Read("secondment_report")),
+        ("GET", "/groups", Op::Own),
+        ("GET", "/api/v1/groups", Op::Own),
+        ("GET", "/groups/roster", Op::Own),
+        ("GET", "/api/v1/groups/roster", Op::Own),
+        ("GET", "/groups/{group}", Op::Own),
+        ("GET", "/api/v1/groups/{group}", Op::Own),
+        ("GET", "/groups/new", Op::NewForm("group")),
+        ("POST", "/groups/new", Op::Write("group", "create")),
+        ("POST", "/api/v1/groups", Op::Write("group", "create")),
+        ("GET", "/groups/{group}/edit", Op::KeptAs("/api/v1/groups/{group}")),
+        ("POST", "/groups/{id}/edit", Op::Write("group", "update")),
+        ("PUT", "/api/v1/groups/{id}", Op::Write("group", "update")),
+        ("PATCH", "/api/v1/groups/{id}", Op::Write("group", "update")),
+        ("POST", "/groups/{id}/archive", Op::Write("group", "archive")),
+        ("POST", "/groups/{id}/restore", Op::Write("group", "archive")),
+        ("POST", "/api/v1/groups/{id}/archive", Op::Write("group", "archive")),
+        ("POST", "/api/v1/groups/{id}/restore", Op::Write("group", "archive")),
+        ("GET", "/api/v1/groups/{group}/members", Op::Own),
+        ("POST", "/api/v1/groups/{id}/members", Op::Write("member", "update")),
+        (
+            "GET",
+            "/groups/{group}/members/new",
+            Op::KeptAs("/api/v1/groups/{group}"),
+        ),
+        ("POST", "/groups/{id}/members/new", Op::Write("member", "update")),
+        (
+            "POST",
+            "/api/v1/groups/{id}/members/{gm}/end",
+            Op::Write("member", "update"),
+        ),
+        (
+            "GET",
+            "/groups/{group}/members/{gma}/end",
+            Op::KeptAs("/api/v1/groups/{group}"),
+        ),
+        ("POST", "/groups/{id}/members/{gm}/end", Op::Write("member", "update")),
+        (
+            "POST",
+            "/api/v1/groups/{id}/members/{gmx}/remove",
+            Op::Write("member", "update"),
+        ),
+        (
+            "POST",
+            "/groups/{id}/members/{gmy}/remove",
+            Op::Write("member", "update"),
+        ),
     ];
 
     /// What each role may change inside its scope — product.md, "Who may see what", as a table.
@@ -1704,6 +1781,7 @@ mod matrix {
             "servicelog" => (f.log_a, f.log_b),
             "secondment" | "sreport" => (f.secondment_a, f.secondment_b),
             "secondment_report" => (f.sreport_a, f.sreport_b),
+            "group" | "member" => (f.group_a, f.group_b),
             _ => (0, 0),
         }
     }
@@ -1787,6 +1865,8 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "servicelog",
                 "secondment",
                 "secondment_report",
+                "group",
+                "member",
             ],
         ),
         // The enterprise, its own organisation and the project it leads.
@@ -1886,6 +1966,20 @@ fn fill(path: &str, f: &matrix::Fixture, kind: &str, inside: bool) -> String {
         .replace("{decision}", &f.decision_a.to_string())
         .replace("{part}", &if inside { f.part_a.0 } else { f.part_b.0 }.to_string())
         .replace("{part2}", &if inside { f.part_a.1 } else { f.part_b.1 }.to_string())
+        .replace("{group}", &f.group_a.to_string())
+        .replace("{gma}", &f.members_a[0].to_string())
+        .replace(
+            "{gm}",
+            &if inside { f.members_a[0] } else { f.members_b[0] }.to_string(),
+        )
+        .replace(
+            "{gmx}",
+            &if inside { f.members_a[1] } else { f.members_b[1] }.to_string(),
+        )
+        .replace(
+            "{gmy}",
+            &if inside { f.members_a[2] } else { f.members_b[2] }.to_string(),
+        )
 }
 
 /// Numbers the participants the matrix adds, so that no two are the same person.
@@ -1961,6 +2055,17 @@ fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(S
         ],
         "station" => vec![("person_id", f.person_c.to_string()), ("role", "驻站博士".into())],
         "evaluation" => vec![("year", "2024".into()), ("grade", "pass".into())],
+        "group" => vec![
+            ("name", "新合作小组".into()),
+            ("kind", "partnership".into()),
+            ("agreement_id", pick(f.agreement_a, f.agreement_b)),
+        ],
+        "member" => vec![
+            ("person_id", f.person_c.to_string()),
+            ("post", "联络员".into()),
+            ("from_on", "2024-01-01".into()),
+            ("to_on", "2026-05-31".into()),
+        ],
         "campaign" => vec![
             ("title", "技术难题征集".into()),
             ("organizer_id", pick(f.county_a, f.county_b)),
@@ -2223,6 +2328,7 @@ fn normalise(p: &str) -> String {
         "{platform}",
         "{event}",
         "{decision}",
+        "{group}",
     ]
     .iter()
     .fold(p.to_string(), |p, name| p.replace(name, "{id}"))
@@ -2231,6 +2337,10 @@ fn normalise(p: &str) -> String {
     .replace("{eval}", "{mid}")
     .replace("{part2}", "{mid}")
     .replace("{part}", "{mid}")
+    .replace("{gma}", "{mid}")
+    .replace("{gmx}", "{mid}")
+    .replace("{gmy}", "{mid}")
+    .replace("{gm}", "{mid}")
 }
 
 #[tokio::test]
@@ -2418,6 +2528,8 @@ async fn check_role(app: &TestApp, f: &matrix::Fixture, role: Role, s: &Session,
                             | "decision"
                             | "handover"
                             | "handover_problem"
+                            | "group"
+                            | "member"
                     ) && action != "create";
                     assert!(
                         got == StatusCode::NOT_FOUND
