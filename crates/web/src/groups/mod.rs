@@ -194,8 +194,47 @@ pub async fn person_panel(cx: &Ctx, person_id: i64) -> Result<Section, ApiError>
 /// 会议 — THE LEAD'S PLACE (issue 16): the meetings a body holds, from the lead's `event` table
 /// (`event.group_id`). Return `Some(section)` listing this body's events, newest first; the group
 /// page shows whatever this returns after the members, and nothing while it returns `None`.
-pub async fn meetings_section(_cx: &Ctx, _g: &Group) -> Result<Option<Section>, ApiError> {
-    Ok(None)
+pub async fn meetings_section(cx: &Ctx, g: &Group) -> Result<Option<Section>, ApiError> {
+    let lang = cx.lang;
+    let f = hezuo_domain::event::EventFilter {
+        group_id: Some(g.id.to_string()),
+        ..Default::default()
+    };
+    let events = cx
+        .store()
+        .list_events(cx.viewer(), &f, &hezuo_domain::ListParams::first(50))
+        .await?
+        .items;
+    let mut t = crate::views::Table::new(lang, &[("日期", "Date"), ("会议", "Meeting"), ("类型", "Kind")]);
+    t.empty = lang
+        .tr("尚无本机构的会议记录。", "No meetings of this body recorded yet.")
+        .into();
+    for e in &events {
+        t.rows.push(vec![
+            crate::views::Cell::text(e.held_on.to_string()),
+            crate::views::Cell::link(&e.title, format!("/events/{}", e.id)),
+            crate::views::Cell::text(lang.pick(&e.kind.label())),
+        ]);
+    }
+    let add = cx
+        .can(
+            hezuo_domain::RecordKind::Event,
+            None,
+            hezuo_domain::access::Action::Create,
+        )
+        .await?
+        .then(|| {
+            (
+                lang.tr("记录会议", "Record a meeting").to_string(),
+                format!("/events/new?group_id={}&kind=group_meeting", g.id),
+            )
+        });
+    Ok(Some(Section {
+        id: "meetings",
+        title: lang.tr("召开的会议", "Meetings held").into(),
+        table: t,
+        add,
+    }))
 }
 
 impl Pages for Groups {

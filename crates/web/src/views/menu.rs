@@ -31,6 +31,10 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let problems = item("problems", "/problems", "问题协调", "Problems");
     let bulletins = item("bulletins", "/bulletins", "督查通报", "Bulletins");
     let events = item("events", "/events", "会议活动", "Meetings");
+    let groups = item("groups", "/groups", "协调机构", "Bodies");
+    let secondments = item("secondments", "/secondments", "挂职交流", "Secondments");
+    let chiefs = item("chief-experts", "/chief-experts", "首席专家", "Chief experts");
+    let trainings = item("trainings", "/trainings", "培训实践", "Trainings");
     // A unit reaches the decisions it carries out; the meetings section holds them for the others.
     let decisions = item("events", "/decisions?open=true", "议定事项", "Decisions");
     let agreements = item("agreements", "/agreements", "合作协议", "Agreements");
@@ -43,19 +47,87 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let api = item("api", "/api/v1/openapi.json", "接口文档", "API");
     match role {
         Office => vec![
-            home, board, projects, demands, results, outcomes, funnel, batches, problems, bulletins, events,
-            agreements, platforms, orgs, people, audit, users, api,
+            home,
+            board,
+            projects,
+            demands,
+            results,
+            outcomes,
+            funnel,
+            batches,
+            problems,
+            bulletins,
+            events,
+            groups,
+            secondments,
+            chiefs,
+            trainings,
+            agreements,
+            platforms,
+            orgs,
+            people,
+            audit,
+            users,
+            api,
         ],
         Coordinator => vec![
-            home, board, projects, demands, results, outcomes, funnel, batches, problems, bulletins, events,
-            agreements, platforms, orgs, people, audit, api,
+            home,
+            board,
+            projects,
+            demands,
+            results,
+            outcomes,
+            funnel,
+            batches,
+            problems,
+            bulletins,
+            events,
+            groups,
+            secondments,
+            chiefs,
+            trainings,
+            agreements,
+            platforms,
+            orgs,
+            people,
+            audit,
+            api,
         ],
         Leader => vec![
-            home, board, projects, demands, results, outcomes, funnel, batches, problems, bulletins, events,
-            agreements, platforms, orgs, people,
+            home,
+            board,
+            projects,
+            demands,
+            results,
+            outcomes,
+            funnel,
+            batches,
+            problems,
+            bulletins,
+            events,
+            groups,
+            secondments,
+            chiefs,
+            trainings,
+            agreements,
+            platforms,
+            orgs,
+            people,
         ],
         Unit => vec![
-            home, projects, outcomes, problems, decisions, batches, bulletins, results, platforms, orgs, people,
+            home,
+            projects,
+            outcomes,
+            problems,
+            decisions,
+            batches,
+            bulletins,
+            secondments,
+            trainings,
+            results,
+            platforms,
+            orgs,
+            people,
         ],
         Enterprise => {
             let own = match scope {
@@ -86,6 +158,9 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
                 outcomes,
                 problems,
                 platforms,
+                // A secondee files their reports; a chief expert keeps their service log.
+                secondments,
+                chiefs,
                 item("people", &own, "我的资料", "My profile"),
             ]
         }

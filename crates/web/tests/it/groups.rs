@@ -523,7 +523,18 @@ async fn the_pages_show_chinese_labels_empty_states_and_english() {
     ] {
         assert!(page.contains(words), "{words}");
     }
-    assert!(!page.contains("id=\"meetings\""), "no empty meetings panel");
+    assert!(page.contains("召开的会议") && page.contains("尚无本机构的会议记录"));
+    // A meeting of the body shows on its page.
+    app.create(
+        "events",
+        json!({"title": "文化旅游专门工作小组第一次会议", "kind": "group_meeting", "held_on": "2026-06-01", "group_id": id}),
+    )
+    .await;
+    let page = app.get(&format!("/groups/{id}")).await.text();
+    assert!(
+        page.contains("文化旅游专门工作小组第一次会议"),
+        "the body's meeting is not on its page"
+    );
     let en = app.get(&format!("/groups/{id}?lang=en")).await.text();
     assert!(en.contains("Working group") && en.contains("Members"), "{en}");
     let p = app.get(&format!("/people/{}", w.person)).await.text();
