@@ -97,42 +97,41 @@ pub(super) async fn members_section(cx: &Ctx, g: &Group, may_edit: bool) -> Resu
     let lang = cx.lang;
     let members = cx.store().group_members(cx.viewer(), g.id).await?;
     let today = cx.store().today();
-    let mut t = Table::new(
-        lang,
-        &[
-            ("姓名", "Name"),
-            ("职务", "Post"),
-            ("代表单位", "Sits for"),
-            ("任期", "Term"),
-            ("状态", "Standing"),
-        ],
-    );
+    let mut head = vec![
+        ("姓名", "Name"),
+        ("职务", "Post"),
+        ("代表单位", "Sits for"),
+        ("任期", "Term"),
+        ("状态", "Standing"),
+    ];
+    if may_edit {
+        head.push(("操作", "Actions"));
+    }
+    let mut t = Table::new(lang, &head);
     t.empty = lang.tr("尚无成员。", "No members yet.").into();
     let mut forms = Vec::new();
     for m in &members {
-        t.rows.push(vec![
+        let mut row = vec![
             Cell::link(&m.person_name, format!("/people/{}", m.person_id)),
             Cell::text(&m.post),
             Cell::opt(m.organization_name.clone(), lang),
             Cell::text(term(lang, m)),
             standing_cell(lang, m, today),
-        ]);
+        ];
         if !may_edit {
+            t.rows.push(row);
             continue;
         }
-        if m.to_on.is_none() {
-            forms.push(PageForm {
-                id: format!("end-{}", m.id),
-                action: format!("/groups/{}/members/{}/end", g.id, m.id),
-                fields: vec![
-                    Field::new(lang, "to_on", ("离任日期", "Left on"), "date").value(Some(&today.to_string())),
-                ],
-                submit: format!("{}{}", lang.tr("结束任期：", "End the term: "), m.person_name),
-                class: "",
-                confirm: None,
-                multipart: false,
-            });
-        }
+        // Ending a term asks for the day the member left, on its own small page.
+        row.push(if m.to_on.is_none() {
+            Cell::link(
+                lang.tr("结束任期", "End the term"),
+                format!("/groups/{}/members/{}/end", g.id, m.id),
+            )
+        } else {
+            Cell::text("")
+        });
+        t.rows.push(row);
         forms.push(PageForm {
             id: format!("remove-{}", m.id),
             action: format!("/groups/{}/members/{}/remove", g.id, m.id),
