@@ -388,28 +388,32 @@ impl Store {
     async fn bulletin_decisions(&self, v: &Viewer, year: i32, end: NaiveDate) -> Result<Vec<DecisionLine>> {
         let today = self.today();
         let all = self.all_decisions(v, &DecisionFilter::default()).await?;
-        let events: HashMap<i64, hezuo_domain::event::Event> = {
-            let mut m = HashMap::new();
-            for id in all
-                .iter()
-                .map(|d| d.event_id)
-                .collect::<std::collections::BTreeSet<_>>()
-            {
-                if let Ok(e) = self.get_event(v, id).await {
-                    m.insert(id, e);
-                }
-            }
-            m
+        // The year's meetings, one query: those a decision of the bulletin may come from.
+        let f = hezuo_domain::event::EventFilter {
+            year: Some(year.to_string()),
+            ..Default::default()
         };
+        let mut events: HashMap<i64, hezuo_domain::event::Event> = HashMap::new();
+        for page in 1.. {
+            let p = ListParams {
+                page: Some(page.to_string()),
+                per_page: Some("200".into()),
+                ..Default::default()
+            };
+            let got = self.list_events(v, &f, &p).await?;
+            let last = page >= got.pages();
+            events.extend(got.items.into_iter().map(|e| (e.id, e)));
+            if last {
+                break;
+            }
+        }
         let owners = self
             .organization_names(&all.iter().map(|d| d.owner_id).collect::<Vec<_>>())
             .await?;
         let mut picked: Vec<&Decision> = all
             .iter()
             .filter(|d| {
-                events
-                    .get(&d.event_id)
-                    .is_some_and(|e| e.held_on.year() == year && e.held_on <= end)
+                events.get(&d.event_id).is_some_and(|e| e.held_on <= end)
                     && d.status != DecisionStatus::Cancelled
                     && (d.due_on <= end || d.status.is_open())
             })

@@ -115,7 +115,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
         .find(|b| b.year == today.year())
         .map(|b| b.id);
     let leading_group = store
-        .event_group_options()
+        .group_options(&DEMO)
         .await?
         .into_iter()
         .find(|(_, n)| n.contains("领导小组"))

@@ -14,6 +14,7 @@ pub mod bulletins;
 pub mod campaigns;
 pub mod chief_experts;
 pub mod closed_loop;
+pub mod decisions;
 pub mod demands;
 pub mod demo;
 mod demo_chief_experts;

@@ -108,7 +108,7 @@ impl Pages for Events {
             ]);
         }
         let groups: Vec<(String, String)> = st
-            .event_group_options()
+            .group_options(v)
             .await?
             .into_iter()
             .map(|(id, n)| (id.to_string(), n))
@@ -164,7 +164,7 @@ impl Pages for Events {
         ];
         if let Some(g) = e.group_id {
             let name = st
-                .event_group_options()
+                .group_options(v)
                 .await?
                 .into_iter()
                 .find(|(id, _)| *id == g)
@@ -263,7 +263,7 @@ impl Pages for Events {
         let orgs = org_options(cx).await?;
         let people = views::person_choices(st, v).await?;
         let groups: Vec<(String, String)> = st
-            .event_group_options()
+            .group_options(v)
             .await?
             .into_iter()
             .map(|(id, n)| (id.to_string(), n))
