@@ -30,6 +30,7 @@ pub mod reminder;
 pub mod research_result;
 pub mod search;
 pub mod secondment;
+pub mod statistics;
 pub mod supervision;
 pub mod training;
 
