@@ -8,6 +8,7 @@
 
 mod features;
 mod people;
+mod statistics;
 
 use crate::error::ErrorBody;
 use crate::routing::RouteExt;
@@ -540,6 +541,7 @@ pub fn document() -> Value {
     people::chief_experts(&mut paths);
     people::secondments(&mut paths);
     people::groups(&mut paths);
+    statistics::statistics(&mut doc, &mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,
