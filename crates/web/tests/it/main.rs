@@ -25,5 +25,6 @@ mod role_words;
 mod search;
 mod secondments;
 mod signin;
+mod statistics;
 mod supervision;
 mod trainings;
