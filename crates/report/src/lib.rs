@@ -1,8 +1,10 @@
 //! Documents out of Hezuo. [`bulletin_docx`] lays a supervision bulletin out as a Chinese official
 //! document after GB/T 9704-2012: the issuing office's name in red over a red rule, the document
 //! number, the title in 小标宋 二号, the body in 仿宋 三号 with 黑体/楷体 headings, tables, and the
-//! date and office at the end. [`sheet`] reads and writes spreadsheets (.xlsx). Imports `hezuo-domain` only.
+//! date and office at the end. [`sheet`] reads and writes spreadsheets (.xlsx); [`chart`] draws
+//! charts as SVG. Imports `hezuo-domain` only.
 
+pub mod chart;
 pub mod sheet;
 
 use docx_rs::{
