@@ -18,7 +18,7 @@ use hezuo_domain::closed_loop::DemandLoopStep;
 use hezuo_domain::codes::zhejiang_divisions;
 use hezuo_domain::statistics::{Change, Figures, StatsBy, StatsTable, figure};
 use hezuo_domain::Money;
-use super::svg as chart;
+use hezuo_report::chart;
 use hezuo_store::closed_loop::LoopFilter;
 use serde::Deserialize;
 

@@ -4,7 +4,6 @@
 //! the same figures.
 
 pub mod dashboard;
-mod svg;
 
 use crate::auth::Auth;
 use crate::error::ApiError;
