@@ -7,6 +7,7 @@
 //! paths are in `features.rs` and issue 16's (people and meetings) in `people.rs`.
 
 mod features;
+mod imports;
 mod people;
 
 use crate::error::ErrorBody;
@@ -435,6 +436,7 @@ fn accounts(paths: &mut serde_json::Map<String, Value>) {
 
 pub fn document() -> Value {
     let mut doc = serde_json::to_value(Schemas::openapi()).unwrap_or_else(|_| json!({}));
+    imports::schemas(&mut doc);
     let mut paths = serde_json::Map::new();
     crud(
         &mut paths,
@@ -540,6 +542,7 @@ pub fn document() -> Value {
     people::chief_experts(&mut paths);
     people::secondments(&mut paths);
     people::groups(&mut paths);
+    imports::paths(&mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,
