@@ -5,6 +5,7 @@
 use anyhow::Context;
 mod bench;
 mod funnel_bench;
+mod import_bench;
 mod rush;
 
 use clap::{Args, Parser, Subcommand};
@@ -161,6 +162,9 @@ enum Command {
     /// The closed loop's funnel over many demands (default 100,000) on SQLite or PostgreSQL:
     /// writes them, then prints how long the funnel and its lists take; fails on any error.
     BenchFunnel(funnel_bench::FunnelArgs),
+    /// The year's project list imported from a sheet of 10,000 good rows (`--rows`) on SQLite or
+    /// PostgreSQL: prints how long reading, matching and the one write transaction take.
+    BenchImport(import_bench::ImportArgs),
     /// Rebuild the search index (the data folder's `search/`) from the records.
     Reindex {
         #[command(flatten)]
@@ -366,6 +370,7 @@ async fn main() -> anyhow::Result<()> {
         Command::BenchMatch(a) => bench::run(a).await?,
         Command::BenchRush(a) => rush::run(a).await?,
         Command::BenchFunnel(a) => funnel_bench::run(a).await?,
+        Command::BenchImport(a) => import_bench::run(a).await?,
         Command::Reindex { store: args } => {
             let store = args.open().await?;
             let dir = args.index_dir();
