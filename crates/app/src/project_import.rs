@@ -9,8 +9,8 @@
 //! then within the co-units.
 
 use crate::Result;
-use hezuo_domain::project::ProjectInput;
 use hezuo_domain::project::ProjectData;
+use hezuo_domain::project::ProjectInput;
 use hezuo_domain::project_import::{
     COLUMNS, CellError, Column, column_of, name_key, names_column, normalize_date, normalize_year, parse_kind,
     parse_origin, split_names,
@@ -265,8 +265,16 @@ pub fn map_rows(rows: &[Vec<String>], names: &Names) -> Result<Mapped, FieldErro
     }
     if !missing.is_empty() {
         return Err(file_error(
-            format!("第 {} 行（表头）缺少必需的列：{}。请使用导入模板。", h + 1, missing.join("、")),
-            format!("The header (row {}) lacks required columns: {}. Use the template.", h + 1, missing.join(", ")),
+            format!(
+                "第 {} 行（表头）缺少必需的列：{}。请使用导入模板。",
+                h + 1,
+                missing.join("、")
+            ),
+            format!(
+                "The header (row {}) lacks required columns: {}. Use the template.",
+                h + 1,
+                missing.join(", ")
+            ),
         ));
     }
     let mut out = Mapped {
@@ -414,7 +422,11 @@ impl ProjectImport {
 /// kept and those rows are named.
 pub async fn import(store: &Store, v: &Viewer, xlsx: &[u8]) -> Result<ProjectImport> {
     // Who may not add projects learns nothing from the sheet: asked before it is read.
-    hezuo_store::access::check(v, hezuo_domain::RecordKind::Project, hezuo_domain::access::Action::Create)?;
+    hezuo_store::access::check(
+        v,
+        hezuo_domain::RecordKind::Project,
+        hezuo_domain::access::Action::Create,
+    )?;
     let rows = hezuo_report::sheet::read_rows(xlsx).map_err(|m| FieldErrors::one("file", m))?;
     let lookup = store.project_import_lookup().await?;
     let names = Names::new(&lookup);
@@ -443,7 +455,9 @@ pub async fn import(store: &Store, v: &Viewer, xlsx: &[u8]) -> Result<ProjectImp
                     {
                         m = Msg::new(
                             format!("牵头单位“{name}”不在您的负责范围内：只能导入本辖区单位牵头的项目"),
-                            format!("The lead unit “{name}” is outside your scope: import only projects led by your units"),
+                            format!(
+                                "The lead unit “{name}” is outside your scope: import only projects led by your units"
+                            ),
                         );
                     }
                     CellError::new(e.row, c.header, mapped.at.get(c.field).copied(), &m)
@@ -506,7 +520,13 @@ mod tests {
     use super::*;
 
     fn lookup() -> ImportLookup {
-        let org = |id: i64, parent: Option<i64>, kind: &str, name: &str, short: Option<&str>, code: Option<&str>, region: Option<&str>| OrgEntry {
+        let org = |id: i64,
+                   parent: Option<i64>,
+                   kind: &str,
+                   name: &str,
+                   short: Option<&str>,
+                   code: Option<&str>,
+                   region: Option<&str>| OrgEntry {
             id,
             parent_id: parent,
             kind: kind.into(),
@@ -519,8 +539,24 @@ mod tests {
             organizations: vec![
                 org(1, None, "government", "衢州市", None, None, Some("330800")),
                 org(2, Some(1), "government", "江山市", None, None, Some("330881")),
-                org(3, Some(2), "department", "江山市科技局", Some("科技局"), None, Some("330881")),
-                org(4, None, "university", "浙江工业大学", Some("浙工大"), Some("12100000470095016Q"), None),
+                org(
+                    3,
+                    Some(2),
+                    "department",
+                    "江山市科技局",
+                    Some("科技局"),
+                    None,
+                    Some("330881"),
+                ),
+                org(
+                    4,
+                    None,
+                    "university",
+                    "浙江工业大学",
+                    Some("浙工大"),
+                    Some("12100000470095016Q"),
+                    None,
+                ),
                 org(5, Some(4), "college", "化学工程学院", None, None, None),
                 org(6, None, "university", "衢州学院", None, None, None),
                 org(7, Some(6), "college", "化学工程学院", None, None, None),
@@ -536,7 +572,15 @@ mod tests {
         rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
     }
 
-    const HEADER: &[&str] = &["项目名称", "项目类别", "年度", "牵头单位", "配合单位", "负责人", "开始日期"];
+    const HEADER: &[&str] = &[
+        "项目名称",
+        "项目类别",
+        "年度",
+        "牵头单位",
+        "配合单位",
+        "负责人",
+        "开始日期",
+    ];
 
     #[test]
     fn units_are_found_by_name_code_division_or_short_name_and_ambiguity_lists_the_candidates() {
@@ -554,7 +598,12 @@ mod tests {
             m.zh
         );
         assert!(n.organization("科技局").unwrap_err().zh.contains("对应多个单位"));
-        assert!(n.organization("不存在局").unwrap_err().zh.contains("找不到单位“不存在局”"));
+        assert!(
+            n.organization("不存在局")
+                .unwrap_err()
+                .zh
+                .contains("找不到单位“不存在局”")
+        );
     }
 
     #[test]
@@ -563,7 +612,15 @@ mod tests {
         let rows = sheet(&[
             &["2026年度市校合作项目清单"],
             HEADER,
-            &["氟硅新材料研发", "研究类", "2026年", "江山市科技局", "浙江工业大学", "王建国", "2026/3/1"],
+            &[
+                "氟硅新材料研发",
+                "研究类",
+                "2026年",
+                "江山市科技局",
+                "浙江工业大学",
+                "王建国",
+                "2026/3/1",
+            ],
             &["", "", "", "", "", "", ""],
             &["乡村规划", "民生", "2026", "330881", "", "", ""],
         ]);
@@ -591,7 +648,11 @@ mod tests {
         let cells: Vec<&str> = m.errors.iter().map(|e| e.cell.as_str()).collect();
         assert_eq!(cells, ["B3", "D3", "G3"], "{:?}", m.errors);
         assert!(m.errors[1].message.contains("对应多个单位"));
-        assert!(m.errors[2].line().zh.starts_with("第3行 G列“开始日期”："), "{:?}", m.errors[2]);
+        assert!(
+            m.errors[2].line().zh.starts_with("第3行 G列“开始日期”："),
+            "{:?}",
+            m.errors[2]
+        );
     }
 
     #[test]
@@ -608,7 +669,10 @@ mod tests {
         let l = lookup();
         let n = Names::new(&l);
         let e = map_rows(&sheet(&[&["项目名称", "年度"], &["x", "2026"]]), &n).unwrap_err();
-        assert!(e.get("file").unwrap().zh.contains("缺少必需的列：项目类别、牵头单位"), "{e}");
+        assert!(
+            e.get("file").unwrap().zh.contains("缺少必需的列：项目类别、牵头单位"),
+            "{e}"
+        );
         let e = map_rows(&sheet(&[HEADER, &["", "", "", "", "", "", ""]]), &n).unwrap_err();
         assert!(e.get("file").unwrap().zh.contains("没有数据行"));
         assert!(map_rows(&sheet(&[&["序号", "名单"]]), &n).is_err());

@@ -8,10 +8,10 @@
 
 use crate::rush::place;
 use anyhow::ensure;
+use hezuo_domain::ListParams;
 use hezuo_domain::organization::OrganizationInput;
 use hezuo_domain::person::PersonInput;
 use hezuo_domain::project::ProjectFilter;
-use hezuo_domain::ListParams;
 use hezuo_store::{Store, Viewer};
 use std::time::Instant;
 
@@ -42,7 +42,14 @@ pub async fn run(a: ImportArgs) -> anyhow::Result<()> {
     result
 }
 
-async fn org(store: &Store, v: &Viewer, kind: &str, name: &str, parent: Option<i64>, region: Option<&str>) -> anyhow::Result<i64> {
+async fn org(
+    store: &Store,
+    v: &Viewer,
+    kind: &str,
+    name: &str,
+    parent: Option<i64>,
+    region: Option<&str>,
+) -> anyhow::Result<i64> {
     let d = OrganizationInput {
         kind: Some(kind.into()),
         name: Some(name.into()),
@@ -90,8 +97,26 @@ async fn bench(store: &Store, a: &ImportArgs) -> anyhow::Result<()> {
     }
     let mut colleges = Vec::new();
     for (uni, list) in [
-        ("浙江工业大学", ["化学工程学院", "材料科学与工程学院", "机械工程学院", "环境学院", "管理学院"]),
-        ("衢州学院", ["化学与材料工程学院", "电气与信息工程学院", "建筑工程学院", "经济管理学院", "教师教育学院"]),
+        (
+            "浙江工业大学",
+            [
+                "化学工程学院",
+                "材料科学与工程学院",
+                "机械工程学院",
+                "环境学院",
+                "管理学院",
+            ],
+        ),
+        (
+            "衢州学院",
+            [
+                "化学与材料工程学院",
+                "电气与信息工程学院",
+                "建筑工程学院",
+                "经济管理学院",
+                "教师教育学院",
+            ],
+        ),
     ] {
         let u = org(store, &v, "university", uni, None, None).await?;
         for c in list {
@@ -113,7 +138,11 @@ async fn bench(store: &Store, a: &ImportArgs) -> anyhow::Result<()> {
                 person.clone(),
                 format!("{}.5", 10 + i % 300),
                 format!("{}", i % 50),
-                if i % 2 == 0 { format!("2026-{m:02}-01") } else { format!("2026/{m}/1") },
+                if i % 2 == 0 {
+                    format!("2026-{m:02}-01")
+                } else {
+                    format!("2026/{m}/1")
+                },
                 "2027-12-31".into(),
                 "围绕县域主导产业开展联合技术攻关，形成可推广的成果并在本地转化。".into(),
                 "申报建议".into(),
@@ -139,12 +168,22 @@ async fn bench(store: &Store, a: &ImportArgs) -> anyhow::Result<()> {
     let names = hezuo_app::project_import::Names::new(&lookup);
     let mapped = hezuo_app::project_import::map_rows(&read, &names).map_err(|e| anyhow::anyhow!("{e}"))?;
     let t_map = t.elapsed().as_secs_f64();
-    ensure!(mapped.errors.is_empty(), "bad cells: {:?}", &mapped.errors[..mapped.errors.len().min(5)]);
+    ensure!(
+        mapped.errors.is_empty(),
+        "bad cells: {:?}",
+        &mapped.errors[..mapped.errors.len().min(5)]
+    );
     // The whole import, as the API runs it: read, match, validate, one transaction.
     let t = Instant::now();
-    let report = hezuo_app::project_import::import(store, &v, &bytes).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let report = hezuo_app::project_import::import(store, &v, &bytes)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let total = t.elapsed().as_secs_f64();
-    ensure!(report.errors.is_empty(), "refused: {:?}", &report.errors[..report.errors.len().min(5)]);
+    ensure!(
+        report.errors.is_empty(),
+        "refused: {:?}",
+        &report.errors[..report.errors.len().min(5)]
+    );
     ensure!(report.created == a.rows, "created {} of {}", report.created, a.rows);
     let listed = store
         .list_projects(&v, &ProjectFilter::default(), &ListParams::default())

@@ -48,7 +48,13 @@ pub const COLUMNS: &[Column] = &[
         &["类别", "项目类型", "类型"],
         "研究类、工科类、人才培养、文化、民生、平台建设、智力服务",
     ),
-    col("年度", "batch_year", true, &["批次年度", "项目年度", "清单年度"], "四位年份，如 2026"),
+    col(
+        "年度",
+        "batch_year",
+        true,
+        &["批次年度", "项目年度", "清单年度"],
+        "四位年份，如 2026",
+    ),
     col(
         "所属清单",
         "batch",
@@ -67,7 +73,13 @@ pub const COLUMNS: &[Column] = &[
         "配合单位",
         "co_units",
         false,
-        &["合作单位", "高校学院", "合作高校", "合作单位/高校学院", "配合单位/高校学院"],
+        &[
+            "合作单位",
+            "高校学院",
+            "合作高校",
+            "合作单位/高校学院",
+            "配合单位/高校学院",
+        ],
         "可填多个，用顿号“、”或逗号分隔",
     ),
     col(
@@ -232,7 +244,9 @@ pub fn normalize_date(s: &str) -> String {
     let parts: Vec<&str> = t.split(['-', '/', '.', '年', '月']).collect();
     if let [y, m, d] = parts.as_slice()
         && y.len() == 4
-        && [y, m, d].iter().all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
+        && [y, m, d]
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
         && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>())
         && chrono::NaiveDate::from_ymd_opt(y, m, d).is_some()
     {
@@ -243,7 +257,11 @@ pub fn normalize_date(s: &str) -> String {
 
 /// A year as written: 2026, 2026年, 2026年度.
 pub fn normalize_year(s: &str) -> String {
-    s.trim().trim_end_matches('度').trim_end_matches('年').trim().to_string()
+    s.trim()
+        .trim_end_matches('度')
+        .trim_end_matches('年')
+        .trim()
+        .to_string()
 }
 
 fn by_label<T: Copy>(s: &str, all: &[T], label: impl Fn(T) -> Msg, code: impl Fn(T) -> &'static str) -> Option<T> {

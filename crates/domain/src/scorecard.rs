@@ -63,12 +63,7 @@ fn behind(u: &UnitProgress) -> bool {
 pub fn rank(units: Vec<(i64, UnitProgress)>) -> Vec<RankedUnit> {
     let mut units = units;
     let score = |u: &UnitProgress| (u.on_time_rate, milestone_rate(u));
-    units.sort_by(|(ia, a), (ib, b)| {
-        score(b)
-            .cmp(&score(a))
-            .then(a.unit.cmp(&b.unit))
-            .then(ia.cmp(ib))
-    });
+    units.sort_by(|(ia, a), (ib, b)| score(b).cmp(&score(a)).then(a.unit.cmp(&b.unit)).then(ia.cmp(ib)));
     let fast: Vec<i64> = units
         .iter()
         .filter(|(_, u)| perfect(u))
@@ -232,13 +227,21 @@ pub fn changes(now: &Figures, before: &Figures) -> Vec<Change> {
         percent: pct(a.fen(), b.fen()),
     };
     vec![
-        count("projects", &Msg::new("牵头项目", "Projects led"), now.projects, before.projects),
+        count(
+            "projects",
+            &Msg::new("牵头项目", "Projects led"),
+            now.projects,
+            before.projects,
+        ),
         Change {
             key: "on_time_rate".into(),
             label: "按时报送率（%）".into(),
             this_year: now.on_time_rate.to_string(),
             last_year: before.on_time_rate.to_string(),
-            change: format!("{}个百分点", signed(now.on_time_rate as i64 - before.on_time_rate as i64)),
+            change: format!(
+                "{}个百分点",
+                signed(now.on_time_rate as i64 - before.on_time_rate as i64)
+            ),
             percent: None,
         },
         count(
@@ -253,7 +256,12 @@ pub fn changes(now: &Figures, before: &Figures) -> Vec<Change> {
             now.milestones_due,
             before.milestones_due,
         ),
-        count("outcomes", &Msg::new("已确认成果", "Outcomes confirmed"), now.outcomes, before.outcomes),
+        count(
+            "outcomes",
+            &Msg::new("已确认成果", "Outcomes confirmed"),
+            now.outcomes,
+            before.outcomes,
+        ),
         money(
             "contract_amount_wan",
             &Msg::new("合同金额（万元）", "Contract amount"),
@@ -355,7 +363,10 @@ mod tests {
         };
         let c = changes(&now, &before);
         let get = |k: &str| c.iter().find(|x| x.key == k).unwrap();
-        assert_eq!((get("projects").change.as_str(), get("projects").percent), ("+2", Some(50.0)));
+        assert_eq!(
+            (get("projects").change.as_str(), get("projects").percent),
+            ("+2", Some(50.0))
+        );
         assert_eq!(get("on_time_rate").change, "−20个百分点");
         assert_eq!((get("outcomes").change.as_str(), get("outcomes").percent), ("+3", None));
         assert_eq!(get("contract_amount_wan").change, format!("−{}", Money(500_000).wan()));

@@ -239,10 +239,12 @@ async fn check_rows(
     leads.dedup();
     let mut existing: HashMap<(String, i64, i32), i64> = HashMap::new();
     for lead_chunk in leads.chunks(CHUNK) {
-        let mut q = Q::new("select id, title, lead_unit_id, batch_year from project where archived = false and batch_year in ");
+        let mut q =
+            Q::new("select id, title, lead_unit_id, batch_year from project where archived = false and batch_year in ");
         q.bind_list(&years).push(" and lead_unit_id in ").bind_list(lead_chunk);
-        let found: Vec<(i64, String, i64, i32)> = on_tx!(tx, c => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(c).await)
-            .map_err(store_err)?;
+        let found: Vec<(i64, String, i64, i32)> =
+            on_tx!(tx, c => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(c).await)
+                .map_err(store_err)?;
         for (id, title, lead, year) in found {
             existing.entry((title, lead, year)).or_insert(id);
         }
@@ -256,7 +258,10 @@ async fn check_rows(
                 *row,
                 "lead_unit_id",
                 &Msg::new(
-                    format!("牵头单位（编号 {}）不在您的负责范围内：只能导入本辖区单位牵头的项目", d.lead_unit_id),
+                    format!(
+                        "牵头单位（编号 {}）不在您的负责范围内：只能导入本辖区单位牵头的项目",
+                        d.lead_unit_id
+                    ),
                     format!(
                         "The lead unit (id {}) is outside your scope: import only projects led by your units",
                         d.lead_unit_id
@@ -269,7 +274,10 @@ async fn check_rows(
                 *row,
                 "title",
                 &Msg::new(
-                    format!("已有同名项目 #{id}《{}》，牵头单位和年度也相同（/projects/{id}），未重复导入", d.title),
+                    format!(
+                        "已有同名项目 #{id}《{}》，牵头单位和年度也相同（/projects/{id}），未重复导入",
+                        d.title
+                    ),
                     format!(
                         "Project #{id} “{}” with this lead unit and year exists (/projects/{id}); not imported again",
                         d.title

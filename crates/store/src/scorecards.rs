@@ -12,7 +12,7 @@ use hezuo_domain::access::Scope;
 use hezuo_domain::bulletin::UnitProgress;
 use hezuo_domain::flag::Flag;
 use hezuo_domain::project::{Project, ProjectFilter, ProjectStatus};
-use hezuo_domain::scorecard::{Figures, Ranking, ScoredProject, Scorecard, changes, rank};
+use hezuo_domain::scorecard::{Figures, Ranking, Scorecard, ScoredProject, changes, rank};
 use hezuo_domain::supervision::{Standing, period_by_label, supervised};
 use hezuo_domain::{ListParams, Money, Msg, RecordKind};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -157,8 +157,8 @@ impl Store {
             }
             RankPeriod::Batch { batch_id, period } => {
                 let batch = self.get_batch(v, *batch_id).await?;
-                let per = period_by_label(batch.year, batch.cadence, batch.report_due_day as u32, period)
-                    .ok_or_else(|| {
+                let per = period_by_label(batch.year, batch.cadence, batch.report_due_day as u32, period).ok_or_else(
+                    || {
                         StoreError::invalid(
                             "period",
                             Msg::new(
@@ -166,7 +166,8 @@ impl Store {
                                 format!("“{period}” is not a period of that batch"),
                             ),
                         )
-                    })?;
+                    },
+                )?;
                 let f = ProjectFilter {
                     batch_id: Some(batch_id.to_string()),
                     ..Default::default()

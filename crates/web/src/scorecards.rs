@@ -92,7 +92,11 @@ async fn ranking(s: &AppState, v: &Viewer, q: &RankQuery) -> Result<Ranking, Api
     Ok(s.store.scorecard_ranking(v, &period).await?)
 }
 
-async fn api_ranking(State(s): State<AppState>, who: Auth, Query(q): Query<RankQuery>) -> Result<Json<Ranking>, ApiError> {
+async fn api_ranking(
+    State(s): State<AppState>,
+    who: Auth,
+    Query(q): Query<RankQuery>,
+) -> Result<Json<Ranking>, ApiError> {
     Ok(Json(ranking(&s, &who.viewer, &q).await?))
 }
 
@@ -187,11 +191,20 @@ async fn ranking_page(cx: Ctx, Query(q): Query<RankQuery>) -> Result<Response, A
     )
     .options(
         lang,
-        batches.items.iter().map(|b| (b.id.to_string(), b.title.clone())).collect(),
+        batches
+            .items
+            .iter()
+            .map(|b| (b.id.to_string(), b.title.clone()))
+            .collect(),
         &r.batch_id.map(|b| vec![b.to_string()]).unwrap_or_default(),
     );
-    let period = Field::new(lang, "period", ("期次（如 2026-03、2026-Q1）", "Period (2026-03, 2026-Q1)"), "text")
-        .value(q.period.as_deref());
+    let period = Field::new(
+        lang,
+        "period",
+        ("期次（如 2026-03、2026-Q1）", "Period (2026-03, 2026-Q1)"),
+        "text",
+    )
+    .value(q.period.as_deref());
     let names = |m: Mark| {
         r.units
             .iter()
@@ -225,13 +238,19 @@ async fn scorecard_page(cx: Ctx, Id(id): Id, Query(q): Query<YearQuery>) -> Resu
                 .map(|m| format!("（{}）", lang.pick(&m.label())))
                 .unwrap_or_default()
         )),
-        None => Cell::text(lang.tr("本年度无在推项目，未参与排名", "Not ranked: no project being carried out this year")),
+        None => Cell::text(lang.tr(
+            "本年度无在推项目，未参与排名",
+            "Not ranked: no project being carried out this year",
+        )),
     };
     let f = &c.this_year;
     let props = vec![
         (lang.tr("年度", "Year").to_string(), Cell::text(c.year.to_string())),
         (lang.tr("年度排名", "Place in the year").to_string(), place),
-        (lang.tr("牵头项目", "Projects led").to_string(), Cell::text(f.projects.to_string())),
+        (
+            lang.tr("牵头项目", "Projects led").to_string(),
+            Cell::text(f.projects.to_string()),
+        ),
         (
             lang.tr("按时报送率", "Reports on time").to_string(),
             Cell::text(format!(
@@ -249,7 +268,10 @@ async fn scorecard_page(cx: Ctx, Id(id): Id, Query(q): Query<YearQuery>) -> Resu
             lang.tr("节点完成/到期", "Milestones met/due").to_string(),
             Cell::text(format!("{}/{}", f.milestones_met, f.milestones_due)),
         ),
-        (lang.tr("已确认成果", "Outcomes confirmed").to_string(), Cell::text(f.outcomes.to_string())),
+        (
+            lang.tr("已确认成果", "Outcomes confirmed").to_string(),
+            Cell::text(f.outcomes.to_string()),
+        ),
         (
             lang.tr("亮灯（红/黄/绿）", "Flags (red/yellow/green)").to_string(),
             Cell::text(format!("{}/{}/{}", f.red, f.yellow, f.green)),
@@ -326,7 +348,12 @@ async fn scorecard_page(cx: Ctx, Id(id): Id, Query(q): Query<YearQuery>) -> Resu
         sections: vec![
             Section {
                 id: "yoy",
-                title: format!("{}{}{}", lang.tr("本年与上年（", "This year and last ("), c.year - 1, lang.tr("年）对比", ")")),
+                title: format!(
+                    "{}{}{}",
+                    lang.tr("本年与上年（", "This year and last ("),
+                    c.year - 1,
+                    lang.tr("年）对比", ")")
+                ),
                 table: yoy,
                 add: None,
             },

@@ -48,21 +48,30 @@ pub(super) fn paths(paths: &mut Map<String, Value>) {
     let mut template = super::errors(&[]);
     template.insert("200".into(), json!({ "description": "The template: the header row and one example row",
         "content": { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "format": "binary" } } } }));
-    paths.insert("/api/v1/projects/import/template".into(), json!({ "get": { "tags": ["projects"],
+    paths.insert(
+        "/api/v1/projects/import/template".into(),
+        json!({ "get": { "tags": ["projects"],
         "summary": "The .xlsx template of the year's project list", "operationId": "project_import_template",
-        "responses": template } }));
-    paths.insert("/api/v1/scorecards".into(), json!({ "get": { "tags": ["scorecards"],
+        "responses": template } }),
+    );
+    paths.insert(
+        "/api/v1/scorecards".into(),
+        json!({ "get": { "tags": ["scorecards"],
         "summary": "The ranking of responsible units for a year (`year`, this year by default) or a batch's period \
                     (`batch_id` and `period`, as its bulletin ranks them): reports on time, then milestones met; \
                     快马 (`fast`) at the top, 蜗牛 (`slow`) at the bottom. The office and leaders see every unit, a \
                     coordinator their subtree's, a unit itself",
         "operationId": "scorecard_ranking", "parameters": params::<crate::scorecards::RankQuery>(),
-        "responses": responses("200", "The ranking", r("Ranking"), &["404", "422"]) } }));
+        "responses": responses("200", "The ranking", r("Ranking"), &["404", "422"]) } }),
+    );
     let mut ps = vec![id_param("id")];
     ps.extend(params::<crate::scorecards::YearQuery>());
-    paths.insert("/api/v1/scorecards/{id}".into(), json!({ "get": { "tags": ["scorecards"],
+    paths.insert(
+        "/api/v1/scorecards/{id}".into(),
+        json!({ "get": { "tags": ["scorecards"],
         "summary": "A unit's scorecard for a year: the projects it leads, reports on time, milestones met and due, \
                     outcomes, flags, this year beside the year before, and its place in the ranking",
         "operationId": "unit_scorecard", "parameters": ps,
-        "responses": responses("200", "The scorecard", r("Scorecard"), &["404", "422"]) } }));
+        "responses": responses("200", "The scorecard", r("Scorecard"), &["404", "422"]) } }),
+    );
 }

@@ -141,7 +141,10 @@ async fn page(cx: &Ctx, report: Option<ProjectImport>, error: Option<Rejected>) 
         })
         .unwrap_or_default();
     let view = ImportPage {
-        layout: cx.layout("projects", lang.tr("导入年度合作项目清单", "Import the year's project list")),
+        layout: cx.layout(
+            "projects",
+            lang.tr("导入年度合作项目清单", "Import the year's project list"),
+        ),
         created: report.filter(|r| r.errors.is_empty()).map(|r| r.created),
         errors,
         error,
