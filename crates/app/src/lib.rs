@@ -10,6 +10,7 @@
 
 pub mod demands;
 pub mod matching;
+pub mod project_import;
 pub mod reminders;
 pub mod search;
 pub mod trainings;

@@ -6,6 +6,7 @@ use anyhow::Context;
 mod bench;
 mod funnel_bench;
 mod stats_bench;
+mod import_bench;
 mod rush;
 
 use clap::{Args, Parser, Subcommand};
@@ -165,6 +166,9 @@ enum Command {
     /// The statistics over many projects (default 1,000,000) on SQLite or PostgreSQL: writes them,
     /// then prints how long each grouping takes on a store just opened (cold); fails on any error.
     BenchStats(stats_bench::StatsArgs),
+    /// The year's project list imported from a sheet of 10,000 good rows (`--rows`) on SQLite or
+    /// PostgreSQL: prints how long reading, matching and the one write transaction take.
+    BenchImport(import_bench::ImportArgs),
     /// Rebuild the search index (the data folder's `search/`) from the records.
     Reindex {
         #[command(flatten)]
@@ -371,6 +375,7 @@ async fn main() -> anyhow::Result<()> {
         Command::BenchRush(a) => rush::run(a).await?,
         Command::BenchFunnel(a) => funnel_bench::run(a).await?,
         Command::BenchStats(a) => stats_bench::run(a).await?,
+        Command::BenchImport(a) => import_bench::run(a).await?,
         Command::Reindex { store: args } => {
             let store = args.open().await?;
             let dir = args.index_dir();

@@ -686,6 +686,24 @@ pub(crate) async fn audit(
     before: Option<&Value>,
     after: Option<&Value>,
 ) -> Result<()> {
+    let changes = changes(before, after);
+    if changes.is_empty() && action == "update" {
+        return Ok(());
+    }
+    let text = Value::Object(changes).to_string();
+    let t = now();
+    feed(tx, kind, id).await?;
+    on_tx!(tx, c => sqlx::query(
+        "insert into audit_entry (user_id, username, ip, record_kind, record_id, action, changes, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $8)")
+        .bind(v.user_id).bind(&v.username).bind(&v.ip).bind(kind.as_str()).bind(id).bind(action).bind(text).bind(t)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Each field whose value differs between `before` and `after`, with both values: what an audit
+/// entry records (bulk writers such as the project import write the same entries themselves).
+pub(crate) fn changes(before: Option<&Value>, after: Option<&Value>) -> Map<String, Value> {
     let empty = Map::new();
     let b = before.and_then(Value::as_object).unwrap_or(&empty);
     let a = after.and_then(Value::as_object).unwrap_or(&empty);
@@ -700,18 +718,7 @@ pub(crate) async fn audit(
             changes.insert(key.clone(), Value::Array(vec![old.clone(), new.clone()]));
         }
     }
-    if changes.is_empty() && action == "update" {
-        return Ok(());
-    }
-    let text = Value::Object(changes).to_string();
-    let t = now();
-    feed(tx, kind, id).await?;
-    on_tx!(tx, c => sqlx::query(
-        "insert into audit_entry (user_id, username, ip, record_kind, record_id, action, changes, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $8)")
-        .bind(v.user_id).bind(&v.username).bind(&v.ip).bind(kind.as_str()).bind(id).bind(action).bind(text).bind(t)
-        .execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
+    changes
 }
 
 /// A record as the JSON the audit log compares.

@@ -14,7 +14,7 @@ use hezuo_domain::bulletin::{
 use hezuo_domain::event::{Decision, DecisionFilter, DecisionStatus};
 use hezuo_domain::problem::ProblemFilter;
 use hezuo_domain::project::{ProjectFilter, ProjectStatus};
-use hezuo_domain::supervision::{Flag, Standing, period_by_label, supervised};
+use hezuo_domain::supervision::{Flag, period_by_label};
 use hezuo_domain::{FieldErrors, ListParams, Msg, Page, RecordKind};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -238,7 +238,6 @@ impl Store {
                 break;
             }
         }
-        let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
         let leads: Vec<i64> = projects.iter().map(|p| p.lead_unit_id).collect();
         let names = self.organization_names(&leads).await?;
         let mut by_status: BTreeMap<usize, (String, usize)> = BTreeMap::new();
@@ -252,77 +251,26 @@ impl Store {
                 .unwrap_or(0);
             by_kind.entry(ki).or_insert((p.kind.label().zh, 0)).1 += 1;
         }
-        // Every period of the year up to this one, as the flags read them: one definition of on time.
-        let reports = self.period_reports(&projects).await?;
-        let mut mq = Q::new(&format!(
-            "select {} from milestone where archived = false and project_id in ",
-            crate::projects::MILESTONE_COLS
-        ));
-        mq.bind_list(&ids);
-        let milestones = crate::projects::milestones_by_query(self, &mq).await?;
-        let mut units: BTreeMap<String, UnitProgress> = BTreeMap::new();
-        for p in &projects {
-            let expected = supervised(p.status) && p.start_on.is_none_or(|s| s <= per.end);
-            if !expected {
-                continue;
-            }
-            let name = names.get(&p.lead_unit_id).cloned().unwrap_or_default();
-            let u = units.entry(name.clone()).or_insert(UnitProgress {
-                unit: name,
-                projects: 0,
-                reports_on_time: 0,
-                reports_late: 0,
-                reports_missing: 0,
-                on_time_rate: 100,
-                milestones_due: 0,
-                milestones_met: 0,
-            });
-            u.projects += 1;
-            for r in reports.get(&p.id).into_iter().flatten().filter(|r| r.due <= per.due) {
-                match r.standing(today) {
-                    Standing::OnTime => u.reports_on_time += 1,
-                    Standing::Late => u.reports_late += 1,
-                    Standing::Missing => u.reports_missing += 1,
-                    Standing::NotDue => {}
-                }
-            }
-            for m in milestones
-                .iter()
-                .filter(|m| m.project_id == p.id && m.due_on <= per.end)
-            {
-                u.milestones_due += 1;
-                if m.done_on.is_some_and(|d| d <= per.end) {
-                    u.milestones_met += 1;
-                }
-            }
-        }
-        let mut units: Vec<UnitProgress> = units
-            .into_values()
-            .map(|mut u| {
-                let expected = u.reports_on_time + u.reports_late + u.reports_missing;
-                u.on_time_rate = (u.reports_on_time * 100).checked_div(expected).unwrap_or(100) as u32;
-                u
+        // Every period of the year up to this one, as the flags read them: one definition of on
+        // time, and the one ranking of units (快马/蜗牛) the scorecards show too.
+        let ranked = hezuo_domain::scorecard::rank(
+            self.unit_progress(&projects, per.due, per.end, crate::scorecards::Counted::Supervised)
+                .await?,
+        );
+        let best = hezuo_domain::scorecard::fast(&ranked);
+        let worst = hezuo_domain::scorecard::slow(&ranked);
+        let units: Vec<UnitProgress> = ranked
+            .into_iter()
+            .map(|u| UnitProgress {
+                unit: u.unit,
+                projects: u.projects,
+                reports_on_time: u.reports_on_time,
+                reports_late: u.reports_late,
+                reports_missing: u.reports_missing,
+                on_time_rate: u.on_time_rate,
+                milestones_due: u.milestones_due,
+                milestones_met: u.milestones_met,
             })
-            .collect();
-        let score = |u: &UnitProgress| {
-            let met = (u.milestones_met * 100).checked_div(u.milestones_due).unwrap_or(100);
-            (u.on_time_rate as usize, met)
-        };
-        units.sort_by(|a, b| score(b).cmp(&score(a)).then(a.unit.cmp(&b.unit)));
-        let perfect =
-            |u: &UnitProgress| u.on_time_rate == 100 && u.milestones_met == u.milestones_due && u.reports_on_time > 0;
-        let best: Vec<String> = units
-            .iter()
-            .filter(|u| perfect(u))
-            .take(3)
-            .map(|u| u.unit.clone())
-            .collect();
-        let worst: Vec<String> = units
-            .iter()
-            .rev()
-            .filter(|u| !perfect(u) && (u.on_time_rate < 100 || u.milestones_met < u.milestones_due))
-            .take(3)
-            .map(|u| u.unit.clone())
             .collect();
         let mut flagged: Vec<FlaggedProject> = projects
             .iter()

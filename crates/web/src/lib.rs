@@ -37,6 +37,7 @@ pub mod projects;
 mod resource;
 pub mod results;
 mod routing;
+pub mod scorecards;
 pub mod search;
 pub mod secondments;
 pub mod statistics;
@@ -96,6 +97,7 @@ pub fn app(state: AppState) -> Router {
         .merge(chief_experts::router())
         .merge(secondments::router())
         .merge(groups::router())
+        .merge(scorecards::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

@@ -311,6 +311,11 @@ impl Pages for Organizations {
                 .map(|d| (lang.tr("简介", "Description").to_string(), d.clone()))
                 .collect(),
             sections,
+            links: if cx.store().may_see_scorecard(cx.viewer(), o.id).await? {
+                vec![(lang.tr("单位评价", "Scorecard").into(), format!("/scorecards/{}", o.id))]
+            } else {
+                vec![]
+            },
             ..record_page::<Self>(cx, o.id, o.name.clone(), o.archived)
         })
     }

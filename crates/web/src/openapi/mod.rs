@@ -7,6 +7,7 @@
 //! paths are in `features.rs` and issue 16's (people and meetings) in `people.rs`.
 
 mod features;
+mod imports;
 mod people;
 mod statistics;
 
@@ -436,6 +437,7 @@ fn accounts(paths: &mut serde_json::Map<String, Value>) {
 
 pub fn document() -> Value {
     let mut doc = serde_json::to_value(Schemas::openapi()).unwrap_or_else(|_| json!({}));
+    imports::schemas(&mut doc);
     let mut paths = serde_json::Map::new();
     crud(
         &mut paths,
@@ -542,6 +544,7 @@ pub fn document() -> Value {
     people::secondments(&mut paths);
     people::groups(&mut paths);
     statistics::statistics(&mut doc, &mut paths);
+    imports::paths(&mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,

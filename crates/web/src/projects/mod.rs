@@ -2,6 +2,7 @@
 //! state machine allows, and the project's page with its panels — the progress schedule, the
 //! reports (from `supervision`), problems and attachments. Milestones are in [`milestones`].
 
+mod import;
 mod milestones;
 
 use crate::error::ApiError;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
     routes::<Projects>()
         .at("/projects/{id}/status", post(page_status))
         .merge(milestones::router())
+        .merge(import::router())
 }
 
 impl Pages for Projects {

@@ -41,6 +41,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let agreements = item("agreements", "/agreements", "合作协议", "Agreements");
     let platforms = item("platforms", "/platforms", "共建平台", "Platforms");
     let outcomes = item("outcomes", "/outcomes", "成果台账", "Outcomes");
+    let scorecards = item("scorecards", "/scorecards", "单位评价", "Scorecards");
     let orgs = item("organizations", "/organizations", "单位", "Organisations");
     let people = item("people", "/people", "人员", "People");
     let audit = item("audit", "/audit", "操作留痕", "Audit log");
@@ -59,6 +60,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             batches,
             problems,
             bulletins,
+            scorecards,
             events,
             groups,
             secondments,
@@ -84,6 +86,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             batches,
             problems,
             bulletins,
+            scorecards,
             events,
             groups,
             secondments,
@@ -108,6 +111,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             batches,
             problems,
             bulletins,
+            scorecards,
             events,
             groups,
             secondments,
@@ -126,6 +130,16 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             decisions,
             batches,
             bulletins,
+            // A unit's own scorecard (the ranking would show it alone).
+            item(
+                "scorecards",
+                &match scope {
+                    Scope::Org(id) => format!("/scorecards/{id}"),
+                    _ => "/scorecards".into(),
+                },
+                "单位评价",
+                "Scorecard",
+            ),
             secondments,
             trainings,
             results,

@@ -1391,6 +1391,15 @@ mod matrix {
         ("GET", "/demands/import/template", Op::Own),
         ("POST", "/api/v1/demands/import", Op::Write("demand", "create")),
         ("POST", "/demands/import", Op::Write("demand", "create")),
+        ("GET", "/projects/import", Op::Own),
+        ("GET", "/projects/import/template", Op::Own),
+        ("GET", "/api/v1/projects/import/template", Op::Own),
+        ("POST", "/api/v1/projects/import", Op::Write("project", "create")),
+        ("POST", "/projects/import", Op::Write("project", "create")),
+        ("GET", "/scorecards", Op::Own),
+        ("GET", "/api/v1/scorecards", Op::Own),
+        ("GET", "/scorecards/{id}", Op::Read("organization")),
+        ("GET", "/api/v1/scorecards/{id}", Op::Read("organization")),
         ("POST", "/demands/{id}/archive", Op::Write("demand", "archive")),
         ("POST", "/demands/{id}/restore", Op::Write("demand", "archive")),
         ("POST", "/api/v1/demands/{id}/archive", Op::Write("demand", "archive")),
@@ -2254,6 +2263,24 @@ async fn call(
         .unwrap();
         let target = uri.to_string();
         return app.multipart_by(s, &target, &[], "需求.xlsx", &sheet).await;
+    }
+    if method == "POST" && uri.ends_with("/projects/import") {
+        // The lead unit is the anchor: the coordinator's county inside, another county outside.
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let lead = if inside { "江山市" } else { "龙游县" };
+        let sheet = hezuo_report::sheet::write_rows(
+            "合作项目清单",
+            &["项目名称", "项目类别", "年度", "牵头单位"],
+            &[vec![
+                format!("导入的项目{n}"),
+                "研究类".into(),
+                "2026".into(),
+                lead.into(),
+            ]],
+        )
+        .unwrap();
+        let target = uri.to_string();
+        return app.multipart_by(s, &target, &[], "项目.xlsx", &sheet).await;
     }
     if method == "POST" && uri.ends_with("/participants/import") {
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
