@@ -44,41 +44,39 @@ async fn fixture(app: &TestApp) -> Fixture {
     let project =
         |title: &str, kind: &str, year: i32, lead: i64, co: Vec<i64>, status: &str, contract: &str, funding: &str| {
             json!({"title": title, "kind": kind, "batch_year": year, "lead_unit_id": lead, "co_unit_ids": co,
-               "origin": "proposal", "status": status, "contract_amount_wan": contract, "funding_won_wan": funding,
+               "origin": "proposal", "_status": status, "contract_amount_wan": contract, "funding_won_wan": funding,
                "start_on": format!("{year}-03-01"), "end_on": format!("{}-12-31", year + 1)})
         };
-    let p1 = app
-        .create(
-            "projects",
-            project(
-                "有机硅中试",
-                "research",
-                2026,
-                w.college,
-                vec![firm],
-                "in_progress",
-                "100",
-                "10",
-            ),
-        )
-        .await;
-    let p2 = app
-        .create(
-            "projects",
-            project(
-                "机械臂改造",
-                "engineering",
-                2026,
-                firm,
-                vec![college2],
-                "approved",
-                "50",
-                "0",
-            ),
-        )
-        .await;
-    app.create(
-        "projects",
+    let p1 = project_at(
+        app,
+        project(
+            "有机硅中试",
+            "research",
+            2026,
+            w.college,
+            vec![firm],
+            "in_progress",
+            "100",
+            "10",
+        ),
+    )
+    .await;
+    let p2 = project_at(
+        app,
+        project(
+            "机械臂改造",
+            "engineering",
+            2026,
+            firm,
+            vec![college2],
+            "approved",
+            "50",
+            "0",
+        ),
+    )
+    .await;
+    project_at(
+        app,
         project(
             "氟硅检测",
             "research",
@@ -91,22 +89,21 @@ async fn fixture(app: &TestApp) -> Fixture {
         ),
     )
     .await;
-    app.create(
-        "projects",
+    project_at(
+        app,
         project("催化剂", "research", 2025, w.college, vec![], "completed", "80", "20"),
     )
     .await;
-    app.create(
-        "projects",
+    project_at(
+        app,
         project("旧项目", "engineering", 2025, firm, vec![], "cancelled", "0", "0"),
     )
     .await;
-    let p6 = app
-        .create(
-            "projects",
-            project("作废项目", "research", 2026, firm, vec![], "planned", "999", "0"),
-        )
-        .await;
+    let p6 = project_at(
+        app,
+        project("作废项目", "research", 2026, firm, vec![], "planned", "999", "0"),
+    )
+    .await;
     let r = app.post(&format!("/api/v1/projects/{p6}/archive"), json!({})).await;
     assert!(r.status.is_success(), "{}", r.text());
     for (p, due) in [(p1, "2026-06-01"), (p2, "2026-06-20")] {
@@ -173,6 +170,27 @@ async fn fixture(app: &TestApp) -> Fixture {
     )
     .await;
     Fixture { w, college2, firm }
+}
+
+/// Creates a project as planned (as every project starts) and moves it to the status it names, step by step.
+async fn project_at(app: &TestApp, mut body: Value) -> i64 {
+    let status = body["_status"].as_str().unwrap_or("planned").to_string();
+    body.as_object_mut().unwrap().remove("_status");
+    let id = app.create("projects", body).await;
+    let path: &[&str] = match status.as_str() {
+        "approved" => &["approved"],
+        "in_progress" => &["approved", "in_progress"],
+        "completed" => &["approved", "in_progress", "completed"],
+        "cancelled" => &["cancelled"],
+        _ => &[],
+    };
+    for s in path {
+        let r = app
+            .json("PATCH", &format!("/api/v1/projects/{id}"), json!({"status": s}))
+            .await;
+        assert!(r.status.is_success(), "{s}: {}", r.text());
+    }
+    id
 }
 
 async fn stats(app: &TestApp, s: &Session, q: &str) -> Value {
