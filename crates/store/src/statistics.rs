@@ -229,7 +229,7 @@ impl Store {
             StatsBy::Kind => "p.kind",
             // By college and industry the lead unit's id, mapped below; the co-units come after.
             StatsBy::College | StatsBy::Industry => "cast(p.lead_unit_id as text)",
-            StatsBy::Year => "null",
+            StatsBy::Year => "cast(null as text)",
         };
         let join = if by == StatsBy::County {
             " join organization o on o.id = p.lead_unit_id"
@@ -250,7 +250,12 @@ impl Store {
                 .push(")");
         }
         restrict(&mut q, v, RecordKind::Project, "p");
-        q.push(&format!(" group by {key}, p.batch_year, p.status"));
+        // PostgreSQL refuses a constant in `group by`: by year the key is no column.
+        if by == StatsBy::Year {
+            q.push(" group by p.batch_year, p.status");
+        } else {
+            q.push(&format!(" group by {key}, p.batch_year, p.status"));
+        }
         let rows: Vec<ProjectGroup> = fetch!(self, q);
         for r in rows {
             let f = project_figures(&r.status, r.n, r.contract_fen, r.funding_fen);
