@@ -5,9 +5,9 @@
 use anyhow::Context;
 mod bench;
 mod funnel_bench;
-mod stats_bench;
 mod import_bench;
 mod rush;
+mod stats_bench;
 
 use clap::{Args, Parser, Subcommand};
 use hezuo_domain::Clock;

@@ -55,13 +55,27 @@ async fn write_fixture(store: &Store, projects: usize) -> anyhow::Result<Vec<i64
     let mut sql = String::from(
         "insert into organization (id, parent_id, kind, name, region_code, industry_code, archived, created_at, updated_at) values ",
     );
-    write!(sql, "(1, null, 'government', '衢州市', '330800', null, false, '{t}', '{t}')")?;
+    write!(
+        sql,
+        "(1, null, 'government', '衢州市', '330800', null, false, '{t}', '{t}')"
+    )?;
     for (i, c) in COUNTIES.iter().enumerate() {
-        write!(sql, ", ({}, 1, 'government', '县{i}', '{c}', null, false, '{t}', '{t}')", 2 + i)?;
+        write!(
+            sql,
+            ", ({}, 1, 'government', '县{i}', '{c}', null, false, '{t}', '{t}')",
+            2 + i
+        )?;
     }
-    write!(sql, ", (10, null, 'university', '大学', '330106', null, false, '{t}', '{t}')")?;
+    write!(
+        sql,
+        ", (10, null, 'university', '大学', '330106', null, false, '{t}', '{t}')"
+    )?;
     for c in 0..COLLEGES {
-        write!(sql, ", ({}, 10, 'college', '学院{c}', null, null, false, '{t}', '{t}')", 11 + c)?;
+        write!(
+            sql,
+            ", ({}, 10, 'college', '学院{c}', null, null, false, '{t}', '{t}')",
+            11 + c
+        )?;
     }
     for e in 0..ENTERPRISES {
         let c = e % COUNTIES.len();
@@ -76,16 +90,29 @@ async fn write_fixture(store: &Store, projects: usize) -> anyhow::Result<Vec<i64
     }
     store.execute_admin(&sql).await?;
     // One approved batch a year, monthly reports due on the 5th.
-    let mut sql =
-        String::from("insert into batch (id, year, title, cadence, report_due_day, status, approved_at, archived, created_at, updated_at) values ");
+    let mut sql = String::from(
+        "insert into batch (id, year, title, cadence, report_due_day, status, approved_at, archived, created_at, updated_at) values ",
+    );
     for (i, y) in (FIRST_YEAR..=YEAR).enumerate() {
         if i > 0 {
             sql.push_str(", ");
         }
-        write!(sql, "({}, {y}, '{y}年清单', 'monthly', 5, 'approved', '{y}-02-01 02:00:00+00:00', false, '{t}', '{t}')", 1 + i)?;
+        write!(
+            sql,
+            "({}, {y}, '{y}年清单', 'monthly', 5, 'approved', '{y}-02-01 02:00:00+00:00', false, '{t}', '{t}')",
+            1 + i
+        )?;
     }
     store.execute_admin(&sql).await?;
-    let kinds = ["research", "engineering", "talent", "culture", "livelihood", "platform", "service"];
+    let kinds = [
+        "research",
+        "engineering",
+        "talent",
+        "culture",
+        "livelihood",
+        "platform",
+        "service",
+    ];
     let years = (YEAR - FIRST_YEAR + 1) as usize;
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
     let mut per_year = vec![0i64; years];
@@ -209,7 +236,10 @@ pub async fn run(a: StatsArgs) -> anyhow::Result<()> {
         scope: Scope::Subtree(7),
         ip: None,
     };
-    println!("{:<10} {:<6} {:<12} {:>9} {:>6} {:>9}", "by", "year", "viewer", "ms (cold)", "rows", "projects");
+    println!(
+        "{:<10} {:<6} {:<12} {:>9} {:>6} {:>9}",
+        "by", "year", "viewer", "ms (cold)", "rows", "projects"
+    );
     for by in StatsBy::ALL {
         for year in [Some(YEAR), None] {
             for (who, v) in [("office", &office), ("coordinator", &coordinator)] {
@@ -248,7 +278,8 @@ pub async fn run(a: StatsArgs) -> anyhow::Result<()> {
     } else {
         if let Some((admin, name)) = admin {
             let s = Store::open(Some(&admin), &dir).await?;
-            s.execute_admin(&format!("drop database if exists {name} with (force)")).await?;
+            s.execute_admin(&format!("drop database if exists {name} with (force)"))
+                .await?;
             s.close().await;
         }
         let _ = std::fs::remove_dir_all(&dir);

@@ -171,7 +171,9 @@ impl StatsRow {
     /// The change of each figure against the year before, by figure code (when a year is chosen).
     pub fn change(&self, code: &str) -> Option<Change> {
         let d = figure(code)?;
-        self.previous.as_ref().map(|p| Change::of((d.get)(&self.figures), (d.get)(p)))
+        self.previous
+            .as_ref()
+            .map(|p| Change::of((d.get)(&self.figures), (d.get)(p)))
     }
 }
 
@@ -238,7 +240,10 @@ pub fn parse_year(s: &str) -> Result<i32, Msg> {
 pub fn parse_by(s: &str) -> Result<StatsBy, Msg> {
     StatsBy::parse(s).ok_or_else(|| {
         Msg::new(
-            format!("统计口径“{}”无效：应为 county、college、industry、kind 或 year", s.trim()),
+            format!(
+                "统计口径“{}”无效：应为 county、college、industry、kind 或 year",
+                s.trim()
+            ),
             format!(
                 "“{}” is not a grouping: county, college, industry, kind or year",
                 s.trim()
@@ -254,7 +259,13 @@ mod tests {
     #[test]
     fn change_has_no_percentage_when_last_year_was_zero() {
         assert_eq!(Change::of(5, 0), Change { abs: 5, pct: None });
-        assert_eq!(Change::of(3, 4), Change { abs: -1, pct: Some(-25.0) });
+        assert_eq!(
+            Change::of(3, 4),
+            Change {
+                abs: -1,
+                pct: Some(-25.0)
+            }
+        );
         assert_eq!(Change::of(2, 3).pct, Some(-33.3));
         assert_eq!(Change::of(5, 0).arrow(false), "↑ 5");
         assert_eq!(Change::of(3, 4).arrow(false), "↓ 25.0%");

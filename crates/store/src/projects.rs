@@ -603,8 +603,13 @@ pub(crate) async fn milestones_by_query(store: &Store, q: &Q) -> Result<Vec<Mile
 /// Projects read by a query built elsewhere (`from project p where …`, selecting `p`'s columns),
 /// without their co-units: the statistics load the projects whose flags they count.
 pub(crate) async fn projects_by_query(store: &Store, q: &Q) -> Result<Vec<Project>> {
-    let cols = COLS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
+    let cols = COLS
+        .split(", ")
+        .map(|c| format!("p.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!("select {cols} {}", q.sql);
-    let rows: Vec<Row> = on_db!(&store.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), q.args).fetch_all(p).await)?;
+    let rows: Vec<Row> =
+        on_db!(&store.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), q.args).fetch_all(p).await)?;
     Ok(rows.into_iter().map(|r| r.into_record(Vec::new())).collect())
 }

@@ -102,7 +102,11 @@ fn keys_of(by: StatsBy, orgs: &Orgs, units: &[i64], region: Option<&str>, indust
             .or_else(|| units.iter().find_map(|u| orgs.region(*u)).map(str::to_string))
             .into_iter()
             .collect(),
-        StatsBy::College => units.iter().filter_map(|u| orgs.college(*u)).map(|c| c.to_string()).collect(),
+        StatsBy::College => units
+            .iter()
+            .filter_map(|u| orgs.college(*u))
+            .map(|c| c.to_string())
+            .collect(),
         StatsBy::Industry => match section(industry) {
             Some(s) => vec![s],
             None => units.iter().filter_map(|u| orgs.section(*u)).collect(),
@@ -133,8 +137,16 @@ struct ProjectGroup {
 fn project_figures(status: &str, n: i64, contract: i64, funding: i64) -> Figures {
     Figures {
         projects: n,
-        in_progress: if matches!(status, "approved" | "in_progress") { n } else { 0 },
-        completed: if matches!(status, "completed" | "accepted" | "transferred") { n } else { 0 },
+        in_progress: if matches!(status, "approved" | "in_progress") {
+            n
+        } else {
+            0
+        },
+        completed: if matches!(status, "completed" | "accepted" | "transferred") {
+            n
+        } else {
+            0
+        },
         contract_fen: contract,
         funding_fen: funding,
         ..Default::default()
@@ -217,7 +229,7 @@ impl Store {
             StatsBy::Kind => "p.kind",
             // By college and industry the lead unit's id, mapped below; the co-units come after.
             StatsBy::College | StatsBy::Industry => "cast(p.lead_unit_id as text)",
-            StatsBy::Year => "null",
+            StatsBy::Year => "cast(null as text)",
         };
         let join = if by == StatsBy::County {
             " join organization o on o.id = p.lead_unit_id"
@@ -231,10 +243,19 @@ impl Store {
              from project p{join} where p.archived = false"
         ));
         if let Some([a, b]) = years {
-            q.push(" and p.batch_year in (").bind(Arg::I32(a)).push(", ").bind(Arg::I32(b)).push(")");
+            q.push(" and p.batch_year in (")
+                .bind(Arg::I32(a))
+                .push(", ")
+                .bind(Arg::I32(b))
+                .push(")");
         }
         restrict(&mut q, v, RecordKind::Project, "p");
-        q.push(&format!(" group by {key}, p.batch_year, p.status"));
+        // PostgreSQL refuses a constant in `group by`: by year the key is no column.
+        if by == StatsBy::Year {
+            q.push(" group by p.batch_year, p.status");
+        } else {
+            q.push(&format!(" group by {key}, p.batch_year, p.status"));
+        }
         let rows: Vec<ProjectGroup> = fetch!(self, q);
         for r in rows {
             let f = project_figures(&r.status, r.n, r.contract_fen, r.funding_fen);
@@ -259,7 +280,11 @@ impl Store {
              from project_co_unit cu join project p on p.id = cu.project_id where p.archived = false",
         );
         if let Some([a, b]) = years {
-            q.push(" and p.batch_year in (").bind(Arg::I32(a)).push(", ").bind(Arg::I32(b)).push(")");
+            q.push(" and p.batch_year in (")
+                .bind(Arg::I32(a))
+                .push(", ")
+                .bind(Arg::I32(b))
+                .push(")");
         }
         restrict(&mut q, v, RecordKind::Project, "p");
         q.push(" order by p.id");
@@ -305,7 +330,11 @@ impl Store {
         );
         q.bind(Arg::Date(soon)).push("))");
         if let Some([a, b]) = years {
-            q.push(" and p.batch_year in (").bind(Arg::I32(a)).push(", ").bind(Arg::I32(b)).push(")");
+            q.push(" and p.batch_year in (")
+                .bind(Arg::I32(a))
+                .push(", ")
+                .bind(Arg::I32(b))
+                .push(")");
         }
         restrict(&mut q, v, RecordKind::Project, "p");
         let ids: Vec<(i64,)> = {
@@ -321,7 +350,11 @@ impl Store {
             cq.bind_list(&chunk.iter().map(|(i,)| *i).collect::<Vec<_>>());
             let mut projects = crate::projects::projects_by_query(self, &cq).await?;
             self.apply_flags(&mut projects).await?;
-            flagged.extend(projects.into_iter().filter(|p| matches!(p.flag, Some(Flag::Red | Flag::Yellow))));
+            flagged.extend(
+                projects
+                    .into_iter()
+                    .filter(|p| matches!(p.flag, Some(Flag::Red | Flag::Yellow))),
+            );
         }
         if flagged.is_empty() {
             return Ok(());
@@ -433,7 +466,11 @@ impl Store {
             }
             let year = est.map_or(created.year(), |d| d.year());
             let keys = match by {
-                StatsBy::County => hosts.iter().filter_map(|h| orgs.region(*h)).map(str::to_string).collect(),
+                StatsBy::County => hosts
+                    .iter()
+                    .filter_map(|h| orgs.region(*h))
+                    .map(str::to_string)
+                    .collect(),
                 _ => keys_of(by, orgs, &hosts, None, None),
             };
             let f = Figures {
@@ -452,7 +489,11 @@ impl Store {
         let rows: Vec<Se> = fetch!(self, q);
         for (direction, from, to, start, last) in rows {
             // The local side is where the secondee serves (to local) or comes from (to the university).
-            let (local, uni) = if direction == "to_university" { (from, to) } else { (to, from) };
+            let (local, uni) = if direction == "to_university" {
+                (from, to)
+            } else {
+                (to, from)
+            };
             let keys = match by {
                 StatsBy::County => orgs.region(local).map(str::to_string).into_iter().collect(),
                 StatsBy::College => keys_of(by, orgs, &[uni, local], None, None),
@@ -505,14 +546,19 @@ impl Store {
         type De = (i64, NaiveDate, String, Option<NaiveDate>);
         let rows: Vec<De> = fetch!(self, q);
         for (owner, due, status, done) in rows {
-            let on_time =
-                matches!(status.as_str(), "done" | "handed_over") && done.is_none_or(|d| d <= due);
+            let on_time = matches!(status.as_str(), "done" | "handed_over") && done.is_none_or(|d| d <= due);
             let f = Figures {
                 decisions: 1,
                 decisions_on_time: i64::from(on_time),
                 ..Default::default()
             };
-            add(acc, "decisions", keys_of(by, orgs, &[owner], None, None), &[due.year()], f);
+            add(
+                acc,
+                "decisions",
+                keys_of(by, orgs, &[owner], None, None),
+                &[due.year()],
+                f,
+            );
         }
         Ok(())
     }
@@ -564,7 +610,12 @@ fn build_table(by: StatsBy, year: Option<i32>, acc: Acc, orgs: &Orgs, city: Opti
     };
     let mut rows = Vec::new();
     if by == StatsBy::Year {
-        let mut ys: Vec<i32> = acc.totals.keys().copied().filter(|y| year.is_none_or(|w| w == *y)).collect();
+        let mut ys: Vec<i32> = acc
+            .totals
+            .keys()
+            .copied()
+            .filter(|y| year.is_none_or(|w| w == *y))
+            .collect();
         if let Some(y) = year
             && !ys.contains(&y)
             && acc.totals.contains_key(&(y - 1))

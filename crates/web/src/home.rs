@@ -750,8 +750,12 @@ async fn leader_home(cx: &Ctx, q: &HomeQuery) -> Result<Response, ApiError> {
         add: None,
     });
     view.dashboard = Some(
-        crate::statistics::dashboard::Dashboard::build(cx, year.unwrap_or(this_year), q.map.as_deref().unwrap_or("projects"))
-            .await?,
+        crate::statistics::dashboard::Dashboard::build(
+            cx,
+            year.unwrap_or(this_year),
+            q.map.as_deref().unwrap_or("projects"),
+        )
+        .await?,
     );
     view.sections.push(HomeSection {
         id: "by-status",

@@ -14,10 +14,10 @@ use crate::i18n::Lang;
 use crate::views::{self, Cell, Ctx, Layout, Table};
 use askama::Template;
 use axum::response::Response;
+use hezuo_domain::Money;
 use hezuo_domain::closed_loop::DemandLoopStep;
 use hezuo_domain::codes::zhejiang_divisions;
 use hezuo_domain::statistics::{Change, Figures, StatsBy, StatsTable, figure};
-use hezuo_domain::Money;
 use hezuo_report::chart;
 use hezuo_store::closed_loop::LoopFilter;
 use serde::Deserialize;
@@ -258,7 +258,9 @@ impl Dashboard {
                 if total.in_progress == 0 {
                     vec![]
                 } else {
-                    mix.iter().map(|(l, n, _)| (l.to_string(), vec![n.to_string()])).collect()
+                    mix.iter()
+                        .map(|(l, n, _)| (l.to_string(), vec![n.to_string()]))
+                        .collect()
                 },
             ),
         });
@@ -289,10 +291,7 @@ impl Dashboard {
                 if funnel.total == 0 {
                     vec![]
                 } else {
-                    steps
-                        .iter()
-                        .map(|(l, n)| (l.clone(), vec![format!("{n}")]))
-                        .collect()
+                    steps.iter().map(|(l, n)| (l.clone(), vec![format!("{n}")])).collect()
                 },
             ),
         });
@@ -324,7 +323,11 @@ impl Dashboard {
                 .into_iter()
                 .map(|code| chart::Tile {
                     label: name(&code),
-                    value: if d.money { wan((d.get)(&value(&code))) } else { (d.get)(&value(&code)) as f64 },
+                    value: if d.money {
+                        wan((d.get)(&value(&code)))
+                    } else {
+                        (d.get)(&value(&code)) as f64
+                    },
                     code,
                 })
                 .collect();
@@ -360,7 +363,10 @@ impl Dashboard {
         Ok(Dashboard {
             year,
             has_map,
-            heading: format!("{year}{}", lang.tr("年市校合作数据看板", " · the cooperation at a glance")),
+            heading: format!(
+                "{year}{}",
+                lang.tr("年市校合作数据看板", " · the cooperation at a glance")
+            ),
             figures,
             charts,
             map_choices,

@@ -18,7 +18,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use hezuo_domain::statistics::{Change, FIGURES, FigureDef, Figures, StatsBy, StatsRow, StatsTable, parse_by, parse_year};
+use hezuo_domain::statistics::{
+    Change, FIGURES, FigureDef, Figures, StatsBy, StatsRow, StatsTable, parse_by, parse_year,
+};
 use hezuo_domain::{Money, input};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -47,7 +49,11 @@ pub struct StatsParams {
 
 impl StatsParams {
     /// The grouping and the year, or a 400 naming the parameter.
-    fn parse(&self, default_by: Option<StatsBy>, default_year: Option<i32>) -> Result<(StatsBy, Option<i32>), ApiError> {
+    fn parse(
+        &self,
+        default_by: Option<StatsBy>,
+        default_year: Option<i32>,
+    ) -> Result<(StatsBy, Option<i32>), ApiError> {
         let by = match (input::opt_text(&self.by), default_by) {
             (Some(b), _) => parse_by(b).map_err(|m| field_400("by", m))?,
             (None, Some(b)) => b,
@@ -178,7 +184,11 @@ pub fn xlsx(lang: Lang, t: &StatsTable) -> Result<Vec<u8>, ApiError> {
     for d in &defs {
         header.push(lang.pick(&d.label()).into());
         if with_prev {
-            header.push(format!("{}{}", lang.pick(&d.label()), lang.tr("（上年）", " (year before)")));
+            header.push(format!(
+                "{}{}",
+                lang.pick(&d.label()),
+                lang.tr("（上年）", " (year before)")
+            ));
             header.push(format!("{}{}", lang.pick(&d.label()), lang.tr("同比", " change %")));
         }
     }
@@ -197,9 +207,16 @@ pub fn xlsx(lang: Lang, t: &StatsTable) -> Result<Vec<u8>, ApiError> {
         }
         r
     };
-    let mut rows: Vec<Vec<String>> =
-        t.rows.iter().map(|r| row(lang.pick(&r.label).into(), &r.figures, r.previous.as_ref())).collect();
-    rows.push(row(lang.tr("合计", "Total").into(), &t.total, t.total_previous.as_ref()));
+    let mut rows: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|r| row(lang.pick(&r.label).into(), &r.figures, r.previous.as_ref()))
+        .collect();
+    rows.push(row(
+        lang.tr("合计", "Total").into(),
+        &t.total,
+        t.total_previous.as_ref(),
+    ));
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     hezuo_report::sheet::write_rows(lang.tr("统计分析", "Statistics"), &header, &rows).map_err(ApiError::Internal)
 }
@@ -211,7 +228,10 @@ pub fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {
                 header::CONTENT_TYPE,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
             ),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.xlsx\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.xlsx\""),
+            ),
         ],
         bytes,
     )
@@ -271,7 +291,11 @@ struct StatsPage {
 /// no list filters exactly those records.
 pub fn figure_href(by: StatsBy, key: Option<&str>, year: Option<i32>, code: &str) -> Option<String> {
     let mut q: Vec<String> = Vec::new();
-    let group_year = if by == StatsBy::Year { key.and_then(|k| k.parse::<i32>().ok()) } else { year };
+    let group_year = if by == StatsBy::Year {
+        key.and_then(|k| k.parse::<i32>().ok())
+    } else {
+        year
+    };
     let project_group = |q: &mut Vec<String>| -> bool {
         match (by, key) {
             (_, None) | (StatsBy::Year, _) => true,
@@ -378,7 +402,12 @@ pub fn lines(lang: Lang, t: &StatsTable, defs: &[&'static FigureDef]) -> Vec<Sta
         .iter()
         .map(|r| line(Some(r), lang.pick(&r.label).into(), &r.figures, r.previous.as_ref()))
         .collect();
-    out.push(line(None, lang.tr("合计", "Total").into(), &t.total, t.total_previous.as_ref()));
+    out.push(line(
+        None,
+        lang.tr("合计", "Total").into(),
+        &t.total,
+        t.total_previous.as_ref(),
+    ));
     out
 }
 
@@ -404,7 +433,11 @@ async fn stats_page(cx: Ctx, Query(p): Query<StatsParams>) -> Result<Response, A
     let year_q = year.map_or("all".to_string(), |y| y.to_string());
     let defs = shown_figures(&t);
     let mut year_opts = vec![("all".to_string(), lang.tr("历年合计", "All years").to_string())];
-    year_opts.extend(years.iter().map(|y| (y.to_string(), format!("{y}{}", lang.tr("年", "")))));
+    year_opts.extend(
+        years
+            .iter()
+            .map(|y| (y.to_string(), format!("{y}{}", lang.tr("年", "")))),
+    );
     let filters = vec![
         Field::new(lang, "by", ("统计口径", "Group by"), "select")
             .options(
@@ -438,11 +471,7 @@ async fn stats_page(cx: Ctx, Query(p): Query<StatsParams>) -> Result<Response, A
         .map(|d| lang.pick(&d.label()).to_string())
         .collect();
     let heading = match year {
-        Some(y) => format!(
-            "{y}{}{}",
-            lang.tr("年 · ", " · "),
-            lang.pick(&by.label())
-        ),
+        Some(y) => format!("{y}{}{}", lang.tr("年 · ", " · "), lang.pick(&by.label())),
         None => format!("{}{}", lang.tr("历年合计 · ", "All years · "), lang.pick(&by.label())),
     };
     let has_previous = t.total_previous.is_some() || by == StatsBy::Year;
