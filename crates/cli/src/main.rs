@@ -4,6 +4,7 @@
 
 use anyhow::Context;
 mod bench;
+mod export_bench;
 mod funnel_bench;
 mod rush;
 
@@ -161,6 +162,9 @@ enum Command {
     /// The closed loop's funnel over many demands (default 100,000) on SQLite or PostgreSQL:
     /// writes them, then prints how long the funnel and its lists take; fails on any error.
     BenchFunnel(funnel_bench::FunnelArgs),
+    /// A list exported as .xlsx (default 100,000 projects) on SQLite or PostgreSQL: writes them,
+    /// then prints how long the download takes and the peak memory; fails on any error.
+    BenchExport(export_bench::ExportArgs),
     /// Rebuild the search index (the data folder's `search/`) from the records.
     Reindex {
         #[command(flatten)]
@@ -366,6 +370,7 @@ async fn main() -> anyhow::Result<()> {
         Command::BenchMatch(a) => bench::run(a).await?,
         Command::BenchRush(a) => rush::run(a).await?,
         Command::BenchFunnel(a) => funnel_bench::run(a).await?,
+        Command::BenchExport(a) => export_bench::run(a).await?,
         Command::Reindex { store: args } => {
             let store = args.open().await?;
             let dir = args.index_dir();
