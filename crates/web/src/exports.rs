@@ -9,7 +9,7 @@
 use crate::agreements::Agreements;
 use crate::campaigns::Campaigns;
 use crate::chief_experts::{ChiefExperts, ServiceLogs};
-use crate::demands::Demands;
+use crate::demands::pages::Demands;
 use crate::events::{Decisions, Events};
 use crate::groups::Groups;
 use crate::i18n::Lang;
@@ -50,7 +50,9 @@ type Rows = Result<Vec<Vec<Value>>>;
 
 /// The organisations `ids` name, for a batch's rows.
 async fn org_names(s: &Store, ids: impl IntoIterator<Item = i64>) -> Result<Names> {
-    let ids: Vec<i64> = ids.into_iter().collect();
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
     Ok(Names(s.organization_names(&ids).await?))
 }
 
@@ -592,7 +594,9 @@ impl Export for Works {
         ("关键词", "Keywords", 24.0),
     ];
     async fn rows(s: &Store, v: &Viewer, lang: Lang, items: &[ExpertWork]) -> Rows {
-        let ids: Vec<i64> = items.iter().map(|w| w.person_id).collect();
+        let mut ids: Vec<i64> = items.iter().map(|w| w.person_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
         let names = Names(s.person_names(v, &ids).await?);
         Ok(items
             .iter()

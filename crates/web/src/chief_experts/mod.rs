@@ -9,7 +9,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{Id, Query};
 use crate::i18n::Lang;
-use crate::resource::{Pages, Resource, Sheet, list_view, record_page, routes};
+use crate::resource::{Pages, list_view, record_page, routes};
 use crate::routing::RouteExt;
 use crate::state::AppState;
 use crate::views::{
@@ -27,7 +27,6 @@ use hezuo_domain::chief_expert::{
 use hezuo_domain::demand::DemandStatus;
 use hezuo_domain::matching::MatchStatus;
 use hezuo_domain::{ListParams, Page, RecordKind};
-use hezuo_store::{Store, Viewer};
 use serde::Deserialize;
 
 pub use service_log::ServiceLogs;

@@ -9,7 +9,7 @@ mod nested;
 
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::resource::{Pages, Resource, Sheet, list_view, record_page, related, routes};
+use crate::resource::{Pages, list_view, record_page, related, routes};
 use crate::state::AppState;
 use crate::views::{
     Cell, Ctx, DetailPage, Field, ListPage, PageForm, Section, Table, archived_filter, chosen, code_options,

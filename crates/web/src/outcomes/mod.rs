@@ -9,7 +9,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{FormBody, Id, IfMatch, JsonBody, Query};
 use crate::i18n::Lang;
-use crate::resource::{Resource, Sheet, routes, tagged};
+use crate::resource::{routes, tagged};
 use crate::routing::RouteExt;
 use crate::state::AppState;
 use crate::views::{self, Cell, Ctx, Field, FormPage, Rejected, Section, Table};
@@ -21,7 +21,7 @@ use hezuo_domain::access::Action;
 use hezuo_domain::outcome::{
     Outcome, OutcomeData, OutcomeFilter, OutcomeInput, OutcomeKind, OutcomeStatus, OutcomeTotal,
 };
-use hezuo_domain::{ListParams, Money, Page, RecordKind};
+use hezuo_domain::{ListParams, Money, RecordKind};
 use hezuo_store::{Store, Viewer};
 use serde::Deserialize;
 
