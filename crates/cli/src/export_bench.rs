@@ -37,7 +37,11 @@ async fn write_fixture(store: &Store, projects: usize) -> anyhow::Result<()> {
         "insert into organization (id, kind, name, region_code, archived, created_at, updated_at) values (1, 'government', '市', '330800', false, '{t}', '{t}')"
     );
     for (i, code) in COUNTIES.iter().enumerate() {
-        write!(sql, ", ({}, 'government', '县{i}', '{code}', false, '{t}', '{t}')", 2 + i)?;
+        write!(
+            sql,
+            ", ({}, 'government', '县{i}', '{code}', false, '{t}', '{t}')",
+            2 + i
+        )?;
     }
     store.execute_admin(&sql).await?;
     let mut sql = String::from(
@@ -123,7 +127,14 @@ async fn bench(store: &Store, a: &ExportArgs) -> anyhow::Result<()> {
     );
     let sys = hezuo_store::Viewer::system("bench");
     let (user, _) = store
-        .add_user(&sys, "office", Role::Office, None, None, Some("an export of everything"))
+        .add_user(
+            &sys,
+            "office",
+            Role::Office,
+            None,
+            None,
+            Some("an export of everything"),
+        )
         .await?;
     let (_, token) = store.create_token(user.id, "bench-export", None).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -4,8 +4,8 @@
 //! the import templates).
 
 use calamine::{Data, Reader, Xlsx};
-use hezuo_domain::Msg;
 use chrono::NaiveDate;
+use hezuo_domain::Msg;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::io::Cursor;
 
@@ -259,11 +259,23 @@ mod tests {
 
     #[test]
     fn typed_cells_read_back_as_dates_and_numbers_under_the_filters_line() {
-        let cols = [Column::new("名称", 20.0), Column::new("日期", 12.0), Column::new("金额（万元）", 12.0), Column::new("人数", 8.0)];
+        let cols = [
+            Column::new("名称", 20.0),
+            Column::new("日期", 12.0),
+            Column::new("金额（万元）", 12.0),
+            Column::new("人数", 8.0),
+        ];
         let mut w = SheetWriter::new("合作项目", Some("筛选：年度=2026"), &cols).unwrap();
         let d = NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
-        w.push(&[Value::text("甲"), Value::Date(d), Value::Money(1_234_500), Value::Int(7)]).unwrap();
-        w.push(&[Value::text("乙"), Value::Empty, Value::opt_money(None), Value::Int(0)]).unwrap();
+        w.push(&[
+            Value::text("甲"),
+            Value::Date(d),
+            Value::Money(1_234_500),
+            Value::Int(7),
+        ])
+        .unwrap();
+        w.push(&[Value::text("乙"), Value::Empty, Value::opt_money(None), Value::Int(0)])
+            .unwrap();
         assert_eq!(w.rows(), 2);
         let bytes = w.finish().unwrap();
         let back = read_rows(&bytes).unwrap();

@@ -104,7 +104,9 @@ impl Export for Projects {
     async fn rows(s: &Store, _v: &Viewer, lang: Lang, items: &[Project]) -> Rows {
         let names = org_names(
             s,
-            items.iter().flat_map(|p| std::iter::once(p.lead_unit_id).chain(p.co_unit_ids.iter().copied())),
+            items
+                .iter()
+                .flat_map(|p| std::iter::once(p.lead_unit_id).chain(p.co_unit_ids.iter().copied())),
         )
         .await?;
         Ok(items
@@ -328,7 +330,9 @@ impl Export for Secondments {
     async fn rows(s: &Store, _v: &Viewer, lang: Lang, items: &[Secondment]) -> Rows {
         let names = org_names(
             s,
-            items.iter().flat_map(|x| [x.from_organization_id, x.to_organization_id]),
+            items
+                .iter()
+                .flat_map(|x| [x.from_organization_id, x.to_organization_id]),
         )
         .await?;
         Ok(items
@@ -485,7 +489,9 @@ impl Export for Results {
     async fn rows(s: &Store, _v: &Viewer, lang: Lang, items: &[ResearchResult]) -> Rows {
         let names = org_names(
             s,
-            items.iter().flat_map(|r| r.owner_ids.iter().copied().chain(r.transferee_id)),
+            items
+                .iter()
+                .flat_map(|r| r.owner_ids.iter().copied().chain(r.transferee_id)),
         )
         .await?;
         Ok(items
@@ -743,7 +749,9 @@ impl Export for Outcomes {
     async fn rows(s: &Store, _v: &Viewer, lang: Lang, items: &[Outcome]) -> Rows {
         let names = org_names(
             s,
-            items.iter().flat_map(|o| std::iter::once(o.organization_id).chain(o.enterprise_id)),
+            items
+                .iter()
+                .flat_map(|o| std::iter::once(o.organization_id).chain(o.enterprise_id)),
         )
         .await?;
         Ok(items

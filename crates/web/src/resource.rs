@@ -17,8 +17,8 @@ use axum::{Json, Router};
 use hezuo_domain::RecordKind;
 use hezuo_domain::access::Action;
 use hezuo_domain::{FieldErrors, ListParams, Page};
-use hezuo_store::{Result as StoreResult, Store, Version, Viewer};
 use hezuo_report::sheet::{Column, MAX_ROWS, SheetWriter, Value};
+use hezuo_store::{Result as StoreResult, Store, Version, Viewer};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -270,7 +270,13 @@ pub async fn export<R: Pages + Export>(cx: &Ctx, f: &R::Filter, sort: Option<Str
     let name = lang.tr(R::SHEET.0, R::SHEET.1);
     let mut sheet = SheetWriter::new(name, Some(&filters), &columns).map_err(ApiError::Internal)?;
     for n in 1u32.. {
-        let page = R::list(cx.store(), cx.viewer(), f, &ListParams::batch(n, EXPORT_BATCH, sort.clone())).await?;
+        let page = R::list(
+            cx.store(),
+            cx.viewer(),
+            f,
+            &ListParams::batch(n, EXPORT_BATCH, sort.clone()),
+        )
+        .await?;
         let read = page.items.len();
         for row in R::rows(cx.store(), cx.viewer(), lang, &page.items).await? {
             if sheet.rows() >= MAX_ROWS {
@@ -278,7 +284,10 @@ pub async fn export<R: Pages + Export>(cx: &Ctx, f: &R::Filter, sort: Option<Str
             }
             sheet.push(&row).map_err(ApiError::Internal)?;
         }
-        if read < EXPORT_BATCH as usize || i64::from(n) * i64::from(EXPORT_BATCH) >= page.total || sheet.rows() >= MAX_ROWS {
+        if read < EXPORT_BATCH as usize
+            || i64::from(n) * i64::from(EXPORT_BATCH) >= page.total
+            || sheet.rows() >= MAX_ROWS
+        {
             break;
         }
     }
@@ -296,7 +305,13 @@ pub async fn export<R: Pages + Export>(cx: &Ctx, f: &R::Filter, sort: Option<Str
 pub fn xlsx_response(filename: &str, bytes: Vec<u8>) -> Response {
     let ascii: String = filename
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let disposition = format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
@@ -335,7 +350,11 @@ async fn filters_line<R: Pages>(cx: &Ctx, f: &R::Filter) -> Result<String, ApiEr
     }
     let query = cx.uri.query().unwrap_or("");
     for (k, v) in query.split('&').filter_map(|kv| kv.split_once('=')) {
-        let decode = |s: &str| urlencoding::decode(&s.replace('+', " ")).map(|s| s.into_owned()).unwrap_or_default();
+        let decode = |s: &str| {
+            urlencoding::decode(&s.replace('+', " "))
+                .map(|s| s.into_owned())
+                .unwrap_or_default()
+        };
         let (k, v) = (decode(k), decode(v));
         let known = view.filters.iter().any(|x| x.name == k && x.kind != "hidden");
         if v.trim().is_empty() || known || ["page", "per_page", "sort", "format", "lang"].contains(&k.as_str()) {

@@ -183,7 +183,10 @@ async fn organizations_demands_and_coordination_bodies_export_with_their_filters
     ] {
         let rows = cells(&app.get(&uri).await);
         let filters = text(&rows[0][0]);
-        assert!(filters.starts_with("筛选：") && filters.contains("衢州氟硅新材料有限公司"), "{uri}: {filters}");
+        assert!(
+            filters.starts_with("筛选：") && filters.contains("衢州氟硅新材料有限公司"),
+            "{uri}: {filters}"
+        );
         assert_eq!(column(&rows, "需求名称"), vec!["含氟废水处理"], "{uri}");
         let row = &rows[2];
         assert_eq!(row[col(&rows, "预算上限（万元）")], Data::Float(80.5), "{uri}");
@@ -193,18 +196,21 @@ async fn organizations_demands_and_coordination_bodies_export_with_their_filters
 
     // Coordination bodies (issue 16), filtered by kind.
     for (name, kind) in [("市校合作领导小组", "leading"), ("人才交流专门工作小组", "working")] {
-        app.create("groups", json!({"name": name, "kind": kind, "established_on": "2024-03-01"}))
-            .await;
+        app.create(
+            "groups",
+            json!({"name": name, "kind": kind, "established_on": "2024-03-01"}),
+        )
+        .await;
     }
-    for uri in ["/api/v1/groups?kind=working&format=xlsx", "/groups?kind=working&format=xlsx"] {
+    for uri in [
+        "/api/v1/groups?kind=working&format=xlsx",
+        "/groups?kind=working&format=xlsx",
+    ] {
         let rows = cells(&app.get(uri).await);
         assert!(text(&rows[0][0]).starts_with("筛选："), "{uri}");
         assert!(text(&rows[0][0]).len() > "筛选：".len() + 3, "{uri}: {:?}", rows[0]);
         assert_eq!(column(&rows, "名称"), vec!["人才交流专门工作小组"], "{uri}");
-        assert!(
-            matches!(rows[2][col(&rows, "成立日期")], Data::DateTime(_)),
-            "{uri}"
-        );
+        assert!(matches!(rows[2][col(&rows, "成立日期")], Data::DateTime(_)), "{uri}");
     }
 }
 
@@ -232,7 +238,10 @@ async fn every_kind_with_a_list_answers_xlsx_with_a_header_row() {
         "service-log",
         "works",
     ] {
-        for uri in [format!("/api/v1/{plural}?format=xlsx"), format!("/{plural}?format=xlsx")] {
+        for uri in [
+            format!("/api/v1/{plural}?format=xlsx"),
+            format!("/{plural}?format=xlsx"),
+        ] {
             let rows = cells(&app.get(&uri).await);
             assert_eq!(text(&rows[0][0]), "筛选：全部", "{uri}");
             assert!(rows[1].len() >= 5, "{uri}: {:?}", rows[1]);
