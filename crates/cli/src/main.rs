@@ -4,6 +4,7 @@
 
 use anyhow::Context;
 mod bench;
+mod export_bench;
 mod funnel_bench;
 mod import_bench;
 mod rush;
@@ -169,6 +170,9 @@ enum Command {
     /// The year's project list imported from a sheet of 10,000 good rows (`--rows`) on SQLite or
     /// PostgreSQL: prints how long reading, matching and the one write transaction take.
     BenchImport(import_bench::ImportArgs),
+    /// A list exported as .xlsx (default 100,000 projects) on SQLite or PostgreSQL: writes them,
+    /// then prints how long the download takes and the peak memory; fails on any error.
+    BenchExport(export_bench::ExportArgs),
     /// Rebuild the search index (the data folder's `search/`) from the records.
     Reindex {
         #[command(flatten)]
@@ -376,6 +380,7 @@ async fn main() -> anyhow::Result<()> {
         Command::BenchFunnel(a) => funnel_bench::run(a).await?,
         Command::BenchStats(a) => stats_bench::run(a).await?,
         Command::BenchImport(a) => import_bench::run(a).await?,
+        Command::BenchExport(a) => export_bench::run(a).await?,
         Command::Reindex { store: args } => {
             let store = args.open().await?;
             let dir = args.index_dir();

@@ -17,6 +17,10 @@ pub struct ListParams {
     /// A sortable column; prefix with `-` for descending, e.g. `-updated_at`.
     #[serde(default)]
     pub sort: Option<String>,
+    /// Rows per page beyond [`MAX_PER_PAGE`], for an export reading a whole list in batches; never
+    /// taken from a query.
+    #[serde(skip)]
+    pub batch: Option<u32>,
 }
 
 impl ListParams {
@@ -24,6 +28,15 @@ impl ListParams {
     pub fn first(n: u32) -> ListParams {
         ListParams {
             per_page: Some(n.to_string()),
+            ..Default::default()
+        }
+    }
+    /// Page `page` of `batch` rows in the order `sort`: an export reading a whole list.
+    pub fn batch(page: u32, batch: u32, sort: Option<String>) -> ListParams {
+        ListParams {
+            page: Some(page.to_string()),
+            sort,
+            batch: Some(batch.max(1)),
             ..Default::default()
         }
     }
@@ -36,6 +49,9 @@ impl ListParams {
             .min(1_000_000)
     }
     pub fn per_page(&self) -> u32 {
+        if let Some(b) = self.batch {
+            return b;
+        }
         self.per_page
             .as_deref()
             .and_then(|p| p.trim().parse().ok())
@@ -135,14 +151,19 @@ mod tests {
             page: Some("0".into()),
             per_page: Some("5000".into()),
             sort: None,
+            batch: None,
         };
         assert_eq!((p.page(), p.per_page(), p.offset()), (1, 200, 0));
         let p = ListParams {
             page: Some("3".into()),
             per_page: Some("10".into()),
             sort: None,
+            batch: None,
         };
         assert_eq!(p.offset(), 20);
+        // An export reads in batches larger than any page a query may ask for.
+        let p = ListParams::batch(3, 5000, None);
+        assert_eq!((p.per_page(), p.offset()), (5000, 10_000));
     }
 
     #[test]
@@ -170,6 +191,7 @@ mod tests {
             page: Some(page.into()),
             per_page: Some(per_page.into()),
             sort: None,
+            batch: None,
         };
         assert!(p("2", "50").check().is_ok());
         assert!(p("", " ").check().is_ok(), "blank is the default");

@@ -96,6 +96,7 @@ fn params(page: Option<&str>, per_page: Option<&str>, sort: Option<&str>) -> Lis
         page: page.map(String::from),
         per_page: per_page.map(String::from),
         sort: sort.map(String::from),
+        ..Default::default()
     }
 }
 

@@ -116,6 +116,7 @@ async fn the_ledger_filters_pages_derives_local_use_and_keeps_experts_to_their_o
         page: s(2),
         per_page: s(2),
         sort: s("occurred_on"),
+        ..Default::default()
     };
     let page = st.list_outcomes(&sys(), &f(None, None, None), &p).await.unwrap();
     assert_eq!((page.total, page.items.len()), (5, 2));

@@ -108,7 +108,7 @@ impl FunnelParams {
         let p = ListParams {
             page: self.page.clone(),
             per_page: self.per_page.clone(),
-            sort: None,
+            ..Default::default()
         };
         p.check()?;
         Ok(p)

@@ -20,6 +20,7 @@ pub mod closed_loop;
 pub mod demands;
 pub mod error;
 pub mod events;
+mod exports;
 pub mod extract;
 pub mod groups;
 mod home;

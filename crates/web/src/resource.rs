@@ -17,6 +17,7 @@ use axum::{Json, Router};
 use hezuo_domain::RecordKind;
 use hezuo_domain::access::Action;
 use hezuo_domain::{FieldErrors, ListParams, Page};
+use hezuo_report::sheet::{Column, MAX_ROWS, SheetWriter, Value};
 use hezuo_store::{Result as StoreResult, Store, Version, Viewer};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -59,18 +60,24 @@ pub trait Resource: Send + Sync + 'static {
         expected: Option<i64>,
     ) -> impl Future<Output = StoreResult<Self::Record>> + Send;
     fn id(r: &Self::Record) -> i64;
-    /// The list as a spreadsheet (`?format=xlsx`): its sheet's name, header and rows. None (the
-    /// default) when the kind has none, and the list answers JSON.
-    fn sheet(_s: &Store, _items: &[Self::Record]) -> impl Future<Output = StoreResult<Option<Sheet>>> + Send {
-        async { Ok(None) }
-    }
 }
 
-/// A list exported as an .xlsx file: the sheet's (and the file's) name, the header, the rows.
-pub struct Sheet {
-    pub name: &'static str,
-    pub header: Vec<&'static str>,
-    pub rows: Vec<Vec<String>>,
+/// A kind's list as a spreadsheet (`?format=xlsx` on its API list and its list page): the sheet's
+/// name, its columns and each record's row, typed (dates as dates, money as 万元 numbers). Every
+/// kind with [`routes`] has one.
+pub trait Export: Resource {
+    /// The sheet's (and the file's) name: (Chinese, English).
+    const SHEET: (&'static str, &'static str);
+    /// Each column's header (Chinese, English) and width in characters.
+    const COLUMNS: &'static [(&'static str, &'static str, f64)];
+    /// The rows of a batch of records, one per record in [`Export::COLUMNS`]' order; names the
+    /// records point to are looked up once per batch.
+    fn rows(
+        s: &Store,
+        v: &Viewer,
+        lang: Lang,
+        items: &[Self::Record],
+    ) -> impl Future<Output = StoreResult<Vec<Vec<Value>>>> + Send;
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -212,7 +219,7 @@ pub fn related<T>(r: StoreResult<T>) -> Result<Option<T>, ApiError> {
 }
 
 /// The API and page routes of one record kind.
-pub fn routes<R: Pages>() -> Router<AppState> {
+pub fn routes<R: Pages + Export>() -> Router<AppState> {
     let api = format!("/api/v1/{}", R::PLURAL);
     let html = format!("/{}", R::PLURAL);
     Router::new()
@@ -234,47 +241,136 @@ pub fn routes<R: Pages>() -> Router<AppState> {
         .at(&format!("{html}/{{id}}/restore"), post(page_set_archived::<R, false>))
 }
 
-async fn api_list<R: Resource>(
-    State(s): State<AppState>,
-    who: Auth,
+async fn api_list<R: Pages + Export>(
+    cx: Ctx,
     Query(f): Query<R::Filter>,
     Query(p): Query<ListParams>,
     Query(fmt): Query<Format>,
 ) -> Result<Response, ApiError> {
     if fmt.format.as_deref() == Some("xlsx") {
-        // Every page of the filtered list, in its order (at most 50,000 rows).
-        let mut items = Vec::new();
-        for n in 1..=250u32 {
-            let p = ListParams {
-                page: Some(n.to_string()),
-                per_page: Some(hezuo_domain::list::MAX_PER_PAGE.to_string()),
-                sort: p.sort.clone(),
-            };
-            let page = R::list(&s.store, &who.viewer, &f, &p).await?;
-            let last = (n as i64) * (hezuo_domain::list::MAX_PER_PAGE as i64) >= page.total;
-            items.extend(page.items);
-            if last {
+        return export::<R>(&cx, &f, p.sort).await;
+    }
+    Ok(Json(R::list(cx.store(), cx.viewer(), &f, &p).await?).into_response())
+}
+
+/// Rows read from the store at a time by an export.
+pub const EXPORT_BATCH: u32 = 5_000;
+
+/// The whole filtered list — every page, in the list's order, up to [`MAX_ROWS`] rows — as an .xlsx
+/// download, with the same filters and scope as the list: a first line naming the filters, the
+/// header frozen below it. The rows are read [`EXPORT_BATCH`] at a time and written as they come
+/// (constant-memory sheet), so memory stays flat however long the list.
+pub async fn export<R: Pages + Export>(cx: &Ctx, f: &R::Filter, sort: Option<String>) -> Result<Response, ApiError> {
+    let lang = cx.lang;
+    let filters = filters_line::<R>(cx, f).await?;
+    let columns: Vec<Column> = R::COLUMNS
+        .iter()
+        .map(|(zh, en, width)| Column::new(lang.tr(zh, en), *width))
+        .collect();
+    let name = lang.tr(R::SHEET.0, R::SHEET.1);
+    let mut sheet = SheetWriter::new(name, Some(&filters), &columns).map_err(ApiError::Internal)?;
+    for n in 1u32.. {
+        let page = R::list(
+            cx.store(),
+            cx.viewer(),
+            f,
+            &ListParams::batch(n, EXPORT_BATCH, sort.clone()),
+        )
+        .await?;
+        let read = page.items.len();
+        for row in R::rows(cx.store(), cx.viewer(), lang, &page.items).await? {
+            if sheet.rows() >= MAX_ROWS {
                 break;
             }
+            sheet.push(&row).map_err(ApiError::Internal)?;
         }
-        if let Some(sheet) = R::sheet(&s.store, &items).await? {
-            let bytes =
-                hezuo_report::sheet::write_rows(sheet.name, &sheet.header, &sheet.rows).map_err(ApiError::Internal)?;
-            let disposition = format!("attachment; filename=\"{}.xlsx\"", R::PLURAL);
-            return Ok((
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                    ),
-                    (header::CONTENT_DISPOSITION, disposition),
-                ],
-                bytes,
-            )
-                .into_response());
+        if read < EXPORT_BATCH as usize
+            || i64::from(n) * i64::from(EXPORT_BATCH) >= page.total
+            || sheet.rows() >= MAX_ROWS
+        {
+            break;
         }
     }
-    Ok(Json(R::list(&s.store, &who.viewer, &f, &p).await?).into_response())
+    // Compressing the finished file is the one long step that does not wait on the store.
+    let bytes = tokio::task::spawn_blocking(move || sheet.finish())
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(ApiError::Internal)?;
+    let filename = format!("{name}-{}.xlsx", cx.store().today());
+    Ok(xlsx_response(&filename, bytes))
+}
+
+/// An .xlsx file as a download named `filename` (UTF-8, RFC 6266 `filename*`, with an ASCII
+/// fallback for old clients).
+pub fn xlsx_response(filename: &str, bytes: Vec<u8>) -> Response {
+    let ascii: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        urlencoding::encode(filename)
+    );
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The first line of an export: the filters that made the list, as the list page shows them
+/// ("筛选：年度=2026；区县=江山市"), then any the page has no field for (a figure's link may
+/// carry one) as sent; "筛选：全部" when there are none.
+async fn filters_line<R: Pages>(cx: &Ctx, f: &R::Filter) -> Result<String, ApiError> {
+    let view = R::list_page(cx, f, Page::whole(vec![])).await?;
+    let mut parts = Vec::new();
+    for field in &view.filters {
+        let v = field.value.trim();
+        if v.is_empty() || field.kind == "hidden" {
+            continue;
+        }
+        let shown = field
+            .options
+            .iter()
+            .find(|o| o.value == v)
+            .map_or_else(|| v.to_string(), |o| o.label.clone());
+        parts.push(format!("{}={shown}", field.label));
+    }
+    let query = cx.uri.query().unwrap_or("");
+    for (k, v) in query.split('&').filter_map(|kv| kv.split_once('=')) {
+        let decode = |s: &str| {
+            urlencoding::decode(&s.replace('+', " "))
+                .map(|s| s.into_owned())
+                .unwrap_or_default()
+        };
+        let (k, v) = (decode(k), decode(v));
+        let known = view.filters.iter().any(|x| x.name == k && x.kind != "hidden");
+        if v.trim().is_empty() || known || ["page", "per_page", "sort", "format", "lang"].contains(&k.as_str()) {
+            continue;
+        }
+        parts.push(format!("{k}={}", v.trim()));
+    }
+    let (prefix, all, sep) = match cx.lang {
+        Lang::Zh => ("筛选：", "全部", "；"),
+        Lang::En => ("Filters: ", "all", "; "),
+    };
+    Ok(if parts.is_empty() {
+        format!("{prefix}{all}")
+    } else {
+        format!("{prefix}{}", parts.join(sep))
+    })
 }
 
 /// A record as JSON with its version as the ETag.
@@ -384,17 +480,34 @@ async fn api_set_archived<R: Resource, const ARCHIVED: bool>(
     Ok(tagged(r, version.id))
 }
 
-async fn page_list<R: Pages>(
+async fn page_list<R: Pages + Export>(
     cx: Ctx,
     Query(f): Query<R::Filter>,
     Query(p): Query<ListParams>,
+    Query(fmt): Query<Format>,
 ) -> Result<Response, ApiError> {
+    if fmt.format.as_deref() == Some("xlsx") {
+        return export::<R>(&cx, &f, p.sort).await;
+    }
     let page = R::list(cx.store(), cx.viewer(), &f, &p).await?;
     let mut view = R::list_page(&cx, &f, page).await?;
     if cx.store().can(cx.viewer(), R::KIND, None, Action::Create).await? {
         view.new_href = Some(format!("/{}/new", R::PLURAL));
     }
+    view.export_href = Some(export_href(&cx.uri));
     Ok(views::render(&view))
+}
+
+/// The list page's address with `format=xlsx`: the same filters and order, every page.
+fn export_href(uri: &axum::http::Uri) -> String {
+    let mut q: Vec<&str> = uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !["page", "per_page", "format"].contains(&kv.split('=').next().unwrap_or("")))
+        .collect();
+    q.push("format=xlsx");
+    format!("{}?{}", uri.path(), q.join("&"))
 }
 
 async fn page_detail<R: Pages>(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {

@@ -9,7 +9,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{Id, Query};
 use crate::i18n::Lang;
-use crate::resource::{Pages, Resource, Sheet, list_view, record_page, routes};
+use crate::resource::{Pages, list_view, record_page, routes};
 use crate::routing::RouteExt;
 use crate::state::AppState;
 use crate::views::{
@@ -27,100 +27,24 @@ use hezuo_domain::chief_expert::{
 use hezuo_domain::demand::DemandStatus;
 use hezuo_domain::matching::MatchStatus;
 use hezuo_domain::{ListParams, Page, RecordKind};
-use hezuo_store::{Store, Viewer};
 use serde::Deserialize;
 
 pub use service_log::ServiceLogs;
 
-/// The appointments' store calls; written out (not `resource!`) for their spreadsheet.
-pub struct ChiefExperts;
-
-impl Resource for ChiefExperts {
-    const PLURAL: &'static str = "chief-experts";
-    const KIND: RecordKind = RecordKind::ChiefExpert;
-    type Record = ChiefExpert;
-    type Input = ChiefExpertInput;
-    type Data = ChiefExpertData;
-    type Filter = ChiefExpertFilter;
-
-    fn validate(i: &ChiefExpertInput) -> Result<ChiefExpertData, hezuo_domain::FieldErrors> {
-        i.validate()
-    }
-    fn to_input(r: &ChiefExpert) -> ChiefExpertInput {
-        ChiefExpertInput::from_record(r)
-    }
-    async fn list(
-        s: &Store,
-        v: &Viewer,
-        f: &ChiefExpertFilter,
-        p: &ListParams,
-    ) -> hezuo_store::Result<Page<ChiefExpert>> {
-        s.list_chief_experts(v, f, p).await
-    }
-    async fn get(s: &Store, v: &Viewer, id: i64) -> hezuo_store::Result<ChiefExpert> {
-        s.get_chief_expert(v, id).await
-    }
-    async fn create(s: &Store, v: &Viewer, d: &ChiefExpertData) -> hezuo_store::Result<ChiefExpert> {
-        s.create_chief_expert(v, d).await
-    }
-    async fn update(
-        s: &Store,
-        v: &Viewer,
-        id: i64,
-        d: &ChiefExpertData,
-        expected: Option<i64>,
-    ) -> hezuo_store::Result<ChiefExpert> {
-        s.update_chief_expert(v, id, d, expected).await
-    }
-    async fn set_archived(
-        s: &Store,
-        v: &Viewer,
-        id: i64,
-        archived: bool,
-        expected: Option<i64>,
-    ) -> hezuo_store::Result<ChiefExpert> {
-        s.set_chief_expert_archived(v, id, archived, expected).await
-    }
-    fn id(r: &ChiefExpert) -> i64 {
-        r.id
-    }
-    /// `?format=xlsx`: the filtered list for the year's appraisal, one appointment a row.
-    async fn sheet(_s: &Store, items: &[ChiefExpert]) -> hezuo_store::Result<Option<Sheet>> {
-        let rows = items
-            .iter()
-            .map(|c| {
-                vec![
-                    c.person_name.clone(),
-                    c.field.label().zh,
-                    c.organization_name.clone().unwrap_or_default(),
-                    c.chain.clone().unwrap_or_default(),
-                    c.document_no.clone(),
-                    c.appointed_by.clone(),
-                    c.from_on.to_string(),
-                    c.to_on.to_string(),
-                    c.status.label().zh,
-                    c.duties.clone().unwrap_or_default(),
-                ]
-            })
-            .collect();
-        Ok(Some(Sheet {
-            name: "首席专家",
-            header: vec![
-                "专家",
-                "领域",
-                "服务地",
-                "产业链",
-                "聘任文号",
-                "聘任单位",
-                "聘期开始",
-                "聘期结束",
-                "状态",
-                "工作职责",
-            ],
-            rows,
-        }))
-    }
-}
+crate::resource::resource!(
+    ChiefExperts,
+    "chief-experts",
+    RecordKind::ChiefExpert,
+    ChiefExpert,
+    ChiefExpertInput,
+    ChiefExpertData,
+    ChiefExpertFilter,
+    list_chief_experts,
+    get_chief_expert,
+    create_chief_expert,
+    update_chief_expert,
+    set_chief_expert_archived
+);
 
 pub fn router() -> Router<AppState> {
     routes::<ChiefExperts>()

@@ -10,7 +10,7 @@
 //! `hezuo_app::demands`; the suggestion panels are in `matches`.
 
 mod import;
-mod pages;
+pub(crate) mod pages;
 mod workflow;
 
 pub use workflow::{MergeInput, StepInput};

@@ -9,7 +9,7 @@ mod nested;
 
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::resource::{Pages, Resource, Sheet, list_view, record_page, related, routes};
+use crate::resource::{Pages, list_view, record_page, related, routes};
 use crate::state::AppState;
 use crate::views::{
     Cell, Ctx, DetailPage, Field, ListPage, PageForm, Section, Table, archived_filter, chosen, code_options,
@@ -24,75 +24,20 @@ use std::collections::HashMap;
 
 pub use nested::{RosterQuery, roster_year};
 
-/// The bodies' store calls; written out (not `resource!`) for the spreadsheet.
-pub struct Groups;
-
-impl Resource for Groups {
-    const PLURAL: &'static str = "groups";
-    const KIND: RecordKind = RecordKind::Group;
-    type Record = Group;
-    type Input = GroupInput;
-    type Data = GroupData;
-    type Filter = GroupFilter;
-
-    fn validate(i: &GroupInput) -> Result<GroupData, hezuo_domain::FieldErrors> {
-        i.validate()
-    }
-    fn to_input(r: &Group) -> GroupInput {
-        GroupInput::from_record(r)
-    }
-    async fn list(s: &Store, v: &Viewer, f: &GroupFilter, p: &ListParams) -> hezuo_store::Result<Page<Group>> {
-        s.list_groups(v, f, p).await
-    }
-    async fn get(s: &Store, v: &Viewer, id: i64) -> hezuo_store::Result<Group> {
-        s.get_group(v, id).await
-    }
-    async fn create(s: &Store, v: &Viewer, d: &GroupData) -> hezuo_store::Result<Group> {
-        s.create_group(v, d).await
-    }
-    async fn update(
-        s: &Store,
-        v: &Viewer,
-        id: i64,
-        d: &GroupData,
-        expected: Option<i64>,
-    ) -> hezuo_store::Result<Group> {
-        s.update_group(v, id, d, expected).await
-    }
-    async fn set_archived(
-        s: &Store,
-        v: &Viewer,
-        id: i64,
-        archived: bool,
-        expected: Option<i64>,
-    ) -> hezuo_store::Result<Group> {
-        s.set_group_archived(v, id, archived, expected).await
-    }
-    fn id(r: &Group) -> i64 {
-        r.id
-    }
-    async fn sheet(s: &Store, items: &[Group]) -> hezuo_store::Result<Option<Sheet>> {
-        let names = group_names(s, &Viewer::system("sheet")).await?;
-        Ok(Some(Sheet {
-            name: "协调机构",
-            header: vec!["编号", "名称", "类型", "上级机构", "合作协议编号", "成立日期", "职责"],
-            rows: items
-                .iter()
-                .map(|g| {
-                    vec![
-                        g.id.to_string(),
-                        g.name.clone(),
-                        g.kind.label().zh,
-                        g.parent_id.and_then(|p| names.get(&p).cloned()).unwrap_or_default(),
-                        g.agreement_id.map(|a| a.to_string()).unwrap_or_default(),
-                        g.established_on.map(|d| d.to_string()).unwrap_or_default(),
-                        g.remit.clone().unwrap_or_default(),
-                    ]
-                })
-                .collect(),
-        }))
-    }
-}
+crate::resource::resource!(
+    Groups,
+    "groups",
+    RecordKind::Group,
+    Group,
+    GroupInput,
+    GroupData,
+    GroupFilter,
+    list_groups,
+    get_group,
+    create_group,
+    update_group,
+    set_group_archived
+);
 
 pub fn router() -> Router<AppState> {
     // The roster first: `/api/v1/groups/roster` is not a record id.

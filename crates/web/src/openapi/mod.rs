@@ -256,6 +256,13 @@ fn crud(
 ) {
     let mut list_params = filter;
     list_params.extend(params::<ListParams>());
+    // Every list also answers as a spreadsheet.
+    if !list_params.iter().any(|p| p["name"] == "format") {
+        list_params.push(json!({ "name": "format", "in": "query", "required": false,
+            "description": "`xlsx`: the whole filtered list (every page, up to 1,000,000 rows) as a spreadsheet instead of one JSON page: \
+                the filters on the first line, the header frozen below, dates as dates, money in 万元 as numbers",
+            "schema": { "type": "string", "enum": ["xlsx"] } }));
+    }
     paths.insert(
         format!("/api/v1/{plural}"),
         json!({

@@ -9,7 +9,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{FormBody, Id, IfMatch, JsonBody, Query};
 use crate::i18n::Lang;
-use crate::resource::{Resource, Sheet, routes, tagged};
+use crate::resource::{routes, tagged};
 use crate::routing::RouteExt;
 use crate::state::AppState;
 use crate::views::{self, Cell, Ctx, Field, FormPage, Rejected, Section, Table};
@@ -21,61 +21,24 @@ use hezuo_domain::access::Action;
 use hezuo_domain::outcome::{
     Outcome, OutcomeData, OutcomeFilter, OutcomeInput, OutcomeKind, OutcomeStatus, OutcomeTotal,
 };
-use hezuo_domain::{ListParams, Money, Page, RecordKind};
+use hezuo_domain::{ListParams, Money, RecordKind};
 use hezuo_store::{Store, Viewer};
 use serde::Deserialize;
 
-/// The ledger's store calls; written out (not `resource!`) for its spreadsheet.
-pub struct Outcomes;
-
-impl Resource for Outcomes {
-    const PLURAL: &'static str = "outcomes";
-    const KIND: RecordKind = RecordKind::Outcome;
-    type Record = Outcome;
-    type Input = OutcomeInput;
-    type Data = OutcomeData;
-    type Filter = OutcomeFilter;
-
-    fn validate(i: &OutcomeInput) -> Result<OutcomeData, hezuo_domain::FieldErrors> {
-        i.validate()
-    }
-    fn to_input(r: &Outcome) -> OutcomeInput {
-        OutcomeInput::from_record(r)
-    }
-    async fn list(s: &Store, v: &Viewer, f: &OutcomeFilter, p: &ListParams) -> hezuo_store::Result<Page<Outcome>> {
-        s.list_outcomes(v, f, p).await
-    }
-    async fn get(s: &Store, v: &Viewer, id: i64) -> hezuo_store::Result<Outcome> {
-        s.get_outcome(v, id).await
-    }
-    async fn create(s: &Store, v: &Viewer, d: &OutcomeData) -> hezuo_store::Result<Outcome> {
-        s.add_outcome(v, d).await
-    }
-    async fn update(
-        s: &Store,
-        v: &Viewer,
-        id: i64,
-        d: &OutcomeData,
-        expected: Option<i64>,
-    ) -> hezuo_store::Result<Outcome> {
-        s.update_outcome(v, id, d, expected).await
-    }
-    async fn set_archived(
-        s: &Store,
-        v: &Viewer,
-        id: i64,
-        archived: bool,
-        expected: Option<i64>,
-    ) -> hezuo_store::Result<Outcome> {
-        s.set_outcome_archived(v, id, archived, expected).await
-    }
-    fn id(r: &Outcome) -> i64 {
-        r.id
-    }
-    async fn sheet(s: &Store, items: &[Outcome]) -> hezuo_store::Result<Option<Sheet>> {
-        Outcomes::rows(s, items).await
-    }
-}
+crate::resource::resource!(
+    Outcomes,
+    "outcomes",
+    RecordKind::Outcome,
+    Outcome,
+    OutcomeInput,
+    OutcomeData,
+    OutcomeFilter,
+    list_outcomes,
+    get_outcome,
+    add_outcome,
+    update_outcome,
+    set_outcome_archived
+);
 
 pub fn router() -> Router<AppState> {
     routes::<Outcomes>()
@@ -315,64 +278,4 @@ pub async fn home_sections(cx: &Ctx) -> Result<Vec<Section>, ApiError> {
         });
     }
     Ok(out)
-}
-
-impl Outcomes {
-    /// The ledger as rows of a spreadsheet.
-    async fn rows(s: &Store, items: &[Outcome]) -> hezuo_store::Result<Option<Sheet>> {
-        let mut ids: Vec<i64> = items.iter().map(|o| o.organization_id).collect();
-        ids.extend(items.iter().filter_map(|o| o.enterprise_id));
-        let names = s.organization_names(&ids).await?;
-        let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned()).unwrap_or_default();
-        let opt = |x: Option<i64>| x.map(|i| i.to_string()).unwrap_or_default();
-        let rows = items
-            .iter()
-            .map(|o| {
-                vec![
-                    o.id.to_string(),
-                    o.kind.label().zh,
-                    o.title.clone(),
-                    o.occurred_on.to_string(),
-                    name(Some(o.organization_id)),
-                    o.amount_fen.map(|f| Money(f).wan()).unwrap_or_default(),
-                    o.received_fen.map(|f| Money(f).wan()).unwrap_or_default(),
-                    opt(o.quantity),
-                    o.status.label().zh,
-                    name(o.enterprise_id),
-                    match o.in_city {
-                        Some(true) => "是".into(),
-                        Some(false) => "否".into(),
-                        None => String::new(),
-                    },
-                    opt(o.project_id),
-                    opt(o.demand_id),
-                    o.patent_no.clone().unwrap_or_default(),
-                    o.registration_no.clone().unwrap_or_default(),
-                    o.programme.clone().or(o.issuer.clone()).unwrap_or_default(),
-                ]
-            })
-            .collect();
-        Ok(Some(Sheet {
-            name: "成果台账",
-            header: vec![
-                "编号",
-                "类别",
-                "成果名称",
-                "日期",
-                "登记单位",
-                "金额（万元）",
-                "已到账（万元）",
-                "人数",
-                "状态",
-                "承接企业",
-                "在衢转化",
-                "项目编号",
-                "需求编号",
-                "专利号",
-                "登记号",
-                "计划/授予单位",
-            ],
-            rows,
-        }))
-    }
 }

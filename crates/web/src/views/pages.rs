@@ -17,6 +17,8 @@ pub struct ListPage {
     pub layout: Layout,
     pub heading: String,
     pub new_href: Option<String>,
+    /// The whole filtered list as an .xlsx file ("导出 Excel"), for kinds that export.
+    pub export_href: Option<String>,
     /// More links beside "new" (an import…): (label, href).
     pub links: Vec<(String, String)>,
     pub filters: Vec<Field>,
@@ -73,6 +75,7 @@ impl ListPage {
             layout,
             heading,
             new_href: None,
+            export_href: None,
             links: Vec::new(),
             filters,
             aside: vec![],

@@ -7,6 +7,7 @@ mod closed_loop;
 mod concurrency;
 mod demands;
 mod events;
+mod exports;
 mod groups;
 mod helpers;
 mod imports;
