@@ -200,3 +200,39 @@ pub fn ranking_sentence(c: &BulletinContent) -> String {
     }
     s
 }
+
+/// Units ranked as the bulletins rank them: by on-time rate, then the share of milestones met
+/// (names break ties); the best (快马, up to three with every report on time and every milestone
+/// met) and the slowest (蜗牛, up to three behind on either, slowest first). The annual review
+/// ranks the year's units with the same rule.
+pub fn rank_units(units: Vec<UnitProgress>) -> (Vec<UnitProgress>, Vec<String>, Vec<String>) {
+    let mut units: Vec<UnitProgress> = units
+        .into_iter()
+        .map(|mut u| {
+            let expected = u.reports_on_time + u.reports_late + u.reports_missing;
+            u.on_time_rate = (u.reports_on_time * 100).checked_div(expected).unwrap_or(100) as u32;
+            u
+        })
+        .collect();
+    let score = |u: &UnitProgress| {
+        let met = (u.milestones_met * 100).checked_div(u.milestones_due).unwrap_or(100);
+        (u.on_time_rate as usize, met)
+    };
+    units.sort_by(|a, b| score(b).cmp(&score(a)).then(a.unit.cmp(&b.unit)));
+    let perfect =
+        |u: &UnitProgress| u.on_time_rate == 100 && u.milestones_met == u.milestones_due && u.reports_on_time > 0;
+    let best: Vec<String> = units
+        .iter()
+        .filter(|u| perfect(u))
+        .take(3)
+        .map(|u| u.unit.clone())
+        .collect();
+    let worst: Vec<String> = units
+        .iter()
+        .rev()
+        .filter(|u| !perfect(u) && (u.on_time_rate < 100 || u.milestones_met < u.milestones_due))
+        .take(3)
+        .map(|u| u.unit.clone())
+        .collect();
+    (units, best, worst)
+}

@@ -220,25 +220,7 @@ impl Store {
         let per = period_by_label(batch.year, batch.cadence, batch.report_due_day as u32, &b.period)
             .ok_or(StoreError::NotFound)?;
         let today = self.today();
-        let mut projects = Vec::new();
-        for page in 1.. {
-            let p = ListParams {
-                page: Some(page.to_string()),
-                per_page: Some("200".into()),
-                ..Default::default()
-            };
-            let f = ProjectFilter {
-                batch_id: Some(b.batch_id.to_string()),
-                ..Default::default()
-            };
-            let got = self.list_projects(v, &f, &p).await?;
-            let last = page >= got.pages();
-            projects.extend(got.items);
-            if last {
-                break;
-            }
-        }
-        let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
+        let projects = self.batch_projects(v, b.batch_id).await?;
         let leads: Vec<i64> = projects.iter().map(|p| p.lead_unit_id).collect();
         let names = self.organization_names(&leads).await?;
         let mut by_status: BTreeMap<usize, (String, usize)> = BTreeMap::new();
@@ -252,78 +234,8 @@ impl Store {
                 .unwrap_or(0);
             by_kind.entry(ki).or_insert((p.kind.label().zh, 0)).1 += 1;
         }
-        // Every period of the year up to this one, as the flags read them: one definition of on time.
-        let reports = self.period_reports(&projects).await?;
-        let mut mq = Q::new(&format!(
-            "select {} from milestone where archived = false and project_id in ",
-            crate::projects::MILESTONE_COLS
-        ));
-        mq.bind_list(&ids);
-        let milestones = crate::projects::milestones_by_query(self, &mq).await?;
-        let mut units: BTreeMap<String, UnitProgress> = BTreeMap::new();
-        for p in &projects {
-            let expected = supervised(p.status) && p.start_on.is_none_or(|s| s <= per.end);
-            if !expected {
-                continue;
-            }
-            let name = names.get(&p.lead_unit_id).cloned().unwrap_or_default();
-            let u = units.entry(name.clone()).or_insert(UnitProgress {
-                unit: name,
-                projects: 0,
-                reports_on_time: 0,
-                reports_late: 0,
-                reports_missing: 0,
-                on_time_rate: 100,
-                milestones_due: 0,
-                milestones_met: 0,
-            });
-            u.projects += 1;
-            for r in reports.get(&p.id).into_iter().flatten().filter(|r| r.due <= per.due) {
-                match r.standing(today) {
-                    Standing::OnTime => u.reports_on_time += 1,
-                    Standing::Late => u.reports_late += 1,
-                    Standing::Missing => u.reports_missing += 1,
-                    Standing::NotDue => {}
-                }
-            }
-            for m in milestones
-                .iter()
-                .filter(|m| m.project_id == p.id && m.due_on <= per.end)
-            {
-                u.milestones_due += 1;
-                if m.done_on.is_some_and(|d| d <= per.end) {
-                    u.milestones_met += 1;
-                }
-            }
-        }
-        let mut units: Vec<UnitProgress> = units
-            .into_values()
-            .map(|mut u| {
-                let expected = u.reports_on_time + u.reports_late + u.reports_missing;
-                u.on_time_rate = (u.reports_on_time * 100).checked_div(expected).unwrap_or(100) as u32;
-                u
-            })
-            .collect();
-        let score = |u: &UnitProgress| {
-            let met = (u.milestones_met * 100).checked_div(u.milestones_due).unwrap_or(100);
-            (u.on_time_rate as usize, met)
-        };
-        units.sort_by(|a, b| score(b).cmp(&score(a)).then(a.unit.cmp(&b.unit)));
-        let perfect =
-            |u: &UnitProgress| u.on_time_rate == 100 && u.milestones_met == u.milestones_due && u.reports_on_time > 0;
-        let best: Vec<String> = units
-            .iter()
-            .filter(|u| perfect(u))
-            .take(3)
-            .map(|u| u.unit.clone())
-            .collect();
-        let worst: Vec<String> = units
-            .iter()
-            .rev()
-            .filter(|u| !perfect(u) && (u.on_time_rate < 100 || u.milestones_met < u.milestones_due))
-            .take(3)
-            .map(|u| u.unit.clone())
-            .collect();
+        let (units, best, worst) =
+            hezuo_domain::bulletin::rank_units(self.unit_progress(&projects, &names, per.end, per.due).await?);
         let mut flagged: Vec<FlaggedProject> = projects
             .iter()
             .filter_map(|p| p.flag.filter(|f| *f != Flag::Green).map(|f| (p, f)))
@@ -381,6 +293,94 @@ impl Store {
             problems,
             decisions,
         })
+    }
+
+    /// Every project `v` may see that matches `f`, all pages read.
+    pub(crate) async fn all_projects(
+        &self,
+        v: &Viewer,
+        f: &ProjectFilter,
+    ) -> Result<Vec<hezuo_domain::project::Project>> {
+        let mut projects = Vec::new();
+        for page in 1.. {
+            let p = ListParams {
+                page: Some(page.to_string()),
+                per_page: Some("200".into()),
+                ..Default::default()
+            };
+            let got = self.list_projects(v, f, &p).await?;
+            let last = page >= got.pages();
+            projects.extend(got.items);
+            if last {
+                break;
+            }
+        }
+        Ok(projects)
+    }
+
+    async fn batch_projects(&self, v: &Viewer, batch: i64) -> Result<Vec<hezuo_domain::project::Project>> {
+        let f = ProjectFilter {
+            batch_id: Some(batch.to_string()),
+            ..Default::default()
+        };
+        self.all_projects(v, &f).await
+    }
+
+    /// Each lead unit's part in `projects` up to `end`: its reports due by `due`, each on time,
+    /// late or missing by the rule the flags use (`supervision::Standing`), and its milestones due
+    /// by `end` — one definition for the bulletins and the annual review. Unranked: see
+    /// [`hezuo_domain::bulletin::rank_units`].
+    pub(crate) async fn unit_progress(
+        &self,
+        projects: &[hezuo_domain::project::Project],
+        names: &HashMap<i64, String>,
+        end: NaiveDate,
+        due: NaiveDate,
+    ) -> Result<Vec<UnitProgress>> {
+        let today = self.today();
+        let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
+        // Every period of the year up to this one, as the flags read them: one definition of on time.
+        let reports = self.period_reports(projects).await?;
+        let mut mq = Q::new(&format!(
+            "select {} from milestone where archived = false and project_id in ",
+            crate::projects::MILESTONE_COLS
+        ));
+        mq.bind_list(&ids);
+        let milestones = crate::projects::milestones_by_query(self, &mq).await?;
+        let mut units: BTreeMap<String, UnitProgress> = BTreeMap::new();
+        for p in projects {
+            let expected = supervised(p.status) && p.start_on.is_none_or(|s| s <= end);
+            if !expected {
+                continue;
+            }
+            let name = names.get(&p.lead_unit_id).cloned().unwrap_or_default();
+            let u = units.entry(name.clone()).or_insert(UnitProgress {
+                unit: name,
+                projects: 0,
+                reports_on_time: 0,
+                reports_late: 0,
+                reports_missing: 0,
+                on_time_rate: 100,
+                milestones_due: 0,
+                milestones_met: 0,
+            });
+            u.projects += 1;
+            for r in reports.get(&p.id).into_iter().flatten().filter(|r| r.due <= due) {
+                match r.standing(today) {
+                    Standing::OnTime => u.reports_on_time += 1,
+                    Standing::Late => u.reports_late += 1,
+                    Standing::Missing => u.reports_missing += 1,
+                    Standing::NotDue => {}
+                }
+            }
+            for m in milestones.iter().filter(|m| m.project_id == p.id && m.due_on <= end) {
+                u.milestones_due += 1;
+                if m.done_on.is_some_and(|d| d <= end) {
+                    u.milestones_met += 1;
+                }
+            }
+        }
+        Ok(units.into_values().collect())
     }
 
     /// The decisions a bulletin of `year` up to `end` reports: those of the year's meetings (held
