@@ -6,6 +6,7 @@
 //! accounts, supervision and attachment paths and the document's annotations; the other features'
 //! paths are in `features.rs` and issue 16's (people and meetings) in `people.rs`.
 
+mod annual_review;
 mod features;
 mod people;
 
@@ -540,6 +541,7 @@ pub fn document() -> Value {
     people::chief_experts(&mut paths);
     people::secondments(&mut paths);
     people::groups(&mut paths);
+    annual_review::paths(&mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,
@@ -550,6 +552,7 @@ pub fn document() -> Value {
     doc["info"]["version"] = json!(env!("CARGO_PKG_VERSION"));
     annotate(&mut paths);
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        annual_review::schemas(schemas);
         amend(schemas);
         patches(schemas, &paths);
     }

@@ -30,6 +30,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let batches = item("batches", "/batches", "年度清单", "Batches");
     let problems = item("problems", "/problems", "问题协调", "Problems");
     let bulletins = item("bulletins", "/bulletins", "督查通报", "Bulletins");
+    let review = item("annual-review", "/annual-review", "年度回顾", "Annual review");
     let events = item("events", "/events", "会议活动", "Meetings");
     let groups = item("groups", "/groups", "协调机构", "Bodies");
     let secondments = item("secondments", "/secondments", "挂职交流", "Secondments");
@@ -57,6 +58,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             batches,
             problems,
             bulletins,
+            review,
             events,
             groups,
             secondments,
@@ -81,6 +83,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             batches,
             problems,
             bulletins,
+            review,
             events,
             groups,
             secondments,
@@ -104,6 +107,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             batches,
             problems,
             bulletins,
+            review,
             events,
             groups,
             secondments,
