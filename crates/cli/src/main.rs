@@ -5,6 +5,7 @@
 use anyhow::Context;
 mod bench;
 mod funnel_bench;
+mod stats_bench;
 mod rush;
 
 use clap::{Args, Parser, Subcommand};
@@ -161,6 +162,9 @@ enum Command {
     /// The closed loop's funnel over many demands (default 100,000) on SQLite or PostgreSQL:
     /// writes them, then prints how long the funnel and its lists take; fails on any error.
     BenchFunnel(funnel_bench::FunnelArgs),
+    /// The statistics over many projects (default 1,000,000) on SQLite or PostgreSQL: writes them,
+    /// then prints how long each grouping takes on a store just opened (cold); fails on any error.
+    BenchStats(stats_bench::StatsArgs),
     /// Rebuild the search index (the data folder's `search/`) from the records.
     Reindex {
         #[command(flatten)]
@@ -366,6 +370,7 @@ async fn main() -> anyhow::Result<()> {
         Command::BenchMatch(a) => bench::run(a).await?,
         Command::BenchRush(a) => rush::run(a).await?,
         Command::BenchFunnel(a) => funnel_bench::run(a).await?,
+        Command::BenchStats(a) => stats_bench::run(a).await?,
         Command::Reindex { store: args } => {
             let store = args.open().await?;
             let dir = args.index_dir();

@@ -31,6 +31,7 @@ pub mod reminder;
 pub mod research_result;
 pub mod search;
 pub mod secondment;
+pub mod statistics;
 pub mod supervision;
 pub mod training;
 

@@ -376,6 +376,13 @@ pub struct ProjectFilter {
     pub responsible_person_id: Option<String>,
     #[serde(deserialize_with = "de_opt_string")]
     pub batch_id: Option<String>,
+    /// Projects whose lead unit is in this division (6-digit code; a city's code takes in its counties).
+    pub county: Option<String>,
+    /// Projects with a unit (lead or co-unit) whose nearest college or university is this organisation.
+    #[serde(deserialize_with = "de_opt_string")]
+    pub college: Option<String>,
+    /// Projects with a unit (lead or co-unit) in this GB/T 4754 section (a letter, e.g. C).
+    pub industry: Option<String>,
     #[serde(deserialize_with = "de_opt_string")]
     pub archived: Option<String>,
 }

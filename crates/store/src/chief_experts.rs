@@ -155,19 +155,8 @@ fn filter(q: &mut Q, f: &ChiefExpertFilter, today: NaiveDate) -> Result<()> {
         q.push(" and ce.field = ").bind(Arg::Text(k.as_str().into()));
     }
     if let Some(c) = input::opt_text(&f.county) {
-        if c.len() != 6 || !c.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(StoreError::invalid(
-                "county",
-                Msg::new(
-                    format!("行政区划代码“{c}”无效"),
-                    format!("“{c}” is not a division code"),
-                ),
-            ));
-        }
-        // A city's code (ending 00) takes all of its counties.
-        let prefix = if c.ends_with("00") { &c[..4] } else { c };
-        q.push(" and xo.region_code like ")
-            .bind(Arg::Text(format!("{prefix}%")));
+        let pat = crate::records::county_pattern(c)?;
+        q.push(" and xo.region_code like ").bind(Arg::Text(pat));
     }
     if let Some(s) = input::opt_text(&f.chain) {
         q.push(" and lower(coalesce(ce.chain, '')) like ")

@@ -40,6 +40,7 @@ pub mod results;
 pub mod search_docs;
 pub mod secondments;
 mod sql;
+pub mod statistics;
 pub mod stats;
 pub mod summary;
 pub mod supervision;

@@ -172,19 +172,9 @@ fn filtered(v: &Viewer, f: &OutcomeFilter) -> Result<Q> {
         q.push("))");
     }
     if let Some(c) = input::opt_text(&f.county) {
-        if c.len() != 6 || !c.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(StoreError::invalid(
-                "county",
-                Msg::new(
-                    format!("行政区划代码“{c}”无效"),
-                    format!("“{c}” is not a division code"),
-                ),
-            ));
-        }
-        // A city's code (ending 00) takes all of its counties.
-        let prefix = if c.ends_with("00") { &c[..4] } else { c };
+        let pat = crate::records::county_pattern(c)?;
         q.push(" and outcome.organization_id in (select co.id from organization co where co.region_code like ")
-            .bind(Arg::Text(format!("{prefix}%")))
+            .bind(Arg::Text(pat))
             .push(")");
     }
     if input::opt_text(&f.in_city).is_some() {

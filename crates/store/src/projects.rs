@@ -131,8 +131,18 @@ impl Store {
             q.push(" and kind = ").bind(Arg::Text(k.to_string()));
         }
         if let Some(s) = input::opt_text(&f.status) {
-            q.push(" and status = ").bind(Arg::Text(s.to_string()));
+            // One status, or several separated by commas (the statistics link "in progress" so).
+            let list: Vec<&str> = s.split(',').map(str::trim).filter(|x| !x.is_empty()).collect();
+            q.push(" and status in (");
+            for (i, x) in list.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.bind(Arg::Text(x.to_string()));
+            }
+            q.push(")");
         }
+        crate::statistics::project_group_filters(&mut q, f)?;
         if let Some(y) = input::opt_text(&f.batch_year) {
             let year = y.parse::<i32>().map_err(|_| {
                 StoreError::invalid(
@@ -588,4 +598,13 @@ impl Store {
 pub(crate) async fn milestones_by_query(store: &Store, q: &Q) -> Result<Vec<Milestone>> {
     let rows: Vec<MilestoneRow> = on_db!(&store.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
     Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// Projects read by a query built elsewhere (`from project p where …`, selecting `p`'s columns),
+/// without their co-units: the statistics load the projects whose flags they count.
+pub(crate) async fn projects_by_query(store: &Store, q: &Q) -> Result<Vec<Project>> {
+    let cols = COLS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
+    let sql = format!("select {cols} {}", q.sql);
+    let rows: Vec<Row> = on_db!(&store.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), q.args).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(|r| r.into_record(Vec::new())).collect())
 }

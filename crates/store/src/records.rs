@@ -9,6 +9,23 @@ use hezuo_domain::access::Action;
 use hezuo_domain::{Msg, RecordKind, input};
 use std::collections::HashMap;
 
+/// The `like` pattern of the organisations in county filter `c`: a GB/T 2260 code of six digits;
+/// a city's code (ending 00) takes all of its counties. An error names the field otherwise.
+pub(crate) fn county_pattern(c: &str) -> Result<String> {
+    let c = c.trim();
+    if c.len() != 6 || !c.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(StoreError::invalid(
+            "county",
+            Msg::new(
+                format!("行政区划代码“{c}”无效：应为 6 位数字，如 330881（江山市）"),
+                format!("“{c}” is not a division code (six digits, e.g. 330881)"),
+            ),
+        ));
+    }
+    let prefix = if c.ends_with("00") { &c[..4] } else { c };
+    Ok(format!("{prefix}%"))
+}
+
 /// Adds the `archived` condition every list shares: hidden unless asked for (`true` or `all`).
 pub(crate) fn archived_clause(q: &mut Q, table: &str, v: &Option<String>) {
     match v.as_deref().map(str::trim) {

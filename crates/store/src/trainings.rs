@@ -183,7 +183,8 @@ fn filter(q: &mut Q, f: &TrainingFilter) -> Result<()> {
         year_clause(q, y);
     }
     if let Some(c) = input::opt_text(&f.county) {
-        county_clause(q, "t.county_code", c)?;
+        q.push(" and t.county_code like ")
+            .bind(Arg::Text(crate::records::county_pattern(c)?));
     }
     if let Some(id) = id_filter(&f.organizer_id, "organizer_id")? {
         q.push(" and (t.organizer_id = ")
@@ -210,27 +211,6 @@ fn year_clause(q: &mut Q, y: i32) {
         .bind(Arg::Date(from))
         .push(" and t.start_on <= ")
         .bind(Arg::Date(to));
-}
-
-/// A division code: a county's exactly, a city's (…00) for all of its counties.
-fn county_clause(q: &mut Q, col: &str, c: &str) -> Result<()> {
-    let c = c.trim();
-    if c.len() != 6 || !c.chars().all(|x| x.is_ascii_digit()) {
-        return Err(StoreError::invalid(
-            "county",
-            Msg::new(
-                format!("“{c}”不是有效的行政区划代码（如 330881）"),
-                format!("“{c}” is not a division code (e.g. 330881)"),
-            ),
-        ));
-    }
-    if c.ends_with("00") {
-        q.push(&format!(" and {col} like "))
-            .bind(Arg::Text(format!("{}%", &c[..4])));
-    } else {
-        q.push(&format!(" and {col} = ")).bind(Arg::Text(c.to_string()));
-    }
-    Ok(())
 }
 
 impl Store {

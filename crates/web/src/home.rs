@@ -62,12 +62,16 @@ struct HomePage {
     cards: Vec<Card>,
     waiting: Vec<WaitingList>,
     sections: Vec<HomeSection>,
+    /// The leaders' dashboard (the leader's home), above the tables.
+    dashboard: Option<crate::statistics::dashboard::Dashboard>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 struct HomeQuery {
     year: Option<String>,
     batch_id: Option<String>,
+    /// The figure the dashboard's county map is shaded by.
+    map: Option<String>,
 }
 
 async fn home(cx: Ctx, Query(q): Query<HomeQuery>) -> Result<Response, ApiError> {
@@ -94,6 +98,7 @@ fn page(cx: &Ctx, heading: String, intro: String) -> HomePage {
         cards: Vec::new(),
         waiting: Vec::new(),
         sections: Vec::new(),
+        dashboard: None,
     }
 }
 
@@ -744,6 +749,10 @@ async fn leader_home(cx: &Ctx, q: &HomeQuery) -> Result<Response, ApiError> {
         table: tally_table(lang, ("区县", "County"), counties),
         add: None,
     });
+    view.dashboard = Some(
+        crate::statistics::dashboard::Dashboard::build(cx, year.unwrap_or(this_year), q.map.as_deref().unwrap_or("projects"))
+            .await?,
+    );
     view.sections.push(HomeSection {
         id: "by-status",
         title: lang.tr("按项目状态", "By status").into(),

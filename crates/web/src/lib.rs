@@ -40,6 +40,7 @@ pub mod results;
 mod routing;
 pub mod search;
 pub mod secondments;
+pub mod statistics;
 mod state;
 pub mod supervision;
 pub mod trainings;
@@ -90,6 +91,7 @@ pub fn app(state: AppState) -> Router {
         .merge(search::router())
         .merge(matches::router())
         .merge(closed_loop::router())
+        .merge(statistics::router())
         .merge(outcomes::router())
         .merge(events::router())
         .merge(trainings::router())

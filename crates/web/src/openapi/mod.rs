@@ -9,6 +9,7 @@
 mod annual_review;
 mod features;
 mod people;
+mod statistics;
 
 use crate::error::ErrorBody;
 use crate::routing::RouteExt;
@@ -542,6 +543,7 @@ pub fn document() -> Value {
     people::secondments(&mut paths);
     people::groups(&mut paths);
     annual_review::paths(&mut paths);
+    statistics::statistics(&mut doc, &mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,

@@ -27,6 +27,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let demands = item("demands", "/demands", "技术需求", "Demands");
     let results = item("results", "/results", "科技成果", "Results");
     let funnel = item("funnel", "/funnel", "转化闭环", "The loop");
+    let stats = item("stats", "/stats", "统计分析", "Statistics");
     let batches = item("batches", "/batches", "年度清单", "Batches");
     let problems = item("problems", "/problems", "问题协调", "Problems");
     let bulletins = item("bulletins", "/bulletins", "督查通报", "Bulletins");
@@ -55,6 +56,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             results,
             outcomes,
             funnel,
+            stats,
             batches,
             problems,
             bulletins,
@@ -80,6 +82,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             results,
             outcomes,
             funnel,
+            stats,
             batches,
             problems,
             bulletins,
@@ -104,6 +107,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             results,
             outcomes,
             funnel,
+            stats,
             batches,
             problems,
             bulletins,

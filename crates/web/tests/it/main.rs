@@ -26,5 +26,6 @@ mod role_words;
 mod search;
 mod secondments;
 mod signin;
+mod statistics;
 mod supervision;
 mod trainings;

@@ -1,0 +1,695 @@
+//! Statistics (`/stats`, `GET /api/v1/stats`, the leaders' dashboard): the cooperation's figures
+//! grouped by county, college, industry, project kind or year, for a year and the year before,
+//! narrowed to what the viewer oversees. (`stats.rs` is the /metrics counters — not this.)
+//!
+//! What each grouping means, for every record counted:
+//! - county: the division code of the lead unit (projects), the enterprise (demands; an outcome's
+//!   enterprise, else its organisation), the hosts (platforms: once in each), the local side
+//!   (secondments), the county served (trainings), the organiser (meetings), the owner (decisions);
+//! - college: the nearest college or university at or above a unit — a project's lead unit and
+//!   co-units (once under each distinct college), a platform's hosts, the university side of a
+//!   secondment, a training's organisers, a meeting's organiser, an outcome's organisation, a
+//!   decision's owner. Demands have no college;
+//! - industry: the GB/T 4754 section of the units' industry codes (a project once under each
+//!   distinct section of its lead unit and co-units; a demand its own industry, else its
+//!   enterprise's; an outcome its enterprise's, else its organisation's);
+//! - kind: the project kind (projects only);
+//! - year: the project's batch year, the day a demand was collected, an outcome occurred, a
+//!   platform was established (else recorded), a training started, a meeting was held, a decision
+//!   was due; a secondment counts in every year of its term.
+//!
+//! Projects are counted in SQL (a province holds a million); the other records are few and are
+//! folded here. Flags are today's, computed as everywhere else (`supervision::flag`), for the
+//! projects being carried out that have something that could flag them.
+
+use crate::access::{Viewer, restrict, restrict_own};
+use crate::sql::{Arg, Q, bind_args};
+use crate::{Result, Store, StoreError, on_db};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use hezuo_domain::access::{Role, Scope};
+use hezuo_domain::codes::{division_name, industry_name};
+use hezuo_domain::flag::Flag;
+use hezuo_domain::project::{DUE_SOON_DAYS, ProjectKind};
+use hezuo_domain::statistics::{Figures, StatsBy, StatsRow, StatsTable, not_grouped};
+use hezuo_domain::{Msg, RecordKind};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// An organisation as the groupings read it.
+struct Org {
+    parent: Option<i64>,
+    kind: String,
+    region: Option<String>,
+    industry: Option<String>,
+    name: String,
+}
+
+struct Orgs(HashMap<i64, Org>);
+
+impl Orgs {
+    /// The nearest college or university at or above `id`.
+    fn college(&self, id: i64) -> Option<i64> {
+        let mut at = Some(id);
+        for _ in 0..100 {
+            let o = self.0.get(&at?)?;
+            if matches!(o.kind.as_str(), "college" | "university") {
+                return at;
+            }
+            at = o.parent;
+        }
+        None
+    }
+    fn region(&self, id: i64) -> Option<&str> {
+        self.0.get(&id)?.region.as_deref().filter(|r| !r.is_empty())
+    }
+    fn section(&self, id: i64) -> Option<String> {
+        section(self.0.get(&id)?.industry.as_deref())
+    }
+}
+
+/// The GB/T 4754 section (the letter) of an industry code.
+fn section(code: Option<&str>) -> Option<String> {
+    let c = code?.trim().chars().next()?;
+    c.is_ascii_alphabetic().then(|| c.to_ascii_uppercase().to_string())
+}
+
+/// The figures gathered per (group key, year), and per year over every record once.
+#[derive(Default)]
+struct Acc {
+    cells: HashMap<(String, i32), Figures>,
+    totals: HashMap<i32, Figures>,
+}
+
+impl Acc {
+    /// One record (or one SQL group of records with the same keys): counted once in each distinct
+    /// key, once in the total, for each year.
+    fn add(&mut self, keys: &[String], years: &[i32], f: &Figures) {
+        let keys: BTreeSet<&String> = keys.iter().collect();
+        for y in years {
+            self.totals.entry(*y).or_default().add(f);
+            for k in &keys {
+                self.cells.entry(((*k).clone(), *y)).or_default().add(f);
+            }
+        }
+    }
+}
+
+/// Which groups a record counts in, for the grouping asked: its keys given its organisations'
+/// ids (`units`); for `year` the year itself is the key (see [`Acc`] use in [`Store::statistics`]).
+fn keys_of(by: StatsBy, orgs: &Orgs, units: &[i64], region: Option<&str>, industry: Option<&str>) -> Vec<String> {
+    match by {
+        StatsBy::County => region
+            .map(str::to_string)
+            .or_else(|| units.iter().find_map(|u| orgs.region(*u)).map(str::to_string))
+            .into_iter()
+            .collect(),
+        StatsBy::College => units.iter().filter_map(|u| orgs.college(*u)).map(|c| c.to_string()).collect(),
+        StatsBy::Industry => match section(industry) {
+            Some(s) => vec![s],
+            None => units.iter().filter_map(|u| orgs.section(*u)).collect(),
+        },
+        StatsBy::Kind | StatsBy::Year => vec![],
+    }
+}
+
+fn years_between(a: NaiveDate, b: NaiveDate) -> Vec<i32> {
+    (a.year()..=b.year().max(a.year())).collect()
+}
+
+/// `true` when the grouping splits this figure; otherwise the records count in the total only.
+fn grouped(by: StatsBy, code: &str) -> bool {
+    !not_grouped(by).contains(&code)
+}
+
+#[derive(sqlx::FromRow)]
+struct ProjectGroup {
+    k: Option<String>,
+    batch_year: i32,
+    status: String,
+    n: i64,
+    contract_fen: i64,
+    funding_fen: i64,
+}
+
+fn project_figures(status: &str, n: i64, contract: i64, funding: i64) -> Figures {
+    Figures {
+        projects: n,
+        in_progress: if matches!(status, "approved" | "in_progress") { n } else { 0 },
+        completed: if matches!(status, "completed" | "accepted" | "transferred") { n } else { 0 },
+        contract_fen: contract,
+        funding_fen: funding,
+        ..Default::default()
+    }
+}
+
+/// Appends ` and {col} in (organisations of v's own scope)` unless v sees everything.
+fn own_orgs(q: &mut Q, v: &Viewer, col: &str) {
+    if v.scope == Scope::All {
+        return;
+    }
+    q.push(&format!(" and {col} in (select r.id from organization r where 1 = 1"));
+    restrict_own(q, v, RecordKind::Organization, "r");
+    q.push(")");
+}
+
+macro_rules! fetch {
+    ($store:expr, $q:expr) => {{
+        let q: &Q = &$q;
+        on_db!(&$store.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?
+    }};
+}
+
+impl Store {
+    /// The statistics `v` may read, grouped `by`, for `year` and the year before (all years, with
+    /// no previous figures, when `year` is None; by year, every year with the one before it).
+    /// The office and leaders read the whole; a coordinator the records of their subtree; other
+    /// roles are refused.
+    pub async fn statistics(&self, v: &Viewer, by: StatsBy, year: Option<i32>) -> Result<StatsTable> {
+        if !matches!(v.role, Role::Office | Role::Leader | Role::Coordinator) {
+            return Err(StoreError::Forbidden(Msg::new(
+                "统计分析仅向协调办、领导和区县/学院联络员开放",
+                "Statistics are for the office, leaders and coordinators",
+            )));
+        }
+        let orgs = self.stats_orgs().await?;
+        let mut acc = Acc::default();
+        // Projects in SQL; with a year, that year and the one before only.
+        let years = year.map(|y| [y - 1, y]);
+        self.count_projects(v, by, years, &orgs, &mut acc).await?;
+        self.count_flags(v, by, years, &orgs, &mut acc).await?;
+        self.count_others(v, by, &orgs, &mut acc).await?;
+        let city = self.city_region().await?;
+        Ok(build_table(by, year, acc, &orgs, city.as_deref()))
+    }
+
+    async fn stats_orgs(&self) -> Result<Orgs> {
+        type R = (i64, Option<i64>, String, Option<String>, Option<String>, String);
+        let rows: Vec<R> = on_db!(&self.db, p => sqlx::query_as(
+            "select id, parent_id, kind, region_code, industry_code, name from organization").fetch_all(p).await)?;
+        Ok(Orgs(
+            rows.into_iter()
+                .map(|(id, parent, kind, region, industry, name)| {
+                    (
+                        id,
+                        Org {
+                            parent,
+                            kind,
+                            region,
+                            industry,
+                            name,
+                        },
+                    )
+                })
+                .collect(),
+        ))
+    }
+
+    /// Projects' counts and money: one SQL group per (key, batch year, status).
+    async fn count_projects(
+        &self,
+        v: &Viewer,
+        by: StatsBy,
+        years: Option<[i32; 2]>,
+        orgs: &Orgs,
+        acc: &mut Acc,
+    ) -> Result<()> {
+        let key = match by {
+            StatsBy::County => "o.region_code",
+            StatsBy::Kind => "p.kind",
+            // By college and industry the lead unit's id, mapped below; the co-units come after.
+            StatsBy::College | StatsBy::Industry => "cast(p.lead_unit_id as text)",
+            StatsBy::Year => "null",
+        };
+        let join = if by == StatsBy::County {
+            " join organization o on o.id = p.lead_unit_id"
+        } else {
+            ""
+        };
+        let mut q = Q::new(&format!(
+            "select {key} as k, p.batch_year as batch_year, p.status as status, count(*) as n, \
+             cast(coalesce(sum(p.contract_amount_fen), 0) as bigint) as contract_fen, \
+             cast(coalesce(sum(p.funding_won_fen), 0) as bigint) as funding_fen \
+             from project p{join} where p.archived = false"
+        ));
+        if let Some([a, b]) = years {
+            q.push(" and p.batch_year in (").bind(Arg::I32(a)).push(", ").bind(Arg::I32(b)).push(")");
+        }
+        restrict(&mut q, v, RecordKind::Project, "p");
+        q.push(&format!(" group by {key}, p.batch_year, p.status"));
+        let rows: Vec<ProjectGroup> = fetch!(self, q);
+        for r in rows {
+            let f = project_figures(&r.status, r.n, r.contract_fen, r.funding_fen);
+            let keys: Vec<String> = match by {
+                StatsBy::College | StatsBy::Industry => {
+                    let lead: i64 = r.k.as_deref().and_then(|k| k.parse().ok()).unwrap_or_default();
+                    keys_of(by, orgs, &[lead], None, None)
+                }
+                StatsBy::County => vec![r.k.clone().unwrap_or_default()],
+                StatsBy::Kind => vec![r.k.clone().unwrap_or_default()],
+                StatsBy::Year => vec![],
+            };
+            acc.add(&keys, &[r.batch_year], &f);
+        }
+        if !matches!(by, StatsBy::College | StatsBy::Industry) {
+            return Ok(());
+        }
+        // A project counts once under each further college (industry) of its co-units — beyond
+        // its lead unit's. Only into the groups: the total has it already.
+        let mut q = Q::new(
+            "select p.id, p.lead_unit_id, cu.organization_id, p.batch_year, p.status, p.contract_amount_fen, p.funding_won_fen \
+             from project_co_unit cu join project p on p.id = cu.project_id where p.archived = false",
+        );
+        if let Some([a, b]) = years {
+            q.push(" and p.batch_year in (").bind(Arg::I32(a)).push(", ").bind(Arg::I32(b)).push(")");
+        }
+        restrict(&mut q, v, RecordKind::Project, "p");
+        q.push(" order by p.id");
+        type Co = (i64, i64, i64, i32, String, i64, i64);
+        let rows: Vec<Co> = fetch!(self, q);
+        let mut i = 0;
+        while i < rows.len() {
+            let (id, lead, _, year, ref status, contract, funding) = rows[i];
+            let lead_keys: BTreeSet<String> = keys_of(by, orgs, &[lead], None, None).into_iter().collect();
+            let mut extra: BTreeSet<String> = BTreeSet::new();
+            while i < rows.len() && rows[i].0 == id {
+                for k in keys_of(by, orgs, &[rows[i].2], None, None) {
+                    if !lead_keys.contains(&k) {
+                        extra.insert(k);
+                    }
+                }
+                i += 1;
+            }
+            let f = project_figures(status, 1, contract, funding);
+            for k in extra {
+                acc.cells.entry((k, year)).or_default().add(&f);
+            }
+        }
+        Ok(())
+    }
+
+    /// Red and yellow flags of today, over the projects being carried out that could have one:
+    /// those in an approved batch (they owe reports) or with a milestone not reached that is due
+    /// within [`DUE_SOON_DAYS`] (or past). The others are green, as `supervision::flag` has it.
+    async fn count_flags(
+        &self,
+        v: &Viewer,
+        by: StatsBy,
+        years: Option<[i32; 2]>,
+        orgs: &Orgs,
+        acc: &mut Acc,
+    ) -> Result<()> {
+        let soon = self.today() + chrono::Duration::days(DUE_SOON_DAYS);
+        let mut q = Q::new(
+            "from project p where p.archived = false and p.status in ('approved', 'in_progress') \
+             and (p.batch_id in (select b.id from batch b where b.status = 'approved') \
+             or p.id in (select m.project_id from milestone m where m.archived = false and m.done_on is null and m.due_on <= ",
+        );
+        q.bind(Arg::Date(soon)).push("))");
+        if let Some([a, b]) = years {
+            q.push(" and p.batch_year in (").bind(Arg::I32(a)).push(", ").bind(Arg::I32(b)).push(")");
+        }
+        restrict(&mut q, v, RecordKind::Project, "p");
+        let ids: Vec<(i64,)> = {
+            let sql = Q {
+                sql: format!("select p.id {}", q.sql),
+                args: q.args.clone(),
+            };
+            fetch!(self, sql)
+        };
+        let mut flagged = Vec::new();
+        for chunk in ids.chunks(5000) {
+            let mut cq = Q::new("from project p where p.id in ");
+            cq.bind_list(&chunk.iter().map(|(i,)| *i).collect::<Vec<_>>());
+            let mut projects = crate::projects::projects_by_query(self, &cq).await?;
+            self.apply_flags(&mut projects).await?;
+            flagged.extend(projects.into_iter().filter(|p| matches!(p.flag, Some(Flag::Red | Flag::Yellow))));
+        }
+        if flagged.is_empty() {
+            return Ok(());
+        }
+        let co = if matches!(by, StatsBy::College | StatsBy::Industry) {
+            let ids: Vec<i64> = flagged.iter().map(|p| p.id).collect();
+            let mut m: HashMap<i64, Vec<i64>> = HashMap::new();
+            for c in ids.chunks(5000) {
+                m.extend(self.links(crate::records::PROJECT_CO_UNIT, c).await?);
+            }
+            m
+        } else {
+            HashMap::new()
+        };
+        for p in flagged {
+            let f = Figures {
+                red: i64::from(p.flag == Some(Flag::Red)),
+                yellow: i64::from(p.flag == Some(Flag::Yellow)),
+                ..Default::default()
+            };
+            let keys = match by {
+                StatsBy::County => vec![orgs.region(p.lead_unit_id).unwrap_or_default().to_string()],
+                StatsBy::Kind => vec![p.kind.as_str().to_string()],
+                StatsBy::Year => vec![],
+                StatsBy::College | StatsBy::Industry => {
+                    let mut units = vec![p.lead_unit_id];
+                    units.extend(co.get(&p.id).cloned().unwrap_or_default());
+                    keys_of(by, orgs, &units, None, None)
+                }
+            };
+            acc.add(&keys, &[p.batch_year], &f);
+        }
+        Ok(())
+    }
+
+    /// Demands, outcomes, platforms, secondments, trainings, meetings and decisions: few enough
+    /// to read one row each and fold here.
+    async fn count_others(&self, v: &Viewer, by: StatsBy, orgs: &Orgs, acc: &mut Acc) -> Result<()> {
+        let add = |acc: &mut Acc, code: &str, keys: Vec<String>, years: &[i32], f: Figures| {
+            let keys = if grouped(by, code) { keys } else { vec![] };
+            acc.add(&keys, years, &f);
+        };
+        // Demands: collected (as the loop's funnel counts them).
+        let mut q = Q::new(
+            "select d.enterprise_id, d.industry, coalesce(d.collected_on, d.submitted_on) from demand d \
+             where d.archived = false and d.status <> 'draft' and d.merged_into_id is null \
+             and coalesce(d.collected_on, d.submitted_on) is not null",
+        );
+        restrict(&mut q, v, RecordKind::Demand, "d");
+        let rows: Vec<(i64, Option<String>, NaiveDate)> = fetch!(self, q);
+        for (ent, industry, day) in rows {
+            let keys = keys_of(by, orgs, &[ent], None, industry.as_deref());
+            let f = Figures {
+                demands: 1,
+                ..Default::default()
+            };
+            add(acc, "demands", keys, &[day.year()], f);
+        }
+        // Confirmed outcomes: amounts received, results transferred (locally).
+        let mut q = Q::new(
+            "select o.kind, o.organization_id, o.enterprise_id, o.occurred_on, o.received_fen, o.in_city \
+             from outcome o where o.archived = false and o.status = 'confirmed'",
+        );
+        restrict(&mut q, v, RecordKind::Outcome, "o");
+        type Out = (String, i64, Option<i64>, NaiveDate, Option<i64>, Option<bool>);
+        let rows: Vec<Out> = fetch!(self, q);
+        for (kind, org, ent, day, received, in_city) in rows {
+            let transfer = kind == "transfer";
+            let f = Figures {
+                received_fen: received.unwrap_or(0),
+                transfers: i64::from(transfer),
+                transfers_local: i64::from(transfer && in_city == Some(true)),
+                ..Default::default()
+            };
+            if f == Figures::default() {
+                continue;
+            }
+            let keys = match by {
+                StatsBy::College => keys_of(by, orgs, &[org], None, None),
+                _ => keys_of(by, orgs, &[ent.unwrap_or(org)], None, None),
+            };
+            let keys = if keys.is_empty() && by != StatsBy::College {
+                keys_of(by, orgs, &[org], None, None)
+            } else {
+                keys
+            };
+            add(acc, "transfers", keys, &[day.year()], f);
+        }
+        // Platforms: by the year established (else recorded), under each host's county and college.
+        let mut q = Q::new(
+            "select t.id, t.established_on, t.created_at, h.organization_id from platform t \
+             left join platform_host h on h.platform_id = t.id where t.archived = false and t.status <> 'closed'",
+        );
+        if v.scope != Scope::All {
+            q.push(" and t.id in (select sh.platform_id from platform_host sh where 1 = 1");
+            own_orgs(&mut q, v, "sh.organization_id");
+            q.push(")");
+        }
+        q.push(" order by t.id");
+        type Pl = (i64, Option<NaiveDate>, DateTime<Utc>, Option<i64>);
+        let rows: Vec<Pl> = fetch!(self, q);
+        let mut i = 0;
+        while i < rows.len() {
+            let (id, est, created, _) = rows[i];
+            let mut hosts = Vec::new();
+            while i < rows.len() && rows[i].0 == id {
+                hosts.extend(rows[i].3);
+                i += 1;
+            }
+            let year = est.map_or(created.year(), |d| d.year());
+            let keys = match by {
+                StatsBy::County => hosts.iter().filter_map(|h| orgs.region(*h)).map(str::to_string).collect(),
+                _ => keys_of(by, orgs, &hosts, None, None),
+            };
+            let f = Figures {
+                platforms: 1,
+                ..Default::default()
+            };
+            add(acc, "platforms", keys, &[year], f);
+        }
+        // Secondments (not cancelled before they began): every year of the term.
+        let mut q = Q::new(
+            "select secondment.direction, secondment.from_organization_id, secondment.to_organization_id, secondment.start_on, \
+             coalesce(secondment.ended_on, secondment.end_on) from secondment where secondment.archived = false",
+        );
+        restrict(&mut q, v, RecordKind::Secondment, "secondment");
+        type Se = (String, i64, i64, NaiveDate, NaiveDate);
+        let rows: Vec<Se> = fetch!(self, q);
+        for (direction, from, to, start, last) in rows {
+            // The local side is where the secondee serves (to local) or comes from (to the university).
+            let (local, uni) = if direction == "to_university" { (from, to) } else { (to, from) };
+            let keys = match by {
+                StatsBy::County => orgs.region(local).map(str::to_string).into_iter().collect(),
+                StatsBy::College => keys_of(by, orgs, &[uni, local], None, None),
+                _ => keys_of(by, orgs, &[local], None, None),
+            };
+            let f = Figures {
+                secondments: 1,
+                ..Default::default()
+            };
+            add(acc, "secondments", keys, &years_between(start, last), f);
+        }
+        // Trainings held or planned (not cancelled), with the people who attended.
+        let mut q = Q::new(
+            "select t.organizer_id, t.co_organizer_id, t.county_code, t.start_on, \
+             (select count(*) from training_participant tp where tp.training_id = t.id and tp.attended = true) \
+             from training t where t.archived = false and t.status <> 'cancelled'",
+        );
+        restrict(&mut q, v, RecordKind::Training, "t");
+        type Tr = (i64, Option<i64>, Option<String>, NaiveDate, i64);
+        let rows: Vec<Tr> = fetch!(self, q);
+        for (org, co, county, start, trained) in rows {
+            let mut units = vec![org];
+            units.extend(co);
+            let keys = keys_of(by, orgs, &units, county.as_deref().filter(|c| !c.is_empty()), None);
+            let f = Figures {
+                trainings: 1,
+                trained,
+                ..Default::default()
+            };
+            add(acc, "trainings", keys, &[start.year()], f);
+        }
+        // Meetings held, by their organiser.
+        let mut q = Q::new("select e.organizer_id, e.held_on from event e where e.archived = false");
+        own_orgs(&mut q, v, "e.organizer_id");
+        let rows: Vec<(Option<i64>, NaiveDate)> = fetch!(self, q);
+        for (org, held) in rows {
+            let units: Vec<i64> = org.into_iter().collect();
+            let f = Figures {
+                events: 1,
+                ..Default::default()
+            };
+            add(acc, "events", keys_of(by, orgs, &units, None, None), &[held.year()], f);
+        }
+        // Decisions due (not cancelled), and those done or handed over by their due date.
+        let mut q = Q::new(
+            "select d.owner_id, d.due_on, d.status, d.done_on from decision d \
+             where d.archived = false and d.status <> 'cancelled'",
+        );
+        own_orgs(&mut q, v, "d.owner_id");
+        type De = (i64, NaiveDate, String, Option<NaiveDate>);
+        let rows: Vec<De> = fetch!(self, q);
+        for (owner, due, status, done) in rows {
+            let on_time =
+                matches!(status.as_str(), "done" | "handed_over") && done.is_none_or(|d| d <= due);
+            let f = Figures {
+                decisions: 1,
+                decisions_on_time: i64::from(on_time),
+                ..Default::default()
+            };
+            add(acc, "decisions", keys_of(by, orgs, &[owner], None, None), &[due.year()], f);
+        }
+        Ok(())
+    }
+}
+
+/// A group's name: a county's (the city itself is 市本级), a college's, a section's, a kind's, a year.
+fn label(by: StatsBy, key: &str, orgs: &Orgs, city: Option<&str>) -> Msg {
+    if key.is_empty() {
+        return match by {
+            StatsBy::County => Msg::new("未填行政区划", "No division code"),
+            _ => Msg::new("未注明", "Not given"),
+        };
+    }
+    match by {
+        StatsBy::County if Some(key) == city => {
+            let n = division_name(key).unwrap_or_else(|| key.to_string());
+            Msg::new(format!("市本级（{n}）"), format!("City level ({n})"))
+        }
+        StatsBy::County => {
+            let n = division_name(key).unwrap_or_else(|| key.to_string());
+            Msg::new(n.clone(), n)
+        }
+        StatsBy::College => {
+            let n = key
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| orgs.0.get(&id))
+                .map_or_else(|| key.to_string(), |o| o.name.clone());
+            Msg::new(n.clone(), n)
+        }
+        StatsBy::Industry => {
+            let n = industry_name(key).map_or_else(|| key.to_string(), |n| format!("{key} {n}"));
+            Msg::new(n.clone(), n)
+        }
+        StatsBy::Kind => ProjectKind::parse(key).map_or_else(|| Msg::new(key, key), |k| k.label()),
+        StatsBy::Year => Msg::new(format!("{key}年"), key.to_string()),
+    }
+}
+
+fn build_table(by: StatsBy, year: Option<i32>, acc: Acc, orgs: &Orgs, city: Option<&str>) -> StatsTable {
+    let sum_years = |pick: &dyn Fn(i32) -> bool| {
+        let mut f = Figures::default();
+        for (y, t) in &acc.totals {
+            if pick(*y) {
+                f.add(t);
+            }
+        }
+        f
+    };
+    let mut rows = Vec::new();
+    if by == StatsBy::Year {
+        let mut ys: Vec<i32> = acc.totals.keys().copied().filter(|y| year.is_none_or(|w| w == *y)).collect();
+        if let Some(y) = year
+            && !ys.contains(&y)
+            && acc.totals.contains_key(&(y - 1))
+        {
+            ys.push(y);
+        }
+        ys.sort_unstable();
+        for y in ys {
+            rows.push(StatsRow {
+                key: y.to_string(),
+                label: label(by, &y.to_string(), orgs, city),
+                figures: acc.totals.get(&y).copied().unwrap_or_default(),
+                previous: Some(acc.totals.get(&(y - 1)).copied().unwrap_or_default()),
+            });
+        }
+        let (total, total_previous) = match year {
+            Some(y) => (sum_years(&|x| x == y), Some(sum_years(&|x| x == y - 1))),
+            None => (sum_years(&|_| true), None),
+        };
+        return StatsTable {
+            by,
+            year,
+            rows,
+            total,
+            total_previous,
+            not_grouped: not_grouped(by),
+        };
+    }
+    let mut groups: BTreeMap<String, (Figures, Figures)> = BTreeMap::new();
+    for ((k, y), f) in &acc.cells {
+        match year {
+            Some(w) if *y == w => groups.entry(k.clone()).or_default().0.add(f),
+            Some(w) if *y == w - 1 => groups.entry(k.clone()).or_default().1.add(f),
+            Some(_) => {}
+            None => groups.entry(k.clone()).or_default().0.add(f),
+        }
+    }
+    for (k, (now, before)) in groups {
+        rows.push(StatsRow {
+            label: label(by, &k, orgs, city),
+            key: k,
+            figures: now,
+            previous: year.map(|_| before),
+        });
+    }
+    match by {
+        StatsBy::Kind => rows.sort_by_key(|r| {
+            ProjectKind::parse(&r.key)
+                .and_then(|k| ProjectKind::ALL.iter().position(|x| *x == k))
+                .unwrap_or(usize::MAX)
+        }),
+        _ => rows.sort_by(|a, b| {
+            (b.figures.projects, b.figures.demands)
+                .cmp(&(a.figures.projects, a.figures.demands))
+                .then_with(|| a.key.is_empty().cmp(&b.key.is_empty()))
+                .then_with(|| a.key.cmp(&b.key))
+        }),
+    }
+    let (total, total_previous) = match year {
+        Some(y) => (sum_years(&|x| x == y), Some(sum_years(&|x| x == y - 1))),
+        None => (sum_years(&|_| true), None),
+    };
+    StatsTable {
+        by,
+        year,
+        rows,
+        total,
+        total_previous,
+        not_grouped: not_grouped(by),
+    }
+}
+
+/// The project list's filters by the statistics' groups, on `project` (so that a figure's link
+/// lists exactly the projects it counts): `county` (the lead unit's division; a city's code takes
+/// in its counties), `college` (a unit whose nearest college or university is that organisation)
+/// and `industry` (a unit in that GB/T 4754 section).
+pub(crate) fn project_group_filters(q: &mut Q, f: &hezuo_domain::project::ProjectFilter) -> Result<()> {
+    use hezuo_domain::input::opt_text;
+    if let Some(c) = opt_text(&f.county) {
+        let code = hezuo_domain::codes::parse_division(c).map_err(|m| StoreError::invalid("county", m))?;
+        q.push(" and project.lead_unit_id in (select co.id from organization co where co.region_code ");
+        if code.ends_with("00") && !code.ends_with("0000") {
+            q.push("like ").bind(Arg::Text(format!("{}%", &code[..4])));
+        } else {
+            q.push("= ").bind(Arg::Text(code));
+        }
+        q.push(")");
+    }
+    let units = |q: &mut Q, set: &dyn Fn(&mut Q)| {
+        q.push(" and (project.lead_unit_id in ");
+        set(q);
+        q.push(" or project.id in (select pcu.project_id from project_co_unit pcu where pcu.organization_id in ");
+        set(q);
+        q.push("))");
+    };
+    if let Some(c) = opt_text(&f.college) {
+        let id = hezuo_domain::input::parse_id(c).map_err(|m| StoreError::invalid("college", m))?;
+        // The college's subtree, stopping at the colleges (universities) below it.
+        let set = move |q: &mut Q| {
+            q.push("(with recursive sub(id) as (select ");
+            q.bind(Arg::I64(id));
+            q.push(
+                " union all select o.id from organization o join sub on o.parent_id = sub.id \
+                 where o.kind not in ('college', 'university')) select id from sub)",
+            );
+        };
+        units(q, &set);
+    }
+    if let Some(s) = opt_text(&f.industry) {
+        let s = s.trim().to_ascii_uppercase();
+        if s.len() != 1 || !s.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(StoreError::invalid(
+                "industry",
+                Msg::new(
+                    format!("行业门类“{s}”无效：应为 GB/T 4754 门类字母，如 C"),
+                    format!("“{s}” is not a GB/T 4754 section letter (e.g. C)"),
+                ),
+            ));
+        }
+        let set = move |q: &mut Q| {
+            q.push("(select io.id from organization io where upper(substr(io.industry_code, 1, 1)) = ");
+            q.bind(Arg::Text(s.clone()));
+            q.push(")");
+        };
+        units(q, &set);
+    }
+    Ok(())
+}
