@@ -297,6 +297,9 @@ async fn the_review_counts_the_year_against_last_year_and_freezes_when_issued() 
     assert_eq!(d.status, StatusCode::OK);
     assert!(d.headers["content-type"].to_str().unwrap().contains("wordprocessingml"));
     assert_eq!(&d.bytes[..2], b"PK", "a zip file");
+    if let Ok(path) = std::env::var("HEZUO_REVIEW_SAMPLE") {
+        std::fs::write(path, &d.bytes).unwrap();
+    }
     let text = docx_rs::read_docx(&d.bytes).expect("word/document.xml reads").json();
     for s in [
         "2026年度市校全面合作工作回顾（送审稿）",
