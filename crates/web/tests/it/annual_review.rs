@@ -179,7 +179,7 @@ async fn the_review_counts_the_year_against_last_year_and_freezes_when_issued() 
     let kinds = c["by_kind"].as_array().unwrap();
     let kind = |l: &str| kinds.iter().find(|k| k["label"] == l).unwrap()["projects"].as_i64();
     assert_eq!(
-        (kind("工科类"), kind("研究类"), kind("文化类")),
+        (kind("工科类"), kind("研究类"), kind("文化")),
         (Some(2), Some(1), Some(0))
     );
     let counties: Vec<(String, i64)> = c["by_county"]
