@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod agreement;
+pub mod annual_review;
 pub mod attachment;
 pub mod bulletin;
 pub mod campaign;
@@ -88,10 +89,12 @@ pub enum RecordKind {
     Event,
     /// A decision taken at an event (议定事项), followed to done.
     Decision,
+    /// The year's review for the work conference (工作会议回顾); its id is the year.
+    AnnualReview,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 27] = [
+    pub const ALL: [RecordKind; 28] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -119,6 +122,7 @@ impl RecordKind {
         Self::Training,
         Self::Event,
         Self::Decision,
+        Self::AnnualReview,
     ];
     /// The kinds a file may be attached to.
     pub const ATTACHABLE: [RecordKind; 21] = [
@@ -173,6 +177,7 @@ impl RecordKind {
             Self::Training => "training",
             Self::Event => "event",
             Self::Decision => "decision",
+            Self::AnnualReview => "annual_review",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -217,6 +222,8 @@ impl RecordKind {
             Self::Training => "trainings",
             Self::Event => "events",
             Self::Decision => "decisions",
+            // Its page is `/annual-review/{year}`, and its id is the year.
+            Self::AnnualReview => "annual-review",
         }
     }
     pub fn label(self) -> Msg {
@@ -248,6 +255,7 @@ impl RecordKind {
             Self::Training => Msg::new("培训实践", "Training"),
             Self::Event => Msg::new("会议活动", "Event"),
             Self::Decision => Msg::new("议定事项", "Decision"),
+            Self::AnnualReview => Msg::new("年度回顾", "Annual review"),
         }
     }
 }

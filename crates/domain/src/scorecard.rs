@@ -42,6 +42,22 @@ pub struct RankedUnit {
     pub mark: Option<Mark>,
 }
 
+impl From<RankedUnit> for UnitProgress {
+    /// A ranked unit's figures as a bulletin or the annual review prints them.
+    fn from(u: RankedUnit) -> Self {
+        UnitProgress {
+            unit: u.unit,
+            projects: u.projects,
+            reports_on_time: u.reports_on_time,
+            reports_late: u.reports_late,
+            reports_missing: u.reports_missing,
+            on_time_rate: u.on_time_rate,
+            milestones_due: u.milestones_due,
+            milestones_met: u.milestones_met,
+        }
+    }
+}
+
 fn milestone_rate(u: &UnitProgress) -> u32 {
     ((u.milestones_met * 100).checked_div(u.milestones_due).unwrap_or(100)) as u32
 }

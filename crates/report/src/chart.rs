@@ -585,3 +585,5 @@ mod tests {
         assert_eq!(nice_max(101.0), 200.0);
     }
 }
+
+pub use crate::raster::png;

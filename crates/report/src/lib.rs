@@ -20,6 +20,9 @@ const SANHAO: usize = 32;
 const SIHAO: usize = 28;
 const WUHAO: usize = 21;
 
+pub mod annual_review;
+mod raster;
+
 fn font(name: &str) -> RunFonts {
     RunFonts::new()
         .east_asia(name)
@@ -79,8 +82,9 @@ fn table(header: &[&str], widths: &[usize], rows: Vec<Vec<String>>) -> Table {
     Table::new(out).set_grid(grid.clone()).width(8850, WidthType::Dxa)
 }
 
-/// The bulletin as a .docx file; `hash` is the issued content's SHA-256 (None for a draft).
-pub fn bulletin_docx(c: &BulletinContent, hash: Option<&str>) -> Vec<u8> {
+/// The head of a document in the 公文 layout: GB/T 9704 margins, the issuing office's name in red,
+/// the document number over a red rule, and the title.
+fn gongwen(issuer: &str, number: &str, title: &str) -> Docx {
     // GB/T 9704: top margin 37 mm, inside 28 mm; type area 156 × 225 mm (A4). Twips: 1 mm ≈ 56.7.
     let margin = PageMargin {
         top: 2098,
@@ -103,20 +107,54 @@ pub fn bulletin_docx(c: &BulletinContent, hash: Option<&str>) -> Vec<u8> {
                 .color(RED),
         ),
     );
-    let mut doc = Docx::new()
+    Docx::new()
         .page_margin(margin)
         .add_paragraph(
             Paragraph::new()
-                .add_run(run(&c.issuer, "方正小标宋简体", 60).color(RED))
+                .add_run(run(issuer, "方正小标宋简体", 60).color(RED))
                 .align(AlignmentType::Center),
         )
         .add_paragraph(Paragraph::new())
-        .add_paragraph(centered(&c.number, "仿宋_GB2312", SANHAO))
+        .add_paragraph(centered(number, "仿宋_GB2312", SANHAO))
         .add_table(red_rule)
         .add_paragraph(Paragraph::new())
-        .add_paragraph(centered(&c.title, "方正小标宋简体", ERHAO))
+        .add_paragraph(centered(title, "方正小标宋简体", ERHAO))
         .add_paragraph(Paragraph::new())
-        .add_paragraph(body(&c.intro));
+}
+
+/// The end of a 公文 — the office and the date on the right, the content's hash (or 草稿) — and
+/// the whole as a .docx file.
+fn sign_off(doc: Docx, issuer: &str, date: &str, hash: Option<&str>) -> Vec<u8> {
+    let doc = doc
+        .add_paragraph(Paragraph::new())
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(run(issuer, "仿宋_GB2312", SANHAO))
+                .align(AlignmentType::Right),
+        )
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(run(date, "仿宋_GB2312", SANHAO))
+                .align(AlignmentType::Right),
+        )
+        .add_paragraph(Paragraph::new().add_run(run(
+            match hash {
+                Some(h) => format!("（内容校验码 SHA-256：{h}）"),
+                None => "（草稿，未印发）".to_string(),
+            },
+            "仿宋_GB2312",
+            SIHAO,
+        )));
+    let mut buf = std::io::Cursor::new(Vec::new());
+    doc.build()
+        .pack(&mut buf)
+        .expect("writing a document to memory does not fail");
+    buf.into_inner()
+}
+
+/// The bulletin as a .docx file; `hash` is the issued content's SHA-256 (None for a draft).
+pub fn bulletin_docx(c: &BulletinContent, hash: Option<&str>) -> Vec<u8> {
+    let mut doc = gongwen(&c.issuer, &c.number, &c.title).add_paragraph(body(&c.intro));
 
     doc = doc.add_paragraph(heading("一、总体情况", 1));
     let total: usize = c.by_status.iter().map(|s| s.1).sum();
@@ -239,31 +277,7 @@ pub fn bulletin_docx(c: &BulletinContent, hash: Option<&str>) -> Vec<u8> {
             .add_paragraph(heading("六、下步要求", 1))
             .add_paragraph(body(&c.closing));
     }
-    doc = doc
-        .add_paragraph(Paragraph::new())
-        .add_paragraph(
-            Paragraph::new()
-                .add_run(run(&c.issuer, "仿宋_GB2312", SANHAO))
-                .align(AlignmentType::Right),
-        )
-        .add_paragraph(
-            Paragraph::new()
-                .add_run(run(&c.date, "仿宋_GB2312", SANHAO))
-                .align(AlignmentType::Right),
-        )
-        .add_paragraph(Paragraph::new().add_run(run(
-            match hash {
-                Some(h) => format!("（内容校验码 SHA-256：{h}）"),
-                None => "（草稿，未印发）".to_string(),
-            },
-            "仿宋_GB2312",
-            SIHAO,
-        )));
-    let mut buf = std::io::Cursor::new(Vec::new());
-    doc.build()
-        .pack(&mut buf)
-        .expect("writing a document to memory does not fail");
-    buf.into_inner()
+    sign_off(doc, &c.issuer, &c.date, hash)
 }
 
 #[cfg(test)]

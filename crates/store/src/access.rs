@@ -93,6 +93,20 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
         }
         return;
     }
+    // The annual review is the city's document: the office keeps it, leaders read drafts too,
+    // coordinators read issued ones (whole-city figures), no one else reads it.
+    if kind == RecordKind::AnnualReview {
+        match v.role {
+            Role::Office | Role::Leader => {}
+            Role::Coordinator => {
+                q.push(&format!(" and {alias}.status = 'issued'"));
+            }
+            Role::Unit | Role::Enterprise | Role::Expert => {
+                q.push(" and 1 = 0");
+            }
+        }
+        return;
+    }
     if v.scope == Scope::All {
         return;
     }
@@ -189,7 +203,7 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
         }
         // The year's project list itself is no secret: every signed-in user may read it.
         RecordKind::Batch => {}
-        RecordKind::Bulletin => {}
+        RecordKind::Bulletin | RecordKind::AnnualReview => {}
         RecordKind::ProgressReport => {
             q.push(&format!(
                 " and {alias}.project_id in (select p.id from project p where 1 = 1"

@@ -75,6 +75,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
     ),
     (18, "trainings", include_str!("../migrations/sqlite/0018_trainings.sql")),
     (19, "meetings", include_str!("../migrations/sqlite/0019_meetings.sql")),
+    (
+        21,
+        "annual_review",
+        include_str!("../migrations/sqlite/0021_annual_review.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -134,6 +139,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/postgres/0018_trainings.sql"),
     ),
     (19, "meetings", include_str!("../migrations/postgres/0019_meetings.sql")),
+    (
+        21,
+        "annual_review",
+        include_str!("../migrations/postgres/0021_annual_review.sql"),
+    ),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

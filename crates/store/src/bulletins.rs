@@ -259,19 +259,7 @@ impl Store {
         );
         let best = hezuo_domain::scorecard::fast(&ranked);
         let worst = hezuo_domain::scorecard::slow(&ranked);
-        let units: Vec<UnitProgress> = ranked
-            .into_iter()
-            .map(|u| UnitProgress {
-                unit: u.unit,
-                projects: u.projects,
-                reports_on_time: u.reports_on_time,
-                reports_late: u.reports_late,
-                reports_missing: u.reports_missing,
-                on_time_rate: u.on_time_rate,
-                milestones_due: u.milestones_due,
-                milestones_met: u.milestones_met,
-            })
-            .collect();
+        let units: Vec<UnitProgress> = ranked.into_iter().map(Into::into).collect();
         let mut flagged: Vec<FlaggedProject> = projects
             .iter()
             .filter_map(|p| p.flag.filter(|f| *f != Flag::Green).map(|f| (p, f)))

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod accounts;
 pub mod agreements;
+pub mod annual_reviews;
 pub mod attachments;
 pub mod audit_log;
 mod backend;

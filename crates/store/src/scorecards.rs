@@ -38,7 +38,7 @@ pub enum RankPeriod {
 
 impl Store {
     /// Every project of `f` that `v` may see, with its flag (in pages of 500).
-    async fn all_projects(&self, v: &Viewer, f: &ProjectFilter) -> Result<Vec<Project>> {
+    pub(crate) async fn all_projects(&self, v: &Viewer, f: &ProjectFilter) -> Result<Vec<Project>> {
         let mut out = Vec::new();
         for page in 1.. {
             let p = ListParams {

@@ -10,6 +10,7 @@
 
 pub mod account;
 pub mod agreements;
+pub mod annual_review;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
@@ -84,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .merge(problems::router())
         .merge(supervision::router())
         .merge(bulletins::router())
+        .merge(annual_review::router())
         .merge(campaigns::router())
         .merge(demands::router())
         .merge(results::router())

@@ -6,6 +6,7 @@
 //! accounts, supervision and attachment paths and the document's annotations; the other features'
 //! paths are in `features.rs` and issue 16's (people and meetings) in `people.rs`.
 
+mod annual_review;
 mod features;
 mod imports;
 mod people;
@@ -550,6 +551,7 @@ pub fn document() -> Value {
     people::chief_experts(&mut paths);
     people::secondments(&mut paths);
     people::groups(&mut paths);
+    annual_review::paths(&mut paths);
     statistics::statistics(&mut doc, &mut paths);
     imports::paths(&mut paths);
     doc["components"]["securitySchemes"] = json!({
@@ -562,6 +564,7 @@ pub fn document() -> Value {
     doc["info"]["version"] = json!(env!("CARGO_PKG_VERSION"));
     annotate(&mut paths);
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        annual_review::schemas(schemas);
         amend(schemas);
         patches(schemas, &paths);
     }

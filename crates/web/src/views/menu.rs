@@ -31,6 +31,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let batches = item("batches", "/batches", "年度清单", "Batches");
     let problems = item("problems", "/problems", "问题协调", "Problems");
     let bulletins = item("bulletins", "/bulletins", "督查通报", "Bulletins");
+    let review = item("annual-review", "/annual-review", "年度回顾", "Annual review");
     let events = item("events", "/events", "会议活动", "Meetings");
     let groups = item("groups", "/groups", "协调机构", "Bodies");
     let secondments = item("secondments", "/secondments", "挂职交流", "Secondments");
@@ -61,6 +62,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             problems,
             bulletins,
             scorecards,
+            review,
             events,
             groups,
             secondments,
@@ -87,6 +89,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             problems,
             bulletins,
             scorecards,
+            review,
             events,
             groups,
             secondments,
@@ -112,6 +115,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             problems,
             bulletins,
             scorecards,
+            review,
             events,
             groups,
             secondments,

@@ -998,6 +998,10 @@ mod matrix {
         /// The form editing a record everyone reads: it opens exactly when the API saves the
         /// record (an empty PATCH to this address).
         KeptAs(&'static str),
+        /// The annual review (the year's draft here): the office and leaders read it, a
+        /// coordinator finds no draft (404; issued ones they read), the other roles are refused
+        /// (403); only the office writes (its writes are tried in annual_review.rs).
+        Review,
     }
 
     /// Every endpoint: (method, path, what it is). A path with `{id}` is tried with a record inside
@@ -1218,6 +1222,16 @@ mod matrix {
         ("PATCH", "/api/v1/bulletins/{bulletin}", Op::OfficeOnly),
         ("POST", "/bulletins/{bulletin}/issue", Op::OfficeOnly),
         ("POST", "/api/v1/bulletins/{bulletin}/issue", Op::OfficeOnly),
+        ("GET", "/annual-review", Op::Review),
+        ("GET", "/api/v1/annual-review", Op::Review),
+        ("GET", "/annual-review/{year}", Op::Review),
+        ("GET", "/api/v1/annual-review/{year}", Op::Review),
+        ("GET", "/api/v1/annual-review/{year}/docx", Op::Review),
+        ("POST", "/annual-review/{year}/edit", Op::Review),
+        ("PUT", "/api/v1/annual-review/{year}", Op::Review),
+        ("PATCH", "/api/v1/annual-review/{year}", Op::Review),
+        ("POST", "/annual-review/{year}/issue", Op::Review),
+        ("POST", "/api/v1/annual-review/{year}/issue", Op::Review),
         ("GET", "/api/v1/attachments", Op::Read("project")),
         ("POST", "/api/v1/attachments", Op::Write("attachment", "create")),
         ("POST", "/attachments", Op::Write("attachment", "create")),
@@ -1964,6 +1978,7 @@ fn fill(path: &str, f: &matrix::Fixture, kind: &str, inside: bool) -> String {
         .replace("{batch}", &if inside { f.batch_x } else { f.batch_y }.to_string())
         .replace("{report}", &if inside { f.report_a } else { f.report_b }.to_string())
         .replace("{bulletin}", &f.bulletin.to_string())
+        .replace("{year}", "2026")
         .replace("{user}", &f.user_id.to_string())
         .replace("{campaign}", &f.campaign_a.to_string())
         .replace("{result}", &f.result_a.to_string())
@@ -2455,6 +2470,25 @@ async fn check_role(app: &TestApp, f: &matrix::Fixture, role: Role, s: &Session,
                         form.status,
                         saved.status,
                         saved.text()
+                    );
+                    continue;
+                }
+                Op::Review => {
+                    let list = !path.contains("{year}");
+                    let want = match (*role, *method) {
+                        (Role::Office, "GET") | (Role::Leader, "GET") => StatusCode::OK,
+                        (Role::Office, _) => continue,
+                        (Role::Coordinator, "GET") if list => StatusCode::OK,
+                        (Role::Coordinator, "GET") => StatusCode::NOT_FOUND,
+                        _ => StatusCode::FORBIDDEN,
+                    };
+                    let uri = fill(path, f, "none", true);
+                    let r = call(app, (s, *role), method, &uri, "none", f, true).await;
+                    assert_eq!(
+                        r.status,
+                        want,
+                        "{role:?} {method} {uri}: {}",
+                        r.text().chars().take(200).collect::<String>()
                     );
                     continue;
                 }

@@ -1,6 +1,7 @@
 //! Integration tests of the web crate: one binary, driving the router as clients and browsers do.
 
 mod access;
+mod annual_review;
 mod api;
 mod chief_experts;
 mod closed_loop;
