@@ -142,7 +142,7 @@ impl Store {
             }
             q.push(")");
         }
-        crate::statistics::project_group_filters(&mut q, f)?;
+        project_group_filters(&mut q, f)?;
         if let Some(y) = input::opt_text(&f.batch_year) {
             let year = y.parse::<i32>().map_err(|_| {
                 StoreError::invalid(
@@ -612,4 +612,61 @@ pub(crate) async fn projects_by_query(store: &Store, q: &Q) -> Result<Vec<Projec
     let rows: Vec<Row> =
         on_db!(&store.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), q.args).fetch_all(p).await)?;
     Ok(rows.into_iter().map(|r| r.into_record(Vec::new())).collect())
+}
+
+/// The project list's filters by the statistics' groups, on `project` (so that a figure's link
+/// lists exactly the projects it counts): `county` (the lead unit's division; a city's code takes
+/// in its counties), `college` (a unit whose nearest college or university is that organisation)
+/// and `industry` (a unit in that GB/T 4754 section).
+fn project_group_filters(q: &mut Q, f: &hezuo_domain::project::ProjectFilter) -> Result<()> {
+    use hezuo_domain::input::opt_text;
+    if let Some(c) = opt_text(&f.county) {
+        let code = hezuo_domain::codes::parse_division(c).map_err(|m| StoreError::invalid("county", m))?;
+        q.push(" and project.lead_unit_id in (select co.id from organization co where co.region_code ");
+        if code.ends_with("00") && !code.ends_with("0000") {
+            q.push("like ").bind(Arg::Text(format!("{}%", &code[..4])));
+        } else {
+            q.push("= ").bind(Arg::Text(code));
+        }
+        q.push(")");
+    }
+    let units = |q: &mut Q, set: &dyn Fn(&mut Q)| {
+        q.push(" and (project.lead_unit_id in ");
+        set(q);
+        q.push(" or project.id in (select pcu.project_id from project_co_unit pcu where pcu.organization_id in ");
+        set(q);
+        q.push("))");
+    };
+    if let Some(c) = opt_text(&f.college) {
+        let id = hezuo_domain::input::parse_id(c).map_err(|m| StoreError::invalid("college", m))?;
+        // The college's subtree, stopping at the colleges (universities) below it.
+        let set = move |q: &mut Q| {
+            q.push("(with recursive sub(id) as (select ");
+            q.bind(Arg::I64(id));
+            q.push(
+                " union all select o.id from organization o join sub on o.parent_id = sub.id \
+                 where o.kind not in ('college', 'university')) select id from sub)",
+            );
+        };
+        units(q, &set);
+    }
+    if let Some(s) = opt_text(&f.industry) {
+        let s = s.trim().to_ascii_uppercase();
+        if s.len() != 1 || !s.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(StoreError::invalid(
+                "industry",
+                Msg::new(
+                    format!("行业门类“{s}”无效：应为 GB/T 4754 门类字母，如 C"),
+                    format!("“{s}” is not a GB/T 4754 section letter (e.g. C)"),
+                ),
+            ));
+        }
+        let set = move |q: &mut Q| {
+            q.push("(select io.id from organization io where upper(substr(io.industry_code, 1, 1)) = ");
+            q.bind(Arg::Text(s.clone()));
+            q.push(")");
+        };
+        units(q, &set);
+    }
+    Ok(())
 }

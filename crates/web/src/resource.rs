@@ -335,18 +335,48 @@ pub fn xlsx_response(filename: &str, bytes: Vec<u8>) -> Response {
 /// carry one) as sent; "筛选：全部" when there are none.
 async fn filters_line<R: Pages>(cx: &Ctx, f: &R::Filter) -> Result<String, ApiError> {
     let view = R::list_page(cx, f, Page::whole(vec![])).await?;
+    // An organisation chosen by id (a picker has no options to look in) is written by its name.
+    const ORG_KEYS: [&str; 8] = [
+        "enterprise_id",
+        "organization_id",
+        "lead_unit_id",
+        "owner_id",
+        "unit_id",
+        "college_id",
+        "organizer_id",
+        "parent_id",
+    ];
+    let org_ids: Vec<i64> = cx
+        .uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .filter(|(k, _)| ORG_KEYS.contains(k))
+        .filter_map(|(_, v)| v.trim().parse().ok())
+        .collect();
+    let org_names = cx.store().organization_names(&org_ids).await?;
+    let shown = |field: &Field, v: &str| {
+        field.options.iter().find(|o| o.value == v).map_or_else(
+            || {
+                v.parse::<i64>()
+                    .ok()
+                    .filter(|_| ORG_KEYS.contains(&field.name))
+                    .and_then(|id| org_names.get(&id).cloned())
+                    .unwrap_or_else(|| v.to_string())
+            },
+            |o| o.label.clone(),
+        )
+    };
     let mut parts = Vec::new();
+    let mut written = Vec::new();
     for field in &view.filters {
         let v = field.value.trim();
         if v.is_empty() || field.kind == "hidden" {
             continue;
         }
-        let shown = field
-            .options
-            .iter()
-            .find(|o| o.value == v)
-            .map_or_else(|| v.to_string(), |o| o.label.clone());
-        parts.push(format!("{}={shown}", field.label));
+        parts.push(format!("{}={}", field.label, shown(field, v)));
+        written.push(field.name.to_string());
     }
     let query = cx.uri.query().unwrap_or("");
     for (k, v) in query.split('&').filter_map(|kv| kv.split_once('=')) {
@@ -356,11 +386,24 @@ async fn filters_line<R: Pages>(cx: &Ctx, f: &R::Filter) -> Result<String, ApiEr
                 .unwrap_or_default()
         };
         let (k, v) = (decode(k), decode(v));
-        let known = view.filters.iter().any(|x| x.name == k && x.kind != "hidden");
-        if v.trim().is_empty() || known || ["page", "per_page", "sort", "format", "lang"].contains(&k.as_str()) {
+        if v.trim().is_empty()
+            || written.contains(&k)
+            || ["page", "per_page", "sort", "format", "lang"].contains(&k.as_str())
+        {
             continue;
         }
-        parts.push(format!("{k}={}", v.trim()));
+        // A filter the page has a field for but does not echo back is still named as the page names it.
+        match view.filters.iter().find(|x| x.name == k && x.kind != "hidden") {
+            Some(field) => parts.push(format!("{}={}", field.label, shown(field, v.trim()))),
+            None => {
+                let named = v.trim().parse::<i64>().ok().and_then(|id| org_names.get(&id));
+                match (org_key_label(&k, cx.lang), named) {
+                    (Some(label), Some(name)) => parts.push(format!("{label}={name}")),
+                    _ => parts.push(format!("{k}={}", v.trim())),
+                }
+            }
+        }
+        written.push(k);
     }
     let (prefix, all, sep) = match cx.lang {
         Lang::Zh => ("筛选：", "全部", "；"),
@@ -370,6 +413,20 @@ async fn filters_line<R: Pages>(cx: &Ctx, f: &R::Filter) -> Result<String, ApiEr
         format!("{prefix}{all}")
     } else {
         format!("{prefix}{}", parts.join(sep))
+    })
+}
+
+/// What an organisation filter the page has no field for is called in the filters line.
+fn org_key_label(key: &str, lang: Lang) -> Option<&'static str> {
+    Some(match key {
+        "enterprise_id" => lang.tr("企业", "Enterprise"),
+        "organization_id" | "unit_id" => lang.tr("单位", "Organisation"),
+        "lead_unit_id" => lang.tr("牵头单位", "Lead unit"),
+        "owner_id" => lang.tr("责任单位", "Owner"),
+        "college_id" => lang.tr("院校", "College"),
+        "organizer_id" => lang.tr("主办单位", "Organiser"),
+        "parent_id" => lang.tr("上级单位", "Parent"),
+        _ => return None,
     })
 }
 

@@ -1002,6 +1002,9 @@ mod matrix {
         /// coordinator finds no draft (404; issued ones they read), the other roles are refused
         /// (403); only the office writes (its writes are tried in annual_review.rs).
         Review,
+        /// The statistics and the dashboard: the office, leaders and coordinators read them (a
+        /// coordinator their own subtree's figures, tried in statistics.rs); the others are refused.
+        Staff,
     }
 
     /// Every endpoint: (method, path, what it is). A path with `{id}` is tried with a record inside
@@ -1410,6 +1413,9 @@ mod matrix {
         ("GET", "/api/v1/projects/import/template", Op::Own),
         ("POST", "/api/v1/projects/import", Op::Write("project", "create")),
         ("POST", "/projects/import", Op::Write("project", "create")),
+        ("GET", "/stats", Op::Staff),
+        ("GET", "/api/v1/stats", Op::Staff),
+        ("GET", "/dashboard", Op::Staff),
         ("GET", "/scorecards", Op::Own),
         ("GET", "/api/v1/scorecards", Op::Own),
         ("GET", "/scorecards/{id}", Op::Read("organization")),
@@ -2483,6 +2489,22 @@ async fn check_role(app: &TestApp, f: &matrix::Fixture, role: Role, s: &Session,
                         _ => StatusCode::FORBIDDEN,
                     };
                     let uri = fill(path, f, "none", true);
+                    let r = call(app, (s, *role), method, &uri, "none", f, true).await;
+                    assert_eq!(
+                        r.status,
+                        want,
+                        "{role:?} {method} {uri}: {}",
+                        r.text().chars().take(200).collect::<String>()
+                    );
+                    continue;
+                }
+                Op::Staff => {
+                    let want = match role {
+                        Role::Office | Role::Leader | Role::Coordinator => StatusCode::OK,
+                        _ => StatusCode::FORBIDDEN,
+                    };
+                    // The API asks how to group (a 400 without it, tried in statistics.rs).
+                    let uri = format!("{}?by=county", fill(path, f, "none", true));
                     let r = call(app, (s, *role), method, &uri, "none", f, true).await;
                     assert_eq!(
                         r.status,

@@ -235,7 +235,7 @@ async fn the_review_counts_the_year_against_last_year_and_freezes_when_issued() 
     let r = app
         .form(
             "/annual-review/2026/edit",
-            &[("_version", "0"), ("title", ""), ("intro", "x")],
+            &[("_version", "0"), ("title", "别人的标题"), ("intro", "x")],
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "an old version is not overwritten");
@@ -301,12 +301,7 @@ async fn the_review_counts_the_year_against_last_year_and_freezes_when_issued() 
         std::fs::write(path, &d.bytes).unwrap();
     }
     let text = docx_rs::read_docx(&d.bytes).expect("word/document.xml reads").json();
-    for s in [
-        "2026年度市校全面合作工作回顾（送审稿）",
-        &hash,
-        "有机硅单体合成工艺优化",
-        "智慧养老服务平台建设",
-    ] {
+    for s in ["2026年度市校全面合作工作回顾（送审稿）", &hash, "智慧养老服务平台建设"] {
         assert!(text.contains(s), "{s} is not in the document");
     }
     assert!(!text.contains("改过名的项目"));
