@@ -5,6 +5,8 @@
 
 use std::fmt::Write;
 
+pub use crate::raster::png;
+
 /// Chinese first: the fonts LibreOffice, Chromium and Word find on the machines we know.
 const FONTS: &str =
     "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC','WenQuanYi Micro Hei',sans-serif";
@@ -585,5 +587,3 @@ mod tests {
         assert_eq!(nice_max(101.0), 200.0);
     }
 }
-
-pub use crate::raster::png;
