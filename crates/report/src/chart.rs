@@ -215,9 +215,12 @@ pub fn lines(title: &str, labels: &[String], series: &[Series], empty_note: &str
             (left + WIDTH - right) / 2.0
         }
     };
-    for g in 0..=4 {
-        let v = top_value * g as f64 / 4.0;
-        let y = bottom - plot_h * g as f64 / 4.0;
+    // Round steps: a top of 5×10ⁿ in fives (10, 20 … 50), 2×10ⁿ in fours, 1×10ⁿ in fives.
+    let lead = top_value / 10f64.powf(top_value.log10().floor());
+    let steps = if (lead - 2.0).abs() < 1e-9 { 4 } else { 5 };
+    for g in 0..=steps {
+        let v = top_value * g as f64 / steps as f64;
+        let y = bottom - plot_h * g as f64 / steps as f64;
         let _ = write!(
             body,
             r#"<line x1="{left}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{GRID}"/>"#,

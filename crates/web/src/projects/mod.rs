@@ -100,7 +100,14 @@ impl Pages for Projects {
                 ],
             ),
         ];
-        Ok(list_view::<Self>(cx, filters, table, &page))
+        let mut view = list_view::<Self>(cx, filters, table, &page);
+        if cx.viewer().role.may(RecordKind::Project, Action::Create) {
+            view.links.push((
+                cx.lang.tr("导入年度清单", "Import the year's list").into(),
+                "/projects/import".into(),
+            ));
+        }
+        Ok(view)
     }
 
     async fn detail_page(cx: &Ctx, p: Project) -> Result<DetailPage, ApiError> {
