@@ -96,7 +96,7 @@ impl Export for Projects {
         ("状态", "Status", 10.0),
         ("亮灯", "Flag", 8.0),
         ("合同金额（万元）", "Contract (×10k CNY)", 16.0),
-        ("争取资金（万元）", "Funding won (×10k CNY)", 16.0),
+        ("争取经费（万元）", "Funding won (×10k CNY)", 16.0),
         ("开始日期", "Starts", 12.0),
         ("结束日期", "Ends", 12.0),
         ("来源", "Origin", 12.0),
