@@ -2,6 +2,9 @@
 //! period's first filing, as a project's), their status steps and end-of-term appraisal, their
 //! flags (applied in bulk, from supervision's own rules), the counts for the annual review, and the
 //! reports due that the daily reminders send to the secondee.
+//!
+//! Over 800 lines because the record and its reports share the scope and flag code; the reports
+//! (listing, filing, lateness) are the part to move into `secondment_reports.rs` next.
 
 use crate::access::{Viewer, audit, authorize, check, in_own_scope, must_own, must_see, restrict, snapshot, unknown};
 use crate::records::{archived_clause, expect_version, id_filter, lock_exists};
