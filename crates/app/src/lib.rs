@@ -9,6 +9,7 @@
 //! and English), and the caller picks the language.
 
 pub mod demands;
+pub mod flags;
 pub mod matching;
 pub mod project_import;
 pub mod reminders;

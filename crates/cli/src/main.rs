@@ -295,6 +295,7 @@ async fn main() -> anyhow::Result<()> {
                 store.backend().name()
             );
             hezuo_app::reminders::spawn_schedule(state.store.clone(), mailer, mail.remind_days.clone());
+            hezuo_app::flags::spawn_refresh(state.store.clone());
             // The peer's address reaches handlers for the audit log and sign-in throttling.
             let app = hezuo_web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;

@@ -383,6 +383,9 @@ pub struct ProjectFilter {
     pub college: Option<String>,
     /// Projects with a unit (lead or co-unit) in this GB/T 4754 section (a letter, e.g. C).
     pub industry: Option<String>,
+    /// Projects being carried out whose flag today is this one: red, yellow or green (several
+    /// comma-separated).
+    pub flag: Option<String>,
     #[serde(deserialize_with = "de_opt_string")]
     pub archived: Option<String>,
 }

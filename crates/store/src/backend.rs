@@ -80,6 +80,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "annual_review",
         include_str!("../migrations/sqlite/0021_annual_review.sql"),
     ),
+    (
+        22,
+        "project_flag",
+        include_str!("../migrations/sqlite/0022_project_flag.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -143,6 +148,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         21,
         "annual_review",
         include_str!("../migrations/postgres/0021_annual_review.sql"),
+    ),
+    (
+        22,
+        "project_flag",
+        include_str!("../migrations/postgres/0022_project_flag.sql"),
     ),
 ];
 

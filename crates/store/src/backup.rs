@@ -189,6 +189,10 @@ async fn schema_version_in(tx: &mut Tx) -> Result<i64> {
 }
 
 /// Every table of the store (not sqlx's `_sqlx_migrations`, not SQLite's own), parents first.
+/// Tables a backup leaves out: caches the store rebuilds by itself (a restored project gets its
+/// `project_flag` row from the insert's trigger, stale, and is flagged at the next refresh).
+const DERIVED: &[&str] = &["project_flag"];
+
 async fn tables_in(tx: &mut Tx) -> Result<Vec<Table>> {
     let mut tables = Vec::new();
     match tx {
@@ -199,7 +203,7 @@ async fn tables_in(tx: &mut Tx) -> Result<Vec<Table>> {
             )
             .fetch_all(&mut **t)
             .await?;
-            for name in names {
+            for name in names.into_iter().filter(|n| !DERIVED.contains(&n.as_str())) {
                 let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
                     "select name, coalesce(type, ''), \"notnull\", pk from pragma_table_info($1) order by cid",
                 )
@@ -238,7 +242,7 @@ async fn tables_in(tx: &mut Tx) -> Result<Vec<Table>> {
             )
             .fetch_all(&mut **t)
             .await?;
-            for name in names {
+            for name in names.into_iter().filter(|n| !DERIVED.contains(&n.as_str())) {
                 let rows: Vec<(String, String, bool, bool, bool)> = sqlx::query_as(
                     "select column_name::text, udt_name::text, is_nullable = 'YES', \
                      is_identity = 'YES' or coalesce(column_default::text, '') like 'nextval(%', \

@@ -33,6 +33,7 @@ pub mod outcomes;
 pub mod people;
 pub mod platforms;
 pub mod problems;
+pub mod project_flags;
 pub mod project_import;
 pub mod projects;
 mod records;

@@ -170,6 +170,7 @@ impl Store {
         if let Some(id) = id_filter(&f.batch_id, "batch_id")? {
             q.push(" and batch_id = ").bind(Arg::I64(id));
         }
+        self.flag_filter(&mut q, f).await?;
         let (col, desc) = p.sort(
             &[
                 "id",

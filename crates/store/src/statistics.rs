@@ -19,8 +19,8 @@
 //!   was due; a secondment counts in every year of its term.
 //!
 //! Projects are counted in SQL (a province holds a million); the other records are few and are
-//! folded here. Flags are today's, computed as everywhere else (`supervision::flag`), for the
-//! projects being carried out that have something that could flag them.
+//! folded here. Flags are today's, computed as everywhere else (`supervision::flag`) and read from
+//! the stored flags (`project_flags`), refreshed first where a write or a new day made them stale.
 
 use crate::access::{Viewer, restrict, restrict_own};
 use crate::sql::{Arg, Q, bind_args};
@@ -28,8 +28,7 @@ use crate::{Result, Store, StoreError, on_db};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use hezuo_domain::access::{Role, Scope};
 use hezuo_domain::codes::{division_name, industry_name};
-use hezuo_domain::flag::Flag;
-use hezuo_domain::project::{DUE_SOON_DAYS, ProjectKind};
+use hezuo_domain::project::ProjectKind;
 use hezuo_domain::statistics::{Figures, StatsBy, StatsRow, StatsTable, not_grouped};
 use hezuo_domain::{Msg, RecordKind};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -128,10 +127,44 @@ fn grouped(by: StatsBy, code: &str) -> bool {
 struct ProjectGroup {
     k: Option<String>,
     batch_year: i32,
-    status: String,
+    status: Option<String>,
     n: i64,
     contract_fen: i64,
     funding_fen: i64,
+}
+
+/// What [`Store::count_projects`] counts.
+#[derive(Clone, Copy)]
+enum Measure {
+    /// Projects by status, with their money.
+    Counts,
+    /// Today's red and yellow flags.
+    Flags,
+}
+
+impl Measure {
+    /// The figures of `n` projects of one group: `split` is their status, or their flag.
+    fn figures(self, split: &str, n: i64, contract: i64, funding: i64) -> Figures {
+        match self {
+            Measure::Counts => project_figures(split, n, contract, funding),
+            Measure::Flags => Figures {
+                red: if split == "red" { n } else { 0 },
+                yellow: if split == "yellow" { n } else { 0 },
+                ..Default::default()
+            },
+        }
+    }
+}
+
+/// Appends ` and p.batch_year in (a, b)` when the statistics are for a year (and the one before).
+fn push_years(q: &mut Q, years: Option<[i32; 2]>) {
+    if let Some([a, b]) = years {
+        q.push(" and p.batch_year in (")
+            .bind(Arg::I32(a))
+            .push(", ")
+            .bind(Arg::I32(b))
+            .push(")");
+    }
 }
 
 fn project_figures(status: &str, n: i64, contract: i64, funding: i64) -> Figures {
@@ -186,8 +219,11 @@ impl Store {
         let mut acc = Acc::default();
         // Projects in SQL; with a year, that year and the one before only.
         let years = year.map(|y| [y - 1, y]);
-        self.count_projects(v, by, years, &orgs, &mut acc).await?;
-        self.count_flags(v, by, years, &orgs, &mut acc).await?;
+        self.count_projects(v, by, years, &orgs, &mut acc, Measure::Counts)
+            .await?;
+        self.refresh_flags(years.as_ref().map(|y| &y[..])).await?;
+        self.count_projects(v, by, years, &orgs, &mut acc, Measure::Flags)
+            .await?;
         self.count_others(v, by, &orgs, &mut acc).await?;
         let city = self.city_region().await?;
         Ok(build_table(by, year, acc, &orgs, city.as_deref()))
@@ -215,7 +251,9 @@ impl Store {
         ))
     }
 
-    /// Projects' counts and money: one SQL group per (key, batch year, status).
+    /// Projects' counts and money (`Measure::Counts`: one SQL group per key, batch year and
+    /// status), or today's red and yellow flags (`Measure::Flags`: per key, batch year and flag,
+    /// from the stored flags, refreshed first where stale).
     async fn count_projects(
         &self,
         v: &Viewer,
@@ -223,48 +261,64 @@ impl Store {
         years: Option<[i32; 2]>,
         orgs: &Orgs,
         acc: &mut Acc,
+        measure: Measure,
     ) -> Result<()> {
-        let key = match by {
-            StatsBy::County => "o.region_code",
-            StatsBy::Kind => "p.kind",
-            // By college and industry the lead unit's id, mapped below; the co-units come after.
-            StatsBy::College | StatsBy::Industry => "cast(p.lead_unit_id as text)",
-            StatsBy::Year => "cast(null as text)",
+        // By county, college and industry the lead unit's id, mapped below (its division, its
+        // college, its section) from the organisations already read: no join over a million rows.
+        // The co-units come after.
+        let (key, group) = match by {
+            StatsBy::Kind => ("p.kind", "p.batch_year, p.kind"),
+            StatsBy::County | StatsBy::College | StatsBy::Industry => {
+                ("cast(p.lead_unit_id as text)", "p.batch_year, p.lead_unit_id")
+            }
+            // PostgreSQL refuses a constant in `group by`: by year the key is no column.
+            StatsBy::Year => ("cast(null as text)", "p.batch_year"),
         };
-        let join = if by == StatsBy::County {
-            " join organization o on o.id = p.lead_unit_id"
-        } else {
-            ""
+        // What a group is split by (`status`), what it sums, and which projects it reads.
+        let (status, contract, funding, from, only) = match measure {
+            Measure::Counts => (
+                "p.status",
+                "p.contract_amount_fen",
+                "p.funding_won_fen",
+                "project p",
+                "",
+            ),
+            // Red and yellow only: an index on the flag finds the few among the million.
+            Measure::Flags => (
+                "f.flag",
+                "0",
+                "0",
+                "project_flag f join project p on p.id = f.project_id",
+                " and f.flag in ('red', 'yellow') and p.status in ('approved', 'in_progress')",
+            ),
         };
         let mut q = Q::new(&format!(
-            "select {key} as k, p.batch_year as batch_year, p.status as status, count(*) as n, \
-             cast(coalesce(sum(p.contract_amount_fen), 0) as bigint) as contract_fen, \
-             cast(coalesce(sum(p.funding_won_fen), 0) as bigint) as funding_fen \
-             from project p{join} where p.archived = false"
+            "select {key} as k, p.batch_year as batch_year, {status} as status, count(*) as n, \
+             cast(coalesce(sum({contract}), 0) as bigint) as contract_fen, \
+             cast(coalesce(sum({funding}), 0) as bigint) as funding_fen \
+             from {from} where p.archived = false{only}"
         ));
-        if let Some([a, b]) = years {
-            q.push(" and p.batch_year in (")
-                .bind(Arg::I32(a))
-                .push(", ")
-                .bind(Arg::I32(b))
-                .push(")");
-        }
+        push_years(&mut q, years);
         restrict(&mut q, v, RecordKind::Project, "p");
-        // PostgreSQL refuses a constant in `group by`: by year the key is no column.
-        if by == StatsBy::Year {
-            q.push(" group by p.batch_year, p.status");
-        } else {
-            q.push(&format!(" group by {key}, p.batch_year, p.status"));
-        }
+        // In the order of the index `project_stats` (year, unit, status): SQLite groups as it reads.
+        q.push(&format!(" group by {group}, {status}"));
         let rows: Vec<ProjectGroup> = fetch!(self, q);
         for r in rows {
-            let f = project_figures(&r.status, r.n, r.contract_fen, r.funding_fen);
+            let f = measure.figures(
+                r.status.as_deref().unwrap_or_default(),
+                r.n,
+                r.contract_fen,
+                r.funding_fen,
+            );
             let keys: Vec<String> = match by {
                 StatsBy::College | StatsBy::Industry => {
                     let lead: i64 = r.k.as_deref().and_then(|k| k.parse().ok()).unwrap_or_default();
                     keys_of(by, orgs, &[lead], None, None)
                 }
-                StatsBy::County => vec![r.k.clone().unwrap_or_default()],
+                StatsBy::County => {
+                    let lead: i64 = r.k.as_deref().and_then(|k| k.parse().ok()).unwrap_or_default();
+                    vec![orgs.region(lead).unwrap_or_default().to_string()]
+                }
                 StatsBy::Kind => vec![r.k.clone().unwrap_or_default()],
                 StatsBy::Year => vec![],
             };
@@ -275,20 +329,15 @@ impl Store {
         }
         // A project counts once under each further college (industry) of its co-units — beyond
         // its lead unit's. Only into the groups: the total has it already.
-        let mut q = Q::new(
-            "select p.id, p.lead_unit_id, cu.organization_id, p.batch_year, p.status, p.contract_amount_fen, p.funding_won_fen \
-             from project_co_unit cu join project p on p.id = cu.project_id where p.archived = false",
-        );
-        if let Some([a, b]) = years {
-            q.push(" and p.batch_year in (")
-                .bind(Arg::I32(a))
-                .push(", ")
-                .bind(Arg::I32(b))
-                .push(")");
-        }
+        let mut q = Q::new(&format!(
+            "select p.id, p.lead_unit_id, cu.organization_id, p.batch_year, {status}, \
+             cast({contract} as bigint), cast({funding} as bigint) \
+             from {from} join project_co_unit cu on cu.project_id = p.id where p.archived = false{only}"
+        ));
+        push_years(&mut q, years);
         restrict(&mut q, v, RecordKind::Project, "p");
         q.push(" order by p.id");
-        type Co = (i64, i64, i64, i32, String, i64, i64);
+        type Co = (i64, i64, i64, i32, Option<String>, i64, i64);
         let rows: Vec<Co> = fetch!(self, q);
         let mut i = 0;
         while i < rows.len() {
@@ -303,89 +352,10 @@ impl Store {
                 }
                 i += 1;
             }
-            let f = project_figures(status, 1, contract, funding);
+            let f = measure.figures(status.as_deref().unwrap_or_default(), 1, contract, funding);
             for k in extra {
                 acc.cells.entry((k, year)).or_default().add(&f);
             }
-        }
-        Ok(())
-    }
-
-    /// Red and yellow flags of today, over the projects being carried out that could have one:
-    /// those in an approved batch (they owe reports) or with a milestone not reached that is due
-    /// within [`DUE_SOON_DAYS`] (or past). The others are green, as `supervision::flag` has it.
-    async fn count_flags(
-        &self,
-        v: &Viewer,
-        by: StatsBy,
-        years: Option<[i32; 2]>,
-        orgs: &Orgs,
-        acc: &mut Acc,
-    ) -> Result<()> {
-        let soon = self.today() + chrono::Duration::days(DUE_SOON_DAYS);
-        let mut q = Q::new(
-            "from project p where p.archived = false and p.status in ('approved', 'in_progress') \
-             and (p.batch_id in (select b.id from batch b where b.status = 'approved') \
-             or p.id in (select m.project_id from milestone m where m.archived = false and m.done_on is null and m.due_on <= ",
-        );
-        q.bind(Arg::Date(soon)).push("))");
-        if let Some([a, b]) = years {
-            q.push(" and p.batch_year in (")
-                .bind(Arg::I32(a))
-                .push(", ")
-                .bind(Arg::I32(b))
-                .push(")");
-        }
-        restrict(&mut q, v, RecordKind::Project, "p");
-        let ids: Vec<(i64,)> = {
-            let sql = Q {
-                sql: format!("select p.id {}", q.sql),
-                args: q.args.clone(),
-            };
-            fetch!(self, sql)
-        };
-        let mut flagged = Vec::new();
-        for chunk in ids.chunks(5000) {
-            let mut cq = Q::new("from project p where p.id in ");
-            cq.bind_list(&chunk.iter().map(|(i,)| *i).collect::<Vec<_>>());
-            let mut projects = crate::projects::projects_by_query(self, &cq).await?;
-            self.apply_flags(&mut projects).await?;
-            flagged.extend(
-                projects
-                    .into_iter()
-                    .filter(|p| matches!(p.flag, Some(Flag::Red | Flag::Yellow))),
-            );
-        }
-        if flagged.is_empty() {
-            return Ok(());
-        }
-        let co = if matches!(by, StatsBy::College | StatsBy::Industry) {
-            let ids: Vec<i64> = flagged.iter().map(|p| p.id).collect();
-            let mut m: HashMap<i64, Vec<i64>> = HashMap::new();
-            for c in ids.chunks(5000) {
-                m.extend(self.links(crate::records::PROJECT_CO_UNIT, c).await?);
-            }
-            m
-        } else {
-            HashMap::new()
-        };
-        for p in flagged {
-            let f = Figures {
-                red: i64::from(p.flag == Some(Flag::Red)),
-                yellow: i64::from(p.flag == Some(Flag::Yellow)),
-                ..Default::default()
-            };
-            let keys = match by {
-                StatsBy::County => vec![orgs.region(p.lead_unit_id).unwrap_or_default().to_string()],
-                StatsBy::Kind => vec![p.kind.as_str().to_string()],
-                StatsBy::Year => vec![],
-                StatsBy::College | StatsBy::Industry => {
-                    let mut units = vec![p.lead_unit_id];
-                    units.extend(co.get(&p.id).cloned().unwrap_or_default());
-                    keys_of(by, orgs, &units, None, None)
-                }
-            };
-            acc.add(&keys, &[p.batch_year], &f);
         }
         Ok(())
     }

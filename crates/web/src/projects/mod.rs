@@ -20,6 +20,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::post;
 use hezuo_domain::access::Action;
+use hezuo_domain::flag::Flag;
 use hezuo_domain::project::{
     Project, ProjectData, ProjectFilter, ProjectInput, ProjectKind, ProjectOrigin, ProjectStatus,
 };
@@ -81,6 +82,11 @@ impl Pages for Projects {
                 lang,
                 code_options(lang, ProjectStatus::ALL, ProjectStatus::label, ProjectStatus::as_str),
                 &chosen(&f.status),
+            ),
+            Field::new(lang, "flag", ("亮灯", "Flag"), "select").options(
+                lang,
+                code_options(lang, Flag::ALL, Flag::label, Flag::as_str),
+                &chosen(&f.flag),
             ),
             Field::new(lang, "batch_year", ("批次年度", "Batch year"), "select").options(
                 lang,

@@ -321,7 +321,7 @@ pub fn figure_href(by: StatsBy, key: Option<&str>, year: Option<i32>, code: &str
         }
     };
     match code {
-        "projects" | "in_progress" | "completed" | "contract_fen" | "funding_fen" => {
+        "projects" | "in_progress" | "completed" | "red" | "yellow" | "contract_fen" | "funding_fen" => {
             if let Some(y) = group_year {
                 q.push(format!("batch_year={y}"));
             }
@@ -331,6 +331,7 @@ pub fn figure_href(by: StatsBy, key: Option<&str>, year: Option<i32>, code: &str
             match code {
                 "in_progress" => q.push("status=approved,in_progress".into()),
                 "completed" => q.push("status=completed,accepted,transferred".into()),
+                "red" | "yellow" => q.push(format!("flag={code}")),
                 _ => {}
             }
             Some(format!("/projects?{}", q.join("&")))

@@ -13,6 +13,8 @@ struct Fixture {
     w: World,
     college2: i64,
     firm: i64,
+    /// P1's overdue milestone: `(project, milestone)`.
+    p1_milestone: (i64, i64),
 }
 
 /// The fixture, counted by hand (today is 2026-06-15):
@@ -106,6 +108,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     .await;
     let r = app.post(&format!("/api/v1/projects/{p6}/archive"), json!({})).await;
     assert!(r.status.is_success(), "{}", r.text());
+    let mut p1_milestone = (p1, 0);
     for (p, due) in [(p1, "2026-06-01"), (p2, "2026-06-20")] {
         let r = app
             .post(
@@ -114,6 +117,9 @@ async fn fixture(app: &TestApp) -> Fixture {
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        if p == p1 {
+            p1_milestone.1 = r.json()["id"].as_i64().unwrap();
+        }
     }
     // A demand, submitted today.
     let d = app
@@ -169,7 +175,12 @@ async fn fixture(app: &TestApp) -> Fixture {
         json!({"event_id": e, "title": "组织专家对接", "owner_id": w.county, "due_on": "2026-06-01"}),
     )
     .await;
-    Fixture { w, college2, firm }
+    Fixture {
+        w,
+        college2,
+        firm,
+        p1_milestone,
+    }
 }
 
 /// Creates a project as planned (as every project starts) and moves it to the status it names, step by step.
@@ -374,6 +385,38 @@ async fn a_coordinator_gets_their_subtree_and_units_are_refused() {
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
 }
 
+/// The flags are counted from the stored ones (`project_flag`): a write that changes a flag shows at
+/// once, and a new day flags what fell due overnight.
+#[tokio::test]
+async fn the_flags_counted_follow_each_write_and_each_new_day() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let flags = |v: &Value| (v["total"]["red"].as_i64(), v["total"]["yellow"].as_i64());
+    let v = stats(&app, &app.office, "by=kind&year=2026").await;
+    assert_eq!(flags(&v), (Some(1), Some(1)), "P1 red, P2 yellow");
+    // P1's overdue milestone set aside: P1 turns green on the next view, the same day.
+    let (p1, m) = f.p1_milestone;
+    let r = app
+        .post(&format!("/api/v1/projects/{p1}/milestones/{m}/archive"), json!({}))
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let v = stats(&app, &app.office, "by=kind&year=2026").await;
+    assert_eq!(flags(&v), (Some(0), Some(1)), "P1 green once its milestone is gone");
+    // Six days on, P2's milestone (due 2026-06-20) is overdue: red, no longer yellow.
+    let later = app
+        .store
+        .clone()
+        .with_clock(hezuo_domain::Clock::Fixed("2026-06-21".parse().unwrap()));
+    let t = later
+        .statistics(&hezuo_store::Viewer::system("test"), StatsBy::Kind, Some(2026))
+        .await
+        .unwrap();
+    assert_eq!((t.total.red, t.total.yellow), (1, 0), "P2 red on 2026-06-21");
+    // And back on the 15th, each flag is that day's again.
+    let v = stats(&app, &app.office, "by=kind&year=2026").await;
+    assert_eq!(flags(&v), (Some(0), Some(1)));
+}
+
 #[tokio::test]
 async fn a_bad_by_or_year_is_a_400_naming_it_in_chinese() {
     let app = spawn_app().await;
@@ -418,13 +461,24 @@ async fn the_page_links_each_figure_to_exactly_the_records_it_counts_and_exports
         ("batch_year=2026&kind=research", 2),
         ("batch_year=2026&status=approved,in_progress", 2),
         ("batch_year=2026&status=completed,accepted,transferred", 1),
+        ("batch_year=2026&flag=red", 1),
+        ("batch_year=2026&county=330881&flag=yellow", 1),
+        ("flag=red,yellow", 2),
+        ("flag=green", 0),
     ] {
         let r = app.get(&format!("/api/v1/projects?{q}")).await;
         assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.text());
         assert_eq!(r.json()["total"], json!(n), "{q}");
     }
+    assert!(html.contains("flag=red"), "the red figures link to the red projects");
     let r = app.get("/api/v1/projects?county=33088").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.get("/api/v1/projects?flag=blue").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("亮灯“blue”无效"), "{}", r.text());
+    // The list page offers the flag as a filter.
+    let list = app.get("/projects?flag=red").await.text();
+    assert!(list.contains("亮灯") && list.contains("有机硅中试"), "{list}");
     // The table as a spreadsheet, read back.
     let r = app.get("/api/v1/stats?by=county&year=2026&format=xlsx").await;
     assert_eq!(r.status, StatusCode::OK);

@@ -1,0 +1,64 @@
+-- Each project's flag as it stood on `computed_on`: what the statistics, the dashboard and the
+-- project list's flag filter count instead of computing a million flags per view. A cache, never
+-- the truth: it is good only on the day it was computed and only while `gen` is what it was then.
+-- Every write that could change a flag (the project's status, batch, start or lead unit; a
+-- milestone; a progress report; the batch's cadence or approval) bumps `gen` and empties the row
+-- here, in the writer's own transaction, by the triggers below — so no write path can forget it.
+-- A refresh reads (id, gen), computes, and stores only where `gen` is still the one it read: a write
+-- that lands in between leaves the row stale for the next refresh, never wrong. Backups skip it.
+create table project_flag (
+    project_id bigint primary key references project(id),
+    gen bigint not null default 0,
+    flag text,
+    computed_on date
+);
+create index project_flag_flag on project_flag(flag, project_id);
+insert into project_flag (project_id) select id from project;
+
+create function project_flag_stale(ids bigint[]) returns void language sql as $$
+    update project_flag set gen = gen + 1, flag = null, computed_on = null where project_id = any(ids);
+$$;
+
+create function project_flag_on_project() returns trigger language plpgsql as $$
+begin
+    if tg_op = 'INSERT' then
+        insert into project_flag (project_id) values (new.id)
+        on conflict (project_id) do update set gen = project_flag.gen + 1, flag = null, computed_on = null;
+    else
+        perform project_flag_stale(array[new.id]);
+    end if;
+    return null;
+end $$;
+create trigger project_flag_project_insert after insert on project
+    for each row execute function project_flag_on_project();
+create trigger project_flag_project_update
+    after update of status, batch_id, start_on, lead_unit_id, archived on project
+    for each row execute function project_flag_on_project();
+
+-- Milestones and progress reports: the project they belong to (both, if one moved).
+create function project_flag_on_child() returns trigger language plpgsql as $$
+begin
+    if tg_op = 'INSERT' then
+        perform project_flag_stale(array[new.project_id]);
+    else
+        perform project_flag_stale(array[old.project_id, new.project_id]);
+    end if;
+    return null;
+end $$;
+create trigger project_flag_milestone after insert or update on milestone
+    for each row execute function project_flag_on_child();
+create trigger project_flag_report after insert or update on progress_report
+    for each row execute function project_flag_on_child();
+
+create function project_flag_on_batch() returns trigger language plpgsql as $$
+begin
+    update project_flag set gen = gen + 1, flag = null, computed_on = null
+    where project_id in (select id from project where batch_id = new.id);
+    return null;
+end $$;
+create trigger project_flag_batch after update on batch
+    for each row execute function project_flag_on_batch();
+
+-- The statistics' grouped count over a million projects reads this index alone, never the table:
+-- every column it groups by or sums, in the order it groups (year, unit, status).
+create index project_stats on project(archived, batch_year, lead_unit_id, status, kind, contract_amount_fen, funding_won_fen);
