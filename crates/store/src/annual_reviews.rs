@@ -16,13 +16,11 @@ use hezuo_domain::annual_review::{
     AnnualReview, AnnualReviewContent, AnnualReviewProse, AnnualReviewStatus, Count, DecisionTally, EventLine, Figure,
     NextBatch, NextProject, OutcomeLine, PlatformLine, ProjectGroup, TrainingLine, YEARS,
 };
-use hezuo_domain::bulletin::OpenProblem;
 use hezuo_domain::codes::region_group;
 use hezuo_domain::event::{DecisionFilter, DecisionStatus, EventFilter};
 use hezuo_domain::flag::Flag;
 use hezuo_domain::outcome::{OutcomeFilter, OutcomeKind};
 use hezuo_domain::platform::PlatformFilter;
-use hezuo_domain::problem::ProblemFilter;
 use hezuo_domain::project::{ProjectFilter, ProjectKind, ProjectStatus};
 use hezuo_domain::secondment::SecondmentFilter;
 use hezuo_domain::{FieldErrors, ListParams, Msg, RecordKind};
@@ -500,34 +498,7 @@ impl Store {
 
         // Problems still open on the year's projects.
         let titles: HashMap<i64, String> = projects.iter().map(|p| (p.id, p.title.clone())).collect();
-        let open = self
-            .list_problems(
-                v,
-                &ProblemFilter {
-                    open: Some("true".into()),
-                    ..Default::default()
-                },
-                &ListParams {
-                    per_page: Some("200".into()),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        let owners = self
-            .organization_names(&open.items.iter().map(|p| p.owner_id).collect::<Vec<_>>())
-            .await?;
-        let problems: Vec<OpenProblem> = open
-            .items
-            .iter()
-            .filter(|p| titles.contains_key(&p.project_id))
-            .map(|pr| OpenProblem {
-                title: pr.title.clone(),
-                project: titles.get(&pr.project_id).cloned().unwrap_or_default(),
-                owner: owners.get(&pr.owner_id).cloned().unwrap_or_default(),
-                due: pr.due_on.map(|d| d.to_string()).unwrap_or_default(),
-                status: pr.status.label().zh,
-            })
-            .collect();
+        let problems = self.open_problems_of(v, &titles).await?;
 
         let next_batch = self.next_batch(v, year + 1).await?;
         Ok(AnnualReviewContent {

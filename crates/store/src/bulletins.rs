@@ -271,33 +271,8 @@ impl Store {
             })
             .collect();
         flagged.sort_by_key(|f| f.flag != Flag::Red.label().zh);
-        let mut problems = Vec::new();
         let titles: HashMap<i64, String> = projects.iter().map(|p| (p.id, p.title.clone())).collect();
-        let open = self
-            .list_problems(
-                v,
-                &ProblemFilter {
-                    open: Some("true".into()),
-                    ..Default::default()
-                },
-                &ListParams {
-                    per_page: Some("200".into()),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        let owners = self
-            .organization_names(&open.items.iter().map(|p| p.owner_id).collect::<Vec<_>>())
-            .await?;
-        for pr in open.items.iter().filter(|p| titles.contains_key(&p.project_id)) {
-            problems.push(OpenProblem {
-                title: pr.title.clone(),
-                project: titles.get(&pr.project_id).cloned().unwrap_or_default(),
-                owner: owners.get(&pr.owner_id).cloned().unwrap_or_default(),
-                due: pr.due_on.map(|d| d.to_string()).unwrap_or_default(),
-                status: pr.status.label().zh,
-            });
-        }
+        let problems = self.open_problems_of(v, &titles).await?;
         let decisions = self.bulletin_decisions(v, batch.year, per.end).await?;
         Ok(BulletinContent {
             issuer: ISSUER.to_string(),
@@ -317,6 +292,39 @@ impl Store {
             problems,
             decisions,
         })
+    }
+
+    /// The problems still open (up to 200, as `v` may see them) on the projects in `titles` (id →
+    /// title): what a bulletin and the annual review both list.
+    pub(crate) async fn open_problems_of(&self, v: &Viewer, titles: &HashMap<i64, String>) -> Result<Vec<OpenProblem>> {
+        let open = self
+            .list_problems(
+                v,
+                &ProblemFilter {
+                    open: Some("true".into()),
+                    ..Default::default()
+                },
+                &ListParams {
+                    per_page: Some("200".into()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let owners = self
+            .organization_names(&open.items.iter().map(|p| p.owner_id).collect::<Vec<_>>())
+            .await?;
+        Ok(open
+            .items
+            .iter()
+            .filter(|p| titles.contains_key(&p.project_id))
+            .map(|pr| OpenProblem {
+                title: pr.title.clone(),
+                project: titles.get(&pr.project_id).cloned().unwrap_or_default(),
+                owner: owners.get(&pr.owner_id).cloned().unwrap_or_default(),
+                due: pr.due_on.map(|d| d.to_string()).unwrap_or_default(),
+                status: pr.status.label().zh,
+            })
+            .collect())
     }
 
     /// The decisions a bulletin of `year` up to `end` reports: those of the year's meetings (held

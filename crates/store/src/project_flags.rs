@@ -8,32 +8,47 @@
 //! transaction. A refresh reads (id, gen), computes, and writes back only where `gen` is still the
 //! one it read, so a write landing in between leaves the row stale (computed again next time), never
 //! wrong. The server refreshes every stale flag at start and then every hour (a new day makes every
-//! flag stale); a reader that needs them fresh calls [`Store::refresh_flags`] first, which costs one
-//! query when nothing is stale.
+//! flag of a project being carried out stale; one that is not has no flag, stored with the day
+//! 9999-12-31 until a write empties it); a reader that needs them fresh calls
+//! [`Store::refresh_flags`] first, which costs one indexed query when nothing is stale.
 
 use crate::sql::{Arg, Q, bind_args};
 use crate::{Result, Store, StoreError, on_db};
+use chrono::NaiveDate;
 use hezuo_domain::Msg;
 use hezuo_domain::flag::Flag;
-use hezuo_domain::project::ProjectFilter;
+use hezuo_domain::project::{Project, ProjectFilter};
 use std::collections::HashMap;
 use std::fmt::Write;
 
 /// Projects computed and written back per round: a bounded memory whatever the store's size.
 const CHUNK: usize = 5000;
 
+/// The day stored for a project that is not being carried out (or is archived): it has no flag,
+/// and no new day changes that — only a write, whose trigger empties the row.
+fn never() -> NaiveDate {
+    NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date")
+}
+
 impl Store {
-    /// Computes and stores today's flag of every project being carried out (approved or in
-    /// progress, not archived) whose stored flag is stale, in the batch years given (all when None).
-    /// Returns how many flags it computed.
+    /// Computes and stores today's flag of every project whose stored flag is stale, in the batch
+    /// years given (all when None): those being carried out (approved or in progress, not archived)
+    /// get today's flag; the others none, marked as needing no refresh until a write. Returns how
+    /// many rows it wrote.
     pub async fn refresh_flags(&self, years: Option<&[i32]>) -> Result<usize> {
         let today = self.today();
+        // Stale: emptied by a write, or computed on another day (an index on the day finds them).
+        // Three ranges of the index on the day, each read on its own (an `or` would scan the table).
         let mut q = Q::new(
-            "select p.id, f.gen from project p join project_flag f on f.project_id = p.id \
-             where p.archived = false and p.status in ('approved', 'in_progress') \
-             and (f.computed_on is null or f.computed_on <> ",
+            "select f.project_id, f.gen, p.archived = false and p.status in ('approved', 'in_progress') \
+             from project_flag f join project p on p.id = f.project_id \
+             where f.project_id in (select project_id from project_flag where computed_on is null \
+             union all select project_id from project_flag where computed_on < ",
         );
-        q.bind(Arg::Date(today)).push(")");
+        q.bind(Arg::Date(today))
+            .push(" union all select project_id from project_flag where computed_on > ");
+        q.bind(Arg::Date(today)).push(" and computed_on < ");
+        q.bind(Arg::Date(never())).push(")");
         if let Some(ys) = years {
             q.push(" and p.batch_year in (");
             for (i, y) in ys.iter().enumerate() {
@@ -44,33 +59,85 @@ impl Store {
             }
             q.push(")");
         }
-        q.push(" order by p.id");
-        let stale: Vec<(i64, i64)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
-        for chunk in stale.chunks(CHUNK) {
+        q.push(" order by f.project_id");
+        let stale: Vec<(i64, i64, bool)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        let (carried, idle): (Vec<_>, Vec<_>) = stale.iter().partition(|(_, _, supervised)| *supervised);
+        for chunk in idle.chunks(CHUNK) {
+            let pairs: Vec<(i64, i64)> = chunk.iter().map(|(id, g, _)| (*id, *g)).collect();
+            self.store_idle(&pairs).await?;
+        }
+        for chunk in carried.chunks(CHUNK) {
             let mut cq = Q::new("from project p where p.id in ");
-            cq.bind_list(&chunk.iter().map(|(id, _)| *id).collect::<Vec<_>>());
+            cq.bind_list(&chunk.iter().map(|(id, _, _)| *id).collect::<Vec<_>>());
             let mut projects = crate::projects::projects_by_query(self, &cq).await?;
             self.apply_flags(&mut projects).await?;
-            let gens: HashMap<i64, i64> = chunk.iter().copied().collect();
-            // One statement per flag, naming each (id, gen) pair it may overwrite. The pairs are
-            // integers read from the store, written as literals: no text of anyone's reaches SQL.
-            let mut by_flag: HashMap<&'static str, String> = HashMap::new();
+            let gens: HashMap<i64, i64> = chunk.iter().map(|(id, g, _)| (*id, *g)).collect();
+            let mut by_flag: HashMap<Flag, Vec<&Project>> = HashMap::new();
             for p in &projects {
-                let flag = p.flag.unwrap_or(Flag::Green).as_str();
-                let list = by_flag.entry(flag).or_default();
-                if !list.is_empty() {
-                    list.push_str(", ");
+                // None: its status changed since the selection; its trigger has emptied the row.
+                if let Some(flag) = p.flag {
+                    by_flag.entry(flag).or_default().push(p);
                 }
-                let _ = write!(list, "({}, {})", p.id, gens.get(&p.id).copied().unwrap_or(-1));
             }
-            for (flag, pairs) in by_flag {
-                let sql = format!(
-                    "update project_flag set flag = $1, computed_on = $2 where (project_id, gen) in (values {pairs})"
-                );
-                on_db!(&self.db, p => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(flag).bind(today).execute(p).await.map(|_| ()))?;
+            for (flag, projects) in by_flag {
+                self.store_carried(flag, today, &projects, &gens).await?;
             }
         }
         Ok(stale.len())
+    }
+
+    /// Writes `flag` computed on `day` for each project, with the year, lead unit and kind it was
+    /// flagged under (what the statistics group by), where the row's gen is still the one read.
+    async fn store_carried(
+        &self,
+        flag: Flag,
+        day: NaiveDate,
+        projects: &[&Project],
+        gens: &HashMap<i64, i64>,
+    ) -> Result<()> {
+        // Integers read from the store and the kind's own code (one of `ProjectKind`'s), written as
+        // literals: no one's text reaches SQL.
+        let mut list = String::new();
+        for (i, p) in projects.iter().enumerate() {
+            if i > 0 {
+                list.push_str(", ");
+            }
+            let g = gens.get(&p.id).copied().unwrap_or(-1);
+            let _ = write!(
+                list,
+                "({}, {g}, {}, {}, '{}')",
+                p.id,
+                p.batch_year,
+                p.lead_unit_id,
+                p.kind.as_str()
+            );
+        }
+        let sql = format!(
+            "update project_flag set flag = $1, computed_on = $2, batch_year = v.column3, \
+             lead_unit_id = v.column4, kind = v.column5 from (values {list}) as v \
+             where project_flag.project_id = v.column1 and project_flag.gen = v.column2"
+        );
+        on_db!(&self.db, p => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(flag.as_str()).bind(day).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Writes "no flag, until a write" for each (project, gen) pair whose row still has that gen.
+    async fn store_idle(&self, pairs: &[(i64, i64)]) -> Result<()> {
+        if pairs.is_empty() {
+            return Ok(());
+        }
+        // The pairs are integers read from the store, written as literals: no one's text reaches SQL.
+        let mut list = String::new();
+        for (i, (id, g)) in pairs.iter().enumerate() {
+            if i > 0 {
+                list.push_str(", ");
+            }
+            let _ = write!(list, "({id}, {g})");
+        }
+        let sql =
+            format!("update project_flag set flag = null, computed_on = $1 where (project_id, gen) in (values {list})");
+        on_db!(&self.db, p => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(never()).execute(p).await.map(|_| ()))?;
+        Ok(())
     }
 
     /// The project list's `flag` filter (on `project`): projects being carried out whose stored flag

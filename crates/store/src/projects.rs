@@ -622,14 +622,9 @@ pub(crate) async fn projects_by_query(store: &Store, q: &Q) -> Result<Vec<Projec
 fn project_group_filters(q: &mut Q, f: &hezuo_domain::project::ProjectFilter) -> Result<()> {
     use hezuo_domain::input::opt_text;
     if let Some(c) = opt_text(&f.county) {
-        let code = hezuo_domain::codes::parse_division(c).map_err(|m| StoreError::invalid("county", m))?;
-        q.push(" and project.lead_unit_id in (select co.id from organization co where co.region_code ");
-        if code.ends_with("00") && !code.ends_with("0000") {
-            q.push("like ").bind(Arg::Text(format!("{}%", &code[..4])));
-        } else {
-            q.push("= ").bind(Arg::Text(code));
-        }
-        q.push(")");
+        q.push(" and project.lead_unit_id in (select co.id from organization co where co.region_code like ")
+            .bind(Arg::Text(crate::records::county_pattern(c)?))
+            .push(")");
     }
     let units = |q: &mut Q, set: &dyn Fn(&mut Q)| {
         q.push(" and (project.lead_unit_id in ");

@@ -10,19 +10,18 @@ use hezuo_domain::{Msg, RecordKind, input};
 use std::collections::HashMap;
 
 /// The `like` pattern of the organisations in county filter `c`: a GB/T 2260 code of six digits;
-/// a city's code (ending 00) takes all of its counties. An error names the field otherwise.
+/// a city's code (ending 00) takes all of its counties, a province's (0000) all of its cities. An
+/// error names the field otherwise, in the words of `codes::parse_division`.
 pub(crate) fn county_pattern(c: &str) -> Result<String> {
-    let c = c.trim();
-    if c.len() != 6 || !c.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(StoreError::invalid(
-            "county",
-            Msg::new(
-                format!("行政区划代码“{c}”无效：应为 6 位数字，如 330881（江山市）"),
-                format!("“{c}” is not a division code (six digits, e.g. 330881)"),
-            ),
-        ));
-    }
-    let prefix = if c.ends_with("00") { &c[..4] } else { c };
+    let c = hezuo_domain::codes::parse_division(c).map_err(|m| StoreError::invalid("county", m))?;
+    // A province's code takes in its cities and counties, a city's its counties.
+    let prefix = if c.ends_with("0000") {
+        &c[..2]
+    } else if c.ends_with("00") {
+        &c[..4]
+    } else {
+        &c
+    };
     Ok(format!("{prefix}%"))
 }
 

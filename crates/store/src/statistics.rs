@@ -134,7 +134,7 @@ struct ProjectGroup {
 }
 
 /// What [`Store::count_projects`] counts.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 enum Measure {
     /// Projects by status, with their money.
     Counts,
@@ -219,12 +219,25 @@ impl Store {
         let mut acc = Acc::default();
         // Projects in SQL; with a year, that year and the one before only.
         let years = year.map(|y| [y - 1, y]);
+        let started = std::time::Instant::now();
+        let ms = |t: std::time::Instant| t.elapsed().as_millis() as u64;
         self.count_projects(v, by, years, &orgs, &mut acc, Measure::Counts)
             .await?;
+        let counted = ms(started);
         self.refresh_flags(years.as_ref().map(|y| &y[..])).await?;
+        let refreshed = ms(started);
         self.count_projects(v, by, years, &orgs, &mut acc, Measure::Flags)
             .await?;
+        let flagged = ms(started);
         self.count_others(v, by, &orgs, &mut acc).await?;
+        tracing::debug!(
+            by = by.as_str(),
+            counted,
+            refreshed,
+            flagged,
+            others = ms(started),
+            "statistics: ms since start after each part"
+        );
         let city = self.city_region().await?;
         Ok(build_table(by, year, acc, &orgs, city.as_deref()))
     }
@@ -274,29 +287,29 @@ impl Store {
             // PostgreSQL refuses a constant in `group by`: by year the key is no column.
             StatsBy::Year => ("cast(null as text)", "p.batch_year"),
         };
-        // What a group is split by (`status`), what it sums, and which projects it reads.
-        let (status, contract, funding, from, only) = match measure {
+        // What a group is split by (`status`), what it sums, and which projects it reads (as `p`,
+        // which the scope restricts). Flags come from `project_flag` and its index alone: it keeps
+        // each flagged project's year, lead unit and kind (a change to them empties the flag), and
+        // a flag is only ever stored on a project being carried out and not archived. The scope's
+        // restriction reads `p.id` and `p.lead_unit_id`, which both have (experts, whose scope reads
+        // the responsible person, are refused statistics above).
+        const FLAGGED: &str = "(select project_id as id, batch_year, lead_unit_id, kind, flag \
+                               from project_flag where flag in ('red', 'yellow')) p";
+        let (status, contract, funding, from, which) = match measure {
             Measure::Counts => (
                 "p.status",
                 "p.contract_amount_fen",
                 "p.funding_won_fen",
                 "project p",
-                "",
+                " and p.archived = false",
             ),
-            // Red and yellow only: an index on the flag finds the few among the million.
-            Measure::Flags => (
-                "f.flag",
-                "0",
-                "0",
-                "project_flag f join project p on p.id = f.project_id",
-                " and f.flag in ('red', 'yellow') and p.status in ('approved', 'in_progress')",
-            ),
+            Measure::Flags => ("p.flag", "0", "0", FLAGGED, ""),
         };
         let mut q = Q::new(&format!(
             "select {key} as k, p.batch_year as batch_year, {status} as status, count(*) as n, \
              cast(coalesce(sum({contract}), 0) as bigint) as contract_fen, \
              cast(coalesce(sum({funding}), 0) as bigint) as funding_fen \
-             from {from} where p.archived = false{only}"
+             from {from} where 1 = 1{which}"
         ));
         push_years(&mut q, years);
         restrict(&mut q, v, RecordKind::Project, "p");
@@ -329,32 +342,53 @@ impl Store {
         }
         // A project counts once under each further college (industry) of its co-units — beyond
         // its lead unit's. Only into the groups: the total has it already.
+        // The co-units first: a third of the projects have one.
         let mut q = Q::new(&format!(
             "select p.id, p.lead_unit_id, cu.organization_id, p.batch_year, {status}, \
              cast({contract} as bigint), cast({funding} as bigint) \
-             from {from} join project_co_unit cu on cu.project_id = p.id where p.archived = false{only}"
+             from project_co_unit cu join {from} on p.id = cu.project_id where 1 = 1{which}"
         ));
         push_years(&mut q, years);
         restrict(&mut q, v, RecordKind::Project, "p");
-        q.push(" order by p.id");
+        q.push(" order by cu.project_id");
         type Co = (i64, i64, i64, i32, Option<String>, i64, i64);
         let rows: Vec<Co> = fetch!(self, q);
+        // Each unit's keys once (a province has 100,000 units and a third of a million co-units).
+        let mut unit_keys: HashMap<i64, Vec<String>> = HashMap::new();
+        for r in &rows {
+            for u in [r.1, r.2] {
+                unit_keys
+                    .entry(u)
+                    .or_insert_with(|| keys_of(by, orgs, &[u], None, None));
+            }
+        }
+        let none: Vec<String> = Vec::new();
+        let keys_of_unit = |u: i64| unit_keys.get(&u).unwrap_or(&none);
         let mut i = 0;
+        let mut extra: Vec<&String> = Vec::new();
         while i < rows.len() {
             let (id, lead, _, year, ref status, contract, funding) = rows[i];
-            let lead_keys: BTreeSet<String> = keys_of(by, orgs, &[lead], None, None).into_iter().collect();
-            let mut extra: BTreeSet<String> = BTreeSet::new();
+            let lead_keys = keys_of_unit(lead);
+            extra.clear();
             while i < rows.len() && rows[i].0 == id {
-                for k in keys_of(by, orgs, &[rows[i].2], None, None) {
-                    if !lead_keys.contains(&k) {
-                        extra.insert(k);
+                for k in keys_of_unit(rows[i].2) {
+                    if !lead_keys.contains(k) && !extra.contains(&k) {
+                        extra.push(k);
                     }
                 }
                 i += 1;
             }
+            if extra.is_empty() {
+                continue;
+            }
             let f = measure.figures(status.as_deref().unwrap_or_default(), 1, contract, funding);
-            for k in extra {
-                acc.cells.entry((k, year)).or_default().add(&f);
+            for k in &extra {
+                match acc.cells.get_mut(&((*k).clone(), year)) {
+                    Some(c) => c.add(&f),
+                    None => {
+                        acc.cells.insert(((*k).clone(), year), f);
+                    }
+                }
             }
         }
         Ok(())

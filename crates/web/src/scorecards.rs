@@ -13,7 +13,7 @@ use crate::state::AppState;
 use crate::views::{self, Cell, Ctx, DetailPage, Field, Layout, Section, Table, flag_cell};
 use askama::Template;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::Datelike;
@@ -44,6 +44,24 @@ pub struct RankQuery {
     pub batch_id: Option<String>,
     /// With `batch_id`: `2026-03` or `2026-Q1`.
     pub period: Option<String>,
+    /// `xlsx` for the ranking as a spreadsheet (the table the page shows).
+    pub format: Option<String>,
+}
+
+impl RankQuery {
+    fn xlsx(&self) -> Result<bool, ApiError> {
+        match input::opt_text(&self.format) {
+            None => Ok(false),
+            Some("xlsx") => Ok(true),
+            Some(f) => Err(ApiError::field(
+                "format",
+                Msg::new(
+                    format!("格式“{f}”无效：应为 xlsx"),
+                    format!("“{f}” is not a format: xlsx"),
+                ),
+            )),
+        }
+    }
 }
 
 fn year_of(v: &Option<String>, this_year: i32) -> Result<i32, ApiError> {
@@ -95,9 +113,20 @@ async fn ranking(s: &AppState, v: &Viewer, q: &RankQuery) -> Result<Ranking, Api
 async fn api_ranking(
     State(s): State<AppState>,
     who: Auth,
+    lang: Lang,
     Query(q): Query<RankQuery>,
-) -> Result<Json<Ranking>, ApiError> {
-    Ok(Json(ranking(&s, &who.viewer, &q).await?))
+) -> Result<Response, ApiError> {
+    let xlsx = q.xlsx()?;
+    let r = ranking(&s, &who.viewer, &q).await?;
+    if xlsx {
+        let t = ranking_table(lang, &r.units, r.year);
+        let bytes = crate::statistics::table_xlsx(lang.tr("单位评价", "Scorecards"), &t)?;
+        return Ok(crate::statistics::xlsx_response(
+            bytes,
+            &format!("scorecards-{}", r.year),
+        ));
+    }
+    Ok(Json(r).into_response())
 }
 
 async fn scorecard(s: &AppState, v: &Viewer, id: i64, q: &YearQuery) -> Result<Scorecard, ApiError> {
@@ -168,6 +197,25 @@ pub struct RankingPage {
     pub table: Table,
     pub fast: String,
     pub slow: String,
+    /// The same ranking as a spreadsheet.
+    pub export_href: String,
+}
+
+/// `/api/v1/scorecards` with the page's own query and `format=xlsx`.
+fn export_href(uri: &axum::http::Uri) -> String {
+    let q: Vec<&str> = uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !kv.starts_with("format="))
+        .collect();
+    let mut href = String::from("/api/v1/scorecards?");
+    for kv in q {
+        href.push_str(kv);
+        href.push('&');
+    }
+    href.push_str("format=xlsx");
+    href
 }
 
 async fn ranking_page(cx: Ctx, Query(q): Query<RankQuery>) -> Result<Response, ApiError> {
@@ -218,6 +266,7 @@ async fn ranking_page(cx: Ctx, Query(q): Query<RankQuery>) -> Result<Response, A
         period: r.period.clone(),
         filters: vec![year, batch, period],
         table: ranking_table(lang, &r.units, r.year),
+        export_href: export_href(&cx.uri),
         fast: names(Mark::Fast),
         slow: names(Mark::Slow),
     };

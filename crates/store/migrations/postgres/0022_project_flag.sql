@@ -10,9 +10,16 @@ create table project_flag (
     project_id bigint primary key references project(id),
     gen bigint not null default 0,
     flag text,
+    -- The project's year, lead unit and kind when its flag was computed (a change empties the
+    -- flag): the statistics count the office's flags from this table and its index alone.
+    batch_year integer,
+    lead_unit_id bigint,
+    kind text,
     computed_on date
 );
-create index project_flag_flag on project_flag(flag, project_id);
+create index project_flag_counts on project_flag(flag, batch_year, lead_unit_id, kind);
+-- The refresh finds what is stale by the day: emptied (null), or another day than today.
+create index project_flag_day on project_flag(computed_on);
 insert into project_flag (project_id) select id from project;
 
 create function project_flag_stale(ids bigint[]) returns void language sql as $$
@@ -32,7 +39,7 @@ end $$;
 create trigger project_flag_project_insert after insert on project
     for each row execute function project_flag_on_project();
 create trigger project_flag_project_update
-    after update of status, batch_id, start_on, lead_unit_id, archived on project
+    after update of status, batch_id, batch_year, kind, start_on, lead_unit_id, archived on project
     for each row execute function project_flag_on_project();
 
 -- Milestones and progress reports: the project they belong to (both, if one moved).

@@ -10,9 +10,16 @@ create table project_flag (
     project_id integer primary key references project(id),
     gen integer not null default 0,
     flag text,
+    -- The project's year, lead unit and kind when its flag was computed (a change empties the
+    -- flag): the statistics count the office's flags from this table and its index alone.
+    batch_year integer,
+    lead_unit_id integer,
+    kind text,
     computed_on text
 );
-create index project_flag_flag on project_flag(flag, project_id);
+create index project_flag_counts on project_flag(flag, batch_year, lead_unit_id, kind);
+-- The refresh finds what is stale by the day: emptied (null), or another day than today.
+create index project_flag_day on project_flag(computed_on);
 insert into project_flag (project_id) select id from project;
 
 create trigger project_flag_project_insert after insert on project begin
@@ -20,7 +27,7 @@ create trigger project_flag_project_insert after insert on project begin
     on conflict (project_id) do update set gen = gen + 1, flag = null, computed_on = null;
 end;
 create trigger project_flag_project_update
-after update of status, batch_id, start_on, lead_unit_id, archived on project begin
+after update of status, batch_id, batch_year, kind, start_on, lead_unit_id, archived on project begin
     update project_flag set gen = gen + 1, flag = null, computed_on = null where project_id = new.id;
 end;
 create trigger project_flag_milestone_insert after insert on milestone begin

@@ -221,6 +221,17 @@ pub fn xlsx(lang: Lang, t: &StatsTable) -> Result<Vec<u8>, ApiError> {
     hezuo_report::sheet::write_rows(lang.tr("统计分析", "Statistics"), &header, &rows).map_err(ApiError::Internal)
 }
 
+/// A page's table as a spreadsheet: its headings, then each row's cells as the page shows them.
+pub fn table_xlsx(sheet: &str, t: &crate::views::Table) -> Result<Vec<u8>, ApiError> {
+    let header: Vec<&str> = t.headers.iter().map(String::as_str).collect();
+    let rows: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.text.clone()).collect())
+        .collect();
+    hezuo_report::sheet::write_rows(sheet, &header, &rows).map_err(ApiError::Internal)
+}
+
 pub fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {
     (
         [

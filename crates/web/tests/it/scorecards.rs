@@ -167,6 +167,16 @@ async fn the_year_ranks_units_as_counted_by_hand_with_front_runners_and_snails()
     assert!(html.contains("快马：</strong>江山市"), "{html}");
     assert!(html.contains("蜗牛：</strong>化学工程学院、市科技局"), "{html}");
     assert!(html.contains(&format!("/scorecards/{}?year=2026", fx.dept)));
+    // The same ranking as a spreadsheet, from the page's button, read back.
+    assert!(html.contains("/api/v1/scorecards?year=2026&#38;format=xlsx"), "{html}");
+    let x = app.get("/api/v1/scorecards?year=2026&format=xlsx").await;
+    assert_eq!(x.status, StatusCode::OK, "{}", x.text());
+    let sheet = hezuo_report::sheet::read_rows(&x.bytes).unwrap();
+    assert_eq!(sheet[0][..3], [s("名次"), s("评价"), s("责任单位")]);
+    assert_eq!(sheet[1][..3], [s("1"), s("快马"), s("江山市")]);
+    assert_eq!(sheet.len(), 4, "a heading and three units");
+    let bad = app.get("/api/v1/scorecards?format=pdf").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]
