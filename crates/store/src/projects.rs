@@ -602,7 +602,7 @@ pub(crate) async fn milestones_by_query(store: &Store, q: &Q) -> Result<Vec<Mile
 }
 
 /// Projects read by a query built elsewhere (`from project p where …`, selecting `p`'s columns),
-/// without their co-units: the statistics load the projects whose flags they count.
+/// without their co-units: the flag refresh (`project_flags`) loads the projects it flags.
 pub(crate) async fn projects_by_query(store: &Store, q: &Q) -> Result<Vec<Project>> {
     let cols = COLS
         .split(", ")

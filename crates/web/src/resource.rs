@@ -551,12 +551,12 @@ async fn page_list<R: Pages + Export>(
     if cx.store().can(cx.viewer(), R::KIND, None, Action::Create).await? {
         view.new_href = Some(format!("/{}/new", R::PLURAL));
     }
-    view.export_href = Some(export_href(&cx.uri));
+    view.export_href = Some(export_href(cx.uri.path(), &cx.uri));
     Ok(views::render(&view))
 }
 
-/// The list page's address with `format=xlsx`: the same filters and order, every page.
-fn export_href(uri: &axum::http::Uri) -> String {
+/// `path` with the page's query and `format=xlsx`: the same filters and order, every page.
+pub(crate) fn export_href(path: &str, uri: &axum::http::Uri) -> String {
     let mut q: Vec<&str> = uri
         .query()
         .unwrap_or("")
@@ -564,7 +564,7 @@ fn export_href(uri: &axum::http::Uri) -> String {
         .filter(|kv| !kv.is_empty() && !["page", "per_page", "format"].contains(&kv.split('=').next().unwrap_or("")))
         .collect();
     q.push("format=xlsx");
-    format!("{}?{}", uri.path(), q.join("&"))
+    format!("{path}?{}", q.join("&"))
 }
 
 async fn page_detail<R: Pages>(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {

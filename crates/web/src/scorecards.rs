@@ -201,23 +201,6 @@ pub struct RankingPage {
     pub export_href: String,
 }
 
-/// `/api/v1/scorecards` with the page's own query and `format=xlsx`.
-fn export_href(uri: &axum::http::Uri) -> String {
-    let q: Vec<&str> = uri
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .filter(|kv| !kv.is_empty() && !kv.starts_with("format="))
-        .collect();
-    let mut href = String::from("/api/v1/scorecards?");
-    for kv in q {
-        href.push_str(kv);
-        href.push('&');
-    }
-    href.push_str("format=xlsx");
-    href
-}
-
 async fn ranking_page(cx: Ctx, Query(q): Query<RankQuery>) -> Result<Response, ApiError> {
     let lang = cx.lang;
     let store = cx.store();
@@ -266,7 +249,7 @@ async fn ranking_page(cx: Ctx, Query(q): Query<RankQuery>) -> Result<Response, A
         period: r.period.clone(),
         filters: vec![year, batch, period],
         table: ranking_table(lang, &r.units, r.year),
-        export_href: export_href(&cx.uri),
+        export_href: crate::resource::export_href("/api/v1/scorecards", &cx.uri),
         fast: names(Mark::Fast),
         slow: names(Mark::Slow),
     };
