@@ -11,6 +11,7 @@
 pub mod demands;
 pub mod flags;
 pub mod matching;
+pub mod notifications;
 pub mod project_import;
 pub mod reminders;
 pub mod search;

@@ -352,8 +352,8 @@ async fn main() -> anyhow::Result<()> {
             let store = args.open().await?.with_clock(args.clock());
             let s = hezuo_app::reminders::run_once(&store, mailer.as_ref(), &mail.remind_days).await?;
             println!(
-                "提醒 / reminders: {} 人收到站内提醒，{} 封邮件，{} 人今日已提醒过 / notified {}, emailed {}, already reminded today {}",
-                s.notified, s.emailed, s.skipped, s.notified, s.emailed, s.skipped
+                "提醒 / reminders: {} 人收到站内提醒，{} 封邮件，{} 人今日已提醒过，{} 封每日通知汇总 / notified {}, emailed {}, already reminded today {}, digests {}",
+                s.notified, s.emailed, s.skipped, s.digests, s.notified, s.emailed, s.skipped, s.digests
             );
             store.close().await;
         }

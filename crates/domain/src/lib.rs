@@ -21,6 +21,7 @@ pub mod input;
 pub mod list;
 pub mod matching;
 pub mod money;
+pub mod notification;
 pub mod organization;
 pub mod outcome;
 pub mod person;

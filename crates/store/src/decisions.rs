@@ -7,12 +7,14 @@
 
 use crate::access::{Viewer, audit, authorize, check, must_see, restrict, snapshot, unknown, visible};
 use crate::events::{subtree, year_range};
+use crate::notifications::{Note, To, notify_in};
 use crate::records::{archived_clause, exists, expect_version, id_filter, lock_exists};
 use crate::sql::{Arg, Q, contains_pattern, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_tx};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use hezuo_domain::access::{Action, Role};
 use hezuo_domain::event::{Decision, DecisionData, DecisionFilter, DecisionStatus, ProgressData, done_day, transition};
+use hezuo_domain::notification::NotificationKind;
 use hezuo_domain::problem::{Problem, ProblemData};
 use hezuo_domain::project::{DUE_SOON_DAYS, Project, ProjectData};
 use hezuo_domain::{ListParams, Msg, Page, RecordKind, input};
@@ -239,6 +241,7 @@ impl Store {
             .bind(d.status.as_str()).bind(&d.progress).bind(done_on).bind(t)
             .fetch_one(c).await)?;
         let after = fetch_decision(&mut tx, id, self.today()).await?;
+        tell_assigned(&mut tx, v, &after, None).await?;
         audit(
             &mut tx,
             v,
@@ -298,7 +301,9 @@ impl Store {
             keeps_event(&mut tx, v, d.event_id).await?;
         }
         self.check_decision(&mut tx, d).await?;
+        let was = (before.owner_id, before.responsible_person_id);
         let after = self.write_decision(&mut tx, v, before, d).await?;
+        tell_assigned(&mut tx, v, &after, Some(was)).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -494,4 +499,32 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Tells the owner unit's accounts and the responsible person's that a decision is theirs: on
+/// creation, and when an edit hands it to another unit or person (only the new ones hear of it).
+async fn tell_assigned(tx: &mut Tx, v: &Viewer, d: &Decision, was: Option<(i64, Option<i64>)>) -> Result<()> {
+    let mut to = Vec::new();
+    if was.is_none_or(|(owner, _)| owner != d.owner_id) {
+        to.push(To::Organization(d.owner_id));
+    }
+    if let Some(p) = d.responsible_person_id
+        && was.is_none_or(|(_, person)| person != Some(p))
+    {
+        to.push(To::Person(p));
+    }
+    if to.is_empty() {
+        return Ok(());
+    }
+    let note = Note::new(
+        NotificationKind::Decision,
+        format!("交办议定事项：{}", d.title),
+        format!(
+            "会议议定事项“{}”交由您落实，时限 {}。请按时报告落实情况。",
+            d.title, d.due_on
+        ),
+        format!("/decisions/{}", d.id),
+    );
+    notify_in(tx, &to, v.user_id, &note).await?;
+    Ok(())
 }

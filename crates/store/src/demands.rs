@@ -4,6 +4,7 @@
 //! accepted a match on the demand (`access::sees_demand_details`).
 
 use crate::access::{Viewer, audit, check, must_see, restrict, sees_demand_details, snapshot, unknown, visible};
+use crate::notifications::{Note, To, notify_in};
 use crate::records::{archived_clause, expect_version, id_filter, lock_exists};
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page, flag};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
@@ -14,6 +15,7 @@ use hezuo_domain::demand::{
     ReviewDecision, ReviewStage, review_step, step,
 };
 use hezuo_domain::error::RowError;
+use hezuo_domain::notification::NotificationKind;
 use hezuo_domain::{ListParams, Money, Msg, Page, RecordKind, input};
 use std::collections::HashSet;
 
@@ -318,6 +320,20 @@ impl Store {
                 .execute(c).await.map(|r| r.rows_affected()))?;
         }
         let after = fetch(&mut tx, id).await?;
+        if let DemandStep::Review(..) = s {
+            // The enterprise hears the outcome of each review (passed on, accepted, returned with why).
+            let mut body = format!("您的技术需求“{}”：{}。", after.title, to.label().zh);
+            if let Some(r) = after.reason.as_deref().filter(|_| returning) {
+                body.push_str(&format!("理由：{r}"));
+            }
+            let note = Note::new(
+                NotificationKind::Review,
+                format!("需求“{}”审核结果：{}", after.title, to.label().zh),
+                body,
+                format!("/demands/{id}"),
+            );
+            notify_in(&mut tx, &[To::Organization(after.enterprise_id)], v.user_id, &note).await?;
+        }
         audit(
             &mut tx,
             v,

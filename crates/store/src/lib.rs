@@ -28,6 +28,7 @@ pub mod events;
 pub mod groups;
 pub mod idempotency;
 pub mod matches;
+pub mod notifications;
 pub mod organizations;
 pub mod outcomes;
 pub mod people;

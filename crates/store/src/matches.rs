@@ -3,6 +3,7 @@
 //! expert's place, load, availability and earlier outcomes.
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown};
+use crate::notifications::{Note, To, notify_in};
 use crate::records::{exists, lock_exists};
 use crate::sql::{Arg, Q, bind_args};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
@@ -10,6 +11,7 @@ use chrono::{DateTime, Utc};
 use hezuo_domain::access::{Action, Role, forbidden};
 use hezuo_domain::demand::{DemandStatus, DemandStep, step};
 use hezuo_domain::matching::{ExpertFacts, Match, MatchStatus, MatchTarget};
+use hezuo_domain::notification::NotificationKind;
 use hezuo_domain::{Msg, RecordKind};
 use std::collections::HashMap;
 
@@ -172,6 +174,24 @@ impl Store {
             .await?;
         }
         let after = fetch(&mut tx, mid).await?;
+        // The expert suggested and the enterprise hear of the new match.
+        let (title, enterprise): (String, i64) = on_tx!(&mut tx, c => sqlx::query_as(
+            "select title, enterprise_id from demand where id = $1").bind(demand_id).fetch_one(c).await)?;
+        let mut to = vec![To::Organization(enterprise)];
+        if let Some(p) = person {
+            to.push(To::Person(p));
+        }
+        let body = match note.map(str::trim).filter(|n| !n.is_empty()) {
+            Some(n) => format!("协调办为技术需求“{title}”确认了一条匹配。说明：{n}"),
+            None => format!("协调办为技术需求“{title}”确认了一条匹配，请查看并回复。"),
+        };
+        let n = Note::new(
+            NotificationKind::Match,
+            format!("新的匹配：{title}"),
+            body,
+            format!("/demands/{demand_id}"),
+        );
+        notify_in(&mut tx, &to, v.user_id, &n).await?;
         audit(
             &mut tx,
             v,

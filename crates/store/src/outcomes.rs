@@ -3,11 +3,13 @@
 //! step, and the totals per kind with confirmed and unconfirmed figures apart.
 
 use crate::access::{Viewer, audit, authorize, check, in_own_scope, must_see, restrict, snapshot, unknown, visible};
+use crate::notifications::{Note, To, notify_in};
 use crate::records::{Link, archived_clause, expect_version, id_filter, links_in, missing, write_links};
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use hezuo_domain::access::{Action, Role};
+use hezuo_domain::notification::NotificationKind;
 use hezuo_domain::outcome::{
     ContractKind, GrantorLevel, Outcome, OutcomeData, OutcomeFilter, OutcomeInput, OutcomeKind, OutcomeStatus,
     OutcomeTotal, PatentStatus,
@@ -420,6 +422,19 @@ impl Store {
             .bind(to.as_str()).bind(&reason).bind(&by).bind(on).bind(now()).bind(id)
             .execute(c).await.map(|r| r.rows_affected()))?;
         let after = fetch(&mut tx, id).await?;
+        // The unit that reported it hears the office's decision (and why, when returned).
+        let why = after
+            .reason
+            .as_deref()
+            .map(|r| format!("理由：{r}"))
+            .unwrap_or_default();
+        let note = Note::new(
+            NotificationKind::Review,
+            format!("成果“{}”{}", after.title, to.label().zh),
+            format!("您单位报送的成果“{}”已由协调办{}。{why}", after.title, to.label().zh),
+            format!("/outcomes/{id}"),
+        );
+        notify_in(&mut tx, &[To::Organization(after.organization_id)], v.user_id, &note).await?;
         audit(
             &mut tx,
             v,

@@ -1,8 +1,10 @@
 //! What reminders are due for whom, and the record that one person got one day's reminder — claimed
 //! before sending so that a second run (or a second server) sends nothing twice.
 
-use crate::{Result, Store, now, on_db};
+use crate::notifications::{Note, To, notify_in};
+use crate::{Result, Store, now, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
+use hezuo_domain::notification::NotificationKind;
 use hezuo_domain::reminder::{DueItem, When, when};
 use hezuo_domain::supervision::{Batch, period_by_label};
 use serde::Serialize;
@@ -148,14 +150,23 @@ impl Store {
             .collect())
     }
 
-    /// Records one person's reminder for `day`; false if they already have one (nothing to send).
+    /// Records one person's reminder for `day`, and in the same transaction tells their accounts
+    /// (the notification centre); false if they already have one (nothing to send).
     pub async fn claim_reminder(&self, person_id: i64, day: NaiveDate, subject: &str, body: &str) -> Result<bool> {
         let t = now();
-        let id: Option<i64> = on_db!(&self.db, p => sqlx::query_scalar(
+        let mut tx = self.begin().await?;
+        let id: Option<i64> = on_tx!(&mut tx, c => sqlx::query_scalar(
             "insert into reminder (person_id, day, subject, body, emailed, created_at, updated_at) \
              values ($1, $2, $3, $4, false, $5, $5) on conflict (person_id, day) do nothing returning id")
-            .bind(person_id).bind(day).bind(subject).bind(body).bind(t).fetch_optional(p).await)?;
-        Ok(id.is_some())
+            .bind(person_id).bind(day).bind(subject).bind(body).bind(t).fetch_optional(c).await)?;
+        if id.is_none() {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let note = Note::new(NotificationKind::Reminder, subject, body, "/");
+        notify_in(&mut tx, &[To::Person(person_id)], None, &note).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Marks the day's reminder as emailed.

@@ -2,11 +2,13 @@
 //! flags (亮灯) of projects, computed from milestones and reports on the store's "today".
 
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot};
+use crate::notifications::{Note, To, notify_in};
 use crate::records::{archived_clause, expect_version};
 use crate::sql::{Arg, Q, bind_args, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use hezuo_domain::access::Action;
+use hezuo_domain::notification::NotificationKind;
 use hezuo_domain::project::{Milestone, Project, ProjectStatus};
 use hezuo_domain::supervision::{
     Batch, BatchData, BatchStatus, Cadence, PeriodReport, ProgressReport, ReportData, flag, period_by_label,
@@ -402,6 +404,15 @@ impl Store {
         on_tx!(&mut tx, c => sqlx::query("update progress_report set accepted_at = $1, accepted_by = $2, updated_at = $1 where id = $3")
             .bind(now()).bind(&v.username).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
         let after = fetch_report(&mut tx, id).await?;
+        let title: String = on_tx!(&mut tx, c => sqlx::query_scalar("select title from project where id = $1")
+            .bind(r.project_id).fetch_one(c).await)?;
+        let note = Note::new(
+            NotificationKind::Review,
+            format!("进度填报已采纳：{title}（{}）", r.period),
+            format!("项目“{title}”{} 的进度填报已由协调办采纳。", r.period),
+            format!("/projects/{}", r.project_id),
+        );
+        notify_in(&mut tx, &[To::Organization(r.organization_id)], v.user_id, &note).await?;
         audit(
             &mut tx,
             v,

@@ -29,6 +29,7 @@ pub mod i18n;
 pub mod idempotency;
 pub mod matches;
 pub mod metrics;
+pub mod notifications;
 pub mod openapi;
 pub mod organizations;
 pub mod outcomes;
@@ -101,6 +102,7 @@ pub fn app(state: AppState) -> Router {
         .merge(secondments::router())
         .merge(groups::router())
         .merge(scorecards::router())
+        .merge(notifications::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

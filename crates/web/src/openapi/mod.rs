@@ -12,6 +12,7 @@
 mod annual_review;
 mod features;
 mod imports;
+mod notifications;
 mod people;
 mod statistics;
 
@@ -557,6 +558,7 @@ pub fn document() -> Value {
     annual_review::paths(&mut paths);
     statistics::statistics(&mut doc, &mut paths);
     imports::paths(&mut paths);
+    notifications::paths(&mut doc, &mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,

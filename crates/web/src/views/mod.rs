@@ -44,6 +44,8 @@ pub struct Ctx {
     pub uri: Uri,
     /// The one-time key of the form this request was sent from, which a form shown again keeps.
     pub form_key: Option<String>,
+    /// How many of the user's notifications are unread (shown in the header).
+    pub unread: i64,
 }
 
 impl Ctx {
@@ -55,7 +57,9 @@ impl Ctx {
     }
     /// The frame of a page in the menu section `nav`.
     pub fn layout(&self, nav: &'static str, title: impl Into<String>) -> Layout {
-        Layout::new(&self.who, self.lang, &self.uri, nav, title)
+        let mut l = Layout::new(&self.who, self.lang, &self.uri, nav, title);
+        l.unread = Some(self.unread);
+        l
     }
     /// Whether this user may do `action` on `kind`/`id` (create one, with no id): what the store's
     /// writes would decide (see [`Store::can`]). Pages show a button, a link or a form only then.
@@ -76,9 +80,12 @@ impl Ctx {
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, ApiError> {
+        let who = Auth::from_request_parts(parts, s).await?;
+        let unread = s.store.unread_notifications(who.user.id).await?;
         Ok(Ctx {
+            unread,
             s: s.clone(),
-            who: Auth::from_request_parts(parts, s).await?,
+            who,
             lang: Lang::from_parts(parts),
             uri: parts.uri.clone(),
             form_key: parts
@@ -113,6 +120,8 @@ pub struct Layout {
     /// A key for the page's upload form, so that sending it twice uploads once
     /// (see `crate::idempotency`).
     pub idem: String,
+    /// The number of unread notifications, for the header's link (none: not shown).
+    pub unread: Option<i64>,
 }
 
 impl Layout {
@@ -153,6 +162,7 @@ impl Layout {
                 .to_string(),
             search_q: String::new(),
             idem: hezuo_store::accounts::random_secret(16),
+            unread: None,
         }
     }
     pub fn nav_class(&self, name: &str) -> &'static str {
