@@ -13,6 +13,7 @@ mod groups;
 mod helpers;
 mod imports;
 mod matching;
+mod messages;
 mod openapi;
 mod outcomes;
 mod pages;
