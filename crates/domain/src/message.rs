@@ -104,7 +104,9 @@ pub fn within_edit_window(created_at: DateTime<Utc>, now: DateTime<Utc>) -> bool
 pub fn edit_window_closed() -> Msg {
     Msg::new(
         format!("消息发出已超过 {EDIT_WINDOW_MINUTES} 分钟，不能再修改；如需更正请另发一条消息"),
-        format!("The message was posted more than {EDIT_WINDOW_MINUTES} minutes ago and can no longer be edited; post a correction instead"),
+        format!(
+            "The message was posted more than {EDIT_WINDOW_MINUTES} minutes ago and can no longer be edited; post a correction instead"
+        ),
     )
 }
 
@@ -245,9 +247,18 @@ mod tests {
             match_id: x.map(String::from),
             body: Some(" 您好 ".into()),
         };
-        assert_eq!(m(Some("3"), None).validate().unwrap(), (ThreadRef::Demand(3), "您好".into()));
+        assert_eq!(
+            m(Some("3"), None).validate().unwrap(),
+            (ThreadRef::Demand(3), "您好".into())
+        );
         assert_eq!(m(None, Some("4")).validate().unwrap().0, ThreadRef::Match(4));
-        assert!(m(Some("3"), Some("4")).validate().unwrap_err().get("match_id").is_some());
+        assert!(
+            m(Some("3"), Some("4"))
+                .validate()
+                .unwrap_err()
+                .get("match_id")
+                .is_some()
+        );
         assert!(m(None, None).validate().unwrap_err().get("demand_id").is_some());
         assert!(m(Some("x"), None).validate().unwrap_err().get("demand_id").is_some());
     }
@@ -259,7 +270,13 @@ mod tests {
             ..Default::default()
         };
         assert!(e.validate().unwrap_err().get("body").is_some());
-        assert!(MessageEditInput::default().validate().unwrap_err().get("body").is_some());
+        assert!(
+            MessageEditInput::default()
+                .validate()
+                .unwrap_err()
+                .get("body")
+                .is_some()
+        );
     }
 
     #[test]
@@ -267,6 +284,9 @@ mod tests {
         let t: DateTime<Utc> = "2026-06-15T02:00:00Z".parse().unwrap();
         assert!(within_edit_window(t, t));
         assert!(within_edit_window(t, t + chrono::Duration::minutes(10)));
-        assert!(!within_edit_window(t, t + chrono::Duration::minutes(10) + chrono::Duration::seconds(1)));
+        assert!(!within_edit_window(
+            t,
+            t + chrono::Duration::minutes(10) + chrono::Duration::seconds(1)
+        ));
     }
 }

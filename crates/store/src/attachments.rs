@@ -93,7 +93,10 @@ impl Store {
         if kind == RecordKind::Message {
             return Err(StoreError::invalid(
                 "record_kind",
-                Msg::new("消息的附件请随消息一起发送", "A message's files are sent with the message"),
+                Msg::new(
+                    "消息的附件请随消息一起发送",
+                    "A message's files are sent with the message",
+                ),
             ));
         }
         // A platform (read by all) takes files from whoever may change it; an evaluation from the office.

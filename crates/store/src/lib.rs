@@ -21,6 +21,7 @@ pub mod demo;
 mod demo_chief_experts;
 mod demo_events;
 mod demo_groups;
+mod demo_messages;
 mod demo_platforms;
 mod demo_secondments;
 mod demo_trainings;
@@ -214,7 +215,8 @@ impl Store {
     /// Moves [`Store::moment`] forward by `by` for this store and its clones (a test's way to let
     /// minutes pass — a message's edit window — without sleeping). "Today" is not moved.
     pub fn advance_clock(&self, by: chrono::Duration) {
-        self.shift.fetch_add(by.num_seconds(), std::sync::atomic::Ordering::SeqCst);
+        self.shift
+            .fetch_add(by.num_seconds(), std::sync::atomic::Ordering::SeqCst);
     }
 
     pub fn backend(&self) -> Backend {

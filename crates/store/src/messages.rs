@@ -13,8 +13,7 @@ use crate::{Result, Store, StoreError, Tx, on_db, on_tx};
 use chrono::{DateTime, Utc};
 use hezuo_domain::access::{Action, Role, forbidden};
 use hezuo_domain::message::{
-    Message, MessageEdit, ReadReceipt, ThreadRef, ThreadSummary, edit_window_closed, not_the_author,
-    within_edit_window,
+    Message, MessageEdit, ReadReceipt, ThreadRef, ThreadSummary, edit_window_closed, not_the_author, within_edit_window,
 };
 use hezuo_domain::{ListParams, Msg, Page, RecordKind};
 use std::collections::HashMap;
@@ -95,7 +94,9 @@ impl Store {
 
     /// One message `v` may read (NotFound otherwise).
     pub async fn get_message(&self, v: &Viewer, id: i64) -> Result<Message> {
-        let mut q = Q::new(&format!("select {COLS} from message m where m.archived = false and m.id = "));
+        let mut q = Q::new(&format!(
+            "select {COLS} from message m where m.archived = false and m.id = "
+        ));
         q.bind(Arg::I64(id));
         restrict(&mut q, v, RecordKind::Message, "m");
         let rows: Vec<Row> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
@@ -164,7 +165,9 @@ impl Store {
                             replaced_at: x.3,
                         })
                         .collect(),
-                    editable: mine && v.role.may(RecordKind::Message, Action::Update) && within_edit_window(r.created_at, now),
+                    editable: mine
+                        && v.role.may(RecordKind::Message, Action::Update)
+                        && within_edit_window(r.created_at, now),
                 }
             })
             .collect())
@@ -173,7 +176,13 @@ impl Store {
     /// Posts a message with its files on a thread `v` is in, in one transaction: the message, its
     /// files (attachments of the message), the author's own read receipt and the audit entry.
     /// A leader (read only) or a unit may not (403), nor anyone outside the thread (403).
-    pub async fn post_message(&self, v: &Viewer, thread: ThreadRef, body: &str, files: &[MessageFile<'_>]) -> Result<Message> {
+    pub async fn post_message(
+        &self,
+        v: &Viewer,
+        thread: ThreadRef,
+        body: &str,
+        files: &[MessageFile<'_>],
+    ) -> Result<Message> {
         check(v, RecordKind::Message, Action::Create)?;
         if !files.is_empty() {
             check(v, RecordKind::Attachment, Action::Create)?;
@@ -219,8 +228,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         lock_exists(&mut tx, "message", id).await?;
-        let (user_id, old, created_at, edited_at): (Option<i64>, String, DateTime<Utc>, Option<DateTime<Utc>>) =
-            on_tx!(&mut tx, c => sqlx::query_as(
+        let (user_id, old, created_at, edited_at): (Option<i64>, String, DateTime<Utc>, Option<DateTime<Utc>>) = on_tx!(&mut tx, c => sqlx::query_as(
                 "select user_id, body, created_at, edited_at from message where id = $1 and archived = false")
                 .bind(id).fetch_one(c).await)?;
         if v.user_id.is_none() || user_id != v.user_id {
@@ -228,7 +236,10 @@ impl Store {
         }
         let t = self.moment();
         if !within_edit_window(created_at, t) {
-            return Err(StoreError::Conflict(hezuo_domain::FieldErrors::one("body", edit_window_closed())));
+            return Err(StoreError::Conflict(hezuo_domain::FieldErrors::one(
+                "body",
+                edit_window_closed(),
+            )));
         }
         if old != body {
             on_tx!(&mut tx, c => sqlx::query(
@@ -314,9 +325,8 @@ impl Store {
             "select m.demand_id, m.match_id, count(*) as messages, \
              sum(case when coalesce(m.user_id, 0) <> ",
         );
-        q.bind(Arg::I64(me)).push(
-            " and not exists (select 1 from message_read r where r.message_id = m.id and r.user_id = ",
-        );
+        q.bind(Arg::I64(me))
+            .push(" and not exists (select 1 from message_read r where r.message_id = m.id and r.user_id = ");
         q.bind(Arg::I64(me))
             .push(") then 1 else 0 end) as unread, max(m.id) as last_id from message m where m.archived = false");
         restrict(&mut q, v, RecordKind::Message, "m");

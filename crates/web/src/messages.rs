@@ -173,8 +173,12 @@ async fn api_edit(
     State(s): State<AppState>,
     who: Auth,
     Id(id): Id,
-    JsonBody(i): JsonBody<MessageEditInput>,
+    JsonBody(mut i): JsonBody<MessageEditInput>,
 ) -> Result<Json<Message>, ApiError> {
+    // What a PATCH leaves out stays: no text, the text as it is (still only its author's, in time).
+    if i.body.is_none() {
+        i.body = Some(s.store.get_message(&who.viewer, id).await?.body);
+    }
     let body = i.validate().map_err(ApiError::Invalid)?;
     Ok(Json(s.store.edit_message(&who.viewer, id, &body).await?))
 }
@@ -232,10 +236,7 @@ pub async fn thread_view(cx: &Ctx, thread: ThreadRef, redo: Option<&Redo>) -> Re
         .await?;
     let entries = page.items.iter().map(|m| entry(lang, m)).collect();
     let form = v.role.may(RecordKind::Message, Action::Create).then(|| {
-        let error = |name: &str| {
-            redo.and_then(|r| r.errors.get(name))
-                .map(|m| lang.pick(m).to_string())
-        };
+        let error = |name: &str| redo.and_then(|r| r.errors.get(name)).map(|m| lang.pick(m).to_string());
         let (name, id) = match thread {
             ThreadRef::Demand(d) => ("demand_id", d),
             ThreadRef::Match(m) => ("match_id", m),
@@ -244,7 +245,9 @@ pub async fn thread_view(cx: &Ctx, thread: ThreadRef, redo: Option<&Redo>) -> Re
         let mut body = Field::new(lang, "body", ("消息", "Message"), "textarea")
             .value(redo.map(|r| r.body.as_str()))
             .required();
-        body.error = error("body").or_else(|| error("demand_id")).or_else(|| error("match_id"));
+        body.error = error("body")
+            .or_else(|| error("demand_id"))
+            .or_else(|| error("match_id"));
         let mut file = Field::new(lang, "file", ("附件", "Files"), "file");
         file.help = Some(lang.t().upload_hint.to_string());
         file.error = error("file");
@@ -294,10 +297,7 @@ fn entry(lang: Lang, m: &Message) -> ThreadEntry {
         )
     });
     if m.editable {
-        notes.push(Cell::link(
-            lang.tr("编辑", "Edit"),
-            format!("/messages/{}#edit", m.id),
-        ));
+        notes.push(Cell::link(lang.tr("编辑", "Edit"), format!("/messages/{}#edit", m.id)));
     }
     ThreadEntry {
         who: m.author.clone(),
@@ -313,7 +313,12 @@ fn entry(lang: Lang, m: &Message) -> ThreadEntry {
 }
 
 /// A thread's own page: what it is about, and the thread.
-async fn thread_page(cx: &Ctx, thread: ThreadRef, redo: Option<&Redo>, status: StatusCode) -> Result<Response, ApiError> {
+async fn thread_page(
+    cx: &Ctx,
+    thread: ThreadRef,
+    redo: Option<&Redo>,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
     let lang = cx.lang;
     // Outside the thread: 403 before anything about it is read.
     let th = thread_view(cx, thread, redo).await?;
@@ -335,7 +340,10 @@ async fn thread_page(cx: &Ctx, thread: ThreadRef, redo: Option<&Redo>, status: S
         }
     };
     let demand = related(cx.store().get_demand(cx.viewer(), demand_id).await)?;
-    let title = demand.as_ref().map(|d| d.title.clone()).unwrap_or_else(|| format!("#{demand_id}"));
+    let title = demand
+        .as_ref()
+        .map(|d| d.title.clone())
+        .unwrap_or_else(|| format!("#{demand_id}"));
     let heading = match thread {
         ThreadRef::Demand(_) => format!("{}：{title}", lang.tr("需求沟通", "Demand thread")),
         ThreadRef::Match(_) => format!("{}：{title}", lang.tr("对接沟通", "Match thread")),
@@ -445,7 +453,11 @@ async fn page_threads(cx: Ctx) -> Result<Response, ApiError> {
     let unread: i64 = threads.iter().map(|s| s.unread).sum();
     let page = Page::whole(threads);
     let heading = if unread > 0 {
-        format!("{}（{unread} {}）", lang.tr("沟通消息", "Messages"), lang.tr("条未读", "unread"))
+        format!(
+            "{}（{unread} {}）",
+            lang.tr("沟通消息", "Messages"),
+            lang.tr("条未读", "unread")
+        )
     } else {
         lang.tr("沟通消息", "Messages").to_string()
     };
@@ -501,13 +513,17 @@ async fn message_page(cx: &Ctx, m: Message, redo: Option<&Redo>, status: StatusC
     let mut reads = Table::new(lang, &[("已读", "Read by"), ("时间", "When")]);
     reads.empty = lang.tr("还没有人读过。", "No one has read it yet.").into();
     for r in m.read_by.iter().filter(|r| Some(r.user_id) != m.user_id) {
-        reads.rows.push(vec![Cell::text(r.username.clone()), Cell::text(local_time(r.read_at))]);
+        reads
+            .rows
+            .push(vec![Cell::text(r.username.clone()), Cell::text(local_time(r.read_at))]);
     }
     let forms = (m.editable || redo.is_some()).then(|| {
         let mut body = Field::new(lang, "body", ("消息", "Message"), "textarea")
             .value(Some(redo.map(|r| r.body.as_str()).unwrap_or(&m.body)))
             .required();
-        body.error = redo.and_then(|r| r.errors.get("body")).map(|x| lang.pick(x).to_string());
+        body.error = redo
+            .and_then(|r| r.errors.get("body"))
+            .map(|x| lang.pick(x).to_string());
         body.help = Some(lang.tr_owned((
             &format!("发出后 {EDIT_WINDOW_MINUTES} 分钟内可以修改，早先的内容会保留"),
             &format!("You may edit it within {EDIT_WINDOW_MINUTES} minutes of posting; earlier texts are kept"),
@@ -593,7 +609,11 @@ async fn page_message(cx: Ctx, Id(id): Id) -> Result<Response, ApiError> {
 /// empty text), the message's page with the text kept and the reason beside it.
 async fn page_edit(cx: Ctx, Id(id): Id, FormBody(i): FormBody<MessageEditInput>) -> Result<Response, ApiError> {
     let saved = match i.validate() {
-        Ok(body) => cx.store().edit_message(cx.viewer(), id, &body).await.map_err(ApiError::from),
+        Ok(body) => cx
+            .store()
+            .edit_message(cx.viewer(), id, &body)
+            .await
+            .map_err(ApiError::from),
         Err(e) => Err(ApiError::Invalid(e)),
     };
     match Rejected::split(saved)? {

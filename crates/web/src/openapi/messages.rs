@@ -25,10 +25,13 @@ pub(super) fn messages(paths: &mut serde_json::Map<String, Value>) {
         "post": { "tags": [tag], "summary": "Post a message on a thread one is in (not a leader or a unit), with files if multipart",
                   "operationId": "post_message", "requestBody": post_body,
                   "responses": responses("201", "The message", r("Message"), &["400", "403", "413", "422"]) } }));
-    paths.insert("/api/v1/messages/threads".into(), json!({ "get": { "tags": [tag],
+    paths.insert(
+        "/api/v1/messages/threads".into(),
+        json!({ "get": { "tags": [tag],
         "summary": "The threads the caller is in that hold messages, latest first, with how many they have not read",
         "operationId": "list_message_threads",
-        "responses": responses("200", "All of them", list_schema("ThreadSummary"), &[]) } }));
+        "responses": responses("200", "All of them", list_schema("ThreadSummary"), &[]) } }),
+    );
     paths.insert("/api/v1/messages/read".into(), json!({ "post": { "tags": [tag],
         "summary": "Mark every message of a thread read by the caller (`demand_id` or `match_id`); a leader's reading leaves no receipt",
         "operationId": "read_message_thread", "requestBody": body("ReadInput"),
@@ -36,12 +39,15 @@ pub(super) fn messages(paths: &mut serde_json::Map<String, Value>) {
     paths.insert("/api/v1/messages/{id}".into(), json!({
         "get": { "tags": [tag], "summary": "One message with its files, who read it and its earlier texts", "operationId": "get_message",
                  "parameters": [id_param("id")], "responses": responses("200", "The message", r("Message"), &["404"]) },
-        "patch": { "tags": [tag], "summary": "Edit one's own message within 10 minutes of posting; the text it replaces is kept (`edits`). \
-                   Another's message: 403; after 10 minutes: 409",
-                   "operationId": "edit_message", "parameters": [id_param("id")], "requestBody": body("MessageEditInput"),
+        "patch": { "tags": [tag], "summary": "Edit one's own message within 10 minutes of posting; the text it replaces is kept (`edits`); a body left out \
+                   leaves the text as it is. Another's message: 403; after 10 minutes: 409",
+                   "operationId": "edit_message", "parameters": [id_param("id")], "requestBody": patch_body("MessageEditInput"),
                    "responses": responses("200", "The message", r("Message"), &["400", "403", "404", "409", "413", "422"]) } }));
-    paths.insert("/api/v1/messages/{id}/read".into(), json!({ "post": { "tags": [tag],
+    paths.insert(
+        "/api/v1/messages/{id}/read".into(),
+        json!({ "post": { "tags": [tag],
         "summary": "Mark one message read by the caller (the first reading is kept; leaders read only: 403)",
         "operationId": "read_message", "parameters": [id_param("id")],
-        "responses": responses("200", "The message with its receipts", r("Message"), &["403", "404"]) } }));
+        "responses": responses("200", "The message with its receipts", r("Message"), &["403", "404"]) } }),
+    );
 }

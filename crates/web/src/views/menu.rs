@@ -163,7 +163,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             vec![
                 home,
                 demands,
-            messages,
+                messages,
                 projects,
                 results,
                 outcomes,
@@ -180,7 +180,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             vec![
                 home,
                 demands,
-            messages,
+                messages,
                 projects,
                 results,
                 outcomes,

@@ -139,11 +139,17 @@ async fn each_party_sees_and_writes_only_the_threads_it_is_in() {
     let r = list(&app, &c.expert_a, d).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(bodies(&r.json()), ["请企业补充水质数据"]);
-    assert_eq!(bodies(&list(&app, &c.expert_a, ma).await.json()), ["王老师您好，想约时间面谈"]);
+    assert_eq!(
+        bodies(&list(&app, &c.expert_a, ma).await.json()),
+        ["王老师您好，想约时间面谈"]
+    );
     let r = list(&app, &c.expert_a, mb).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
     assert!(r.json()["error"].as_str().unwrap().contains("不在这个沟通中"));
-    let demand = app.get_by(&c.expert_a, &format!("/api/v1/demands/{}", c.demand)).await.json();
+    let demand = app
+        .get_by(&c.expert_a, &format!("/api/v1/demands/{}", c.demand))
+        .await
+        .json();
     assert!(demand["details"].is_null(), "{demand}");
     // …once accepted, the details too.
     let r = app
@@ -155,14 +161,20 @@ async fn each_party_sees_and_writes_only_the_threads_it_is_in() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let demand = app.get_by(&c.expert_a, &format!("/api/v1/demands/{}", c.demand)).await.json();
+    let demand = app
+        .get_by(&c.expert_a, &format!("/api/v1/demands/{}", c.demand))
+        .await
+        .json();
     assert_eq!(demand["details"], "机密：日均废水三百吨");
     assert_eq!(list(&app, &c.expert_a, mb).await.status, StatusCode::FORBIDDEN);
     // The other expert: the demand's thread (matched to it) and their own match's only.
     assert_eq!(list(&app, &c.expert_b, d).await.status, StatusCode::OK);
     assert_eq!(list(&app, &c.expert_b, mb).await.status, StatusCode::OK);
     assert_eq!(list(&app, &c.expert_b, ma).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(post(&app, &c.expert_b, ma, "我也想参与").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        post(&app, &c.expert_b, ma, "我也想参与").await.status,
+        StatusCode::FORBIDDEN
+    );
     // Another enterprise, a unit: none of them; not even a message by its id, nor a thread that
     // does not exist (the same 403, so existence does not leak).
     for s in [&c.other_ent, &c.unit] {
@@ -179,11 +191,15 @@ async fn each_party_sees_and_writes_only_the_threads_it_is_in() {
     }
     let first = list(&app, &c.ent, d).await.json()["items"][0]["id"].as_i64().unwrap();
     assert_eq!(
-        app.get_by(&c.other_ent, &format!("/api/v1/messages/{first}")).await.status,
+        app.get_by(&c.other_ent, &format!("/api/v1/messages/{first}"))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        app.get_by(&c.other_ent, &format!("/messages/match/{}", c.match_a)).await.status,
+        app.get_by(&c.other_ent, &format!("/messages/match/{}", c.match_a))
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
     // The other enterprise's own demand is its thread, and nobody else's there.
@@ -214,7 +230,10 @@ async fn each_party_sees_and_writes_only_the_threads_it_is_in() {
         StatusCode::FORBIDDEN
     );
     let page = app.get_by(&c.leader, &format!("/demands/{}", c.demand)).await.text();
-    assert!(page.contains("请企业补充水质数据") && !page.contains("id=\"message\""), "no post form");
+    assert!(
+        page.contains("请企业补充水质数据") && !page.contains("id=\"message\""),
+        "no post form"
+    );
     // The office: everything; the threads page counts each thread.
     let threads = app.get_by(&c.office, "/api/v1/messages/threads").await.json();
     assert_eq!(threads["total"], 4, "{threads}");
@@ -260,22 +279,40 @@ async fn read_receipts_say_who_read_each_message_and_the_threads_count_what_is_u
         0
     );
     // The enterprise sees that the expert read both, by name; the office has not: still unread for it.
-    let page = app.get_by(&c.ent, &format!("/messages/match/{}", c.match_a)).await.text();
+    let page = app
+        .get_by(&c.ent, &format!("/messages/match/{}", c.match_a))
+        .await
+        .text();
     assert_eq!(page.matches("已读：wangfu").count(), 2, "{page}");
     let office = app.get_by(&c.office, "/api/v1/messages/threads").await.json();
     assert_eq!(office["items"][0]["unread"], 2, "{office}");
     // Marking a thread read through the API: the office's two receipts, once.
     let r = app
-        .json_by(&c.office, "POST", "/api/v1/messages/read", json!({"match_id": c.match_a}))
+        .json_by(
+            &c.office,
+            "POST",
+            "/api/v1/messages/read",
+            json!({"match_id": c.match_a}),
+        )
         .await;
     assert_eq!(r.json()["marked"], 2, "{}", r.text());
     let r = app
-        .json_by(&c.office, "POST", "/api/v1/messages/read", json!({"match_id": c.match_a}))
+        .json_by(
+            &c.office,
+            "POST",
+            "/api/v1/messages/read",
+            json!({"match_id": c.match_a}),
+        )
         .await;
     assert_eq!(r.json()["marked"], 0);
     // Someone outside the thread cannot mark it.
     let r = app
-        .json_by(&c.expert_b, "POST", "/api/v1/messages/read", json!({"match_id": c.match_a}))
+        .json_by(
+            &c.expert_b,
+            "POST",
+            "/api/v1/messages/read",
+            json!({"match_id": c.match_a}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = app
@@ -338,9 +375,15 @@ async fn the_author_edits_within_ten_minutes_and_every_earlier_text_is_kept() {
     // On the pages: 已编辑 in the thread, the earlier versions on the message's page, and the
     // edit form refused there with the reason.
     let page = app.get_by(&c.expert_a, &format!("/demands/{}", c.demand)).await.text();
-    assert!(page.contains("周四下午三点可以来厂") && page.contains("已编辑"), "{page}");
+    assert!(
+        page.contains("周四下午三点可以来厂") && page.contains("已编辑"),
+        "{page}"
+    );
     let page = app.get_by(&c.expert_a, &format!("/messages/{id}")).await.text();
-    assert!(page.contains("周三下午可以来厂") && page.contains("周四下午可以来厂"), "{page}");
+    assert!(
+        page.contains("周三下午可以来厂") && page.contains("周四下午可以来厂"),
+        "{page}"
+    );
     let r = app
         .form_as(&c.ent, &format!("/messages/{id}/edit"), &[("body", "周六")])
         .await;
@@ -351,7 +394,11 @@ async fn the_author_edits_within_ten_minutes_and_every_earlier_text_is_kept() {
     let page = app.get_by(&c.ent, &format!("/demands/{}", c.demand)).await.text();
     assert!(page.contains(&format!("/messages/{fresh}#edit")), "{page}");
     let r = app
-        .form_as(&c.ent, &format!("/messages/{fresh}/edit"), &[("body", "样品已顺丰寄出")])
+        .form_as(
+            &c.ent,
+            &format!("/messages/{fresh}/edit"),
+            &[("body", "样品已顺丰寄出")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(r.location(), format!("/demands/{}#comments", c.demand));
@@ -362,8 +409,13 @@ async fn posts_edits_and_readings_are_in_the_audit_log() {
     let app = spawn_app().await;
     let c = cast(&app).await;
     let id = posted(&app, &c.ent, ("match_id", c.match_a), "第一版").await;
-    app.json_by(&c.ent, "PATCH", &format!("/api/v1/messages/{id}"), json!({"body": "第二版"}))
-        .await;
+    app.json_by(
+        &c.ent,
+        "PATCH",
+        &format!("/api/v1/messages/{id}"),
+        json!({"body": "第二版"}),
+    )
+    .await;
     app.json_by(&c.expert_a, "POST", &format!("/api/v1/messages/{id}/read"), json!({}))
         .await;
     let log = app
@@ -399,7 +451,10 @@ async fn posts_edits_and_readings_are_in_the_audit_log() {
     let before = app.get("/api/v1/audit?record_kind=message").await.json()["total"].clone();
     post(&app, &c.leader, ("match_id", c.match_a), "不应出现").await;
     post(&app, &c.ent, ("match_id", c.match_a), "").await;
-    assert_eq!(app.get("/api/v1/audit?record_kind=message").await.json()["total"], before);
+    assert_eq!(
+        app.get("/api/v1/audit?record_kind=message").await.json()["total"],
+        before
+    );
 }
 
 #[tokio::test]
@@ -457,7 +512,10 @@ async fn files_go_with_a_message_and_reach_only_its_thread() {
         assert_eq!(app.get_by(s, &content).await.status, StatusCode::NOT_FOUND);
     }
     // The thread's page links it; a file of a refused type is refused with the message.
-    let page = app.get_by(&c.expert_a, &format!("/messages/match/{}", c.match_a)).await.text();
+    let page = app
+        .get_by(&c.expert_a, &format!("/messages/match/{}", c.match_a))
+        .await
+        .text();
     assert!(page.contains(&content) && page.contains("水质报告.txt"));
     let r = app
         .multipart_by(
@@ -472,7 +530,14 @@ async fn files_go_with_a_message_and_reach_only_its_thread() {
     assert!(r.json()["fields"]["file"].is_string());
     // A message's files come with it; they are not added afterwards through /attachments.
     let r = app
-        .upload_as(&c.ent, "/api/v1/attachments", "message", m["id"].as_i64().unwrap(), "x.txt", b"x")
+        .upload_as(
+            &c.ent,
+            "/api/v1/attachments",
+            "message",
+            m["id"].as_i64().unwrap(),
+            "x.txt",
+            b"x",
+        )
         .await;
     assert!(r.status.is_client_error(), "{}", r.text());
 }
@@ -493,12 +558,20 @@ async fn the_pages_post_as_plain_forms_and_show_a_refusal_beside_the_field() {
     let page = app.get_by(&c.expert_a, &format!("/demands/{}", c.demand)).await.text();
     assert!(page.contains("请问何时可以上门") && page.contains("沟通消息"));
     let r = app
-        .form_as(&c.expert_a, "/messages", &[("match_id", &c.match_a.to_string()), ("body", "")])
+        .form_as(
+            &c.expert_a,
+            "/messages",
+            &[("match_id", &c.match_a.to_string()), ("body", "")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("field-error"), "{}", r.text());
     let r = app
-        .form_as(&c.expert_a, "/messages", &[("match_id", &c.match_a.to_string()), ("body", "明天上午")])
+        .form_as(
+            &c.expert_a,
+            "/messages",
+            &[("match_id", &c.match_a.to_string()), ("body", "明天上午")],
+        )
         .await;
     assert_eq!(r.location(), format!("/messages/match/{}", c.match_a));
     // The demand's page links each match's thread; the menu has the threads page.
@@ -506,7 +579,10 @@ async fn the_pages_post_as_plain_forms_and_show_a_refusal_beside_the_field() {
     assert!(page.contains(&format!("/messages/match/{}", c.match_a)), "{page}");
     assert!(page.contains("href=\"/messages\""));
     let page = app.get_by(&c.ent, "/messages").await.text();
-    assert!(page.contains("含氟废水深度处理 — 王氟") && page.contains("1 条未读"), "{page}");
+    assert!(
+        page.contains("含氟废水深度处理 — 王氟") && page.contains("1 条未读"),
+        "{page}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -570,7 +646,11 @@ async fn many_people_posting_reading_and_editing_at_once_lose_nothing() {
     let edits = m["edits"].as_array().unwrap();
     assert_eq!(edits.len(), 10, "{m}");
     assert_eq!(edits[0]["body"], "v0");
-    let mut texts: Vec<String> = edits.iter().skip(1).map(|e| e["body"].as_str().unwrap().to_string()).collect();
+    let mut texts: Vec<String> = edits
+        .iter()
+        .skip(1)
+        .map(|e| e["body"].as_str().unwrap().to_string())
+        .collect();
     texts.push(m["body"].as_str().unwrap().to_string());
     assert_eq!(texts.iter().collect::<std::collections::HashSet<_>>().len(), 10);
     // Everyone who read the thread last has read everything that was there: the office reads now.
