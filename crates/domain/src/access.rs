@@ -97,6 +97,8 @@ impl Role {
                 Organization => action == Action::Update,
                 Person | Demand | Outcome => action != Action::Archive,
                 ProgressReport | Problem => action == Action::Create,
+                // Writing on the threads of its demands and their matches (editing its own).
+                Message => action != Action::Archive,
                 _ => false,
             },
             // Their profile, its papers and patents, and the results they own.
@@ -107,6 +109,8 @@ impl Role {
                 ResearchResult => action != Action::Archive,
                 // A secondee's reports, a chief expert's service log.
                 SecondmentReport | ServiceLog => action != Action::Archive,
+                // Writing on the threads of the demands and matches they are in (editing their own).
+                Message => action != Action::Archive,
                 _ => false,
             },
         }

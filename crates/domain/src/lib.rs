@@ -20,6 +20,7 @@ pub mod group;
 pub mod input;
 pub mod list;
 pub mod matching;
+pub mod message;
 pub mod money;
 pub mod notification;
 pub mod organization;
@@ -92,10 +93,12 @@ pub enum RecordKind {
     Decision,
     /// The year's review for the work conference (工作会议回顾); its id is the year.
     AnnualReview,
+    /// A message on a demand's or a match's thread (沟通消息).
+    Message,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 28] = [
+    pub const ALL: [RecordKind; 29] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -124,9 +127,10 @@ impl RecordKind {
         Self::Event,
         Self::Decision,
         Self::AnnualReview,
+        Self::Message,
     ];
     /// The kinds a file may be attached to.
-    pub const ATTACHABLE: [RecordKind; 21] = [
+    pub const ATTACHABLE: [RecordKind; 22] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -148,6 +152,7 @@ impl RecordKind {
         Self::Training,
         Self::Event,
         Self::Decision,
+        Self::Message,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -179,6 +184,7 @@ impl RecordKind {
             Self::Event => "event",
             Self::Decision => "decision",
             Self::AnnualReview => "annual_review",
+            Self::Message => "message",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -225,6 +231,7 @@ impl RecordKind {
             Self::Decision => "decisions",
             // Its page is `/annual-review/{year}`, and its id is the year.
             Self::AnnualReview => "annual-review",
+            Self::Message => "messages",
         }
     }
     pub fn label(self) -> Msg {
@@ -257,6 +264,7 @@ impl RecordKind {
             Self::Event => Msg::new("会议活动", "Event"),
             Self::Decision => Msg::new("议定事项", "Decision"),
             Self::AnnualReview => Msg::new("年度回顾", "Annual review"),
+            Self::Message => Msg::new("沟通消息", "Message"),
         }
     }
 }

@@ -5,7 +5,7 @@
 use crate::RecordKind;
 
 /// The record kinds the search box covers.
-pub const SEARCHABLE: [RecordKind; 14] = [
+pub const SEARCHABLE: [RecordKind; 15] = [
     RecordKind::Organization,
     RecordKind::Person,
     RecordKind::Agreement,
@@ -20,6 +20,7 @@ pub const SEARCHABLE: [RecordKind; 14] = [
     RecordKind::Outcome,
     RecordKind::Event,
     RecordKind::Decision,
+    RecordKind::Message,
 ];
 
 /// One record as the index sees it.

@@ -344,6 +344,20 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
                 org_set(q, &v.scope);
             }
         },
+        // A message is seen by whoever is in its thread: a demand's thread with the demand (the
+        // enterprise, the coordinators above it, the experts matched to it), a match's thread
+        // with the match (its expert, and whoever sees its demand but the other experts).
+        RecordKind::Message => {
+            q.push(&format!(
+                " and (({alias}.demand_id is not null and {alias}.demand_id in (select md.id from demand md where 1 = 1"
+            ));
+            restrict(q, v, RecordKind::Demand, "md");
+            q.push(&format!(
+                ")) or ({alias}.match_id is not null and {alias}.match_id in (select mm.id from demand_match mm where 1 = 1"
+            ));
+            restrict(q, v, RecordKind::Match, "mm");
+            q.push(")))");
+        }
         // A match is seen with its demand, and by the expert it names.
         RecordKind::Match => match person {
             Some(p) => {

@@ -89,6 +89,16 @@ impl Store {
                 ),
             ));
         }
+        // A message's files are posted with it (`post_message`), never added afterwards.
+        if kind == RecordKind::Message {
+            return Err(StoreError::invalid(
+                "record_kind",
+                Msg::new(
+                    "消息的附件请随消息一起发送",
+                    "A message's files are sent with the message",
+                ),
+            ));
+        }
         // A platform (read by all) takes files from whoever may change it; an evaluation from the office.
         if matches!(kind, RecordKind::Platform | RecordKind::PlatformEvaluation) {
             crate::access::authorize(&mut tx, v, kind, Some(record_id), hezuo_domain::access::Action::Update).await?;

@@ -90,6 +90,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "notifications",
         include_str!("../migrations/sqlite/0023_notifications.sql"),
     ),
+    (24, "messages", include_str!("../migrations/sqlite/0024_messages.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -164,6 +165,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         "notifications",
         include_str!("../migrations/postgres/0023_notifications.sql"),
     ),
+    (24, "messages", include_str!("../migrations/postgres/0024_messages.sql")),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

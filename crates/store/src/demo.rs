@@ -1142,5 +1142,7 @@ pub async fn create_demo_users(store: &Store, password: &str) -> Result<Vec<(Str
         }
         out.push((name.to_string(), role, reach));
     }
+    // Message threads need the accounts: who wrote and who read each message.
+    crate::demo_messages::load(store).await?;
     Ok(out)
 }

@@ -21,6 +21,7 @@ pub mod demo;
 mod demo_chief_experts;
 mod demo_events;
 mod demo_groups;
+mod demo_messages;
 mod demo_platforms;
 mod demo_secondments;
 mod demo_trainings;
@@ -28,6 +29,7 @@ pub mod events;
 pub mod groups;
 pub mod idempotency;
 pub mod matches;
+pub mod messages;
 pub mod notifications;
 pub mod organizations;
 pub mod outcomes;
@@ -147,6 +149,8 @@ pub struct Store {
     backend: Backend,
     files_dir: PathBuf,
     clock: hezuo_domain::Clock,
+    /// Seconds added to the clock's moment by [`Store::advance_clock`] (tests that move time).
+    shift: std::sync::Arc<std::sync::atomic::AtomicI64>,
     /// How long writers waited to begin, for monitoring (see [`stats`]).
     lock_waits: std::sync::Arc<stats::LockWaits>,
     /// SQLite's write transactions take turns on this one connection (see `backend::connect`).
@@ -164,6 +168,7 @@ impl Store {
             backend,
             files_dir: data_dir.join("files"),
             clock: hezuo_domain::Clock::System,
+            shift: Default::default(),
             lock_waits: Default::default(),
             writer,
         })
@@ -201,10 +206,18 @@ impl Store {
 
     /// "Now" on the store's clock: the real moment, or 10:00 in China on a fixed day.
     pub fn moment(&self) -> chrono::DateTime<chrono::Utc> {
-        match self.clock {
+        let base = match self.clock {
             hezuo_domain::Clock::System => now(),
             hezuo_domain::Clock::Fixed(d) => d.and_hms_opt(2, 0, 0).expect("valid time").and_utc(),
-        }
+        };
+        base + chrono::Duration::seconds(self.shift.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    /// Moves [`Store::moment`] forward by `by` for this store and its clones (a test's way to let
+    /// minutes pass — a message's edit window — without sleeping). "Today" is not moved.
+    pub fn advance_clock(&self, by: chrono::Duration) {
+        self.shift
+            .fetch_add(by.num_seconds(), std::sync::atomic::Ordering::SeqCst);
     }
 
     pub fn backend(&self) -> Backend {

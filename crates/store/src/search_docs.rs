@@ -165,6 +165,14 @@ fn doc_sql(kind: RecordKind, backend: Backend) -> Option<String> {
              join event e on e.id = t.event_id join organization o on o.id = t.owner_id where t.archived = false",
             year("t.due_on")
         ),
+        // A message by its text, under its demand's title; its author names it.
+        RecordKind::Message => format!(
+            "select t.id, '消息：' || d.title as title, t.body as body, null as restricted, t.author as names, \
+             o.region_code as region, null as industry, {} as year, null as status from message t \
+             join demand d on d.id = coalesce(t.demand_id, (select dm.demand_id from demand_match dm where dm.id = t.match_id)) \
+             join organization o on o.id = d.enterprise_id where t.archived = false",
+            year("t.created_at")
+        ),
         _ => return None,
     };
     // Owners (for matching) and discipline: people own themselves, works their author, results their owners.

@@ -28,6 +28,7 @@ mod home;
 pub mod i18n;
 pub mod idempotency;
 pub mod matches;
+pub mod messages;
 pub mod metrics;
 pub mod notifications;
 pub mod openapi;
@@ -93,6 +94,7 @@ pub fn app(state: AppState) -> Router {
         .merge(works::router())
         .merge(search::router())
         .merge(matches::router())
+        .merge(messages::router())
         .merge(closed_loop::router())
         .merge(statistics::router())
         .merge(outcomes::router())

@@ -452,6 +452,7 @@ async fn confirmed_section(cx: &Ctx, confirmed: &[Match]) -> Result<Section, Api
             ("得分", "Score"),
             ("理由/说明", "Why / note"),
             ("联系方式", "Contact"),
+            ("沟通", "Messages"),
             ("", ""),
         ],
     );
@@ -488,6 +489,7 @@ async fn confirmed_section(cx: &Ctx, confirmed: &[Match]) -> Result<Section, Api
             Cell::text(format!("{:.2}", m.score)),
             Cell::text(match_notes(lang, m)),
             contact,
+            crate::messages::match_thread_cell(lang, m.id),
             if m.status.next().is_empty()
                 || !cx
                     .can(RecordKind::Match, Some(m.id), hezuo_domain::access::Action::Update)

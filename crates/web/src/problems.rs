@@ -298,6 +298,7 @@ async fn thread(cx: &Ctx, p: &Problem, redo: &Redo) -> Result<Thread, ApiError> 
                 .iter()
                 .map(|a| Cell::link(&a.filename, format!("/api/v1/attachments/{}/content", a.id)))
                 .collect(),
+            notes: Vec::new(),
         })
         .collect();
     let form = cx.viewer().role.may_comment().then(|| {

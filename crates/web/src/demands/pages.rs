@@ -379,6 +379,7 @@ impl Pages for Demands {
             props,
             long_text,
             sections,
+            thread: Some(crate::messages::thread_view(cx, hezuo_domain::message::ThreadRef::Demand(d.id), None).await?),
             ..record_page::<Self>(cx, d.id, d.title.clone(), d.archived)
         })
     }

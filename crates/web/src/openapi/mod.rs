@@ -12,6 +12,7 @@
 mod annual_review;
 mod features;
 mod imports;
+mod messages;
 mod notifications;
 mod people;
 mod statistics;
@@ -75,6 +76,14 @@ is a 422; while the first is still being handled, a 409 with `Retry-After`.\n\
         ProblemInput,
         ProblemComment,
         CommentInput,
+        hezuo_domain::message::Message,
+        hezuo_domain::message::MessageInput,
+        hezuo_domain::message::MessageEditInput,
+        hezuo_domain::message::MessageEdit,
+        hezuo_domain::message::ReadReceipt,
+        hezuo_domain::message::ReadInput,
+        hezuo_domain::message::ThreadSummary,
+        hezuo_domain::message::ThreadRef,
         Bulletin,
         BulletinInput,
         Role,
@@ -550,6 +559,7 @@ pub fn document() -> Value {
     features::platforms(&mut paths);
     features::demands_and_search(&mut paths);
     features::outcomes(&mut paths);
+    messages::messages(&mut paths);
     people::events(&mut paths);
     people::trainings(&mut paths);
     people::chief_experts(&mut paths);

@@ -25,6 +25,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let board = item("board", "/board", "督查看板", "Board");
     let projects = item("projects", "/projects", "合作项目", "Projects");
     let demands = item("demands", "/demands", "技术需求", "Demands");
+    let messages = item("messages", "/messages", "沟通消息", "Messages");
     let results = item("results", "/results", "科技成果", "Results");
     let funnel = item("funnel", "/funnel", "转化闭环", "The loop");
     let stats = item("stats", "/stats", "统计分析", "Statistics");
@@ -54,6 +55,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             board,
             projects,
             demands,
+            messages,
             results,
             outcomes,
             funnel,
@@ -81,6 +83,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             board,
             projects,
             demands,
+            messages,
             results,
             outcomes,
             funnel,
@@ -107,6 +110,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             board,
             projects,
             demands,
+            messages,
             results,
             outcomes,
             funnel,
@@ -159,6 +163,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             vec![
                 home,
                 demands,
+                messages,
                 projects,
                 results,
                 outcomes,
@@ -175,6 +180,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             vec![
                 home,
                 demands,
+                messages,
                 projects,
                 results,
                 outcomes,

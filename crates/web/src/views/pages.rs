@@ -142,6 +142,8 @@ pub struct ThreadEntry {
     pub when: String,
     pub text: String,
     pub files: Vec<Cell>,
+    /// Shown under it: read receipts, 已编辑, the edit link (a message).
+    pub notes: Vec<Cell>,
 }
 
 #[derive(Template)]

@@ -1005,6 +1005,9 @@ mod matrix {
         /// The statistics and the dashboard: the office, leaders and coordinators read them (a
         /// coordinator their own subtree's figures, tried in statistics.rs); the others are refused.
         Staff,
+        /// A message thread's endpoint: who is in a thread (403 outside it, for every role) and
+        /// who may post, read and edit there are tried role by role in messages.rs.
+        Thread,
     }
 
     /// Every endpoint: (method, path, what it is). A path with `{id}` is tried with a record inside
@@ -1222,6 +1225,19 @@ mod matrix {
         ("POST", "/problems/{id}/restore", Op::Write("problem", "archive")),
         ("POST", "/api/v1/problems/{id}/archive", Op::Write("problem", "archive")),
         ("POST", "/api/v1/problems/{id}/restore", Op::Write("problem", "archive")),
+        ("GET", "/messages", Op::Own),
+        ("GET", "/api/v1/messages/threads", Op::Own),
+        ("GET", "/api/v1/messages", Op::Thread),
+        ("POST", "/api/v1/messages", Op::Thread),
+        ("POST", "/api/v1/messages/read", Op::Thread),
+        ("GET", "/api/v1/messages/{id}", Op::Thread),
+        ("PATCH", "/api/v1/messages/{id}", Op::Thread),
+        ("POST", "/api/v1/messages/{id}/read", Op::Thread),
+        ("POST", "/messages", Op::Thread),
+        ("GET", "/messages/demand/{id}", Op::Thread),
+        ("GET", "/messages/match/{id}", Op::Thread),
+        ("GET", "/messages/{id}", Op::Thread),
+        ("POST", "/messages/{id}/edit", Op::Thread),
         ("GET", "/bulletins", Op::Own),
         ("GET", "/api/v1/bulletins", Op::Own),
         ("GET", "/bulletins/{bulletin}", Op::Own),

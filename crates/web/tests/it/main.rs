@@ -13,6 +13,7 @@ mod groups;
 mod helpers;
 mod imports;
 mod matching;
+mod messages;
 mod notifications;
 mod openapi;
 mod outcomes;
