@@ -36,6 +36,7 @@ pub mod secondment;
 pub mod statistics;
 pub mod supervision;
 pub mod training;
+pub mod webhook;
 
 pub use error::{FieldErrors, Msg};
 pub use list::{ListParams, Page};
@@ -91,10 +92,12 @@ pub enum RecordKind {
     Decision,
     /// The year's review for the work conference (工作会议回顾); its id is the year.
     AnnualReview,
+    /// An organisation's DingTalk robot or JSON webhook (issue 18).
+    Webhook,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 28] = [
+    pub const ALL: [RecordKind; 29] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -123,6 +126,7 @@ impl RecordKind {
         Self::Event,
         Self::Decision,
         Self::AnnualReview,
+        Self::Webhook,
     ];
     /// The kinds a file may be attached to.
     pub const ATTACHABLE: [RecordKind; 21] = [
@@ -178,6 +182,7 @@ impl RecordKind {
             Self::Event => "event",
             Self::Decision => "decision",
             Self::AnnualReview => "annual_review",
+            Self::Webhook => "webhook",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -224,6 +229,7 @@ impl RecordKind {
             Self::Decision => "decisions",
             // Its page is `/annual-review/{year}`, and its id is the year.
             Self::AnnualReview => "annual-review",
+            Self::Webhook => "webhooks",
         }
     }
     pub fn label(self) -> Msg {
@@ -256,6 +262,7 @@ impl RecordKind {
             Self::Event => Msg::new("会议活动", "Event"),
             Self::Decision => Msg::new("议定事项", "Decision"),
             Self::AnnualReview => Msg::new("年度回顾", "Annual review"),
+            Self::Webhook => Msg::new("消息推送", "Webhook"),
         }
     }
 }

@@ -49,6 +49,7 @@ pub mod summary;
 pub mod supervision;
 pub mod trainings;
 pub mod waiting;
+pub mod webhooks;
 pub mod works;
 
 use hezuo_domain::{FieldErrors, Msg};

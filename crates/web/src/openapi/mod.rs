@@ -14,6 +14,7 @@ mod features;
 mod imports;
 mod people;
 mod statistics;
+mod webhooks;
 
 use crate::error::ErrorBody;
 use crate::routing::RouteExt;
@@ -557,6 +558,7 @@ pub fn document() -> Value {
     annual_review::paths(&mut paths);
     statistics::statistics(&mut doc, &mut paths);
     imports::paths(&mut paths);
+    webhooks::paths(&mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,
@@ -568,6 +570,7 @@ pub fn document() -> Value {
     annotate(&mut paths);
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
         annual_review::schemas(schemas);
+        webhooks::schemas(schemas);
         amend(schemas);
         patches(schemas, &paths);
     }

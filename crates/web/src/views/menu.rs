@@ -48,6 +48,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let audit = item("audit", "/audit", "操作留痕", "Audit log");
     let users = item("users", "/users", "用户", "Users");
     let api = item("api", "/api/v1/openapi.json", "接口文档", "API");
+    let webhooks = item("webhooks", "/webhooks", "消息推送", "Webhooks");
     match role {
         Office => vec![
             home,
@@ -72,6 +73,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             platforms,
             orgs,
             people,
+            webhooks,
             audit,
             users,
             api,
@@ -99,6 +101,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             platforms,
             orgs,
             people,
+            webhooks,
             audit,
             api,
         ],
@@ -150,6 +153,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             platforms,
             orgs,
             people,
+            webhooks,
         ],
         Enterprise => {
             let own = match scope {
