@@ -24,6 +24,7 @@ mod demo_groups;
 mod demo_platforms;
 mod demo_secondments;
 mod demo_trainings;
+mod demo_webhooks;
 pub mod events;
 pub mod groups;
 pub mod idempotency;

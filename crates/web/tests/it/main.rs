@@ -32,3 +32,4 @@ mod signin;
 mod statistics;
 mod supervision;
 mod trainings;
+mod webhooks;
