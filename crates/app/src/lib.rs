@@ -16,6 +16,7 @@ pub mod project_import;
 pub mod reminders;
 pub mod search;
 pub mod trainings;
+pub mod webhooks;
 
 use hezuo_domain::FieldErrors;
 use hezuo_store::StoreError;

@@ -127,6 +127,10 @@ enum Command {
         /// Take clients' addresses from X-Forwarded-For: only behind a load balancer that sets it.
         #[arg(long, env = "HEZUO_TRUST_FORWARDED_FOR")]
         trust_forwarded_for: bool,
+        /// The address users reach this server at (e.g. https://hezuo.example.gov.cn): what DingTalk
+        /// messages and webhooks link back to. Default: http:// and the --listen address.
+        #[arg(long, env = "HEZUO_PUBLIC_URL")]
+        public_url: Option<String>,
         #[command(flatten)]
         mail: MailArgs,
         /// Largest attachment accepted, in MiB.
@@ -248,6 +252,7 @@ async fn main() -> anyhow::Result<()> {
             demo_password,
             secure_cookies,
             trust_forwarded_for,
+            public_url,
             mail,
             max_upload_mb,
         } => {
@@ -273,6 +278,8 @@ async fn main() -> anyhow::Result<()> {
             state.secure_cookies = secure_cookies;
             state.trust_forwarded_for = trust_forwarded_for;
             state.max_upload_bytes = max_upload_mb * 1024 * 1024;
+            state.webhooks =
+                hezuo_app::webhooks::Poster::new(public_url.as_deref().unwrap_or(&format!("http://{listen}")))?;
             let index_dir = args.index_dir();
             let state = state.with_index_dir(&index_dir).with_context(|| {
                 format!(
@@ -296,6 +303,7 @@ async fn main() -> anyhow::Result<()> {
             );
             hezuo_app::reminders::spawn_schedule(state.store.clone(), mailer, mail.remind_days.clone());
             hezuo_app::flags::spawn_refresh(state.store.clone());
+            hezuo_app::webhooks::spawn(state.store.clone(), state.webhooks.clone());
             // The peer's address reaches handlers for the audit log and sign-in throttling.
             let app = hezuo_web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;

@@ -91,6 +91,8 @@ impl Role {
                 ProgressReport | Problem => action == Action::Create,
                 // Reporting how the decisions it owns stand.
                 Decision => action == Action::Update,
+                // Its own robots and webhooks (issue 18).
+                Webhook => true,
                 _ => false,
             },
             Role::Enterprise => match kind {

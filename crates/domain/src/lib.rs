@@ -38,6 +38,7 @@ pub mod secondment;
 pub mod statistics;
 pub mod supervision;
 pub mod training;
+pub mod webhook;
 
 pub use error::{FieldErrors, Msg};
 pub use list::{ListParams, Page};
@@ -95,10 +96,12 @@ pub enum RecordKind {
     AnnualReview,
     /// A message on a demand's or a match's thread (沟通消息).
     Message,
+    /// An organisation's DingTalk robot or JSON webhook (issue 18).
+    Webhook,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 29] = [
+    pub const ALL: [RecordKind; 30] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -128,6 +131,7 @@ impl RecordKind {
         Self::Decision,
         Self::AnnualReview,
         Self::Message,
+        Self::Webhook,
     ];
     /// The kinds a file may be attached to.
     pub const ATTACHABLE: [RecordKind; 22] = [
@@ -185,6 +189,7 @@ impl RecordKind {
             Self::Decision => "decision",
             Self::AnnualReview => "annual_review",
             Self::Message => "message",
+            Self::Webhook => "webhook",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -232,6 +237,7 @@ impl RecordKind {
             // Its page is `/annual-review/{year}`, and its id is the year.
             Self::AnnualReview => "annual-review",
             Self::Message => "messages",
+            Self::Webhook => "webhooks",
         }
     }
     pub fn label(self) -> Msg {
@@ -265,6 +271,7 @@ impl RecordKind {
             Self::Decision => Msg::new("议定事项", "Decision"),
             Self::AnnualReview => Msg::new("年度回顾", "Annual review"),
             Self::Message => Msg::new("沟通消息", "Message"),
+            Self::Webhook => Msg::new("消息推送", "Webhook"),
         }
     }
 }

@@ -406,6 +406,16 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
             restrict(q, v, RecordKind::Person, "pw");
             q.push(")");
         }
+        // A webhook (issue 18) is kept by those whose scope holds its organisation: a unit its
+        // own, a coordinator those of their subtree; enterprises and experts have none.
+        RecordKind::Webhook => {
+            if matches!(v.role, Role::Enterprise | Role::Expert) {
+                q.push(" and 1 = 0");
+            } else {
+                q.push(&format!(" and {alias}.organization_id in "));
+                org_set(q, &v.scope);
+            }
+        }
         // A problem is seen by those who see its project and by the organisation that owns it. An
         // expert acts for themself, not for their organisation: they see their projects' problems.
         RecordKind::Problem => {

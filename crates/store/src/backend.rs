@@ -91,6 +91,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0023_notifications.sql"),
     ),
     (24, "messages", include_str!("../migrations/sqlite/0024_messages.sql")),
+    (27, "webhooks", include_str!("../migrations/sqlite/0027_webhooks.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -166,6 +167,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/postgres/0023_notifications.sql"),
     ),
     (24, "messages", include_str!("../migrations/postgres/0024_messages.sql")),
+    (27, "webhooks", include_str!("../migrations/postgres/0027_webhooks.sql")),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

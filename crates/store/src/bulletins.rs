@@ -190,6 +190,27 @@ impl Store {
             return Err(already_issued());
         }
         let after = fetch(&mut tx, id).await?;
+        // 通报印发: every webhook that chose it hears of it, in this transaction (issue 18).
+        crate::webhooks::record_event(
+            &mut tx,
+            &crate::webhooks::NewEvent {
+                kind: hezuo_domain::webhook::WebhookEvent::BulletinIssued,
+                key: format!("bulletin_issued:{id}"),
+                organization_id: None,
+                record: (RecordKind::Bulletin, id),
+                title: format!("督查通报印发：{}", after.title),
+                body: format!(
+                    "- 通报：{}\n- 文号：{number}\n- 期间：{}\n- 印发：{}",
+                    after.title, after.period, v.username
+                ),
+                path: format!("/bulletins/{id}"),
+                data: serde_json::json!({
+                    "bulletin_id": id, "title": after.title, "number": number, "period": after.period,
+                    "issued_by": v.username,
+                }),
+            },
+        )
+        .await?;
         audit(
             &mut tx,
             v,

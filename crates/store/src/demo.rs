@@ -79,6 +79,8 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<DemoSummary> {
         people: People::default(),
     };
     let ids = l.units().await?;
+    // Webhooks first, so that the demo's events (bulletins, matches) are in their delivery logs.
+    crate::demo_webhooks::load(store).await?;
     let agr = l.agreements(&ids, today).await?;
     l.projects(&ids, &agr, today).await?;
     l.sum.solicitation = demands::load(store, &ids, today, include_str!("demo_seed.txt")).await?;

@@ -25,6 +25,7 @@ mod demo_messages;
 mod demo_platforms;
 mod demo_secondments;
 mod demo_trainings;
+mod demo_webhooks;
 pub mod events;
 pub mod groups;
 pub mod idempotency;
@@ -52,6 +53,7 @@ pub mod summary;
 pub mod supervision;
 pub mod trainings;
 pub mod waiting;
+pub mod webhooks;
 pub mod works;
 
 use hezuo_domain::{FieldErrors, Msg};

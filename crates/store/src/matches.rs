@@ -238,6 +238,7 @@ impl Store {
         on_tx!(&mut tx, c => sqlx::query("update demand_match set status = $1, reason = $2, updated_at = $3, accepted_on = $4 where id = $5")
             .bind(to.as_str()).bind(&reason).bind(t).bind(accepted_on).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
         if to == MatchStatus::Accepted {
+            demand_matched_event(&mut tx, id, before.demand_id).await?;
             let status: String = on_tx!(&mut tx, c => sqlx::query_scalar("select status from demand where id = $1")
                 .bind(before.demand_id).fetch_one(c).await)?;
             let from = DemandStatus::parse(&status).unwrap_or(DemandStatus::Draft);
@@ -363,4 +364,39 @@ async fn fetch(tx: &mut Tx, id: i64) -> Result<Match> {
     let sql = format!("select {COLS} from demand_match where id = $1");
     let row: Option<Row> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
     row.map(Into::into).ok_or(StoreError::NotFound)
+}
+
+/// 需求匹配成功 (issue 18): an accepted match — the step that marks its demand matched — is told
+/// to the webhooks of the demand's enterprise and those above it, once per match.
+async fn demand_matched_event(tx: &mut crate::Tx, match_id: i64, demand_id: i64) -> Result<()> {
+    let (title, enterprise_id, enterprise): (String, i64, String) = on_tx!(tx, c => sqlx::query_as(
+        "select d.title, d.enterprise_id, o.name from demand d join organization o on o.id = d.enterprise_id where d.id = $1")
+        .bind(demand_id).fetch_one(c).await)?;
+    let (expert, result): (Option<String>, Option<String>) = on_tx!(tx, c => sqlx::query_as(
+        "select p.name, r.title from demand_match m left join person p on p.id = m.person_id \
+         left join research_result r on r.id = m.result_id where m.id = $1")
+        .bind(match_id).fetch_one(c).await)?;
+    let with = match (&expert, &result) {
+        (Some(p), _) => format!("专家 {p}"),
+        (None, Some(r)) => format!("成果“{r}”"),
+        (None, None) => String::from("—"),
+    };
+    crate::webhooks::record_event(
+        tx,
+        &crate::webhooks::NewEvent {
+            kind: hezuo_domain::webhook::WebhookEvent::DemandMatched,
+            key: format!("demand_matched:{match_id}"),
+            organization_id: Some(enterprise_id),
+            record: (RecordKind::Demand, demand_id),
+            title: format!("需求匹配成功：{title}"),
+            body: format!("- 需求：{title}\n- 企业：{enterprise}\n- 对接：{with}"),
+            path: format!("/demands/{demand_id}"),
+            data: serde_json::json!({
+                "demand_id": demand_id, "match_id": match_id, "title": title, "enterprise_id": enterprise_id,
+                "enterprise": enterprise, "expert": expert, "result": result,
+            }),
+        },
+    )
+    .await?;
+    Ok(())
 }

@@ -13,7 +13,7 @@
 //! [`Store::refresh_flags`] first, which costs one indexed query when nothing is stale.
 
 use crate::sql::{Arg, Q, bind_args};
-use crate::{Result, Store, StoreError, on_db};
+use crate::{Result, Store, StoreError, Tx, on_db, on_tx};
 use chrono::NaiveDate;
 use hezuo_domain::Msg;
 use hezuo_domain::flag::Flag;
@@ -112,12 +112,31 @@ impl Store {
                 p.kind.as_str()
             );
         }
+        let mut tx = self.begin().await?;
+        // Those turning red now from not red (issue 18): `last_flag` survives the triggers, which
+        // empty `flag` only. On PostgreSQL a second refresher waits for this row and then finds it
+        // red already; on SQLite writers take turns.
+        let turned: Vec<i64> = if flag == Flag::Red {
+            let sql = format!(
+                "update project_flag set last_flag = 'red' from (values {list}) as v \
+                 where project_flag.project_id = v.column1 and project_flag.gen = v.column2 \
+                 and (project_flag.last_flag is null or project_flag.last_flag <> 'red') \
+                 returning project_flag.project_id"
+            );
+            on_tx!(&mut tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(c).await)?
+        } else {
+            vec![]
+        };
         let sql = format!(
-            "update project_flag set flag = $1, computed_on = $2, batch_year = v.column3, \
+            "update project_flag set flag = $1, last_flag = $1, computed_on = $2, batch_year = v.column3, \
              lead_unit_id = v.column4, kind = v.column5 from (values {list}) as v \
              where project_flag.project_id = v.column1 and project_flag.gen = v.column2"
         );
-        on_db!(&self.db, p => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(flag.as_str()).bind(day).execute(p).await.map(|_| ()))?;
+        on_tx!(&mut tx, c => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(flag.as_str()).bind(day).execute(c).await.map(|_| ()))?;
+        if !turned.is_empty() {
+            red_events(&mut tx, day, projects, gens, &turned).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -134,8 +153,9 @@ impl Store {
             }
             let _ = write!(list, "({id}, {g})");
         }
-        let sql =
-            format!("update project_flag set flag = null, computed_on = $1 where (project_id, gen) in (values {list})");
+        let sql = format!(
+            "update project_flag set flag = null, last_flag = null, computed_on = $1 where (project_id, gen) in (values {list})"
+        );
         on_db!(&self.db, p => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(never()).execute(p).await.map(|_| ()))?;
         Ok(())
     }
@@ -172,4 +192,56 @@ impl Store {
         q.push("))");
         Ok(())
     }
+}
+
+/// 项目亮红灯 (issue 18): one `flag_red` event per project in `turned` (keyed by the project, the
+/// generation and the day it turned, so two refreshers record it once), for the webhooks of its
+/// lead unit and those above it — skipped when no webhook listens for red flags at all, so a
+/// province-sized refresh writes no events nobody asked for.
+async fn red_events(
+    tx: &mut Tx,
+    day: NaiveDate,
+    projects: &[&Project],
+    gens: &HashMap<i64, i64>,
+    turned: &[i64],
+) -> Result<()> {
+    let listening: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "select count(*) from webhook where enabled = true and archived = false and events like '%flag_red%'")
+        .fetch_one(c).await)?;
+    if listening == 0 {
+        return Ok(());
+    }
+    let turned: std::collections::HashSet<i64> = turned.iter().copied().collect();
+    let mut units = Q::new("select id, name from organization where id in ");
+    let ids: Vec<i64> = projects
+        .iter()
+        .filter(|p| turned.contains(&p.id))
+        .map(|p| p.lead_unit_id)
+        .collect();
+    units.bind_list(&ids);
+    let names: Vec<(i64, String)> = on_tx!(tx, c => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(units.sql.clone())), units.args).fetch_all(c).await)?;
+    let names: HashMap<i64, String> = names.into_iter().collect();
+    for p in projects.iter().filter(|p| turned.contains(&p.id)) {
+        let unit = names.get(&p.lead_unit_id).cloned().unwrap_or_default();
+        let reasons = p.flag_reasons.clone();
+        let mut body = format!("- 项目：{}\n- 牵头单位：{unit}\n- 年度：{}", p.title, p.batch_year);
+        for r in &reasons {
+            body.push_str(&format!("\n- 原因：{r}"));
+        }
+        let ev = crate::webhooks::NewEvent {
+            kind: hezuo_domain::webhook::WebhookEvent::FlagRed,
+            key: format!("flag_red:{}:{}:{day}", p.id, gens.get(&p.id).copied().unwrap_or(-1)),
+            organization_id: Some(p.lead_unit_id),
+            record: (hezuo_domain::RecordKind::Project, p.id),
+            title: format!("项目亮红灯：{}", p.title),
+            body,
+            path: format!("/projects/{}", p.id),
+            data: serde_json::json!({
+                "project_id": p.id, "title": p.title, "lead_unit_id": p.lead_unit_id, "lead_unit": unit,
+                "batch_year": p.batch_year, "flag": "red", "reasons": reasons, "day": day,
+            }),
+        };
+        crate::webhooks::record_event(tx, &ev).await?;
+    }
+    Ok(())
 }

@@ -50,6 +50,7 @@ pub mod supervision;
 pub mod trainings;
 pub mod users;
 mod views;
+pub mod webhooks;
 pub mod works;
 
 pub use routing::{RouteExt, routed_paths};
@@ -105,6 +106,7 @@ pub fn app(state: AppState) -> Router {
         .merge(groups::router())
         .merge(scorecards::router())
         .merge(notifications::router())
+        .merge(webhooks::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

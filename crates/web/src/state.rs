@@ -21,6 +21,8 @@ pub struct AppState {
     pub patch_turns: Arc<PatchTurns>,
     /// What `/metrics` reports.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Posts webhook deliveries (a test post from a page), linking back to the public address.
+    pub webhooks: hezuo_app::webhooks::Poster,
 }
 
 /// One lock per record being written, made when first asked for and dropped once nobody holds or
@@ -61,6 +63,8 @@ impl AppState {
             search: Arc::new(search),
             patch_turns: Arc::new(PatchTurns::new()),
             metrics: Arc::new(crate::metrics::Metrics::new()),
+            webhooks: hezuo_app::webhooks::Poster::new("http://127.0.0.1:8080")
+                .expect("the HTTP client builds with the bundled roots"),
         }
     }
 

@@ -16,6 +16,7 @@ mod messages;
 mod notifications;
 mod people;
 mod statistics;
+mod webhooks;
 
 use crate::error::ErrorBody;
 use crate::routing::RouteExt;
@@ -569,6 +570,7 @@ pub fn document() -> Value {
     statistics::statistics(&mut doc, &mut paths);
     imports::paths(&mut paths);
     notifications::paths(&mut doc, &mut paths);
+    webhooks::paths(&mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,
@@ -580,6 +582,7 @@ pub fn document() -> Value {
     annotate(&mut paths);
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
         annual_review::schemas(schemas);
+        webhooks::schemas(schemas);
         amend(schemas);
         patches(schemas, &paths);
     }

@@ -49,6 +49,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let audit = item("audit", "/audit", "操作留痕", "Audit log");
     let users = item("users", "/users", "用户", "Users");
     let api = item("api", "/api/v1/openapi.json", "接口文档", "API");
+    let webhooks = item("webhooks", "/webhooks", "消息推送", "Webhooks");
     match role {
         Office => vec![
             home,
@@ -74,6 +75,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             platforms,
             orgs,
             people,
+            webhooks,
             audit,
             users,
             api,
@@ -102,6 +104,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             platforms,
             orgs,
             people,
+            webhooks,
             audit,
             api,
         ],
@@ -154,6 +157,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             platforms,
             orgs,
             people,
+            webhooks,
         ],
         Enterprise => {
             let own = match scope {

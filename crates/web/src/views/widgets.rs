@@ -219,7 +219,12 @@ impl Field {
         matches!(self.value.as_str(), "true" | "on" | "1")
     }
     pub fn input_type(&self) -> &'static str {
-        if self.kind == "date" { "date" } else { "text" }
+        match self.kind {
+            "date" => "date",
+            // A secret typed into a form (a webhook's), never filled in by the page.
+            "password" => "password",
+            _ => "text",
+        }
     }
     pub fn input_mode(&self) -> &'static str {
         if self.kind == "number" { "decimal" } else { "text" }

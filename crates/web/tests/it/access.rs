@@ -478,6 +478,9 @@ mod matrix {
 
     /// The records on both sides of every scope: `a_*` lie inside the scoped users' reach, `b_*` outside.
     pub struct Fixture {
+        /// Webhooks (issue 18): the college's (the unit's own), and the other county's.
+        pub webhook_a: i64,
+        pub webhook_b: i64,
         pub event_a: i64,
         pub event_b: i64,
         pub decision_a: i64,
@@ -839,6 +842,12 @@ mod matrix {
         let log = |c: i64, title: &str| json!({"chief_expert_id": c, "kind": "visit", "served_on": "2026-05-01", "title": title});
         let log_a = app.create("service-log", log(chief_a, "甲服务记录")).await;
         let log_b = app.create("service-log", log(chief_b, "乙服务记录")).await;
+        let hook = |org: i64, name: &str| {
+            json!({"organization_id": org, "name": name, "kind": "dingtalk",
+            "url": "http://127.0.0.1:9/robot/send?access_token=matrix", "secret": "SECmatrix", "events": ["flag_red"]})
+        };
+        let webhook_a = app.create("webhooks", hook(college_a, "甲群机器人")).await;
+        let webhook_b = app.create("webhooks", hook(county_b, "乙群机器人")).await;
         let mut secondments = Vec::new();
         for (person, from, to, post) in [
             (person_a, college_a, county_a, "甲方挂职岗位"),
@@ -912,6 +921,8 @@ mod matrix {
             eval_b: platforms[1].1,
             outcome_a,
             outcome_b,
+            webhook_a,
+            webhook_b,
             secondment_a: secondments[0].0,
             secondment_b: secondments[1].0,
             sreport_a: secondments[0].1,
@@ -1698,6 +1709,25 @@ mod matrix {
             Op::Write("secondment", "archive"),
         ),
         ("GET", "/api/v1/secondments/{id}/periods", Op::Read("secondment")),
+        ("GET", "/webhooks", Op::List("webhook")),
+        ("GET", "/api/v1/webhooks", Op::List("webhook")),
+        ("GET", "/webhooks/{id}", Op::Read("webhook")),
+        ("GET", "/api/v1/webhooks/{id}", Op::Read("webhook")),
+        ("GET", "/api/v1/webhooks/{id}/deliveries", Op::Read("webhook")),
+        ("GET", "/webhooks/new", Op::NewForm("webhook")),
+        ("POST", "/webhooks/new", Op::Write("webhook", "create")),
+        ("POST", "/api/v1/webhooks", Op::Write("webhook", "create")),
+        ("GET", "/webhooks/{id}/edit", Op::EditForm("webhook")),
+        ("POST", "/webhooks/{id}/edit", Op::Write("webhook", "update")),
+        ("PUT", "/api/v1/webhooks/{id}", Op::Write("webhook", "update")),
+        ("PATCH", "/api/v1/webhooks/{id}", Op::Write("webhook", "update")),
+        // A test post: whoever may edit the webhook.
+        ("POST", "/webhooks/{id}/test", Op::Write("webhook", "update")),
+        ("POST", "/api/v1/webhooks/{id}/test", Op::Write("webhook", "update")),
+        ("POST", "/webhooks/{id}/archive", Op::Write("webhook", "archive")),
+        ("POST", "/webhooks/{id}/restore", Op::Write("webhook", "archive")),
+        ("POST", "/api/v1/webhooks/{id}/archive", Op::Write("webhook", "archive")),
+        ("POST", "/api/v1/webhooks/{id}/restore", Op::Write("webhook", "archive")),
         ("GET", "/api/v1/secondments/{id}/reports", Op::Read("secondment")),
         (
             "POST",
@@ -1785,6 +1815,8 @@ mod matrix {
                     // Reporting on the decisions it owns, and raising one as a problem.
                     | ("decision", "update")
                     | ("handover_problem", _)
+                    // Its own robots and webhooks.
+                    | ("webhook", _)
             ),
             Role::Enterprise => matches!(
                 (kind, action),
@@ -1834,6 +1866,7 @@ mod matrix {
             "chief" => (f.chief_a, f.chief_b),
             "servicelog" => (f.log_a, f.log_b),
             "secondment" | "sreport" => (f.secondment_a, f.secondment_b),
+            "webhook" => (f.webhook_a, f.webhook_b),
             "secondment_report" => (f.sreport_a, f.sreport_b),
             "group" | "member" => (f.group_a, f.group_b),
             _ => (0, 0),
@@ -1957,6 +1990,8 @@ async fn matrix_users(app: &TestApp, f: &matrix::Fixture) -> Vec<(Role, Session,
                 "decision",
                 "handover_problem",
                 "training",
+                // Its own webhook.
+                "webhook",
                 // The appointment of the college's expert.
                 "chief",
                 "servicelog",
@@ -2110,6 +2145,25 @@ fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(S
         ],
         "station" => vec![("person_id", f.person_c.to_string()), ("role", "驻站博士".into())],
         "evaluation" => vec![("year", "2024".into()), ("grade", "pass".into())],
+        // A county's coordinator keeps webhooks of its subtree (the enterprise under it), a unit its own.
+        "webhook" => vec![
+            ("name", "新群机器人".into()),
+            ("kind", "dingtalk".into()),
+            ("url", "http://127.0.0.1:9/robot/send?access_token=new".into()),
+            ("secret", "SECnew".into()),
+            ("events", "flag_red".into()),
+            (
+                "organization_id",
+                pick(
+                    if role == Role::Coordinator {
+                        f.ent_a
+                    } else {
+                        f.college_a
+                    },
+                    f.county_b,
+                ),
+            ),
+        ],
         "group" => vec![
             ("name", "新合作小组".into()),
             ("kind", "partnership".into()),

@@ -163,6 +163,20 @@ impl TestApp {
         hezuo_web::app(hezuo_web::AppState::new(store))
     }
 
+    /// The same database opened again, as a second server's store (webhook dispatchers side by side).
+    pub async fn second_store(&self) -> Store {
+        let (url, dir) = match &self.pg {
+            Some((admin, name)) => {
+                let (base, _) = admin.rsplit_once('/').expect("database url with a database name");
+                (Some(format!("{base}/{name}")), self.dir.join("second-store"))
+            }
+            None => (None, self.dir.clone()),
+        };
+        Store::open_and_migrate(url.as_deref(), &dir)
+            .await
+            .expect("open the store again")
+    }
+
     /// Moves the app's "today" (same records, sessions and users).
     pub fn set_today(&mut self, day: &str) {
         let store = self

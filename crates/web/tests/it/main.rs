@@ -34,3 +34,4 @@ mod signin;
 mod statistics;
 mod supervision;
 mod trainings;
+mod webhooks;
