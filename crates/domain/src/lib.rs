@@ -28,6 +28,7 @@ pub mod platform;
 pub mod problem;
 pub mod project;
 pub mod project_import;
+pub mod registration;
 pub mod reminder;
 pub mod research_result;
 pub mod scorecard;
@@ -91,10 +92,12 @@ pub enum RecordKind {
     Decision,
     /// The year's review for the work conference (工作会议回顾); its id is the year.
     AnnualReview,
+    /// An enterprise's self-registration (企业自助注册), until decided and after.
+    Registration,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 28] = [
+    pub const ALL: [RecordKind; 29] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -123,6 +126,7 @@ impl RecordKind {
         Self::Event,
         Self::Decision,
         Self::AnnualReview,
+        Self::Registration,
     ];
     /// The kinds a file may be attached to.
     pub const ATTACHABLE: [RecordKind; 21] = [
@@ -178,6 +182,7 @@ impl RecordKind {
             Self::Event => "event",
             Self::Decision => "decision",
             Self::AnnualReview => "annual_review",
+            Self::Registration => "registration",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -224,6 +229,7 @@ impl RecordKind {
             Self::Decision => "decisions",
             // Its page is `/annual-review/{year}`, and its id is the year.
             Self::AnnualReview => "annual-review",
+            Self::Registration => "registrations",
         }
     }
     pub fn label(self) -> Msg {
@@ -256,6 +262,7 @@ impl RecordKind {
             Self::Event => Msg::new("会议活动", "Event"),
             Self::Decision => Msg::new("议定事项", "Decision"),
             Self::AnnualReview => Msg::new("年度回顾", "Annual review"),
+            Self::Registration => Msg::new("企业注册", "Enterprise registration"),
         }
     }
 }

@@ -85,6 +85,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "project_flag",
         include_str!("../migrations/sqlite/0022_project_flag.sql"),
     ),
+    (
+        25,
+        "registrations",
+        include_str!("../migrations/sqlite/0025_registrations.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -153,6 +158,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         22,
         "project_flag",
         include_str!("../migrations/postgres/0022_project_flag.sql"),
+    ),
+    (
+        25,
+        "registrations",
+        include_str!("../migrations/postgres/0025_registrations.sql"),
     ),
 ];
 
