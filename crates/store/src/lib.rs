@@ -36,6 +36,7 @@ pub mod problems;
 pub mod project_flags;
 pub mod project_import;
 pub mod projects;
+pub mod registrations;
 mod records;
 pub mod reminders;
 pub mod results;
