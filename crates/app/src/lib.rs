@@ -10,8 +10,11 @@
 
 pub mod demands;
 pub mod flags;
+pub mod mail;
 pub mod matching;
+pub mod pow;
 pub mod project_import;
+pub mod registrations;
 pub mod reminders;
 pub mod search;
 pub mod trainings;

@@ -4,36 +4,7 @@
 
 use hezuo_domain::reminder::compose;
 use hezuo_store::Store;
-use lettre::message::{Mailbox, header::ContentType};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-
-/// Where email goes: an SMTP server (`smtp://user:pass@host:port`, `smtps://…` for TLS) and the sender.
-#[derive(Clone)]
-pub struct Mailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
-    from: Mailbox,
-}
-
-impl std::fmt::Debug for Mailer {
-    // The URL may carry a password: never print it.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Mailer")
-            .field("from", &self.from.to_string())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Mailer {
-    pub fn new(smtp_url: &str, from: &str) -> anyhow::Result<Mailer> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
-            .map_err(|e| anyhow::anyhow!("HEZUO_SMTP_URL is not a usable SMTP address: {e}"))?
-            .build();
-        let from = from
-            .parse()
-            .map_err(|e| anyhow::anyhow!("HEZUO_MAIL_FROM is not an email address: {e}"))?;
-        Ok(Mailer { transport, from })
-    }
-}
+pub use crate::mail::Mailer;
 
 /// What one run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -60,21 +31,8 @@ pub async fn run_once(store: &Store, mailer: Option<&Mailer>, days_before: &[i64
         let (Some(mailer), Some(email)) = (mailer, p.email.as_deref()) else {
             continue;
         };
-        let to: Mailbox = match format!("{} <{email}>", p.name).parse() {
-            Ok(m) => m,
-            Err(e) => {
-                tracing::warn!(person = p.person_id, error = %e, "unusable email address; in-app reminder only");
-                continue;
-            }
-        };
-        let message = Message::builder()
-            .from(mailer.from.clone())
-            .to(to)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(body)?;
-        match mailer.transport.send(message).await {
-            Ok(_) => {
+        match mailer.send(&p.name, email, &subject, &body).await {
+            Ok(()) => {
                 store.reminder_emailed(p.person_id, today).await?;
                 summary.emailed += 1;
             }
