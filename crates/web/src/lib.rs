@@ -36,6 +36,7 @@ pub mod people;
 pub mod platforms;
 pub mod problems;
 pub mod projects;
+pub mod registrations;
 mod resource;
 pub mod results;
 mod routing;
@@ -101,6 +102,7 @@ pub fn app(state: AppState) -> Router {
         .merge(secondments::router())
         .merge(groups::router())
         .merge(scorecards::router())
+        .merge(registrations::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

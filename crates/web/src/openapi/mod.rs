@@ -12,6 +12,7 @@
 mod annual_review;
 mod features;
 mod imports;
+mod registrations;
 mod people;
 mod statistics;
 
@@ -449,6 +450,7 @@ fn accounts(paths: &mut serde_json::Map<String, Value>) {
 pub fn document() -> Value {
     let mut doc = serde_json::to_value(Schemas::openapi()).unwrap_or_else(|_| json!({}));
     imports::schemas(&mut doc);
+    registrations::schemas(&mut doc);
     let mut paths = serde_json::Map::new();
     crud(
         &mut paths,
@@ -557,6 +559,7 @@ pub fn document() -> Value {
     annual_review::paths(&mut paths);
     statistics::statistics(&mut doc, &mut paths);
     imports::paths(&mut paths);
+    registrations::paths(&mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,

@@ -47,6 +47,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let people = item("people", "/people", "人员", "People");
     let audit = item("audit", "/audit", "操作留痕", "Audit log");
     let users = item("users", "/users", "用户", "Users");
+    let registrations = item("registrations", "/registrations", "注册审核", "Registrations");
     let api = item("api", "/api/v1/openapi.json", "接口文档", "API");
     match role {
         Office => vec![
@@ -72,6 +73,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             platforms,
             orgs,
             people,
+            registrations,
             audit,
             users,
             api,
@@ -99,6 +101,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             platforms,
             orgs,
             people,
+            registrations,
             audit,
             api,
         ],
