@@ -22,6 +22,7 @@ mod demo_chief_experts;
 mod demo_events;
 mod demo_groups;
 mod demo_platforms;
+mod demo_registrations;
 mod demo_secondments;
 mod demo_trainings;
 pub mod events;

@@ -297,10 +297,10 @@ async fn register_page(
     register_view(&s, lang, &uri, who.as_ref(), RegistrationInput::default(), None).await
 }
 
-/// Signs the new account in: the session cookie for the response.
-async fn sign_in(s: &AppState, reg: &Registration, ip: Option<&str>) -> Result<HeaderValue, ApiError> {
-    let (secret, _) = s.store.create_session(reg.user_id, ip).await?;
-    Ok(crate::account::session_cookie_header(s, &secret))
+/// Signs the new account in: the session cookie for the response, and the session's CSRF token.
+async fn sign_in(s: &AppState, reg: &Registration, ip: Option<&str>) -> Result<(HeaderValue, String), ApiError> {
+    let (secret, csrf) = s.store.create_session(reg.user_id, ip).await?;
+    Ok((crate::account::session_cookie_header(s, &secret), csrf))
 }
 
 async fn register_submit(
@@ -317,7 +317,7 @@ async fn register_submit(
     let i: RegistrationInput = parse_form(&body)?;
     match register(&s.store, s.mailer.as_ref(), &i, ip.as_deref(), now_secs()).await {
         Ok((reg, mail)) => {
-            let cookie = sign_in(&s, &reg, ip.as_deref()).await?;
+            let (cookie, _) = sign_in(&s, &reg, ip.as_deref()).await?;
             let mut res = views::redirect(&format!("/register/status?mail={}", mail_code(mail)));
             res.headers_mut().append(header::SET_COOKIE, cookie);
             Ok(res)
@@ -812,6 +812,8 @@ pub struct Filed {
     /// `sent`, `none` (the server sends no email: the office checks by phone), `failed`, …
     pub mail: String,
     pub message: String,
+    /// The new session's token for `X-CSRF-Token` (the session itself is the cookie set).
+    pub csrf_token: String,
 }
 
 async fn api_create(
@@ -825,8 +827,9 @@ async fn api_create(
     }
     let i: RegistrationInput = parse_json(&body)?;
     let (reg, mail) = register(&s.store, s.mailer.as_ref(), &i, ip.as_deref(), now_secs()).await?;
-    let cookie = sign_in(&s, &reg, ip.as_deref()).await?;
+    let (cookie, csrf_token) = sign_in(&s, &reg, ip.as_deref()).await?;
     let filed = Filed {
+        csrf_token,
         message: lang.pick(&mail.words(&reg.email)).to_string(),
         mail: mail_code(mail).to_string(),
         registration: reg,
