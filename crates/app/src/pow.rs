@@ -58,11 +58,7 @@ pub fn zero_bits(hash: &[u8]) -> u32 {
 
 /// Finds a nonce for `challenge` (what the page's script does; for tests and API clients).
 pub fn solve(challenge: &str) -> String {
-    let bits = challenge
-        .split('.')
-        .nth(2)
-        .and_then(|b| b.parse().ok())
-        .unwrap_or(BITS);
+    let bits = challenge.split('.').nth(2).and_then(|b| b.parse().ok()).unwrap_or(BITS);
     (0u64..)
         .find(|n| zero_bits(&Sha256::digest(format!("{challenge}:{n}").as_bytes())) >= bits)
         .unwrap_or(0)

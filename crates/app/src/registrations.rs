@@ -107,7 +107,12 @@ pub async fn send_code(store: &Store, mailer: Option<&Mailer>, reg: &Registratio
         reg.contact_name, reg.name
     );
     match mailer
-        .send(&reg.contact_name, &reg.email, &format!("企业注册邮箱验证码：{code}"), &body)
+        .send(
+            &reg.contact_name,
+            &reg.email,
+            &format!("企业注册邮箱验证码：{code}"),
+            &body,
+        )
         .await
     {
         Ok(()) => Ok(Mail::Sent),

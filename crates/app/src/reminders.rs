@@ -2,9 +2,9 @@
 //! and, when mail is configured (`HEZUO_SMTP_URL`, `HEZUO_MAIL_FROM`), one email listing it all.
 //! A run claims each person's day in the store before sending, so running twice sends nothing twice.
 
+pub use crate::mail::Mailer;
 use hezuo_domain::reminder::compose;
 use hezuo_store::Store;
-pub use crate::mail::Mailer;
 
 /// What one run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -35,7 +35,14 @@ pub async fn load(store: &Store) -> Result<usize> {
         "周建平",
         1,
     );
-    let rejected = application("龙游绿谷食品有限公司", "91330825MA2D7K802", "C14", "330825", "吴丽华", 2);
+    let rejected = application(
+        "龙游绿谷食品有限公司",
+        "91330825MA2D7K802",
+        "C14",
+        "330825",
+        "吴丽华",
+        2,
+    );
     let mut n = 0;
     for (i, input) in [pending, rejected].iter().enumerate() {
         let d = input.validate(city.as_deref())?;

@@ -236,7 +236,16 @@ impl Store {
         let snap = serde_json::json!({ "username": d.credit_code, "role": "enterprise", "pending": true });
         audit(&mut tx, &v, RecordKind::User, user_id, "create", None, Some(&snap)).await?;
         let after = fetch(&mut tx, id).await?;
-        audit(&mut tx, &v, RecordKind::Registration, id, "create", None, Some(&snapshot(&after))).await?;
+        audit(
+            &mut tx,
+            &v,
+            RecordKind::Registration,
+            id,
+            "create",
+            None,
+            Some(&snapshot(&after)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -430,14 +439,32 @@ impl Store {
             .bind(&before.industry_code).bind(&before.phone).bind(t)
             .fetch_one(c).await)?;
         let org = crate::organizations::fetch(&mut tx, org_id).await?;
-        audit(&mut tx, v, RecordKind::Organization, org_id, "create", None, Some(&snapshot(&org))).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Organization,
+            org_id,
+            "create",
+            None,
+            Some(&snapshot(&org)),
+        )
+        .await?;
         let person_id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
             "insert into person (organization_id, name, title, phone, email, is_expert, archived, created_at, updated_at) \
              values ($1, $2, '联系人', $3, $4, false, false, $5, $5) returning id")
             .bind(org_id).bind(&before.contact_name).bind(&before.phone).bind(&before.email).bind(t)
             .fetch_one(c).await)?;
         let person = crate::people::fetch(&mut tx, person_id).await?;
-        audit(&mut tx, v, RecordKind::Person, person_id, "create", None, Some(&snapshot(&person))).await?;
+        audit(
+            &mut tx,
+            v,
+            RecordKind::Person,
+            person_id,
+            "create",
+            None,
+            Some(&snapshot(&person)),
+        )
+        .await?;
         on_tx!(&mut tx, c => sqlx::query(
             "update user_account set organization_id = $1, pending = false, updated_at = $2 where id = $3")
             .bind(org_id).bind(t).bind(before.user_id).execute(c).await.map(|r| r.rows_affected()))?;

@@ -125,15 +125,15 @@ pub(crate) async fn resolve(s: &AppState, headers: &HeaderMap, ip: Option<String
 fn public(path: &str) -> bool {
     crate::registrations::public(path)
         || matches!(
-        path,
-        "/login"
-            | "/healthz"
-            | "/static/style.css"
-            | "/static/app.js"
-            | "/favicon.ico"
-            | "/api/v1/auth/login"
-            | "/api/v1/openapi.json"
-    )
+            path,
+            "/login"
+                | "/healthz"
+                | "/static/style.css"
+                | "/static/app.js"
+                | "/favicon.ico"
+                | "/api/v1/auth/login"
+                | "/api/v1/openapi.json"
+        )
 }
 
 fn query_value(query: Option<&str>, key: &str) -> Option<String> {
@@ -242,7 +242,11 @@ pub async fn authenticate(req: Request, next: Next) -> Response {
                     )
                     .into_response();
                 }
-                return (StatusCode::SEE_OTHER, [(header::LOCATION, "/register/status".to_string())]).into_response();
+                return (
+                    StatusCode::SEE_OTHER,
+                    [(header::LOCATION, "/register/status".to_string())],
+                )
+                    .into_response();
             }
             parts.extensions.insert(a);
         }

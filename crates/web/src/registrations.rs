@@ -218,11 +218,15 @@ async fn register_view(
         label: lang.tr("（请选择）", "(choose)").into(),
         selected: chosen_county.is_empty(),
     }];
-    counties.extend(counties_of(city.as_deref().unwrap_or("")).into_iter().map(|(code, name)| Choice {
-        selected: code == chosen_county,
-        label: name,
-        value: code,
-    }));
+    counties.extend(
+        counties_of(city.as_deref().unwrap_or(""))
+            .into_iter()
+            .map(|(code, name)| Choice {
+                selected: code == chosen_county,
+                label: name,
+                value: code,
+            }),
+    );
     // A county typed into the API that is not in the list stays visible with its error.
     if !chosen_county.is_empty() && !counties.iter().any(|c| c.selected) {
         counties.push(Choice {
@@ -253,16 +257,40 @@ async fn register_view(
     };
     let top = vec![
         input("name", "企业名称", "Enterprise name", "text", "organization"),
-        input("credit_code", "统一社会信用代码", "Unified social credit code", "text", "off"),
+        input(
+            "credit_code",
+            "统一社会信用代码",
+            "Unified social credit code",
+            "text",
+            "off",
+        ),
     ];
     let contact = vec![
         input("contact_name", "联系人", "Contact person", "text", "name"),
         input("phone", "联系电话", "Phone", "tel", "tel"),
-        input("email", "电子邮箱（接收验证码）", "Email (for the code)", "email", "email"),
+        input(
+            "email",
+            "电子邮箱（接收验证码）",
+            "Email (for the code)",
+            "email",
+            "email",
+        ),
     ];
     let secret = vec![
-        input("password", "登录密码（至少 10 个字符）", "Password (at least 10 characters)", "password", "new-password"),
-        input("password_again", "再次输入密码", "Password again", "password", "new-password"),
+        input(
+            "password",
+            "登录密码（至少 10 个字符）",
+            "Password (at least 10 characters)",
+            "password",
+            "new-password",
+        ),
+        input(
+            "password_again",
+            "再次输入密码",
+            "Password again",
+            "password",
+            "new-password",
+        ),
     ];
     let page = RegisterPage {
         top,
@@ -270,7 +298,11 @@ async fn register_view(
         secret,
         layout,
         summary: (!errors.is_empty()).then(|| lang.t().form_has_errors.to_string()),
-        errors: errors.0.iter().map(|(k, m)| (k.clone(), lang.pick(m).to_string())).collect(),
+        errors: errors
+            .0
+            .iter()
+            .map(|(k, m)| (k.clone(), lang.pick(m).to_string()))
+            .collect(),
         challenge: hezuo_app::pow::issue(now_secs()),
         bits: hezuo_app::pow::BITS,
         industries,
@@ -401,11 +433,7 @@ fn props(lang: Lang, r: &Registration) -> Vec<(String, String)> {
     ]
 }
 
-async fn status_view(
-    cx: &Ctx,
-    mail: Option<Mail>,
-    error: Option<(StatusCode, String)>,
-) -> Result<Response, ApiError> {
+async fn status_view(cx: &Ctx, mail: Option<Mail>, error: Option<(StatusCode, String)>) -> Result<Response, ApiError> {
     let r = own(&cx.s, &cx.who).await?;
     let lang = cx.lang;
     let notice = match mail {
@@ -464,10 +492,7 @@ fn code_result(c: CodeCheck) -> Result<(), ApiError> {
             format!("验证码不正确，还可尝试 {left} 次"),
             format!("Wrong code; {left} tries left"),
         ),
-        CodeCheck::Expired => Msg::new(
-            "验证码已过期，请重新发送验证码",
-            "The code has expired; send a new one",
-        ),
+        CodeCheck::Expired => Msg::new("验证码已过期，请重新发送验证码", "The code has expired; send a new one"),
         CodeCheck::Locked => Msg::new(
             "验证码错误次数过多，已失效：请重新发送验证码",
             "Too many wrong codes; this one is locked: send a new one",
@@ -514,8 +539,10 @@ async fn resend_submit(cx: Ctx) -> Result<Response, ApiError> {
     if let Mail::Wait(secs) = mail {
         let msg = cx.lang.pick(&mail.words("")).to_string();
         let mut res = status_view(&cx, None, Some((StatusCode::TOO_MANY_REQUESTS, msg))).await?;
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_str(&secs.to_string()).expect("digits"));
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_str(&secs.to_string()).expect("digits"),
+        );
         return Ok(res);
     }
     Ok(views::redirect(&format!("/register/status?mail={}", mail_code(mail))))
@@ -664,7 +691,11 @@ async fn detail_view(
     let lang = cx.lang;
     let may_decide = r.status == RegistrationStatus::Pending
         && cx
-            .can(hezuo_domain::RecordKind::Registration, Some(id), hezuo_domain::access::Action::Update)
+            .can(
+                hezuo_domain::RecordKind::Registration,
+                Some(id),
+                hezuo_domain::access::Action::Update,
+            )
             .await?;
     let decided = match (&r.decided_by, r.decided_at) {
         (Some(by), Some(at)) => format!("{by} · {}", local_time(at)),
@@ -675,7 +706,10 @@ async fn detail_view(
         None => (StatusCode::OK, None),
     };
     let view = DetailView {
-        layout: cx.layout("registrations", format!("{} · {}", lang.tr("企业注册", "Registration"), r.name)),
+        layout: cx.layout(
+            "registrations",
+            format!("{} · {}", lang.tr("企业注册", "Registration"), r.name),
+        ),
         props: props(lang, &r),
         status: lang.pick(&r.status.label()).to_string(),
         decided,
@@ -723,9 +757,11 @@ pub struct RejectInput {
 /// does not exist: the office routes applications, and the coordinator should know to pass it on.
 async fn outside(s: &AppState, who: &Auth, id: i64) -> Result<(), ApiError> {
     if who.viewer.role == Role::Coordinator
-        && matches!(s.store.get_registration(&who.viewer, id).await, Err(hezuo_store::StoreError::NotFound))
-        && s
-            .store
+        && matches!(
+            s.store.get_registration(&who.viewer, id).await,
+            Err(hezuo_store::StoreError::NotFound)
+        )
+        && s.store
             .get_registration(&hezuo_store::Viewer::system("check"), id)
             .await
             .is_ok()
@@ -759,7 +795,12 @@ async fn reject(s: &AppState, who: &Auth, id: i64, i: &RejectInput) -> Result<Re
 }
 
 /// A refused decision shown on the application's page, beside its forms.
-async fn decided_page(cx: &Ctx, id: i64, r: Result<Registration, ApiError>, reason: String) -> Result<Response, ApiError> {
+async fn decided_page(
+    cx: &Ctx,
+    id: i64,
+    r: Result<Registration, ApiError>,
+    reason: String,
+) -> Result<Response, ApiError> {
     match r {
         Ok(_) => Ok(views::redirect(&format!("/registrations/{id}"))),
         Err(e @ (ApiError::Invalid(_) | ApiError::Conflict(_))) => {
@@ -846,7 +887,9 @@ async fn api_list(
 ) -> Result<Json<Page<Registration>>, ApiError> {
     may_read(&who)?;
     let status = f.status(None)?;
-    Ok(Json(s.store.list_registrations(&who.viewer, status, &f.params()).await?))
+    Ok(Json(
+        s.store.list_registrations(&who.viewer, status, &f.params()).await?,
+    ))
 }
 
 async fn api_get(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Json<Registration>, ApiError> {
@@ -900,8 +943,10 @@ async fn api_resend(State(s): State<AppState>, lang: Lang, who: Auth) -> Result<
     let mail = resend(&s, &who).await?;
     if let Mail::Wait(secs) = mail {
         let mut res = ApiError::Status(StatusCode::TOO_MANY_REQUESTS, mail.words("")).into_response();
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_str(&secs.to_string()).expect("digits"));
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_str(&secs.to_string()).expect("digits"),
+        );
         return Ok(res);
     }
     let r = own(&s, &who).await?;

@@ -12,8 +12,8 @@
 mod annual_review;
 mod features;
 mod imports;
-mod registrations;
 mod people;
+mod registrations;
 mod statistics;
 
 use crate::error::ErrorBody;

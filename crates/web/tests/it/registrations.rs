@@ -194,7 +194,10 @@ async fn a_code_failing_its_check_character_and_a_county_outside_the_city_are_re
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let t = r.text();
-    assert!(t.contains("id=\"err-region_code\"") && t.contains("不在衢州市范围内"), "{t}");
+    assert!(
+        t.contains("id=\"err-region_code\"") && t.contains("不在衢州市范围内"),
+        "{t}"
+    );
     assert!(t.contains("value=\"杭州企业\""));
     // Nothing was written: no account by that code.
     assert!(app.store.user_by_name(&good).await.unwrap().is_none());
@@ -296,9 +299,7 @@ async fn the_email_is_verified_by_the_code_sent_over_smtp_with_wrong_tries_and_r
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["fields"]["code"].as_str().unwrap().contains("还可尝试 4 次"));
-    let r = app
-        .form_as(&me, "/register/verify", &[("code", &code)])
-        .await;
+    let r = app.form_as(&me, "/register/verify", &[("code", &code)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let page = app.get_by(&me, "/register/status").await;
     assert!(page.text().contains("id=\"email-verified\""), "{}", page.text());
@@ -313,11 +314,21 @@ async fn the_email_is_verified_by_the_code_sent_over_smtp_with_wrong_tries_and_r
     };
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
-        app.json_by(&other, "POST", "/api/v1/registrations/mine/verify", json!({"code": wrong}))
-            .await;
+        app.json_by(
+            &other,
+            "POST",
+            "/api/v1/registrations/mine/verify",
+            json!({"code": wrong}),
+        )
+        .await;
     }
     let r = app
-        .json_by(&other, "POST", "/api/v1/registrations/mine/verify", json!({"code": code}))
+        .json_by(
+            &other,
+            "POST",
+            "/api/v1/registrations/mine/verify",
+            json!({"code": code}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["fields"]["code"].as_str().unwrap().contains("已失效"));
@@ -342,7 +353,12 @@ async fn without_mail_the_page_says_so_and_the_office_sees_the_email_unverified(
         .post(&format!("/api/v1/registrations/{id}/approve"), json!({}))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.json()["fields"]["phone_checked"].as_str().unwrap().contains("电话核实"));
+    assert!(
+        r.json()["fields"]["phone_checked"]
+            .as_str()
+            .unwrap()
+            .contains("电话核实")
+    );
 }
 
 #[tokio::test]
@@ -354,21 +370,28 @@ async fn a_pending_account_sees_only_its_own_application() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.location(), "/register/status");
     assert_eq!(app.get_by(&me, "/").await.location(), "/register/status");
-    for uri in ["/api/v1/projects", "/api/v1/organizations", "/api/v1/me", "/api/v1/registrations"] {
+    for uri in [
+        "/api/v1/projects",
+        "/api/v1/organizations",
+        "/api/v1/me",
+        "/api/v1/registrations",
+    ] {
         let r = app.get_by(&me, uri).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}");
         assert!(r.json()["error"].as_str().unwrap().contains("尚未通过审核"));
     }
-    let r = app
-        .json_by(&me, "POST", "/api/v1/demands", json!({"title": "x"}))
-        .await;
+    let r = app.json_by(&me, "POST", "/api/v1/demands", json!({"title": "x"})).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let page = app.get_by(&me, "/register/status").await;
     assert_eq!(page.status, StatusCode::OK);
     let t = page.text();
     assert!(t.contains("待审核") && t.contains("衢州自助注册企业50有限公司") && t.contains("13905700001"));
     // It signs in with the credit code and its password.
-    assert!(app.login(&credit_code(950), "a-long-applicant-password").await.is_some());
+    assert!(
+        app.login(&credit_code(950), "a-long-applicant-password")
+            .await
+            .is_some()
+    );
     let mine = app.get_by(&me, "/api/v1/registrations/mine").await;
     assert_eq!(mine.json()["status"], "pending");
 }
@@ -412,7 +435,10 @@ async fn the_office_approves_and_the_account_becomes_the_enterprise_under_its_co
     );
     // Decided once: a second approval is a conflict, not a second enterprise.
     let r = app
-        .post(&format!("/api/v1/registrations/{id}/approve"), json!({"phone_checked": true}))
+        .post(
+            &format!("/api/v1/registrations/{id}/approve"),
+            json!({"phone_checked": true}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
 }
@@ -428,28 +454,49 @@ async fn the_countys_coordinator_approves_and_another_countys_is_refused() {
     let list = app.get_by(&theirs, "/api/v1/registrations").await.json();
     assert_eq!(list["total"], 0);
     let r = app
-        .json_by(&theirs, "POST", &format!("/api/v1/registrations/{id}/approve"), json!({"phone_checked": true}))
+        .json_by(
+            &theirs,
+            "POST",
+            &format!("/api/v1/registrations/{id}/approve"),
+            json!({"phone_checked": true}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.json()["error"].as_str().unwrap().contains("不在您负责的区县"));
     let r = app
-        .json_by(&theirs, "POST", &format!("/api/v1/registrations/{id}/reject"), json!({"reason": "不行"}))
+        .json_by(
+            &theirs,
+            "POST",
+            &format!("/api/v1/registrations/{id}/reject"),
+            json!({"reason": "不行"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // Units, enterprises and experts never read applications.
     let unit = app.user("unit-x", Role::Unit, Some(w.county), None).await;
-    assert_eq!(app.get_by(&unit, "/api/v1/registrations").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get_by(&unit, "/api/v1/registrations").await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(app.get_by(&unit, "/registrations").await.status, StatusCode::FORBIDDEN);
     // Ours lists it on the page and approves it.
     let page = app.get_by(&ours, "/registrations").await;
     assert!(page.text().contains("衢州自助注册企业70有限公司"));
     let r = app
-        .json_by(&ours, "POST", &format!("/api/v1/registrations/{id}/approve"), json!({"phone_checked": true}))
+        .json_by(
+            &ours,
+            "POST",
+            &format!("/api/v1/registrations/{id}/approve"),
+            json!({"phone_checked": true}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["decided_by"], "coord-js");
     let org = r.json()["organization_id"].as_i64().unwrap();
-    assert_eq!(app.get_by(&ours, &format!("/api/v1/organizations/{org}")).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get_by(&ours, &format!("/api/v1/organizations/{org}")).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -457,15 +504,23 @@ async fn a_rejection_needs_a_reason_which_the_applicant_reads() {
     let app = spawn_app().await;
     world(&app).await;
     let (id, me) = filed(&app, 80).await;
-    let r = app.form(&format!("/registrations/{id}/reject"), &[("reason", "")]).await;
+    let r = app
+        .form(&format!("/registrations/{id}/reject"), &[("reason", "")])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("必填"));
     let r = app
-        .post(&format!("/api/v1/registrations/{id}/reject"), json!({"reason": "营业执照名称与填写不一致"}))
+        .post(
+            &format!("/api/v1/registrations/{id}/reject"),
+            json!({"reason": "营业执照名称与填写不一致"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let page = app.get_by(&me, "/register/status").await.text();
-    assert!(page.contains("未通过") && page.contains("营业执照名称与填写不一致"), "{page}");
+    assert!(
+        page.contains("未通过") && page.contains("营业执照名称与填写不一致"),
+        "{page}"
+    );
     // Still pending as an account: nothing else opens.
     assert_eq!(app.get_by(&me, "/api/v1/projects").await.status, StatusCode::FORBIDDEN);
     // Applying again with the same code is allowed once rejected (the old account retired).
@@ -486,7 +541,10 @@ async fn approvals_and_rejections_racing_decide_each_application_once() {
             let app = app.clone();
             tasks.push(tokio::spawn(async move {
                 let (uri, body) = if k % 2 == 0 {
-                    (format!("/api/v1/registrations/{id}/approve"), json!({"phone_checked": true}))
+                    (
+                        format!("/api/v1/registrations/{id}/approve"),
+                        json!({"phone_checked": true}),
+                    )
                 } else {
                     (format!("/api/v1/registrations/{id}/reject"), json!({"reason": "重复"}))
                 };
