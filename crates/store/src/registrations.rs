@@ -108,6 +108,9 @@ pub enum CodeCheck {
     NoCode,
 }
 
+/// A stored code: its hash, expiry, wrong tries, and when the email was verified.
+type CodeRow = (Option<String>, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>);
+
 fn code_hash(id: i64, code: &str) -> String {
     hex::encode(Sha256::digest(format!("registration:{id}:{}", code.trim()).as_bytes()))
 }
@@ -333,8 +336,7 @@ impl Store {
     pub async fn verify_registration_code(&self, v: &Viewer, id: i64, code: &str) -> Result<CodeCheck> {
         let mut tx = self.begin().await?;
         crate::records::lock_exists(&mut tx, "registration", id).await?;
-        let (hash, expires, attempts, verified): (Option<String>, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>) =
-            on_tx!(&mut tx, c => sqlx::query_as(
+        let (hash, expires, attempts, verified): CodeRow = on_tx!(&mut tx, c => sqlx::query_as(
                 "select code_hash, code_expires_at, code_attempts, email_verified_at from registration where id = $1")
                 .bind(id).fetch_one(c).await)?;
         if verified.is_some() {

@@ -125,8 +125,9 @@ fn too_many(wait: u64) -> Response {
     res
 }
 
-fn limit(ip: &Option<String>) -> Result<(), Response> {
-    LIMITER.hit(ip.as_deref().unwrap_or("unknown")).map_err(too_many)
+/// Counts a submission from `ip`; the seconds to wait when over the limit.
+fn limit(ip: &Option<String>) -> Result<(), u64> {
+    LIMITER.hit(ip.as_deref().unwrap_or("unknown"))
 }
 
 fn now_secs() -> i64 {
@@ -343,8 +344,8 @@ async fn register_submit(
     MaybeAuth(who): MaybeAuth,
     RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
-    if let Err(r) = limit(&ip) {
-        return Ok(r);
+    if let Err(wait) = limit(&ip) {
+        return Ok(too_many(wait));
     }
     let i: RegistrationInput = parse_form(&body)?;
     match register(&s.store, s.mailer.as_ref(), &i, ip.as_deref(), now_secs()).await {
@@ -863,8 +864,8 @@ async fn api_create(
     ClientIp(ip): ClientIp,
     RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
-    if let Err(r) = limit(&ip) {
-        return Ok(r);
+    if let Err(wait) = limit(&ip) {
+        return Ok(too_many(wait));
     }
     let i: RegistrationInput = parse_json(&body)?;
     let (reg, mail) = register(&s.store, s.mailer.as_ref(), &i, ip.as_deref(), now_secs()).await?;
