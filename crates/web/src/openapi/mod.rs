@@ -632,11 +632,13 @@ fn amend(schemas: &mut serde_json::Map<String, Value>) {
                         "expires_at": maybe_time, "revoked_at": maybe_time, "created_at": time } }),
     );
     schemas.insert("User".into(), json!({ "type": "object", "description": "An account",
-        "required": ["id", "username", "role", "organization_id", "person_id", "must_change_password", "disabled", "created_at"],
+        "required": ["id", "username", "role", "organization_id", "person_id", "must_change_password", "disabled", "pending", "created_at"],
         "properties": { "id": { "type": "integer", "format": "int64" }, "username": { "type": "string" }, "role": r("Role"),
                         "organization_id": { "type": ["integer", "null"], "format": "int64" },
                         "person_id": { "type": ["integer", "null"], "format": "int64" },
-                        "must_change_password": { "type": "boolean" }, "disabled": { "type": "boolean" }, "created_at": time } }));
+                        "must_change_password": { "type": "boolean" }, "disabled": { "type": "boolean" },
+                        "pending": { "type": "boolean", "description": "A self-registered account not approved (yet): it reaches only its own application" },
+                        "created_at": time } }));
 }
 
 /// A property without its `null`: `["integer", "null"]` becomes `"integer"`, `oneOf: [X, null]` becomes X.
