@@ -10,9 +10,12 @@
 
 pub mod demands;
 pub mod flags;
+pub mod mail;
 pub mod matching;
 pub mod notifications;
+pub mod pow;
 pub mod project_import;
+pub mod registrations;
 pub mod reminders;
 pub mod search;
 pub mod trainings;

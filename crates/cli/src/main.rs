@@ -78,7 +78,7 @@ impl StoreArgs {
 /// Email for reminders; without it reminders are in-app only.
 #[derive(Args, Clone)]
 struct MailArgs {
-    /// SMTP server for reminder emails: `smtp://user:pass@host:port`, or `smtps://…` for TLS.
+    /// SMTP server for reminder and self-registration emails: `smtp://user:pass@host:port`, or `smtps://…` for TLS.
     #[arg(long, env = "HEZUO_SMTP_URL", hide_env_values = true)]
     smtp_url: Option<String>,
     /// The sender of reminder emails, e.g. `市校合作平台 <noreply@example.cn>`.
@@ -278,8 +278,12 @@ async fn main() -> anyhow::Result<()> {
             state.secure_cookies = secure_cookies;
             state.trust_forwarded_for = trust_forwarded_for;
             state.max_upload_bytes = max_upload_mb * 1024 * 1024;
-            state.webhooks =
-                hezuo_app::webhooks::Poster::new(public_url.as_deref().unwrap_or(&format!("http://{listen}")))?;
+            let base = public_url.clone().unwrap_or_else(|| format!("http://{listen}"));
+            state.webhooks = hezuo_app::webhooks::Poster::new(&base)?;
+            // Links in digests point at the platform's public address.
+            let mailer = mailer.map(|m| m.with_base_url(&base));
+            // Self-registration's codes and decisions go out by the same mail server as reminders.
+            state.mailer = mailer.clone();
             let index_dir = args.index_dir();
             let state = state.with_index_dir(&index_dir).with_context(|| {
                 format!(

@@ -30,6 +30,7 @@ pub mod platform;
 pub mod problem;
 pub mod project;
 pub mod project_import;
+pub mod registration;
 pub mod reminder;
 pub mod research_result;
 pub mod scorecard;
@@ -98,10 +99,12 @@ pub enum RecordKind {
     Message,
     /// An organisation's DingTalk robot or JSON webhook (issue 18).
     Webhook,
+    /// An enterprise's self-registration (企业自助注册), until decided and after.
+    Registration,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 30] = [
+    pub const ALL: [RecordKind; 31] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -132,6 +135,7 @@ impl RecordKind {
         Self::AnnualReview,
         Self::Message,
         Self::Webhook,
+        Self::Registration,
     ];
     /// The kinds a file may be attached to.
     pub const ATTACHABLE: [RecordKind; 22] = [
@@ -190,6 +194,7 @@ impl RecordKind {
             Self::AnnualReview => "annual_review",
             Self::Message => "message",
             Self::Webhook => "webhook",
+            Self::Registration => "registration",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -238,6 +243,7 @@ impl RecordKind {
             Self::AnnualReview => "annual-review",
             Self::Message => "messages",
             Self::Webhook => "webhooks",
+            Self::Registration => "registrations",
         }
     }
     pub fn label(self) -> Msg {
@@ -272,6 +278,7 @@ impl RecordKind {
             Self::AnnualReview => Msg::new("年度回顾", "Annual review"),
             Self::Message => Msg::new("沟通消息", "Message"),
             Self::Webhook => Msg::new("消息推送", "Webhook"),
+            Self::Registration => Msg::new("企业注册", "Enterprise registration"),
         }
     }
 }

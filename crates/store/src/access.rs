@@ -201,6 +201,16 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
         RecordKind::User => {
             q.push(" and 1 = 0");
         }
+        // An enterprise's application: beyond the office and leaders, a coordinator whose subtree
+        // holds the county's organisation it applied under; no one else.
+        RecordKind::Registration => {
+            if v.role == Role::Coordinator {
+                q.push(&format!(" and {alias}.parent_id in "));
+                org_set(q, &v.scope);
+            } else {
+                q.push(" and 1 = 0");
+            }
+        }
         // The year's project list itself is no secret: every signed-in user may read it.
         RecordKind::Batch => {}
         RecordKind::Bulletin | RecordKind::AnnualReview => {}

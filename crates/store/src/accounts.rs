@@ -21,6 +21,9 @@ pub struct User {
     pub person_id: Option<i64>,
     pub must_change_password: bool,
     pub disabled: bool,
+    /// Made by an enterprise's self-registration and not approved (yet): it signs in and sees only
+    /// its own application.
+    pub pending: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -33,10 +36,12 @@ struct UserRow {
     person_id: Option<i64>,
     must_change_password: bool,
     disabled: bool,
+    pending: bool,
     created_at: DateTime<Utc>,
 }
 
-const USER_COLS: &str = "id, username, role, organization_id, person_id, must_change_password, disabled, created_at";
+const USER_COLS: &str =
+    "id, username, role, organization_id, person_id, must_change_password, disabled, pending, created_at";
 
 impl From<UserRow> for User {
     fn from(r: UserRow) -> Self {
@@ -49,6 +54,7 @@ impl From<UserRow> for User {
             person_id: r.person_id,
             must_change_password: r.must_change_password,
             disabled: r.disabled,
+            pending: r.pending,
             created_at: r.created_at,
         }
     }
@@ -128,13 +134,29 @@ fn one_time_password() -> String {
 }
 
 fn check_new_password(pw: &str) -> Result<()> {
-    if pw.chars().count() < 10 {
+    check_password("new_password", pw)
+}
+
+/// Every account's password rule, the refusal naming `field`.
+fn check_password(field: &str, pw: &str) -> Result<()> {
+    let min = hezuo_domain::registration::MIN_PASSWORD_CHARS;
+    if pw.chars().count() < min {
         return Err(StoreError::invalid(
-            "new_password",
-            Msg::new("新密码至少 10 个字符", "The new password needs at least 10 characters"),
+            field,
+            Msg::new(
+                format!("密码至少 {min} 个字符"),
+                format!("The password needs at least {min} characters"),
+            ),
         ));
     }
     Ok(())
+}
+
+/// A new account's password checked by the rule every account follows (the refusal naming
+/// `field`), then hashed.
+pub(crate) fn hash_new_password(field: &str, pw: &str) -> Result<String> {
+    check_password(field, pw)?;
+    hash_password(pw)
 }
 
 fn check_username(name: &str) -> Result<()> {
@@ -358,6 +380,17 @@ impl Store {
 
     /// The viewer a user acts as: role, scope (from their organisation or person), address.
     pub async fn viewer_for(&self, user: &User, ip: Option<String>) -> Result<Viewer> {
+        // A self-registered account awaiting approval reaches no organisation (the web lets it
+        // reach only its own application's pages).
+        if user.pending {
+            return Ok(Viewer {
+                user_id: Some(user.id),
+                username: user.username.clone(),
+                role: Role::Enterprise,
+                scope: hezuo_domain::access::Scope::Org(0),
+                ip,
+            });
+        }
         let person = match user.person_id {
             Some(p) => {
                 let org: i64 = on_db!(&self.db, c => sqlx::query_scalar("select organization_id from person where id = $1")

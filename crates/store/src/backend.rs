@@ -91,6 +91,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0023_notifications.sql"),
     ),
     (24, "messages", include_str!("../migrations/sqlite/0024_messages.sql")),
+    (
+        25,
+        "registrations",
+        include_str!("../migrations/sqlite/0025_registrations.sql"),
+    ),
     (27, "webhooks", include_str!("../migrations/sqlite/0027_webhooks.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -167,6 +172,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/postgres/0023_notifications.sql"),
     ),
     (24, "messages", include_str!("../migrations/postgres/0024_messages.sql")),
+    (
+        25,
+        "registrations",
+        include_str!("../migrations/postgres/0025_registrations.sql"),
+    ),
     (27, "webhooks", include_str!("../migrations/postgres/0027_webhooks.sql")),
 ];
 

@@ -97,6 +97,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<DemoSummary> {
     crate::demo_events::load(store, today).await?;
     crate::demo_trainings::load(store, today).await?;
     crate::demo_secondments::load(store, today).await?;
+    crate::demo_registrations::load(store).await?;
     Ok(l.sum)
 }
 

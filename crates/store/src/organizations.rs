@@ -224,7 +224,7 @@ impl Store {
 }
 
 /// One organisation, inside a transaction, whoever asks (callers check scope first).
-async fn fetch(tx: &mut Tx, id: i64) -> Result<Organization> {
+pub(crate) async fn fetch(tx: &mut Tx, id: i64) -> Result<Organization> {
     let sql = format!("select {COLS} from organization where id = $1");
     let row: Option<Row> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
     row.map(Into::into).ok_or(StoreError::NotFound)

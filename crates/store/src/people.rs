@@ -234,7 +234,7 @@ async fn check_person(tx: &mut Tx, d: &PersonData) -> Result<()> {
     Ok(())
 }
 
-async fn fetch(tx: &mut Tx, id: i64) -> Result<Person> {
+pub(crate) async fn fetch(tx: &mut Tx, id: i64) -> Result<Person> {
     let sql = format!("select {COLS} from person where id = $1");
     let row: Option<Row> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
     row.map(Into::into).ok_or(StoreError::NotFound)

@@ -89,6 +89,11 @@ fn cookie(s: &AppState, value: &str, max_age: i64) -> HeaderValue {
     named_cookie(s, SESSION_COOKIE, value, max_age)
 }
 
+/// The session cookie of a session just made (a self-registered account signs in at once).
+pub(crate) fn session_cookie_header(s: &AppState, secret: &str) -> HeaderValue {
+    cookie(s, secret, SESSION_HOURS * 3600)
+}
+
 fn named_cookie(s: &AppState, name: &str, value: &str, max_age: i64) -> HeaderValue {
     let secure = if s.secure_cookies { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(

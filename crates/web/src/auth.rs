@@ -123,16 +123,17 @@ pub(crate) async fn resolve(s: &AppState, headers: &HeaderMap, ip: Option<String
 
 /// Paths anyone may reach, signed in or not.
 fn public(path: &str) -> bool {
-    matches!(
-        path,
-        "/login"
-            | "/healthz"
-            | "/static/style.css"
-            | "/static/app.js"
-            | "/favicon.ico"
-            | "/api/v1/auth/login"
-            | "/api/v1/openapi.json"
-    )
+    crate::registrations::public(path)
+        || matches!(
+            path,
+            "/login"
+                | "/healthz"
+                | "/static/style.css"
+                | "/static/app.js"
+                | "/favicon.ico"
+                | "/api/v1/auth/login"
+                | "/api/v1/openapi.json"
+        )
 }
 
 fn query_value(query: Option<&str>, key: &str) -> Option<String> {
@@ -225,6 +226,27 @@ pub async fn authenticate(req: Request, next: Next) -> Response {
             ];
             if a.via == Via::Session && a.user.must_change_password && !api && !allowed.contains(&path.as_str()) {
                 return (StatusCode::SEE_OTHER, [(header::LOCATION, "/account".to_string())]).into_response();
+            }
+            // A self-registered account awaiting approval reaches its own application only.
+            let pending_ok = crate::registrations::pending_may(&path)
+                || allowed[2..].contains(&path.as_str())
+                || path == "/api/v1/auth/logout";
+            if a.user.pending && !pending_ok {
+                if api {
+                    return ApiError::Status(
+                        StatusCode::FORBIDDEN,
+                        Msg::new(
+                            "企业注册申请尚未通过审核：账号只能查看本企业的注册申请",
+                            "The registration is not approved yet: this account sees only its own application",
+                        ),
+                    )
+                    .into_response();
+                }
+                return (
+                    StatusCode::SEE_OTHER,
+                    [(header::LOCATION, "/register/status".to_string())],
+                )
+                    .into_response();
             }
             parts.extensions.insert(a);
         }

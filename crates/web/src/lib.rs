@@ -38,6 +38,7 @@ pub mod people;
 pub mod platforms;
 pub mod problems;
 pub mod projects;
+pub mod registrations;
 mod resource;
 pub mod results;
 mod routing;
@@ -107,6 +108,7 @@ pub fn app(state: AppState) -> Router {
         .merge(scorecards::router())
         .merge(notifications::router())
         .merge(webhooks::router())
+        .merge(registrations::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

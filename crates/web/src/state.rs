@@ -23,6 +23,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Posts webhook deliveries (a test post from a page), linking back to the public address.
     pub webhooks: hezuo_app::webhooks::Poster,
+    /// Where email goes (self-registration codes and decisions); None: the server sends none.
+    pub mailer: Option<hezuo_app::mail::Mailer>,
 }
 
 /// One lock per record being written, made when first asked for and dropped once nobody holds or
@@ -65,6 +67,7 @@ impl AppState {
             metrics: Arc::new(crate::metrics::Metrics::new()),
             webhooks: hezuo_app::webhooks::Poster::new("http://127.0.0.1:8080")
                 .expect("the HTTP client builds with the bundled roots"),
+            mailer: None,
         }
     }
 

@@ -15,6 +15,7 @@ mod imports;
 mod messages;
 mod notifications;
 mod people;
+mod registrations;
 mod statistics;
 mod webhooks;
 
@@ -460,6 +461,7 @@ fn accounts(paths: &mut serde_json::Map<String, Value>) {
 pub fn document() -> Value {
     let mut doc = serde_json::to_value(Schemas::openapi()).unwrap_or_else(|_| json!({}));
     imports::schemas(&mut doc);
+    registrations::schemas(&mut doc);
     let mut paths = serde_json::Map::new();
     crud(
         &mut paths,
@@ -571,6 +573,7 @@ pub fn document() -> Value {
     imports::paths(&mut paths);
     notifications::paths(&mut doc, &mut paths);
     webhooks::paths(&mut paths);
+    registrations::paths(&mut paths);
     doc["components"]["securitySchemes"] = json!({
         "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/tokens; it acts with its user's role and scope." },
         "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,
@@ -644,11 +647,13 @@ fn amend(schemas: &mut serde_json::Map<String, Value>) {
                         "expires_at": maybe_time, "revoked_at": maybe_time, "created_at": time } }),
     );
     schemas.insert("User".into(), json!({ "type": "object", "description": "An account",
-        "required": ["id", "username", "role", "organization_id", "person_id", "must_change_password", "disabled", "created_at"],
+        "required": ["id", "username", "role", "organization_id", "person_id", "must_change_password", "disabled", "pending", "created_at"],
         "properties": { "id": { "type": "integer", "format": "int64" }, "username": { "type": "string" }, "role": r("Role"),
                         "organization_id": { "type": ["integer", "null"], "format": "int64" },
                         "person_id": { "type": ["integer", "null"], "format": "int64" },
-                        "must_change_password": { "type": "boolean" }, "disabled": { "type": "boolean" }, "created_at": time } }));
+                        "must_change_password": { "type": "boolean" }, "disabled": { "type": "boolean" },
+                        "pending": { "type": "boolean", "description": "A self-registered account not approved (yet): it reaches only its own application" },
+                        "created_at": time } }));
 }
 
 /// A property without its `null`: `["integer", "null"]` becomes `"integer"`, `oneOf: [X, null]` becomes X.

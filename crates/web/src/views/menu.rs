@@ -48,6 +48,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let people = item("people", "/people", "人员", "People");
     let audit = item("audit", "/audit", "操作留痕", "Audit log");
     let users = item("users", "/users", "用户", "Users");
+    let registrations = item("registrations", "/registrations", "注册审核", "Registrations");
     let api = item("api", "/api/v1/openapi.json", "接口文档", "API");
     let webhooks = item("webhooks", "/webhooks", "消息推送", "Webhooks");
     match role {
@@ -76,6 +77,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             orgs,
             people,
             webhooks,
+            registrations,
             audit,
             users,
             api,
@@ -105,6 +107,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             orgs,
             people,
             webhooks,
+            registrations,
             audit,
             api,
         ],

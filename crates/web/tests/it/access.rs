@@ -1019,6 +1019,10 @@ mod matrix {
         /// A message thread's endpoint: who is in a thread (403 outside it, for every role) and
         /// who may post, read and edit there are tried role by role in messages.rs.
         Thread,
+        /// Enterprise self-registration's own pages and decisions: an application's applicant and
+        /// the county it lies in decide who reaches it, which the fixture has none of (tried in
+        /// registrations.rs).
+        Registration,
     }
 
     /// Every endpoint: (method, path, what it is). A path with `{id}` is tried with a record inside
@@ -1029,6 +1033,25 @@ mod matrix {
         ("GET", "/static/app.js", Op::Public),
         ("GET", "/favicon.ico", Op::Public),
         ("GET", "/static/picker.js", Op::Own),
+        ("GET", "/register", Op::Public),
+        ("POST", "/register", Op::Public),
+        ("GET", "/static/register.js", Op::Public),
+        ("GET", "/api/v1/registrations/challenge", Op::Public),
+        ("POST", "/api/v1/registrations", Op::Public),
+        ("GET", "/registrations", Op::Staff),
+        ("GET", "/api/v1/registrations", Op::Staff),
+        ("GET", "/registrations/{id}", Op::Registration),
+        ("GET", "/api/v1/registrations/{id}", Op::Registration),
+        ("POST", "/registrations/{id}/approve", Op::Registration),
+        ("POST", "/registrations/{id}/reject", Op::Registration),
+        ("POST", "/api/v1/registrations/{id}/approve", Op::Registration),
+        ("POST", "/api/v1/registrations/{id}/reject", Op::Registration),
+        ("GET", "/register/status", Op::Registration),
+        ("POST", "/register/verify", Op::Registration),
+        ("POST", "/register/resend", Op::Registration),
+        ("GET", "/api/v1/registrations/mine", Op::Registration),
+        ("POST", "/api/v1/registrations/mine/verify", Op::Registration),
+        ("POST", "/api/v1/registrations/mine/resend", Op::Registration),
         ("GET", "/login", Op::Public),
         ("POST", "/login", Op::Public),
         ("POST", "/api/v1/auth/login", Op::Public),

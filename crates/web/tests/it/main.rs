@@ -20,6 +20,7 @@ mod outcomes;
 mod pages;
 mod platforms;
 mod records;
+mod registrations;
 mod reminders;
 mod retries;
 mod role_home;

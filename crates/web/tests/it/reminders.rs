@@ -9,10 +9,10 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
 /// What the sink received: (recipients, raw message), in order.
-pub type Inbox = Arc<Mutex<Vec<(Vec<String>, String)>>>;
+pub(crate) type Inbox = Arc<Mutex<Vec<(Vec<String>, String)>>>;
 
 /// A minimal SMTP server: accepts every message and keeps (recipients, data).
-pub async fn smtp_sink() -> (u16, Inbox) {
+pub(crate) async fn smtp_sink() -> (u16, Inbox) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let got: Inbox = Arc::default();
@@ -65,7 +65,7 @@ pub async fn smtp_sink() -> (u16, Inbox) {
 }
 
 /// The decoded text of a received message (lettre sends UTF-8 bodies as base64 or quoted-printable).
-pub fn text_of(raw: &str) -> String {
+pub(crate) fn text_of(raw: &str) -> String {
     let (head, body) = raw.split_once("\n\n").unwrap_or((raw, ""));
     let head_l = head.to_ascii_lowercase();
     if head_l.contains("content-transfer-encoding: base64") {
