@@ -21,6 +21,7 @@ pub mod input;
 pub mod list;
 pub mod matching;
 pub mod money;
+pub mod notice;
 pub mod organization;
 pub mod outcome;
 pub mod person;
@@ -28,6 +29,7 @@ pub mod platform;
 pub mod problem;
 pub mod project;
 pub mod project_import;
+pub mod public;
 pub mod reminder;
 pub mod research_result;
 pub mod scorecard;
@@ -91,10 +93,12 @@ pub enum RecordKind {
     Decision,
     /// The year's review for the work conference (工作会议回顾); its id is the year.
     AnnualReview,
+    /// A notice or news item the office publishes on the public portal (通知公告).
+    Notice,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 28] = [
+    pub const ALL: [RecordKind; 29] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -123,9 +127,10 @@ impl RecordKind {
         Self::Event,
         Self::Decision,
         Self::AnnualReview,
+        Self::Notice,
     ];
     /// The kinds a file may be attached to.
-    pub const ATTACHABLE: [RecordKind; 21] = [
+    pub const ATTACHABLE: [RecordKind; 22] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -147,6 +152,7 @@ impl RecordKind {
         Self::Training,
         Self::Event,
         Self::Decision,
+        Self::Notice,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -178,6 +184,7 @@ impl RecordKind {
             Self::Event => "event",
             Self::Decision => "decision",
             Self::AnnualReview => "annual_review",
+            Self::Notice => "notice",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -224,6 +231,7 @@ impl RecordKind {
             Self::Decision => "decisions",
             // Its page is `/annual-review/{year}`, and its id is the year.
             Self::AnnualReview => "annual-review",
+            Self::Notice => "notices",
         }
     }
     pub fn label(self) -> Msg {
@@ -256,6 +264,7 @@ impl RecordKind {
             Self::Event => Msg::new("会议活动", "Event"),
             Self::Decision => Msg::new("议定事项", "Decision"),
             Self::AnnualReview => Msg::new("年度回顾", "Annual review"),
+            Self::Notice => Msg::new("通知公告", "Notice"),
         }
     }
 }

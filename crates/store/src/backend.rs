@@ -85,6 +85,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "project_flag",
         include_str!("../migrations/sqlite/0022_project_flag.sql"),
     ),
+    (26, "public", include_str!("../migrations/sqlite/0026_public.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -154,6 +155,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         "project_flag",
         include_str!("../migrations/postgres/0022_project_flag.sql"),
     ),
+    (26, "public", include_str!("../migrations/postgres/0026_public.sql")),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

@@ -132,7 +132,7 @@ fn public(path: &str) -> bool {
             | "/favicon.ico"
             | "/api/v1/auth/login"
             | "/api/v1/openapi.json"
-    )
+    ) || crate::public::is_public_path(path)
 }
 
 fn query_value(query: Option<&str>, key: &str) -> Option<String> {

@@ -29,6 +29,7 @@ pub mod i18n;
 pub mod idempotency;
 pub mod matches;
 pub mod metrics;
+pub mod notices;
 pub mod openapi;
 pub mod organizations;
 pub mod outcomes;
@@ -36,6 +37,8 @@ pub mod people;
 pub mod platforms;
 pub mod problems;
 pub mod projects;
+pub mod public;
+pub mod rate_limit;
 mod resource;
 pub mod results;
 mod routing;
@@ -101,6 +104,8 @@ pub fn app(state: AppState) -> Router {
         .merge(secondments::router())
         .merge(groups::router())
         .merge(scorecards::router())
+        .merge(notices::router())
+        .merge(public::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

@@ -21,6 +21,8 @@ pub struct AppState {
     pub patch_turns: Arc<PatchTurns>,
     /// What `/metrics` reports.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The public portal's rate limiter and search index.
+    pub public: Arc<crate::public::PublicState>,
 }
 
 /// One lock per record being written, made when first asked for and dropped once nobody holds or
@@ -61,6 +63,7 @@ impl AppState {
             search: Arc::new(search),
             patch_turns: Arc::new(PatchTurns::new()),
             metrics: Arc::new(crate::metrics::Metrics::new()),
+            public: Arc::new(crate::public::PublicState::default()),
         }
     }
 

@@ -17,6 +17,7 @@ mod openapi;
 mod outcomes;
 mod pages;
 mod platforms;
+mod public;
 mod records;
 mod reminders;
 mod retries;
