@@ -33,7 +33,7 @@ test('the public portal meets WCAG 2.1 AA on its main pages, on a desktop and on
       // The first notice on the home page opens its own page.
       const href = await page.getAttribute('#h-notices ~ ul .pub-card a', 'href');
       assert.match(href, /^\/public\/notices\/\d+$/);
-      const pages = ['/public', '/public/results', href, `/public/search?q=${encodeURIComponent('有機矽')}`,
+      const pages = ['/public', '/public/results', href, `/public/search?q=${encodeURIComponent('技術需求')}`,
         '/public/campaigns', '/public/demands', '/public/experts'];
       for (const path of pages) {
         const res = await page.goto(`${BASE}${path}`);
@@ -44,8 +44,8 @@ test('the public portal meets WCAG 2.1 AA on its main pages, on a desktop and on
         const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(wide <= 1, `${name} ${path} is ${wide}px wider than the screen`);
       }
-      await page.goto(`${BASE}/public/search?q=${encodeURIComponent('有機矽')}`);
-      assert.ok((await page.locator('.pub-card mark').count()) > 0, 'traditional script finds simplified text, highlighted');
+      await page.goto(`${BASE}/public/search?q=${encodeURIComponent('技術需求')}`);
+      assert.ok((await page.locator('.pub-card mark').count()) > 0, 'traditional script (技術) finds simplified text (技术), highlighted');
       await page.screenshot({ path: `${OUT}/public-search-${name}.png`, fullPage: true });
       await page.goto(`${BASE}/public`);
       await page.screenshot({ path: `${OUT}/public-${name}.png`, fullPage: true });
