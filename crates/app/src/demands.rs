@@ -206,6 +206,8 @@ pub fn map_rows(
             collected_by: cell("collected_by"),
             collected_on: cell("collected_on"),
             green_channel: cell("green_channel"),
+            // A sheet carries no consent: the name is shown publicly only once the enterprise agrees.
+            public_name: None,
         };
         match input.validate() {
             Ok(d) if errors.is_empty() => out.rows.push((row, d)),

@@ -78,7 +78,8 @@ impl Role {
             // The year's project list is the office's; accepting reports too.
             Role::Coordinator => match kind {
                 // Platforms' yearly evaluations are the office's.
-                User | Batch | Bulletin | Match | PlatformEvaluation | AnnualReview => false,
+                // Notices on the public portal too.
+                User | Batch | Bulletin | Match | PlatformEvaluation | AnnualReview | Notice => false,
                 ProgressReport => action == Action::Create,
                 _ => true,
             },

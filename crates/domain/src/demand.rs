@@ -88,6 +88,9 @@ pub struct Demand {
     pub collected_by: Option<String>,
     pub collected_on: Option<NaiveDate>,
     pub green_channel: bool,
+    /// The enterprise agreed that its name is shown beside the public summary on the public portal
+    /// (once the demand is accepted); without it the portal shows no name.
+    pub public_name: bool,
     pub status: DemandStatus,
     /// Why it was returned or closed.
     pub reason: Option<String>,
@@ -155,6 +158,11 @@ pub struct DemandInput {
     #[serde(deserialize_with = "de_opt_string")]
     #[schema(value_type = Option<bool>, default = false)]
     pub green_channel: Option<String>,
+    /// `true` (or the form's `on`): the enterprise agrees that its name is shown on the public
+    /// portal beside the accepted demand's public summary.
+    #[serde(deserialize_with = "de_opt_string")]
+    #[schema(value_type = Option<bool>, default = false)]
+    pub public_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -174,6 +182,7 @@ pub struct DemandData {
     pub collected_by: Option<String>,
     pub collected_on: Option<NaiveDate>,
     pub green_channel: bool,
+    pub public_name: bool,
 }
 
 /// A yes/no field as forms and spreadsheets write it.
@@ -213,6 +222,7 @@ impl DemandInput {
             collected_by: d.collected_by.clone(),
             collected_on: d.collected_on.map(|x| x.to_string()),
             green_channel: Some(d.green_channel.to_string()),
+            public_name: Some(d.public_name.to_string()),
         }
     }
 
@@ -277,6 +287,7 @@ impl DemandInput {
             );
         }
         let green_channel = e.take("green_channel", flag(&self.green_channel));
+        let public_name = e.take("public_name", flag(&self.public_name));
         if !e.is_empty() {
             return Err(e);
         }
@@ -296,6 +307,7 @@ impl DemandInput {
             collected_by: collected_by.flatten(),
             collected_on: collected_on.flatten(),
             green_channel: green_channel.unwrap_or(false),
+            public_name: public_name.unwrap_or(false),
         })
     }
 }

@@ -22,6 +22,7 @@ pub mod list;
 pub mod matching;
 pub mod message;
 pub mod money;
+pub mod notice;
 pub mod notification;
 pub mod organization;
 pub mod outcome;
@@ -30,6 +31,7 @@ pub mod platform;
 pub mod problem;
 pub mod project;
 pub mod project_import;
+pub mod public;
 pub mod registration;
 pub mod reminder;
 pub mod research_result;
@@ -101,10 +103,12 @@ pub enum RecordKind {
     Webhook,
     /// An enterprise's self-registration (企业自助注册), until decided and after.
     Registration,
+    /// A notice or news item the office publishes on the public portal (通知公告).
+    Notice,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 31] = [
+    pub const ALL: [RecordKind; 32] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -136,9 +140,10 @@ impl RecordKind {
         Self::Message,
         Self::Webhook,
         Self::Registration,
+        Self::Notice,
     ];
     /// The kinds a file may be attached to.
-    pub const ATTACHABLE: [RecordKind; 22] = [
+    pub const ATTACHABLE: [RecordKind; 23] = [
         Self::Organization,
         Self::Person,
         Self::Agreement,
@@ -161,6 +166,7 @@ impl RecordKind {
         Self::Event,
         Self::Decision,
         Self::Message,
+        Self::Notice,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -195,6 +201,7 @@ impl RecordKind {
             Self::Message => "message",
             Self::Webhook => "webhook",
             Self::Registration => "registration",
+            Self::Notice => "notice",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -244,6 +251,7 @@ impl RecordKind {
             Self::Message => "messages",
             Self::Webhook => "webhooks",
             Self::Registration => "registrations",
+            Self::Notice => "notices",
         }
     }
     pub fn label(self) -> Msg {
@@ -279,6 +287,7 @@ impl RecordKind {
             Self::Message => Msg::new("沟通消息", "Message"),
             Self::Webhook => Msg::new("消息推送", "Webhook"),
             Self::Registration => Msg::new("企业注册", "Enterprise registration"),
+            Self::Notice => Msg::new("通知公告", "Notice"),
         }
     }
 }

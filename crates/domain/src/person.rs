@@ -38,6 +38,9 @@ pub struct ExpertProfile {
     pub keywords: Vec<String>,
     pub bio: Option<String>,
     pub availability: Availability,
+    /// The expert opted in to the public portal's list of experts (name, organisation, title and
+    /// fields only — never phone, email or the biography).
+    pub public_profile: bool,
 }
 
 /// What a form or a JSON body gives for a person; the expert fields count only with `is_expert`.
@@ -75,6 +78,11 @@ pub struct PersonInput {
     /// An expert's availability; `available` when not given.
     #[schema(value_type = Option<Availability>, default = "available")]
     pub availability: Option<String>,
+    /// `true` (or the form's `on`): an expert shown on the public portal (公开专家名录), by their
+    /// own choice or the office's.
+    #[serde(deserialize_with = "de_opt_string")]
+    #[schema(value_type = Option<bool>, default = false)]
+    pub public_profile: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -120,6 +128,7 @@ impl PersonInput {
             keywords: x.map(|x| vec![x.keywords.join("、")]).unwrap_or_default(),
             bio: x.and_then(|x| x.bio.clone()),
             availability: x.map(|x| x.availability.as_str().to_string()),
+            public_profile: x.map(|x| x.public_profile.to_string()),
         }
     }
 
@@ -180,6 +189,7 @@ impl PersonInput {
                 bio: b.flatten(),
                 keywords: k,
                 availability: a.expect("checked"),
+                public_profile: truthy(&self.public_profile),
             }),
         })
     }

@@ -59,6 +59,8 @@ pub struct ResearchResult {
     pub transfer_mode: TransferMode,
     #[schema(value_type = Option<String>, example = "80.00")]
     pub price_wan: Option<Money>,
+    /// The owners let the public portal show the price (otherwise it reads 面议).
+    pub price_public: bool,
     pub status: ResultStatus,
     /// Once transferred: to whom, when, for how much, and whether the buyer is in the city.
     pub transferee_id: Option<i64>,
@@ -107,6 +109,10 @@ pub struct ResultInput {
     #[serde(deserialize_with = "de_opt_string")]
     #[schema(value_type = Option<String>, example = "80")]
     pub price_wan: Option<String>,
+    /// `true` (or the form's `on`): the public portal shows the price; hidden (面议) otherwise.
+    #[serde(deserialize_with = "de_opt_string")]
+    #[schema(value_type = Option<bool>, default = false)]
+    pub price_public: Option<String>,
     /// `available` when not given.
     #[schema(value_type = Option<ResultStatus>, default = "available")]
     pub status: Option<String>,
@@ -143,6 +149,7 @@ pub struct ResultData {
     pub ip_number: Option<String>,
     pub transfer_mode: TransferMode,
     pub price: Option<Money>,
+    pub price_public: bool,
     pub status: ResultStatus,
     pub transferee_id: Option<i64>,
     pub transferred_on: Option<NaiveDate>,
@@ -256,6 +263,7 @@ impl ResultInput {
             ip_number: r.ip_number.clone(),
             transfer_mode: Some(r.transfer_mode.as_str().into()),
             price_wan: r.price_wan.map(Money::wan),
+            price_public: Some(r.price_public.to_string()),
             status: Some(r.status.as_str().into()),
             transferee_id: r.transferee_id.map(|i| i.to_string()),
             transferred_on: r.transferred_on.map(|d| d.to_string()),
@@ -373,6 +381,7 @@ impl ResultInput {
             ip_number: ip_number.flatten(),
             transfer_mode: transfer_mode.expect("checked"),
             price: price.flatten(),
+            price_public: crate::person::truthy(&self.price_public),
             status: status.expect("checked"),
             transferee_id: transferee_id.flatten(),
             transferred_on: transferred_on.flatten(),

@@ -93,6 +93,13 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
         }
         return;
     }
+    // Notices for the public portal: drafts stay with the office; published ones are read by all.
+    if kind == RecordKind::Notice {
+        if v.role != Role::Office {
+            q.push(&format!(" and {alias}.status = 'published'"));
+        }
+        return;
+    }
     // The annual review is the city's document: the office keeps it, leaders read drafts too,
     // coordinators read issued ones (whole-city figures), no one else reads it.
     if kind == RecordKind::AnnualReview {
@@ -213,7 +220,7 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
         }
         // The year's project list itself is no secret: every signed-in user may read it.
         RecordKind::Batch => {}
-        RecordKind::Bulletin | RecordKind::AnnualReview => {}
+        RecordKind::Bulletin | RecordKind::AnnualReview | RecordKind::Notice => {}
         RecordKind::ProgressReport => {
             q.push(&format!(
                 " and {alias}.project_id in (select p.id from project p where 1 = 1"

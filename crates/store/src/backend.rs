@@ -96,6 +96,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "registrations",
         include_str!("../migrations/sqlite/0025_registrations.sql"),
     ),
+    (26, "public", include_str!("../migrations/sqlite/0026_public.sql")),
     (27, "webhooks", include_str!("../migrations/sqlite/0027_webhooks.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -177,6 +178,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         "registrations",
         include_str!("../migrations/postgres/0025_registrations.sql"),
     ),
+    (26, "public", include_str!("../migrations/postgres/0026_public.sql")),
     (27, "webhooks", include_str!("../migrations/postgres/0027_webhooks.sql")),
 ];
 

@@ -37,6 +37,7 @@ struct Row {
     collected_by: Option<String>,
     collected_on: Option<NaiveDate>,
     green_channel: bool,
+    public_name: bool,
     status: String,
     reason: Option<String>,
     merged_into_id: Option<i64>,
@@ -49,7 +50,7 @@ struct Row {
 }
 
 const COLS: &str = "id, title, summary, details, enterprise_id, campaign_id, industry, field, budget_min, budget_max, \
-                    mode, deadline, source, collected_by, collected_on, green_channel, status, reason, merged_into_id, \
+                    mode, deadline, source, collected_by, collected_on, green_channel, public_name, status, reason, merged_into_id, \
                     project_id, submitted_on, screened_on, archived, created_at, updated_at";
 
 impl From<Row> for Demand {
@@ -71,6 +72,7 @@ impl From<Row> for Demand {
             collected_by: r.collected_by,
             collected_on: r.collected_on,
             green_channel: r.green_channel,
+            public_name: r.public_name,
             status: DemandStatus::parse(&r.status).unwrap_or(DemandStatus::Draft),
             reason: r.reason,
             merged_into_id: r.merged_into_id,
@@ -195,11 +197,11 @@ impl Store {
         on_tx!(&mut tx, c => sqlx::query(
             "update demand set title = $1, summary = $2, details = $3, enterprise_id = $4, campaign_id = $5, industry = $6, \
              field = $7, budget_min = $8, budget_max = $9, mode = $10, deadline = $11, source = $12, collected_by = $13, \
-             collected_on = $14, green_channel = $15, updated_at = $16 where id = $17")
+             collected_on = $14, green_channel = $15, updated_at = $16, public_name = $18 where id = $17")
             .bind(&d.title).bind(&d.summary).bind(&details).bind(d.enterprise_id).bind(d.campaign_id).bind(&d.industry)
             .bind(&d.field).bind(d.budget_min.map(Money::fen)).bind(d.budget_max.map(Money::fen)).bind(d.mode.as_str())
             .bind(d.deadline).bind(d.source.as_str()).bind(&d.collected_by).bind(d.collected_on).bind(d.green_channel)
-            .bind(now()).bind(id)
+            .bind(now()).bind(id).bind(d.public_name)
             .execute(c).await.map(|r| r.rows_affected()))?;
         let after = fetch(&mut tx, id).await?;
         audit(
@@ -580,12 +582,12 @@ async fn insert(
     let t = now();
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "insert into demand (title, summary, details, enterprise_id, campaign_id, industry, field, budget_min, budget_max, \
-         mode, deadline, source, collected_by, collected_on, green_channel, status, submitted_on, archived, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, false, $18, $18) returning id")
+         mode, deadline, source, collected_by, collected_on, green_channel, status, submitted_on, public_name, archived, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19, false, $18, $18) returning id")
         .bind(&d.title).bind(&d.summary).bind(&d.details).bind(d.enterprise_id).bind(d.campaign_id).bind(&d.industry)
         .bind(&d.field).bind(d.budget_min.map(Money::fen)).bind(d.budget_max.map(Money::fen)).bind(d.mode.as_str())
         .bind(d.deadline).bind(d.source.as_str()).bind(&d.collected_by).bind(d.collected_on).bind(d.green_channel)
-        .bind(status.as_str()).bind(submitted).bind(t)
+        .bind(status.as_str()).bind(submitted).bind(t).bind(d.public_name)
         .fetch_one(c).await)?;
     let after = fetch(tx, id).await?;
     audit(tx, v, RecordKind::Demand, id, "create", None, Some(&snapshot(&after))).await?;

@@ -98,6 +98,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<DemoSummary> {
     crate::demo_trainings::load(store, today).await?;
     crate::demo_secondments::load(store, today).await?;
     crate::demo_registrations::load(store).await?;
+    crate::demo_public::load(store, today).await?;
     Ok(l.sum)
 }
 
@@ -472,6 +473,8 @@ impl Loader<'_> {
                 "limited",
                 "unavailable",
             ][r.below(6) as usize]),
+            // Professors and research fellows opted in to the public list of experts.
+            public_profile: s((title == "教授" || title == "研究员").to_string()),
         };
         self.person(i).await
     }

@@ -316,6 +316,8 @@ pub(super) async fn load(store: &Store, ids: &Ids, today: NaiveDate, seed_text: 
             collected_by: visit.then(|| "技术转移中心 吴博士".to_string()),
             collected_on: visit.then(|| (today - chrono::TimeDelta::days(20 + n as i64)).to_string()),
             green_channel: s(green.to_string()),
+            // Every other enterprise agrees to be named on the public portal.
+            public_name: s((n % 2 == 0).to_string()),
         };
         // Submitted some days ago, so that one green-channel demand is overdue.
         let submitted = today - chrono::TimeDelta::days(if *green && *stage == 1 { 9 } else { 2 + n as i64 });
@@ -408,6 +410,8 @@ pub(super) async fn load(store: &Store, ids: &Ids, today: NaiveDate, seed_text: 
             transfer_amount_wan: transferee.map(|_| price.to_string()),
             transferred_locally: transferee.map(|_| "true".to_string()),
             year: s(y.to_string()),
+            // Every other result's owners let the portal show its price.
+            price_public: s((n % 2 == 0).to_string()),
         };
         store
             .create_result(&DEMO, &input.validate().map_err(StoreError::Invalid)?)

@@ -25,13 +25,14 @@ struct Row {
     keywords: Option<String>,
     bio: Option<String>,
     availability: Option<String>,
+    public_profile: bool,
     archived: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
 
 const COLS: &str = "id, organization_id, name, title, phone, email, is_expert, discipline, research_fields, \
-                    keywords, bio, availability, archived, created_at, updated_at";
+                    keywords, bio, availability, public_profile, archived, created_at, updated_at";
 
 /// Keywords are stored one per line.
 const KEYWORD_SEP: &str = "\n";
@@ -54,6 +55,7 @@ impl From<Row> for Person {
                 .as_deref()
                 .and_then(Availability::parse)
                 .unwrap_or(Availability::Available),
+            public_profile: r.public_profile,
         });
         Person {
             id: r.id,
@@ -152,12 +154,12 @@ impl Store {
         let t = now();
         let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
             "insert into person (organization_id, name, title, phone, email, is_expert, discipline, research_fields, \
-             keywords, bio, availability, archived, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, false, $12, $12) returning id")
+             keywords, bio, availability, public_profile, archived, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, false, $12, $12) returning id")
             .bind(d.organization_id).bind(&d.name).bind(&d.title).bind(&d.phone).bind(&d.email)
             .bind(x.is_some()).bind(x.and_then(|x| x.discipline.clone())).bind(x.and_then(|x| x.research_fields.clone()))
             .bind(x.map(|x| x.keywords.join(KEYWORD_SEP))).bind(x.and_then(|x| x.bio.clone()))
-            .bind(x.map(|x| x.availability.as_str())).bind(t)
+            .bind(x.map(|x| x.availability.as_str())).bind(t).bind(x.is_some_and(|x| x.public_profile))
             .fetch_one(c).await)?;
         let after = fetch(&mut tx, id).await?;
         audit(
@@ -187,12 +189,12 @@ impl Store {
         let x = d.expert.as_ref();
         on_tx!(&mut tx, c => sqlx::query(
             "update person set organization_id = $1, name = $2, title = $3, phone = $4, email = $5, is_expert = $6, \
-             discipline = $7, research_fields = $8, keywords = $9, bio = $10, availability = $11, updated_at = $12 \
-             where id = $13")
+             discipline = $7, research_fields = $8, keywords = $9, bio = $10, availability = $11, updated_at = $12, \
+             public_profile = $14 where id = $13")
             .bind(d.organization_id).bind(&d.name).bind(&d.title).bind(&d.phone).bind(&d.email)
             .bind(x.is_some()).bind(x.and_then(|x| x.discipline.clone())).bind(x.and_then(|x| x.research_fields.clone()))
             .bind(x.map(|x| x.keywords.join(KEYWORD_SEP))).bind(x.and_then(|x| x.bio.clone()))
-            .bind(x.map(|x| x.availability.as_str())).bind(now()).bind(id)
+            .bind(x.map(|x| x.availability.as_str())).bind(now()).bind(id).bind(x.is_some_and(|x| x.public_profile))
             .execute(c).await.map(|r| r.rows_affected()))?;
         let after = fetch(&mut tx, id).await?;
         audit(

@@ -24,6 +24,7 @@ struct Row {
     ip_number: Option<String>,
     transfer_mode: String,
     price: Option<i64>,
+    price_public: bool,
     status: String,
     transferee_id: Option<i64>,
     transferred_on: Option<NaiveDate>,
@@ -35,7 +36,7 @@ struct Row {
     updated_at: DateTime<Utc>,
 }
 
-const COLS: &str = "id, title, kind, summary, keywords, discipline, maturity, ip_number, transfer_mode, price, status, \
+const COLS: &str = "id, title, kind, summary, keywords, discipline, maturity, ip_number, transfer_mode, price, price_public, status, \
                     transferee_id, transferred_on, transfer_amount, transferred_locally, year, archived, created_at, updated_at";
 
 impl Row {
@@ -52,6 +53,7 @@ impl Row {
             ip_number: self.ip_number,
             transfer_mode: TransferMode::parse(&self.transfer_mode).unwrap_or(TransferMode::License),
             price_wan: self.price.map(Money),
+            price_public: self.price_public,
             status: ResultStatus::parse(&self.status).unwrap_or(ResultStatus::Available),
             transferee_id: self.transferee_id,
             transferred_on: self.transferred_on,
@@ -132,12 +134,12 @@ impl Store {
         let t = now();
         let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
             "insert into research_result (title, kind, summary, keywords, discipline, maturity, ip_number, transfer_mode, price, \
-             status, transferee_id, transferred_on, transfer_amount, transferred_locally, year, archived, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, false, $16, $16) returning id")
+             status, transferee_id, transferred_on, transfer_amount, transferred_locally, year, price_public, archived, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $17, false, $16, $16) returning id")
             .bind(&d.title).bind(d.kind.as_str()).bind(&d.summary).bind(join_list(&d.keywords)).bind(&d.discipline)
             .bind(d.maturity.as_str()).bind(&d.ip_number).bind(d.transfer_mode.as_str()).bind(d.price.map(Money::fen))
             .bind(d.status.as_str()).bind(d.transferee_id).bind(d.transferred_on).bind(d.transfer_amount.map(Money::fen))
-            .bind(d.transferred_locally).bind(d.year).bind(t)
+            .bind(d.transferred_locally).bind(d.year).bind(t).bind(d.price_public)
             .fetch_one(c).await)?;
         set_owners(&mut tx, id, &d.owner_ids).await?;
         let after = fetch(&mut tx, id).await?;
@@ -171,11 +173,11 @@ impl Store {
         on_tx!(&mut tx, c => sqlx::query(
             "update research_result set title = $1, kind = $2, summary = $3, keywords = $4, discipline = $5, maturity = $6, \
              ip_number = $7, transfer_mode = $8, price = $9, status = $10, transferee_id = $11, transferred_on = $12, \
-             transfer_amount = $13, transferred_locally = $14, year = $15, updated_at = $16 where id = $17")
+             transfer_amount = $13, transferred_locally = $14, year = $15, updated_at = $16, price_public = $18 where id = $17")
             .bind(&d.title).bind(d.kind.as_str()).bind(&d.summary).bind(join_list(&d.keywords)).bind(&d.discipline)
             .bind(d.maturity.as_str()).bind(&d.ip_number).bind(d.transfer_mode.as_str()).bind(d.price.map(Money::fen))
             .bind(d.status.as_str()).bind(d.transferee_id).bind(d.transferred_on).bind(d.transfer_amount.map(Money::fen))
-            .bind(d.transferred_locally).bind(d.year).bind(now()).bind(id)
+            .bind(d.transferred_locally).bind(d.year).bind(now()).bind(id).bind(d.price_public)
             .execute(c).await.map(|r| r.rows_affected()))?;
         set_owners(&mut tx, id, &d.owner_ids).await?;
         let after = fetch(&mut tx, id).await?;

@@ -260,6 +260,7 @@ async fn person(s: &Store, org: i64, name: &str, expert: bool) -> i64 {
                 keywords: vec!["储能".into()],
                 bio: None,
                 availability: Availability::Available,
+                public_profile: false,
             }),
         },
     )
@@ -288,6 +289,7 @@ async fn demand(s: &Store, enterprise: i64, title: &str, deadline: &str, details
                 collected_by: None,
                 collected_on: None,
                 green_channel: false,
+                public_name: false,
             },
         )
         .await

@@ -124,6 +124,7 @@ pub(crate) async fn resolve(s: &AppState, headers: &HeaderMap, ip: Option<String
 /// Paths anyone may reach, signed in or not.
 fn public(path: &str) -> bool {
     crate::registrations::public(path)
+        || crate::public::is_public_path(path)
         || matches!(
             path,
             "/login"

@@ -779,3 +779,28 @@ impl Export for Outcomes {
             .collect())
     }
 }
+
+impl Export for crate::notices::Notices {
+    const SHEET: (&'static str, &'static str) = ("通知公告", "Notices");
+    const COLUMNS: &'static [(&'static str, &'static str, f64)] = &[
+        ("编号", "No.", 8.0),
+        ("标题", "Title", 44.0),
+        ("类别", "Kind", 10.0),
+        ("状态", "Status", 10.0),
+        ("发布时间", "Published", 18.0),
+    ];
+    async fn rows(_s: &Store, _v: &Viewer, lang: Lang, items: &[hezuo_domain::notice::Notice]) -> Rows {
+        Ok(items
+            .iter()
+            .map(|n| {
+                vec![
+                    Value::Int(n.id),
+                    Value::text(&n.title),
+                    label(lang, n.kind.label()),
+                    label(lang, n.status.label()),
+                    Value::opt_text(n.published_at.map(crate::views::local_time)),
+                ]
+            })
+            .collect())
+    }
+}

@@ -30,6 +30,7 @@ pub mod idempotency;
 pub mod matches;
 pub mod messages;
 pub mod metrics;
+pub mod notices;
 pub mod notifications;
 pub mod openapi;
 pub mod organizations;
@@ -38,6 +39,8 @@ pub mod people;
 pub mod platforms;
 pub mod problems;
 pub mod projects;
+pub mod public;
+pub mod rate_limit;
 pub mod registrations;
 mod resource;
 pub mod results;
@@ -109,6 +112,8 @@ pub fn app(state: AppState) -> Router {
         .merge(notifications::router())
         .merge(webhooks::router())
         .merge(registrations::router())
+        .merge(notices::router())
+        .merge(public::router())
         .at("/metrics", get(scrape_metrics))
         .fallback(|| async { error::ApiError::NotFound })
         // Every error answered inside, written out in the request's language.

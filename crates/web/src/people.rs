@@ -255,6 +255,16 @@ impl Pages for People {
                 code_options(lang, Availability::ALL, Availability::label, Availability::as_str),
                 &chosen(&i.availability),
             ),
+            Field::new(
+                lang,
+                "public_profile",
+                (
+                    "在公开门户专家名录中展示（仅姓名、单位、职称、学科和研究方向，不含电话、邮箱）",
+                    "List on the public portal (name, organisation, title and fields only; no phone or email)",
+                ),
+                "checkbox",
+            )
+            .value(i.public_profile.as_deref()),
         ])
     }
 }

@@ -334,6 +334,16 @@ impl Pages for Results {
                 &chosen(&i.transfer_mode),
             ),
             Field::new(lang, "price_wan", ("价格（万元）", "Price (×10k CNY)"), "number").value(i.price_wan.as_deref()),
+            Field::new(
+                lang,
+                "price_public",
+                (
+                    "在公开门户显示价格（不勾选则显示“面议”）",
+                    "Show the price on the public portal",
+                ),
+                "checkbox",
+            )
+            .value(i.price_public.as_deref()),
             Field::new(lang, "status", ("状态", "Status"), "select").options(
                 lang,
                 code_options(lang, ResultStatus::ALL, ResultStatus::label, ResultStatus::as_str),

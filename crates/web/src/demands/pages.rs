@@ -494,6 +494,16 @@ impl Pages for Demands {
                 "checkbox",
             )
             .value(i.green_channel.as_deref()),
+            Field::new(
+                lang,
+                "public_name",
+                (
+                    "同意在公开门户显示企业名称（需求受理后，仅公开需求名称和概述）",
+                    "Show the enterprise's name on the public portal (once accepted; only the title and summary are public)",
+                ),
+                "checkbox",
+            )
+            .value(i.public_name.as_deref()),
         ])
     }
 }

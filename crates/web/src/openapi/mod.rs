@@ -150,6 +150,10 @@ is a 422; while the first is still being handled, a 409 with `Retry-After`.\n\
         crate::events::HandedToProblem,
         hezuo_domain::training::Training,
         hezuo_domain::training::TrainingInput,
+        hezuo_domain::notice::Notice,
+        hezuo_domain::notice::NoticeInput,
+        hezuo_domain::notice::NoticeKind,
+        hezuo_domain::notice::NoticeStatus,
         hezuo_domain::training::TrainingKind,
         hezuo_domain::training::TrainingStatus,
         hezuo_domain::training::Participant,
@@ -494,6 +498,15 @@ pub fn document() -> Value {
         "Project",
         "ProjectInput",
         params::<ProjectFilter>(),
+    );
+    // Notices for the public portal (the office's; others read the published ones).
+    crud(
+        &mut paths,
+        "notices",
+        "notices",
+        "Notice",
+        "NoticeInput",
+        params::<hezuo_domain::notice::NoticeFilter>(),
     );
     let ms = [id_param("id"), id_param("mid")];
     paths.insert(

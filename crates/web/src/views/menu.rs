@@ -32,6 +32,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
     let batches = item("batches", "/batches", "年度清单", "Batches");
     let problems = item("problems", "/problems", "问题协调", "Problems");
     let bulletins = item("bulletins", "/bulletins", "督查通报", "Bulletins");
+    let notices = item("notices", "/notices", "通知公告", "Notices");
     let review = item("annual-review", "/annual-review", "年度回顾", "Annual review");
     let events = item("events", "/events", "会议活动", "Meetings");
     let groups = item("groups", "/groups", "协调机构", "Bodies");
@@ -65,6 +66,7 @@ pub fn menu(role: Role, scope: Scope, lang: Lang) -> Vec<NavItem> {
             batches,
             problems,
             bulletins,
+            notices,
             scorecards,
             review,
             events,

@@ -560,6 +560,9 @@ mod matrix {
         pub group_b: i64,
         pub members_a: [i64; 3],
         pub members_b: [i64; 3],
+        /// Two published notices (通知公告), read by everyone.
+        pub notice_a: i64,
+        pub notice_b: i64,
     }
 
     pub async fn fixture(app: &TestApp) -> Fixture {
@@ -897,7 +900,12 @@ mod matrix {
             }
             groups.push((id, members));
         }
+        let notice = |title: &str| json!({"title": title, "kind": "notice", "body": "公开内容", "status": "published"});
+        let notice_a = app.create("notices", notice("甲通知")).await;
+        let notice_b = app.create("notices", notice("乙通知")).await;
         Fixture {
+            notice_a,
+            notice_b,
             event_a,
             event_b,
             decision_a,
@@ -1053,6 +1061,38 @@ mod matrix {
         ("POST", "/api/v1/registrations/mine/verify", Op::Registration),
         ("POST", "/api/v1/registrations/mine/resend", Op::Registration),
         ("GET", "/login", Op::Public),
+        // The public portal: no sign-in (what it shows is tried in public.rs).
+        ("GET", "/public", Op::Public),
+        ("GET", "/public/notices", Op::Public),
+        ("GET", "/public/notices/{notice}", Op::Public),
+        ("GET", "/public/notices/{notice}/files/{mid}", Op::Public),
+        ("GET", "/public/campaigns", Op::Public),
+        ("GET", "/public/campaigns/{campaign}", Op::Public),
+        ("GET", "/public/results", Op::Public),
+        ("GET", "/public/results/{result}", Op::Public),
+        ("GET", "/public/demands", Op::Public),
+        ("GET", "/public/demands/{id}", Op::Public),
+        ("GET", "/public/platforms", Op::Public),
+        ("GET", "/public/platforms/{platform}", Op::Public),
+        ("GET", "/public/experts", Op::Public),
+        ("GET", "/public/experts/{id}", Op::Public),
+        ("GET", "/public/search", Op::Public),
+        // Notices: published ones are read by every signed-in user; the office keeps them.
+        ("GET", "/notices", Op::Own),
+        ("GET", "/api/v1/notices", Op::Own),
+        ("GET", "/notices/{notice}", Op::Own),
+        ("GET", "/api/v1/notices/{notice}", Op::Own),
+        ("GET", "/notices/new", Op::NewForm("notice")),
+        ("POST", "/notices/new", Op::Write("notice", "create")),
+        ("POST", "/api/v1/notices", Op::Write("notice", "create")),
+        ("GET", "/notices/{id}/edit", Op::EditForm("notice")),
+        ("POST", "/notices/{id}/edit", Op::Write("notice", "update")),
+        ("PUT", "/api/v1/notices/{id}", Op::Write("notice", "update")),
+        ("PATCH", "/api/v1/notices/{id}", Op::Write("notice", "update")),
+        ("POST", "/notices/{id}/archive", Op::Write("notice", "archive")),
+        ("POST", "/notices/{id}/restore", Op::Write("notice", "archive")),
+        ("POST", "/api/v1/notices/{id}/archive", Op::Write("notice", "archive")),
+        ("POST", "/api/v1/notices/{id}/restore", Op::Write("notice", "archive")),
         ("POST", "/login", Op::Public),
         ("POST", "/api/v1/auth/login", Op::Public),
         ("GET", "/api/v1/openapi.json", Op::Public),
@@ -1820,6 +1860,7 @@ mod matrix {
             Role::Coordinator => !matches!(
                 (kind, action),
                 ("batch", _)
+                    | ("notice", _)
                     | ("report", "accept")
                     | ("demand", "review" | "project" | "merge")
                     | ("match", _)
@@ -1892,6 +1933,7 @@ mod matrix {
             "webhook" => (f.webhook_a, f.webhook_b),
             "secondment_report" => (f.sreport_a, f.sreport_b),
             "group" | "member" => (f.group_a, f.group_b),
+            "notice" => (f.notice_a, f.notice_b),
             _ => (0, 0),
         }
     }
@@ -2080,6 +2122,7 @@ fn fill(path: &str, f: &matrix::Fixture, kind: &str, inside: bool) -> String {
         .replace("{part}", &if inside { f.part_a.0 } else { f.part_b.0 }.to_string())
         .replace("{part2}", &if inside { f.part_a.1 } else { f.part_b.1 }.to_string())
         .replace("{group}", &f.group_a.to_string())
+        .replace("{notice}", &f.notice_a.to_string())
         .replace("{gma}", &f.members_a[0].to_string())
         .replace(
             "{gm}",
@@ -2316,6 +2359,12 @@ fn body_for(role: Role, kind: &str, f: &matrix::Fixture, inside: bool) -> Vec<(S
             ("comment", "称职".into()),
         ],
         "sreport" => vec![("period", "2026-Q2".into()), ("work_done", "调研企业技术难题".into())],
+        "notice" => vec![
+            ("title", "关于开展技术需求征集的通知".into()),
+            ("kind", "notice".into()),
+            ("body", "各企业：请于月底前填报。".into()),
+            ("status", "published".into()),
+        ],
         _ => vec![],
     };
     v.into_iter().map(|(k, s)| (k.to_string(), s)).collect()
@@ -2479,6 +2528,7 @@ fn normalise(p: &str) -> String {
         "{event}",
         "{decision}",
         "{group}",
+        "{notice}",
     ]
     .iter()
     .fold(p.to_string(), |p, name| p.replace(name, "{id}"))

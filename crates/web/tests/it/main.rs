@@ -19,6 +19,7 @@ mod openapi;
 mod outcomes;
 mod pages;
 mod platforms;
+mod public;
 mod records;
 mod registrations;
 mod reminders;

@@ -225,6 +225,7 @@ async fn campaign_coverage_counts_submitted_demands_per_county_against_the_quota
                     collected_by: None,
                     collected_on: None,
                     green_channel: false,
+                    public_name: false,
                 },
             )
             .await
