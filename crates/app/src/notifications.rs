@@ -3,7 +3,7 @@
 //! store before it is sent, so a second run or a second server sends nothing twice; one that fails to
 //! send is not retried that day (the notifications stay in the platform).
 
-use crate::reminders::Mailer;
+use crate::mail::Mailer;
 use hezuo_domain::notification::compose_digest;
 use hezuo_store::Store;
 

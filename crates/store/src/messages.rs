@@ -75,6 +75,9 @@ fn thread_clause(q: &mut Q, thread: ThreadRef) {
     };
 }
 
+/// A thread as counted: its demand or match, messages, unread, the last message's id.
+type ThreadRow = (Option<i64>, Option<i64>, i64, i64, i64);
+
 impl Store {
     /// One page of a thread `v` is in, oldest first (newest last), each message with its files,
     /// read receipts and earlier texts. 403 for a thread `v` is not in.
@@ -355,7 +358,7 @@ impl Store {
             .push(") then 1 else 0 end) as unread, max(m.id) as last_id from message m where m.archived = false");
         restrict(&mut q, v, RecordKind::Message, "m");
         q.push(" group by m.demand_id, m.match_id order by max(m.id) desc");
-        let rows: Vec<(Option<i64>, Option<i64>, i64, i64, i64)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        let rows: Vec<ThreadRow> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
         if rows.is_empty() {
             return Ok(Vec::new());
         }

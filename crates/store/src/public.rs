@@ -92,6 +92,9 @@ fn with_id(from: &str, col: &str, only: Option<i64>) -> (String, Vec<Arg>) {
     }
 }
 
+/// An attachment's row: id, record, name, type, size, SHA-256, when.
+type FileRow = (i64, i64, String, String, i64, String, DateTime<Utc>);
+
 impl Store {
     async fn public_count(&self, from: &str, args: Vec<Arg>) -> Result<i64> {
         let q = Q {
@@ -161,7 +164,7 @@ impl Store {
         if self.public_notice(notice_id).await?.is_none() {
             return Ok(Vec::new());
         }
-        let rows: Vec<(i64, i64, String, String, i64, String, DateTime<Utc>)> = on_db!(&self.db, p => sqlx::query_as(
+        let rows: Vec<FileRow> = on_db!(&self.db, p => sqlx::query_as(
             "select id, record_id, filename, content_type, size_bytes, sha256, created_at from attachment \
              where archived = false and record_kind = 'notice' and record_id = $1 order by id")
             .bind(notice_id).fetch_all(p).await)?;

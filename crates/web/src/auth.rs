@@ -121,10 +121,15 @@ pub(crate) async fn resolve(s: &AppState, headers: &HeaderMap, ip: Option<String
     Ok(None)
 }
 
-/// Paths anyone may reach, signed in or not.
+/// Paths anyone may reach, signed in or not: signing in, the public portal (`/public` and below) and
+/// self-registration's form and API (the list, a record and the decisions ask for a user).
 fn public(path: &str) -> bool {
-    crate::registrations::public(path)
-        || crate::public::is_public_path(path)
+    path == "/public"
+        || path.starts_with("/public/")
+        || matches!(
+            path,
+            "/register" | "/static/register.js" | "/api/v1/registrations/challenge" | "/api/v1/registrations"
+        )
         || matches!(
             path,
             "/login"
@@ -135,6 +140,21 @@ fn public(path: &str) -> bool {
                 | "/api/v1/auth/login"
                 | "/api/v1/openapi.json"
         )
+}
+
+/// What a pending account (an application not approved) may reach: its own application.
+pub fn pending_may(path: &str) -> bool {
+    matches!(
+        path,
+        "/register"
+            | "/register/status"
+            | "/register/verify"
+            | "/register/resend"
+            | "/static/register.js"
+            | "/api/v1/registrations/mine"
+            | "/api/v1/registrations/mine/verify"
+            | "/api/v1/registrations/mine/resend"
+    )
 }
 
 fn query_value(query: Option<&str>, key: &str) -> Option<String> {
@@ -229,9 +249,8 @@ pub async fn authenticate(req: Request, next: Next) -> Response {
                 return (StatusCode::SEE_OTHER, [(header::LOCATION, "/account".to_string())]).into_response();
             }
             // A self-registered account awaiting approval reaches its own application only.
-            let pending_ok = crate::registrations::pending_may(&path)
-                || allowed[2..].contains(&path.as_str())
-                || path == "/api/v1/auth/logout";
+            let pending_ok =
+                pending_may(&path) || allowed[2..].contains(&path.as_str()) || path == "/api/v1/auth/logout";
             if a.user.pending && !pending_ok {
                 if api {
                     return ApiError::Status(

@@ -4,15 +4,13 @@
 //! bucket is empty. One server's memory only: behind several servers each keeps its own count
 //! (the limit is per server), which is enough to slow a scraper or a bot down.
 //!
-//! Use: keep an `Arc<RateLimiter>` and either call [`RateLimiter::check`] in a handler, or put
-//! [`limit_by_ip`] in front of a router with `axum::middleware::from_fn_with_state(limiter, limit_by_ip)`.
+//! Use: keep a `RateLimiter` and call [`RateLimiter::check`] with the client's address
+//! (`auth::client_ip`) where a request comes in; answer [`too_many`] when it refuses.
 
-use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// How many keys are kept before idle (full) buckets are forgotten.
@@ -90,17 +88,6 @@ pub fn too_many(wait: Duration) -> Response {
     h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
-}
-
-/// Middleware: one request from the client's address (see [`crate::auth::client_ip`]; requests
-/// whose address is unknown share one bucket), or 429.
-pub async fn limit_by_ip(State(limiter): State<Arc<RateLimiter>>, req: Request, next: Next) -> Response {
-    let (parts, body) = req.into_parts();
-    let key = crate::auth::client_ip(&parts).unwrap_or_else(|| "unknown".into());
-    if let Err(wait) = limiter.check(&key) {
-        return too_many(wait);
-    }
-    next.run(Request::from_parts(parts, body)).await
 }
 
 #[cfg(test)]

@@ -52,29 +52,6 @@ pub fn router() -> Router<AppState> {
         .at("/api/v1/registrations/{id}/reject", post(api_reject))
 }
 
-/// Paths anyone reaches without signing in (the list, a record and the decisions ask for a user).
-pub fn public(path: &str) -> bool {
-    matches!(
-        path,
-        "/register" | "/static/register.js" | "/api/v1/registrations/challenge" | "/api/v1/registrations"
-    )
-}
-
-/// What a pending account (an application not approved) may reach: its own application.
-pub fn pending_may(path: &str) -> bool {
-    matches!(
-        path,
-        "/register"
-            | "/register/status"
-            | "/register/verify"
-            | "/register/resend"
-            | "/static/register.js"
-            | "/api/v1/registrations/mine"
-            | "/api/v1/registrations/mine/verify"
-            | "/api/v1/registrations/mine/resend"
-    )
-}
-
 // ---------------------------------------------------------------------------------------------
 // The per-address limit.
 

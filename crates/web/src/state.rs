@@ -26,7 +26,7 @@ pub struct AppState {
     /// Where email goes (self-registration codes and decisions); None: the server sends none.
     pub mailer: Option<hezuo_app::mail::Mailer>,
     /// The public portal's rate limiter and search index.
-    pub public: Arc<crate::public::PublicState>,
+    pub public: Arc<crate::public::index::PublicState>,
 }
 
 /// One lock per record being written, made when first asked for and dropped once nobody holds or
@@ -70,7 +70,7 @@ impl AppState {
             webhooks: hezuo_app::webhooks::Poster::new("http://127.0.0.1:8080")
                 .expect("the HTTP client builds with the bundled roots"),
             mailer: None,
-            public: Arc::new(crate::public::PublicState::default()),
+            public: Arc::new(crate::public::index::PublicState::default()),
         }
     }
 

@@ -8,10 +8,12 @@
 //! same page. Every page is cacheable (`ETag` from its bytes, `Last-Modified` from the change feed,
 //! 304 on a match) and every request is rate-limited per client address ([`crate::rate_limit`]).
 
+pub mod index;
 mod pages;
 mod search;
 
-use crate::rate_limit::RateLimiter;
+pub use index::PublicState;
+
 use crate::routing::RouteExt;
 use crate::state::AppState;
 use axum::Router;
@@ -23,34 +25,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use std::time::Duration;
 
 /// How long a browser or a proxy may keep a public page without asking again.
 pub const MAX_AGE_SECS: u32 = 60;
-/// Requests one address may make at once, and again every minute.
-pub const REQUESTS_PER_MINUTE: u32 = 120;
+pub use index::REQUESTS_PER_MINUTE;
 /// The largest page the cache layer reads to compute its `ETag`.
 const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
-
-/// What the portal keeps between requests: the limiter and the public search index.
-pub struct PublicState {
-    pub limiter: RateLimiter,
-    pub(crate) index: search::PublicIndex,
-}
-
-impl Default for PublicState {
-    fn default() -> Self {
-        PublicState {
-            limiter: RateLimiter::new(REQUESTS_PER_MINUTE, Duration::from_secs(60)),
-            index: search::PublicIndex::default(),
-        }
-    }
-}
-
-/// Whether anyone may reach `path` without signing in (see `auth::public`).
-pub fn is_public_path(path: &str) -> bool {
-    path == "/public" || path.starts_with("/public/")
-}
 
 pub fn router() -> Router<AppState> {
     Router::new()

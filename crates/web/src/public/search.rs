@@ -11,16 +11,11 @@ use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::NaiveDate;
 use hezuo_domain::RecordKind;
 use hezuo_search::{SearchIndex, SearchRequest};
 
 /// Hits shown at most.
 const LIMIT: usize = 50;
-
-/// The public index and what it was built from.
-#[derive(Default)]
-pub(crate) struct PublicIndex(tokio::sync::Mutex<Option<(SearchIndex, i64, NaiveDate)>>);
 
 #[derive(serde::Deserialize, Default)]
 pub struct SearchQ {
