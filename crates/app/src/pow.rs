@@ -3,8 +3,9 @@
 //! a key this process made at start), the browser finds a nonce whose SHA-256 of
 //! `challenge:nonce` begins with that many zero bits (`static/register.js`, `crypto.subtle`), and
 //! the server checks the signature, the age and the hash — one SHA-256. Each challenge is used
-//! once (the store keeps it with the application). A challenge from another server process does
-//! not verify: behind a load balancer, keep a visitor on one server or share the key.
+//! once (the store keeps it with the application). `serve` sets the key from the database
+//! ([`set_key`], `Store::shared_secret`), so every server of a deployment verifies every other's
+//! challenges; without it (tests) the process makes its own.
 
 use hezuo_domain::Msg;
 use sha2::{Digest, Sha256};
@@ -15,9 +16,16 @@ pub const BITS: u32 = 16;
 /// How long a challenge may be used after it was issued.
 pub const MAX_AGE_SECONDS: i64 = 1800;
 
+static KEY: OnceLock<Vec<u8>> = OnceLock::new();
+
 fn key() -> &'static [u8] {
-    static KEY: OnceLock<Vec<u8>> = OnceLock::new();
     KEY.get_or_init(|| hex::decode(hezuo_store::accounts::random_secret(32)).unwrap_or_default())
+}
+
+/// Signs and checks challenges with `key` (any text; the store's is hex) from now on: once, before
+/// the first challenge, with the deployment's shared key. False when a key was already in use.
+pub fn set_key(key: &str) -> bool {
+    KEY.set(key.as_bytes().to_vec()).is_ok()
 }
 
 fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {

@@ -284,6 +284,9 @@ async fn main() -> anyhow::Result<()> {
             let mailer = mailer.map(|m| m.with_base_url(&base));
             // Self-registration's codes and decisions go out by the same mail server as reminders.
             state.mailer = mailer.clone();
+            // Every server of the deployment signs /register's challenges with the database's key.
+            let pow_key = store.shared_secret("register_pow").await?;
+            hezuo_app::pow::set_key(&pow_key);
             let index_dir = args.index_dir();
             let state = state.with_index_dir(&index_dir).with_context(|| {
                 format!(

@@ -176,6 +176,19 @@ fn check_username(name: &str) -> Result<()> {
 }
 
 impl Store {
+    /// The secret named `name` that every server on this database shares (32 random bytes, hex),
+    /// made by whichever asks first: the insert that loses a race keeps the winner's.
+    pub async fn shared_secret(&self, name: &str) -> Result<String> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c => sqlx::query(
+            "insert into server_secret (name, value, created_at) values ($1, $2, $3) on conflict (name) do nothing")
+            .bind(name).bind(random_secret(32)).bind(now()).execute(c).await.map(|r| r.rows_affected()))?;
+        let value: String = on_tx!(&mut tx, c => sqlx::query_scalar("select value from server_secret where name = $1")
+            .bind(name).fetch_one(c).await)?;
+        tx.commit().await?;
+        Ok(value)
+    }
+
     /// Creates a user (office only, or the system) and returns it with its one-time password.
     /// Scoped roles need their anchor: an organisation, or for an expert a person.
     pub async fn add_user(

@@ -98,6 +98,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
     ),
     (26, "public", include_str!("../migrations/sqlite/0026_public.sql")),
     (27, "webhooks", include_str!("../migrations/sqlite/0027_webhooks.sql")),
+    (
+        28,
+        "server_secret",
+        include_str!("../migrations/sqlite/0028_server_secret.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -180,6 +185,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     ),
     (26, "public", include_str!("../migrations/postgres/0026_public.sql")),
     (27, "webhooks", include_str!("../migrations/postgres/0027_webhooks.sql")),
+    (
+        28,
+        "server_secret",
+        include_str!("../migrations/postgres/0028_server_secret.sql"),
+    ),
 ];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {

@@ -1377,3 +1377,25 @@ async fn an_unknown_sort_is_refused_naming_the_choices() {
     let page = s.list_demands(&sys(), &DemandFilter::default(), &all()).await.unwrap();
     assert_eq!(order(&page), vec![w.d4, w.d3, w.d2, w.d1]);
 }
+
+/// `/register`'s proof-of-work key is shared by every server on one database: whoever asks first
+/// makes it, asking again (or eight at once) gives the same, and another name is another secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_shared_secret_is_made_once_and_the_same_for_every_asker() {
+    let s = TestStore::new().await;
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let store = s.store.clone();
+        tasks.push(tokio::spawn(async move {
+            store.shared_secret("register_pow").await.unwrap()
+        }));
+    }
+    let mut got = Vec::new();
+    for t in tasks {
+        got.push(t.await.unwrap());
+    }
+    assert_eq!(got[0].len(), 64, "32 bytes in hex");
+    assert!(got.iter().all(|g| *g == got[0]), "one winner: {got:?}");
+    assert_eq!(s.shared_secret("register_pow").await.unwrap(), got[0]);
+    assert_ne!(s.shared_secret("another").await.unwrap(), got[0]);
+}
