@@ -4,13 +4,13 @@
 //! account reaches, see `auth::pending_may`), and the decisions: `/registrations` for the office
 //! and the county's coordinator, with the API under `/api/v1/registrations`.
 //!
-//! The per-address limit ([`Limiter`]) is this module's own for now; the public portal has one of
-//! its own (`rate_limit.rs`) — the two should become one.
+//! The per-address limit uses the portal's limiter (`rate_limit.rs`), with its own message.
 
 use crate::auth::{Auth, ClientIp};
 use crate::error::ApiError;
 use crate::extract::{FormBody, Id, JsonBody, Query, RawBody, parse_form, parse_json};
 use crate::i18n::Lang;
+use crate::rate_limit::RateLimiter;
 use crate::routing::RouteExt;
 use crate::state::AppState;
 use crate::views::{self, Ctx, Layout, local_time};
@@ -27,9 +27,8 @@ use hezuo_domain::registration::{Registration, RegistrationInput, RegistrationSt
 use hezuo_domain::{FieldErrors, ListParams, Msg, Page};
 use hezuo_store::registrations::CodeCheck;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::collections::HashMap;
+use std::time::Duration;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -59,32 +58,10 @@ pub fn router() -> Router<AppState> {
 pub const PER_ADDRESS: usize = 10;
 pub const WINDOW: Duration = Duration::from_secs(600);
 
-/// A sliding window of submissions per address, in this process.
-struct Limiter(Mutex<HashMap<String, VecDeque<Instant>>>);
-
-static LIMITER: std::sync::LazyLock<Limiter> = std::sync::LazyLock::new(|| Limiter(Mutex::new(HashMap::new())));
-
-impl Limiter {
-    /// Counts one submission from `ip`, or says how many seconds until one is allowed.
-    fn hit(&self, ip: &str) -> Result<(), u64> {
-        let now = Instant::now();
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 10_000 {
-            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < WINDOW));
-        }
-        let q = map.entry(ip.to_string()).or_default();
-        while q.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
-            q.pop_front();
-        }
-        if q.len() >= PER_ADDRESS {
-            let oldest = *q.front().expect("full");
-            let wait = WINDOW.saturating_sub(now.duration_since(oldest)).as_secs().max(1);
-            return Err(wait);
-        }
-        q.push_back(now);
-        Ok(())
-    }
-}
+/// Submissions per address, in this process: the portal's token buckets (`rate_limit.rs`), ten at
+/// once and ten more every ten minutes.
+static LIMITER: std::sync::LazyLock<RateLimiter> =
+    std::sync::LazyLock::new(|| RateLimiter::new(PER_ADDRESS as u32, WINDOW));
 
 fn too_many(wait: u64) -> Response {
     let e = ApiError::Status(
@@ -104,7 +81,9 @@ fn too_many(wait: u64) -> Response {
 
 /// Counts a submission from `ip`; the seconds to wait when over the limit.
 fn limit(ip: &Option<String>) -> Result<(), u64> {
-    LIMITER.hit(ip.as_deref().unwrap_or("unknown"))
+    LIMITER
+        .check(ip.as_deref().unwrap_or("unknown"))
+        .map_err(|wait| (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1))
 }
 
 fn now_secs() -> i64 {
