@@ -10,6 +10,8 @@
 //! Long because it is a script of one story (organisations → people → agreements → batches →
 //! projects → schedules → reports → accounts) that reads top to bottom; the texts are in
 //! `demo_data.rs` and `demo_demands.rs`.
+//! Over 800 lines: the demo's core world (organisations, people, agreements, projects) written in one
+//! order; each later feature's demo is its own `demo_*.rs`. Next split: the projects into `demo_projects.rs`.
 
 #[path = "demo_data.rs"]
 mod data;

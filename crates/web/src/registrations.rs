@@ -5,6 +5,8 @@
 //! and the county's coordinator, with the API under `/api/v1/registrations`.
 //!
 //! The per-address limit uses the portal's limiter (`rate_limit.rs`), with its own message.
+//! Over 800 lines: the public form, the applicant's page, the office's pages and the API in one file.
+//! Next split: `registrations/{form,review,api}.rs`, as `demands/` is split.
 
 use crate::auth::{Auth, ClientIp};
 use crate::error::ApiError;
