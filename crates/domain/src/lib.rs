@@ -44,7 +44,7 @@ pub mod training;
 pub mod webhook;
 
 pub use error::{FieldErrors, Msg};
-pub use list::{ListParams, Page};
+pub use list::{Counted, ListParams, Page, TotalKind};
 pub use money::Money;
 
 /// Every record kind, as named in URLs (`/api/v1/{plural}`) and in attachments.

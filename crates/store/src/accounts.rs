@@ -3,6 +3,7 @@
 //! a signed-in user reads and writes as.
 
 use crate::access::{Viewer, audit};
+use crate::auth_cache::Known;
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
@@ -450,7 +451,57 @@ impl Store {
         Ok(Some((user, csrf)))
     }
 
+    /// Who the API token `secret` is, for a request from `ip`: the user and the viewer they act
+    /// as. Kept a few seconds in memory (see `auth_cache`), so a busy client costs no lookup.
+    pub async fn token_auth(&self, secret: &str, ip: Option<String>) -> Result<Option<(User, Viewer)>> {
+        let key = format!("t{}", sha256(secret));
+        if let Some(k) = self.auth.get(&key) {
+            return Ok(Some((k.user, Viewer { ip, ..k.viewer })));
+        }
+        let Some(user) = self.token_user(secret).await? else {
+            return Ok(None);
+        };
+        let viewer = self.viewer_for(&user, None).await?;
+        self.auth.put(
+            key,
+            Known {
+                user: user.clone(),
+                viewer: viewer.clone(),
+                csrf: String::new(),
+            },
+        );
+        Ok(Some((user, Viewer { ip, ..viewer })))
+    }
+
+    /// Who the session cookie `secret` is, for a request from `ip`: the user, their viewer and the
+    /// session's CSRF token; kept a few seconds like [`Store::token_auth`].
+    pub async fn session_auth(&self, secret: &str, ip: Option<String>) -> Result<Option<(User, Viewer, String)>> {
+        let key = format!("s{}", sha256(secret));
+        if let Some(k) = self.auth.get(&key) {
+            return Ok(Some((k.user, Viewer { ip, ..k.viewer }, k.csrf)));
+        }
+        let Some((user, csrf)) = self.session(secret).await? else {
+            return Ok(None);
+        };
+        let viewer = self.viewer_for(&user, None).await?;
+        self.auth.put(
+            key,
+            Known {
+                user: user.clone(),
+                viewer: viewer.clone(),
+                csrf: csrf.clone(),
+            },
+        );
+        Ok(Some((user, Viewer { ip, ..viewer }, csrf)))
+    }
+
+    /// Forgets who sessions and tokens are: an account, session, token or person changed.
+    pub(crate) fn forget_auth(&self) {
+        self.auth.forget();
+    }
+
     pub async fn end_session(&self, secret: &str) -> Result<()> {
+        self.forget_auth();
         on_db!(&self.db, p => sqlx::query("delete from user_session where token_hash = $1").bind(sha256(secret))
             .execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
@@ -474,7 +525,9 @@ impl Store {
             .bind(&new_hash).bind(now()).bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
         on_tx!(&mut tx, c => sqlx::query("delete from user_session where user_id = $1 and token_hash <> $2")
             .bind(user_id).bind(sha256(keep_session)).execute(c).await.map(|r| r.rows_affected()))?;
-        tx.commit().await
+        tx.commit().await?;
+        self.forget_auth();
+        Ok(())
     }
 
     /// An administrator's reset: a new one-time password, all the user's sessions ended.
@@ -499,6 +552,7 @@ impl Store {
         );
         audit(&mut tx, v, RecordKind::User, user_id, "update", Some(&b), Some(&a)).await?;
         tx.commit().await?;
+        self.forget_auth();
         Ok(pw)
     }
 
@@ -546,6 +600,7 @@ impl Store {
         let n = on_db!(&self.db, p => sqlx::query(
             "update api_token set revoked_at = $1, updated_at = $1 where id = $2 and user_id = $3 and revoked_at is null")
             .bind(now()).bind(token_id).bind(user_id).execute(p).await.map(|r| r.rows_affected()))?;
+        self.forget_auth();
         if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 

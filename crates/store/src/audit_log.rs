@@ -114,9 +114,7 @@ impl Store {
         }
         Ok(Page {
             items,
-            total,
-            page: p.page(),
-            per_page: p.per_page(),
+            ..Page::counted(total, p)
         })
     }
 }

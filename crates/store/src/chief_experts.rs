@@ -232,9 +232,7 @@ impl Store {
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
         Ok(Page {
             items: rows.into_iter().map(|r| r.into_record(today)).collect(),
-            total,
-            page: p.page(),
-            per_page: p.per_page(),
+            ..Page::counted(total, p)
         })
     }
 
@@ -360,9 +358,7 @@ impl Store {
         let (total, rows) = fetch_page!(self, LogRow, LOG_COLS, q, order, p);
         Ok(Page {
             items: rows.into_iter().map(Into::into).collect(),
-            total,
-            page: p.page(),
-            per_page: p.per_page(),
+            ..Page::counted(total, p)
         })
     }
 

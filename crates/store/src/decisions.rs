@@ -183,9 +183,7 @@ impl Store {
         let (total, rows) = fetch_page!(self, DecisionRow, DECISION_COLS, q, order, p);
         Ok(Page {
             items: rows.into_iter().map(|r| r.into_record(today)).collect(),
-            total,
-            page: p.page(),
-            per_page: p.per_page(),
+            ..Page::counted(total, p)
         })
     }
 

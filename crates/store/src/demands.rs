@@ -138,9 +138,7 @@ impl Store {
         let accepted = self.accepted_demands(v).await?;
         Ok(Page {
             items: rows.into_iter().map(|r| shown(v, &accepted, r.into())).collect(),
-            total,
-            page: p.page(),
-            per_page: p.per_page(),
+            ..Page::counted(total, p)
         })
     }
 

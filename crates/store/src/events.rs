@@ -180,9 +180,7 @@ impl Store {
                     r.into_record(a, b)
                 })
                 .collect(),
-            total,
-            page: p.page(),
-            per_page: p.per_page(),
+            ..Page::counted(total, p)
         })
     }
 

@@ -9,12 +9,14 @@ pub mod agreements;
 pub mod annual_reviews;
 pub mod attachments;
 pub mod audit_log;
+mod auth_cache;
 mod backend;
 pub mod backup;
 pub mod bulletins;
 pub mod campaigns;
 pub mod chief_experts;
 pub mod closed_loop;
+mod counts;
 pub mod decisions;
 pub mod demands;
 pub mod demo;
@@ -162,6 +164,10 @@ pub struct Store {
     lock_waits: std::sync::Arc<stats::LockWaits>,
     /// SQLite's write transactions take turns on this one connection (see `backend::connect`).
     writer: Option<sqlx::SqlitePool>,
+    /// Long lists' counts, made in the background (see `counts`).
+    counts: std::sync::Arc<counts::CountCache>,
+    /// Who sessions and tokens are, kept a few seconds (see `auth_cache`).
+    auth: std::sync::Arc<auth_cache::AuthCache>,
 }
 
 impl Store {
@@ -178,6 +184,8 @@ impl Store {
             shift: Default::default(),
             lock_waits: Default::default(),
             writer,
+            counts: Default::default(),
+            auth: Default::default(),
         })
     }
 

@@ -91,9 +91,7 @@ impl Store {
         let (total, rows) = fetch_page!(self, Row, COLS, q, "m.id asc", p);
         Ok(Page {
             items: self.complete(v, rows).await?,
-            total,
-            page: p.page(),
-            per_page: p.per_page(),
+            ..Page::counted(total, p)
         })
     }
 

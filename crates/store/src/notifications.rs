@@ -166,9 +166,7 @@ impl Store {
         let (total, rows) = fetch_page!(self, Row, COLUMNS, q, "id desc", p);
         Ok(Page {
             items: rows.into_iter().map(Row::into_notification).collect(),
-            total,
-            page: p.page(),
-            per_page: p.per_page(),
+            ..Page::counted(total, p)
         })
     }
 

@@ -219,9 +219,7 @@ impl Store {
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
         Ok(Page {
             items: self.with_links(rows).await?,
-            total,
-            page: p.page(),
-            per_page: p.per_page(),
+            ..Page::counted(total, p)
         })
     }
 

@@ -233,9 +233,7 @@ impl Store {
         let (total, rows) = fetch_page!(self, Row, cols, q, order, p);
         Ok(Page {
             items: self.with_hosts(rows).await?,
-            total,
-            page: p.page(),
-            per_page: p.per_page(),
+            ..Page::counted(total, p)
         })
     }
 

@@ -74,9 +74,7 @@ impl Store {
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
         Ok(Page {
             items: rows.into_iter().map(Into::into).collect(),
-            total,
-            page: p.page(),
-            per_page: p.per_page(),
+            ..Page::counted(total, p)
         })
     }
 

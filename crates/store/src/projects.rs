@@ -189,9 +189,7 @@ impl Store {
         self.apply_flags(&mut items).await?;
         Ok(Page {
             items,
-            total,
-            page: p.page(),
-            per_page: p.per_page(),
+            ..Page::counted(total, p)
         })
     }
 

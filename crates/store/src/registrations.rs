@@ -269,6 +269,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.forget_auth();
         Ok(after)
     }
 
@@ -288,9 +289,7 @@ impl Store {
         let (total, rows) = fetch_page!(self, Row, COLS, q, "registration.id desc", p);
         Ok(Page {
             items: rows.into_iter().map(Into::into).collect(),
-            total,
-            page: p.page(),
-            per_page: p.per_page(),
+            ..Page::counted(total, p)
         })
     }
 
@@ -516,6 +515,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.forget_auth();
         Ok(after)
     }
 

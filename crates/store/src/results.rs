@@ -102,9 +102,7 @@ impl Store {
                     r.into_result(o)
                 })
                 .collect(),
-            total,
-            page: p.page(),
-            per_page: p.per_page(),
+            ..Page::counted(total, p)
         })
     }
 

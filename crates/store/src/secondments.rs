@@ -271,9 +271,7 @@ impl Store {
                 .collect();
             return Ok(Page {
                 items,
-                total,
-                page: p.page(),
-                per_page: p.per_page(),
+                ..Page::counted(total, p)
             });
         }
         let (total, rows) = fetch_page!(self, Row, COLS, q, order, p);
@@ -281,9 +279,7 @@ impl Store {
         self.apply_secondment_flags(&mut items).await?;
         Ok(Page {
             items,
-            total,
-            page: p.page(),
-            per_page: p.per_page(),
+            ..Page::counted(total, p)
         })
     }
 

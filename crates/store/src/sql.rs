@@ -82,31 +82,65 @@ pub fn contains_pattern(s: &str) -> String {
     p
 }
 
-/// Runs a filtered list: `count(*)` over `from_where` for the total, then one page of rows.
+/// Runs a filtered list: its count (exact when short, see `counts`), then one page of rows. In
+/// an order whose first key is the record's number (`id` or `x.id`), a page asked for `after` a
+/// number starts there by key instead of by offset, and a full page says where the next starts.
+/// Gives `(Counted, rows)`; the rows' type has an `id`.
 macro_rules! fetch_page {
     ($store:expr, $row:ty, $select:expr, $q:expr, $order:expr, $params:expr) => {{
         let q: &$crate::sql::Q = &$q;
         $params.check()?;
-        let count_sql = format!("select count(*) {}", q.sql);
+        let order: &str = &$order;
+        let (total, kind) = $store.count_list(q).await?;
+        let by_key = $crate::sql::key_order(order);
+        let mut page_q = q.clone();
+        let offset = match (by_key, $params.after_id()) {
+            (Some((col, desc)), Some(after)) => {
+                page_q
+                    .push(&format!(" and {col} {} ", if desc { "<" } else { ">" }))
+                    .bind($crate::sql::Arg::I64(after));
+                0
+            }
+            _ => $params.offset(),
+        };
         let page_sql = format!(
             "select {} {} order by {} limit {} offset {}",
             $select,
-            q.sql,
-            $order,
+            page_q.sql,
+            order,
             $params.per_page(),
-            $params.offset()
+            offset
         );
-        let (total, rows): (i64, Vec<$row>) = $crate::on_db!(&$store.db, p => {
-            let total: i64 = $crate::sql::bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)), q.args)
-                .fetch_one(p)
-                .await?;
-            let rows: Vec<$row> = $crate::sql::bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(page_sql)), q.args)
+        let rows: Vec<$row> = $crate::on_db!(&$store.db, p => {
+            $crate::sql::bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(page_sql)), page_q.args)
                 .fetch_all(p)
-                .await?;
-            (total, rows)
+                .await?
         });
-        (total, rows)
+        let next_after = match by_key {
+            Some(_) if rows.len() as u32 >= $params.per_page() => rows.last().map(|r| r.id),
+            _ => None,
+        };
+        (
+            hezuo_domain::Counted {
+                total,
+                kind,
+                next_after,
+            },
+            rows,
+        )
     }};
+}
+/// The record-number column an order starts with, and whether descending: `id desc, …` → `("id", true)`.
+pub(crate) fn key_order(order: &str) -> Option<(&str, bool)> {
+    let first = order.split(',').next()?.trim();
+    let mut words = first.split_whitespace();
+    let col = words.next()?;
+    let desc = match words.next().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        _ => return None,
+    };
+    (col == "id" || col.ends_with(".id")).then_some((col, desc))
 }
 pub(crate) use fetch_page;
 

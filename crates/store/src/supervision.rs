@@ -107,9 +107,7 @@ impl Store {
         let (total, rows) = fetch_page!(self, BatchRow, BATCH_COLS, q, "year desc, id desc", p);
         Ok(Page {
             items: rows.into_iter().map(Into::into).collect(),
-            total,
-            page: p.page(),
-            per_page: p.per_page(),
+            ..Page::counted(total, p)
         })
     }
 
@@ -463,9 +461,7 @@ impl Store {
         let (total, rows) = fetch_page!(self, ReportRow, REPORT_COLS, q, "id desc", p);
         Ok(Page {
             items: rows.into_iter().map(Into::into).collect(),
-            total,
-            page: p.page(),
-            per_page: p.per_page(),
+            ..Page::counted(total, p)
         })
     }
 

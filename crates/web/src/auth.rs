@@ -93,10 +93,9 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 
 pub(crate) async fn resolve(s: &AppState, headers: &HeaderMap, ip: Option<String>) -> Result<Option<Auth>, ApiError> {
     if let Some(t) = bearer(headers) {
-        let Some(user) = s.store.token_user(&t).await? else {
+        let Some((user, viewer)) = s.store.token_auth(&t, ip).await? else {
             return Ok(None);
         };
-        let viewer = s.store.viewer_for(&user, ip).await?;
         return Ok(Some(Auth {
             user,
             viewer,
@@ -106,10 +105,9 @@ pub(crate) async fn resolve(s: &AppState, headers: &HeaderMap, ip: Option<String
         }));
     }
     if let Some(secret) = session_cookie(headers) {
-        let Some((user, csrf)) = s.store.session(&secret).await? else {
+        let Some((user, viewer, csrf)) = s.store.session_auth(&secret, ip).await? else {
             return Ok(None);
         };
-        let viewer = s.store.viewer_for(&user, ip).await?;
         return Ok(Some(Auth {
             user,
             viewer,

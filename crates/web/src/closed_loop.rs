@@ -259,9 +259,7 @@ async fn waiting_page_of(
                 days: w.since.map(|d| (today - d).num_days().max(0)),
             })
             .collect(),
-        total,
-        page: lp.page(),
-        per_page: lp.per_page(),
+        ..Page::counted(total, &lp)
     })
 }
 

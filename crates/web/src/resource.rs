@@ -284,10 +284,7 @@ pub async fn export<R: Pages + Export>(cx: &Ctx, f: &R::Filter, sort: Option<Str
             }
             sheet.push(&row).map_err(ApiError::Internal)?;
         }
-        if read < EXPORT_BATCH as usize
-            || i64::from(n) * i64::from(EXPORT_BATCH) >= page.total
-            || sheet.rows() >= MAX_ROWS
-        {
+        if read < EXPORT_BATCH as usize || !page.has_next() || sheet.rows() >= MAX_ROWS {
             break;
         }
     }

@@ -49,7 +49,10 @@ use utoipa::{IntoParams, OpenApi};
         description = "市校合作平台 JSON API.\n\n\
 - Errors: `{\"error\": …, \"fields\": {…}}`; a 422 names in `fields` each field that is missing or wrong. \
 A blank text counts as missing, and so does `null`.\n\
-- Lists: `{\"items\", \"total\", \"page\", \"per_page\"}`; a bad `page`, `per_page`, `sort` or filter is a 422 naming it.\n\
+- Lists: `{\"items\", \"total\", \"total_kind\", \"page\", \"per_page\", \"next_after\"}`; a bad `page`, `per_page`, `sort` or filter is a 422 naming it. \
+Lists of more than 1,000 rows are not counted on every call: `total_kind` is `exact`, `estimate` (a count at most ten minutes old) \
+or `at_least` (more than `total`). In a list's default order a full page carries `next_after`: send it back as `after` \
+(with the next `page`) and the next page is found by key, as fast deep in a long list as at its start.\n\
 - Bodies: the `required` fields of an input schema are those a create (POST) must carry. \
 PATCH and PUT take the `…Patch` schemas, where nothing is required: the fields sent replace, the rest stay. \
 Numbers may also be sent as strings (HTML forms post the same fields); money in 万元 is a decimal string, kept exact.\n\
@@ -260,7 +263,11 @@ fn responses(ok: &str, desc: &str, schema: Value, errs: &[&str]) -> Value {
 fn list_schema(item: &str) -> Value {
     json!({ "type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
         "items": { "type": "array", "items": r(item) },
-        "total": { "type": "integer", "description": "Everything that matched, across pages" },
+        "total": { "type": "integer", "description": "Everything that matched, across pages (see total_kind)" },
+        "total_kind": { "type": "string", "enum": ["exact", "estimate", "at_least"],
+            "description": "exact; estimate: a count at most ten minutes old; at_least: more than total" },
+        "next_after": { "type": "integer", "format": "int64",
+            "description": "In the default order, on a full page: send as `after` with the next `page`" },
         "page": { "type": "integer" }, "per_page": { "type": "integer" } } })
 }
 

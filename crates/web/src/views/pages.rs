@@ -5,10 +5,11 @@
 use super::widgets::{Cell, Field, Table, mark_theirs};
 use super::{Ctx, Layout, render_with};
 use crate::error::{ApiError, changed_by};
+use crate::i18n::Tr;
 use askama::Template;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use hezuo_domain::{FieldErrors, Page};
+use hezuo_domain::{FieldErrors, Page, TotalKind};
 use hezuo_store::Version;
 
 #[derive(Template)]
@@ -27,9 +28,11 @@ pub struct ListPage {
     /// Figures shown above the list (the outcomes ledger's totals per kind): a title and a table.
     pub summary: Option<(String, Table)>,
     pub table: Table,
-    pub total: i64,
+    /// 共 N 条, 约 N 条 or N 条以上.
+    pub total: String,
     pub page: u32,
-    pub pages: u32,
+    /// Unknown while the total is not exact.
+    pub pages: Option<u32>,
     pub prev_href: Option<String>,
     pub next_href: Option<String>,
     pub reset_href: String,
@@ -49,15 +52,18 @@ impl ListPage {
             .query()
             .unwrap_or("")
             .split('&')
-            .filter(|kv| !kv.is_empty() && !kv.starts_with("page="))
+            .filter(|kv| !kv.is_empty() && !kv.starts_with("page=") && !kv.starts_with("after="))
             .collect();
-        let link = |p: u32| {
+        let link = |p: u32, after: Option<i64>| {
             let mut q = keep.clone();
             let pp = format!("page={p}");
             q.push(&pp);
+            let aa = after.map(|a| format!("after={a}"));
+            q.extend(aa.as_deref());
             format!("{}?{}", uri.path(), q.join("&"))
         };
         let pages = page.pages();
+        let total = total_text(layout.t, page);
         let mut table = table;
         table.empty = layout.t.empty_list.into();
         // In a filter, the empty choice means "any".
@@ -81,14 +87,40 @@ impl ListPage {
             aside: vec![],
             summary: None,
             table,
-            total: page.total,
+            total,
             page: page.page,
-            pages,
-            prev_href: (page.page > 1).then(|| link(page.page - 1)),
-            next_href: (page.page < pages).then(|| link(page.page + 1)),
+            pages: match page.total_kind {
+                TotalKind::Exact => Some(pages),
+                _ => None,
+            },
+            prev_href: (page.page > 1).then(|| link(page.page - 1, None)),
+            next_href: page.has_next().then(|| link(page.page + 1, page.next_after)),
             reset_href: uri.path().to_string(),
         }
     }
+}
+
+/// "共 N 条", or for a long list "约 N 条" / "N 条以上" (see `TotalKind`).
+pub fn total_text<T>(t: &Tr, page: &Page<T>) -> String {
+    let n = thousands(page.total);
+    match page.total_kind {
+        TotalKind::Exact => format!("{}{n}{}", t.total_prefix, t.total_suffix),
+        TotalKind::Estimate => t.total_about.replace("{n}", &n),
+        TotalKind::AtLeast => t.total_more_than.replace("{n}", &n),
+    }
+}
+
+/// 1234567 → "1,234,567".
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }
 
 pub struct Section {

@@ -12,6 +12,7 @@ mod exports;
 mod groups;
 mod helpers;
 mod imports;
+mod long_lists;
 mod matching;
 mod messages;
 mod notifications;

@@ -1,0 +1,50 @@
+//! Who a session cookie or an API token is, kept for [`KEEP_FOR`] in this server's memory so a
+//! busy client is not looked up in the database on every request (issue 19). The cache is keyed by
+//! the secret's SHA-256 (never the secret) and emptied whenever this server changes an account,
+//! a session, a token or a person's organisation. Another server of the same deployment sees such a
+//! change within [`KEEP_FOR`]: a revoked token or an ended session may be honoured that long there.
+
+use crate::access::Viewer;
+use crate::accounts::User;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How long an answer is kept.
+pub const KEEP_FOR: Duration = Duration::from_secs(5);
+/// Entries kept before the cache is emptied (a flood of distinct secrets cannot grow it).
+const MAX: usize = 10_000;
+
+#[derive(Clone)]
+pub(crate) struct Known {
+    pub user: User,
+    /// The viewer without the address (each request brings its own).
+    pub viewer: Viewer,
+    /// A session's CSRF token; empty for an API token.
+    pub csrf: String,
+}
+
+#[derive(Default)]
+pub(crate) struct AuthCache {
+    map: Mutex<HashMap<String, (Instant, Known)>>,
+}
+
+impl AuthCache {
+    pub fn get(&self, key: &str) -> Option<Known> {
+        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(key)
+            .filter(|(at, _)| at.elapsed() < KEEP_FOR)
+            .map(|(_, k)| k.clone())
+    }
+    pub fn put(&self, key: String, known: Known) {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX {
+            map.clear();
+        }
+        map.insert(key, (Instant::now(), known));
+    }
+    /// Forgets everything: an account, session or token changed.
+    pub fn forget(&self) {
+        self.map.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
