@@ -10,6 +10,8 @@
 //! store), with no change feed or audit entries per record, and refuses a store that already has
 //! projects or organisations. Everything comes from a fixed seed and fixed dates (the data is as of
 //! December 2026), so the same N gives the same rows, ids included, on either backend.
+//! Over 800 lines: one loader's tables written in order, most of the length being rows laid out one
+//! value a line. Next split: the demands into `demo_scale_demands.rs`.
 
 use crate::sql::{Arg, Q, bind_args};
 use crate::{Backend, Result, Store, StoreError, Tx, on_db, on_tx};
