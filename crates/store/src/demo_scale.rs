@@ -195,12 +195,14 @@ fn ymd(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
 }
 
-/// Multi-row `insert … values (…), (…)` for one table, sent whenever it holds [`MAX_ARGS`] values.
+/// Multi-row `insert … values (…), (…)` for one table, sent whenever it holds [`MAX_ARGS`] values —
+/// unless it is a child table's ([`Bulk::child`]), whose rows must wait for their parents' flush.
 struct Bulk {
     head: &'static str,
     q: Q,
     rows: usize,
     written: usize,
+    child: bool,
 }
 
 impl Bulk {
@@ -210,7 +212,18 @@ impl Bulk {
             q: Q::new(head),
             rows: 0,
             written: 0,
+            child: false,
         }
+    }
+    /// A table whose rows point at another's written in the same chunk: flushed by the caller, after the parent.
+    fn child(head: &'static str) -> Bulk {
+        Bulk {
+            child: true,
+            ..Bulk::new(head)
+        }
+    }
+    fn full(&self) -> bool {
+        self.q.args.len() >= MAX_ARGS
     }
     async fn row(&mut self, tx: &mut Tx, vals: Vec<V>) -> Result<()> {
         self.q.push(if self.rows == 0 { "(" } else { ", (" });
@@ -225,7 +238,7 @@ impl Bulk {
         }
         self.q.push(")");
         self.rows += 1;
-        if self.q.args.len() >= MAX_ARGS {
+        if !self.child && self.full() {
             self.flush(tx).await?;
         }
         Ok(())
@@ -607,11 +620,11 @@ impl Store {
         let mut pj = Bulk::new(
             "insert into project (id, title, kind, batch_year, batch_id, lead_unit_id, responsible_person_id, origin, contract_amount_fen, funding_won_fen, status, start_on, end_on, archived, created_at, updated_at) values ",
         );
-        let mut co = Bulk::new("insert into project_co_unit (project_id, organization_id) values ");
-        let mut ms = Bulk::new(
+        let mut co = Bulk::child("insert into project_co_unit (project_id, organization_id) values ");
+        let mut ms = Bulk::child(
             "insert into milestone (project_id, title, due_on, done_on, archived, created_at, updated_at) values ",
         );
-        let mut rp = Bulk::new(
+        let mut rp = Bulk::child(
             "insert into progress_report (project_id, period, organization_id, version, done_text, percent, milestone_ids, filed_by, late, accepted_at, accepted_by, created_at, updated_at) values ",
         );
         r.per_year = years.iter().map(|y| (*y, 0)).collect();
@@ -746,10 +759,13 @@ impl Store {
                     r.reports += 1;
                 }
             }
-            if (k + 1) % CHUNK == 0 {
+            // The children wait for their projects: all four go out together, projects first.
+            if co.full() || ms.full() || rp.full() || (k + 1) % CHUNK == 0 {
                 for bulk in [&mut pj, &mut co, &mut ms, &mut rp] {
                     bulk.flush(&mut tx).await?;
                 }
+            }
+            if (k + 1) % CHUNK == 0 {
                 tx.commit().await?;
                 tx = self.begin().await?;
             }

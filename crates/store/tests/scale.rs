@@ -13,7 +13,8 @@ use hezuo_store::demo_scale::ScaleSpec;
 use hezuo_store::{Store, StoreError, Viewer};
 use std::collections::HashSet;
 
-const N: usize = 3000;
+/// Enough that a chunk's progress reports take more than one statement (the bound-value limit).
+const N: usize = 12_000;
 
 fn page(n: u32) -> ListParams {
     ListParams {
