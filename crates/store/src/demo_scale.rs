@@ -270,8 +270,8 @@ impl Tree {
         let mut id = 13;
         for (city, prefix, n) in CITIES {
             for k in 0..n {
-                let (name, code) = if city == "衢州市" {
-                    (QUZHOU[k].0.to_string(), QUZHOU[k].1.to_string())
+                let (name, code) = if let Some(q) = QUZHOU.get(k).filter(|_| city == "衢州市") {
+                    (q.0.to_string(), q.1.to_string())
                 } else {
                     (
                         format!("{}第{}区县", city.trim_end_matches('市'), k + 1),
@@ -812,7 +812,7 @@ impl Store {
                     t(SECTIONS[(e % 10) as usize]),
                     t(word),
                     t(rng.pick(&MODES)),
-                    t(["posted", "visit", "import"][(k % 3) as usize]),
+                    t(["posted", "visit", "import"][k % 3]),
                     t(status),
                     project.map_or(V::Null, i),
                     if status == "draft" { V::Null } else { d(submitted) },
