@@ -8,6 +8,7 @@ mod export_bench;
 mod funnel_bench;
 mod import_bench;
 mod rush;
+mod scale;
 mod stats_bench;
 
 use clap::{Args, Parser, Subcommand};
@@ -141,6 +142,19 @@ enum Command {
     Demo {
         #[command(flatten)]
         store: StoreArgs,
+        /// Instead of the demo: a province (11 cities, 90 counties) with this many projects, N/10
+        /// organisations, N/5 demands and N/20 people over five batch years, written by the bulk
+        /// loader into an empty store, with the demo accounts (issue 19's benchmarks).
+        #[arg(long, value_name = "N")]
+        scale: Option<usize>,
+        /// Password of the demo accounts `--scale` creates (one per role).
+        #[arg(
+            long,
+            env = "HEZUO_DEMO_PASSWORD",
+            default_value = "hezuo-demo",
+            hide_env_values = true
+        )]
+        demo_password: String,
     },
     /// Send today's reminders once (in the app, and by email when configured).
     Remind {
@@ -316,10 +330,27 @@ async fn main() -> anyhow::Result<()> {
             axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
             store.close().await;
         }
-        Command::Demo { store: args } => {
+        Command::Demo {
+            store: args,
+            scale: None,
+            ..
+        } => {
             let store = args.open().await?;
             let s = hezuo_store::demo::load(&store, args.clock().today()).await?;
             print_demo(&s);
+            store.close().await;
+        }
+        Command::Demo {
+            store: args,
+            scale: Some(n),
+            demo_password,
+        } => {
+            let store = args.open().await?.with_clock(args.clock());
+            scale::load(&store, n, &demo_password).await?;
+            println!(
+                "搜索索引未建：服务器首次启动时建立，或先运行 `hezuo reindex` / the search index is not built: \
+                 the server builds it at its first start, or run `hezuo reindex` first"
+            );
             store.close().await;
         }
         Command::User {

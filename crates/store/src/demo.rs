@@ -1139,6 +1139,20 @@ pub async fn create_demo_users(store: &Store, password: &str) -> Result<Vec<(Str
         (Role::Expert, expert, true, None),
         (Role::Leader, None, false, None),
     ];
+    let out = add_accounts(store, plan, password).await?;
+    // Message threads need the accounts: who wrote and who read each message.
+    crate::demo_messages::load(store).await?;
+    Ok(out)
+}
+
+/// One demo account per planned role, named after the role, each with `password`: (role, the
+/// record it is anchored at with its name, whether that record is a person, the person the account
+/// also is). Accounts that exist are kept. Returns (username, role, what it reaches).
+pub(crate) async fn add_accounts(
+    store: &Store,
+    plan: impl IntoIterator<Item = AccountPlan>,
+    password: &str,
+) -> Result<Vec<(String, Role, String)>> {
     let mut out = Vec::new();
     for (role, anchor, is_person, also) in plan {
         let name = role.as_str();
@@ -1146,11 +1160,12 @@ pub async fn create_demo_users(store: &Store, password: &str) -> Result<Vec<(Str
         if store.user_by_name(name).await?.is_none() {
             let id = anchor.map(|a| a.0);
             let (org, person) = if is_person { (None, id) } else { (id, also) };
-            store.add_user(sys, name, role, org, person, Some(password)).await?;
+            store.add_user(&DEMO, name, role, org, person, Some(password)).await?;
         }
         out.push((name.to_string(), role, reach));
     }
-    // Message threads need the accounts: who wrote and who read each message.
-    crate::demo_messages::load(store).await?;
     Ok(out)
 }
+
+/// A demo account to make: (role, anchor id and name, anchor is a person, the person it also is).
+pub(crate) type AccountPlan = (Role, Option<(i64, String)>, bool, Option<i64>);

@@ -27,6 +27,7 @@ mod demo_messages;
 mod demo_platforms;
 mod demo_public;
 mod demo_registrations;
+pub mod demo_scale;
 mod demo_secondments;
 mod demo_trainings;
 mod demo_webhooks;
