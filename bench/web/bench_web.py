@@ -292,7 +292,8 @@ def main():
             h, p = r.find(req, "hezuo"), r.find(req, peer)
             if h and p:
                 ratios[label] = h["tput"]["rps"] / p["tput"]["rps"]
-                print(f"{label}: {ratios[label]:.2f} (target ≥ {target}); p99 at 1 connection "
+                at = f"{a.connections} connections (--quick)" if a.quick else f"{a.latency_connections} connection"
+                print(f"{label}: {ratios[label]:.2f} (target ≥ {target}); p99 at {at} "
                       f"{h['lat']['p99']:.2f} ms beside {p['lat']['p99']:.2f} ms")
         print(f"hezuo serve RSS at the end: {rss[0]:.0f} MiB (peak VmHWM {rss[1]:.0f} MiB)")
         if a.json:
