@@ -174,7 +174,7 @@ def parse_wrk(out):
 def wrk_cmd(url, threads, conns, seconds, cores, headers=(), script=None, script_args=(), timeout="60s",
             latency=True):
     cmd = (["taskset", "-c", cores] if cores else []) + [
-        "wrk", "-t", str(threads), "-c", str(conns), "-d", f"{seconds}s", "--timeout", timeout]
+        "wrk", "-t", str(threads), "-c", str(conns), "-d", f"{max(1, round(float(seconds)))}s", "--timeout", timeout]
     if latency:
         cmd.append("--latency")
     for h in headers:

@@ -168,7 +168,7 @@ def main():
         rss0 = [rss_mib(s.pid)[0] for s in servers]
         intervals = max(1, math.ceil(a.total / a.interval))
         for k in range(intervals):
-            secs = min(a.interval, a.total - k * a.interval)
+            secs = max(1, round(min(a.interval, a.total - k * a.interval)))
             results = run_interval(a, bases, data, secs)
             for i, (s, r) in enumerate(zip(servers, results)):
                 if s.proc.poll() is not None:
