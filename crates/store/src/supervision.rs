@@ -345,13 +345,27 @@ impl Store {
         }
         let ids: Vec<String> = d.milestone_ids.iter().map(|i| i.to_string()).collect();
         let t = at;
-        let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
+        let inserted: std::result::Result<i64, sqlx::Error> = on_tx!(&mut tx, c => sqlx::query_scalar(
             "insert into progress_report (project_id, period, organization_id, version, done_text, percent, milestone_ids, \
              problems_text, next_steps, filed_by, late, created_at, updated_at) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) returning id")
             .bind(project_id).bind(&d.period).bind(org).bind(version).bind(&d.done_text).bind(d.percent).bind(ids.join(","))
             .bind(&d.problems_text).bind(&d.next_steps).bind(&v.username).bind(late).bind(t)
-            .fetch_one(c).await)?;
+            .fetch_one(c).await);
+        let id = match inserted {
+            // Two versions of one report filed at once (PostgreSQL, another request or server took
+            // this version number first): the unique index decides, and this one is a conflict, not a 500.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(StoreError::Conflict(FieldErrors::one(
+                    "period",
+                    Msg::new(
+                        "该期进度刚有另一版本提交，请刷新后再提交",
+                        "Another version of this report was filed just now; reload and file again",
+                    ),
+                )));
+            }
+            r => r?,
+        };
         // Milestones the report says were reached are marked done on the day it was filed — a
         // change to the milestone, in its own audit trail (and so its version) too.
         for m in &d.milestone_ids {
