@@ -13,6 +13,7 @@ pub mod flags;
 pub mod mail;
 pub mod matching;
 pub mod notifications;
+pub mod pool;
 pub mod pow;
 pub mod project_import;
 pub mod registrations;
@@ -25,13 +26,16 @@ use hezuo_domain::FieldErrors;
 use hezuo_store::StoreError;
 
 /// What an operation can fail with: what the records refuse (not found, forbidden, invalid,
-/// conflicting — the store's own answer), or a fault of the machinery (the index, a worker thread).
+/// conflicting — the store's own answer), a full queue of matching and search jobs, or a fault of the machinery (the index, a worker thread).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
     Internal(String),
+    /// Matching and search's queue is full ([`pool::EnginePool`]): try again shortly.
+    #[error(transparent)]
+    Busy(#[from] pool::Busy),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -11,19 +11,18 @@ use hezuo_domain::demand::{Demand, DemandStatus};
 use hezuo_domain::matching::{Adjusted, ExpertFacts, Match, MatchStatus, adjust};
 use hezuo_domain::person::Person;
 use hezuo_domain::{Msg, RecordKind};
-use hezuo_search::{ExpertMatch, MatchRequest, Matches, SearchIndex};
+use hezuo_search::{ExpertMatch, MatchRequest, Matches};
 use hezuo_store::{Store, Viewer};
 use std::collections::HashSet;
 
 /// Ranks results and experts for a text (a demand's title, summary and field) by the text alone,
-/// on a blocking thread. [`rank_demand`] adds the priors for a stored demand.
-pub async fn rank_text(index: &SearchIndex, text: &str, limit: usize) -> anyhow::Result<Matches> {
-    let index = index.clone();
+/// on the engine's own threads ([`Search::run`]). [`rank_demand`] adds the priors for a stored demand.
+pub async fn rank_text(search: &Search, text: &str, limit: usize) -> Result<Matches> {
     let req = MatchRequest {
         text: text.to_string(),
         limit,
     };
-    tokio::task::spawn_blocking(move || index.match_demand(&req)).await?
+    Ok(search.run(move |index| index.match_demand(&req)).await??)
 }
 
 /// Candidates below this share of the best one's text score are not suggested: a match on a
@@ -148,22 +147,21 @@ async fn visible_people(store: &Store, v: &Viewer, people: &[i64]) -> Result<Has
 }
 
 /// The index brought up to date with the records, for a ranking that sees every committed change.
-async fn synced<'a>(search: &'a Search, store: &Store) -> Result<&'a SearchIndex> {
+async fn synced(search: &Search, store: &Store) -> Result<()> {
     search
         .sync(store)
         .await
-        .map_err(|e| Error::Internal(format!("search index: {e:#}")))?;
-    Ok(search.index())
+        .map_err(|e| Error::Internal(format!("search index: {e:#}")))
 }
 
 /// Ranked experts and results for a stored demand, with the reasons, as `v` may see them: the
 /// best `limit` of each.
 pub async fn rank_demand(store: &Store, search: &Search, v: &Viewer, demand_id: i64, limit: usize) -> Result<Ranking> {
     let d = store.get_demand(v, demand_id).await?;
-    let index = synced(search, store).await?;
+    synced(search, store).await?;
     let text = demand_text(&d);
     // A wider pool than shown, so that the priors can lift a near miss.
-    let m = rank_text(index, &text, limit * 3).await?;
+    let m = rank_text(search, &text, limit * 3).await?;
     let confirmed = store.demand_matches(v, demand_id).await?;
     let region = store.demand_region(demand_id).await?;
     let people: Vec<i64> = m.experts.iter().map(|e| e.person_id).collect();
@@ -270,15 +268,14 @@ pub async fn for_expert(store: &Store, search: &Search, v: &Viewer, person: &Per
         text.push('\n');
         text.push_str(&w.title);
     }
-    let index = synced(search, store).await?;
+    synced(search, store).await?;
     // Demands: the search box's query over the profile, kept to open demands the viewer may see.
     let req = hezuo_search::SearchRequest {
         query: text.clone(),
         include_restricted: false,
         limit: 500,
     };
-    let idx = index.clone();
-    let hits = tokio::task::spawn_blocking(move || idx.search(&req)).await??;
+    let hits = search.run(move |idx| idx.search(&req)).await??;
     let keys: Vec<(RecordKind, i64)> = hits
         .iter()
         .filter(|h| h.kind == RecordKind::Demand)
@@ -301,7 +298,7 @@ pub async fn for_expert(store: &Store, search: &Search, v: &Viewer, person: &Per
     }
     demands.truncate(5);
     // Similar experts: the matching engine over the profile, without the expert themself.
-    let m = rank_text(index, &text, 10).await?;
+    let m = rank_text(search, &text, 10).await?;
     let others: Vec<i64> = m
         .experts
         .iter()
@@ -354,13 +351,13 @@ async fn matched_to_expert(
 }
 
 /// A stored demand's ranking by the text alone, as text for a terminal (`hezuo match`).
-pub async fn explain(store: &Store, index: &SearchIndex, demand_id: i64, limit: usize) -> anyhow::Result<String> {
+pub async fn explain(store: &Store, search: &Search, demand_id: i64, limit: usize) -> anyhow::Result<String> {
     let v = Viewer::system("命令行");
     let d = store
         .get_demand(&v, demand_id)
         .await
         .map_err(|e| anyhow::anyhow!("demand {demand_id}: {e}"))?;
-    let m = rank_text(index, &demand_text(&d), limit).await?;
+    let m = rank_text(search, &demand_text(&d), limit).await?;
     let people: Vec<i64> = m.experts.iter().map(|e| e.person_id).collect();
     let labels = store.person_labels(&people).await?;
     let mut out = format!("需求 #{}：{}\n\n专家 / experts:\n", d.id, d.title);

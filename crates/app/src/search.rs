@@ -4,6 +4,7 @@
 //! early and commit late — are looked for again for two minutes before they are taken for rollbacks.
 //! `hezuo reindex` rebuilds it; `hezuo serve` follows; the web server's searches and matching sync it.
 
+use crate::pool::EnginePool;
 use hezuo_search::SearchIndex;
 use hezuo_store::Store;
 use std::collections::BTreeMap;
@@ -15,10 +16,12 @@ use std::time::{Duration, Instant};
 /// sequence number early and commits late) before it is taken for a rollback.
 const GAP_PATIENCE: Duration = Duration::from_secs(120);
 
-/// The index and how far it has followed the change feed.
+/// The index, how far it has followed the change feed, and the threads its searches and matching
+/// run on ([`EnginePool`]).
 pub struct Search {
     index: SearchIndex,
     state: tokio::sync::Mutex<Follow>,
+    pool: std::sync::RwLock<EnginePool>,
 }
 
 #[derive(Default)]
@@ -44,11 +47,29 @@ impl Search {
         Search {
             index,
             state: tokio::sync::Mutex::new(Follow::default()),
+            pool: std::sync::RwLock::new(EnginePool::default()),
         }
     }
 
     pub fn index(&self) -> &SearchIndex {
         &self.index
+    }
+
+    /// The threads searches and matching run on.
+    pub fn pool(&self) -> EnginePool {
+        self.pool.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Runs searches and matching on `pool` from now on (`hezuo serve --engine-threads`, tests).
+    pub fn set_pool(&self, pool: EnginePool) {
+        *self.pool.write().unwrap_or_else(|e| e.into_inner()) = pool;
+    }
+
+    /// Runs `f` over the index on the pool's threads: the CPU part of a search or a match, never
+    /// its database reads. Refused with [`crate::Error::Busy`] when the pool's queue is full.
+    pub async fn run<T: Send + 'static>(&self, f: impl FnOnce(&SearchIndex) -> T + Send + 'static) -> crate::Result<T> {
+        let index = self.index.clone();
+        self.pool().run(move || f(&index)).await
     }
 
     /// Rebuilds the index from the records (what `hezuo reindex` does).

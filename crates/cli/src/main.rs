@@ -9,6 +9,7 @@ mod funnel_bench;
 mod import_bench;
 mod rush;
 mod scale;
+mod serve_bench;
 mod stats_bench;
 
 use clap::{Args, Parser, Subcommand};
@@ -137,6 +138,15 @@ enum Command {
         /// Largest attachment accepted, in MiB.
         #[arg(long, env = "HEZUO_MAX_UPLOAD_MB", default_value_t = 20)]
         max_upload_mb: usize,
+        /// Threads of their own for matching and search (the engine's CPU work; database reads stay
+        /// on the async runtime).
+        #[arg(long, env = "HEZUO_ENGINE_THREADS", default_value_t = hezuo_app::pool::DEFAULT_THREADS as u16,
+              value_parser = clap::value_parser!(u16).range(1..))]
+        engine_threads: u16,
+        /// Matching and search requests that may wait for those threads; past it they are answered
+        /// 503 with Retry-After: 1.
+        #[arg(long, env = "HEZUO_ENGINE_QUEUE", default_value_t = hezuo_app::pool::DEFAULT_QUEUE)]
+        engine_queue: usize,
     },
     /// Load the demo data (衢州市 and a university, enterprises, agreements, projects) into an empty store.
     Demo {
@@ -179,6 +189,10 @@ enum Command {
     /// The month-end rush: units filing reports and editors patching projects at once, over real
     /// HTTP, on SQLite or PostgreSQL; prints throughput and latency, fails if any request fails.
     BenchRush(rush::RushArgs),
+    /// Matching and search through the server beside the engine alone (issues 19, 20): the engine on
+    /// this thread, the hop to tokio's blocking pool (before) and to the engine's own threads (now),
+    /// and HTTP requests to the real router, each quiet and under load; prints p50/p99.
+    BenchMatchServer(serve_bench::ServerBenchArgs),
     /// The closed loop's funnel over many demands (default 100,000) on SQLite or PostgreSQL:
     /// writes them, then prints how long the funnel and its lists take; fails on any error.
     BenchFunnel(funnel_bench::FunnelArgs),
@@ -269,6 +283,8 @@ async fn main() -> anyhow::Result<()> {
             public_url,
             mail,
             max_upload_mb,
+            engine_threads,
+            engine_queue,
         } => {
             let mailer = mail.mailer()?;
             let store = args.open().await?;
@@ -308,6 +324,9 @@ async fn main() -> anyhow::Result<()> {
                     index_dir.display()
                 )
             })?;
+            let state = state
+                .with_engine_pool(engine_threads.into(), engine_queue)
+                .context("starting matching and search's threads")?;
             // Catch the index up before the first request, then keep following the change feed.
             state.search.sync(&state.store).await?;
             hezuo_app::search::spawn_follower(state.search.clone(), state.store.clone());
@@ -418,12 +437,13 @@ async fn main() -> anyhow::Result<()> {
             search.sync(&store).await?;
             print!(
                 "{}",
-                hezuo_app::matching::explain(&store, search.index(), demand_id, limit).await?
+                hezuo_app::matching::explain(&store, &search, demand_id, limit).await?
             );
             store.close().await;
         }
         Command::BenchMatch(a) => bench::run(a).await?,
         Command::BenchRush(a) => rush::run(a).await?,
+        Command::BenchMatchServer(a) => serve_bench::run(a).await?,
         Command::BenchFunnel(a) => funnel_bench::run(a).await?,
         Command::BenchStats(a) => stats_bench::run(a).await?,
         Command::BenchImport(a) => import_bench::run(a).await?,

@@ -54,6 +54,7 @@ impl From<hezuo_app::Error> for ApiError {
         match e {
             hezuo_app::Error::Store(e) => e.into(),
             hezuo_app::Error::Internal(cause) => ApiError::Internal(cause),
+            hezuo_app::Error::Busy(b) => b.into(),
         }
     }
 }
@@ -68,6 +69,13 @@ impl From<anyhow::Error> for ApiError {
 impl From<tokio::task::JoinError> for ApiError {
     fn from(e: tokio::task::JoinError) -> Self {
         ApiError::Internal(e.to_string())
+    }
+}
+
+/// Matching and search's queue is full: 503, `Retry-After: 1` (added in [`IntoResponse`]).
+impl From<hezuo_app::pool::Busy> for ApiError {
+    fn from(_: hezuo_app::pool::Busy) -> Self {
+        ApiError::Status(StatusCode::SERVICE_UNAVAILABLE, hezuo_app::pool::Busy::words())
     }
 }
 
@@ -145,6 +153,11 @@ impl IntoResponse for ApiError {
     /// Chinese JSON, which that layer replaces with the request's language and form.
     fn into_response(self) -> Response {
         let mut res = (self.status(), axum::Json(self.body(Lang::Zh))).into_response();
+        // A 503 is a full queue of matching and search jobs: worth trying again in a second.
+        if self.status() == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(1u32));
+        }
         res.extensions_mut().insert(self);
         res
     }

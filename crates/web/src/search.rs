@@ -217,8 +217,8 @@ pub async fn run_search(s: &AppState, v: &Viewer, lang: Lang, p: &SearchParams) 
         include_restricted: v.role == Role::Office,
         limit: CANDIDATES,
     };
-    let index = s.search.index().clone();
-    let mut hits: Vec<Hit> = tokio::task::spawn_blocking(move || index.search(&req)).await??;
+    // The engine's part on its own threads; the database reads around it stay here.
+    let mut hits: Vec<Hit> = s.search.run(move |index| index.search(&req)).await??;
     let keys: Vec<(RecordKind, i64)> = hits.iter().map(|h| (h.kind, h.id)).collect();
     let allowed = s.store.visible_among(v, &keys).await?;
     hits.retain(|h| allowed.contains(&(h.kind, h.id)));

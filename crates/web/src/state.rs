@@ -74,6 +74,13 @@ impl AppState {
         }
     }
 
+    /// Runs matching and search on `threads` threads of their own, with room for `queue` waiting
+    /// requests (beyond it: 503 with Retry-After). Default: hezuo_app::pool's.
+    pub fn with_engine_pool(self, threads: usize, queue: usize) -> std::io::Result<Self> {
+        self.search.set_pool(hezuo_app::pool::EnginePool::new(threads, queue)?);
+        Ok(self)
+    }
+
     /// Keeps the search index in `dir` (the data folder's `search/`), so it survives restarts.
     pub fn with_index_dir(mut self, dir: &std::path::Path) -> anyhow::Result<Self> {
         self.search = Arc::new(Search::open(dir)?);

@@ -66,6 +66,7 @@ async fn send_test(s: &AppState, v: &Viewer, id: i64) -> Result<Delivery, ApiErr
         .map_err(|e| match e {
             hezuo_app::Error::Store(e) => ApiError::from(e),
             hezuo_app::Error::Internal(m) => ApiError::Internal(m),
+            hezuo_app::Error::Busy(b) => ApiError::from(b),
         })?;
     Ok(s.store.get_delivery(v, d.id).await?)
 }

@@ -59,20 +59,32 @@ pub(crate) async fn hits(
             Some((i, _, _)) => i,
             None => SearchIndex::in_memory().map_err(|e| ApiError::Internal(format!("public index: {e}")))?,
         };
-        index
-            .rebuild(docs, head)
+        // Rebuilt, and searched below, on matching and search's own threads, not the runtime's.
+        let index = s
+            .search
+            .pool()
+            .run(move || index.rebuild(docs, head).map(|_| index))
+            .await?
             .map_err(|e| ApiError::Internal(format!("public index: {e}")))?;
         *guard = Some((index, head, today));
     }
     let Some((index, _, _)) = guard.as_ref() else {
         return Ok(Vec::new());
     };
-    let found = index
-        .search(&SearchRequest {
+    let (index, req) = (
+        index.clone(),
+        SearchRequest {
             query: q.to_string(),
             include_restricted: false,
             limit: LIMIT,
-        })
+        },
+    );
+    drop(guard);
+    let found = s
+        .search
+        .pool()
+        .run(move || index.search(&req))
+        .await?
         .map_err(|e| ApiError::Internal(format!("public search: {e}")))?;
     Ok(found
         .into_iter()

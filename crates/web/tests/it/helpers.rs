@@ -31,6 +31,8 @@ pub struct TestApp {
     pub store: Store,
     /// The coordination office's session, used by the plain request helpers.
     pub office: Session,
+    /// The search index and the threads matching and search run on (tests set their size).
+    pub search: std::sync::Arc<hezuo_app::search::Search>,
     dir: PathBuf,
     pg: Option<(String, String)>,
 }
@@ -94,8 +96,10 @@ pub async fn spawn_app_with_upload_limit(limit: usize) -> TestApp {
         .with_clock(Clock::Fixed("2026-06-15".parse().unwrap()));
     let mut state = hezuo_web::AppState::new(store.clone());
     state.max_upload_bytes = limit;
+    let search = state.search.clone();
     let mut app = TestApp {
         app: hezuo_web::app(state),
+        search,
         store,
         office: Session {
             cookie: String::new(),

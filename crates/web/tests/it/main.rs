@@ -7,6 +7,7 @@ mod chief_experts;
 mod closed_loop;
 mod concurrency;
 mod demands;
+mod engine_pool;
 mod events;
 mod exports;
 mod groups;

@@ -276,9 +276,7 @@ async fn hezuo_match_prints_the_ranked_experts_and_results_for_a_demand() {
     let d = accepted_demand(&app, w.ent, "含氟废水除氟", "出水氟化物不达标").await;
     let search = hezuo_app::search::Search::in_memory().unwrap();
     search.rebuild(&app.store).await.unwrap();
-    let text = hezuo_app::matching::explain(&app.store, search.index(), d, 5)
-        .await
-        .unwrap();
+    let text = hezuo_app::matching::explain(&app.store, &search, d, 5).await.unwrap();
     assert!(
         text.contains("含氟废水除氟") && text.contains("王氟") && text.contains("一致的词"),
         "{text}"
