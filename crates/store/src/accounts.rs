@@ -3,7 +3,6 @@
 //! a signed-in user reads and writes as.
 
 use crate::access::{Viewer, audit};
-use crate::auth_cache::Known;
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
@@ -26,6 +25,16 @@ pub struct User {
     /// its own application.
     pub pending: bool,
     pub created_at: DateTime<Utc>,
+}
+
+/// Who a session or token is, as kept a few seconds by `auth_cache`.
+#[derive(Clone)]
+pub(crate) struct Known {
+    pub user: User,
+    /// The viewer without the address (each request brings its own).
+    pub viewer: Viewer,
+    /// A session's CSRF token; empty for an API token.
+    pub csrf: String,
 }
 
 #[derive(sqlx::FromRow)]

@@ -15,28 +15,27 @@ pub const KEEP_FOR: Duration = Duration::from_secs(5);
 /// Entries kept before the cache is emptied (a flood of distinct secrets cannot grow it).
 const MAX: usize = 10_000;
 
-#[derive(Clone)]
-pub(crate) struct Known {
-    pub user: User,
-    /// The viewer without the address (each request brings its own).
-    pub viewer: Viewer,
-    /// A session's CSRF token; empty for an API token.
-    pub csrf: String,
+/// What is known of a secret (`accounts::Known`), by the secret's hash.
+pub(crate) struct AuthCache<K> {
+    map: Mutex<HashMap<String, (Instant, K)>>,
 }
 
-#[derive(Default)]
-pub(crate) struct AuthCache {
-    map: Mutex<HashMap<String, (Instant, Known)>>,
+impl<K> Default for AuthCache<K> {
+    fn default() -> Self {
+        AuthCache {
+            map: Mutex::new(HashMap::new()),
+        }
+    }
 }
 
-impl AuthCache {
-    pub fn get(&self, key: &str) -> Option<Known> {
+impl<K: Clone> AuthCache<K> {
+    pub fn get(&self, key: &str) -> Option<K> {
         let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         map.get(key)
             .filter(|(at, _)| at.elapsed() < KEEP_FOR)
             .map(|(_, k)| k.clone())
     }
-    pub fn put(&self, key: String, known: Known) {
+    pub fn put(&self, key: String, known: K) {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX {
             map.clear();

@@ -168,7 +168,7 @@ pub struct Store {
     /// Long lists' counts, made in the background (see `counts`).
     counts: std::sync::Arc<counts::CountCache>,
     /// Who sessions and tokens are, kept a few seconds (see `auth_cache`).
-    auth: std::sync::Arc<auth_cache::AuthCache>,
+    auth: std::sync::Arc<auth_cache::AuthCache<accounts::Known>>,
 }
 
 impl Store {
