@@ -4,8 +4,6 @@
 //! a session, a token or a person's organisation. Another server of the same deployment sees such a
 //! change within [`KEEP_FOR`]: a revoked token or an ended session may be honoured that long there.
 
-use crate::access::Viewer;
-use crate::accounts::User;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
