@@ -245,3 +245,71 @@ async fn red_events(
     }
     Ok(())
 }
+
+/// A lead unit's projects being carried out, by today's flag: what the supervision board counts.
+#[derive(Debug, Clone, Default)]
+pub struct LeadFlags {
+    pub lead_unit_id: i64,
+    pub name: String,
+    pub region_code: Option<String>,
+    pub red: i64,
+    pub yellow: i64,
+    pub green: i64,
+}
+
+impl Store {
+    /// Today's flags of the projects `v` may see that are being carried out, counted per lead
+    /// unit (with its name and division code) from the stored flags — one indexed, grouped query
+    /// however many projects there are (refreshed first where stale).
+    pub async fn flags_by_lead_unit(&self, v: &crate::access::Viewer) -> Result<Vec<LeadFlags>> {
+        use hezuo_domain::access::Scope;
+        self.refresh_flags(None).await?;
+        // A flag is only ever stored on a project being carried out and not archived, with its
+        // lead unit; the scope's restriction reads `p.id` and `p.lead_unit_id`, or for a person
+        // the project's responsible person, which only the project itself has.
+        let from = match v.scope {
+            Scope::Person { .. } => {
+                "select f.lead_unit_id as lead, f.flag as flag, count(*) as n \
+                 from project_flag f join project p on p.id = f.project_id where f.flag is not null"
+            }
+            _ => {
+                "select p.lead_unit_id as lead, p.flag as flag, count(*) as n \
+                 from (select project_id as id, lead_unit_id, flag from project_flag where flag is not null) p where 1 = 1"
+            }
+        };
+        let mut q = Q::new(from);
+        crate::access::restrict(&mut q, v, hezuo_domain::RecordKind::Project, "p");
+        q.push(" group by lead, flag");
+        let rows: Vec<(Option<i64>, String, i64)> = on_db!(&self.db, p =>
+            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        let mut by: HashMap<i64, LeadFlags> = HashMap::new();
+        for (lead, flag, n) in rows {
+            let Some(lead) = lead else { continue };
+            let e = by.entry(lead).or_insert_with(|| LeadFlags {
+                lead_unit_id: lead,
+                ..Default::default()
+            });
+            match Flag::parse(&flag) {
+                Some(Flag::Red) => e.red += n,
+                Some(Flag::Yellow) => e.yellow += n,
+                Some(Flag::Green) => e.green += n,
+                None => {}
+            }
+        }
+        // Names and division codes, a bounded number of ids a statement.
+        let ids: Vec<i64> = by.keys().copied().collect();
+        for chunk in ids.chunks(500) {
+            let mut q = Q::new("select id, name, region_code from organization where id in ");
+            q.bind_list(chunk);
+            let orgs: Vec<(i64, String, Option<String>)> = on_db!(&self.db, p =>
+                bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+            for (id, name, region) in orgs {
+                if let Some(e) = by.get_mut(&id) {
+                    e.name = name;
+                    e.region_code = region;
+                }
+            }
+        }
+        Ok(by.into_values().collect())
+    }
+}

@@ -1,7 +1,7 @@
 //! The supervision board (督查看板): active projects' flags, counted by lead unit and by county,
 //! with the red and yellow ones and why, and the open problems. The office's home page.
 
-use super::flagged::{all_projects, flagged_table};
+use super::flagged::flagged_table;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::i18n::Lang;
@@ -20,7 +20,7 @@ use hezuo_domain::codes::region_group;
 use hezuo_domain::problem::ProblemFilter;
 use hezuo_domain::project::{Project, ProjectFilter};
 use hezuo_domain::reminder::DEFAULT_DAYS_BEFORE;
-use hezuo_domain::supervision::{Flag, legend};
+use hezuo_domain::supervision::legend;
 use hezuo_store::{Store, Viewer};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -39,13 +39,10 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, f: Option<Flag>) {
-        match f {
-            Some(Flag::Red) => self.red += 1,
-            Some(Flag::Yellow) => self.yellow += 1,
-            Some(Flag::Green) => self.green += 1,
-            None => {}
-        }
+    fn add(&mut self, c: &Counts) {
+        self.red += c.red;
+        self.yellow += c.yellow;
+        self.green += c.green;
     }
 }
 
@@ -58,42 +55,47 @@ pub struct Board {
     /// By the lead unit's place: each of the city's counties and districts, the city itself
     /// (市本级), then units outside the city (市外单位) and those without a division code.
     pub by_county: Vec<(Msg, Counts)>,
-    /// Red and yellow projects with their reasons, red first.
+    /// Lead units with flags not in `by_unit` (it keeps the [`BOARD_UNITS`] most red and yellow).
+    pub units_more: usize,
+    /// Red and yellow projects with their reasons, red first: the first [`BOARD_FLAGGED`].
     pub flagged: Vec<Project>,
+    /// Red and yellow projects not in `flagged` (the project list's flag filter has them all).
+    pub flagged_more: usize,
 }
 
+/// Lead units shown on the board, those with the most red then yellow flags first.
+pub const BOARD_UNITS: usize = 50;
+/// Red, then yellow, projects listed on the board; the rest are a link away.
+pub const BOARD_FLAGGED: usize = 100;
+
+/// The board, counted from the stored flags (one grouped query, however many projects): totals,
+/// the lead units with the most red and yellow flags, each county, and the first flagged projects
+/// with their reasons.
 pub async fn board(store: &Store, v: &Viewer) -> Result<Board, ApiError> {
-    let mut active = Vec::new();
-    for status in ["approved", "in_progress"] {
-        let f = ProjectFilter {
-            status: Some(status.into()),
-            ..Default::default()
-        };
-        active.extend(all_projects(store, v, &f).await?);
-    }
-    let leads: Vec<i64> = active.iter().map(|p| p.lead_unit_id).collect();
-    let names = store.organization_names(&leads).await?;
-    let regions = store.organization_regions(&leads).await?;
+    let leads = store.flags_by_lead_unit(v).await?;
     let city = store.city_region().await?;
     let mut totals = Counts::default();
-    let mut by_unit: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut by_unit: Vec<(String, Counts)> = Vec::new();
     let mut by_county: BTreeMap<String, (Msg, Counts)> = BTreeMap::new();
-    for p in &active {
-        totals.add(p.flag);
-        by_unit
-            .entry(names.get(&p.lead_unit_id).cloned().unwrap_or_default())
-            .or_default()
-            .add(p.flag);
-        let group = region_group(city.as_deref(), regions.get(&p.lead_unit_id).and_then(|c| c.as_deref()));
+    for l in &leads {
+        let c = Counts {
+            red: l.red as usize,
+            yellow: l.yellow as usize,
+            green: l.green as usize,
+        };
+        totals.add(&c);
+        let group = region_group(city.as_deref(), l.region_code.as_deref());
         by_county
             .entry(group.zh.clone())
             .or_insert_with(|| (group, Counts::default()))
             .1
-            .add(p.flag);
+            .add(&c);
+        by_unit.push((l.name.clone(), c));
     }
     let rank = |c: &Counts| (std::cmp::Reverse(c.red), std::cmp::Reverse(c.yellow));
-    let mut by_unit: Vec<(String, Counts)> = by_unit.into_iter().collect();
-    by_unit.sort_by_key(|(_, c)| rank(c));
+    by_unit.sort_by(|a, b| rank(&a.1).cmp(&rank(&b.1)).then_with(|| a.0.cmp(&b.0)));
+    let units_more = by_unit.len().saturating_sub(BOARD_UNITS);
+    by_unit.truncate(BOARD_UNITS);
     // The city's own places first, then those outside it and those without a code.
     let apart = |m: &Msg| match m.zh.as_str() {
         "市外单位" => 1,
@@ -102,17 +104,31 @@ pub async fn board(store: &Store, v: &Viewer) -> Result<Board, ApiError> {
     };
     let mut by_county: Vec<(Msg, Counts)> = by_county.into_values().collect();
     by_county.sort_by_key(|(m, c)| (apart(m), rank(c)));
-    let mut flagged: Vec<Project> = active
-        .into_iter()
-        .filter(|p| p.flag.is_some_and(|f| f != Flag::Green))
-        .collect();
-    flagged.sort_by_key(|p| (p.flag != Some(Flag::Red), p.id));
+    let mut flagged: Vec<Project> = Vec::new();
+    for flag in ["red", "yellow"] {
+        let room = BOARD_FLAGGED - flagged.len();
+        if room == 0 {
+            break;
+        }
+        let f = ProjectFilter {
+            flag: Some(flag.into()),
+            ..Default::default()
+        };
+        let p = ListParams {
+            sort: Some("id".into()),
+            ..ListParams::first(room as u32)
+        };
+        flagged.extend(store.list_projects(v, &f, &p).await?.items);
+    }
+    let flagged_more = (totals.red + totals.yellow).saturating_sub(flagged.len());
     Ok(Board {
         today: store.today().to_string(),
         totals,
         by_unit,
+        units_more,
         by_county,
         flagged,
+        flagged_more,
     })
 }
 
