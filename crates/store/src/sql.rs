@@ -106,7 +106,7 @@ macro_rules! fetch_page {
         let page_sql = format!(
             "select {} {} order by {} limit {} offset {}",
             $select,
-            page_q.sql,
+            $crate::sql::for_a_page(&page_q.sql),
             order,
             $params.per_page(),
             offset
@@ -130,6 +130,20 @@ macro_rules! fetch_page {
         )
     }};
 }
+/// A list's `from … where …` as its page is best read: a scope of a whole subtree (`x.lead_unit_id
+/// in (with recursive …)`, see `access::org_set`) is tested on each row in the list's order
+/// (`+ 0` keeps the planner off the lead-unit index) instead of gathering every project of the
+/// subtree and sorting them — 80 ms → 8 ms for a county's first page among a million projects on
+/// SQLite. The count keeps the index, where gathering is what it needs (7 ms capped).
+pub(crate) fn for_a_page(sql: &str) -> std::borrow::Cow<'_, str> {
+    const SUBTREE: &str = ".lead_unit_id in (with recursive";
+    if sql.contains(SUBTREE) {
+        std::borrow::Cow::Owned(sql.replace(SUBTREE, ".lead_unit_id + 0 in (with recursive"))
+    } else {
+        std::borrow::Cow::Borrowed(sql)
+    }
+}
+
 /// The record-number column an order starts with, and whether descending: `id desc, …` → `("id", true)`.
 pub(crate) fn key_order(order: &str) -> Option<(&str, bool)> {
     let first = order.split(',').next()?.trim();
