@@ -470,16 +470,16 @@ impl Store {
         let Some(user) = self.token_user(secret).await? else {
             return Ok(None);
         };
+        let k = self.remember(key, user, String::new()).await?;
+        Ok(Some((k.user, Viewer { ip, ..k.viewer })))
+    }
+
+    /// The viewer `user` acts as, kept under `key` in the auth cache with the session's `csrf`.
+    async fn remember(&self, key: String, user: User, csrf: String) -> Result<Known> {
         let viewer = self.viewer_for(&user, None).await?;
-        self.auth.put(
-            key,
-            Known {
-                user: user.clone(),
-                viewer: viewer.clone(),
-                csrf: String::new(),
-            },
-        );
-        Ok(Some((user, Viewer { ip, ..viewer })))
+        let k = Known { user, viewer, csrf };
+        self.auth.put(key, k.clone());
+        Ok(k)
     }
 
     /// Who the session cookie `secret` is, for a request from `ip`: the user, their viewer and the
@@ -492,16 +492,8 @@ impl Store {
         let Some((user, csrf)) = self.session(secret).await? else {
             return Ok(None);
         };
-        let viewer = self.viewer_for(&user, None).await?;
-        self.auth.put(
-            key,
-            Known {
-                user: user.clone(),
-                viewer: viewer.clone(),
-                csrf: csrf.clone(),
-            },
-        );
-        Ok(Some((user, Viewer { ip, ..viewer }, csrf)))
+        let k = self.remember(key, user, csrf).await?;
+        Ok(Some((k.user, Viewer { ip, ..k.viewer }, k.csrf)))
     }
 
     /// Forgets who sessions and tokens are: an account, session, token or person changed.
