@@ -181,6 +181,11 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
                     .bind(Arg::I64(p));
             }
             None => {
+                // Written to be walked (each row tested in the list's order); a list rewrites it
+                // as a set where the subtree is narrow (`scopes`), so it says which subtree.
+                if let Scope::Subtree(root) = v.scope {
+                    q.subtree = Some(root);
+                }
                 q.push(&format!(" and ({alias}.lead_unit_id in "));
                 org_set(q, &v.scope);
                 q.push(&format!(

@@ -103,6 +103,16 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "server_secret",
         include_str!("../migrations/sqlite/0028_server_secret.sql"),
     ),
+    (
+        29,
+        "flag_tally",
+        include_str!("../migrations/sqlite/0029_flag_tally.sql"),
+    ),
+    (
+        30,
+        "project_sorts",
+        include_str!("../migrations/sqlite/0030_project_sorts.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -189,6 +199,16 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         28,
         "server_secret",
         include_str!("../migrations/postgres/0028_server_secret.sql"),
+    ),
+    (
+        29,
+        "flag_tally",
+        include_str!("../migrations/postgres/0029_flag_tally.sql"),
+    ),
+    (
+        30,
+        "project_sorts",
+        include_str!("../migrations/postgres/0030_project_sorts.sql"),
     ),
 ];
 

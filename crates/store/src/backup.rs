@@ -190,8 +190,9 @@ async fn schema_version_in(tx: &mut Tx) -> Result<i64> {
 
 /// Every table of the store (not sqlx's `_sqlx_migrations`, not SQLite's own), parents first.
 /// Tables a backup leaves out: caches the store rebuilds by itself (a restored project gets its
-/// `project_flag` row from the insert's trigger, stale, and is flagged at the next refresh).
-const DERIVED: &[&str] = &["project_flag"];
+/// `project_flag` row from the insert's trigger, stale, and is flagged at the next refresh, which
+/// counts it in `flag_tally`).
+const DERIVED: &[&str] = &["project_flag", "flag_tally"];
 
 async fn tables_in(tx: &mut Tx) -> Result<Vec<Table>> {
     let mut tables = Vec::new();

@@ -51,6 +51,7 @@ mod records;
 pub mod registrations;
 pub mod reminders;
 pub mod results;
+mod scopes;
 pub mod scorecards;
 pub mod search_docs;
 pub mod secondments;
@@ -167,6 +168,7 @@ pub struct Store {
     writer: Option<sqlx::SqlitePool>,
     /// Long lists' counts, made in the background (see `counts`).
     counts: std::sync::Arc<counts::CountCache>,
+    scopes: std::sync::Arc<scopes::ScopeCache>,
     /// Who sessions and tokens are, kept a few seconds (see `auth_cache`).
     auth: std::sync::Arc<auth_cache::AuthCache<accounts::Known>>,
 }
@@ -186,6 +188,7 @@ impl Store {
             lock_waits: Default::default(),
             writer,
             counts: Default::default(),
+            scopes: Default::default(),
             auth: Default::default(),
         })
     }

@@ -119,7 +119,9 @@ impl Store {
     }
 
     pub async fn list_projects(&self, v: &Viewer, f: &ProjectFilter, p: &ListParams) -> Result<Page<Project>> {
-        let mut q = Q::new("from project where 1 = 1");
+        let mut q = Q::new("from project");
+        self.flag_join(&mut q, f).await?;
+        q.push(" where 1 = 1");
         restrict(&mut q, v, RecordKind::Project, "project");
         archived_clause(&mut q, "project", &f.archived);
         if let Some(s) = input::opt_text(&f.q) {
@@ -170,7 +172,6 @@ impl Store {
         if let Some(id) = id_filter(&f.batch_id, "batch_id")? {
             q.push(" and batch_id = ").bind(Arg::I64(id));
         }
-        self.flag_filter(&mut q, f).await?;
         let (col, desc) = p.sort(
             &[
                 "id",

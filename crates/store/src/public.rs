@@ -98,8 +98,8 @@ type FileRow = (i64, i64, String, String, i64, String, DateTime<Utc>);
 impl Store {
     async fn public_count(&self, from: &str, args: Vec<Arg>) -> Result<i64> {
         let q = Q {
-            sql: format!("select count(*) {from}"),
             args,
+            ..Q::new(&format!("select count(*) {from}"))
         };
         Ok(
             on_db!(&self.db, p => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_one(p).await)?,
@@ -122,12 +122,12 @@ impl Store {
             + Unpin,
     {
         let q = Q {
-            sql: format!(
+            args,
+            ..Q::new(&format!(
                 "select {select} {from} order by {order} limit {} offset {}",
                 limit.clamp(0, 100_000),
                 offset.max(0)
-            ),
-            args,
+            ))
         };
         Ok(
             on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?,

@@ -33,9 +33,15 @@ pub(crate) fn archived_clause(q: &mut Q, table: &str, v: &Option<String>) {
             q.push(&format!(" and {table}.archived = "));
             q.bind(Arg::Bool(true));
         }
+        // Almost every row is not archived: `likely` says so to SQLite's planner, which otherwise
+        // took this test for a narrow one and read a list through an index starting with
+        // `archived`, sorting a million rows for a page (0.1–2 s) where walking its order takes
+        // 0.2 ms. The test still uses such an index where the list's order or filter wants it.
+        // PostgreSQL has `likely` as an inlined identity (migration 0030).
         _ => {
-            q.push(&format!(" and {table}.archived = "));
+            q.push(&format!(" and likely({table}.archived = "));
             q.bind(Arg::Bool(false));
+            q.push(")");
         }
     }
 }

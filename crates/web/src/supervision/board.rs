@@ -68,34 +68,33 @@ pub const BOARD_UNITS: usize = 50;
 /// Red, then yellow, projects listed on the board; the rest are a link away.
 pub const BOARD_FLAGGED: usize = 100;
 
-/// The board, counted from the stored flags (one grouped query, however many projects): totals,
-/// the lead units with the most red and yellow flags, each county, and the first flagged projects
-/// with their reasons.
+/// The board, counted from the stored flags (for the office, from the tally kept per lead unit:
+/// two short reads however many projects): totals, the lead units with the most red and yellow
+/// flags, each county, and the first flagged projects with their reasons.
 pub async fn board(store: &Store, v: &Viewer) -> Result<Board, ApiError> {
-    let leads = store.flags_by_lead_unit(v).await?;
+    let counted = store.flag_board(v, BOARD_UNITS).await?;
     let city = store.city_region().await?;
+    let counts = |l: &hezuo_store::project_flags::LeadFlags| Counts {
+        red: l.red as usize,
+        yellow: l.yellow as usize,
+        green: l.green as usize,
+    };
     let mut totals = Counts::default();
-    let mut by_unit: Vec<(String, Counts)> = Vec::new();
     let mut by_county: BTreeMap<String, (Msg, Counts)> = BTreeMap::new();
-    for l in &leads {
-        let c = Counts {
-            red: l.red as usize,
-            yellow: l.yellow as usize,
-            green: l.green as usize,
-        };
+    for r in &counted.by_region {
+        let c = counts(r);
         totals.add(&c);
-        let group = region_group(city.as_deref(), l.region_code.as_deref());
+        let group = region_group(city.as_deref(), r.region_code.as_deref());
         by_county
             .entry(group.zh.clone())
             .or_insert_with(|| (group, Counts::default()))
             .1
             .add(&c);
-        by_unit.push((l.name.clone(), c));
     }
+    let mut by_unit: Vec<(String, Counts)> = counted.top.iter().map(|l| (l.name.clone(), counts(l))).collect();
     let rank = |c: &Counts| (std::cmp::Reverse(c.red), std::cmp::Reverse(c.yellow));
     by_unit.sort_by(|a, b| rank(&a.1).cmp(&rank(&b.1)).then_with(|| a.0.cmp(&b.0)));
-    let units_more = by_unit.len().saturating_sub(BOARD_UNITS);
-    by_unit.truncate(BOARD_UNITS);
+    let units_more = counted.units.saturating_sub(by_unit.len());
     // The city's own places first, then those outside it and those without a code.
     let apart = |m: &Msg| match m.zh.as_str() {
         "市外单位" => 1,

@@ -3,6 +3,7 @@
 mod access;
 mod annual_review;
 mod api;
+mod board_counts;
 mod chief_experts;
 mod closed_loop;
 mod concurrency;
