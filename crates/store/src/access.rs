@@ -35,7 +35,7 @@ impl Viewer {
 }
 
 /// The organisations a scope reaches, as an SQL set (`(…)`) with its values bound.
-fn org_set(q: &mut Q, scope: &Scope) {
+pub(crate) fn org_set(q: &mut Q, scope: &Scope) {
     match scope {
         Scope::All => {
             q.push("(select id from organization)");

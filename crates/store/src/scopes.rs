@@ -12,9 +12,7 @@
 //! ten minutes per root in this server's memory: a subtree that grows past the line is read the
 //! other way at most that much later, and either way is right, only slower.
 
-#[cfg(test)]
-use crate::sql::as_a_set;
-use crate::sql::{Arg, Q, bind_args};
+use crate::sql::{Q, bind_args};
 use crate::{Result, Store, on_db};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -48,14 +46,9 @@ impl Store {
         {
             return Ok(narrow);
         }
-        let mut q = Q::new(
-            "select count(*) from (select 1 from project where lead_unit_id in \
-             (with recursive sub(id) as (select ",
-        );
-        q.bind(Arg::I64(root)).push(&format!(
-            " union all select o.id from organization o join sub on o.parent_id = sub.id) select id from sub) \
-             limit {NARROW_BELOW}) c"
-        ));
+        let mut q = Q::new("select count(*) from (select 1 from project where lead_unit_id in ");
+        crate::access::org_set(&mut q, &hezuo_domain::access::Scope::Subtree(root));
+        q.push(&format!(" limit {NARROW_BELOW}) c"));
         let n: i64 = on_db!(&self.db, p => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone())), q.args)
             .fetch_one(p).await)?;
         let narrow = n < NARROW_BELOW;
@@ -72,6 +65,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::access::{Viewer, restrict};
+    use crate::sql::{Arg, as_a_set};
     use hezuo_domain::RecordKind;
     use hezuo_domain::access::{Role, Scope};
 

@@ -156,10 +156,9 @@ macro_rules! fetch_page {
 ///   every project by an index led by `archived` and sorted them (0.3–1.8 s for the first page of
 ///   any flag among a million) where the walk takes 0.4–1.6 ms. PostgreSQL plans the join itself.
 pub(crate) fn for_a_page(sql: &str, walk: bool, sqlite: bool) -> std::borrow::Cow<'_, str> {
-    const SUBTREE: &str = ".lead_unit_id in (with recursive";
     let mut sql = std::borrow::Cow::Borrowed(sql);
-    if walk && sql.contains(SUBTREE) {
-        sql = std::borrow::Cow::Owned(sql.replace(SUBTREE, ".lead_unit_id + 0 in (with recursive"));
+    if walk && sql.contains(LED) {
+        sql = std::borrow::Cow::Owned(sql.replace(LED, ".lead_unit_id + 0 in (with recursive"));
     }
     if sqlite
         && let Some(at) = sql.find(FLAG_JOIN)
@@ -178,8 +177,8 @@ pub(crate) fn for_a_page(sql: &str, walk: bool, sqlite: bool) -> std::borrow::Co
     sql
 }
 
-/// The flag filter's join (`Store::flag_join`), around its list of flags, which a page turns into
-/// an `exists` ([`for_a_page`]).
+/// The flag filter's join (`Store::flag_join`), around its list of flags, which a page on SQLite
+/// turns into a `cross join` ([`for_a_page`]).
 pub(crate) const FLAG_JOIN: &str = " join (select project_id from project_flag where flag in (";
 pub(crate) const FLAG_JOIN_END: &str = ")) pf on pf.project_id = project.id";
 
