@@ -40,17 +40,52 @@ pub(crate) fn org_set(q: &mut Q, scope: &Scope) {
         Scope::All => {
             q.push("(select id from organization)");
         }
-        Scope::Subtree(root) => {
-            q.push("(with recursive sub(id) as (select ");
-            q.bind(Arg::I64(*root));
-            q.push(" union all select o.id from organization o join sub on o.parent_id = sub.id) select id from sub)");
-        }
+        Scope::Subtree(root) => org_subtree(q, *root),
         Scope::Org(id) | Scope::Person { org_id: id, .. } => {
             q.push("(");
             q.bind(Arg::I64(*id));
             q.push(")");
         }
     }
+}
+
+/// Appends ` and <the projects of the subtree under root>`: led by one of its units or with one of
+/// them taking part, each row tested (`lead_unit_id in … or id in …`). It records, for a list (see
+/// `scopes.rs`), the same test written for a page walked in the list's order (the lead-unit index
+/// kept out with `+ 0`, so the planner walks instead of gathering) and as one gathered set.
+fn subtree_projects(q: &mut Q, alias: &str, root: i64) {
+    let start = q.sql.len();
+    let led = subtree_units(q, root);
+    let part = subtree_units(q, root);
+    let co = format!("select project_id from project_co_unit where organization_id in {part}");
+    let walk = |lead: &str| format!(" and ({alias}.{lead} in {led} or {alias}.id in ({co}))");
+    let written = walk("lead_unit_id");
+    q.push(&written);
+    let set = format!(
+        " and {alias}.id in (select scope_p.id from project scope_p where scope_p.lead_unit_id in {led} union all {co})"
+    );
+    q.scopes.push(crate::sql::ScopeSpan {
+        root,
+        start,
+        walk: written,
+        page: walk("lead_unit_id + 0"),
+        set,
+    });
+}
+
+/// The organisation `root` and every one below it, as an SQL set (`(select org_id …)`).
+pub(crate) fn org_subtree(q: &mut Q, root: i64) {
+    let units = subtree_units(q, root);
+    q.push(&units);
+}
+
+/// The units of the subtree under `root` as an SQL set, `root` bound as the query's next value.
+fn subtree_units(q: &mut Q, root: i64) -> String {
+    q.args.push(Arg::I64(root));
+    format!(
+        "(select org_id from org_ancestor where ancestor_id = ${})",
+        q.args.len()
+    )
 }
 
 /// How far a viewer reaches: their scope, or their scope and the people an accepted match put them
@@ -180,20 +215,18 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
                 q.push(&format!(" and {alias}.responsible_person_id = "))
                     .bind(Arg::I64(p));
             }
-            None => {
-                // Written to be walked (each row tested in the list's order); a list rewrites it
-                // as a set where the subtree is narrow (`scopes`), so it says which subtree.
-                if let Scope::Subtree(root) = v.scope {
-                    q.subtree = Some(root);
+            None => match v.scope {
+                Scope::Subtree(root) => subtree_projects(q, alias, root),
+                _ => {
+                    q.push(&format!(" and ({alias}.lead_unit_id in "));
+                    org_set(q, &v.scope);
+                    q.push(&format!(
+                        " or {alias}.id in (select project_id from project_co_unit where organization_id in "
+                    ));
+                    org_set(q, &v.scope);
+                    q.push("))");
                 }
-                q.push(&format!(" and ({alias}.lead_unit_id in "));
-                org_set(q, &v.scope);
-                q.push(&format!(
-                    " or {alias}.id in (select project_id from project_co_unit where organization_id in "
-                ));
-                org_set(q, &v.scope);
-                q.push("))");
-            }
+            },
         },
         RecordKind::Milestone => {
             q.push(&format!(

@@ -113,6 +113,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "project_sorts",
         include_str!("../migrations/sqlite/0030_project_sorts.sql"),
     ),
+    (
+        31,
+        "org_ancestor",
+        include_str!("../migrations/sqlite/0031_org_ancestor.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -209,6 +214,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         30,
         "project_sorts",
         include_str!("../migrations/postgres/0030_project_sorts.sql"),
+    ),
+    (
+        31,
+        "org_ancestor",
+        include_str!("../migrations/postgres/0031_org_ancestor.sql"),
     ),
 ];
 

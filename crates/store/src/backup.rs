@@ -191,8 +191,8 @@ async fn schema_version_in(tx: &mut Tx) -> Result<i64> {
 /// Every table of the store (not sqlx's `_sqlx_migrations`, not SQLite's own), parents first.
 /// Tables a backup leaves out: caches the store rebuilds by itself (a restored project gets its
 /// `project_flag` row from the insert's trigger, stale, and is flagged at the next refresh, which
-/// counts it in `flag_tally`).
-const DERIVED: &[&str] = &["project_flag", "flag_tally"];
+/// counts it in `flag_tally`; `org_ancestor` is rebuilt from the organisations at the end).
+const DERIVED: &[&str] = &["project_flag", "flag_tally", "org_ancestor"];
 
 async fn tables_in(tx: &mut Tx) -> Result<Vec<Table>> {
     let mut tables = Vec::new();
@@ -1132,6 +1132,9 @@ impl Store {
         if let Some(t) = tables.iter().find(|t| !done.contains(&t.name)) {
             return Err(format_err(end_no, format!("the backup has no table {}", t.name)));
         }
+        // The organisations' triggers kept their ancestors as rows came, but a child may have
+        // come before its parent.
+        crate::organizations::rebuild_ancestors(&mut tx).await?;
         if self.backend == Backend::Postgres {
             for t in &tables {
                 for c in t.cols.iter().filter(|c| c.serial) {

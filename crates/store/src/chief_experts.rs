@@ -132,13 +132,6 @@ fn year_bounds(v: &Option<String>) -> Result<Option<(NaiveDate, NaiveDate)>> {
     )))
 }
 
-/// The organisation `root` and everything under it, as an SQL set.
-fn subtree(q: &mut Q, root: i64) {
-    q.push("(with recursive sub(id) as (select ");
-    q.bind(Arg::I64(root));
-    q.push(" union all select o.id from organization o join sub on o.parent_id = sub.id) select id from sub)");
-}
-
 /// Appends the filter's conditions to a query over `chief_expert ce` (joined to `xp`, `xo`).
 fn filter(q: &mut Q, f: &ChiefExpertFilter, today: NaiveDate) -> Result<()> {
     archived_clause(q, "ce", &f.archived);
@@ -168,7 +161,7 @@ fn filter(q: &mut Q, f: &ChiefExpertFilter, today: NaiveDate) -> Result<()> {
     }
     if let Some(id) = id_filter(&f.organization_id, "organization_id")? {
         q.push(" and ce.organization_id in ");
-        subtree(q, id);
+        crate::access::org_subtree(q, id);
     }
     if let Some((first, last)) = year_bounds(&f.year)? {
         q.push(" and ce.from_on <= ")
@@ -498,7 +491,7 @@ impl Store {
         q.bind(Arg::I64(person));
         if let Some(org) = place {
             q.push(" and (d.enterprise_id in ");
-            subtree(&mut q, org);
+            crate::access::org_subtree(&mut q, org);
             q.push(
                 " or e.region_code = (select a.region_code from organization a left join organization ap on ap.id = a.parent_id \
                  where a.id = ",

@@ -3,12 +3,14 @@
 //! early); past that the list is "long", and its total is an estimate: an exact count made in the
 //! background, kept for [`FRESH_FOR`] per query (its SQL and values) in this server's memory, and
 //! made again in the background once older. Until the first count is done the total is "at least"
-//! the rows counted. Pages say which (约 N 条 / N 条以上); the API says it in `total_kind`.
+//! the rows counted. While a list's count is fresh and long, a view reads it and counts nothing
+//! (so a list that shrank below the line says "about" its old total until the count is redone).
+//! Pages say which (约 N 条 / N 条以上); the API says it in `total_kind`.
 //!
 //! One background count runs at a time per server; a list asked for while another is being counted
 //! stays "at least" until its turn. Keyset paging (`after`) lives in `sql::fetch_page!`.
 
-use crate::sql::{Arg, Q, bind_args};
+use crate::sql::{Arg, Q, ScopeForm, bind_args};
 use crate::{Result, Store, on_db};
 use hezuo_domain::TotalKind;
 use std::collections::HashMap;
@@ -65,14 +67,9 @@ impl Store {
 
     /// The total of the list `q` (`from … where …`): exact when short, otherwise the last
     /// background count (or "at least" until there is one).
-    pub(crate) async fn count_list(&self, q: &Q) -> Result<(i64, TotalKind)> {
+    /// A subtree of projects in it is read as `form` says (see `scopes.rs`).
+    pub(crate) async fn count_list(&self, q: &Q, form: ScopeForm) -> Result<(i64, TotalKind)> {
         let cap = self.counts.exact_up_to.load(Ordering::Relaxed);
-        let sql = format!("select count(*) from (select 1 {} limit {}) c", q.sql, cap + 1);
-        let n: i64 = on_db!(&self.db, p => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), q.args)
-            .fetch_one(p).await)?;
-        if n <= cap {
-            return Ok((n, TotalKind::Exact));
-        }
         let k = key(q);
         let known = self
             .counts
@@ -81,9 +78,28 @@ impl Store {
             .unwrap_or_else(|e| e.into_inner())
             .get(&k)
             .copied();
+        // A list counted long a short while ago is not counted again on each view: its count
+        // stands as the estimate until it is old (the capped count read 120,000 rows for a
+        // county's first page among a million projects on PostgreSQL: 49 ms of every view).
+        if let Some((at, total)) = known
+            && at.elapsed() < FRESH_FOR
+            && total > cap
+        {
+            return Ok((total, TotalKind::Estimate));
+        }
+        let sql = format!(
+            "select count(*) from (select 1 {} limit {}) c",
+            q.read_as(form, false),
+            cap + 1
+        );
+        let n: i64 = on_db!(&self.db, p => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), q.args)
+            .fetch_one(p).await)?;
+        if n <= cap {
+            return Ok((n, TotalKind::Exact));
+        }
         let fresh = known.is_some_and(|(at, _)| at.elapsed() < FRESH_FOR);
         if !fresh {
-            self.count_in_background(k, q.clone());
+            self.count_in_background(k, q.read_as(form, false).into_owned(), q.args.clone());
         }
         Ok(match known {
             Some((_, total)) => (total.max(n), TotalKind::Estimate),
@@ -92,16 +108,16 @@ impl Store {
     }
 
     /// Counts `q` exactly on a task of its own, one at a time per server, and keeps the figure.
-    fn count_in_background(&self, k: String, q: Q) {
+    fn count_in_background(&self, k: String, from: String, args: Vec<Arg>) {
         if self.counts.counting.swap(true, Ordering::AcqRel) {
             return;
         }
         let store = self.clone();
         tokio::spawn(async move {
-            let sql = format!("select count(*) {}", q.sql);
+            let sql = format!("select count(*) {from}");
             let got: Result<i64> = async {
                 Ok(
-                    on_db!(&store.db, p => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), q.args)
+                    on_db!(&store.db, p => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), args)
                     .fetch_one(p).await)?,
                 )
             }

@@ -6,7 +6,7 @@
 //! reminders read them.
 
 use crate::access::{Viewer, audit, authorize, check, must_see, restrict, snapshot, unknown, visible};
-use crate::events::{subtree, year_range};
+use crate::events::year_range;
 use crate::notifications::{Note, To, notify_in};
 use crate::records::{archived_clause, exists, expect_version, id_filter, lock_exists};
 use crate::sql::{Arg, Q, contains_pattern, fetch_page};
@@ -138,7 +138,7 @@ fn decisions_filtered(v: &Viewer, f: &DecisionFilter, today: NaiveDate) -> Resul
     }
     if let Some(id) = id_filter(&f.owner_id, "owner_id")? {
         q.push(" and decision.owner_id in ");
-        subtree(&mut q, id);
+        crate::access::org_subtree(&mut q, id);
     }
     if input::opt_text(&f.year).is_some() {
         let (from, to) = year_range(&f.year)?;

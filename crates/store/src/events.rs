@@ -66,13 +66,6 @@ pub(crate) fn year_range(v: &Option<String>) -> Result<(NaiveDate, NaiveDate)> {
     ))
 }
 
-/// `(select id from organization …)`: the organisation `id` and every one below it.
-pub(crate) fn subtree(q: &mut Q, id: i64) {
-    q.push("(with recursive sub(id) as (select ");
-    q.bind(Arg::I64(id));
-    q.push(" union all select o.id from organization o join sub on o.parent_id = sub.id) select id from sub)");
-}
-
 fn events_filtered(v: &Viewer, f: &EventFilter) -> Result<Q> {
     let mut q = Q::new("from event where 1 = 1");
     restrict(&mut q, v, RecordKind::Event, "event");
@@ -105,9 +98,9 @@ fn events_filtered(v: &Viewer, f: &EventFilter) -> Result<Q> {
     }
     if let Some(id) = id_filter(&f.organization_id, "organization_id")? {
         q.push(" and (event.organizer_id in ");
-        subtree(&mut q, id);
+        crate::access::org_subtree(&mut q, id);
         q.push(" or event.id in (select eo.event_id from event_organization eo where eo.organization_id in ");
-        subtree(&mut q, id);
+        crate::access::org_subtree(&mut q, id);
         q.push("))");
     }
     if let Some(id) = id_filter(&f.person_id, "person_id")? {

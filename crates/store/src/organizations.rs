@@ -221,6 +221,21 @@ impl Store {
     }
 }
 
+/// `org_ancestor` made again from `organization.parent_id` (after a restore, whose rows may come
+/// children first; migration 0031 fills it the same way).
+pub(crate) async fn rebuild_ancestors(tx: &mut Tx) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("delete from org_ancestor").execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, c => sqlx::query(
+        "insert into org_ancestor (ancestor_id, org_id, depth) \
+         with recursive up(ancestor_id, org_id, depth) as ( \
+           select id, id, 0 from organization \
+           union all select o.parent_id, up.org_id, up.depth + 1 from up join organization o on o.id = up.ancestor_id \
+           where o.parent_id is not null and up.depth < 100) \
+         select ancestor_id, org_id, depth from up")
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// One organisation, inside a transaction, whoever asks (callers check scope first).
 pub(crate) async fn fetch(tx: &mut Tx, id: i64) -> Result<Organization> {
     let sql = format!("select {COLS} from organization where id = $1");

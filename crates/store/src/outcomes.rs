@@ -162,11 +162,7 @@ fn filtered(v: &Viewer, f: &OutcomeFilter) -> Result<Q> {
         }
     }
     if let Some(id) = id_filter(&f.organization_id, "organization_id")? {
-        let sub = |q: &mut Q| {
-            q.push("(with recursive sub(id) as (select ");
-            q.bind(Arg::I64(id));
-            q.push(" union all select o.id from organization o join sub on o.parent_id = sub.id) select id from sub)");
-        };
+        let sub = |q: &mut Q| crate::access::org_subtree(q, id);
         q.push(" and (outcome.organization_id in ");
         sub(&mut q);
         q.push(" or outcome.id in (select fp.outcome_id from outcome_party fp where fp.organization_id in ");

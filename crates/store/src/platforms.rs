@@ -170,12 +170,9 @@ fn filter(q: &mut Q, f: &PlatformFilter) -> Result<()> {
         .push(")");
     }
     if let Some(root) = id_filter(&f.college, "college")? {
-        q.push(
-            " and t.id in (select h.platform_id from platform_host h where h.organization_id in \
-                (with recursive sub(id) as (select ",
-        )
-        .bind(Arg::I64(root))
-        .push(" union all select o.id from organization o join sub on o.parent_id = sub.id) select id from sub))");
+        q.push(" and t.id in (select h.platform_id from platform_host h where h.organization_id in ");
+        crate::access::org_subtree(q, root);
+        q.push(")");
     }
     if let Some(id) = id_filter(&f.organization_id, "organization_id")? {
         q.push(" and t.id in (select platform_id from platform_host where organization_id = ")
@@ -271,11 +268,9 @@ impl Store {
             CountBy::College => {
                 // Each host with its ancestors, so a platform hosted under a college counts for it.
                 q.push(
-                    "with recursive up(platform_id, anc) as (select h.platform_id, h.organization_id from platform_host h \
-                     union all select up.platform_id, o.parent_id from up join organization o on o.id = up.anc \
-                     where o.parent_id is not null) \
-                     select cast(c.id as text) as k, count(distinct t.id) as n from up \
-                     join organization c on c.id = up.anc join platform t on t.id = up.platform_id \
+                    "select cast(c.id as text) as k, count(distinct t.id) as n from platform_host h \
+                     join org_ancestor up on up.org_id = h.organization_id \
+                     join organization c on c.id = up.ancestor_id join platform t on t.id = h.platform_id \
                      where c.kind in ('college', 'university') and t.archived = false",
                 );
                 restrict(&mut q, v, RecordKind::Platform, "t");

@@ -278,6 +278,18 @@ pub struct LeadFlags {
     pub green: i64,
 }
 
+impl LeadFlags {
+    /// Counts `n` more projects flagged `flag` (a stored flag's text).
+    fn add(&mut self, flag: &str, n: i64) {
+        match Flag::parse(flag) {
+            Some(Flag::Red) => self.red += n,
+            Some(Flag::Yellow) => self.yellow += n,
+            Some(Flag::Green) => self.green += n,
+            None => {}
+        }
+    }
+}
+
 /// Today's flags as the supervision board counts them, for one viewer.
 #[derive(Debug, Clone, Default)]
 pub struct FlagBoard {
@@ -300,7 +312,10 @@ impl Store {
         if v.scope == hezuo_domain::access::Scope::All {
             return self.flag_board_from_tally(top).await;
         }
-        let mut leads = self.flags_by_lead_unit(v).await?;
+        let mut leads = match v.scope {
+            hezuo_domain::access::Scope::Subtree(root) => self.flags_in_subtree(root).await?,
+            _ => self.flags_by_lead_unit(v).await?,
+        };
         let mut regions: HashMap<Option<String>, LeadFlags> = HashMap::new();
         for l in &leads {
             let r = regions.entry(l.region_code.clone()).or_insert_with(|| LeadFlags {
@@ -318,11 +333,70 @@ impl Store {
                 .then(a.lead_unit_id.cmp(&b.lead_unit_id))
         });
         leads.truncate(top);
+        // Names for the units shown, not for every unit counted (a county's 1,000).
+        let ids: Vec<i64> = leads.iter().map(|l| l.lead_unit_id).collect();
+        let mut q = Q::new("select id, name from organization where id in ");
+        q.bind_list(&ids);
+        let names: HashMap<i64, String> = on_db!(&self.db, p =>
+            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?
+        .into_iter()
+        .collect();
+        for l in &mut leads {
+            l.name = names.get(&l.lead_unit_id).cloned().unwrap_or_default();
+        }
         Ok(FlagBoard {
             by_region: regions.into_values().collect(),
             top: leads,
             units,
         })
+    }
+
+    /// A coordinator's flags per lead unit: the tally's rows for the units of their subtree, and
+    /// the flags of the projects led outside it in which one of its units takes part, grouped by
+    /// their lead unit — not a grouped read of every flagged project (refreshed by the caller, so
+    /// the tally's last flags are today's).
+    async fn flags_in_subtree(&self, root: i64) -> Result<Vec<LeadFlags>> {
+        let mut q = Q::new(
+            "select t.lead_unit_id, t.region_code, t.red, t.yellow, t.green from flag_tally t \
+             where t.red + t.yellow + t.green > 0 and t.lead_unit_id in ",
+        );
+        crate::access::org_subtree(&mut q, root);
+        let tallied: Vec<(i64, Option<String>, i64, i64, i64)> = on_db!(&self.db, p =>
+            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        let mut by: HashMap<i64, LeadFlags> = tallied
+            .into_iter()
+            .map(|(lead, region, red, yellow, green)| {
+                let l = LeadFlags {
+                    lead_unit_id: lead,
+                    region_code: region,
+                    red,
+                    yellow,
+                    green,
+                    ..Default::default()
+                };
+                (lead, l)
+            })
+            .collect();
+        let mut q = Q::new(
+            "select f.lead_unit_id, o.region_code, f.flag, count(*) from project_flag f \
+             join organization o on o.id = f.lead_unit_id \
+             where f.flag is not null and f.project_id in (select project_id from project_co_unit where organization_id in ",
+        );
+        crate::access::org_subtree(&mut q, root);
+        q.push(") and f.lead_unit_id not in ");
+        crate::access::org_subtree(&mut q, root);
+        q.push(" group by f.lead_unit_id, o.region_code, f.flag");
+        let taking_part: Vec<(i64, Option<String>, String, i64)> = on_db!(&self.db, p =>
+            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        for (lead, region, flag, n) in taking_part {
+            let e = by.entry(lead).or_insert_with(|| LeadFlags {
+                lead_unit_id: lead,
+                region_code: region,
+                ..Default::default()
+            });
+            e.add(&flag, n);
+        }
+        Ok(by.into_values().collect())
     }
 
     async fn flag_board_from_tally(&self, top: usize) -> Result<FlagBoard> {
@@ -365,7 +439,7 @@ impl Store {
     }
 
     /// Today's flags of the projects `v` may see that are being carried out, counted per lead
-    /// unit (with its name and division code) from the stored flags — one grouped query over the
+    /// unit (with its division code) from the stored flags — one grouped query over the
     /// viewer's scope (refreshed by the caller).
     async fn flags_by_lead_unit(&self, v: &crate::access::Viewer) -> Result<Vec<LeadFlags>> {
         use hezuo_domain::access::Scope;
@@ -394,23 +468,17 @@ impl Store {
                 lead_unit_id: lead,
                 ..Default::default()
             });
-            match Flag::parse(&flag) {
-                Some(Flag::Red) => e.red += n,
-                Some(Flag::Yellow) => e.yellow += n,
-                Some(Flag::Green) => e.green += n,
-                None => {}
-            }
+            e.add(&flag, n);
         }
-        // Names and division codes, a bounded number of ids a statement.
+        // Division codes, a bounded number of ids a statement (names only for those shown).
         let ids: Vec<i64> = by.keys().copied().collect();
         for chunk in ids.chunks(500) {
-            let mut q = Q::new("select id, name, region_code from organization where id in ");
+            let mut q = Q::new("select id, region_code from organization where id in ");
             q.bind_list(chunk);
-            let orgs: Vec<(i64, String, Option<String>)> = on_db!(&self.db, p =>
+            let orgs: Vec<(i64, Option<String>)> = on_db!(&self.db, p =>
                 bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
-            for (id, name, region) in orgs {
+            for (id, region) in orgs {
                 if let Some(e) = by.get_mut(&id) {
-                    e.name = name;
                     e.region_code = region;
                 }
             }

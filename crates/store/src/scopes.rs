@@ -1,18 +1,24 @@
 //! A coordinator's projects, read the way their number calls for (issue 19).
 //!
 //! `access::restrict` names a subtree's projects as "led by one of its units, or one of its units
-//! takes part" — two tests on each project row. A list walks the projects in its order and tests
-//! each (`sql::for_a_page`): cheap where the subtree holds many projects (a county's first page
-//! among a million: a few thousand rows walked), ruinous where it holds few (a college's 600
-//! projects: the walk reads the whole table, 0.3–4 s on SQLite, and so did the count). For a narrow
-//! subtree a list instead gathers its projects as a set first (`sql::as_a_set`) — the units' projects by the
-//! lead-unit index, the co-units' by theirs — and reads the page from that set (1–20 ms).
+//! takes part" — two tests on each project row, the units read from `org_ancestor` (migration
+//! 0031). A list walks the projects in its order and tests each (`ScopeForm::Walk`): cheap where
+//! the subtree holds many projects (a county's first page among a million: a few thousand rows
+//! walked), ruinous where it holds few (a college's 600 projects: the walk reads the whole table,
+//! 0.3–4 s on SQLite, and so did the count). For a narrow subtree a list instead gathers its
+//! projects as a set first (`ScopeForm::Set`) — the units' projects by the lead-unit index, the
+//! co-units' by theirs — and reads the page from that set (1–20 ms). `restrict` writes both forms
+//! and records where (`sql::ScopeSpan`); the list picks one (`Q::read_as`).
 //!
-//! Which a subtree is, is counted once (its led projects, stopping at [`NARROW_BELOW`]) and kept
-//! ten minutes per root in this server's memory: a subtree that grows past the line is read the
+//! A list's count is another matter: it stops at its thousandth row, which a walk finds soon in a
+//! city but only after 100,000 rows in a county; so a subtree below [`COUNTED_AS_SET_BELOW`] is
+//! counted as a set even where its page walks ([`Width`]).
+//!
+//! Which a subtree is, is counted once (its led projects, stopping at [`COUNTED_AS_SET_BELOW`]) and
+//! kept ten minutes per root in this server's memory: a subtree that grows past a line is read the
 //! other way at most that much later, and either way is right, only slower.
 
-use crate::sql::{Q, bind_args};
+use crate::sql::{Q, ScopeForm, bind_args};
 use crate::{Result, Store, on_db};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -21,19 +27,47 @@ use std::time::{Duration, Instant};
 /// A subtree leading fewer projects than this is narrow: gathering them costs less than walking
 /// the list for a page of them (about √(20 × 1,000,000) at a province's million projects).
 pub const NARROW_BELOW: i64 = 5_000;
+/// A subtree leading fewer projects than this (and not narrow) is counted by gathering them: a
+/// count walks the list until it has [`crate::counts::EXACT_UP_TO`] of them, which for a county's
+/// 1 % of a million reads 100,000 rows (49 ms on PostgreSQL, and with a flag filter all 280,000 red
+/// projects: 0.4–0.5 s), where gathering its 8,000 takes 10–20 ms. Past it (a city) the walk
+/// finds its thousand soon.
+pub const COUNTED_AS_SET_BELOW: i64 = 50_000;
 /// How long a subtree's width stands.
 const FRESH_FOR: Duration = Duration::from_secs(600);
 /// Roots kept before all are forgotten (a province has a few hundred coordinators).
 const KEEP: usize = 4_096;
 
+/// How many projects a subtree leads, as it decides how a list reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Width {
+    /// Fewer than [`NARROW_BELOW`]: page and count read the gathered set.
+    Narrow,
+    /// Fewer than [`COUNTED_AS_SET_BELOW`]: the page walks, the count gathers.
+    Middling,
+    /// The page and the count walk.
+    Wide,
+}
+
+impl Width {
+    /// How a list's count and its page read the subtree.
+    pub(crate) fn forms(self) -> (ScopeForm, ScopeForm) {
+        match self {
+            Width::Narrow => (ScopeForm::Set, ScopeForm::Set),
+            Width::Middling => (ScopeForm::Set, ScopeForm::Walk),
+            Width::Wide => (ScopeForm::Walk, ScopeForm::Walk),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct ScopeCache {
-    known: Mutex<HashMap<i64, (Instant, bool)>>,
+    known: Mutex<HashMap<i64, (Instant, Width)>>,
 }
 
 impl Store {
-    /// Whether the subtree under `root` leads fewer than [`NARROW_BELOW`] projects (kept a while).
-    pub(crate) async fn narrow_subtree(&self, root: i64) -> Result<bool> {
+    /// How wide the subtree under `root` is (kept a while).
+    pub(crate) async fn subtree_width(&self, root: i64) -> Result<Width> {
         let known = self
             .scopes
             .known
@@ -41,31 +75,36 @@ impl Store {
             .unwrap_or_else(|e| e.into_inner())
             .get(&root)
             .copied();
-        if let Some((at, narrow)) = known
+        if let Some((at, width)) = known
             && at.elapsed() < FRESH_FOR
         {
-            return Ok(narrow);
+            return Ok(width);
         }
         let mut q = Q::new("select count(*) from (select 1 from project where lead_unit_id in ");
         crate::access::org_set(&mut q, &hezuo_domain::access::Scope::Subtree(root));
-        q.push(&format!(" limit {NARROW_BELOW}) c"));
+        q.push(&format!(" limit {COUNTED_AS_SET_BELOW}) c"));
         let n: i64 = on_db!(&self.db, p => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone())), q.args)
             .fetch_one(p).await)?;
-        let narrow = n < NARROW_BELOW;
+        let width = if n < NARROW_BELOW {
+            Width::Narrow
+        } else if n < COUNTED_AS_SET_BELOW {
+            Width::Middling
+        } else {
+            Width::Wide
+        };
         let mut known = self.scopes.known.lock().unwrap_or_else(|e| e.into_inner());
         if known.len() >= KEEP {
             known.clear();
         }
-        known.insert(root, (Instant::now(), narrow));
-        Ok(narrow)
+        known.insert(root, (Instant::now(), width));
+        Ok(width)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::access::{Viewer, restrict};
-    use crate::sql::{Arg, as_a_set};
+    use crate::sql::{Arg, Q, ScopeForm};
     use hezuo_domain::RecordKind;
     use hezuo_domain::access::{Role, Scope};
 
@@ -80,35 +119,57 @@ mod tests {
     }
 
     #[test]
-    fn a_subtree_restriction_becomes_one_set_with_its_values_in_order() {
+    fn a_subtree_restriction_is_read_three_ways_with_its_values_in_order() {
         let mut q = Q::new("from project where 1 = 1");
         restrict(&mut q, &coordinator(), RecordKind::Project, "project");
         q.push(" and status = ").bind(Arg::Text("in_progress".into()));
-        assert_eq!(q.subtree, Some(7));
-        let set = as_a_set(&q);
-        assert_eq!(
-            set.sql,
-            "from project where 1 = 1 and (project.id in (select scope_p.id from project scope_p where \
-             scope_p.lead_unit_id in (with recursive sub(id) as (select $1 union all select o.id from organization o \
-             join sub on o.parent_id = sub.id) select id from sub) union all select project_id from project_co_unit \
-             where organization_id in (with recursive sub(id) as (select $2 union all select o.id from organization o \
-             join sub on o.parent_id = sub.id) select id from sub))) and status = $3"
+        let units = |n: u32| format!("(select org_id from org_ancestor where ancestor_id = ${n})");
+        let co = format!(
+            "select project_id from project_co_unit where organization_id in {}",
+            units(2)
         );
-        assert_eq!(set.args.len(), 3);
+        assert_eq!(
+            q.read_as(ScopeForm::Walk, false),
+            format!(
+                "from project where 1 = 1 and (project.lead_unit_id in {} or project.id in ({co})) and status = $3",
+                units(1)
+            )
+        );
+        assert_eq!(
+            q.read_as(ScopeForm::Walk, true),
+            format!(
+                "from project where 1 = 1 and (project.lead_unit_id + 0 in {} or project.id in ({co})) and status = $3",
+                units(1)
+            )
+        );
+        assert_eq!(
+            q.read_as(ScopeForm::Set, true),
+            format!(
+                "from project where 1 = 1 and project.id in (select scope_p.id from project scope_p where \
+                 scope_p.lead_unit_id in {} union all {co}) and status = $3",
+                units(1)
+            )
+        );
+        assert_eq!(q.args.len(), 3);
+        assert_eq!(q.scopes[0].root, 7);
     }
 
     #[test]
-    fn a_nested_restriction_is_rewritten_too_and_other_text_is_left_alone() {
+    fn a_nested_restriction_is_read_as_a_set_too_and_changed_text_is_left_as_written() {
         let mut q = Q::new("from milestone m where 1 = 1");
         restrict(&mut q, &coordinator(), RecordKind::Milestone, "m");
-        let set = as_a_set(&q);
+        let set = q.read_as(ScopeForm::Set, true);
         assert!(
-            set.sql.contains("(p.id in (select scope_p.id from project scope_p"),
-            "{}",
-            set.sql
+            set.contains(" and p.id in (select scope_p.id from project scope_p"),
+            "{set}"
         );
-        assert!(!set.sql.contains(" or p.id in"), "{}", set.sql);
-        let plain = Q::new("from project where lead_unit_id = 3");
-        assert_eq!(as_a_set(&plain).sql, plain.sql);
+        assert!(!set.contains(" or p.id in"), "{set}");
+        // Text changed where a subtree was recorded: it is read as it stands, walked.
+        let mut cut = q.clone();
+        cut.sql.truncate(40);
+        assert_eq!(cut.read_as(ScopeForm::Set, true), cut.sql);
+        let mut moved = q.clone();
+        moved.sql.insert_str(0, "select 1 ");
+        assert_eq!(moved.read_as(ScopeForm::Set, true), moved.sql);
     }
 }

@@ -209,11 +209,7 @@ fn filtered(v: &Viewer, f: &SecondmentFilter) -> Result<Q> {
         q.push(" and secondment.person_id = ").bind(Arg::I64(id));
     }
     if let Some(id) = id_filter(&f.organization_id, "organization_id")? {
-        let sub = |q: &mut Q| {
-            q.push("(with recursive sub(id) as (select ");
-            q.bind(Arg::I64(id));
-            q.push(" union all select o.id from organization o join sub on o.parent_id = sub.id) select id from sub)");
-        };
+        let sub = |q: &mut Q| crate::access::org_subtree(q, id);
         q.push(" and (secondment.from_organization_id in ");
         sub(&mut q);
         q.push(" or secondment.to_organization_id in ");

@@ -15,9 +15,31 @@ pub enum Arg {
 pub struct Q {
     pub sql: String,
     pub args: Vec<Arg>,
-    /// The root of a coordinator's subtree whose projects this query's restriction names (see
-    /// `access::restrict`): a list reads a narrow one as a set ([`as_a_set`]).
-    pub(crate) subtree: Option<i64>,
+    /// Where `access::restrict` wrote a coordinator's subtree of projects, with the other ways it
+    /// can be read (see `scopes.rs`); a list picks one ([`Q::read_as`]).
+    pub(crate) scopes: Vec<ScopeSpan>,
+}
+
+/// A subtree's projects as `access::restrict` wrote them into a [`Q`]: `walk`, at `start`, is the
+/// walked form (each row tested: right for any query, and what a count reads); `page` and `set`
+/// are the same test written for a list's page and as one gathered set. All three take the same
+/// values in the same order.
+#[derive(Debug, Clone)]
+pub(crate) struct ScopeSpan {
+    pub root: i64,
+    pub start: usize,
+    pub walk: String,
+    pub page: String,
+    pub set: String,
+}
+
+/// How a list reads a subtree's projects (see `scopes.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScopeForm {
+    /// Each row in the list's order tested against the subtree: a wide subtree's page.
+    Walk,
+    /// The subtree's projects gathered first: a narrow subtree.
+    Set,
 }
 
 impl Q {
@@ -25,8 +47,24 @@ impl Q {
         Q {
             sql: sql.to_string(),
             args: Vec::new(),
-            subtree: None,
+            scopes: Vec::new(),
         }
+    }
+    /// This query's SQL with each subtree written as `form` asks (as written for a count when
+    /// `page` is false and `form` is [`ScopeForm::Walk`]). A span whose text was changed after it
+    /// was recorded is left as written: right, only slower.
+    pub(crate) fn read_as(&self, form: ScopeForm, page: bool) -> std::borrow::Cow<'_, str> {
+        if self.scopes.is_empty() || (form == ScopeForm::Walk && !page) {
+            return std::borrow::Cow::Borrowed(&self.sql);
+        }
+        let mut out = self.sql.clone();
+        for s in self.scopes.iter().rev() {
+            let end = s.start + s.walk.len();
+            if out.get(s.start..end) == Some(s.walk.as_str()) {
+                out.replace_range(s.start..end, if form == ScopeForm::Set { &s.set } else { &s.page });
+            }
+        }
+        std::borrow::Cow::Owned(out)
     }
     pub fn push(&mut self, s: &str) -> &mut Self {
         self.sql.push_str(s);
@@ -95,16 +133,12 @@ macro_rules! fetch_page {
         let q: &$crate::sql::Q = &$q;
         $params.check()?;
         // A narrow subtree's projects are gathered as a set; a wide one is walked (see `scopes.rs`).
-        let set_q;
-        let (q, walk): (&$crate::sql::Q, bool) = match q.subtree {
-            Some(root) if $store.narrow_subtree(root).await? => {
-                set_q = $crate::sql::as_a_set(q);
-                (&set_q, false)
-            }
-            _ => (q, true),
+        let (count_form, form) = match q.scopes.first() {
+            Some(s) => $store.subtree_width(s.root).await?.forms(),
+            None => ($crate::sql::ScopeForm::Walk, $crate::sql::ScopeForm::Walk),
         };
         let order: &str = &$order;
-        let (total, kind) = $store.count_list(q).await?;
+        let (total, kind) = $store.count_list(q, count_form).await?;
         let by_key = $crate::sql::key_order(order);
         let mut page_q = q.clone();
         let offset = match (by_key, $params.after_id()) {
@@ -119,7 +153,7 @@ macro_rules! fetch_page {
         let page_sql = format!(
             "select {} {} order by {} limit {} offset {}",
             $select,
-            $crate::sql::for_a_page(&page_q.sql, walk, $store.backend() == $crate::Backend::Sqlite),
+            $crate::sql::for_a_page(&page_q, form, $store.backend() == $crate::Backend::Sqlite),
             order,
             $params.per_page(),
             offset
@@ -145,21 +179,16 @@ macro_rules! fetch_page {
 }
 /// A list's `from … where …` as its page is best read:
 ///
-/// - a scope of a whole subtree (`x.lead_unit_id in (with recursive …)`, see `access::org_set`), when
-///   `walk` (a wide one, see `scopes.rs`), is tested on each row in the list's order (`+ 0` keeps the planner off the lead-unit index)
-///   instead of gathering every project of the subtree and sorting them — 80 ms → 8 ms for a
-///   county's first page among a million projects on SQLite. The count keeps the index, where
-///   gathering is what it needs (7 ms capped). A narrow subtree is a set instead ([`as_a_set`]).
+/// - a subtree's projects as `form` says ([`Q::read_as`]): walked in the list's order where the
+///   subtree is wide — 80 ms → 8 ms for a county's first page among a million projects on SQLite —
+///   or gathered as a set where it is narrow (see `scopes.rs`).
 /// - on SQLite, the project list's flag filter (`Store::flag_join`) becomes a `cross join`, which
 ///   SQLite reads with the projects outside, in the list's order, probing each one's flag by key,
 ///   and the "not archived" test is kept off every index (`+`): otherwise SQLite 3.51 gathered
 ///   every project by an index led by `archived` and sorted them (0.3–1.8 s for the first page of
 ///   any flag among a million) where the walk takes 0.4–1.6 ms. PostgreSQL plans the join itself.
-pub(crate) fn for_a_page(sql: &str, walk: bool, sqlite: bool) -> std::borrow::Cow<'_, str> {
-    let mut sql = std::borrow::Cow::Borrowed(sql);
-    if walk && sql.contains(LED) {
-        sql = std::borrow::Cow::Owned(sql.replace(LED, ".lead_unit_id + 0 in (with recursive"));
-    }
+pub(crate) fn for_a_page(q: &Q, form: ScopeForm, sqlite: bool) -> std::borrow::Cow<'_, str> {
+    let mut sql = q.read_as(form, true);
     if sqlite
         && let Some(at) = sql.find(FLAG_JOIN)
         && let Some(len) = sql[at + FLAG_JOIN.len()..].find(FLAG_JOIN_END)
@@ -181,52 +210,6 @@ pub(crate) fn for_a_page(sql: &str, walk: bool, sqlite: bool) -> std::borrow::Co
 /// turns into a `cross join` ([`for_a_page`]).
 pub(crate) const FLAG_JOIN: &str = " join (select project_id from project_flag where flag in (";
 pub(crate) const FLAG_JOIN_END: &str = ")) pf on pf.project_id = project.id";
-
-/// What a subtree's projects are tested by, as `access::restrict` writes it.
-const LED: &str = ".lead_unit_id in (with recursive";
-/// Where a subtree's units (`access::org_set`) end.
-const SUBTREE_END: &str = ") select id from sub)";
-/// The second test, after ` or <alias>`.
-const TAKES_PART: &str = ".id in (select project_id from project_co_unit where organization_id in (with recursive";
-
-/// `q` with each subtree restriction written as one set of project ids —
-/// `(x.id in (select … led … union all select … co-units …))` — instead of two tests on each
-/// row. The values and their order stay as they were. If the text is not what `access::restrict`
-/// writes, `q` is given back as it is (walked: right, only slower).
-pub(crate) fn as_a_set(q: &Q) -> Q {
-    let sql = &q.sql;
-    let mut out = String::with_capacity(sql.len() + 128);
-    let mut rest = 0;
-    while let Some(found) = sql[rest..].find(LED) {
-        let at = rest + found;
-        let alias_start = sql[..at]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .map_or(0, |i| i + 1);
-        let alias = &sql[alias_start..at];
-        let sub_start = at + LED.len() - "(with recursive".len();
-        let Some(sub_len) = sql[sub_start..].find(SUBTREE_END) else {
-            return q.clone();
-        };
-        let sub_end = sub_start + sub_len + SUBTREE_END.len();
-        let or = format!(" or {alias}{TAKES_PART}");
-        if alias.is_empty() || !sql[sub_end..].starts_with(&or) {
-            return q.clone();
-        }
-        out.push_str(&sql[rest..alias_start]);
-        out.push_str(&format!(
-            "{alias}.id in (select scope_p.id from project scope_p where scope_p.lead_unit_id in "
-        ));
-        out.push_str(&sql[sub_start..sub_end]);
-        out.push_str(" union all select project_id from project_co_unit where organization_id in (with recursive");
-        rest = sub_end + or.len();
-    }
-    out.push_str(&sql[rest..]);
-    Q {
-        sql: out,
-        args: q.args.clone(),
-        subtree: q.subtree,
-    }
-}
 
 /// The record-number column an order starts with, and whether descending: `id desc, …` → `("id", true)`.
 pub(crate) fn key_order(order: &str) -> Option<(&str, bool)> {

@@ -153,12 +153,11 @@ pub(crate) async fn record_event(tx: &mut Tx, ev: &NewEvent) -> Result<bool> {
     q.bind(Arg::Text(pattern));
     if let Some(org) = ev.organization_id {
         // The organisation and those above it.
-        q.push(" and (w.all_units = true or w.organization_id in (with recursive up(id) as (select ");
-        q.bind(Arg::I64(org));
         q.push(
-            " union all select o.parent_id from organization o join up on o.id = up.id where o.parent_id is not null) \
-             select id from up))",
+            " and (w.all_units = true or w.organization_id in (select ancestor_id from org_ancestor where org_id = ",
         );
+        q.bind(Arg::I64(org));
+        q.push("))");
     }
     q.push(" on conflict (webhook_id, event_id) do nothing");
     on_tx!(tx, c => crate::sql::bind_args!(sqlx::query(sqlx::AssertSqlSafe(q.sql.clone())), q.args).execute(c).await.map(|r| r.rows_affected()))?;

@@ -192,7 +192,8 @@ async fn unreachable_table(cx: &Ctx) -> Result<Option<Table>, ApiError> {
             "Everyone due a reminder today has an account.",
         )
         .into();
-    for p in people {
+    let more = people.len().saturating_sub(UNREACHABLE_SHOWN);
+    for p in people.into_iter().take(UNREACHABLE_SHOWN) {
         let items: Vec<String> = p
             .items
             .iter()
@@ -207,8 +208,18 @@ async fn unreachable_table(cx: &Ctx) -> Result<Option<Table>, ApiError> {
             ),
         ]);
     }
+    if more > 0 {
+        t.rows.push(vec![
+            Cell::text("……"),
+            Cell::text(lang.tr_owned((&format!("另有 {more} 人未列出"), &format!("{more} more not listed")))),
+            Cell::text(""),
+        ]);
+    }
     Ok(Some(t))
 }
+
+/// People listed in the board's table of those reminders cannot reach; the rest are counted.
+const UNREACHABLE_SHOWN: usize = 50;
 
 /// The board as a page: `/board`.
 pub async fn board_page(cx: Ctx) -> Result<Response, ApiError> {

@@ -1,18 +1,28 @@
-//! The office's board counts flags from a tally kept per lead unit (migration 0029). Whatever
+//! The board counts flags from a tally kept per lead unit (migration 0029): the office's whole, and
+//! a coordinator's subtree with the projects led elsewhere that its units take part in. Whatever
 //! moves a flag — a due date passing, a report, a project changing its lead unit, a project
-//! finished, a unit moving to another county — the board says what the project list says.
+//! finished, a unit moving to another county — each board says what its reader's project list says.
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{Res, Session, TestApp, spawn_app};
 use axum::http::StatusCode;
+use hezuo_domain::access::Role;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 type Counts = (i64, i64, i64);
 
-/// The projects' flags as the project list shows them, by lead unit's name.
-async fn from_the_list(app: &TestApp) -> BTreeMap<String, Counts> {
+async fn get(app: &TestApp, who: Option<&Session>, uri: &str) -> Res {
+    match who {
+        Some(s) => app.get_by(s, uri).await,
+        None => app.get(uri).await,
+    }
+}
+
+/// The projects' flags as the project list shows them to `who` (the office if None), by lead
+/// unit's name.
+async fn from_the_list(app: &TestApp, who: Option<&Session>) -> BTreeMap<String, Counts> {
     let mut out: BTreeMap<String, Counts> = BTreeMap::new();
-    let list = app.get("/api/v1/projects?per_page=100").await.json();
+    let list = get(app, who, "/api/v1/projects?per_page=100").await.json();
     for p in list["items"].as_array().unwrap() {
         let Some(flag) = p["flag"].as_str() else { continue };
         let unit = app
@@ -40,9 +50,10 @@ fn counts(v: &Value) -> Counts {
     )
 }
 
-/// The board's units and counties (by their Chinese name), checked against the list.
-async fn board(app: &TestApp) -> (BTreeMap<String, Counts>, BTreeMap<String, Counts>) {
-    let b = app.get("/api/v1/board").await.json();
+/// The board's units and counties (by their Chinese name) as `who` reads them, checked against
+/// their list.
+async fn board_of(app: &TestApp, who: Option<&Session>) -> (BTreeMap<String, Counts>, BTreeMap<String, Counts>) {
+    let b = get(app, who, "/api/v1/board").await.json();
     let units: BTreeMap<String, Counts> = b["by_unit"]
         .as_array()
         .unwrap()
@@ -55,11 +66,21 @@ async fn board(app: &TestApp) -> (BTreeMap<String, Counts>, BTreeMap<String, Cou
         .iter()
         .map(|c| (c[0]["zh"].as_str().unwrap().to_string(), counts(&c[1])))
         .collect();
-    assert_eq!(units, from_the_list(app).await, "the board's units against the list");
+    assert_eq!(
+        units,
+        from_the_list(app, who).await,
+        "the board's units against the list"
+    );
     let total = units.values().fold((0, 0, 0), |a, c| (a.0 + c.0, a.1 + c.1, a.2 + c.2));
     assert_eq!(counts(&b["totals"]), total);
     assert_eq!(b["units_more"], 0);
     (units, counties)
+}
+
+/// The office's board, after checking the county coordinator's against their list too.
+async fn board(app: &TestApp, coordinator: &Session) -> (BTreeMap<String, Counts>, BTreeMap<String, Counts>) {
+    board_of(app, Some(coordinator)).await;
+    board_of(app, None).await
 }
 
 #[tokio::test]
@@ -88,6 +109,14 @@ async fn the_board_counts_what_the_list_shows_through_every_change_that_moves_a_
         )
         .await;
     let moving = app.create("projects", mk("食用菌精深加工", unit)).await;
+    // Led by the college, with the county's enterprise taking part: the county's coordinator sees
+    // it, under the college's name.
+    let mut joint = mk("菌渣资源化利用", w.college);
+    joint["co_unit_ids"] = json!([unit]);
+    let joint = app.create("projects", joint).await;
+    let coordinator = app
+        .user("county_coordinator", Role::Coordinator, Some(w.county), None)
+        .await;
     let r = app
         .post(
             &format!("/api/v1/projects/{late}/milestones"),
@@ -102,7 +131,7 @@ async fn the_board_counts_what_the_list_shows_through_every_change_that_moves_a_
 
     // April: the milestone is late (red), the others on time.
     app.set_today("2026-04-03");
-    let (units, counties) = board(&app).await;
+    let (units, counties) = board(&app, &coordinator).await;
     assert_eq!(units["江山市"].0, 1, "{units:?}");
     assert_eq!(counties["江山市"].0, 1, "{counties:?}");
     assert!(!counties.contains_key("市本级") || counties["市本级"].0 == 0);
@@ -116,14 +145,14 @@ async fn the_board_counts_what_the_list_shows_through_every_change_that_moves_a_
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let (units, counties) = board(&app).await;
+    let (units, counties) = board(&app, &coordinator).await;
     assert_eq!(units["衢州市"].0, 1, "{units:?}");
     assert_eq!(counties["市本级"].0, 1, "{counties:?}");
     assert_eq!(counties.get("江山市").map_or(0, |c| c.0), 0, "{counties:?}");
 
     // June: nobody reported April or May; flags turn.
     app.set_today("2026-06-10");
-    board(&app).await;
+    board(&app, &coordinator).await;
 
     // A project is finished: it has no flag any more.
     for status in ["in_progress", "completed"] {
@@ -132,7 +161,7 @@ async fn the_board_counts_what_the_list_shows_through_every_change_that_moves_a_
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     }
-    let (units, counties) = board(&app).await;
+    let (units, counties) = board(&app, &coordinator).await;
     assert!(!units.contains_key("江山市"), "{units:?}");
     let moving_counts = units["江山菌业有限公司"];
     assert_eq!(counties["江山市"], moving_counts, "{counties:?}");
@@ -146,8 +175,10 @@ async fn the_board_counts_what_the_list_shows_through_every_change_that_moves_a_
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let (_, counties) = board(&app).await;
+    let (_, counties) = board(&app, &coordinator).await;
     assert_eq!(counties["龙游县"], moving_counts, "{counties:?}");
     assert!(!counties.contains_key("江山市"), "{counties:?}");
-    let _ = (city, moving);
+    let (units, _) = board_of(&app, Some(&coordinator)).await;
+    assert!(units.contains_key("化学工程学院"), "{units:?}");
+    let _ = (city, moving, joint);
 }
