@@ -7,11 +7,10 @@
 //! written through the store's public API after the domain's own `validate()`, so demo records obey
 //! the same rules as a user's. The same `today` always gives the same data.
 //!
-//! Long because it is a script of one story (organisations → people → agreements → batches →
-//! projects → schedules → reports → accounts) that reads top to bottom; the texts are in
-//! `demo_data.rs` and `demo_demands.rs`.
-//! Over 800 lines: the demo's core world (organisations, people, agreements, projects) written in one
-//! order; each later feature's demo is its own `demo_*.rs`. Next split: the projects into `demo_projects.rs`.
+//! Over 800 lines because it is a script of one story (organisations → people → agreements →
+//! batches → projects → schedules → reports → accounts) that reads top to bottom; the texts are in
+//! `demo_data.rs` and `demo_demands.rs`, and each later feature's demo is its own `demo_*.rs`.
+//! Next split: the projects into `demo_projects.rs`.
 
 #[path = "demo_data.rs"]
 mod data;

@@ -6,11 +6,10 @@
 //! accounts, supervision and attachment paths and the document's annotations; the other features'
 //! paths are in `features.rs` and issue 16's (people and meetings) in `people.rs`.
 //!
-//! Just over 800 lines: the schema list grows with every record kind. The next feature's schemas
-//! go into its own file beside `statistics.rs`, `imports.rs` and `annual_review.rs`.
-//! Over 800 lines: the schema list and the shared path helpers; the paths of each later feature
-//! live in this folder's other files (`features.rs`, `people.rs`, `notifications.rs`…). Next split: the
-//! accounts' and supervision's paths into their own files.
+//! Over 800 lines: the schema list (it grows with every record kind) and the shared path helpers;
+//! each later feature's paths and schemas live in this folder's other files (`features.rs`,
+//! `people.rs`, `statistics.rs`, `annual_review.rs`…). Next split: the accounts' and supervision's
+//! paths into their own files.
 
 mod annual_review;
 mod features;
