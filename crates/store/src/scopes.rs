@@ -155,16 +155,20 @@ mod tests {
     }
 
     #[test]
-    fn a_nested_restriction_is_read_as_a_set_too_and_changed_text_is_left_as_written() {
+    fn a_nested_restriction_is_written_as_a_set_and_changed_text_is_left_as_written() {
         let mut q = Q::new("from milestone m where 1 = 1");
         restrict(&mut q, &coordinator(), RecordKind::Milestone, "m");
-        let set = q.read_as(ScopeForm::Set, true);
         assert!(
-            set.contains(" and p.id in (select scope_p.id from project scope_p"),
-            "{set}"
+            q.sql.contains(" and p.id in (select scope_p.id from project scope_p"),
+            "{}",
+            q.sql
         );
-        assert!(!set.contains(" or p.id in"), "{set}");
+        assert!(!q.sql.contains(" or p.id in"), "{}", q.sql);
+        assert!(q.scopes.is_empty(), "a nested subtree is not rewritten by a list");
+        assert_eq!(q.read_as(ScopeForm::Walk, true), q.sql);
         // Text changed where a subtree was recorded: it is read as it stands, walked.
+        let mut q = Q::new("from project where 1 = 1");
+        restrict(&mut q, &coordinator(), RecordKind::Project, "project");
         let mut cut = q.clone();
         cut.sql.truncate(40);
         assert_eq!(cut.read_as(ScopeForm::Set, true), cut.sql);

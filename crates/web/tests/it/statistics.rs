@@ -465,6 +465,14 @@ async fn the_page_links_each_figure_to_exactly_the_records_it_counts_and_exports
         ("batch_year=2026&county=330881&flag=yellow", 1),
         ("flag=red,yellow", 2),
         ("flag=green", 0),
+        // A flag with statuses: only those being carried out can have one (P1 in progress, P2
+        // approved); both together are no test, none of them matches nothing.
+        ("flag=red,yellow&status=approved,in_progress", 2),
+        ("flag=red,yellow&status=in_progress", 1),
+        ("flag=red,yellow&status=approved,completed", 1),
+        ("flag=red,yellow&status=completed,cancelled", 0),
+        ("flag=red,yellow&kind=engineering", 1),
+        ("flag=red,yellow&batch_year=2025", 0),
     ] {
         let r = app.get(&format!("/api/v1/projects?{q}")).await;
         assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.text());
