@@ -81,13 +81,7 @@ fn in_projects_seen(q: &mut Q, v: &Viewer, col: &str) {
     q.push(&format!("{col} in (select p.id from project p where 1 = 1"));
     let from = q.scopes.len();
     restrict(q, v, RecordKind::Project, "p");
-    let spans: Vec<crate::sql::ScopeSpan> = q.scopes.drain(from..).collect();
-    for s in spans.iter().rev() {
-        let end = s.start + s.walk.len();
-        if q.sql.get(s.start..end) == Some(s.walk.as_str()) {
-            q.sql.replace_range(s.start..end, &s.set);
-        }
-    }
+    q.write_as_sets(from);
     q.push(")");
 }
 

@@ -362,8 +362,9 @@ impl Store {
     /// the tally's last flags are today's).
     async fn flags_in_subtree(&self, root: i64) -> Result<Vec<LeadFlags>> {
         let mut tx = self.read().await?;
-        let mut q = Q::new("select org_id from org_ancestor where ancestor_id = ");
-        q.bind(Arg::I64(root));
+        let mut q = Q::new("select s.org_id from ");
+        crate::access::org_subtree(&mut q, root);
+        q.push(" s");
         let units: Vec<i64> = on_tx!(&mut tx, c =>
             bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(c).await)?;
         // The projects its units take part in, by number; their flags are then found by key.

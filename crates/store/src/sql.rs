@@ -58,13 +58,14 @@ impl Q {
             return std::borrow::Cow::Borrowed(&self.sql);
         }
         let mut out = self.sql.clone();
-        for s in self.scopes.iter().rev() {
-            let end = s.start + s.walk.len();
-            if out.get(s.start..end) == Some(s.walk.as_str()) {
-                out.replace_range(s.start..end, if form == ScopeForm::Set { &s.set } else { &s.page });
-            }
-        }
+        write_spans(&mut out, &self.scopes, form);
         std::borrow::Cow::Owned(out)
+    }
+    /// Writes the subtrees recorded from the `from`-th on as their gathered sets, for good, and
+    /// forgets them: a restriction nested in a subquery, which no list may read another way.
+    pub(crate) fn write_as_sets(&mut self, from: usize) {
+        let spans: Vec<ScopeSpan> = self.scopes.drain(from..).collect();
+        write_spans(&mut self.sql, &spans, ScopeForm::Set);
     }
     pub fn push(&mut self, s: &str) -> &mut Self {
         self.sql.push_str(s);
@@ -89,6 +90,17 @@ impl Q {
             self.bind(Arg::I64(*id));
         }
         self.push(")")
+    }
+}
+
+/// Writes each span of `sql` as `form` (a page's walk or the gathered set), last first so that
+/// the earlier offsets hold; a span whose text was changed is left as written.
+fn write_spans(sql: &mut String, spans: &[ScopeSpan], form: ScopeForm) {
+    for s in spans.iter().rev() {
+        let end = s.start + s.walk.len();
+        if sql.get(s.start..end) == Some(s.walk.as_str()) {
+            sql.replace_range(s.start..end, if form == ScopeForm::Set { &s.set } else { &s.page });
+        }
     }
 }
 

@@ -12,8 +12,6 @@
 //! training's row lock, its scope check and the phone masking with the record's own writes; the
 //! next split is the participants' part (`training_participants.rs`: `import_participants` to
 //! `remove_participant` and the helpers below `mask_phone`), not made on issue 16's merge day.
-//! Over 800 lines: the record, participants and their import share one transaction shape. Next split:
-//! the participants and their import into `training_participants.rs`.
 
 use crate::access::{Viewer, audit, authorize, check, must_see, restrict, restrict_own, snapshot};
 use crate::records::{archived_clause, expect_version, id_filter, lock_exists};
