@@ -189,6 +189,10 @@ pub struct StatsTable {
     pub total_previous: Option<Figures>,
     /// Figures whose records have no such group (e.g. demands by project kind): 0 in every row.
     pub not_grouped: Vec<&'static str>,
+    /// When these figures were made, if they are ones kept from a few minutes before (a province's
+    /// statistics take seconds to make; see `hezuo_store::kept`); absent when made for this view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl StatsTable {

@@ -489,6 +489,99 @@ impl SearchIndex {
     }
 }
 
+impl SearchIndex {
+    /// Hits for `req` as [`SearchIndex::search`] finds them, without their text: kind, number,
+    /// score, county, industry, year and status, read from the columns and `labels` — no stored
+    /// document. [`SearchIndex::fill`] adds the text of the hits a page shows.
+    pub fn search_keys(&self, req: &SearchRequest) -> anyhow::Result<Vec<Hit>> {
+        if req.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let Some(query) = self.query(req) else {
+            return Ok(Vec::new());
+        };
+        let searcher = self.inner.reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(req.limit).order_by_score())?;
+        let f = &self.inner.fields;
+        let labelled = [f.kind, f.county, f.industry, f.status];
+        type Columns = (
+            std::sync::Arc<crate::labels::SegmentLabels>,
+            tantivy::columnar::Column<i64>,
+            Option<tantivy::columnar::Column<i64>>,
+        );
+        let mut segments: HashMap<u32, Columns> = HashMap::new();
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let (labels, ids, years) = match segments.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let reader = searcher.segment_reader(address.segment_ord);
+                    let fast = reader.fast_fields();
+                    e.insert((
+                        crate::labels::segment_labels(reader, &labelled)?,
+                        fast.i64("id")?,
+                        fast.i64("year").ok(),
+                    ))
+                }
+            };
+            let doc = address.doc_id;
+            let Some(kind) = labels.get(0, doc).and_then(RecordKind::parse) else {
+                continue;
+            };
+            let Some(id) = ids.first(doc) else {
+                continue;
+            };
+            let label = |i: usize| labels.get(i, doc).map(str::to_string);
+            hits.push(Hit {
+                kind,
+                id,
+                score,
+                title: String::new(),
+                body: String::new(),
+                names: Vec::new(),
+                county: label(1),
+                industry: label(2),
+                year: years
+                    .as_ref()
+                    .and_then(|c| c.first(doc))
+                    .and_then(|y| i32::try_from(y).ok()),
+                status: label(3),
+            });
+        }
+        Ok(hits)
+    }
+
+    /// Adds the title, body and names of each of `hits` from its stored document, found by its
+    /// key (a hit no longer in the index keeps none).
+    pub fn fill(&self, hits: &mut [Hit]) -> anyhow::Result<()> {
+        let searcher = self.inner.reader.searcher();
+        let f = &self.inner.fields;
+        for h in hits {
+            let key = TermQuery::new(
+                Term::from_field_text(f.key, &key_of(h.kind, h.id)),
+                IndexRecordOption::Basic,
+            );
+            let Some((_, address)) = searcher
+                .search(&key, &TopDocs::with_limit(1).order_by_score())?
+                .into_iter()
+                .next()
+            else {
+                continue;
+            };
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+            h.title = text(f.title).unwrap_or_default();
+            h.body = text(f.body).unwrap_or_default();
+            h.names = doc
+                .get_all(f.names)
+                .filter_map(|v| v.as_str())
+                .map(str::to_string)
+                .collect();
+        }
+        Ok(())
+    }
+}
+
 pub(crate) fn boosted(term: Term, boost: f32) -> Box<dyn Query> {
     let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
     if boost == 1.0 {

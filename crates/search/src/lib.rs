@@ -3,10 +3,12 @@
 //! [`analysis`] holds the pure text functions (normalisation, jieba tokens, pinyin keys,
 //! similarity, highlighting); `index` holds [`SearchIndex`], which the store's change feed keeps
 //! up to date and the web layer queries; [`matching`] ranks results and experts for a demand,
-//! adding the synonyms of the demand's words from `synonyms` (compiled-in groups, low weight).
+//! adding the synonyms of the demand's words from `synonyms` (compiled-in groups, low weight);
+//! `labels` keeps each segment's kinds, counties, industries and statuses, read once from the terms.
 
 pub mod analysis;
 mod index;
+mod labels;
 pub mod matching;
 mod synonyms;
 

@@ -18,9 +18,10 @@ use tantivy::index::{InvertedIndexReader, SegmentId};
 use tantivy::postings::TermInfo;
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocSet, SegmentReader, TERMINATED, Term};
+use tantivy::{DocAddress, DocSet, SegmentReader, Term};
 
 use crate::index::{Fields, SearchIndex};
+use crate::labels::walk_terms;
 use crate::{analysis, synonyms};
 
 /// Boosts of the title (a result's keywords, a paper's title, a person's name) and of the body
@@ -106,30 +107,6 @@ const KINDS: [RecordKind; 3] = [RecordKind::ResearchResult, RecordKind::ExpertWo
 /// Segments whose facts are kept (an index has a few dozen at most).
 const FACTS_CAPACITY: usize = 512;
 static FACTS: LazyLock<Mutex<HashMap<SegmentId, Arc<SegmentFacts>>>> = LazyLock::new(Default::default);
-
-/// Every (term, document) of a field's postings in a segment: `term` maps a term to a value once,
-/// `doc` takes that value for each document holding the term.
-fn walk_terms<T: Copy>(
-    reader: &SegmentReader,
-    field: Field,
-    mut term: impl FnMut(&[u8]) -> Option<T>,
-    mut doc: impl FnMut(T, u32),
-) -> tantivy::Result<()> {
-    let inverted = reader.inverted_index(field)?;
-    let mut terms = inverted.terms().stream()?;
-    while terms.advance() {
-        let Some(value) = term(terms.key()) else {
-            continue;
-        };
-        let mut postings = inverted.read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
-        let mut d = postings.doc();
-        while d != TERMINATED {
-            doc(value, d);
-            d = postings.advance();
-        }
-    }
-    Ok(())
-}
 
 fn segment_facts(reader: &SegmentReader, f: &Fields) -> tantivy::Result<Arc<SegmentFacts>> {
     let id = reader.segment_id();

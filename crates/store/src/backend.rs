@@ -276,6 +276,21 @@ pub async fn connect(url: Option<&str>, data_dir: &Path) -> Result<(Db, Backend,
     }
 }
 
+/// Names the schema the migrations of `backend` make: the same text gives the same name (tests on
+/// PostgreSQL copy one migrated template database per schema instead of migrating each).
+pub fn schema_fingerprint(backend: Backend) -> String {
+    use sha2::{Digest, Sha256};
+    let list = match backend {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    };
+    let mut h = Sha256::new();
+    for (v, d, sql) in list {
+        h.update(format!("{v}\u{0}{d}\u{0}{sql}\u{0}").as_bytes());
+    }
+    hex::encode(&h.finalize()[..8])
+}
+
 pub async fn migrate(db: &Db) -> Result<()> {
     match db {
         Db::Sqlite(p) => migrator(SQLITE).run(p).await?,

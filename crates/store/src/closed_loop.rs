@@ -12,6 +12,7 @@ use crate::sql::{Arg, Q, bind_args};
 use crate::{Result, Store, on_db};
 use chrono::{DateTime, NaiveDate, Utc};
 use hezuo_domain::RecordKind;
+use hezuo_domain::access::Role;
 use hezuo_domain::closed_loop::{DemandLoopStep, ResultLoopStep, StepFigures, Trail, funnel};
 use hezuo_domain::demand::DemandStatus;
 
@@ -40,6 +41,8 @@ pub struct Funnel<S> {
     /// How many demands (or results) it counts.
     pub total: i64,
     pub steps: Vec<(S, StepFigures)>,
+    /// When it was counted, if it is one kept from a few minutes before (see `kept`).
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A demand waiting (or stopped) at a step: what the office chases.
@@ -311,13 +314,36 @@ impl Store {
     }
 
     /// The funnel of the demands `f` selects that `v` may see, with only confirmed outcomes.
+    ///
+    /// Where counting it took long (a province's 200,000 demands), it is kept a few minutes and
+    /// `as_of` says when it was counted (see `kept`).
     pub async fn demand_funnel(&self, v: &Viewer, f: &LoopFilter) -> Result<Funnel<DemandLoopStep>> {
-        let trails: Vec<Trail> = self.demand_trails(v, f).await?.into_iter().map(|t| t.trail).collect();
-        let figures = funnel(DemandLoopStep::ALL.len(), &trails);
-        Ok(Funnel {
-            total: trails.len() as i64,
-            steps: DemandLoopStep::ALL.iter().copied().zip(figures).collect(),
-        })
+        // Who sees which demands: the scope, and for an expert or enterprise the user themself.
+        let broad = matches!(v.role, Role::Office | Role::Leader | Role::Coordinator);
+        let key = format!(
+            "demand funnel {:?} {:?} {:?} {f:?} {}",
+            v.scope,
+            (!broad).then_some(v.role),
+            (!broad).then_some(v.user_id),
+            self.today()
+        );
+        let (v, f) = (v.clone(), f.clone());
+        let (mut funnel_now, as_of) = self
+            .kept(key, move |s: Store| {
+                let (v, f) = (v.clone(), f.clone());
+                async move {
+                    let trails: Vec<Trail> = s.demand_trails(&v, &f).await?.into_iter().map(|t| t.trail).collect();
+                    let figures = funnel(DemandLoopStep::ALL.len(), &trails);
+                    Ok(Funnel {
+                        total: trails.len() as i64,
+                        steps: DemandLoopStep::ALL.iter().copied().zip(figures).collect(),
+                        as_of: None,
+                    })
+                }
+            })
+            .await?;
+        funnel_now.as_of = as_of;
+        Ok(funnel_now)
     }
 
     /// The demands whose furthest step is `step` (any step short of the end when `None`) and that
@@ -421,6 +447,7 @@ impl Store {
         Ok(Funnel {
             total: trails.len() as i64,
             steps: ResultLoopStep::ALL.iter().copied().zip(figures).collect(),
+            as_of: None,
         })
     }
 

@@ -39,6 +39,14 @@ struct Row {
     updated_at: DateTime<Utc>,
 }
 
+/// A project's row with its co-units' numbers, comma-separated (`Store::get_project`).
+#[derive(sqlx::FromRow)]
+struct WithCoUnits {
+    #[sqlx(flatten)]
+    row: Row,
+    co_units: Option<String>,
+}
+
 const COLS: &str = "id, title, kind, batch_year, batch_id, lead_unit_id, responsible_person_id, origin, agreement_id, origin_note, \
                     contract_amount_fen, funding_won_fen, status, start_on, end_on, summary, archived, created_at, updated_at";
 
@@ -122,6 +130,16 @@ fn status_test(q: &mut Q, list: &[&str]) {
     }
     q.push(")");
 }
+
+/// The years of `project_years`: for each value of `archived`, the greatest year, then the
+/// greatest below it, and so on (each step one index seek).
+const YEARS_SQL: &str = "with recursive y(a, v) as ( \
+       select a, (select max(batch_year) from project where archived = a) \
+         from (select false as a union all select true as a) s \
+       union all \
+       select a, (select max(batch_year) from project where archived = y.a and batch_year < y.v) \
+         from y where v is not null) \
+     select distinct v from y where v is not null order by v desc limit 50";
 
 impl Store {
     async fn with_co_units(&self, rows: Vec<Row>) -> Result<Vec<Project>> {
@@ -225,11 +243,32 @@ impl Store {
         })
     }
 
+    /// A project the viewer may see, read with its co-units and the viewer's scope in one statement
+    /// (one trip to the database where there were five: a transaction's begin and end, the scope's
+    /// test, the row, the co-units); its flag's inputs are read only if it is being carried out.
     pub async fn get_project(&self, v: &Viewer, id: i64) -> Result<Project> {
-        let mut tx = self.read().await?;
-        must_see(&mut tx, v, RecordKind::Project, id).await?;
-        let r = fetch(&mut tx, id).await?;
-        tx.commit().await?;
+        let co_units = match self.backend() {
+            crate::Backend::Sqlite => "group_concat(c.organization_id)",
+            crate::Backend::Postgres => "string_agg(cast(c.organization_id as text), ',')",
+        };
+        let mut q = Q::new(&format!(
+            "select {COLS}, (select {co_units} from project_co_unit c where c.project_id = t.id) as co_units \
+             from project t where t.id = "
+        ));
+        q.bind(Arg::I64(id));
+        restrict(&mut q, v, RecordKind::Project, "t");
+        let row: Option<WithCoUnits> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args)
+            .fetch_optional(p).await)?;
+        let row = row.ok_or(StoreError::NotFound)?;
+        let mut co: Vec<i64> = row
+            .co_units
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter_map(|n| n.trim().parse().ok())
+            .collect();
+        co.sort_unstable();
+        let r = row.row.into_record(co);
         let mut one = [r];
         self.apply_flags(&mut one).await?;
         let [r] = one;
@@ -237,9 +276,12 @@ impl Store {
     }
 
     /// The batch years that have projects, newest first (for filter menus).
+    ///
+    /// Read as a loose index scan of `project_batch (archived, batch_year, id)`: one seek per year
+    /// and per value of `archived`, rather than `select distinct`, which read every project's
+    /// entry (80 ms at a million projects on every list page).
     pub async fn project_years(&self) -> Result<Vec<i32>> {
-        Ok(on_db!(&self.db, p => sqlx::query_scalar(
-            "select distinct batch_year from project order by batch_year desc limit 50").fetch_all(p).await)?)
+        Ok(on_db!(&self.db, p => sqlx::query_scalar(YEARS_SQL).fetch_all(p).await)?)
     }
 
     pub async fn create_project(&self, v: &Viewer, d: &ProjectData) -> Result<Project> {

@@ -29,19 +29,41 @@ pub struct Notification {
     pub created_at: DateTime<Utc>,
 }
 
+/// The due days a reminder is sent for on `today`: the day before (overdue), today, and each of
+/// `days_before` ahead — the days [`when`] answers for.
+fn due_days(today: NaiveDate, days_before: &[i64]) -> Vec<NaiveDate> {
+    let mut days: Vec<NaiveDate> = [-1, 0]
+        .iter()
+        .chain(days_before.iter().filter(|n| **n > 0))
+        .map(|n| today + chrono::Duration::days(*n))
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    days
+}
+
 impl Store {
     /// Everything due around `today` for the responsible persons of projects being carried out:
     /// their milestones, and their reports for periods of approved batches not yet filed; and for
     /// the persons responsible for meetings' decisions still open, those decisions.
     pub async fn reminders_due(&self, today: NaiveDate, days_before: &[i64]) -> Result<Vec<PersonDue>> {
-        let horizon = today + chrono::Duration::days(days_before.iter().copied().max().unwrap_or(0).max(0));
-        let since = today - chrono::Duration::days(1);
+        // Only the days a reminder falls on (yesterday, today and each of `days_before` ahead), not
+        // the week between: at a million projects the week's milestones were 4,587 rows and 75 ms.
+        let days = due_days(today, days_before);
+        let on_days = (1..=days.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
         let mut out: BTreeMap<i64, Vec<DueItem>> = BTreeMap::new();
-        let milestones: Vec<(String, NaiveDate, String, i64)> = on_db!(&self.db, p => sqlx::query_as(
+        let sql = format!(
             "select m.title, m.due_on, p.title, p.responsible_person_id from milestone m join project p on p.id = m.project_id \
              where m.done_on is null and m.archived = false and p.archived = false and p.status in ('approved', 'in_progress') \
-             and p.responsible_person_id is not null and m.due_on >= $1 and m.due_on <= $2 order by m.due_on, m.id")
-            .bind(since).bind(horizon).fetch_all(p).await)?;
+             and p.responsible_person_id is not null and m.due_on in ({on_days}) order by m.due_on, m.id"
+        );
+        let milestones: Vec<(String, NaiveDate, String, i64)> = on_db!(&self.db, p => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for d in &days {
+                q = q.bind(*d);
+            }
+            q.fetch_all(p).await
+        })?;
         for (title, due, project, person) in milestones {
             if let Some(w) = when(today, due, days_before) {
                 out.entry(person).or_default().push(DueItem {
@@ -85,11 +107,18 @@ impl Store {
             }
         }
         // Decisions of meetings (议定事项) still open, to the person responsible for each.
-        let decisions: Vec<(String, NaiveDate, String, i64)> = on_db!(&self.db, p => sqlx::query_as(
+        let sql = format!(
             "select d.title, d.due_on, e.title, d.responsible_person_id from decision d join event e on e.id = d.event_id \
              where d.archived = false and d.status in ('open', 'in_progress') and d.responsible_person_id is not null \
-             and d.due_on >= $1 and d.due_on <= $2 order by d.due_on, d.id")
-            .bind(since).bind(horizon).fetch_all(p).await)?;
+             and d.due_on in ({on_days}) order by d.due_on, d.id"
+        );
+        let decisions: Vec<(String, NaiveDate, String, i64)> = on_db!(&self.db, p => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for d in &days {
+                q = q.bind(*d);
+            }
+            q.fetch_all(p).await
+        })?;
         for (title, due, event, person) in decisions {
             if let Some(w) = when(today, due, days_before) {
                 out.entry(person).or_default().push(DueItem {

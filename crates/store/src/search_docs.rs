@@ -357,7 +357,10 @@ impl Store {
         let mut out = HashSet::new();
         for kind in SEARCHABLE {
             let ids: Vec<i64> = hits.iter().filter(|(k, _)| *k == kind).map(|(_, i)| *i).collect();
-            for chunk in ids.chunks(500) {
+            // Large chunks: a coordinator's scope is a set each query gathers again (at 500 a
+            // chunk, 20 gatherings of a county's projects for a search's 10,000 hits, 50 ms).
+            // Within both backends' limits on bound values (SQLite 32,766, PostgreSQL 65,535).
+            for chunk in ids.chunks(VISIBLE_CHUNK) {
                 let mut q = Q::new(&format!("select t.id from {} t where t.id in ", kind.table()));
                 q.bind_list(chunk);
                 restrict(&mut q, v, kind, "t");
@@ -368,3 +371,6 @@ impl Store {
         Ok(out)
     }
 }
+
+/// Hits checked per query by `Store::visible_among`.
+const VISIBLE_CHUNK: usize = 5_000;

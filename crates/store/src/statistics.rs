@@ -208,6 +208,9 @@ impl Store {
     /// no previous figures, when `year` is None; by year, every year with the one before it).
     /// The office and leaders read the whole; a coordinator the records of their subtree; other
     /// roles are refused.
+    ///
+    /// Where making them took long (a province's), they are kept a few minutes and `as_of` says
+    /// when they were made (see `kept`): they are the same for every viewer of the same scope.
     pub async fn statistics(&self, v: &Viewer, by: StatsBy, year: Option<i32>) -> Result<StatsTable> {
         if !matches!(v.role, Role::Office | Role::Leader | Role::Coordinator) {
             return Err(StoreError::Forbidden(Msg::new(
@@ -215,6 +218,20 @@ impl Store {
                 "Statistics are for the office, leaders and coordinators",
             )));
         }
+        // The same for every viewer of one scope: the office's and leaders' (the whole) are one.
+        let key = format!("statistics {:?} {} {year:?} {}", v.scope, by.as_str(), self.today());
+        let viewer = v.clone();
+        let (mut t, as_of) = self
+            .kept(key, move |s: Store| {
+                let v = viewer.clone();
+                async move { s.make_statistics(&v, by, year).await }
+            })
+            .await?;
+        t.as_of = as_of;
+        Ok(t)
+    }
+
+    async fn make_statistics(&self, v: &Viewer, by: StatsBy, year: Option<i32>) -> Result<StatsTable> {
         let orgs = self.stats_orgs().await?;
         let mut acc = Acc::default();
         // Projects in SQL; with a year, that year and the one before only.
@@ -646,6 +663,7 @@ fn build_table(by: StatsBy, year: Option<i32>, acc: Acc, orgs: &Orgs, city: Opti
             total,
             total_previous,
             not_grouped: not_grouped(by),
+            as_of: None,
         };
     }
     let mut groups: BTreeMap<String, (Figures, Figures)> = BTreeMap::new();
@@ -689,5 +707,6 @@ fn build_table(by: StatsBy, year: Option<i32>, acc: Acc, orgs: &Orgs, city: Opti
         total,
         total_previous,
         not_grouped: not_grouped(by),
+        as_of: None,
     }
 }

@@ -11,7 +11,7 @@ use hezuo_domain::access::Action;
 use hezuo_domain::notification::NotificationKind;
 use hezuo_domain::project::{Milestone, Project, ProjectStatus};
 use hezuo_domain::supervision::{
-    Batch, BatchData, BatchStatus, Cadence, PeriodReport, ProgressReport, ReportData, flag, period_by_label,
+    Batch, BatchData, BatchStatus, Cadence, PeriodReport, ProgressReport, ReportData, flag, period_by_label, supervised,
 };
 use hezuo_domain::{FieldErrors, ListParams, Msg, Page, RecordKind};
 use std::collections::HashMap;
@@ -539,10 +539,18 @@ impl Store {
     /// Sets each project's flag from its milestones and, when it is in an approved batch, its reports;
     /// a project not being carried out gets none.
     pub(crate) async fn apply_flags(&self, projects: &mut [Project]) -> Result<()> {
-        if projects.is_empty() {
+        // Only a project being carried out has a flag: the others' milestones, batches and reports
+        // are not read (three trips to the database for a project by id, most of which carry none).
+        let watched: Vec<Project> = projects.iter().filter(|p| supervised(p.status)).cloned().collect();
+        if watched.is_empty() {
+            for p in projects.iter_mut() {
+                p.flag = None;
+                p.flag_reasons.clear();
+                p.flag_words.clear();
+            }
             return Ok(());
         }
-        let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
+        let ids: Vec<i64> = watched.iter().map(|p| p.id).collect();
         let mut q = Q::new(&format!(
             "select {} from milestone where archived = false and project_id in ",
             crate::projects::MILESTONE_COLS
@@ -553,7 +561,7 @@ impl Store {
         for m in milestones {
             by_project.entry(m.project_id).or_default().push(m);
         }
-        let reports = self.period_reports(projects).await?;
+        let reports = self.period_reports(&watched).await?;
         let today = self.today();
         for p in projects.iter_mut() {
             let state = flag(

@@ -217,8 +217,9 @@ pub async fn run_search(s: &AppState, v: &Viewer, lang: Lang, p: &SearchParams) 
         include_restricted: v.role == Role::Office,
         limit: CANDIDATES,
     };
-    // The engine's part on its own threads; the database reads around it stay here.
-    let mut hits: Vec<Hit> = s.search.run(move |index| index.search(&req)).await??;
+    // The engine's part on its own threads; the database reads around it stay here. The hits
+    // come without their text, which only the page shown needs (`fill` below).
+    let mut hits: Vec<Hit> = s.search.run(move |index| index.search_keys(&req)).await??;
     let keys: Vec<(RecordKind, i64)> = hits.iter().map(|h| (h.kind, h.id)).collect();
     let allowed = s.store.visible_among(v, &keys).await?;
     hits.retain(|h| allowed.contains(&(h.kind, h.id)));
@@ -242,10 +243,16 @@ pub async fn run_search(s: &AppState, v: &Viewer, lang: Lang, p: &SearchParams) 
     });
     let total = hits.len();
     let start = ((page - 1) * per_page) as usize;
-    let items = hits
+    let shown: Vec<Hit> = hits.into_iter().skip(start).take(per_page as usize).collect();
+    let shown = s
+        .search
+        .run(move |index| {
+            let mut shown = shown;
+            index.fill(&mut shown).map(|()| shown)
+        })
+        .await??;
+    let items = shown
         .into_iter()
-        .skip(start)
-        .take(per_page as usize)
         .map(|h| {
             let text = if h.body.is_empty() {
                 h.names.join("，")

@@ -35,14 +35,9 @@ impl TestStore {
         {
             Some(admin) => {
                 let name = format!("hezuo_store_test_{tag}");
-                let admin_store = Store::open(Some(&admin), &dir)
-                    .await
-                    .expect("connect to TEST_DATABASE_URL");
-                admin_store
-                    .execute_admin(&format!("create database {name}"))
+                Store::create_migrated_database(&admin, &dir, &name)
                     .await
                     .expect("create test database");
-                admin_store.close().await;
                 let (base, _) = admin.rsplit_once('/').expect("database url with a database name");
                 (Some(format!("{base}/{name}")), Some((admin, name)))
             }
@@ -52,6 +47,9 @@ impl TestStore {
             .await
             .expect("open store")
             .with_clock(Clock::Fixed(TODAY.parse().expect("a date")));
+        // Figures made on every view, however long they take (see `hezuo_store::kept`): a test's
+        // must follow each write, and on a loaded machine a small store's could take 100 ms.
+        store.set_keep_results_after(std::time::Duration::from_secs(3600));
         TestStore { store, dir, pg }
     }
 }

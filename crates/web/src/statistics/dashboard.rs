@@ -50,6 +50,8 @@ pub struct Dashboard {
     /// Whether the county map is drawn (the city is known).
     pub has_map: bool,
     pub export: String,
+    /// When the figures were made, if kept from before (`super::as_of_note`).
+    pub as_of: Option<String>,
 }
 
 /// What the dashboard is asked for: the year, the figure the map shades.
@@ -274,6 +276,7 @@ impl Dashboard {
                 },
             )
             .await?;
+        let funnel_as_of = funnel.as_of;
         let steps: Vec<(String, f64)> = funnel
             .steps
             .iter()
@@ -371,6 +374,7 @@ impl Dashboard {
             charts,
             map_choices,
             export: format!("/dashboard?year={year}&format=xlsx"),
+            as_of: super::as_of_note(lang, [by_county.as_of, by_college.as_of, by_year.as_of, funnel_as_of]),
         })
     }
 }

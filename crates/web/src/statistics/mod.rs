@@ -123,6 +123,11 @@ pub struct StatsAnswer {
     pub total_change: Option<BTreeMap<String, Change>>,
     /// Figures whose records have no such group: 0 in the rows, counted in `total` only.
     pub not_grouped: Vec<String>,
+    /// When the figures were made, where they are ones kept a few minutes (a large store's figures
+    /// take seconds to make: those that took over 100 ms are kept five minutes); absent when made
+    /// for this request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 fn changes(now: &Figures, before: Option<&Figures>) -> Option<BTreeMap<String, Change>> {
@@ -154,6 +159,7 @@ pub fn answer(lang: Lang, t: &StatsTable) -> StatsAnswer {
         total_previous: t.total_previous,
         total_change: changes(&t.total, t.total_previous.as_ref()),
         not_grouped: t.not_grouped.iter().map(|s| s.to_string()).collect(),
+        as_of: t.as_of,
     }
 }
 
@@ -296,6 +302,8 @@ struct StatsPage {
     notes: Vec<String>,
     export: String,
     has_previous: bool,
+    /// When the figures were made, if kept from before (`as_of_note`).
+    as_of: Option<String>,
 }
 
 /// Where the records behind one figure of one group are listed, with the same filters; None when
@@ -424,6 +432,17 @@ pub fn lines(lang: Lang, t: &StatsTable, defs: &[&'static FigureDef]) -> Vec<Sta
 }
 
 /// The years to choose from: those with projects, and this year.
+/// "数据截至 …" where figures are ones kept from a few minutes before (the oldest of them), for
+/// the statistics page and the dashboard; None when every figure was made for this view.
+pub fn as_of_note(lang: Lang, made: impl IntoIterator<Item = Option<chrono::DateTime<chrono::Utc>>>) -> Option<String> {
+    let oldest = made.into_iter().flatten().min()?;
+    let at = views::local_time(oldest);
+    Some(lang.tr_owned((
+        &format!("数据截至 {at}（数据量大，统计结果每 5 分钟重新计算一次）"),
+        &format!("Figures as of {at} (a large store: they are made again every 5 minutes)"),
+    )))
+}
+
 pub async fn year_options(cx: &Ctx) -> Result<(Vec<i32>, i32), ApiError> {
     let mut years = cx.store().project_years().await?;
     let this_year = chrono::Datelike::year(&cx.store().today());
@@ -498,6 +517,7 @@ async fn stats_page(cx: Ctx, Query(p): Query<StatsParams>) -> Result<Response, A
         notes,
         export: format!("/api/v1/stats?by={}&year={year_q}&format=xlsx", by.as_str()),
         has_previous,
+        as_of: as_of_note(lang, [t.as_of]),
     };
     Ok(views::render(&view))
 }

@@ -443,3 +443,62 @@ async fn metrics_count_requests_by_route_and_status_for_the_office_only() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "a page: sign in first");
 }
+
+/// Everyone files the same month's report of one project at once (a unit's staff, or a retry from a
+/// second tab): each filing is a new version or a 409 that names the period, never a 500; the
+/// versions kept are exactly the filings answered 201, numbered 1, 2, 3… without a gap or a repeat.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn versions_of_one_report_filed_at_once_are_each_kept_or_refused_with_409() {
+    let mut app = spawn_app().await;
+    app.set_today("2026-04-10");
+    let w = app.seed().await;
+    let batch = app
+        .create(
+            "batches",
+            json!({"year": 2026, "title": "2026", "cadence": "monthly", "report_due_day": 10}),
+        )
+        .await;
+    let p = app
+        .create(
+            "projects",
+            json!({"title": "同时填报", "kind": "research", "batch_year": 2026, "batch_id": batch,
+                "lead_unit_id": w.enterprise, "start_on": "2026-01-01", "end_on": "2026-12-31"}),
+        )
+        .await;
+    app.post(&format!("/api/v1/batches/{batch}/approve"), json!({})).await;
+    let app = Arc::new(app);
+    let got = rush(&app, 8, 4, move |app, c, n| async move {
+        let r = app
+            .post(
+                &format!("/api/v1/projects/{p}/reports"),
+                json!({"period": "2026-03", "done_text": format!("第{c}人第{n}次填报"), "percent": 30}),
+            )
+            .await;
+        if r.status == StatusCode::CONFLICT {
+            assert!(r.text().contains("period"), "a 409 names the field: {}", r.text());
+        }
+        r.status
+    })
+    .await;
+    assert!(
+        got.iter()
+            .all(|s| [StatusCode::CREATED, StatusCode::CONFLICT].contains(s)),
+        "{:?}",
+        tally(&got)
+    );
+    let filed = got.iter().filter(|s| **s == StatusCode::CREATED).count();
+    assert!(filed >= 1, "{:?}", tally(&got));
+    let listed = app
+        .get(&format!("/api/v1/projects/{p}/reports?per_page=200"))
+        .await
+        .json();
+    let mut versions: Vec<i64> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["period"] == "2026-03")
+        .map(|r| r["version"].as_i64().unwrap())
+        .collect();
+    versions.sort_unstable();
+    assert_eq!(versions, (1..=filed as i64).collect::<Vec<_>>(), "{:?}", tally(&got));
+}

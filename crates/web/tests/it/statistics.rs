@@ -538,6 +538,58 @@ async fn the_leaders_home_and_the_dashboard_show_the_years_figures_charts_and_ta
     assert!(rows.iter().any(|r| r[0] == "合计"));
 }
 
+/// A province's figures take seconds to make. Made slowly, they are kept a few minutes — the same
+/// for the office and the leaders — and the API, the statistics page and the dashboard say when
+/// they were made; made on every view (every small store's) they are exact and say nothing.
+#[tokio::test]
+async fn figures_slow_to_make_are_kept_a_few_minutes_and_the_pages_say_when_they_were_made() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let q = "by=kind&year=2026";
+    // Tests make figures on every view (`helpers::exact_figures`), as a small store's are.
+    let first = stats(&app, &app.office, q).await;
+    assert!(first.get("as_of").is_none(), "made for this view, not kept: {first}");
+    let new_project =
+        |title: &str| json!({"title": title, "kind": "research", "batch_year": 2026, "lead_unit_id": f.firm});
+    project_at(&app, new_project("快统计之后的项目")).await;
+    let exact = stats(&app, &app.office, q).await;
+    assert_eq!(
+        exact["total"]["projects"].as_i64().unwrap(),
+        first["total"]["projects"].as_i64().unwrap() + 1,
+        "figures made on every view count each write at once"
+    );
+    assert!(!app.get(&format!("/stats?{q}")).await.text().contains("数据截至"));
+
+    // As on a province's store, where every making is slow.
+    app.store.set_keep_results_after(std::time::Duration::ZERO);
+    let made = stats(&app, &app.office, q).await;
+    assert!(made.get("as_of").is_none(), "made for this view: {made}");
+    project_at(&app, new_project("慢统计之后的项目")).await;
+    let kept = stats(&app, &app.office, q).await;
+    assert_eq!(kept["total"], made["total"], "kept, not made again");
+    assert!(kept["as_of"].is_string(), "{kept}");
+    let leader = app.user("boss", Role::Leader, None, None).await;
+    assert_eq!(
+        stats(&app, &leader, q).await["as_of"],
+        kept["as_of"],
+        "one for the whole"
+    );
+    let page = app.get(&format!("/stats?{q}")).await.text();
+    assert!(page.contains("id=\"as-of\""), "{page}");
+    assert!(page.contains("数据截至"));
+    // Another grouping is made on its own first view, and then counts the new project.
+    let by_county = stats(&app, &app.office, "by=county&year=2026").await;
+    assert!(by_county.get("as_of").is_none());
+    assert_eq!(
+        by_county["total"]["projects"].as_i64().unwrap(),
+        first["total"]["projects"].as_i64().unwrap() + 2
+    );
+    // The dashboard: its figures made on the first view are given, said so, on the next.
+    app.get("/dashboard?year=2026").await;
+    let dash = app.get("/dashboard?year=2026").await.text();
+    assert!(dash.contains("数据截至"), "{dash}");
+}
+
 trait IntoPair {
     fn into_pair(self) -> (&'static str, i64);
 }
