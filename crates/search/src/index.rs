@@ -444,16 +444,21 @@ impl SearchIndex {
         })
     }
 
+    /// The best `req.limit` documents for `req` and the searcher they are of; none for a blank
+    /// query or a limit of 0.
+    fn top(&self, req: &SearchRequest) -> anyhow::Result<(tantivy::Searcher, Vec<(f32, tantivy::DocAddress)>)> {
+        let searcher = self.inner.reader.searcher();
+        let query = match self.query(req) {
+            Some(q) if req.limit > 0 => q,
+            _ => return Ok((searcher, Vec::new())),
+        };
+        let top = searcher.search(&query, &TopDocs::with_limit(req.limit).order_by_score())?;
+        Ok((searcher, top))
+    }
+
     /// Hits for `req`, best first, at most `req.limit`. A blank query has no hits.
     pub fn search(&self, req: &SearchRequest) -> anyhow::Result<Vec<Hit>> {
-        if req.limit == 0 {
-            return Ok(Vec::new());
-        }
-        let Some(query) = self.query(req) else {
-            return Ok(Vec::new());
-        };
-        let searcher = self.inner.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(req.limit).order_by_score())?;
+        let (searcher, top) = self.top(req)?;
         let f = &self.inner.fields;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
@@ -494,14 +499,7 @@ impl SearchIndex {
     /// score, county, industry, year and status, read from the columns and `labels` — no stored
     /// document. [`SearchIndex::fill`] adds the text of the hits a page shows.
     pub fn search_keys(&self, req: &SearchRequest) -> anyhow::Result<Vec<Hit>> {
-        if req.limit == 0 {
-            return Ok(Vec::new());
-        }
-        let Some(query) = self.query(req) else {
-            return Ok(Vec::new());
-        };
-        let searcher = self.inner.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(req.limit).order_by_score())?;
+        let (searcher, top) = self.top(req)?;
         let f = &self.inner.fields;
         let labelled = [f.kind, f.county, f.industry, f.status];
         type Columns = (

@@ -42,7 +42,21 @@ fn due_days(today: NaiveDate, days_before: &[i64]) -> Vec<NaiveDate> {
     days
 }
 
+/// A thing due: its title, its day, what it belongs to, the person responsible.
+type Due = (String, NaiveDate, String, i64);
+
 impl Store {
+    /// The rows of `sql`, whose `$1…$n` are `days`.
+    async fn on_days(&self, sql: String, days: &[NaiveDate]) -> Result<Vec<Due>> {
+        Ok(on_db!(&self.db, p => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for d in days {
+                q = q.bind(*d);
+            }
+            q.fetch_all(p).await
+        })?)
+    }
+
     /// Everything due around `today` for the responsible persons of projects being carried out:
     /// their milestones, and their reports for periods of approved batches not yet filed; and for
     /// the persons responsible for meetings' decisions still open, those decisions.
@@ -57,13 +71,7 @@ impl Store {
              where m.done_on is null and m.archived = false and p.archived = false and p.status in ('approved', 'in_progress') \
              and p.responsible_person_id is not null and m.due_on in ({on_days}) order by m.due_on, m.id"
         );
-        let milestones: Vec<(String, NaiveDate, String, i64)> = on_db!(&self.db, p => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
-            for d in &days {
-                q = q.bind(*d);
-            }
-            q.fetch_all(p).await
-        })?;
+        let milestones: Vec<Due> = self.on_days(sql, &days).await?;
         for (title, due, project, person) in milestones {
             if let Some(w) = when(today, due, days_before) {
                 out.entry(person).or_default().push(DueItem {
@@ -112,13 +120,7 @@ impl Store {
              where d.archived = false and d.status in ('open', 'in_progress') and d.responsible_person_id is not null \
              and d.due_on in ({on_days}) order by d.due_on, d.id"
         );
-        let decisions: Vec<(String, NaiveDate, String, i64)> = on_db!(&self.db, p => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
-            for d in &days {
-                q = q.bind(*d);
-            }
-            q.fetch_all(p).await
-        })?;
+        let decisions: Vec<Due> = self.on_days(sql, &days).await?;
         for (title, due, event, person) in decisions {
             if let Some(w) = when(today, due, days_before) {
                 out.entry(person).or_default().push(DueItem {
