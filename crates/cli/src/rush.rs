@@ -66,11 +66,9 @@ pub(crate) async fn place(url: Option<&str>) -> anyhow::Result<Place> {
     let (url, drop_db) = match url {
         Some(admin) => {
             let name = format!("hezuo_rush_{tag}");
-            let a = Store::open(Some(admin), &dir)
+            Store::create_migrated_database(admin, &dir, &name)
                 .await
-                .context("connecting to --database-url")?;
-            a.execute_admin(&format!("create database {name}")).await?;
-            a.close().await;
+                .context("making a database on --database-url")?;
             let (base, _) = admin.rsplit_once('/').context("a database URL ends with /database")?;
             (Some(format!("{base}/{name}")), Some((admin.to_string(), name)))
         }

@@ -35,9 +35,9 @@ pub async fn run(a: StatsArgs) -> anyhow::Result<()> {
     let (url, admin) = match &a.database_url {
         Some(admin) => {
             let name = format!("hezuo_bench_stats_{}", std::process::id());
-            let s = Store::open(Some(admin), &dir).await.context("connect")?;
-            s.execute_admin(&format!("create database {name}")).await?;
-            s.close().await;
+            Store::create_migrated_database(admin, &dir, &name)
+                .await
+                .context("making a database on --database-url")?;
             let (base, _) = admin.rsplit_once('/').context("a database url with a database name")?;
             (Some(format!("{base}/{name}")), Some((admin.clone(), name)))
         }

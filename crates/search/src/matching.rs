@@ -21,7 +21,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, SegmentReader, Term};
 
 use crate::index::{Fields, SearchIndex};
-use crate::labels::walk_terms;
+use crate::labels::segment_labels;
 use crate::{analysis, synonyms};
 
 /// Boosts of the title (a result's keywords, a paper's title, a person's name) and of the body
@@ -93,15 +93,25 @@ fn distinct_tokens(text: &str) -> Vec<String> {
 }
 
 /// What matching needs of every document of a segment, read once per segment (segments never
-/// change): its kind and its discipline, as small numbers.
+/// change): its kind, as a place in [`KINDS`], and its discipline, from the segment's `labels`.
 struct SegmentFacts {
     kind: Vec<u8>,
-    discipline: Vec<u16>,
-    disciplines: Vec<String>,
+    /// The segment's kinds (field 0) and disciplines (field 1).
+    labels: Arc<crate::labels::SegmentLabels>,
+}
+
+impl SegmentFacts {
+    /// Document `d`'s discipline: a number into [`SegmentFacts::disciplines`], or [`NO_DISCIPLINE`].
+    fn discipline(&self, d: usize) -> u16 {
+        self.labels.values[1][d]
+    }
+    fn disciplines(&self) -> &[String] {
+        &self.labels.tables[1]
+    }
 }
 
 const NO_KIND: u8 = u8::MAX;
-const NO_DISCIPLINE: u16 = u16::MAX;
+const NO_DISCIPLINE: u16 = crate::labels::NONE;
 const KINDS: [RecordKind; 3] = [RecordKind::ResearchResult, RecordKind::ExpertWork, RecordKind::Person];
 
 /// Segments whose facts are kept (an index has a few dozen at most).
@@ -113,32 +123,17 @@ fn segment_facts(reader: &SegmentReader, f: &Fields) -> tantivy::Result<Arc<Segm
     if let Some(facts) = FACTS.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
         return Ok(facts.clone());
     }
-    let n = reader.max_doc() as usize;
-    let mut kind = vec![NO_KIND; n];
-    walk_terms(
-        reader,
-        f.kind,
-        |key| KINDS.iter().position(|k| k.as_str().as_bytes() == key).map(|k| k as u8),
-        |k, doc| kind[doc as usize] = k,
-    )?;
-    let mut discipline = vec![NO_DISCIPLINE; n];
-    let mut disciplines: Vec<String> = Vec::new();
-    walk_terms(
-        reader,
-        f.discipline,
-        |key| {
-            // Terms are distinct: each discipline gets the next number (beyond u16, none).
-            let i = u16::try_from(disciplines.len()).ok().filter(|i| *i != NO_DISCIPLINE)?;
-            disciplines.push(String::from_utf8_lossy(key).into_owned());
-            Some(i)
-        },
-        |i, doc| discipline[doc as usize] = i,
-    )?;
-    let facts = Arc::new(SegmentFacts {
-        kind,
-        discipline,
-        disciplines,
-    });
+    let labels = segment_labels(reader, &[f.kind, f.discipline])?;
+    // The segment's kinds, as places in KINDS (the scoring loop tests one byte per document).
+    let places: Vec<u8> = labels.tables[0]
+        .iter()
+        .map(|k| KINDS.iter().position(|x| x.as_str() == k).map_or(NO_KIND, |p| p as u8))
+        .collect();
+    let kind = labels.values[0]
+        .iter()
+        .map(|&i| places.get(i as usize).copied().unwrap_or(NO_KIND))
+        .collect();
+    let facts = Arc::new(SegmentFacts { kind, labels });
     let mut cache = FACTS.lock().unwrap_or_else(|p| p.into_inner());
     // Segments merged away leave their entries behind: start afresh now and then.
     if cache.len() >= FACTS_CAPACITY {
@@ -359,7 +354,7 @@ impl SearchIndex {
                     let reader = searcher.segment_reader(address.segment_ord);
                     let fast = reader.fast_fields();
                     let facts = segment_facts(reader, &f)?;
-                    let in_pool = vec![None; facts.disciplines.len()];
+                    let in_pool = vec![None; facts.disciplines().len()];
                     e.insert((facts, fast.i64("id")?, fast.i64("owners")?, in_pool))
                 }
             };
@@ -370,10 +365,10 @@ impl SearchIndex {
             let Some(id) = ids.first(address.doc_id) else {
                 continue;
             };
-            let discipline = match facts.discipline[d] {
+            let discipline = match facts.discipline(d) {
                 NO_DISCIPLINE => None,
                 i => Some(*in_pool[i as usize].get_or_insert_with(|| {
-                    let name = &facts.disciplines[i as usize];
+                    let name = &facts.disciplines()[i as usize];
                     match pool.disciplines.iter().position(|x| x == name) {
                         Some(j) => j,
                         None => {

@@ -73,24 +73,20 @@ fn subtree_projects(q: &mut Q, alias: &str, root: i64) {
     });
 }
 
-/// `col in (<the projects v sees>)`, for records that belong to a project. A subtree is written
-/// as its gathered set (`ScopeSpan::set`) and not recorded for a list to rewrite: inside this
-/// subquery a page's walk (`+ 0`) reads every project, and the row test's `or` keeps the indexes
-/// out too (110 ms for a county's open problems among a million projects, with no problem at all).
-fn in_projects_seen(q: &mut Q, v: &Viewer, col: &str) {
-    q.push(&format!("{col} in (select p.id from project p where 1 = 1"));
-    let from = q.scopes.len();
-    restrict(q, v, RecordKind::Project, "p");
-    q.write_as_sets(from);
-    q.push(")");
-}
-
-/// `exists (<the project col names, which v sees>)`: the same test as [`in_projects_seen`], made
-/// row by row, for a kind with few rows per project (problems): its project looked up by key, where
-/// the set of a county's 8,000 projects out of a million was gathered for each list and count
-/// (27 ms each for the open problems on a coordinator's board, with no problem at all).
-fn project_seen(q: &mut Q, v: &Viewer, col: &str) {
-    q.push(&format!("exists (select 1 from project p where p.id = {col}"));
+/// Whether the project `col` names is one `v` sees, for records that belong to a project, written
+/// as `col in (<the projects v sees>)` when `by_key` is false — for kinds with many rows per project
+/// (milestones, reports: their list reads the set once) — and as `exists (<that project, if v
+/// sees it>)` when true — for kinds with few (problems: each row's project looked up by key, where
+/// the set of a county's 8,000 projects out of a million was gathered for each list and count,
+/// 27 ms each on a coordinator's board with no problem at all). A subtree is written as its
+/// gathered set (`ScopeSpan::set`) and not recorded for a list to rewrite: inside this subquery a
+/// page's walk (`+ 0`) reads every project (110 ms for a county's open problems among a million).
+fn projects_seen(q: &mut Q, v: &Viewer, col: &str, by_key: bool) {
+    q.push(&if by_key {
+        format!("exists (select 1 from project p where p.id = {col}")
+    } else {
+        format!("{col} in (select p.id from project p where 1 = 1")
+    });
     let from = q.scopes.len();
     restrict(q, v, RecordKind::Project, "p");
     q.write_as_sets(from);
@@ -254,7 +250,7 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
         },
         RecordKind::Milestone => {
             q.push(" and ");
-            in_projects_seen(q, v, &format!("{alias}.project_id"));
+            projects_seen(q, v, &format!("{alias}.project_id"), false);
         }
         // Files on a contact's record stay with its owners: attachments follow the viewer's scope.
         RecordKind::Attachment => restrict_ref_to(
@@ -282,7 +278,7 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
         RecordKind::Bulletin | RecordKind::AnnualReview | RecordKind::Notice => {}
         RecordKind::ProgressReport => {
             q.push(" and ");
-            in_projects_seen(q, v, &format!("{alias}.project_id"));
+            projects_seen(q, v, &format!("{alias}.project_id"), false);
         }
         // Campaigns and the university's results are published to every signed-in user.
         RecordKind::Campaign | RecordKind::ResearchResult => {}
@@ -498,7 +494,7 @@ fn restrict_to(q: &mut Q, v: &Viewer, kind: RecordKind, alias: &str, reach: Reac
                 org_set(q, &v.scope);
                 q.push(" or ");
             }
-            project_seen(q, v, &format!("{alias}.project_id"));
+            projects_seen(q, v, &format!("{alias}.project_id"), true);
             q.push(")");
         }
     }

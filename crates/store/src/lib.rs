@@ -323,8 +323,9 @@ impl Store {
 
     /// Makes the database `name`, migrated, on the PostgreSQL server `admin` names
     /// (`postgres://user@host/db`, a user that may create databases): a copy of a template migrated
-    /// once per schema, `hezuo_tmpl_<schema_fingerprint>`. Tests make one database each, and
-    /// migrating each took about a second of the 2 cores (most of the PostgreSQL test run). The
+    /// once per schema, `hezuo_tmpl_<schema_fingerprint>`. Tests and the benchmarks' PostgreSQL
+    /// runs make one database each, and migrating each took about a second of the 2 cores (most of
+    /// the PostgreSQL test run). The
     /// first to find no template migrates one under a name of its own (`…_test_…`, which CI's
     /// clean-up of interrupted runs finds) and renames it into place; one that loses that race drops
     /// its own. `data_dir` is only the folder `Store::open` asks for.

@@ -3,7 +3,7 @@
 use crate::access::{Viewer, audit, check, must_see, restrict, snapshot, unknown, visible};
 
 use crate::records::{
-    PROJECT_CO_UNIT, archived_clause, exists, expect_version, id_filter, links_in, lock_exists, missing, write_links,
+    PROJECT_CO_UNIT, archived_clause, exists, expect_version, id_filter, lock_exists, missing, write_links,
 };
 use crate::sql::{Arg, Q, bind_args, contains_pattern, fetch_page};
 use crate::{Result, Store, StoreError, Tx, now, on_db, on_tx};
@@ -39,12 +39,40 @@ struct Row {
     updated_at: DateTime<Utc>,
 }
 
-/// A project's row with its co-units' numbers, comma-separated (`Store::get_project`).
+/// A project's row with its co-units' numbers, comma-separated ([`by_id_sql`]).
 #[derive(sqlx::FromRow)]
 struct WithCoUnits {
     #[sqlx(flatten)]
     row: Row,
     co_units: Option<String>,
+}
+
+impl WithCoUnits {
+    fn into_project(self) -> Project {
+        let mut co: Vec<i64> = self
+            .co_units
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter_map(|n| n.trim().parse().ok())
+            .collect();
+        co.sort_unstable();
+        self.row.into_record(co)
+    }
+}
+
+/// One project (`project t`) with its co-units in one statement, up to `where t.id = `: the number
+/// is bound next, and `Store::get_project` adds the viewer's scope.
+fn by_id_sql(sqlite: bool) -> String {
+    let co_units = if sqlite {
+        "group_concat(c.organization_id)"
+    } else {
+        "string_agg(cast(c.organization_id as text), ',')"
+    };
+    format!(
+        "select {COLS}, (select {co_units} from project_co_unit c where c.project_id = t.id) as co_units \
+         from project t where t.id = "
+    )
 }
 
 const COLS: &str = "id, title, kind, batch_year, batch_id, lead_unit_id, responsible_person_id, origin, agreement_id, origin_note, \
@@ -247,28 +275,12 @@ impl Store {
     /// (one trip to the database where there were five: a transaction's begin and end, the scope's
     /// test, the row, the co-units); its flag's inputs are read only if it is being carried out.
     pub async fn get_project(&self, v: &Viewer, id: i64) -> Result<Project> {
-        let co_units = match self.backend() {
-            crate::Backend::Sqlite => "group_concat(c.organization_id)",
-            crate::Backend::Postgres => "string_agg(cast(c.organization_id as text), ',')",
-        };
-        let mut q = Q::new(&format!(
-            "select {COLS}, (select {co_units} from project_co_unit c where c.project_id = t.id) as co_units \
-             from project t where t.id = "
-        ));
+        let mut q = Q::new(&by_id_sql(self.backend() == crate::Backend::Sqlite));
         q.bind(Arg::I64(id));
         restrict(&mut q, v, RecordKind::Project, "t");
         let row: Option<WithCoUnits> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args)
             .fetch_optional(p).await)?;
-        let row = row.ok_or(StoreError::NotFound)?;
-        let mut co: Vec<i64> = row
-            .co_units
-            .as_deref()
-            .unwrap_or("")
-            .split(',')
-            .filter_map(|n| n.trim().parse().ok())
-            .collect();
-        co.sort_unstable();
-        let r = row.row.into_record(co);
+        let r = row.ok_or(StoreError::NotFound)?.into_project();
         let mut one = [r];
         self.apply_flags(&mut one).await?;
         let [r] = one;
@@ -481,11 +493,10 @@ pub(crate) async fn insert_project(tx: &mut Tx, v: &Viewer, d: &ProjectData) -> 
 }
 
 async fn fetch(tx: &mut Tx, id: i64) -> Result<Project> {
-    let sql = format!("select {COLS} from project where id = $1");
-    let row: Option<Row> = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
-    let row = row.ok_or(StoreError::NotFound)?;
-    let co = links_in(tx, PROJECT_CO_UNIT, id).await?;
-    Ok(row.into_record(co))
+    let sql = format!("{}$1", by_id_sql(matches!(tx, Tx::Sqlite(_))));
+    let row: Option<WithCoUnits> =
+        on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
+    Ok(row.ok_or(StoreError::NotFound)?.into_project())
 }
 
 async fn fetch_milestone(tx: &mut Tx, id: i64) -> Result<Milestone> {
