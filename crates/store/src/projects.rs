@@ -39,12 +39,14 @@ struct Row {
     updated_at: DateTime<Utc>,
 }
 
-/// A project's row with its co-units' numbers, comma-separated ([`by_id_sql`]).
+/// A project's row with its co-units' numbers, comma-separated, and its version (the latest audit
+/// entry's number, 0 for none) ([`by_id_sql`]).
 #[derive(sqlx::FromRow)]
 struct WithCoUnits {
     #[sqlx(flatten)]
     row: Row,
     co_units: Option<String>,
+    version: i64,
 }
 
 impl WithCoUnits {
@@ -61,8 +63,9 @@ impl WithCoUnits {
     }
 }
 
-/// One project (`project t`) with its co-units in one statement, up to `where t.id = `: the number
-/// is bound next, and `Store::get_project` adds the viewer's scope.
+/// One project (`project t`) with its co-units and its version in one statement (one snapshot: the
+/// version is that of the row read), up to `where t.id = `: the number is bound next, and
+/// `Store::get_project` adds the viewer's scope.
 fn by_id_sql(sqlite: bool) -> String {
     let co_units = if sqlite {
         "group_concat(c.organization_id)"
@@ -70,8 +73,9 @@ fn by_id_sql(sqlite: bool) -> String {
         "string_agg(cast(c.organization_id as text), ',')"
     };
     format!(
-        "select {COLS}, (select {co_units} from project_co_unit c where c.project_id = t.id) as co_units \
-         from project t where t.id = "
+        "select {COLS}, (select {co_units} from project_co_unit c where c.project_id = t.id) as co_units, \
+         coalesce((select max(a.id) from audit_entry a where a.record_kind = 'project' and a.record_id = t.id), 0) \
+         as version from project t where t.id = "
     )
 }
 
@@ -275,16 +279,23 @@ impl Store {
     /// (one trip to the database where there were five: a transaction's begin and end, the scope's
     /// test, the row, the co-units); its flag's inputs are read only if it is being carried out.
     pub async fn get_project(&self, v: &Viewer, id: i64) -> Result<Project> {
+        Ok(self.get_project_tagged(v, id).await?.0)
+    }
+
+    /// [`Store::get_project`] with the project's version (its ETag) read in the same statement, where
+    /// the API's read of a record asks for the version first and then the record (two trips).
+    pub async fn get_project_tagged(&self, v: &Viewer, id: i64) -> Result<(Project, i64)> {
         let mut q = Q::new(&by_id_sql(self.backend() == crate::Backend::Sqlite));
         q.bind(Arg::I64(id));
         restrict(&mut q, v, RecordKind::Project, "t");
         let row: Option<WithCoUnits> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args)
             .fetch_optional(p).await)?;
-        let r = row.ok_or(StoreError::NotFound)?.into_project();
-        let mut one = [r];
+        let row = row.ok_or(StoreError::NotFound)?;
+        let version = row.version;
+        let mut one = [row.into_project()];
         self.apply_flags(&mut one).await?;
         let [r] = one;
-        Ok(r)
+        Ok((r, version))
     }
 
     /// The batch years that have projects, newest first (for filter menus).

@@ -42,6 +42,17 @@ pub trait Resource: Send + Sync + 'static {
         p: &ListParams,
     ) -> impl Future<Output = StoreResult<Page<Self::Record>>> + Send;
     fn get(s: &Store, v: &Viewer, id: i64) -> impl Future<Output = StoreResult<Self::Record>> + Send;
+    /// The record and its version (the API's ETag). By default the version is read first and then the
+    /// record: a change between the two reads shows as an older ETag, which a write made with it
+    /// refuses (412) instead of overwriting. A kind that reads both in one statement says so in
+    /// [`resource!`] (`tagged = …`).
+    fn get_tagged(s: &Store, v: &Viewer, id: i64) -> impl Future<Output = StoreResult<(Self::Record, i64)>> + Send {
+        async move {
+            // Unchecked: `get` checks, and the version is shown only with what it gives.
+            let version = s.version_before_read(Self::KIND, id).await?;
+            Ok((Self::get(s, v, id).await?, version.id))
+        }
+    }
     fn create(s: &Store, v: &Viewer, d: &Self::Data) -> impl Future<Output = StoreResult<Self::Record>> + Send;
     /// Saves `d` over the record; with `expected`, only if it is still at that version.
     fn update(
@@ -89,9 +100,29 @@ struct Format {
 /// Implements [`Resource`] for a marker type by naming the record's types and its store calls:
 /// `resource!(Projects, "projects", Project, ProjectInput, ProjectData, ProjectFilter,
 ///            list_projects, get_project, create_project, update_project, set_project_archived);`
+/// and, last, `tagged = get_project_tagged` where the store reads a record with its version in one
+/// statement ([`Resource::get_tagged`]).
 macro_rules! resource {
     ($ty:ident, $plural:literal, $kind:expr, $rec:ty, $input:ty, $data:ty, $filter:ty,
+     $list:ident, $get:ident, $create:ident, $update:ident, $archive:ident, tagged = $tagged:ident) => {
+        $crate::resource::resource!(@impl $ty, $plural, $kind, $rec, $input, $data, $filter,
+            $list, $get, $create, $update, $archive;
+            async fn get_tagged(
+                s: &hezuo_store::Store,
+                v: &hezuo_store::Viewer,
+                id: i64,
+            ) -> hezuo_store::Result<($rec, i64)> {
+                s.$tagged(v, id).await
+            }
+        );
+    };
+    ($ty:ident, $plural:literal, $kind:expr, $rec:ty, $input:ty, $data:ty, $filter:ty,
      $list:ident, $get:ident, $create:ident, $update:ident, $archive:ident) => {
+        $crate::resource::resource!(@impl $ty, $plural, $kind, $rec, $input, $data, $filter,
+            $list, $get, $create, $update, $archive;);
+    };
+    (@impl $ty:ident, $plural:literal, $kind:expr, $rec:ty, $input:ty, $data:ty, $filter:ty,
+     $list:ident, $get:ident, $create:ident, $update:ident, $archive:ident; $($extra:item)*) => {
         pub struct $ty;
 
         impl $crate::resource::Resource for $ty {
@@ -143,6 +174,7 @@ macro_rules! resource {
             fn id(r: &$rec) -> i64 {
                 r.id
             }
+            $($extra)*
         }
     };
 }
@@ -435,11 +467,8 @@ pub fn tagged<T: Serialize>(body: T, version: i64) -> Response {
 }
 
 async fn api_get<R: Resource>(State(s): State<AppState>, who: Auth, Id(id): Id) -> Result<Response, ApiError> {
-    // The version first: a change between the two reads then shows as an older ETag, which a write
-    // made with it refuses (412) instead of overwriting.
-    // Unchecked: `get` checks, and the version is shown only with what it gives.
-    let version = s.store.version_before_read(R::KIND, id).await?;
-    Ok(tagged(R::get(&s.store, &who.viewer, id).await?, version.id))
+    let (r, version) = R::get_tagged(&s.store, &who.viewer, id).await?;
+    Ok(tagged(r, version))
 }
 
 async fn api_create<R: Resource>(

@@ -39,7 +39,8 @@ resource!(
     get_project,
     create_project,
     update_project,
-    set_project_archived
+    set_project_archived,
+    tagged = get_project_tagged
 );
 
 pub fn router() -> Router<AppState> {
