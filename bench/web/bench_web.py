@@ -31,7 +31,7 @@ import urllib.parse
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import (HERE, REPO, Client, Server, free_port, loadavg, need_wrk, parse_wrk,  # noqa: E402
+from common import (HERE, REPO, Client, Server, free_port, loadavg, need_wrk, parse_wrk, project_count,  # noqa: E402
                     rss_mib, sign_in_or_add, wrk_cmd)
 
 DEMO_PASSWORD = "hezuo-demo"
@@ -183,10 +183,7 @@ def main():
         token = office.new_token("bench-web")
         auth = [f"Authorization: Bearer {token}"]
         cookie = office.session()
-        # The total, or the newest project's number where the total is only "at least 1,000" (a
-        # large store's first count): the scale loader numbers its projects 1..N.
-        first = office.call("GET", "/api/v1/projects?per_page=1", token=token)[2]
-        n = max(first["total"], max((p["id"] for p in first["items"]), default=0))
+        n = project_count(office, token)
         # A county coordinator: the demo's, else a new one at an existing coordinator's organisation.
         coord = Client(base)
         coord_token = None

@@ -190,3 +190,11 @@ def wrk_cmd(url, threads, conns, seconds, cores, headers=(), script=None, script
 def need_wrk():
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk")
+
+
+def project_count(client, token):
+    """How many projects a store has: the list's total, or the newest project's number where the
+    total is only "at least 1,000" (a large store's first count; the scale loader numbers its
+    projects 1..N)."""
+    first = client.call("GET", "/api/v1/projects?per_page=1", token=token)[2]
+    return max(first["total"], max((p["id"] for p in first["items"]), default=0))

@@ -32,7 +32,8 @@ import urllib.parse
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import HERE, REPO, Client, Server, loadavg, need_wrk, rss_mib, sign_in_or_add, wrk_cmd  # noqa: E402
+from common import (HERE, REPO, Client, Server, loadavg, need_wrk, project_count, rss_mib,  # noqa: E402
+                    sign_in_or_add, wrk_cmd)
 
 
 def args():
@@ -154,7 +155,7 @@ def main():
         bases = [f"http://127.0.0.1:{p}" for p in ports]
         office = sign_in_or_add(a.hezuo, store_args, bases[0], "office", "hezuo-demo", "office")
         token = office.new_token("soak")
-        n = office.call("GET", "/api/v1/projects?per_page=1", token=token)[2]["total"]
+        n = project_count(office, token)
         fx = fixture(office, token, n)
         data = os.path.join(tmp, "soak_data.lua")
         lua_data(data, token, n, fx)

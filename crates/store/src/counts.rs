@@ -9,6 +9,15 @@
 //!
 //! One background count runs at a time per server; a list asked for while another is being counted
 //! stays "at least" until its turn. Keyset paging (`after`) lives in `sql::fetch_page!`.
+//!
+//! A deep page by number (`page=25000`) is read from a mark rather than by walking the offset:
+//! for a list in record-number order, its *marks* are the number of every [`MARK_EVERY`]-th row,
+//! made in the background the first time a page past [`DEEP_FROM`] rows is asked for and kept like
+//! a count ([`FRESH_FOR`]). Such a page then starts after the nearest mark below it (keyset) and
+//! skips fewer than [`MARK_EVERY`] rows. Until the marks are made, and for lists in another order,
+//! the page walks its offset. Records added or archived since the marks were made shift a deep
+//! page by as many rows (the total is an estimate there too); the "next" links carry `after` and
+//! are exact.
 
 use crate::sql::{Arg, Q, ScopeForm, bind_args};
 use crate::{Result, Store, on_db};
@@ -24,12 +33,22 @@ pub const EXACT_UP_TO: i64 = 1_000;
 pub const FRESH_FOR: Duration = Duration::from_secs(600);
 /// Counts kept before the oldest half is forgotten.
 const KEEP: usize = 4_096;
+/// Pages starting this many rows in or more are read from the list's marks.
+pub const DEEP_FROM: i64 = 10_000;
+/// A mark every this many rows (a million rows: 1,000 numbers).
+pub const MARK_EVERY: i64 = 1_000;
+/// Lists whose marks are kept before all are forgotten.
+const KEEP_MARKS: usize = 256;
 
 #[derive(Debug)]
 pub(crate) struct CountCache {
     exact_up_to: AtomicI64,
     known: Mutex<HashMap<String, (Instant, i64)>>,
     counting: AtomicBool,
+    /// From which row and every how many rows lists are marked ([`DEEP_FROM`], [`MARK_EVERY`]).
+    deep: Mutex<(i64, i64)>,
+    marks: Mutex<HashMap<String, Marks>>,
+    marking: AtomicBool,
 }
 
 impl Default for CountCache {
@@ -38,8 +57,22 @@ impl Default for CountCache {
             exact_up_to: AtomicI64::new(EXACT_UP_TO),
             known: Mutex::new(HashMap::new()),
             counting: AtomicBool::new(false),
+            deep: Mutex::new((DEEP_FROM, MARK_EVERY)),
+            marks: Mutex::new(HashMap::new()),
+            marking: AtomicBool::new(false),
         }
     }
+}
+
+/// A list's marks and when they were made.
+type Marks = (Instant, std::sync::Arc<Vec<i64>>);
+
+/// Where a page `offset` rows into a list may start, given the list's `marks` (the record number
+/// of row `every`·(k + 1) − 1, counting from 0, for k = 0, 1, …): after which record, and how
+/// many rows to skip from there. `None` when no mark is before the page.
+pub(crate) fn from_mark(marks: &[i64], every: i64, offset: i64) -> Option<(i64, i64)> {
+    let k = (offset / every).min(marks.len() as i64);
+    (k >= 1).then(|| (marks[k as usize - 1], offset - k * every))
 }
 
 fn key(q: &Q) -> String {
@@ -107,6 +140,83 @@ impl Store {
         })
     }
 
+    /// Pages from `from` rows in are read from marks made every `every` rows ([`DEEP_FROM`],
+    /// [`MARK_EVERY`]); tests lower them to see marks on a few hundred rows.
+    pub fn set_deep_pages(&self, from: i64, every: i64) {
+        *self.counts.deep.lock().unwrap_or_else(|e| e.into_inner()) = (from.max(1), every.max(1));
+        self.counts.marks.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// How many lists' marks this server keeps (for tests: the marks were made).
+    pub fn marked_lists(&self) -> usize {
+        self.counts.marks.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// For a page `offset` rows into the list `q` (`from … where …`, read as `form`) in the order
+    /// `order`, which starts with the record number `col`: after which record number it starts and
+    /// how many rows it skips from there, when the list's marks are made (see the module's notes).
+    /// Otherwise `None`, and the marks are made in the background if the page is deep.
+    pub(crate) fn page_mark(&self, q: &Q, form: ScopeForm, order: &str, col: &str, offset: i64) -> Option<(i64, i64)> {
+        let (deep, every) = *self.counts.deep.lock().unwrap_or_else(|e| e.into_inner());
+        if offset < deep {
+            return None;
+        }
+        let k = format!("{}\u{2}{order}\u{2}{form:?}", key(q));
+        let known = self
+            .counts
+            .marks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&k)
+            .cloned();
+        if known.as_ref().is_none_or(|(at, _)| at.elapsed() >= FRESH_FOR) {
+            let sql = format!(
+                "select {col} {} order by {order}",
+                crate::sql::for_a_page(q, form, self.backend() == crate::Backend::Sqlite)
+            );
+            self.mark_in_background(k, sql, q.args.clone(), every);
+        }
+        from_mark(&known?.1, every, offset)
+    }
+
+    /// Reads the list's record numbers in order on a task of its own, one list at a time per
+    /// server, and keeps every `every`-th.
+    fn mark_in_background(&self, k: String, sql: String, args: Vec<Arg>, every: i64) {
+        if self.counts.marking.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let store = self.clone();
+        tokio::spawn(async move {
+            let got: Result<Vec<i64>> = async {
+                use futures_util::TryStreamExt;
+                let mut marks = Vec::new();
+                let mut row = 0i64;
+                on_db!(&store.db, p => {
+                    let mut rows = bind_args!(sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)), args).fetch(p);
+                    while let Some(id) = rows.try_next().await? {
+                        row += 1;
+                        if row % every == 0 {
+                            marks.push(id);
+                        }
+                    }
+                });
+                Ok(marks)
+            }
+            .await;
+            match got {
+                Ok(marks) => {
+                    let mut known = store.counts.marks.lock().unwrap_or_else(|e| e.into_inner());
+                    if known.len() >= KEEP_MARKS {
+                        known.clear();
+                    }
+                    known.insert(k, (Instant::now(), std::sync::Arc::new(marks)));
+                }
+                Err(e) => tracing::warn!("marking a long list's pages failed: {e}"),
+            }
+            store.counts.marking.store(false, Ordering::Release);
+        });
+    }
+
     /// Counts `q` exactly on a task of its own, one at a time per server, and keeps the figure.
     fn count_in_background(&self, k: String, from: String, args: Vec<Arg>) {
         if self.counts.counting.swap(true, Ordering::AcqRel) {
@@ -137,5 +247,23 @@ impl Store {
             }
             store.counts.counting.store(false, Ordering::Release);
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_mark;
+
+    #[test]
+    fn a_page_starts_after_the_nearest_mark_before_it_and_skips_the_rest() {
+        // Marks of rows 3, 7 and 11 (every 4 rows, counting from 0), in a list ordered by number.
+        let marks = [30, 70, 110];
+        assert_eq!(from_mark(&marks, 4, 3), None, "no mark before row 3");
+        assert_eq!(from_mark(&marks, 4, 4), Some((30, 0)));
+        assert_eq!(from_mark(&marks, 4, 9), Some((70, 1)));
+        assert_eq!(from_mark(&marks, 4, 12), Some((110, 0)));
+        // Past the last mark (rows added since): from the last one.
+        assert_eq!(from_mark(&marks, 4, 100), Some((110, 88)));
+        assert_eq!(from_mark(&[], 4, 100), None);
     }
 }

@@ -153,14 +153,23 @@ macro_rules! fetch_page {
         let (total, kind) = $store.count_list(q, count_form).await?;
         let by_key = $crate::sql::key_order(order);
         let mut page_q = q.clone();
-        let offset = match (by_key, $params.after_id()) {
-            (Some((col, desc)), Some(after)) => {
+        // After a record number (`after`, the pages' "next" links), or, for a deep page by number,
+        // after the nearest of the list's marks below it (`counts.rs`); else the offset walk.
+        let from_key = match (by_key, $params.after_id()) {
+            (Some((col, desc)), Some(after)) => Some((col, desc, after, 0)),
+            (Some((col, desc)), None) => $store
+                .page_mark(q, form, order, col, $params.offset())
+                .map(|(mark, skip)| (col, desc, mark, skip)),
+            _ => None,
+        };
+        let offset = match from_key {
+            Some((col, desc, after, skip)) => {
                 page_q
                     .push(&format!(" and {col} {} ", if desc { "<" } else { ">" }))
                     .bind($crate::sql::Arg::I64(after));
-                0
+                skip
             }
-            _ => $params.offset(),
+            None => $params.offset(),
         };
         let page_sql = format!(
             "select {} {} order by {} limit {} offset {}",

@@ -34,6 +34,58 @@ fn ids_of(v: &Value) -> Vec<i64> {
 }
 
 #[tokio::test]
+async fn a_deep_page_by_number_is_read_from_the_lists_marks_and_shows_what_the_offset_shows() {
+    let app = spawn_app().await;
+    projects(&app, 23).await;
+    let page = |p: usize, q: &'static str| {
+        let app = &app;
+        async move {
+            let r = app.get(&format!("/api/v1/projects?per_page=2&page={p}{q}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            ids_of(&r.json())
+        }
+    };
+    // Every page by its offset, newest first and by title (the title order has no marks).
+    let mut by_offset = Vec::new();
+    let mut by_title = Vec::new();
+    for p in 1..=13 {
+        by_offset.push(page(p, "").await);
+        by_title.push(page(p, "&sort=title").await);
+    }
+    // 23 projects: eleven full pages, then one, then none.
+    assert_eq!(by_offset.iter().map(Vec::len).sum::<usize>(), 23, "{by_offset:?}");
+    assert!(by_offset[11].len() == 1 && by_offset[12].is_empty(), "{by_offset:?}");
+
+    // Pages from row 6 on are read from marks made every 4 rows. The first deep page asks for
+    // them (made in the background) and walks its offset meanwhile.
+    app.store.set_deep_pages(6, 4);
+    assert_eq!(page(5, "").await, by_offset[4]);
+    let mut waited = 0;
+    while app.store.marked_lists() == 0 {
+        assert!(waited < 100, "the marks were never made");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    for p in 1..=13 {
+        assert_eq!(page(p, "").await, by_offset[p - 1], "page {p} from the marks");
+        assert_eq!(page(p, "&sort=title").await, by_title[p - 1], "page {p} by title");
+    }
+    // A filtered list has marks of its own, and its pages are right too.
+    let research: Vec<i64> = {
+        let r = app.get("/api/v1/projects?per_page=100&kind=research").await.json();
+        ids_of(&r)
+    };
+    let mut got = Vec::new();
+    for p in 1..=7 {
+        let r = app
+            .get(&format!("/api/v1/projects?per_page=2&page={p}&kind=research"))
+            .await;
+        got.extend(ids_of(&r.json()));
+    }
+    assert_eq!(got, research);
+}
+
+#[tokio::test]
 async fn a_long_list_says_more_than_then_about_and_pages_by_key_without_gaps() {
     let app = spawn_app().await;
     let made = projects(&app, 12).await;
