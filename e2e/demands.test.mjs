@@ -71,6 +71,9 @@ test('the office confirms a suggested expert for an accepted demand, with the re
     const suggested = await office.textContent('#matches');
     assert.match(suggested, /一致的词：/);
     assert.match(suggested, /学科：/);
+    // Each suggestion says how surely it fits, not only how it ranks.
+    assert.match(suggested, /把握/);
+    assert.match(suggested, /(强|中|弱) \d+%/);
     await office.click('#matches >> text=确认推荐… >> nth=0');
     await office.waitForURL(/\/matches\/confirm\?person_id=\d+/);
     await office.click('main button[type=submit]');

@@ -29,6 +29,12 @@ pub async fn rank_text(search: &Search, text: &str, limit: usize) -> Result<Matc
 /// word like 工程 alone is noise, not a suggestion.
 pub const MIN_RELATIVE: f32 = 0.1;
 
+/// What the pages and the command line say when no suggestion is a strong match: (Chinese, English).
+pub const NO_STRONG_MATCH: (&str, &str) = (
+    "没有把握较大的匹配：下列推荐与需求只共有一般性的词语（如材料、方法、工艺），未必对口。可补充需求的技术细节后再匹配，或由协调办人工联系。",
+    "No strong match: these suggestions share only common words with the demand and may not fit. Add technical detail to the demand, or ask the coordination office to search by hand.",
+);
+
 /// The matched terms worth showing: each once, without those inside a longer one (jieba's
 /// search mode also yields the pieces of a compound: 催化剂 and 化剂).
 pub fn shown_terms(terms: &[String]) -> Vec<String> {
@@ -101,6 +107,9 @@ pub struct ExpertRank {
     pub reasons: Vec<Msg>,
     /// The documents that made the text score: (kind, id).
     pub evidence: Vec<(RecordKind, i64)>,
+    /// How surely the expert's work answers the demand, 0 to 1, not relative to the others
+    /// ([`hezuo_search::confidence`]); a strong match from one half.
+    pub confidence: f32,
     /// Set when the office confirmed it already.
     pub confirmed: Option<MatchStatus>,
 }
@@ -114,6 +123,8 @@ pub struct ResultRank {
     pub score: f32,
     pub matched: Vec<String>,
     pub reasons: Vec<Msg>,
+    /// As [`ExpertRank::confidence`].
+    pub confidence: f32,
     pub confirmed: Option<MatchStatus>,
 }
 
@@ -124,6 +135,9 @@ pub struct Ranking {
     pub experts: Vec<ExpertRank>,
     pub results: Vec<ResultRank>,
     pub confirmed: Vec<Match>,
+    /// Whether one of the first results is a strong match ([`hezuo_search::Matches::strong`]); when
+    /// none is, the suggestions share only common words with the demand and the pages say so.
+    pub strong: bool,
 }
 
 /// What a demand is matched by: its title, summary and technical field.
@@ -196,6 +210,7 @@ pub async fn rank_demand(store: &Store, search: &Search, v: &Viewer, demand_id: 
             matched: e.matched.clone(),
             reasons,
             evidence: e.docs.iter().map(|(k, id, _)| (*k, *id)).collect(),
+            confidence: round3(hezuo_search::confidence(e.evidence)),
             confirmed: confirmed
                 .iter()
                 .find(|c| c.person_id == Some(e.person_id))
@@ -218,14 +233,17 @@ pub async fn rank_demand(store: &Store, search: &Search, v: &Viewer, demand_id: 
                 .into_iter()
                 .chain(r.discipline.as_deref().map(discipline_reason))
                 .collect(),
+            confidence: round3(hezuo_search::confidence(r.evidence)),
             confirmed: confirmed.iter().find(|c| c.result_id == Some(r.id)).map(|c| c.status),
         })
         .collect();
+    let strong = m.strong();
     Ok(Ranking {
         demand_id,
         experts,
         results,
         confirmed,
+        strong,
     })
 }
 
@@ -360,26 +378,32 @@ pub async fn explain(store: &Store, search: &Search, demand_id: i64, limit: usiz
     let m = rank_text(search, &demand_text(&d), limit).await?;
     let people: Vec<i64> = m.experts.iter().map(|e| e.person_id).collect();
     let labels = store.person_labels(&people).await?;
-    let mut out = format!("需求 #{}：{}\n\n专家 / experts:\n", d.id, d.title);
+    let mut out = format!("需求 #{}：{}\n\n", d.id, d.title);
+    if !m.strong() {
+        out.push_str(&format!("{}\n\n", NO_STRONG_MATCH.0));
+    }
+    out.push_str("专家 / experts:\n");
     for (i, e) in m.experts.iter().enumerate() {
         let (name, discipline, org) = labels.get(&e.person_id).cloned().unwrap_or_default();
         out.push_str(&format!(
-            "{:>3}. {name}（{org}，{}）#{} 得分 {:.2}  一致的词：{}\n",
+            "{:>3}. {name}（{org}，{}）#{} 得分 {:.2}  把握 {:.0}%  一致的词：{}\n",
             i + 1,
             discipline.unwrap_or_default(),
             e.person_id,
             e.score,
+            hezuo_search::confidence(e.evidence) * 100.0,
             shown_terms(&e.matched).join("、")
         ));
     }
     out.push_str("\n成果 / results:\n");
     for (i, r) in m.results.iter().enumerate() {
         out.push_str(&format!(
-            "{:>3}. #{} {} 得分 {:.2}  一致的词：{}\n",
+            "{:>3}. #{} {} 得分 {:.2}  把握 {:.0}%  一致的词：{}\n",
             i + 1,
             r.id,
             r.title,
             r.score,
+            hezuo_search::confidence(r.evidence) * 100.0,
             shown_terms(&r.matched).join("、")
         ));
     }
@@ -420,6 +444,7 @@ mod tests {
             score,
             matched: vec![],
             docs: vec![],
+            evidence: 0.0,
         }
     }
 

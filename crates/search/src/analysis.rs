@@ -26,6 +26,19 @@ static JIEBA: LazyLock<Jieba> = LazyLock::new(|| {
     jieba
 });
 
+/// The sum of the frequencies in jieba's default dictionary (a general corpus of Chinese), to which
+/// [`specificity`] relates a word's frequency.
+const DICT_TOTAL: f32 = 60_101_964.0;
+
+/// How specific a word is in general Chinese, from 0 (the commonest) to 1 (a word never seen): its
+/// self-information in jieba's dictionary frequencies, ln(total / frequency), over ln(total). 方法
+/// 0.45, 材料 0.49, 工艺 0.56, 废水 0.70, 聚乙烯醇 0.84; a word not in the dictionary (an English
+/// term, a rare compound) is estimated from its pieces, as jieba does.
+pub fn specificity(word: &str) -> f32 {
+    let freq = JIEBA.suggest_freq(word).max(1) as f32;
+    ((DICT_TOTAL.ln() - freq.ln()) / DICT_TOTAL.ln()).clamp(0.0, 1.0)
+}
+
 const STOPWORDS: &[&str] = &[
     "的", "了", "和", "与", "及", "是", "在", "对", "等", "中", "把", "被", "就", "也", "都", "而", "或", "其", "之",
     "为", "以", "于", "上", "下", "着", "并", "及其", "以及", "a", "an", "the", "of", "and", "or", "in", "on", "for",

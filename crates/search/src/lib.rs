@@ -14,4 +14,4 @@ mod synonyms;
 
 pub use analysis::{highlight, similarity};
 pub use index::{Facets, HezuoTokenizer, Hit, SearchIndex, SearchRequest, TOKENIZER, facets};
-pub use matching::{DocMatch, ExpertMatch, MatchRequest, Matches};
+pub use matching::{DocMatch, ExpertMatch, MatchRequest, Matches, STRONG_EVIDENCE, confidence, strong};

@@ -45,6 +45,40 @@ const EXPERT_WEIGHTS: [f32; 2] = [1.0, 0.5];
 /// How many of an expert's documents are shown as the reasons (the first ones score).
 const EXPERT_DOCS: usize = 3;
 
+/// The [`DocMatch::evidence`] from which a suggestion is a strong match: below it, a result shares
+/// only common words with the demand (材料、方法、工艺). A demand none of whose first three results
+/// reaches it is told "no strong match". Calibrated on the tune halves only (`bench/matching/
+/// halves.py --calibrate`: the threshold under which at most 5 % of the tune halves' answerable
+/// demands whose first result is right would fall), reported on the other halves
+/// (docs/benchmarks.md). The index's rarity is relative to its size, so the threshold carries over
+/// roughly: the benchmark's index has 10,078 documents.
+pub const STRONG_EVIDENCE: f32 = 0.924;
+
+/// How many of the first results [`strong`] looks at for a demand.
+pub const STRONG_AMONG: usize = 3;
+
+/// A suggestion's confidence from its evidence, between 0 and 1 and not relative to the other
+/// suggestions: one half at [`STRONG_EVIDENCE`], nearing 1 as the evidence grows.
+pub fn confidence(evidence: f32) -> f32 {
+    if evidence <= 0.0 {
+        return 0.0;
+    }
+    evidence / (evidence + STRONG_EVIDENCE.max(f32::EPSILON))
+}
+
+/// Whether a suggestion with this evidence is a strong match ([`STRONG_EVIDENCE`]).
+pub fn strong(evidence: f32) -> bool {
+    evidence >= STRONG_EVIDENCE
+}
+
+impl Matches {
+    /// Whether one of the first [`STRONG_AMONG`] results is a strong match: when none is, the
+    /// suggestions share only common words with the demand.
+    pub fn strong(&self) -> bool {
+        self.results.iter().take(STRONG_AMONG).any(|r| strong(r.evidence))
+    }
+}
+
 /// What to match: the demand's text (title, summary, field), how many of each to return.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MatchRequest {
@@ -63,6 +97,11 @@ pub struct DocMatch {
     pub discipline: Option<String>,
     /// Query terms found in the document, most informative first.
     pub matched: Vec<String>,
+    /// How much of what is particular to the demand the document shares: over the demand's own
+    /// words it contains (sub-words and synonyms left out), each once, the sum of (the word's
+    /// rarity in the index × its rarity in general Chinese)^1.5 — absolute, unlike `score`, which
+    /// only ranks ([`confidence`], [`STRONG_EVIDENCE`]).
+    pub evidence: f32,
 }
 
 /// An expert, scored from the documents they own.
@@ -74,6 +113,8 @@ pub struct ExpertMatch {
     pub docs: Vec<(RecordKind, i64, f32)>,
     /// Query terms found in those documents.
     pub matched: Vec<String>,
+    /// [`DocMatch::evidence`] over those documents together.
+    pub evidence: f32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -496,6 +537,23 @@ impl SearchIndex {
                 .map(|&i| tokens[i].clone())
                 .collect()
         };
+        // Each shown word's weight as evidence: how rare it is in the index (its inverse document
+        // frequency in the body, over that of a word in one document) times how rare it is in
+        // general Chinese ([`analysis::specificity`]), to the power 1.5 — a word counts much only
+        // if it is both: 工艺 may be rare in a small index but is common in the language; a person's
+        // or a company's name in a demand is rare in the language but in no document. The form
+        // and power were chosen on the tune halves (docs/benchmarks.md, "Saying when nothing fits").
+        let total_docs = searcher.total_num_docs()? as f32;
+        let rarest = (1.0 + (total_docs - 0.5) / 1.5).ln().max(f32::EPSILON);
+        let mut weight = vec![0f32; query];
+        for &i in &rarity {
+            let df = table.body_df[i] as f32;
+            if df > 0.0 {
+                let in_index = (1.0 + (total_docs - df + 0.5) / (df + 0.5)).ln() / rarest;
+                weight[i] = (in_index * analysis::specificity(&tokens[i])).powf(1.5);
+            }
+        }
+        let evidence_of = |found: &[bool]| -> f32 { rarity.iter().filter(|&&i| found[i]).map(|&i| weight[i]).sum() };
         let mut shown: Vec<DocAddress> = results.iter().map(|c| c.address).collect();
         for (_, _, ds) in &experts {
             shown.extend(ds.iter().take(EXPERT_DOCS).map(|c| c.address));
@@ -505,6 +563,7 @@ impl SearchIndex {
         let mut rows = found.iter();
         let mut out = Matches::default();
         for (c, title) in results.into_iter().zip(titles) {
+            let row = rows.next();
             out.results.push(DocMatch {
                 kind: c.kind,
                 id: c.id,
@@ -512,7 +571,8 @@ impl SearchIndex {
                 title,
                 owners: pool.owners[c.owners.clone()].to_vec(),
                 discipline: c.discipline.map(|d| pool.disciplines[d].clone()),
-                matched: rows.next().map(|r| terms_of(r)).unwrap_or_default(),
+                matched: row.map(|r| terms_of(r)).unwrap_or_default(),
+                evidence: row.map_or(0.0, |r| evidence_of(r)),
             });
         }
         for (person_id, score, ds) in experts {
@@ -525,6 +585,7 @@ impl SearchIndex {
                 score,
                 docs: ds.iter().take(EXPERT_DOCS).map(|c| (c.kind, c.id, c.score)).collect(),
                 matched: terms_of(&any),
+                evidence: evidence_of(&any),
             });
         }
         Ok(out)

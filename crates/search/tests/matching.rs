@@ -135,14 +135,17 @@ fn load(papers: &[Paper], experts: &[Expert]) -> Loaded {
     }
 }
 
-fn top(l: &Loaded, query: &str, limit: usize) -> (Vec<String>, Vec<String>) {
-    let m = l
-        .index
+fn matches(l: &Loaded, text: &str, limit: usize) -> hezuo_search::Matches {
+    l.index
         .match_demand(&MatchRequest {
-            text: query.to_string(),
+            text: text.to_string(),
             limit,
         })
-        .unwrap();
+        .unwrap()
+}
+
+fn top(l: &Loaded, query: &str, limit: usize) -> (Vec<String>, Vec<String>) {
+    let m = matches(l, query, limit);
     (
         m.results.iter().map(|r| l.paper_of[&r.id].clone()).collect(),
         m.experts.iter().map(|e| l.expert_of[&e.person_id].clone()).collect(),
@@ -326,8 +329,11 @@ fn empty_and_stopword_demands_match_nothing() {
     }
 }
 
-/// The benchmark's public sets through the engine; run files go to `$HEZUO_BENCH_OUT` (default
-/// /tmp/hezuo-bench-dev) as `hezuo.SET.jsonl` and `hezuo.SET.experts.jsonl`:
+/// The benchmark's public sets, and this repository's held-out demands (bench/matching), through
+/// the engine; run files go to `$HEZUO_BENCH_OUT` (default /tmp/hezuo-bench-dev) as
+/// `hezuo.SET.jsonl` and `hezuo.SET.experts.jsonl`, with each query's evidence (the top ten results'
+/// and experts', and whether it is a strong match) in `hezuo.SET.evidence.jsonl`, which
+/// `bench/matching/halves.py` reads:
 /// `cargo test -p hezuo-search --release --test matching -- --ignored --nocapture`.
 #[test]
 #[ignore = "a measurement on the full corpus in ../shared/bench, not a check; run it by hand"]
@@ -344,14 +350,35 @@ fn bench_public_sets() {
     let t = Instant::now();
     let l = load(&papers(&corpus), &experts(&ex));
     eprintln!("indexed {} docs in {:?}", l.index.len(), t.elapsed());
-    for set in ["title-public", "demand-public"] {
-        let queries = std::fs::read_to_string(format!("{BENCH}/queries-{set}.jsonl")).unwrap();
-        let (mut docs_run, mut experts_run) = (String::new(), String::new());
+    let own = concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/matching");
+    for (dir, set) in [
+        (BENCH, "title-public"),
+        (BENCH, "demand-public"),
+        (own, "demand-heldout"),
+        (own, "demand-nofit"),
+    ] {
+        let Ok(queries) = std::fs::read_to_string(format!("{dir}/queries-{set}.jsonl")) else {
+            eprintln!("{set}: no query file, skipped");
+            continue;
+        };
+        let (mut docs_run, mut experts_run, mut evidence) = (String::new(), String::new(), String::new());
         let mut lat = Vec::new();
         for line in queries.lines() {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
             let (qid, q) = (v["qid"].as_str().unwrap(), v["query"].as_str().unwrap());
             let (docs, people) = top(&l, q, 100);
+            let m = matches(&l, q, 10);
+            let round = |x: f32| (x * 1000.0).round() / 1000.0;
+            evidence.push_str(&format!(
+                "{}\n",
+                serde_json::json!({
+                    "qid": qid,
+                    "strong": m.strong(),
+                    "results": m.results.iter().map(|r| round(r.evidence)).collect::<Vec<_>>(),
+                    "scores": m.results.iter().map(|r| round(r.score)).collect::<Vec<_>>(),
+                    "experts": m.experts.iter().map(|e| round(e.evidence)).collect::<Vec<_>>(),
+                })
+            ));
             let t = Instant::now();
             let _ = top(&l, q, 10);
             lat.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -360,8 +387,32 @@ fn bench_public_sets() {
         }
         std::fs::write(format!("{out}/hezuo.{set}.jsonl"), docs_run).unwrap();
         std::fs::write(format!("{out}/hezuo.{set}.experts.jsonl"), experts_run).unwrap();
+        std::fs::write(format!("{out}/hezuo.{set}.evidence.jsonl"), evidence).unwrap();
         lat.sort_by(f64::total_cmp);
         let pct = |p: f64| lat[((p * lat.len() as f64) as usize).min(lat.len() - 1)];
         eprintln!("{set}: p50 {:.3} ms, p99 {:.3} ms (one pass)", pct(0.5), pct(0.99));
     }
+}
+
+#[test]
+fn the_answered_demands_are_strong_matches_and_a_demand_in_common_words_is_not() {
+    let l = load(&papers(CORPUS), &experts(EXPERTS));
+    for (query, _, _) in &cases() {
+        let m = matches(&l, query, 10);
+        assert!(
+            m.strong(),
+            "{query}: {:?}",
+            m.results.iter().map(|r| r.evidence).collect::<Vec<_>>()
+        );
+        assert!(hezuo_search::confidence(m.results[0].evidence) >= 0.5);
+    }
+    // Words every field uses find papers, first at the top relative score, yet nothing is strong.
+    let m = matches(&l, "想改进我们的生产工艺和方法，提高产品质量，降低成本", 10);
+    assert!(!m.results.is_empty());
+    assert!(
+        !m.strong(),
+        "{:?}",
+        m.results.iter().map(|r| (&r.matched, r.evidence)).collect::<Vec<_>>()
+    );
+    assert!(m.results.iter().all(|r| hezuo_search::confidence(r.evidence) < 0.5));
 }

@@ -51,6 +51,10 @@ pub struct ExpertSuggestion {
     pub reasons: Vec<String>,
     /// The documents that made the text score: (kind, id).
     pub evidence: Vec<(RecordKind, i64)>,
+    /// How surely the expert's work answers the demand, 0 to 1, not relative to the other
+    /// suggestions (unlike `score`): from the informative words they share; 0.5 and above is a
+    /// strong match.
+    pub confidence: f32,
     /// Set when the office confirmed it already.
     pub confirmed: Option<MatchStatus>,
 }
@@ -62,6 +66,8 @@ pub struct ResultSuggestion {
     pub score: f32,
     pub matched_terms: Vec<String>,
     pub reasons: Vec<String>,
+    /// As the expert's `confidence`.
+    pub confidence: f32,
     pub confirmed: Option<MatchStatus>,
 }
 
@@ -72,6 +78,11 @@ pub struct Suggestions {
     pub results: Vec<ResultSuggestion>,
     /// The matches confirmed so far.
     pub confirmed: Vec<Match>,
+    /// False when no suggestion is a strong match (each `confidence` under 0.5): they share only
+    /// common words with the demand, and `notice` says so.
+    pub strong_match: bool,
+    /// What the page says about the suggestions, in the asked language (no strong match), if anything.
+    pub notice: Option<String>,
 }
 
 fn words(lang: Lang, reasons: Vec<Msg>) -> Vec<String> {
@@ -90,6 +101,7 @@ impl ExpertSuggestion {
             matched_terms: e.matched,
             reasons: words(lang, e.reasons),
             evidence: e.evidence,
+            confidence: e.confidence,
             confirmed: e.confirmed,
         }
     }
@@ -103,9 +115,22 @@ impl ResultSuggestion {
             score: r.score,
             matched_terms: r.matched,
             reasons: words(lang, r.reasons),
+            confidence: r.confidence,
             confirmed: r.confirmed,
         }
     }
+}
+
+/// A suggestion's confidence as the pages show it: 强 / 中 / 弱 with the percentage.
+fn confidence_label(lang: Lang, c: f32) -> String {
+    let word = if c >= 0.6 {
+        lang.tr("强", "strong")
+    } else if c >= 0.5 {
+        lang.tr("中", "fair")
+    } else {
+        lang.tr("弱", "weak")
+    };
+    format!("{word} {:.0}%", c * 100.0)
 }
 
 /// Ranked experts and results for a stored demand, with the reasons in `lang`, as `v` may see them.
@@ -122,6 +147,8 @@ pub async fn suggest(
         experts: r.experts.into_iter().map(|e| ExpertSuggestion::new(lang, e)).collect(),
         results: r.results.into_iter().map(|x| ResultSuggestion::new(lang, x)).collect(),
         confirmed: r.confirmed,
+        strong_match: r.strong,
+        notice: (!r.strong).then(|| lang.tr_owned(ranking::NO_STRONG_MATCH)),
     })
 }
 
@@ -350,6 +377,7 @@ pub async fn demand_sections(cx: &Ctx, d: &Demand) -> Result<Vec<Section>, ApiEr
                 ("推荐专家", "Expert"),
                 ("单位", "Organisation"),
                 ("得分", "Score"),
+                ("把握", "Confidence"),
                 ("理由", "Why"),
                 ("", ""),
             ],
@@ -360,11 +388,17 @@ pub async fn demand_sections(cx: &Ctx, d: &Demand) -> Result<Vec<Section>, ApiEr
                 "No fitting expert found.",
             )
             .into();
+        // Said once, above the first list that has something, when nothing is a strong match.
+        let weak = sug.notice.clone();
+        if !sug.experts.is_empty() {
+            t.note = weak.clone();
+        }
         for e in &sug.experts {
             t.rows.push(vec![
                 Cell::link(&e.name, format!("/people/{}", e.person_id)),
                 Cell::text(&e.organization),
                 Cell::text(format!("{:.2}", e.score)),
+                Cell::text(confidence_label(lang, e.confidence)),
                 Cell::text(e.reasons.join("；")),
                 action(e.confirmed, format!("person_id={}", e.person_id)),
             ]);
@@ -377,13 +411,23 @@ pub async fn demand_sections(cx: &Ctx, d: &Demand) -> Result<Vec<Section>, ApiEr
         });
         let mut t = Table::new(
             lang,
-            &[("推荐成果", "Result"), ("得分", "Score"), ("理由", "Why"), ("", "")],
+            &[
+                ("推荐成果", "Result"),
+                ("得分", "Score"),
+                ("把握", "Confidence"),
+                ("理由", "Why"),
+                ("", ""),
+            ],
         );
         t.empty = lang.tr("没有找到相关的科技成果。", "No fitting result found.").into();
+        if sug.experts.is_empty() && !sug.results.is_empty() {
+            t.note = weak;
+        }
         for r in &sug.results {
             t.rows.push(vec![
                 Cell::link(&r.title, format!("/results/{}", r.result_id)),
                 Cell::text(format!("{:.2}", r.score)),
+                Cell::text(confidence_label(lang, r.confidence)),
                 Cell::text(r.reasons.join("；")),
                 action(r.confirmed, format!("result_id={}", r.result_id)),
             ]);

@@ -58,6 +58,8 @@ pub struct Table {
     pub headers: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
     pub empty: String,
+    /// A notice shown above the rows (or the empty state), e.g. that no suggestion is a strong match.
+    pub note: Option<String>,
 }
 
 impl Table {
@@ -71,6 +73,7 @@ impl Table {
             headers: headers.iter().map(|p| lang.tr_owned(*p)).collect(),
             rows: Vec::new(),
             empty: lang.t().empty_related.into(),
+            note: None,
         }
     }
 }

@@ -67,6 +67,57 @@ async fn accepted_demand(app: &TestApp, ent: i64, title: &str, summary: &str) ->
     id
 }
 
+#[tokio::test]
+async fn a_demand_that_shares_only_common_words_is_told_there_is_no_strong_match() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    expert(
+        &app,
+        w.college,
+        "王氟",
+        &["含氟废水深度除氟工艺研究", "氟化钙沉淀与氟资源回收"],
+    )
+    .await;
+    expert(&app, w.college, "李菌", &["香菇菌种选育", "食用菌工厂化栽培方法"]).await;
+    app.create(
+        "results",
+        json!({"title": "一种含氟废水深度处理工艺及氟资源回收方法", "kind": "method", "keywords": "含氟废水，除氟"}),
+    )
+    .await;
+    // A demand about something no record is about, in words every field uses (工艺、方法).
+    let d = accepted_demand(
+        &app,
+        w.ent,
+        "啤酒酿造工艺改进",
+        "想找一种新的发酵方法，改进工艺，让精酿啤酒的口感更稳定",
+    )
+    .await;
+    let m = app.get(&format!("/api/v1/demands/{d}/matches")).await.json();
+    assert!(
+        !m["results"].as_array().unwrap().is_empty(),
+        "the generic words still find something: {m}"
+    );
+    assert_eq!(m["strong_match"], false, "{m}");
+    assert!(m["notice"].as_str().unwrap().starts_with("没有把握较大的匹配"), "{m}");
+    for s in m["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(m["experts"].as_array().unwrap())
+    {
+        let c = s["confidence"].as_f64().unwrap();
+        assert!((0.0..0.5).contains(&c), "{s}");
+    }
+    // The first result's relative score is 1 all the same: the confidence is what says it is weak.
+    assert_eq!(m["results"][0]["score"].as_f64(), Some(1.0), "{m}");
+    let page = app.get(&format!("/demands/{d}")).await.text();
+    assert!(page.contains("没有把握较大的匹配"), "{page}");
+    assert!(page.contains("弱 "), "{page}");
+    // In English too.
+    let en = app.get_lang(&format!("/api/v1/demands/{d}/matches"), "en").await.json();
+    assert!(en["notice"].as_str().unwrap().starts_with("No strong match"), "{en}");
+}
+
 fn expert_ids(m: &Value) -> Vec<i64> {
     m["experts"]
         .as_array()
@@ -122,10 +173,19 @@ async fn a_demand_gets_ranked_experts_and_results_with_reasons_and_a_confirmed_m
     assert!(terms.contains(&"除氟") || terms.contains(&"含氟"), "{terms:?}");
     assert!(top["reasons"][0].as_str().unwrap().starts_with("一致的词："));
     assert_eq!(m["results"][0]["result_id"], result);
+    // Shared specific words (含氟废水、除氟): a strong match, said with an absolute confidence.
+    assert_eq!(m["strong_match"], true, "{m}");
+    assert!(m["notice"].is_null(), "{m}");
+    assert!(m["results"][0]["confidence"].as_f64().unwrap() >= 0.5, "{m}");
+    assert!(top["confidence"].as_f64().unwrap() >= 0.5, "{m}");
     // The page shows the same, with a way to confirm.
     let page = app.get(&format!("/demands/{d}")).await.text();
     assert!(
         page.contains("匹配推荐：专家") && page.contains("王氟") && page.contains("确认推荐"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<th>把握</th>") && !page.contains("没有把握较大的匹配"),
         "{page}"
     );
     // Confirming: once; the demand moves on to matching.
