@@ -99,8 +99,8 @@ def main():
                   f"| {set_name} | {name} | {d['n']} | {d['MRR@10']:.4f} | {d['Recall@10']:.3f} | | |")
 
     # No strong match: the engine's own call ("strong" in the evidence file: one of the first three
-    # results' evidence reaches hezuo_search::STRONG_EVIDENCE), or, with --threshold, that test at
-    # another threshold.
+    # results' or experts' evidence reaches hezuo_search::STRONG_EVIDENCE), or, with --threshold,
+    # that test at another threshold.
     ev = {s: run(s, ".evidence") for s in sets}
     if not all(ev.get(s) for s in ("demand-public", "demand-nofit")):
         print("\n(no evidence files: the no-fit figures need hezuo's SET.evidence.jsonl)")
@@ -114,8 +114,9 @@ def main():
             firsts[q["qid"]] = bool(r) and r[0] in q["relevant"]
 
     def best(set_name, qid):
+        # As hezuo_search::Matches::strong: the first three results' and experts' evidence.
         r = ev[set_name].get(qid) or {}
-        return max(r.get("results", [])[:3] + [0.0])
+        return max(r.get("results", [])[:3] + r.get("experts", [])[:3] + [0.0])
 
     def weak(set_name, qid, t):
         if t is None:
@@ -136,7 +137,7 @@ def main():
                     for q in qs if firsts[q["qid"]])
         t = ok[int(0.05 * len(ok))]
         print(f"\ncalibrated on the tune halves: evidence threshold {t:.3f} ({len(ok)} right-first tune demands)")
-    said = "the engine's call" if t is None else f"evidence < {t:.3f} among the first three"
+    said = "the engine's call" if t is None else f"evidence < {t:.3f} among the first three results and experts"
     print(f"\n| group | n | called \"no strong match\" ({said}) | of those whose first result is right |")
     print("|---|---:|---:|---:|")
     for name, (set_name, qs) in groups.items():

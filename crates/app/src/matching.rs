@@ -135,8 +135,9 @@ pub struct Ranking {
     pub experts: Vec<ExpertRank>,
     pub results: Vec<ResultRank>,
     pub confirmed: Vec<Match>,
-    /// Whether one of the first results is a strong match ([`hezuo_search::Matches::strong`]); when
-    /// none is, the suggestions share only common words with the demand and the pages say so.
+    /// Whether one of the first results or experts is a strong match
+    /// ([`hezuo_search::Matches::strong`]); when none is, the suggestions share only common words
+    /// with the demand and the pages say so.
     pub strong: bool,
 }
 

@@ -47,14 +47,14 @@ const EXPERT_DOCS: usize = 3;
 
 /// The [`DocMatch::evidence`] from which a suggestion is a strong match: below it, a result shares
 /// only common words with the demand (材料、方法、工艺). A demand none of whose first three results
-/// reaches it is told "no strong match". Calibrated on the tune halves only (`bench/matching/
+/// and experts reaches it is told "no strong match". Calibrated on the tune halves only (`bench/matching/
 /// halves.py --calibrate`: the threshold under which at most 5 % of the tune halves' answerable
 /// demands whose first result is right would fall), reported on the other halves
 /// (docs/benchmarks.md). The index's rarity is relative to its size, so the threshold carries over
 /// roughly: the benchmark's index has 10,078 documents.
 pub const STRONG_EVIDENCE: f32 = 0.924;
 
-/// How many of the first results [`strong`] looks at for a demand.
+/// How many of the first results, and of the first experts, [`Matches::strong`] looks at.
 pub const STRONG_AMONG: usize = 3;
 
 /// A suggestion's confidence from its evidence, between 0 and 1 and not relative to the other
@@ -72,10 +72,12 @@ pub fn strong(evidence: f32) -> bool {
 }
 
 impl Matches {
-    /// Whether one of the first [`STRONG_AMONG`] results is a strong match: when none is, the
-    /// suggestions share only common words with the demand.
+    /// Whether one of the first [`STRONG_AMONG`] results or experts is a strong match: when none
+    /// is, the suggestions share only common words with the demand.
     pub fn strong(&self) -> bool {
-        self.results.iter().take(STRONG_AMONG).any(|r| strong(r.evidence))
+        let results = self.results.iter().take(STRONG_AMONG).map(|r| r.evidence);
+        let experts = self.experts.iter().take(STRONG_AMONG).map(|e| e.evidence);
+        results.chain(experts).any(strong)
     }
 }
 
@@ -113,7 +115,8 @@ pub struct ExpertMatch {
     pub docs: Vec<(RecordKind, i64, f32)>,
     /// Query terms found in those documents.
     pub matched: Vec<String>,
-    /// [`DocMatch::evidence`] over those documents together.
+    /// The best [`DocMatch::evidence`] of those documents (each on its own: three papers that
+    /// share a common word each are no strong match together).
     pub evidence: f32,
 }
 
@@ -577,15 +580,17 @@ impl SearchIndex {
         }
         for (person_id, score, ds) in experts {
             let mut any = vec![false; query];
+            let mut best = 0f32;
             for row in rows.by_ref().take(ds.len().min(EXPERT_DOCS)) {
                 any.iter_mut().zip(row).for_each(|(a, r)| *a |= *r);
+                best = best.max(evidence_of(row));
             }
             out.experts.push(ExpertMatch {
                 person_id,
                 score,
                 docs: ds.iter().take(EXPERT_DOCS).map(|c| (c.kind, c.id, c.score)).collect(),
                 matched: terms_of(&any),
-                evidence: evidence_of(&any),
+                evidence: best,
             });
         }
         Ok(out)

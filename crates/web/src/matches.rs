@@ -78,8 +78,9 @@ pub struct Suggestions {
     pub results: Vec<ResultSuggestion>,
     /// The matches confirmed so far.
     pub confirmed: Vec<Match>,
-    /// False when no suggestion is a strong match (each `confidence` under 0.5): they share only
-    /// common words with the demand, and `notice` says so.
+    /// False when none of the first three results and experts of the text ranking is a strong
+    /// match (`confidence` 0.5 or more): they share only common words with the demand, and `notice`
+    /// says so.
     pub strong_match: bool,
     /// What the page says about the suggestions, in the asked language (no strong match), if anything.
     pub notice: Option<String>,
