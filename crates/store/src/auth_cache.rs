@@ -28,13 +28,13 @@ impl<K> Default for AuthCache<K> {
 
 impl<K: Clone> AuthCache<K> {
     pub fn get(&self, key: &str) -> Option<K> {
-        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let map = crate::lock(&self.map);
         map.get(key)
             .filter(|(at, _)| at.elapsed() < KEEP_FOR)
             .map(|(_, k)| k.clone())
     }
     pub fn put(&self, key: String, known: K) {
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = crate::lock(&self.map);
         if map.len() >= MAX {
             map.clear();
         }
@@ -42,6 +42,6 @@ impl<K: Clone> AuthCache<K> {
     }
     /// Forgets everything: an account, session or token changed.
     pub fn forget(&self) {
-        self.map.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        crate::lock(&self.map).clear();
     }
 }

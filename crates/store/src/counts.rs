@@ -104,13 +104,7 @@ impl Store {
     pub(crate) async fn count_list(&self, q: &Q, form: ScopeForm) -> Result<(i64, TotalKind)> {
         let cap = self.counts.exact_up_to.load(Ordering::Relaxed);
         let k = key(q);
-        let known = self
-            .counts
-            .known
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&k)
-            .copied();
+        let known = crate::lock(&self.counts.known).get(&k).copied();
         // A list counted long a short while ago is not counted again on each view: its count
         // stands as the estimate until it is old (the capped count read 120,000 rows for a
         // county's first page among a million projects on PostgreSQL: 49 ms of every view).
@@ -143,13 +137,13 @@ impl Store {
     /// Pages from `from` rows in are read from marks made every `every` rows ([`DEEP_FROM`],
     /// [`MARK_EVERY`]); tests lower them to see marks on a few hundred rows.
     pub fn set_deep_pages(&self, from: i64, every: i64) {
-        *self.counts.deep.lock().unwrap_or_else(|e| e.into_inner()) = (from.max(1), every.max(1));
-        self.counts.marks.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        *crate::lock(&self.counts.deep) = (from.max(1), every.max(1));
+        crate::lock(&self.counts.marks).clear();
     }
 
     /// How many lists' marks this server keeps (for tests: the marks were made).
     pub fn marked_lists(&self) -> usize {
-        self.counts.marks.lock().unwrap_or_else(|e| e.into_inner()).len()
+        crate::lock(&self.counts.marks).len()
     }
 
     /// For a page `offset` rows into the list `q` (`from … where …`, read as `form`) in the order
@@ -157,18 +151,12 @@ impl Store {
     /// how many rows it skips from there, when the list's marks are made (see the module's notes).
     /// Otherwise `None`, and the marks are made in the background if the page is deep.
     pub(crate) fn page_mark(&self, q: &Q, form: ScopeForm, order: &str, col: &str, offset: i64) -> Option<(i64, i64)> {
-        let (deep, every) = *self.counts.deep.lock().unwrap_or_else(|e| e.into_inner());
+        let (deep, every) = *crate::lock(&self.counts.deep);
         if offset < deep {
             return None;
         }
         let k = format!("{}\u{2}{order}\u{2}{form:?}", key(q));
-        let known = self
-            .counts
-            .marks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&k)
-            .cloned();
+        let known = crate::lock(&self.counts.marks).get(&k).cloned();
         if known.as_ref().is_none_or(|(at, _)| at.elapsed() >= FRESH_FOR) {
             let sql = format!(
                 "select {col} {} order by {order}",
@@ -205,7 +193,7 @@ impl Store {
             .await;
             match got {
                 Ok(marks) => {
-                    let mut known = store.counts.marks.lock().unwrap_or_else(|e| e.into_inner());
+                    let mut known = crate::lock(&store.counts.marks);
                     if known.len() >= KEEP_MARKS {
                         known.clear();
                     }
@@ -234,7 +222,7 @@ impl Store {
             .await;
             match got {
                 Ok(n) => {
-                    let mut known = store.counts.known.lock().unwrap_or_else(|e| e.into_inner());
+                    let mut known = crate::lock(&store.counts.known);
                     if known.len() >= KEEP {
                         let mut ages: Vec<Instant> = known.values().map(|(at, _)| *at).collect();
                         ages.sort();

@@ -8,7 +8,7 @@
 //! never kept: it is exact on every view. The tests make every result on every view
 //! (`Store::set_keep_results_after`), but the one of keeping.
 
-use crate::{Result, Store};
+use crate::{Result, Store, lock};
 use chrono::{DateTime, Utc};
 use std::any::Any;
 use std::collections::{HashMap, HashSet};
@@ -45,10 +45,6 @@ impl Default for Kept {
             remaking: Mutex::new(HashSet::new()),
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Kept {

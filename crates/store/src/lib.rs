@@ -307,6 +307,11 @@ impl Tx {
 }
 
 /// The current time in UTC, rounded to microseconds so that both backends store it the same.
+/// The caches' mutexes: a panic while one was held leaves its map as it was, still usable.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
     let n = chrono::Utc::now();
     chrono::DateTime::from_timestamp_micros(n.timestamp_micros()).unwrap_or(n)

@@ -68,13 +68,7 @@ pub(crate) struct ScopeCache {
 impl Store {
     /// How wide the subtree under `root` is (kept a while).
     pub(crate) async fn subtree_width(&self, root: i64) -> Result<Width> {
-        let known = self
-            .scopes
-            .known
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&root)
-            .copied();
+        let known = crate::lock(&self.scopes.known).get(&root).copied();
         if let Some((at, width)) = known
             && at.elapsed() < FRESH_FOR
         {
@@ -92,7 +86,7 @@ impl Store {
         } else {
             Width::Wide
         };
-        let mut known = self.scopes.known.lock().unwrap_or_else(|e| e.into_inner());
+        let mut known = crate::lock(&self.scopes.known);
         if known.len() >= KEEP {
             known.clear();
         }
