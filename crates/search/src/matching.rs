@@ -248,6 +248,35 @@ fn keep_best(v: &mut Vec<(f32, DocAddress)>, start: usize, n: usize) {
     v[start..].sort_unstable_by(by_score);
 }
 
+/// Each of the demand's words' weight as evidence: how rare it is in the index (its inverse document
+/// frequency in the body, over that of a word in one document) times how rare it is in general
+/// Chinese ([`analysis::specificity`]), to the power 1.5 — a word counts much only if it is both:
+/// 工艺 may be rare in a small index but is common in the language; a person's or a company's name
+/// in a demand is rare in the language but in no document. A sub-word counts nothing (its compound
+/// does). The form and power were chosen on the tune halves (docs/benchmarks.md, "Saying when
+/// nothing fits").
+fn evidence_weights(query: &[String], body_df: &[u64], total_docs: u64) -> Vec<f32> {
+    let total_docs = total_docs as f32;
+    let rarest = (1.0 + (total_docs - 0.5) / 1.5).ln().max(f32::EPSILON);
+    query
+        .iter()
+        .zip(body_df)
+        .map(|(t, &df)| {
+            if df == 0 || is_sub_word(t, query) {
+                return 0.0;
+            }
+            let df = df as f32;
+            let in_index = (1.0 + (total_docs - df + 0.5) / (df + 0.5)).ln() / rarest;
+            (in_index * analysis::specificity(t)).powf(1.5)
+        })
+        .collect()
+}
+
+/// The evidence of a document holding the words `found` says it holds ([`DocMatch::evidence`]).
+fn evidence(weight: &[f32], found: &[bool]) -> f32 {
+    weight.iter().zip(found).filter(|(_, f)| **f).map(|(w, _)| w).sum()
+}
+
 /// Prepares what matching loads on first use (the synonym table and jieba's dictionary, 0.19 s
 /// here), so that a server's first demand is not the slow one.
 pub fn warm() {
@@ -540,23 +569,8 @@ impl SearchIndex {
                 .map(|&i| tokens[i].clone())
                 .collect()
         };
-        // Each shown word's weight as evidence: how rare it is in the index (its inverse document
-        // frequency in the body, over that of a word in one document) times how rare it is in
-        // general Chinese ([`analysis::specificity`]), to the power 1.5 — a word counts much only
-        // if it is both: 工艺 may be rare in a small index but is common in the language; a person's
-        // or a company's name in a demand is rare in the language but in no document. The form
-        // and power were chosen on the tune halves (docs/benchmarks.md, "Saying when nothing fits").
-        let total_docs = searcher.total_num_docs()? as f32;
-        let rarest = (1.0 + (total_docs - 0.5) / 1.5).ln().max(f32::EPSILON);
-        let mut weight = vec![0f32; query];
-        for &i in &rarity {
-            let df = table.body_df[i] as f32;
-            if df > 0.0 {
-                let in_index = (1.0 + (total_docs - df + 0.5) / (df + 0.5)).ln() / rarest;
-                weight[i] = (in_index * analysis::specificity(&tokens[i])).powf(1.5);
-            }
-        }
-        let evidence_of = |found: &[bool]| -> f32 { rarity.iter().filter(|&&i| found[i]).map(|&i| weight[i]).sum() };
+        let weight = evidence_weights(&tokens[..query], &table.body_df, searcher.total_num_docs()?);
+        let evidence_of = |found: &[bool]| -> f32 { evidence(&weight, found) };
         let mut shown: Vec<DocAddress> = results.iter().map(|c| c.address).collect();
         for (_, _, ds) in &experts {
             shown.extend(ds.iter().take(EXPERT_DOCS).map(|c| c.address));
