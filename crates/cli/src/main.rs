@@ -12,6 +12,12 @@ mod scale;
 mod serve_bench;
 mod stats_bench;
 
+/// mimalloc gives freed memory back to the system, which glibc's per-thread arenas did not: a
+/// server on a million projects ended busy runs at 264–277 MiB instead of 448–507
+/// (docs/decisions.md, docs/benchmarks.md "The allocator, settled").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Args, Parser, Subcommand};
 use hezuo_domain::Clock;
 use hezuo_domain::access::Role;
