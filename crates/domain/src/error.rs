@@ -1,10 +1,10 @@
 //! Messages in the user's language and the per-field error map every validation returns.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A message in Simplified Chinese and English; the web layer picks one per request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Msg {
     pub zh: String,
     pub en: String,

@@ -297,7 +297,8 @@ pub struct FlagState {
 }
 
 impl FlagState {
-    fn of(flag: Flag, words: Vec<Msg>) -> Self {
+    /// The state of `flag` for these reasons (its Chinese reasons are the words' Chinese).
+    pub fn of(flag: Flag, words: Vec<Msg>) -> Self {
         FlagState {
             flag,
             reasons: words.iter().map(|m| m.zh.clone()).collect(),

@@ -118,6 +118,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "org_ancestor",
         include_str!("../migrations/sqlite/0031_org_ancestor.sql"),
     ),
+    (
+        32,
+        "flag_words",
+        include_str!("../migrations/sqlite/0032_flag_words.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -219,6 +224,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         31,
         "org_ancestor",
         include_str!("../migrations/postgres/0031_org_ancestor.sql"),
+    ),
+    (
+        32,
+        "flag_words",
+        include_str!("../migrations/postgres/0032_flag_words.sql"),
     ),
 ];
 

@@ -2,8 +2,10 @@
 //! carried out, kept so that the statistics, the dashboard and the project list's flag filter count
 //! a million projects' flags with one indexed query instead of computing each flag per view.
 //!
-//! The flag itself is still computed one way only, by [`Store::apply_flags`]
-//! (`supervision::flag`). A stored one is good on the day it was computed and until a write that
+//! The flag itself is still computed one way only, by [`Store::compute_flags`]
+//! (`supervision::flag`), and stored with its reasons in both languages (migration 0032), so that a
+//! project's page, the API and the lists show a stored flag where it is good
+//! ([`Store::apply_flags`], and `get_project` in its one statement) and compute only the rest. A stored one is good on the day it was computed and until a write that
 //! could change it: the migration's triggers bump `gen` and empty the row in that write's own
 //! transaction. A refresh reads (id, gen), computes, and writes back only where `gen` is still the
 //! one it read, so a write landing in between leaves the row stale (computed again next time), never
@@ -18,6 +20,7 @@ use chrono::NaiveDate;
 use hezuo_domain::Msg;
 use hezuo_domain::flag::Flag;
 use hezuo_domain::project::{Project, ProjectFilter};
+use hezuo_domain::supervision::FlagState;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
@@ -90,7 +93,7 @@ impl Store {
             let mut cq = Q::new("from project p where p.id in ");
             cq.bind_list(&chunk.iter().map(|(id, _, _)| *id).collect::<Vec<_>>());
             let mut projects = crate::projects::projects_by_query(self, &cq).await?;
-            self.apply_flags(&mut projects).await?;
+            self.compute_flags(&mut projects).await?;
             let gens: HashMap<i64, i64> = chunk.iter().map(|(id, g, _)| (*id, *g)).collect();
             let mut by_flag: HashMap<Flag, Vec<&Project>> = HashMap::new();
             for p in &projects {
@@ -116,21 +119,27 @@ impl Store {
         gens: &HashMap<i64, i64>,
     ) -> Result<()> {
         // Integers read from the store and the kind's own code (one of `ProjectKind`'s), written as
-        // literals: no one's text reaches SQL.
-        let mut list = String::new();
+        // literals: no one's text reaches SQL. The reasons (a milestone's title is someone's text)
+        // are bound.
+        let (mut keys, mut list) = (String::new(), String::new());
+        let mut words = Vec::with_capacity(projects.len());
         for (i, p) in projects.iter().enumerate() {
             if i > 0 {
+                keys.push_str(", ");
                 list.push_str(", ");
             }
             let g = gens.get(&p.id).copied().unwrap_or(-1);
-            let _ = write!(
-                list,
-                "({}, {g}, {}, {}, '{}')",
+            let row = format!(
+                "{}, {g}, {}, {}, '{}'",
                 p.id,
                 p.batch_year,
                 p.lead_unit_id,
                 p.kind.as_str()
             );
+            let _ = write!(keys, "({row})");
+            // $1 and $2 are the flag and the day.
+            let _ = write!(list, "({row}, ${})", i + 3);
+            words.push(serde_json::to_string(&p.flag_words).unwrap_or_else(|_| "[]".into()));
         }
         let mut tx = self.begin().await?;
         // Those turning red now from not red (issue 18): `last_flag` survives the triggers, which
@@ -138,7 +147,7 @@ impl Store {
         // red already; on SQLite writers take turns.
         let turned: Vec<i64> = if flag == Flag::Red {
             let sql = format!(
-                "update project_flag set last_flag = 'red' from (values {list}) as v \
+                "update project_flag set last_flag = 'red' from (values {keys}) as v \
                  where project_flag.project_id = v.column1 and project_flag.gen = v.column2 \
                  and (project_flag.last_flag is null or project_flag.last_flag <> 'red') \
                  returning project_flag.project_id"
@@ -149,10 +158,16 @@ impl Store {
         };
         let sql = format!(
             "update project_flag set flag = $1, last_flag = $1, computed_on = $2, batch_year = v.column3, \
-             lead_unit_id = v.column4, kind = v.column5 from (values {list}) as v \
+             lead_unit_id = v.column4, kind = v.column5, words = v.column6 from (values {list}) as v \
              where project_flag.project_id = v.column1 and project_flag.gen = v.column2"
         );
-        on_tx!(&mut tx, c => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(flag.as_str()).bind(day).execute(c).await.map(|_| ()))?;
+        on_tx!(&mut tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(flag.as_str()).bind(day);
+            for w in words {
+                q = q.bind(w);
+            }
+            q.execute(c).await.map(|_| ())
+        })?;
         if !turned.is_empty() {
             red_events(&mut tx, day, projects, gens, &turned).await?;
         }
@@ -178,6 +193,26 @@ impl Store {
         );
         on_db!(&self.db, p => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(never()).execute(p).await.map(|_| ()))?;
         Ok(())
+    }
+
+    /// Today's stored flags of these projects, where still good (not emptied by a write since):
+    /// one indexed read by key. Those not found must be computed.
+    pub(crate) async fn stored_flags(&self, ids: &[i64]) -> Result<HashMap<i64, FlagState>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        // The day as a literal, as in the refresh's probe (our own clock's date).
+        let mut q = Q::new(&format!(
+            "select project_id, flag || ' ' || coalesce(words, '[]') from project_flag \
+             where computed_on = '{}' and flag is not null and project_id in ",
+            self.today().format("%Y-%m-%d")
+        ));
+        q.bind_list(ids);
+        let rows: Vec<(i64, String)> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, s)| stored_state(&s).map(|st| (id, st)))
+            .collect())
     }
 
     /// The project list's `flag` filter, as a join to `project`'s `from`: projects being carried
@@ -213,6 +248,14 @@ impl Store {
         q.push(&format!("{FLAG_JOIN}{}{FLAG_JOIN_END}", list.join(", ")));
         Ok(())
     }
+}
+
+/// A stored flag as `flag words` (the flag's code, a space, its reasons as JSON) read back into the
+/// state it was computed as; None if it does not read (then it is computed again).
+pub(crate) fn stored_state(s: &str) -> Option<FlagState> {
+    let (flag, words) = s.split_once(' ')?;
+    let words: Vec<Msg> = serde_json::from_str(words).ok()?;
+    Some(FlagState::of(Flag::parse(flag)?, words))
 }
 
 /// 项目亮红灯 (issue 18): one `flag_red` event per project in `turned` (keyed by the project, the

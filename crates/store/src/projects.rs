@@ -39,14 +39,15 @@ struct Row {
     updated_at: DateTime<Utc>,
 }
 
-/// A project's row with its co-units' numbers, comma-separated, and its version (the latest audit
-/// entry's number, 0 for none) ([`by_id_sql`]).
+/// A project's row with its co-units' numbers, comma-separated, its version (the latest audit
+/// entry's number, 0 for none) and, when asked for, its flag as stored today ([`by_id_sql`]).
 #[derive(sqlx::FromRow)]
 struct WithCoUnits {
     #[sqlx(flatten)]
     row: Row,
     co_units: Option<String>,
     version: i64,
+    stored_flag: Option<String>,
 }
 
 impl WithCoUnits {
@@ -65,17 +66,28 @@ impl WithCoUnits {
 
 /// One project (`project t`) with its co-units and its version in one statement (one snapshot: the
 /// version is that of the row read), up to `where t.id = `: the number is bound next, and
-/// `Store::get_project` adds the viewer's scope.
-fn by_id_sql(sqlite: bool) -> String {
+/// `Store::get_project` adds the viewer's scope. With `today`, the project's flag as a refresh
+/// stored it that day (`flag words`, [`crate::project_flags::stored_state`]), if it is still good:
+/// a project being carried out is then read in one trip where computing its flag takes three more.
+/// The day is written as a literal: a date of our own clock, `YYYY-MM-DD`.
+fn by_id_sql(sqlite: bool, today: Option<NaiveDate>) -> String {
     let co_units = if sqlite {
         "group_concat(c.organization_id)"
     } else {
         "string_agg(cast(c.organization_id as text), ',')"
     };
+    let stored = match today {
+        Some(day) => format!(
+            "(select f.flag || ' ' || coalesce(f.words, '[]') from project_flag f where f.project_id = t.id \
+             and f.computed_on = '{}' and f.flag is not null)",
+            day.format("%Y-%m-%d")
+        ),
+        None => "null".to_string(),
+    };
     format!(
         "select {COLS}, (select {co_units} from project_co_unit c where c.project_id = t.id) as co_units, \
          coalesce((select max(a.id) from audit_entry a where a.record_kind = 'project' and a.record_id = t.id), 0) \
-         as version from project t where t.id = "
+         as version, {stored} as stored_flag from project t where t.id = "
     )
 }
 
@@ -285,16 +297,16 @@ impl Store {
     /// [`Store::get_project`] with the project's version (its ETag) read in the same statement, where
     /// the API's read of a record asks for the version first and then the record (two trips).
     pub async fn get_project_tagged(&self, v: &Viewer, id: i64) -> Result<(Project, i64)> {
-        let mut q = Q::new(&by_id_sql(self.backend() == crate::Backend::Sqlite));
+        let mut q = Q::new(&by_id_sql(self.backend() == crate::Backend::Sqlite, Some(self.today())));
         q.bind(Arg::I64(id));
         restrict(&mut q, v, RecordKind::Project, "t");
         let row: Option<WithCoUnits> = on_db!(&self.db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), q.args)
             .fetch_optional(p).await)?;
         let row = row.ok_or(StoreError::NotFound)?;
         let version = row.version;
-        let mut one = [row.into_project()];
-        self.apply_flags(&mut one).await?;
-        let [r] = one;
+        let stored = row.stored_flag.clone();
+        let mut r = row.into_project();
+        self.flag_as_stored(&mut r, stored.as_deref()).await?;
         Ok((r, version))
     }
 
@@ -504,7 +516,7 @@ pub(crate) async fn insert_project(tx: &mut Tx, v: &Viewer, d: &ProjectData) -> 
 }
 
 async fn fetch(tx: &mut Tx, id: i64) -> Result<Project> {
-    let sql = format!("{}$1", by_id_sql(matches!(tx, Tx::Sqlite(_))));
+    let sql = format!("{}$1", by_id_sql(matches!(tx, Tx::Sqlite(_)), None));
     let row: Option<WithCoUnits> =
         on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await)?;
     Ok(row.ok_or(StoreError::NotFound)?.into_project())

@@ -11,7 +11,8 @@ use hezuo_domain::access::Action;
 use hezuo_domain::notification::NotificationKind;
 use hezuo_domain::project::{Milestone, Project, ProjectStatus};
 use hezuo_domain::supervision::{
-    Batch, BatchData, BatchStatus, Cadence, PeriodReport, ProgressReport, ReportData, flag, period_by_label, supervised,
+    Batch, BatchData, BatchStatus, Cadence, FlagState, PeriodReport, ProgressReport, ReportData, flag, period_by_label,
+    supervised,
 };
 use hezuo_domain::{FieldErrors, ListParams, Msg, Page, RecordKind};
 use std::collections::HashMap;
@@ -538,15 +539,55 @@ impl Store {
 
     /// Sets each project's flag from its milestones and, when it is in an approved batch, its reports;
     /// a project not being carried out gets none.
+    /// Sets each project's flag: today's stored one where the store has it (`project_flag`, one
+    /// trip for the lot), computed from its milestones and reports where not (three more trips).
     pub(crate) async fn apply_flags(&self, projects: &mut [Project]) -> Result<()> {
+        let carried: Vec<i64> = projects.iter().filter(|p| supervised(p.status)).map(|p| p.id).collect();
+        if carried.is_empty() {
+            return self.compute_flags(projects).await;
+        }
+        let stored = self.stored_flags(&carried).await?;
+        let mut stale = Vec::new();
+        for (i, p) in projects.iter_mut().enumerate() {
+            match stored.get(&p.id) {
+                Some(state) => set_flag(p, Some(state.clone())),
+                None if supervised(p.status) => stale.push(i),
+                None => set_flag(p, None),
+            }
+        }
+        if stale.is_empty() {
+            return Ok(());
+        }
+        let mut rest: Vec<Project> = stale.iter().map(|&i| projects[i].clone()).collect();
+        self.compute_flags(&mut rest).await?;
+        for (i, p) in stale.into_iter().zip(rest) {
+            projects[i] = p;
+        }
+        Ok(())
+    }
+
+    /// Sets a project's flag from `stored`, its flag as a refresh stored it today (`flag words`,
+    /// read in the project's own statement), where there is one and it reads; computes it otherwise.
+    pub(crate) async fn flag_as_stored(&self, p: &mut Project, stored: Option<&str>) -> Result<()> {
+        match stored.and_then(crate::project_flags::stored_state) {
+            // Stored today and emptied by any write since (the triggers): what computing gives.
+            Some(state) if supervised(p.status) => {
+                set_flag(p, Some(state));
+                Ok(())
+            }
+            _ => self.compute_flags(std::slice::from_mut(p)).await,
+        }
+    }
+
+    /// Computes each project's flag from its milestones, batch and reports: the one definition
+    /// (`supervision::flag`), which a refresh stores and [`Store::apply_flags`] reads back.
+    pub(crate) async fn compute_flags(&self, projects: &mut [Project]) -> Result<()> {
         // Only a project being carried out has a flag: the others' milestones, batches and reports
         // are not read (three trips to the database for a project by id, most of which carry none).
         let watched: Vec<Project> = projects.iter().filter(|p| supervised(p.status)).cloned().collect();
         if watched.is_empty() {
             for p in projects.iter_mut() {
-                p.flag = None;
-                p.flag_reasons.clear();
-                p.flag_words.clear();
+                set_flag(p, None);
             }
             return Ok(());
         }
@@ -570,12 +611,17 @@ impl Store {
                 by_project.get(&p.id).map(Vec::as_slice).unwrap_or(&[]),
                 reports.get(&p.id).map(Vec::as_slice).unwrap_or(&[]),
             );
-            p.flag = state.as_ref().map(|s| s.flag);
-            p.flag_reasons = state.as_ref().map(|s| s.reasons.clone()).unwrap_or_default();
-            p.flag_words = state.map(|s| s.words).unwrap_or_default();
+            set_flag(p, state);
         }
         Ok(())
     }
+}
+
+/// A project's flag, its reasons and their words, from a computed (or stored) state.
+fn set_flag(p: &mut Project, state: Option<FlagState>) {
+    p.flag = state.as_ref().map(|s| s.flag);
+    p.flag_reasons = state.as_ref().map(|s| s.reasons.clone()).unwrap_or_default();
+    p.flag_words = state.map(|s| s.words).unwrap_or_default();
 }
 
 async fn fetch_batch(tx: &mut Tx, id: i64) -> Result<Batch> {

@@ -512,3 +512,145 @@ async fn an_issued_bulletin_is_frozen_numbered_and_downloadable_as_word() {
         .json();
     assert_eq!(n["number"], "〔2026〕2号");
 }
+
+/// Sets a stored flag's reasons by hand, to see which of the two ways a view took.
+async fn store_words(app: &TestApp, project: i64, words: &str) {
+    let sql = "update project_flag set words = $1 where project_id = $2";
+    let n = match app.store.db() {
+        hezuo_store::Db::Sqlite(p) => sqlx::query(sql)
+            .bind(words)
+            .bind(project)
+            .execute(p)
+            .await
+            .unwrap()
+            .rows_affected(),
+        hezuo_store::Db::Postgres(p) => sqlx::query(sql)
+            .bind(words)
+            .bind(project)
+            .execute(p)
+            .await
+            .unwrap()
+            .rows_affected(),
+    };
+    assert_eq!(n, 1);
+}
+
+/// Issue 19: a project's flag is shown from the flag a refresh stored that day (its reasons in both
+/// languages), by id, in the list and on its page; any write that could change it makes it computed
+/// again at once, on this server and on another; a new day makes it computed again too.
+#[tokio::test]
+async fn a_stored_flag_is_shown_until_a_write_or_a_new_day_and_reads_as_computed() {
+    let mut app = spawn_app().await;
+    app.set_today("2026-06-15");
+    let w = app.seed().await;
+    let p = app
+        .create(
+            "projects",
+            json!({"title": "盐碱地改良示范", "kind": "engineering", "batch_year": 2026, "lead_unit_id": w.county,
+                   "start_on": "2026-03-01"}),
+        )
+        .await;
+    let r = app
+        .json("PATCH", &format!("/api/v1/projects/{p}"), json!({"status": "approved"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let ms = app
+        .post(
+            &format!("/api/v1/projects/{p}/milestones"),
+            json!({"title": "试验田播种", "due_on": "2026-06-10"}),
+        )
+        .await
+        .json();
+    let computed = app.get(&format!("/api/v1/projects/{p}")).await.json();
+    assert_eq!(computed["flag"], "red", "{computed}");
+    let english = |html: String| html.contains("Milestone “试验田播种” was due on 2026-06-10");
+    assert!(english(app.get_lang(&format!("/projects/{p}"), "en").await.text()));
+
+    // Stored by a refresh: the same flag, reasons and words, in every view.
+    assert!(app.store.refresh_flags(None).await.unwrap() >= 1);
+    let stored = app.get(&format!("/api/v1/projects/{p}")).await.json();
+    assert_eq!(stored, computed);
+    assert!(english(app.get_lang(&format!("/projects/{p}"), "en").await.text()));
+    let listed = app
+        .get(&format!("/api/v1/projects?lead_unit_id={}", w.county))
+        .await
+        .json();
+    let row = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == p)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (&row["flag"], &row["flag_reasons"]),
+        (&computed["flag"], &computed["flag_reasons"])
+    );
+
+    // It is the stored one that is shown: words put there by hand come back.
+    store_words(&app, p, r#"[{"zh":"存储的理由","en":"The stored reason"}]"#).await;
+    assert_eq!(
+        app.get(&format!("/api/v1/projects/{p}")).await.json()["flag_reasons"],
+        json!(["存储的理由"])
+    );
+    assert!(
+        app.get_lang(&format!("/projects/{p}"), "en")
+            .await
+            .text()
+            .contains("The stored reason")
+    );
+    let listed = app
+        .get(&format!("/api/v1/projects?lead_unit_id={}", w.county))
+        .await
+        .json();
+    assert!(listed.to_string().contains("存储的理由"), "{listed}");
+    // Words that do not read are not shown: the flag is computed.
+    store_words(&app, p, "not json").await;
+    assert_eq!(app.get(&format!("/api/v1/projects/{p}")).await.json(), computed);
+
+    // A new day: computed again (the milestone is five days overdue, not four).
+    store_words(&app, p, r#"[{"zh":"存储的理由","en":"The stored reason"}]"#).await;
+    app.set_today("2026-06-16");
+    assert_eq!(
+        app.get(&format!("/api/v1/projects/{p}")).await.json()["flag_reasons"],
+        computed["flag_reasons"]
+    );
+    app.set_today("2026-06-15");
+    assert_eq!(
+        app.get(&format!("/api/v1/projects/{p}")).await.json()["flag_reasons"],
+        json!(["存储的理由"])
+    );
+
+    // A write that changes the flag: the milestone is reached. Green at once, here and on a
+    // second server, without a refresh.
+    let r = app
+        .json(
+            "PATCH",
+            &format!("/api/v1/projects/{p}/milestones/{}", ms["id"]),
+            json!({"done_on": "2026-06-09"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(app.get(&format!("/api/v1/projects/{p}")).await.json()["flag"], "green");
+    let other = app.second_server().await;
+    let mut req = Request::get(format!("/api/v1/projects/{p}"))
+        .header(axum::http::header::COOKIE, app.office.cookie.clone())
+        .body(Body::empty())
+        .unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [127, 0, 0, 1],
+            40004,
+        ))));
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let res = other.oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    let seen: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(seen["flag"], "green", "{seen}");
+    // Stored again, still green, with no reasons.
+    app.store.refresh_flags(None).await.unwrap();
+    let again = app.get(&format!("/api/v1/projects/{p}")).await.json();
+    assert_eq!((&again["flag"], &again["flag_reasons"]), (&json!("green"), &json!([])));
+}
