@@ -5,9 +5,9 @@
 //! The flag itself is still computed one way only, by [`Store::compute_flags`]
 //! (`supervision::flag`), and stored with its reasons in both languages (migration 0032), so that a
 //! project's page, the API and the lists show a stored flag where it is good
-//! ([`Store::apply_flags`], and `get_project` in its one statement) and compute only the rest. A stored one is good on the day it was computed and until a write that
-//! could change it: the migration's triggers bump `gen` and empty the row in that write's own
-//! transaction. A refresh reads (id, gen), computes, and writes back only where `gen` is still the
+//! ([`Store::apply_flags`], and `get_project` in its one statement) and compute only the rest.
+//! A stored one is good on the day it was computed and until a write that could change it: the
+//! migration's triggers bump `gen` and empty the row in that write's own transaction. A refresh reads (id, gen), computes, and writes back only where `gen` is still the
 //! one it read, so a write landing in between leaves the row stale (computed again next time), never
 //! wrong. The server refreshes every stale flag at start and then every hour (a new day makes every
 //! flag of a project being carried out stale; one that is not has no flag, stored with the day

@@ -537,8 +537,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Sets each project's flag from its milestones and, when it is in an approved batch, its reports;
-    /// a project not being carried out gets none.
     /// Sets each project's flag: today's stored one where the store has it (`project_flag`, one
     /// trip for the lot), computed from its milestones and reports where not (three more trips).
     pub(crate) async fn apply_flags(&self, projects: &mut [Project]) -> Result<()> {
@@ -579,8 +577,9 @@ impl Store {
         }
     }
 
-    /// Computes each project's flag from its milestones, batch and reports: the one definition
-    /// (`supervision::flag`), which a refresh stores and [`Store::apply_flags`] reads back.
+    /// Computes each project's flag from its milestones and, when it is in an approved batch, its
+    /// reports: the one definition (`supervision::flag`), which a refresh stores and
+    /// [`Store::apply_flags`] reads back. A project not being carried out gets none.
     pub(crate) async fn compute_flags(&self, projects: &mut [Project]) -> Result<()> {
         // Only a project being carried out has a flag: the others' milestones, batches and reports
         // are not read (three trips to the database for a project by id, most of which carry none).
