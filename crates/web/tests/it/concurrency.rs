@@ -153,22 +153,9 @@ async fn a_file_uploaded_through_one_server_is_downloaded_through_another() {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let id = r.json()["id"].as_i64().unwrap();
     let other = app.second_server().await;
-    let office = app.office.clone();
-    let mut req = axum::http::Request::get(format!("/api/v1/attachments/{id}/content"))
-        .header(axum::http::header::COOKIE, office.cookie)
-        .body(axum::body::Body::empty())
-        .unwrap();
-    req.extensions_mut()
-        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
-            [127, 0, 0, 1],
-            40003,
-        ))));
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let res = other.oneshot(req).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    assert_eq!(std::str::from_utf8(&body).unwrap(), "市校合作会商纪要");
+    let res = app.get_on(&other, &format!("/api/v1/attachments/{id}/content")).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.text(), "市校合作会商纪要");
 }
 
 async fn project(app: &TestApp, lead: i64) -> i64 {

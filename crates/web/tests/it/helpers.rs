@@ -249,17 +249,18 @@ impl TestApp {
     }
 
     /// Sends exactly the request given, from 127.0.0.1 unless it says otherwise.
-    pub async fn send_raw(&self, mut req: Request<Body>) -> Res {
-        if req.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
-            req.extensions_mut()
-                .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
-        }
-        let res = self.app.clone().oneshot(req).await.expect("router answers");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Res { status, headers, bytes }
+    pub async fn send_raw(&self, req: Request<Body>) -> Res {
+        send_to(self.app.clone(), req).await
     }
+
+    /// A GET as the office on another server (a router from [`TestApp::second_server`]).
+    pub async fn get_on(&self, server: &Router, uri: &str) -> Res {
+        let mut req = Request::get(uri).body(Body::empty()).unwrap();
+        req.headers_mut()
+            .insert(header::COOKIE, self.office.cookie.parse().unwrap());
+        send_to(server.clone(), req).await
+    }
+
     pub async fn get(&self, uri: &str) -> Res {
         self.send(Request::get(uri).body(Body::empty()).unwrap()).await
     }
@@ -457,4 +458,17 @@ pub fn credit_code(n: u32) -> String {
     let first = format!("91330881MA2{n:06}");
     let check = hezuo_domain::codes::credit_check_char(&first).expect("valid characters");
     format!("{first}{check}")
+}
+
+/// Sends exactly the request given to `app`, from 127.0.0.1 unless it says otherwise.
+async fn send_to(app: Router, mut req: Request<Body>) -> Res {
+    if req.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+    }
+    let res = app.oneshot(req).await.expect("router answers");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Res { status, headers, bytes }
 }

@@ -633,21 +633,9 @@ async fn a_stored_flag_is_shown_until_a_write_or_a_new_day_and_reads_as_computed
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(app.get(&format!("/api/v1/projects/{p}")).await.json()["flag"], "green");
     let other = app.second_server().await;
-    let mut req = Request::get(format!("/api/v1/projects/{p}"))
-        .header(axum::http::header::COOKIE, app.office.cookie.clone())
-        .body(Body::empty())
-        .unwrap();
-    req.extensions_mut()
-        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
-            [127, 0, 0, 1],
-            40004,
-        ))));
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let res = other.oneshot(req).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    let seen: Value = serde_json::from_slice(&body).unwrap();
+    let res = app.get_on(&other, &format!("/api/v1/projects/{p}")).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let seen = res.json();
     assert_eq!(seen["flag"], "green", "{seen}");
     // Stored again, still green, with no reasons.
     app.store.refresh_flags(None).await.unwrap();
