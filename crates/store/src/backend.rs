@@ -1,6 +1,7 @@
 //! What differs between SQLite and PostgreSQL: connecting, pragmas and each one's migrations.
 
 use crate::{Db, Result};
+use sqlx::Connection;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -248,6 +249,9 @@ fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {
     )
 }
 
+/// A PostgreSQL connection idle this long is pinged before it is handed out.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
+
 /// Connects. On SQLite also a pool of one connection for write transactions: SQLite takes one
 /// writer at a time anyway, and queueing writers here (first come, first served) spares them
 /// SQLite's busy-wait, which under a rush can starve one past its timeout.
@@ -257,6 +261,18 @@ pub async fn connect(url: Option<&str>, data_dir: &Path) -> Result<(Db, Backend,
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(30))
+                // sqlx pings every connection it hands out unless told not to: a round trip to the
+                // server before each statement. Only one that sat idle is pinged (a restart or a
+                // proxy may have ended it meanwhile); under load connections are never idle that long.
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for >= PING_IF_IDLE_FOR {
+                            conn.ping().await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect(u)
                 .await?;
             Ok((Db::Postgres(pool), Backend::Postgres, None))
@@ -272,13 +288,18 @@ pub async fn connect(url: Option<&str>, data_dir: &Path) -> Result<(Db, Backend,
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+            // No ping before each statement (sqlx's default): a connection to a file in this
+            // process cannot have been ended by anyone else, and the ping was one more trip to the
+            // connection's worker thread per statement.
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
                 .connect_with(opts.clone())
                 .await?;
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(Duration::from_secs(60))
+                .test_before_acquire(false)
                 .connect_with(opts)
                 .await?;
             Ok((Db::Sqlite(pool), Backend::Sqlite, Some(writer)))

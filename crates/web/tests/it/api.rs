@@ -13,6 +13,25 @@ async fn health_answers_when_the_database_does() {
     assert_eq!(r.text(), "ok");
 }
 
+/// The pool pings a connection before handing it out only if it sat idle a second or more (a ping on
+/// every hand-out was a round trip per statement). So after the database ends the connections — a
+/// restart, a proxy's idle cut — a request made after a quiet second is answered on a new connection,
+/// not with an error. Without any ping the first requests would fail here.
+#[tokio::test]
+async fn a_request_after_the_database_ended_our_connections_is_answered() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/api/v1/projects").await.status, StatusCode::OK);
+    if !app.end_database_connections().await {
+        eprintln!("SQLite: its connections are files in this process; nothing outside can end them");
+        return;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    for uri in ["/healthz", "/api/v1/projects", "/api/v1/organizations"] {
+        let r = app.get(uri).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.text());
+    }
+}
+
 #[tokio::test]
 async fn the_openapi_document_describes_every_resource() {
     let app = spawn_app().await;

@@ -185,6 +185,25 @@ impl TestApp {
             .expect("open the store again")
     }
 
+    /// Ends every connection the test's servers hold to the database, as a PostgreSQL restart or a
+    /// proxy dropping idle connections would; false on SQLite, whose connections are files in this
+    /// process that nothing outside it can end.
+    pub async fn end_database_connections(&self) -> bool {
+        let Some((admin, name)) = &self.pg else {
+            return false;
+        };
+        let a = Store::open(Some(admin), &self.dir.join("admin"))
+            .await
+            .expect("open the admin database");
+        a.execute_admin(&format!(
+            "select pg_terminate_backend(pid) from pg_stat_activity where datname = '{name}'"
+        ))
+        .await
+        .expect("end the connections");
+        a.close().await;
+        true
+    }
+
     /// Moves the app's "today" (same records, sessions and users).
     pub fn set_today(&mut self, day: &str) {
         let store = self
