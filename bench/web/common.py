@@ -63,6 +63,23 @@ class Server:
                 time.sleep(0.2)
         sys.exit(f"{self.name} did not answer {url} within {seconds} s (log {self.log})")
 
+    def cpu_seconds(self):
+        """CPU time the process has used so far (user + system), in seconds."""
+        fields = open(f"/proc/{self.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def wait_quiet(self, below=0.1, window=1.0, seconds=300):
+        """Waits until the process uses less than `below` of a core over `window` seconds: a server's
+        work at start (the flags' refresh, the dashboard's figures) done, so that what is measured
+        next is the requests. Returns the seconds waited; None if it was still busy after `seconds`."""
+        started = time.time()
+        while time.time() - started < seconds:
+            before = self.cpu_seconds()
+            time.sleep(window)
+            if self.cpu_seconds() - before < below * window:
+                return time.time() - started
+        return None
+
     def stop(self):
         if self.proc.poll() is None:
             try:
