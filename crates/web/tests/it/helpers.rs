@@ -118,6 +118,14 @@ pub fn exact_figures(store: &Store) {
 /// The password every test user gets.
 pub const PASSWORD: &str = "correct horse battery";
 
+/// Runs `sql` on the PostgreSQL server's admin database `admin` (a connection of its own, closed after).
+async fn on_admin(admin: &str, dir: &std::path::Path, sql: &str) -> hezuo_store::Result<()> {
+    let a = Store::open(Some(admin), dir).await?;
+    let done = a.execute_admin(sql).await;
+    a.close().await;
+    done
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -131,12 +139,7 @@ impl Drop for TestApp {
                     .build()
                     .unwrap();
                 rt.block_on(async move {
-                    if let Ok(a) = Store::open(Some(&admin), &dir).await {
-                        let _ = a
-                            .execute_admin(&format!("drop database if exists {name} with (force)"))
-                            .await;
-                        a.close().await;
-                    }
+                    let _ = on_admin(&admin, &dir, &format!("drop database if exists {name} with (force)")).await;
                     let _ = std::fs::remove_dir_all(&dir);
                 });
             })
@@ -192,15 +195,13 @@ impl TestApp {
         let Some((admin, name)) = &self.pg else {
             return false;
         };
-        let a = Store::open(Some(admin), &self.dir.join("admin"))
-            .await
-            .expect("open the admin database");
-        a.execute_admin(&format!(
-            "select pg_terminate_backend(pid) from pg_stat_activity where datname = '{name}'"
-        ))
+        on_admin(
+            admin,
+            &self.dir.join("admin"),
+            &format!("select pg_terminate_backend(pid) from pg_stat_activity where datname = '{name}'"),
+        )
         .await
         .expect("end the connections");
-        a.close().await;
         true
     }
 
